@@ -1,0 +1,39 @@
+// The member list of one room as a pure value: a snapshot plus versioned deltas.
+// Plain TypeScript with no Vue inside, so the server's join-storm test can run the same algorithm.
+import type { Member, MemberJoined, MemberLeft, MemberUpdated, RoomState } from "../../server/src/protocol";
+
+export interface MemberList {
+  room: string;
+  /** Version of the snapshot; deltas at or below it are already included. */
+  snapshotVersion: number;
+  /** Present members by id. */
+  members: Map<string, Member>;
+  /** The last version applied per member id, present or not, so an older delta cannot undo a newer one. */
+  seen: Map<string, number>;
+}
+
+export type MemberDelta =
+  | ({ kind: "joined" } & MemberJoined)
+  | ({ kind: "left" } & MemberLeft)
+  | ({ kind: "updated" } & MemberUpdated);
+
+export function fromSnapshot(state: Pick<RoomState, "room" | "version" | "members">): MemberList {
+  const members = new Map(state.members.map((m) => [m.id, m]));
+  return { room: state.room, snapshotVersion: state.version, members, seen: new Map() };
+}
+
+/** Applies a delta if it is news; returns whether the list changed. */
+export function applyDelta(list: MemberList, delta: MemberDelta): boolean {
+  if (delta.room !== list.room || delta.version <= list.snapshotVersion) return false;
+  const id = delta.member.id;
+  if ((list.seen.get(id) ?? 0) >= delta.version) return false;
+  list.seen.set(id, delta.version);
+  if (delta.kind === "left") list.members.delete(id);
+  else list.members.set(id, delta.member);
+  return true;
+}
+
+/** Members sorted by name for display. */
+export function sortedMembers(list: MemberList): Member[] {
+  return [...list.members.values()].sort((a, b) => a.name.localeCompare(b.name));
+}

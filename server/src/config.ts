@@ -1,0 +1,92 @@
+// Environment -> typed, validated configuration. The one place that reads process.env.
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** client/dist, seen from server/src (tsx) and server/dist (built) alike. */
+const defaultClientDist = path.resolve(here, "../../client/dist");
+
+const csv = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) =>
+      value
+        .split(",")
+        .map((item) => item.trim())
+        .filter(Boolean),
+    );
+
+const ms = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+
+const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  INSTANCE_ID: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/, "letters, digits, _ . - only")
+    .default(`${hostname()}-${randomBytes(3).toString("hex")}`),
+  REDIS_URL: z.string().default(""),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w.-]{1,32}$/, "letters, digits, _ . - only")
+    .default("videochat"),
+  ROOMS: csv("GENERAL,SPORTS,GAMES").pipe(
+    z
+      .array(z.string().regex(/^[A-Z0-9_-]{1,24}$/, "room names are A-Z, 0-9, _ or -, up to 24"))
+      .min(1)
+      .refine((rooms) => new Set(rooms).size === rooms.length, "room names must be unique"),
+  ),
+  SESSION_GRACE_MS: ms(30_000),
+  IDLE_TIMEOUT_MS: ms(120_000),
+  REAPER_INTERVAL_MS: ms(1_000),
+  ALLOWED_ORIGINS: csv(""),
+  CLIENT_DIST: z.string().default(defaultClientDist),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  MESSAGE_RATE_PER_10S: z.coerce.number().int().min(1).default(20),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  instanceId: string;
+  redisUrl: string;
+  redisPrefix: string;
+  rooms: string[];
+  sessionGraceMs: number;
+  idleTimeoutMs: number;
+  reaperIntervalMs: number;
+  allowedOrigins: string[];
+  clientDist: string;
+  logLevel: z.infer<typeof ConfigSchema>["LOG_LEVEL"];
+  messageRatePer10s: number;
+};
+
+/** Empty strings count as unset, so `REDIS_URL=` selects the memory store like an absent variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const parsed = ConfigSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n  ${problems.join("\n  ")}`);
+  }
+  const c = parsed.data;
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    instanceId: c.INSTANCE_ID,
+    redisUrl: c.REDIS_URL,
+    redisPrefix: c.REDIS_PREFIX,
+    rooms: c.ROOMS,
+    sessionGraceMs: c.SESSION_GRACE_MS,
+    idleTimeoutMs: c.IDLE_TIMEOUT_MS,
+    reaperIntervalMs: c.REAPER_INTERVAL_MS,
+    allowedOrigins: c.ALLOWED_ORIGINS,
+    clientDist: c.CLIENT_DIST,
+    logLevel: c.LOG_LEVEL,
+    messageRatePer10s: c.MESSAGE_RATE_PER_10S,
+  };
+}

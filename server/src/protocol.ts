@@ -1,0 +1,156 @@
+// The contract between server and SPA: every event, its payload and its acknowledgement.
+// Types only: the client imports this file with `import type`, so nothing here may exist at runtime.
+
+export type PresenceStatus = "online" | "absent" | "unavailable";
+
+export type ErrorCode =
+  | "invalid_payload" // the payload failed validation (wrong type, missing field, unknown key)
+  | "invalid_name" // display name breaks the naming rules
+  | "name_taken" // another live session holds this display name
+  | "unknown_room" // the room is not in the configured list
+  | "message_invalid" // empty or longer than the limit
+  | "not_in_room" // the session has not entered a room yet
+  | "session_unknown" // the token is missing, wrong, or its session expired
+  | "rate_limited" // too many events in a short time
+  | "origin_forbidden" // the handshake came from an origin that is not allowed
+  | "internal"; // a bug on our side; details are in the server log, not here
+
+export interface AppError {
+  code: ErrorCode;
+  message: string;
+}
+
+/** Every acknowledgement is one of these: results on success, a coded error otherwise. */
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: AppError };
+export type AckCallback<T extends object = object> = (response: Ack<T>) => void;
+
+export interface UserRef {
+  id: string;
+  name: string;
+}
+
+export interface Member extends UserRef {
+  status: PresenceStatus;
+}
+
+export interface ChatMessage {
+  /** Increasing per room; a resuming client asks for what follows the last id it saw. */
+  id: number;
+  room: string;
+  from: UserRef;
+  text: string;
+  /** Server time, epoch milliseconds. */
+  at: number;
+}
+
+export interface RoomOccupancy {
+  name: string;
+  count: number;
+}
+
+/** Why a member left a room; the feed words its system line from this. */
+export type LeaveReason = "left" | "moved" | "timeout";
+
+/**
+ * Membership deltas carry the room's membership version. A client applies a delta only when its
+ * version is newer than both its snapshot and what it last saw for that member, so deltas that
+ * arrive out of order (or before the snapshot) can never make a stale list win.
+ */
+export interface MemberJoined {
+  room: string;
+  version: number;
+  member: Member;
+}
+export interface MemberLeft {
+  room: string;
+  version: number;
+  member: Member;
+  reason: LeaveReason;
+  /** Set when reason is "moved". */
+  to?: string;
+}
+export interface MemberUpdated {
+  room: string;
+  version: number;
+  member: Member;
+}
+
+export interface RoomState {
+  room: string;
+  version: number;
+  members: Member[];
+  /** The recent history, or only what follows `lastMessageId` when the client resumed. */
+  history: ChatMessage[];
+}
+
+export interface SessionReady {
+  user: UserRef;
+  room: string;
+  status: PresenceStatus;
+  /** True when this connection picked up a session that was already live (reload, reconnect). */
+  resumed: boolean;
+  instanceId: string;
+  settings: { idleTimeoutMs: number; sessionGraceMs: number; messageMaxLength: number };
+}
+
+/** What the SPA sends in the Socket.IO handshake `auth` field. */
+export interface HandshakeAuth {
+  token: string;
+  /** The last room message id this tab saw, for resuming without loss or duplicates. */
+  lastMessageId?: number;
+  /** The room `lastMessageId` belongs to. */
+  lastRoom?: string;
+}
+
+export interface ClientToServerEvents {
+  "room:join": (payload: { room: string }, ack: AckCallback<{ room: string }>) => void;
+  "room:message": (payload: { text: string }, ack: AckCallback<{ message: ChatMessage }>) => void;
+  "presence:set": (payload: { status: PresenceStatus }, ack: AckCallback<{ status: PresenceStatus }>) => void;
+  /** Explicit log-out: the name is released at once and the socket is closed. */
+  "session:leave": (payload: Record<string, never>, ack: AckCallback) => void;
+}
+
+export interface ServerToClientEvents {
+  "session:ready": (payload: SessionReady) => void;
+  "room:state": (payload: RoomState) => void;
+  "room:member-joined": (payload: MemberJoined) => void;
+  "room:member-left": (payload: MemberLeft) => void;
+  "room:member-updated": (payload: MemberUpdated) => void;
+  "room:message": (payload: ChatMessage) => void;
+  "rooms:occupancy": (payload: { rooms: RoomOccupancy[] }) => void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface InterServerEvents {}
+
+/** What a socket carries after the handshake; set once by the session middleware. */
+export interface SocketData {
+  userId: string;
+  resumed: boolean;
+  lastMessageId?: number;
+  lastRoom?: string;
+}
+
+// ---- HTTP ----
+
+export interface CreateSessionRequest {
+  name: string;
+  room: string;
+}
+export interface CreateSessionResponse {
+  token: string;
+  user: UserRef;
+  room: string;
+}
+export interface RoomsResponse {
+  rooms: RoomOccupancy[];
+}
+export interface HealthResponse {
+  status: "ok" | "degraded";
+  instanceId: string;
+  store: "memory" | "redis";
+  redis: "up" | "down" | "not_configured";
+}
+export interface HttpError {
+  error: AppError;
+}

@@ -1,0 +1,64 @@
+// Runtime validation of everything a client sends: socket payloads and HTTP bodies.
+// Objects are strict, so a field the contract does not know (a `from`, a `userId`) is rejected, not trusted.
+import { z } from "zod";
+
+export const NAME_MAX_LENGTH = 32;
+export const MESSAGE_MAX_LENGTH = 2000;
+
+/** Letters of any script (with their combining marks), digits, spaces and `_ - .`. */
+const NAME_PATTERN = /^[\p{L}\p{M}\p{Nd} _.-]+$/u;
+
+/** Trims, normalises (NFC) and folds runs of spaces, so that look-alike spellings are one name. */
+export function normaliseName(raw: string): string {
+  return raw.normalize("NFC").trim().replace(/ {2,}/g, " ");
+}
+
+/** The key names are compared by: case-insensitive and compatibility-normalised. */
+export function nameKey(name: string): string {
+  return name.normalize("NFKC").toLowerCase().normalize("NFKC");
+}
+
+export const displayName = z
+  .string({ error: "A display name is required" })
+  .max(256, "A display name is at most 32 characters")
+  .transform(normaliseName)
+  .refine((name) => name.length > 0, "A display name is required")
+  .refine((name) => [...name].length <= NAME_MAX_LENGTH, `A display name is at most ${NAME_MAX_LENGTH} characters`)
+  .refine(
+    (name) => NAME_PATTERN.test(name),
+    "A display name may hold letters, digits, spaces and _ - . only",
+  );
+
+export const roomName = z.string().max(64);
+
+export const createSessionBody = z.strictObject({ name: displayName, room: roomName });
+
+const messageText = z
+  .string()
+  .max(MESSAGE_MAX_LENGTH * 2, `A message is at most ${MESSAGE_MAX_LENGTH} characters`)
+  .refine((text) => text.trim().length > 0, "A message cannot be empty")
+  .refine((text) => [...text].length <= MESSAGE_MAX_LENGTH, `A message is at most ${MESSAGE_MAX_LENGTH} characters`);
+
+export const presenceStatus = z.enum(["online", "absent", "unavailable"]);
+
+/** One schema per client->server event, keyed by event name. */
+export const eventSchemas = {
+  "room:join": z.strictObject({ room: roomName }),
+  "room:message": z.strictObject({ text: messageText }),
+  "presence:set": z.strictObject({ status: presenceStatus }),
+  "session:leave": z.strictObject({}),
+} as const;
+
+export const handshakeAuth = z.object({
+  token: z.string().min(16).max(128),
+  lastMessageId: z.number().int().min(0).optional(),
+  lastRoom: z.string().max(64).optional(),
+});
+
+/** The first problem in a zod error, worded for a person. */
+export function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "Invalid payload";
+  const where = issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
+  return `${where}${issue.message}`;
+}

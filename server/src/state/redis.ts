@@ -1,0 +1,165 @@
+// Redis Store: shared state for every instance. Multi-key changes run as Lua scripts (redis-scripts.ts);
+// every key starts with the configured prefix so that deployments can share one Redis.
+import { Redis } from "ioredis";
+import type { ChatMessage, Member, PresenceStatus } from "../protocol.js";
+import { scripts, withPrelude } from "./redis-scripts.js";
+import {
+  HISTORY_LIMIT,
+  type AttachResult,
+  type CreateSessionResult,
+  type EndedSession,
+  type MembershipChange,
+  type NewRoomMessage,
+  type RoomMove,
+  type Session,
+  type Store,
+} from "./store.js";
+import { newSessionId, newToken, tokenDigest } from "./tokens.js";
+
+type ScriptName = keyof typeof scripts;
+/** Commands get a prefix: a bare name like `setStatus` would shadow ioredis's own methods. */
+type CommandName = `script_${ScriptName}`;
+type ScriptClient = Redis & Record<CommandName, (...args: (string | number)[]) => Promise<unknown>>;
+
+export class RedisStore implements Store {
+  readonly kind = "redis" as const;
+  private readonly redis: ScriptClient;
+
+  /** Takes ownership of `redis` (closes it on close()). */
+  constructor(
+    redis: Redis,
+    private readonly prefix: string,
+  ) {
+    for (const [name, body] of Object.entries(scripts)) {
+      redis.defineCommand(`script_${name}`, { numberOfKeys: 0, lua: withPrelude(body) });
+    }
+    this.redis = redis as ScriptClient;
+  }
+
+  private key(...parts: string[]): string {
+    return [this.prefix, ...parts].join(":");
+  }
+
+  private async run<T>(name: ScriptName, ...args: (string | number)[]): Promise<T | null> {
+    const reply = await this.call(name, ...args);
+    return typeof reply === "string" ? (JSON.parse(reply) as T) : null;
+  }
+
+  private call(name: ScriptName, ...args: (string | number)[]): Promise<unknown> {
+    return this.redis[`script_${name}`](this.prefix, ...args);
+  }
+
+  async createSession(input: {
+    name: string;
+    nameKey: string;
+    room: string;
+    graceDeadline: number;
+  }): Promise<CreateSessionResult> {
+    const id = newSessionId();
+    const token = newToken();
+    const claimed = await this.call(
+      "createSession",
+      input.nameKey,
+      id,
+      input.name,
+      input.room,
+      tokenDigest(token),
+      input.graceDeadline,
+    );
+    if (claimed !== 1) return { ok: false, code: "name_taken" };
+    return { ok: true, token, session: { id, name: input.name, room: input.room, status: "online", entered: false } };
+  }
+
+  async findSessionIdByToken(token: string): Promise<string | null> {
+    return this.redis.get(this.key("token", tokenDigest(token)));
+  }
+
+  async getSession(userId: string): Promise<Session | null> {
+    const [name, room, status, entered] = await this.redis.hmget(
+      this.key("session", userId),
+      "name",
+      "room",
+      "status",
+      "entered",
+    );
+    if (!name || !room || !status) return null;
+    return { id: userId, name, room, status: status as PresenceStatus, entered: entered === "1" };
+  }
+
+  attachConnection(userId: string, connectionId: string): Promise<AttachResult | null> {
+    return this.run<AttachResult>("attachConnection", userId, connectionId);
+  }
+
+  async detachConnection(userId: string, connectionId: string, graceDeadline: number): Promise<void> {
+    await this.call("detachConnection", userId, connectionId, graceDeadline);
+  }
+
+  async takeExpiredSessions(now: number, limit: number): Promise<EndedSession[]> {
+    const replies = (await this.call("takeExpiredSessions", now, limit)) as string[];
+    return replies.map((reply) => JSON.parse(reply) as EndedSession);
+  }
+
+  endSession(userId: string): Promise<EndedSession | null> {
+    return this.run<EndedSession>("endSession", userId);
+  }
+
+  moveToRoom(userId: string, room: string): Promise<RoomMove | null> {
+    return this.run<RoomMove>("moveToRoom", userId, room);
+  }
+
+  setStatus(userId: string, status: PresenceStatus): Promise<{ session: Session; changed?: MembershipChange } | null> {
+    return this.run("setStatus", userId, status);
+  }
+
+  async roomSnapshot(room: string): Promise<{ version: number; members: Member[] }> {
+    // MULTI so that the version and the members are read at one instant.
+    const replies = await this.redis
+      .multi()
+      .get(this.key("room", room, "version"))
+      .hvals(this.key("room", room, "members"))
+      .exec();
+    const [version, members] = (replies ?? []).map(([error, value]) => {
+      if (error) throw error;
+      return value;
+    });
+    return {
+      version: Number(version ?? 0),
+      members: ((members as string[] | undefined) ?? []).map((json) => JSON.parse(json) as Member),
+    };
+  }
+
+  async appendRoomMessage(message: NewRoomMessage): Promise<ChatMessage> {
+    const reply = await this.run<ChatMessage>("appendRoomMessage", message.room, JSON.stringify(message), HISTORY_LIMIT);
+    if (!reply) throw new Error("appendRoomMessage returned nothing");
+    return reply;
+  }
+
+  async roomHistory(room: string, afterId?: number): Promise<ChatMessage[]> {
+    const history = (await this.redis.lrange(this.key("room", room, "history"), 0, -1)).map(
+      (json) => JSON.parse(json) as ChatMessage,
+    );
+    return afterId === undefined ? history : history.filter((message) => message.id > afterId);
+  }
+
+  async occupancy(rooms: readonly string[]): Promise<number[]> {
+    const pipeline = this.redis.pipeline();
+    for (const room of rooms) pipeline.hlen(this.key("room", room, "members"));
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([error, count]) => {
+      if (error) throw error;
+      return Number(count);
+    });
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.redis.ping()) === "PONG";
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

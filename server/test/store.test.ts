@@ -1,0 +1,47 @@
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MemoryStore } from "../src/state/memory.js";
+import { RedisStore } from "../src/state/redis.js";
+import { storeContract } from "./store.contract.js";
+import { startRedis, type RedisProcess } from "./support/redis.js";
+
+storeContract(
+  "memory",
+  async () => new MemoryStore(),
+  async (store) => store.close(),
+);
+
+let redis: RedisProcess;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+storeContract(
+  "redis",
+  async () => {
+    await redis.flush();
+    return new RedisStore(new Redis(redis.url), "test");
+  },
+  async (store) => store.close(),
+);
+
+describe("Redis Store keys", () => {
+  it("keeps two deployments with different prefixes apart on one Redis", async () => {
+    await redis.flush();
+    const blue = new RedisStore(new Redis(redis.url), "blue");
+    const green = new RedisStore(new Redis(redis.url), "green");
+    const claim = { name: "Ann", nameKey: "ann", room: "GENERAL", graceDeadline: Date.now() + 60_000 };
+    expect((await blue.createSession(claim)).ok).toBe(true);
+    expect((await green.createSession(claim)).ok).toBe(true);
+
+    const probe = new Redis(redis.url);
+    const keys = await probe.keys("*");
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.every((key) => key.startsWith("blue:") || key.startsWith("green:"))).toBe(true);
+    probe.disconnect();
+    await Promise.all([blue.close(), green.close()]);
+  });
+});
