@@ -1,0 +1,91 @@
+// Express: the JSON API under /api, security headers, and the built SPA with history-mode fallback.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import express, { type ErrorRequestHandler, type Response } from "express";
+import helmet from "helmet";
+import type { Config } from "./config.js";
+import type { Logger } from "./logger.js";
+import type { ErrorCode, HealthResponse } from "./protocol.js";
+import { createSessionBody, firstIssue, nameKey } from "./schemas.js";
+import type { Store } from "./state/store.js";
+
+interface AppDeps {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  clock: () => number;
+}
+
+const sendError = (res: Response, status: number, code: ErrorCode, message: string) =>
+  res.status(status).json({ error: { code, message } });
+
+/** Redis that does not answer quickly counts as down: health must answer even then. */
+async function answersWithin(check: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([check, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function createApp({ config, store, logger, clock }: AppDeps): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", "loopback, uniquelocal");
+  app.use(helmet());
+  app.use("/api", express.json({ limit: "16kb" }));
+
+  app.get("/api/health", async (_req, res) => {
+    const redisUp = store.kind === "redis" ? await answersWithin(store.ping(), 500) : undefined;
+    const body: HealthResponse = {
+      status: redisUp === false ? "degraded" : "ok",
+      instanceId: config.instanceId,
+      store: store.kind,
+      redis: redisUp === undefined ? "not_configured" : redisUp ? "up" : "down",
+    };
+    res.status(redisUp === false ? 503 : 200).json(body);
+  });
+
+  app.get("/api/rooms", async (_req, res) => {
+    const counts = await store.occupancy(config.rooms);
+    res.json({ rooms: config.rooms.map((name, i) => ({ name, count: counts[i] ?? 0 })) });
+  });
+
+  app.post("/api/session", async (req, res) => {
+    const parsed = createSessionBody.safeParse(req.body);
+    if (!parsed.success) {
+      const onName = parsed.error.issues.some((issue) => issue.path[0] === "name");
+      return sendError(res, 400, onName ? "invalid_name" : "invalid_payload", firstIssue(parsed.error).replace(/^name: /, ""));
+    }
+    const { name, room } = parsed.data;
+    if (!config.rooms.includes(room)) return sendError(res, 400, "unknown_room", `There is no room called ${room}.`);
+    const created = await store.createSession({
+      name,
+      nameKey: nameKey(name),
+      room,
+      graceDeadline: clock() + config.sessionGraceMs,
+    });
+    if (!created.ok) return sendError(res, 409, "name_taken", `The name “${name}” is taken. Choose another one.`);
+    logger.info({ userId: created.session.id, room }, "session created");
+    res.status(201).json({ token: created.token, user: { id: created.session.id, name }, room });
+  });
+
+  app.use("/api", (_req, res) => sendError(res, 404, "invalid_payload", "No such API endpoint."));
+
+  const indexHtml = path.join(config.clientDist, "index.html");
+  if (existsSync(indexHtml)) {
+    app.use(express.static(config.clientDist, { index: false, maxAge: "1h" }));
+    app.get(/^\/(?!socket\.io\/).*/, (_req, res) => res.sendFile(indexHtml));
+  }
+
+  const onError: ErrorRequestHandler = (error: { type?: string; status?: number }, _req, res, _next) => {
+    if (error.type === "entity.parse.failed") return sendError(res, 400, "invalid_payload", "The body is not valid JSON.");
+    if (error.type === "entity.too.large") return sendError(res, 413, "invalid_payload", "The body is too large.");
+    logger.error({ err: error }, "request failed");
+    sendError(res, 500, "internal", "Something went wrong on our side.");
+  };
+  app.use(onError);
+  return app;
+}

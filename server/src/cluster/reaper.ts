@@ -1,0 +1,31 @@
+// Ends sessions whose grace period ran out. Every instance runs one; the Store hands each expired
+// session to exactly one of them, so a leave is announced once.
+import { announceLeft } from "../realtime/announce.js";
+import type { RealtimeDeps } from "../realtime/deps.js";
+
+const BATCH = 100;
+
+export function startReaper(deps: Pick<RealtimeDeps, "io" | "store" | "config" | "logger" | "clock" | "announceOccupancy">) {
+  let running = false;
+  const sweep = async () => {
+    if (running) return; // a slow Store must not pile up sweeps
+    running = true;
+    try {
+      for (;;) {
+        const ended = await deps.store.takeExpiredSessions(deps.clock(), BATCH);
+        for (const { session, left } of ended) {
+          if (left) announceLeft(deps, left, "timeout");
+          deps.logger.info({ userId: session.id, room: session.room }, "session expired");
+        }
+        if (ended.length < BATCH) break;
+      }
+    } catch (error) {
+      deps.logger.error({ err: error }, "session sweep failed");
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void sweep(), deps.config.reaperIntervalMs);
+  timer.unref();
+  return { sweep, stop: () => clearInterval(timer) };
+}

@@ -1,0 +1,23 @@
+// Entrypoint: configuration -> instance -> listen, and a clean shutdown on SIGINT/SIGTERM.
+import { loadConfig } from "./config.js";
+import { createInstance } from "./server.js";
+
+const config = loadConfig();
+const instance = createInstance(config);
+await instance.listen();
+
+let closing = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (closing) return;
+    closing = true;
+    instance.logger.info({ signal }, "shutting down");
+    instance.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        instance.logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,24 @@
+// Telling rooms about membership changes. Shared by the features that change membership
+// (session start and end, room switches, the reaper), so every path words changes alike.
+import type { LeaveReason, RoomState } from "../protocol.js";
+import type { MembershipChange } from "../state/store.js";
+import { roomChannel } from "./channels.js";
+import type { RealtimeDeps } from "./deps.js";
+
+type Deps = Pick<RealtimeDeps, "io" | "announceOccupancy">;
+
+export function announceJoined(deps: Deps, joined: MembershipChange): void {
+  deps.io.to(roomChannel(joined.room)).emit("room:member-joined", joined);
+  deps.announceOccupancy();
+}
+
+export function announceLeft(deps: Deps, left: MembershipChange, reason: LeaveReason, to?: string): void {
+  deps.io.to(roomChannel(left.room)).emit("room:member-left", to ? { ...left, reason, to } : { ...left, reason });
+  deps.announceOccupancy();
+}
+
+/** The snapshot a client enters a room with: members, version and history (or what follows `afterId`). */
+export async function roomState(deps: Pick<RealtimeDeps, "store">, room: string, afterId?: number): Promise<RoomState> {
+  const [snapshot, history] = await Promise.all([deps.store.roomSnapshot(room), deps.store.roomHistory(room, afterId)]);
+  return { room, version: snapshot.version, members: snapshot.members, history };
+}

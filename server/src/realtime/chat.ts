@@ -1,0 +1,36 @@
+// Room chat: a message gets the room's next id and a server timestamp, is kept, then fanned out.
+import { RateLimiterRes } from "rate-limiter-flexible";
+import { roomChannel } from "./channels.js";
+import type { AppSocket, RealtimeDeps } from "./deps.js";
+import { fail, on } from "./handler.js";
+
+export function register(socket: AppSocket, deps: RealtimeDeps): void {
+  const { io, store, clock, limits } = deps;
+
+  on(
+    socket,
+    deps,
+    "room:message",
+    async ({ text }) => {
+      try {
+        await limits.message.consume(socket.data.userId);
+      } catch (rejection) {
+        if (rejection instanceof RateLimiterRes) {
+          return fail("rate_limited", "You are sending messages too fast. Wait a moment.");
+        }
+        throw rejection;
+      }
+      const session = await store.getSession(socket.data.userId);
+      if (!session) return fail("session_unknown", "Your session has ended. Join again.");
+      const message = await store.appendRoomMessage({
+        room: session.room,
+        from: { id: session.id, name: session.name },
+        text: text.trim(),
+        at: clock(),
+      });
+      io.to(roomChannel(session.room)).emit("room:message", message);
+      return { ok: true, message };
+    },
+    "message_invalid",
+  );
+}

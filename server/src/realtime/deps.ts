@@ -1,0 +1,21 @@
+// What every feature module receives: injected, so tests can swap any of it.
+import type { Server, Socket } from "socket.io";
+import type { RateLimiterAbstract } from "rate-limiter-flexible";
+import type { Config } from "../config.js";
+import type { Logger } from "../logger.js";
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "../protocol.js";
+import type { Store } from "../state/store.js";
+
+export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface RealtimeDeps {
+  io: AppServer;
+  store: Store;
+  config: Config;
+  logger: Logger;
+  clock: () => number;
+  limits: { message: RateLimiterAbstract };
+  /** Tells every client the rooms' occupancy soon; bursts of changes coalesce into one broadcast. */
+  announceOccupancy: () => void;
+}

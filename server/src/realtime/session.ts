@@ -1,0 +1,85 @@
+// Session lifecycle on a socket: the handshake binds the socket to a session, the connection enters
+// or resumes it, a disconnect starts the grace period, and `session:leave` ends it at once.
+import type { ExtendedError } from "socket.io";
+import type { ErrorCode } from "../protocol.js";
+import { handshakeAuth } from "../schemas.js";
+import { announceJoined, announceLeft, roomState } from "./announce.js";
+import { roomChannel, userChannel } from "./channels.js";
+import type { AppSocket, RealtimeDeps } from "./deps.js";
+import { on } from "./handler.js";
+
+function refused(code: ErrorCode, message: string): ExtendedError {
+  return Object.assign(new Error(code), { data: { code, message } });
+}
+
+/** Handshake middleware: the only place a socket gets its identity, from the session token in `auth`. */
+export function authenticate(deps: Pick<RealtimeDeps, "store" | "logger">) {
+  return async (socket: AppSocket, next: (error?: ExtendedError) => void) => {
+    const auth = handshakeAuth.safeParse(socket.handshake.auth);
+    if (!auth.success) return next(refused("session_unknown", "No session: join with a display name first."));
+    try {
+      const userId = await deps.store.findSessionIdByToken(auth.data.token);
+      if (!userId) return next(refused("session_unknown", "Your session has ended. Join again."));
+      socket.data = {
+        userId,
+        resumed: false,
+        lastMessageId: auth.data.lastMessageId,
+        lastRoom: auth.data.lastRoom,
+      };
+      next();
+    } catch (error) {
+      deps.logger.error({ err: error }, "handshake failed");
+      next(refused("internal", "The server cannot check your session right now."));
+    }
+  };
+}
+
+/** Runs once per connection, after the handshake: enter or resume, then send the initial state. */
+export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void> {
+  const { store, config, logger } = deps;
+  const attached = await store.attachConnection(socket.data.userId, socket.id);
+  if (!attached) {
+    socket.disconnect(true);
+    return;
+  }
+  const { session } = attached;
+  socket.data.resumed = attached.resumed;
+  await socket.join([userChannel(session.id), roomChannel(session.room)]);
+  if (attached.entered) announceJoined(deps, attached.entered);
+  logger.info({ userId: session.id, room: session.room, resumed: attached.resumed, socketId: socket.id }, "connected");
+
+  socket.emit("session:ready", {
+    user: { id: session.id, name: session.name },
+    room: session.room,
+    status: session.status,
+    resumed: attached.resumed,
+    instanceId: config.instanceId,
+    settings: {
+      idleTimeoutMs: config.idleTimeoutMs,
+      sessionGraceMs: config.sessionGraceMs,
+      messageMaxLength: 2000,
+    },
+  });
+  const sameRoom = attached.resumed && socket.data.lastRoom === session.room;
+  socket.emit("room:state", await roomState(deps, session.room, sameRoom ? socket.data.lastMessageId : undefined));
+}
+
+export function register(socket: AppSocket, deps: RealtimeDeps): void {
+  const { store, config, logger, clock, io } = deps;
+
+  socket.on("disconnect", (reason) => {
+    logger.info({ userId: socket.data.userId, socketId: socket.id, reason }, "disconnected");
+    store
+      .detachConnection(socket.data.userId, socket.id, clock() + config.sessionGraceMs)
+      .catch((error: unknown) => logger.error({ err: error, userId: socket.data.userId }, "detach failed"));
+  });
+
+  on(socket, deps, "session:leave", async () => {
+    const ended = await store.endSession(socket.data.userId);
+    if (ended?.left) announceLeft(deps, ended.left, "left");
+    logger.info({ userId: socket.data.userId }, "session ended by the user");
+    // Close every tab of this session after the ack has gone out.
+    setImmediate(() => io.in(userChannel(socket.data.userId)).disconnectSockets(true));
+    return { ok: true };
+  });
+}

@@ -1,0 +1,119 @@
+// Builds one instance: Store, Socket.IO (with the Redis adapter when Redis is configured), Express, reaper.
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createShardedAdapter } from "@socket.io/redis-adapter";
+import { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis } from "rate-limiter-flexible";
+import { Server } from "socket.io";
+import { createApp } from "./app.js";
+import { startReaper } from "./cluster/reaper.js";
+import type { Config } from "./config.js";
+import { createLogger, type Logger } from "./logger.js";
+import * as chat from "./realtime/chat.js";
+import type { AppServer, RealtimeDeps } from "./realtime/deps.js";
+import { originAllowed } from "./realtime/origin.js";
+import * as presence from "./realtime/presence.js";
+import * as rooms from "./realtime/rooms.js";
+import * as session from "./realtime/session.js";
+import { MemoryStore } from "./state/memory.js";
+import { RedisStore } from "./state/redis.js";
+import type { Store } from "./state/store.js";
+
+export interface Instance {
+  http: HttpServer;
+  io: AppServer;
+  store: Store;
+  logger: Logger;
+  /** Listens on config.port (0 picks a free one) and resolves with the bound port. */
+  listen(): Promise<number>;
+  close(): Promise<void>;
+}
+
+function redisClient(config: Config, logger: Logger, role: string): Redis {
+  const client = new Redis(config.redisUrl, { connectionName: `${config.instanceId}:${role}` });
+  client.on("error", (error) => logger.warn({ err: error, role }, "redis connection error"));
+  return client;
+}
+
+export function createInstance(config: Config, options: { logger?: Logger } = {}): Instance {
+  const logger = options.logger ?? createLogger(config);
+  const redisClients: Redis[] = [];
+  let store: Store;
+  let messageLimiter;
+  const messageLimit = { points: config.messageRatePer10s, duration: 10 };
+  if (config.redisUrl) {
+    const data = redisClient(config, logger, "store");
+    redisClients.push(data);
+    store = new RedisStore(data.duplicate(), config.redisPrefix);
+    messageLimiter = new RateLimiterRedis({ storeClient: data, keyPrefix: `${config.redisPrefix}:rl:msg`, ...messageLimit });
+  } else {
+    store = new MemoryStore();
+    messageLimiter = new RateLimiterMemory(messageLimit);
+  }
+
+  const http = createServer();
+  const io: AppServer = new Server(http, {
+    serveClient: false,
+    perMessageDeflate: false, // it multiplies per-connection memory; chat payloads are small
+    maxHttpBufferSize: 64 * 1024,
+    pingInterval: 25_000,
+    pingTimeout: 20_000,
+    allowRequest: (req, callback) => callback(null, originAllowed(req, config.allowedOrigins)),
+  });
+  if (config.redisUrl) {
+    const pub = redisClient(config, logger, "pub");
+    const sub = redisClient(config, logger, "sub");
+    redisClients.push(pub, sub);
+    io.adapter(createShardedAdapter(pub, sub, { subscriptionMode: "dynamic" }));
+  }
+
+  const occupancy = rooms.occupancyAnnouncer({ io, store, config, logger });
+  const deps: RealtimeDeps = {
+    io,
+    store,
+    config,
+    logger,
+    clock: Date.now,
+    limits: { message: messageLimiter },
+    announceOccupancy: occupancy.announce,
+  };
+
+  io.use(session.authenticate(deps));
+  io.on("connection", (socket) => {
+    // Handlers first, synchronously, so no event sent right after connecting is missed.
+    session.register(socket, deps);
+    rooms.register(socket, deps);
+    presence.register(socket, deps);
+    chat.register(socket, deps);
+    session.start(socket, deps).catch((error: unknown) => {
+      logger.error({ err: error, userId: socket.data.userId }, "connection start failed");
+      socket.disconnect(true);
+    });
+  });
+
+  http.on("request", createApp({ config, store, logger, clock: Date.now }));
+  const reaper = startReaper(deps);
+
+  return {
+    http,
+    io,
+    store,
+    logger,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        http.once("error", reject);
+        http.listen(config.port, config.host, () => {
+          logger.info({ port: (http.address() as AddressInfo).port, store: store.kind }, "listening");
+          resolve((http.address() as AddressInfo).port);
+        });
+      }),
+    close: async () => {
+      reaper.stop();
+      occupancy.stop();
+      await io.close(); // also closes the HTTP server
+      await store.close();
+      await Promise.all(redisClients.map((client) => client.quit().catch(() => client.disconnect())));
+      logger.info("closed");
+    },
+  };
+}

@@ -1,0 +1,91 @@
+// Real socket.io-client users for realtime tests, and a `waitFor` that never sleeps blindly.
+import { io as connect, type Socket } from "socket.io-client";
+import type {
+  Ack,
+  ClientToServerEvents,
+  CreateSessionResponse,
+  HandshakeAuth,
+  ServerToClientEvents,
+} from "../../src/protocol.js";
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export async function createSession(baseUrl: string, name: string, room = "GENERAL"): Promise<CreateSessionResponse> {
+  const response = await fetch(`${baseUrl}/api/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name, room }),
+  });
+  if (response.status !== 201) throw new Error(`session for ${name}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as CreateSessionResponse;
+}
+
+export function openSocket(baseUrl: string, auth: HandshakeAuth, options: { transports?: string[] } = {}): ClientSocket {
+  return connect(baseUrl, {
+    auth,
+    transports: options.transports ?? ["websocket"],
+    reconnection: false,
+    forceNew: true,
+  }) as ClientSocket;
+}
+
+type EventArgs<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
+
+/** Resolves with the first `event` payload that matches `predicate`, or rejects after `timeoutMs`. */
+export function waitFor<E extends keyof ServerToClientEvents>(
+  socket: ClientSocket,
+  event: E,
+  predicate: (payload: EventArgs<E>) => boolean = () => true,
+  timeoutMs = 5_000,
+): Promise<EventArgs<E>> {
+  return new Promise((resolve, reject) => {
+    const untyped = socket as unknown as Socket;
+    const timer = setTimeout(() => {
+      untyped.off(event, listener);
+      reject(new Error(`timed out waiting for ${event}`));
+    }, timeoutMs);
+    const listener = (payload: EventArgs<E>) => {
+      if (!predicate(payload)) return;
+      clearTimeout(timer);
+      untyped.off(event, listener);
+      resolve(payload);
+    };
+    untyped.on(event, listener);
+  });
+}
+
+/** Collects every payload of `event` from now on. */
+export function record<E extends keyof ServerToClientEvents>(socket: ClientSocket, event: E): EventArgs<E>[] {
+  const seen: EventArgs<E>[] = [];
+  (socket as unknown as Socket).on(event, (payload: EventArgs<E>) => seen.push(payload));
+  return seen;
+}
+
+export interface Joined {
+  socket: ClientSocket;
+  session: CreateSessionResponse;
+  ready: EventArgs<"session:ready">;
+  state: EventArgs<"room:state">;
+}
+
+/** Creates a session over HTTP, connects, and waits for the ready and room-state events. */
+export async function join(baseUrl: string, name: string, room = "GENERAL"): Promise<Joined> {
+  const session = await createSession(baseUrl, name, room);
+  const socket = openSocket(baseUrl, { token: session.token });
+  const [ready, state] = await Promise.all([waitFor(socket, "session:ready"), waitFor(socket, "room:state")]);
+  return { socket, session, ready, state };
+}
+
+/** Emits with an ack and a timeout, as the SPA does. */
+export function request<E extends keyof ClientToServerEvents>(
+  socket: ClientSocket,
+  event: E,
+  payload: Parameters<ClientToServerEvents[E]>[0],
+): Promise<Ack<Record<string, unknown>> & Record<string, unknown>> {
+  const untyped = socket as unknown as Socket;
+  return untyped.timeout(5_000).emitWithAck(event, payload);
+}
+
+export function closeAll(...sockets: (ClientSocket | undefined)[]): void {
+  for (const socket of sockets) socket?.disconnect();
+}
