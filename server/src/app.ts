@@ -57,17 +57,24 @@ export function createApp({ config, store, logger, clock }: AppDeps): express.Ex
     const parsed = createSessionBody.safeParse(req.body);
     if (!parsed.success) {
       const onName = parsed.error.issues.some((issue) => issue.path[0] === "name");
-      return sendError(res, 400, onName ? "invalid_name" : "invalid_payload", firstIssue(parsed.error).replace(/^name: /, ""));
+      return sendError(
+        res,
+        400,
+        onName ? "invalid_name" : "invalid_payload",
+        firstIssue(parsed.error).replace(/^name: /, ""),
+      );
     }
     const { name, room } = parsed.data;
-    if (!config.rooms.includes(room)) return sendError(res, 400, "unknown_room", `There is no room called ${room}.`);
+    if (!config.rooms.includes(room))
+      return sendError(res, 400, "unknown_room", `There is no room called ${room}.`);
     const created = await store.createSession({
       name,
       nameKey: nameKey(name),
       room,
       graceDeadline: clock() + config.sessionGraceMs,
     });
-    if (!created.ok) return sendError(res, 409, "name_taken", `The name “${name}” is taken. Choose another one.`);
+    if (!created.ok)
+      return sendError(res, 409, "name_taken", `The name “${name}” is taken. Choose another one.`);
     logger.info({ userId: created.session.id, room }, "session created");
     res.status(201).json({ token: created.token, user: { id: created.session.id, name }, room });
   });
@@ -81,8 +88,10 @@ export function createApp({ config, store, logger, clock }: AppDeps): express.Ex
   }
 
   const onError: ErrorRequestHandler = (error: { type?: string; status?: number }, _req, res, _next) => {
-    if (error.type === "entity.parse.failed") return sendError(res, 400, "invalid_payload", "The body is not valid JSON.");
-    if (error.type === "entity.too.large") return sendError(res, 413, "invalid_payload", "The body is too large.");
+    if (error.type === "entity.parse.failed")
+      return sendError(res, 400, "invalid_payload", "The body is not valid JSON.");
+    if (error.type === "entity.too.large")
+      return sendError(res, 413, "invalid_payload", "The body is too large.");
     logger.error({ err: error }, "request failed");
     sendError(res, 500, "internal", "Something went wrong on our side.");
   };

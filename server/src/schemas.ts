@@ -23,7 +23,10 @@ export const displayName = z
   .max(256, "A display name is at most 32 characters")
   .transform(normaliseName)
   .refine((name) => name.length > 0, "A display name is required")
-  .refine((name) => [...name].length <= NAME_MAX_LENGTH, `A display name is at most ${NAME_MAX_LENGTH} characters`)
+  .refine(
+    (name) => [...name].length <= NAME_MAX_LENGTH,
+    `A display name is at most ${NAME_MAX_LENGTH} characters`,
+  )
   .refine(
     (name) => NAME_PATTERN.test(name),
     "A display name may hold letters, digits, spaces and _ - . only",
@@ -37,7 +40,10 @@ const messageText = z
   .string()
   .max(MESSAGE_MAX_LENGTH * 2, `A message is at most ${MESSAGE_MAX_LENGTH} characters`)
   .refine((text) => text.trim().length > 0, "A message cannot be empty")
-  .refine((text) => [...text].length <= MESSAGE_MAX_LENGTH, `A message is at most ${MESSAGE_MAX_LENGTH} characters`);
+  .refine(
+    (text) => [...text].length <= MESSAGE_MAX_LENGTH,
+    `A message is at most ${MESSAGE_MAX_LENGTH} characters`,
+  );
 
 export const presenceStatus = z.enum(["online", "absent", "unavailable"]);
 

@@ -45,13 +45,19 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     const data = redisClient(config, logger, "store");
     redisClients.push(data);
     store = new RedisStore(data.duplicate(), config.redisPrefix);
-    messageLimiter = new RateLimiterRedis({ storeClient: data, keyPrefix: `${config.redisPrefix}:rl:msg`, ...messageLimit });
+    messageLimiter = new RateLimiterRedis({
+      storeClient: data,
+      keyPrefix: `${config.redisPrefix}:rl:msg`,
+      ...messageLimit,
+    });
   } else {
     store = new MemoryStore();
     messageLimiter = new RateLimiterMemory(messageLimit);
   }
 
-  const http = createServer();
+  // Express must be the server's request listener before Socket.IO attaches: engine.io then answers
+  // /socket.io/ itself and passes every other request on.
+  const http = createServer(createApp({ config, store, logger, clock: Date.now }));
   const io: AppServer = new Server(http, {
     serveClient: false,
     perMessageDeflate: false, // it multiplies per-connection memory; chat payloads are small
@@ -91,7 +97,6 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     });
   });
 
-  http.on("request", createApp({ config, store, logger, clock: Date.now }));
   const reaper = startReaper(deps);
 
   return {

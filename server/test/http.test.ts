@@ -35,7 +35,10 @@ describe("HTTP API", () => {
   });
 
   it("creates a session with a trimmed, normalised name", async () => {
-    const response = await api().post("/api/session").send({ name: "  Zoë   Ng ", room: "SPORTS" }).expect(201);
+    const response = await api()
+      .post("/api/session")
+      .send({ name: "  Zoë   Ng ", room: "SPORTS" })
+      .expect(201);
     expect(response.body.user.name).toBe("Zoë Ng");
     expect(response.body.room).toBe("SPORTS");
     expect(response.body.token).toMatch(/^[\w-]{40,}$/);
@@ -74,16 +77,24 @@ describe("HTTP API", () => {
   });
 
   it("rejects unknown rooms, unknown fields and malformed bodies with JSON errors", async () => {
-    expect((await api().post("/api/session").send({ name: "Nia", room: "NOPE" }).expect(400)).body.error.code).toBe(
-      "unknown_room",
-    );
     expect(
-      (await api().post("/api/session").send({ name: "Nia", room: "GENERAL", id: "x" }).expect(400)).body.error.code,
+      (await api().post("/api/session").send({ name: "Nia", room: "NOPE" }).expect(400)).body.error.code,
+    ).toBe("unknown_room");
+    expect(
+      (await api().post("/api/session").send({ name: "Nia", room: "GENERAL", id: "x" }).expect(400)).body
+        .error.code,
     ).toBe("invalid_payload");
-    const malformed = await api().post("/api/session").set("content-type", "application/json").send("{nope").expect(400);
+    const malformed = await api()
+      .post("/api/session")
+      .set("content-type", "application/json")
+      .send("{nope")
+      .expect(400);
     expect(malformed.body.error.message).toBe("The body is not valid JSON.");
     expect(JSON.stringify(malformed.body)).not.toContain("at ");
-    const huge = await api().post("/api/session").send({ name: "x".repeat(100_000), room: "GENERAL" }).expect(413);
+    const huge = await api()
+      .post("/api/session")
+      .send({ name: "x".repeat(100_000), room: "GENERAL" })
+      .expect(413);
     expect(huge.body.error.code).toBe("invalid_payload");
     expect((await api().get("/api/nothing").expect(404)).body.error.message).toBe("No such API endpoint.");
   });

@@ -1,5 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { closeAll, join, record, request, waitFor, type Joined } from "./support/clients.js";
+import {
+  closeAll,
+  createSession,
+  join,
+  openSocket,
+  record,
+  request,
+  waitFor,
+  type Joined,
+} from "./support/clients.js";
 import { startServer, type TestServer } from "./support/server.js";
 
 let server: TestServer;
@@ -22,7 +31,12 @@ async function enter(name: string, room = "GENERAL") {
 describe("rooms, presence and chat", () => {
   it("gives a newcomer the member list and recent history, and tells the room", async () => {
     const alice = await enter("Alice");
-    expect(alice.ready).toMatchObject({ user: { name: "Alice" }, room: "GENERAL", status: "online", resumed: false });
+    expect(alice.ready).toMatchObject({
+      user: { name: "Alice" },
+      room: "GENERAL",
+      status: "online",
+      resumed: false,
+    });
     expect(alice.state.members).toEqual([{ id: alice.session.user.id, name: "Alice", status: "online" }]);
     await request(alice.socket, "room:message", { text: "first!" });
 
@@ -43,7 +57,11 @@ describe("rooms, presence and chat", () => {
     const ack = await request(alice.socket, "room:message", { text: "  hello room \n" });
     expect(ack.ok).toBe(true);
     const message = await atBob;
-    expect(message).toMatchObject({ room: "GENERAL", text: "hello room", from: { id: alice.session.user.id, name: "Alice" } });
+    expect(message).toMatchObject({
+      room: "GENERAL",
+      text: "hello room",
+      from: { id: alice.session.user.id, name: "Alice" },
+    });
     expect(message.id).toBeGreaterThan(0);
     expect(Math.abs(message.at - Date.now())).toBeLessThan(5_000);
     await request(carol.socket, "room:message", { text: "sports only" });
@@ -54,8 +72,15 @@ describe("rooms, presence and chat", () => {
     const alice = await enter("Alice");
     const bob = await enter("Bob");
     const update = waitFor(bob.socket, "room:member-updated");
-    expect(await request(alice.socket, "presence:set", { status: "unavailable" })).toEqual({ ok: true, status: "unavailable" });
-    expect((await update).member).toEqual({ id: alice.session.user.id, name: "Alice", status: "unavailable" });
+    expect(await request(alice.socket, "presence:set", { status: "unavailable" })).toEqual({
+      ok: true,
+      status: "unavailable",
+    });
+    expect((await update).member).toEqual({
+      id: alice.session.user.id,
+      name: "Alice",
+      status: "unavailable",
+    });
   });
 
   it("moves a user between rooms, telling both rooms and everyone's occupancy", async () => {
@@ -64,11 +89,23 @@ describe("rooms, presence and chat", () => {
     const carol = await enter("Carol", "SPORTS");
     const bobSeesLeave = waitFor(bob.socket, "room:member-left");
     const carolSeesJoin = waitFor(carol.socket, "room:member-joined");
-    const occupancy = waitFor(bob.socket, "rooms:occupancy", ({ rooms }) => rooms.find((r) => r.name === "SPORTS")?.count === 2);
+    const occupancy = waitFor(
+      bob.socket,
+      "rooms:occupancy",
+      ({ rooms }) => rooms.find((r) => r.name === "SPORTS")?.count === 2,
+    );
     const newState = waitFor(alice.socket, "room:state");
 
-    expect(await request(alice.socket, "room:join", { room: "SPORTS" })).toEqual({ ok: true, room: "SPORTS" });
-    expect(await bobSeesLeave).toMatchObject({ room: "GENERAL", reason: "moved", to: "SPORTS", member: { name: "Alice" } });
+    expect(await request(alice.socket, "room:join", { room: "SPORTS" })).toEqual({
+      ok: true,
+      room: "SPORTS",
+    });
+    expect(await bobSeesLeave).toMatchObject({
+      room: "GENERAL",
+      reason: "moved",
+      to: "SPORTS",
+      member: { name: "Alice" },
+    });
     expect((await carolSeesJoin).member.name).toBe("Alice");
     expect((await newState).members.map((m) => m.name).sort()).toEqual(["Alice", "Carol"]);
     expect((await occupancy).rooms).toEqual([
@@ -85,10 +122,33 @@ describe("rooms, presence and chat", () => {
     expect(bobHears).toEqual([]);
   });
 
+  it("serves a long-polling-only client as well as a WebSocket one", async () => {
+    const alice = await enter("Alice");
+    const session = await createSession(server.url, "Polly");
+    const polly = openSocket(server.url, { token: session.token }, { transports: ["polling"] });
+    try {
+      const [ready, state] = await Promise.all([
+        waitFor(polly, "session:ready"),
+        waitFor(polly, "room:state"),
+      ]);
+      expect(ready.user.name).toBe("Polly");
+      expect(state.members.map((m) => m.name).sort()).toEqual(["Alice", "Polly"]);
+      const heard = waitFor(polly, "room:message");
+      await request(alice.socket, "room:message", { text: "over polling" });
+      expect((await heard).text).toBe("over polling");
+      expect(polly.io.engine.transport.name).toBe("polling");
+    } finally {
+      polly.disconnect();
+    }
+  });
+
   it("refuses a room that is not configured", async () => {
     const alice = await enter("Alice");
     const ack = await request(alice.socket, "room:join", { room: "SECRET" });
-    expect(ack).toEqual({ ok: false, error: { code: "unknown_room", message: "There is no room called SECRET." } });
+    expect(ack).toEqual({
+      ok: false,
+      error: { code: "unknown_room", message: "There is no room called SECRET." },
+    });
   });
 
   it("rate-limits a flood of messages per user, with an error ack", async () => {

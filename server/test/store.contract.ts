@@ -3,7 +3,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Store } from "../src/state/store.js";
 import { HISTORY_LIMIT } from "../src/state/store.js";
 
-export function storeContract(name: string, makeStore: () => Promise<Store>, cleanup: (store: Store) => Promise<void>) {
+export function storeContract(
+  name: string,
+  makeStore: () => Promise<Store>,
+  cleanup: (store: Store) => Promise<void>,
+) {
   describe(`Store contract: ${name}`, () => {
     let store: Store;
     const far = () => Date.now() + 60_000;
@@ -16,20 +20,40 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
     });
 
     async function enter(userName: string, room = "GENERAL") {
-      const created = await store.createSession({ name: userName, nameKey: userName.toLowerCase(), room, graceDeadline: far() });
+      const created = await store.createSession({
+        name: userName,
+        nameKey: userName.toLowerCase(),
+        room,
+        graceDeadline: far(),
+      });
       if (!created.ok) throw new Error(`could not create ${userName}`);
       const attached = await store.attachConnection(created.session.id, `conn-${userName}`);
       return { ...created, attached: attached! };
     }
 
     it("claims a name once and frees it when the session ends", async () => {
-      const first = await store.createSession({ name: "Alice", nameKey: "alice", room: "GENERAL", graceDeadline: far() });
+      const first = await store.createSession({
+        name: "Alice",
+        nameKey: "alice",
+        room: "GENERAL",
+        graceDeadline: far(),
+      });
       expect(first.ok).toBe(true);
-      const again = await store.createSession({ name: "ALICE", nameKey: "alice", room: "SPORTS", graceDeadline: far() });
+      const again = await store.createSession({
+        name: "ALICE",
+        nameKey: "alice",
+        room: "SPORTS",
+        graceDeadline: far(),
+      });
       expect(again).toEqual({ ok: false, code: "name_taken" });
       if (!first.ok) return;
       await store.endSession(first.session.id);
-      const after = await store.createSession({ name: "alice", nameKey: "alice", room: "SPORTS", graceDeadline: far() });
+      const after = await store.createSession({
+        name: "alice",
+        nameKey: "alice",
+        room: "SPORTS",
+        graceDeadline: far(),
+      });
       expect(after.ok).toBe(true);
     });
 
@@ -54,7 +78,10 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
     it("enters the room on the first attach only, and reports later attaches as resumed", async () => {
       const { session, attached } = await enter("Dan", "SPORTS");
       expect(attached.resumed).toBe(false);
-      expect(attached.entered).toMatchObject({ room: "SPORTS", member: { id: session.id, name: "Dan", status: "online" } });
+      expect(attached.entered).toMatchObject({
+        room: "SPORTS",
+        member: { id: session.id, name: "Dan", status: "online" },
+      });
       const snapshot = await store.roomSnapshot("SPORTS");
       expect(snapshot.members).toEqual([{ id: session.id, name: "Dan", status: "online" }]);
       expect(snapshot.version).toBe(attached.entered!.version);
@@ -79,7 +106,10 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
       expect(expired[0]!.session.id).toBe(session.id);
       expect(expired[0]!.left).toMatchObject({ room: "GENERAL", member: { id: session.id } });
       expect((await store.roomSnapshot("GENERAL")).members).toEqual([]);
-      expect((await store.createSession({ name: "Eve", nameKey: "eve", room: "GENERAL", graceDeadline: far() })).ok).toBe(true);
+      expect(
+        (await store.createSession({ name: "Eve", nameKey: "eve", room: "GENERAL", graceDeadline: far() }))
+          .ok,
+      ).toBe(true);
     });
 
     it("keeps a session that reconnects within its grace period", async () => {
@@ -93,7 +123,12 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
     });
 
     it("expires a session that never connected, without a room change", async () => {
-      const created = await store.createSession({ name: "Gus", nameKey: "gus", room: "GENERAL", graceDeadline: Date.now() - 1 });
+      const created = await store.createSession({
+        name: "Gus",
+        nameKey: "gus",
+        room: "GENERAL",
+        graceDeadline: Date.now() - 1,
+      });
       expect(created.ok).toBe(true);
       const expired = await store.takeExpiredSessions(Date.now(), 10);
       expect(expired).toHaveLength(1);
@@ -116,7 +151,11 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
       const before = await store.roomSnapshot("GENERAL");
       const move = await store.moveToRoom(session.id, "GAMES");
       expect(move!.session.room).toBe("GAMES");
-      expect(move!.left).toMatchObject({ room: "GENERAL", version: before.version + 1, member: { name: "Hana" } });
+      expect(move!.left).toMatchObject({
+        room: "GENERAL",
+        version: before.version + 1,
+        member: { name: "Hana" },
+      });
       expect(move!.joined).toMatchObject({ room: "GAMES", member: { name: "Hana" } });
       expect((await store.roomSnapshot("GENERAL")).members).toEqual([]);
       expect((await store.roomSnapshot("GAMES")).members.map((m) => m.name)).toEqual(["Hana"]);
@@ -130,7 +169,10 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
     it("records a status change in the member list with a new version", async () => {
       const { session, attached } = await enter("Ivo");
       const result = await store.setStatus(session.id, "absent");
-      expect(result!.changed).toMatchObject({ version: attached.entered!.version + 1, member: { status: "absent" } });
+      expect(result!.changed).toMatchObject({
+        version: attached.entered!.version + 1,
+        member: { status: "absent" },
+      });
       expect((await store.roomSnapshot("GENERAL")).members[0]!.status).toBe("absent");
       expect((await store.getSession(session.id))!.status).toBe("absent");
     });
@@ -148,7 +190,11 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
       expect(history).toHaveLength(HISTORY_LIMIT);
       expect(history.map((m) => m.id)).toEqual([...ids].sort((a, b) => a - b).slice(-HISTORY_LIMIT));
       const last = history.at(-1)!.id;
-      expect((await store.roomHistory("GENERAL", last - 3)).map((m) => m.id)).toEqual([last - 2, last - 1, last]);
+      expect((await store.roomHistory("GENERAL", last - 3)).map((m) => m.id)).toEqual([
+        last - 2,
+        last - 1,
+        last,
+      ]);
       expect(await store.roomHistory("SPORTS")).toEqual([]);
     });
 

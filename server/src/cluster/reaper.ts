@@ -5,7 +5,9 @@ import type { RealtimeDeps } from "../realtime/deps.js";
 
 const BATCH = 100;
 
-export function startReaper(deps: Pick<RealtimeDeps, "io" | "store" | "config" | "logger" | "clock" | "announceOccupancy">) {
+export function startReaper(
+  deps: Pick<RealtimeDeps, "io" | "store" | "config" | "logger" | "clock" | "announceOccupancy">,
+) {
   let running = false;
   const sweep = async () => {
     if (running) return; // a slow Store must not pile up sweeps

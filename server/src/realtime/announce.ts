@@ -13,12 +13,21 @@ export function announceJoined(deps: Deps, joined: MembershipChange): void {
 }
 
 export function announceLeft(deps: Deps, left: MembershipChange, reason: LeaveReason, to?: string): void {
-  deps.io.to(roomChannel(left.room)).emit("room:member-left", to ? { ...left, reason, to } : { ...left, reason });
+  deps.io
+    .to(roomChannel(left.room))
+    .emit("room:member-left", to ? { ...left, reason, to } : { ...left, reason });
   deps.announceOccupancy();
 }
 
 /** The snapshot a client enters a room with: members, version and history (or what follows `afterId`). */
-export async function roomState(deps: Pick<RealtimeDeps, "store">, room: string, afterId?: number): Promise<RoomState> {
-  const [snapshot, history] = await Promise.all([deps.store.roomSnapshot(room), deps.store.roomHistory(room, afterId)]);
+export async function roomState(
+  deps: Pick<RealtimeDeps, "store">,
+  room: string,
+  afterId?: number,
+): Promise<RoomState> {
+  const [snapshot, history] = await Promise.all([
+    deps.store.roomSnapshot(room),
+    deps.store.roomHistory(room, afterId),
+  ]);
   return { room, version: snapshot.version, members: snapshot.members, history };
 }

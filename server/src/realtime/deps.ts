@@ -3,7 +3,12 @@ import type { Server, Socket } from "socket.io";
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
-import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "../protocol.js";
+import type {
+  ClientToServerEvents,
+  InterServerEvents,
+  ServerToClientEvents,
+  SocketData,
+} from "../protocol.js";
 import type { Store } from "../state/store.js";
 
 export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -7,7 +7,8 @@ import { eventSchemas, firstIssue } from "../schemas.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 
 type EventName = keyof ClientToServerEvents & keyof typeof eventSchemas;
-type AckOf<E extends EventName> = Parameters<ClientToServerEvents[E]>[1] extends AckCallback<infer T> ? Ack<T> : never;
+type AckOf<E extends EventName> =
+  Parameters<ClientToServerEvents[E]>[1] extends AckCallback<infer T> ? Ack<T> : never;
 type PayloadOf<E extends EventName> = z.output<(typeof eventSchemas)[E]>;
 
 export const fail = (code: ErrorCode, message: string) => ({ ok: false as const, error: { code, message } });
@@ -21,7 +22,10 @@ export function on<E extends EventName>(
 ): void {
   const listener = async (payload: unknown, ack: unknown) => {
     if (typeof ack !== "function") {
-      deps.logger.warn({ event, userId: socket.data.userId }, "event without acknowledgement callback ignored");
+      deps.logger.warn(
+        { event, userId: socket.data.userId },
+        "event without acknowledgement callback ignored",
+      );
       return;
     }
     const reply = ack as (response: AckOf<E> | ReturnType<typeof fail>) => void;

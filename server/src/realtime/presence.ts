@@ -7,7 +7,8 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
   on(socket, deps, "presence:set", async ({ status }) => {
     const result = await deps.store.setStatus(socket.data.userId, status);
     if (!result) return fail("session_unknown", "Your session has ended. Join again.");
-    if (result.changed) deps.io.to(roomChannel(result.changed.room)).emit("room:member-updated", result.changed);
+    if (result.changed)
+      deps.io.to(roomChannel(result.changed.room)).emit("room:member-updated", result.changed);
     return { ok: true, status };
   });
 }

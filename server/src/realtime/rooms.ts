@@ -26,7 +26,10 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
 }
 
 /** Coalesces occupancy broadcasts: a burst of joins costs one `rooms:occupancy` per window. */
-export function occupancyAnnouncer(deps: Pick<RealtimeDeps, "io" | "store" | "config" | "logger">, windowMs = 50) {
+export function occupancyAnnouncer(
+  deps: Pick<RealtimeDeps, "io" | "store" | "config" | "logger">,
+  windowMs = 50,
+) {
   let timer: NodeJS.Timeout | undefined;
   const flush = async () => {
     timer = undefined;

@@ -46,7 +46,10 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
   socket.data.resumed = attached.resumed;
   await socket.join([userChannel(session.id), roomChannel(session.room)]);
   if (attached.entered) announceJoined(deps, attached.entered);
-  logger.info({ userId: session.id, room: session.room, resumed: attached.resumed, socketId: socket.id }, "connected");
+  logger.info(
+    { userId: session.id, room: session.room, resumed: attached.resumed, socketId: socket.id },
+    "connected",
+  );
 
   socket.emit("session:ready", {
     user: { id: session.id, name: session.name },
@@ -61,7 +64,10 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
     },
   });
   const sameRoom = attached.resumed && socket.data.lastRoom === session.room;
-  socket.emit("room:state", await roomState(deps, session.room, sameRoom ? socket.data.lastMessageId : undefined));
+  socket.emit(
+    "room:state",
+    await roomState(deps, session.room, sameRoom ? socket.data.lastMessageId : undefined),
+  );
 }
 
 export function register(socket: AppSocket, deps: RealtimeDeps): void {

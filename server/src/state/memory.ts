@@ -132,7 +132,8 @@ export class MemoryStore implements Store {
     const record = this.room(message.room);
     const stored: ChatMessage = { id: ++record.lastMessageId, ...message };
     record.history.push(stored);
-    if (record.history.length > HISTORY_LIMIT) record.history.splice(0, record.history.length - HISTORY_LIMIT);
+    if (record.history.length > HISTORY_LIMIT)
+      record.history.splice(0, record.history.length - HISTORY_LIMIT);
     return stored;
   }
 
@@ -186,5 +187,11 @@ export class MemoryStore implements Store {
 }
 
 function toSession(record: SessionRecord): Session {
-  return { id: record.id, name: record.name, room: record.room, status: record.status, entered: record.entered };
+  return {
+    id: record.id,
+    name: record.name,
+    room: record.room,
+    status: record.status,
+    entered: record.entered,
+  };
 }

@@ -1,6 +1,6 @@
 // Redis Store: shared state for every instance. Multi-key changes run as Lua scripts (redis-scripts.ts);
 // every key starts with the configured prefix so that deployments can share one Redis.
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { ChatMessage, Member, PresenceStatus } from "../protocol.js";
 import { scripts, withPrelude } from "./redis-scripts.js";
 import {
@@ -67,7 +67,11 @@ export class RedisStore implements Store {
       input.graceDeadline,
     );
     if (claimed !== 1) return { ok: false, code: "name_taken" };
-    return { ok: true, token, session: { id, name: input.name, room: input.room, status: "online", entered: false } };
+    return {
+      ok: true,
+      token,
+      session: { id, name: input.name, room: input.room, status: "online", entered: false },
+    };
   }
 
   async findSessionIdByToken(token: string): Promise<string | null> {
@@ -107,7 +111,10 @@ export class RedisStore implements Store {
     return this.run<RoomMove>("moveToRoom", userId, room);
   }
 
-  setStatus(userId: string, status: PresenceStatus): Promise<{ session: Session; changed?: MembershipChange } | null> {
+  setStatus(
+    userId: string,
+    status: PresenceStatus,
+  ): Promise<{ session: Session; changed?: MembershipChange } | null> {
     return this.run("setStatus", userId, status);
   }
 
@@ -129,7 +136,12 @@ export class RedisStore implements Store {
   }
 
   async appendRoomMessage(message: NewRoomMessage): Promise<ChatMessage> {
-    const reply = await this.run<ChatMessage>("appendRoomMessage", message.room, JSON.stringify(message), HISTORY_LIMIT);
+    const reply = await this.run<ChatMessage>(
+      "appendRoomMessage",
+      message.room,
+      JSON.stringify(message),
+      HISTORY_LIMIT,
+    );
     if (!reply) throw new Error("appendRoomMessage returned nothing");
     return reply;
   }

@@ -19,8 +19,7 @@ export interface MembershipChange {
 }
 
 export type CreateSessionResult =
-  | { ok: true; session: Session; token: string }
-  | { ok: false; code: "name_taken" };
+  { ok: true; session: Session; token: string } | { ok: false; code: "name_taken" };
 
 export interface AttachResult {
   session: Session;
@@ -88,7 +87,10 @@ export interface Store {
 
   moveToRoom(userId: string, room: string): Promise<RoomMove | null>;
 
-  setStatus(userId: string, status: PresenceStatus): Promise<{ session: Session; changed?: MembershipChange } | null>;
+  setStatus(
+    userId: string,
+    status: PresenceStatus,
+  ): Promise<{ session: Session; changed?: MembershipChange } | null>;
 
   roomSnapshot(room: string): Promise<{ version: number; members: Member[] }>;
 

@@ -10,17 +10,26 @@ import type {
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-export async function createSession(baseUrl: string, name: string, room = "GENERAL"): Promise<CreateSessionResponse> {
+export async function createSession(
+  baseUrl: string,
+  name: string,
+  room = "GENERAL",
+): Promise<CreateSessionResponse> {
   const response = await fetch(`${baseUrl}/api/session`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ name, room }),
   });
-  if (response.status !== 201) throw new Error(`session for ${name}: ${response.status} ${await response.text()}`);
+  if (response.status !== 201)
+    throw new Error(`session for ${name}: ${response.status} ${await response.text()}`);
   return (await response.json()) as CreateSessionResponse;
 }
 
-export function openSocket(baseUrl: string, auth: HandshakeAuth, options: { transports?: string[] } = {}): ClientSocket {
+export function openSocket(
+  baseUrl: string,
+  auth: HandshakeAuth,
+  options: { transports?: string[] } = {},
+): ClientSocket {
   return connect(baseUrl, {
     auth,
     transports: options.transports ?? ["websocket"],
@@ -29,6 +38,10 @@ export function openSocket(baseUrl: string, auth: HandshakeAuth, options: { tran
   }) as ClientSocket;
 }
 
+type UntypedEvents = {
+  on(event: string, listener: (payload: unknown) => void): void;
+  off(event: string, listener: (payload: unknown) => void): void;
+};
 type EventArgs<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
 
 /** Resolves with the first `event` payload that matches `predicate`, or rejects after `timeoutMs`. */
@@ -39,16 +52,16 @@ export function waitFor<E extends keyof ServerToClientEvents>(
   timeoutMs = 5_000,
 ): Promise<EventArgs<E>> {
   return new Promise((resolve, reject) => {
-    const untyped = socket as unknown as Socket;
+    const untyped = socket as unknown as UntypedEvents;
     const timer = setTimeout(() => {
       untyped.off(event, listener);
       reject(new Error(`timed out waiting for ${event}`));
     }, timeoutMs);
-    const listener = (payload: EventArgs<E>) => {
-      if (!predicate(payload)) return;
+    const listener = (payload: unknown) => {
+      if (!predicate(payload as EventArgs<E>)) return;
       clearTimeout(timer);
       untyped.off(event, listener);
-      resolve(payload);
+      resolve(payload as EventArgs<E>);
     };
     untyped.on(event, listener);
   });
@@ -57,7 +70,7 @@ export function waitFor<E extends keyof ServerToClientEvents>(
 /** Collects every payload of `event` from now on. */
 export function record<E extends keyof ServerToClientEvents>(socket: ClientSocket, event: E): EventArgs<E>[] {
   const seen: EventArgs<E>[] = [];
-  (socket as unknown as Socket).on(event, (payload: EventArgs<E>) => seen.push(payload));
+  (socket as unknown as UntypedEvents).on(event, (payload) => seen.push(payload as EventArgs<E>));
   return seen;
 }
 

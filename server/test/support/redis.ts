@@ -34,7 +34,18 @@ export async function startRedis(): Promise<RedisProcess> {
   const launch = async () => {
     child = spawn(
       binary,
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", password],
+      [
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--requirepass",
+        password,
+      ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     let output = "";

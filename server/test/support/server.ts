@@ -38,7 +38,14 @@ export interface ServerProcess {
 /** The real entrypoint (`src/index.ts` through tsx) as its own process, as the cluster runs it. */
 export async function spawnServer(port: number, env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", entrypoint], {
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info", CLIENT_DIST: "/nonexistent", ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+      CLIENT_DIST: "/nonexistent",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -1,0 +1,135 @@
+// Rooms with their occupancy, the current room, and its member list kept by snapshot + versioned deltas.
+import { defineStore } from "pinia";
+import { computed, onScopeDispose, ref, shallowRef, triggerRef } from "vue";
+import type {
+  MemberJoined,
+  MemberLeft,
+  MemberUpdated,
+  RoomOccupancy,
+  RoomState,
+  SessionReady,
+} from "../../../server/src/protocol";
+import { fetchRooms } from "../api";
+import { systemLineFor } from "../feed";
+import { applyDelta, fromSnapshot, type MemberDelta, type MemberList, sortedMembers } from "../members";
+import { request, type RequestResult, socket } from "../socket";
+import { useChatStore } from "./chat";
+import { useSessionStore } from "./session";
+
+export type RoomStatus = "idle" | "loading" | "joining";
+
+/**
+ * Recent deltas, kept so that a room:state can be completed by deltas that overtook it: those of a
+ * room we are entering, or newer than a fresh snapshot of the room we are in.
+ */
+const RECENT_DELTA_LIMIT = 300;
+interface RecentDelta {
+  delta: MemberDelta;
+  announced: boolean;
+}
+
+export const useRoomStore = defineStore("room", () => {
+  const rooms = ref<RoomOccupancy[]>([]);
+  const current = ref<string | null>(null);
+  const memberList = shallowRef<MemberList | null>(null);
+  const status = ref<RoomStatus>("idle");
+  /** Why the last join failed. */
+  const error = ref<string | null>(null);
+  /** Why the room list could not be loaded (join screen). */
+  const roomsError = ref<string | null>(null);
+  let recent: RecentDelta[] = [];
+  const chat = useChatStore();
+
+  const members = computed(() => (memberList.value ? sortedMembers(memberList.value) : []));
+
+  /** Applies a delta to the list; announces it in the feed when it was news. */
+  function apply(list: MemberList, delta: MemberDelta, announce: boolean): boolean {
+    const previous = list.members.get(delta.member.id);
+    if (!applyDelta(list, delta)) return false;
+    const line = announce ? systemLineFor(delta, previous) : null;
+    if (line) chat.addSystemLine(line);
+    return true;
+  }
+
+  function onRoomState(state: RoomState): void {
+    current.value = state.room;
+    chat.receiveRoomState(state);
+    const list = fromSnapshot(state);
+    for (const entry of recent) {
+      if (entry.delta.room !== state.room) continue;
+      if (apply(list, entry.delta, !entry.announced)) entry.announced = true;
+    }
+    memberList.value = list;
+  }
+
+  function receiveDelta(delta: MemberDelta): void {
+    const entry: RecentDelta = { delta, announced: false };
+    recent = [...recent, entry].slice(-RECENT_DELTA_LIMIT);
+    const list = memberList.value;
+    // A delta of a room we are entering waits in `recent` for that room's state; one of a room we are
+    // leaving would only add noise to a feed about to be replaced.
+    if (!list || list.room !== delta.room || delta.room !== current.value) return;
+    if (apply(list, delta, true)) {
+      entry.announced = true;
+      triggerRef(memberList);
+    }
+  }
+
+  const onMemberJoined = (d: MemberJoined) => receiveDelta({ kind: "joined", ...d });
+  const onMemberLeft = (d: MemberLeft) => receiveDelta({ kind: "left", ...d });
+  const onMemberUpdated = (d: MemberUpdated) => receiveDelta({ kind: "updated", ...d });
+  function onOccupancy(payload: { rooms: RoomOccupancy[] }): void {
+    rooms.value = payload.rooms;
+  }
+  function onSessionReady(ready: SessionReady): void {
+    current.value = ready.room;
+  }
+
+  async function loadRooms(): Promise<void> {
+    status.value = "loading";
+    const result = await fetchRooms();
+    status.value = "idle";
+    if (result.ok) rooms.value = result.value.rooms;
+    roomsError.value = result.ok ? null : result.error.message;
+  }
+
+  /** Moves this session to another room; the room:state that follows fills the member list and feed. */
+  async function join(room: string): Promise<RequestResult<"room:join">> {
+    status.value = "joining";
+    const ack = await request("room:join", { room });
+    status.value = "idle";
+    if (ack.ok) {
+      error.value = null;
+      current.value = ack.room;
+      useSessionStore().rememberRoom(ack.room);
+    } else {
+      error.value = ack.error.message;
+    }
+    return ack;
+  }
+
+  function reset(): void {
+    current.value = null;
+    memberList.value = null;
+    recent = [];
+    status.value = "idle";
+    error.value = null;
+  }
+
+  socket.on("session:ready", onSessionReady);
+  socket.on("room:state", onRoomState);
+  socket.on("room:member-joined", onMemberJoined);
+  socket.on("room:member-left", onMemberLeft);
+  socket.on("room:member-updated", onMemberUpdated);
+  socket.on("rooms:occupancy", onOccupancy);
+  onScopeDispose(() => {
+    socket.off("session:ready", onSessionReady);
+    socket.off("room:state", onRoomState);
+    socket.off("room:member-joined", onMemberJoined);
+    socket.off("room:member-left", onMemberLeft);
+    socket.off("room:member-updated", onMemberUpdated);
+    socket.off("rooms:occupancy", onOccupancy);
+  });
+
+  return { rooms, current, members, status, error, roomsError, loadRooms, join, reset };
+});

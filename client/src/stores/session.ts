@@ -1,0 +1,168 @@
+// Who this tab is: the session token, the user, the socket connection and its lifecycle.
+import { defineStore } from "pinia";
+import { onScopeDispose, ref } from "vue";
+import type { CreateSessionResponse, SessionReady, UserRef } from "../../../server/src/protocol";
+import { type ApiResult, createSession } from "../api";
+import {
+  connectionState,
+  request,
+  setConnectionState,
+  setHandshake,
+  setSessionLostHandler,
+  socket,
+} from "../socket";
+import { forgetSession, loadSession, saveSession } from "../tabStorage";
+import { useChatStore } from "./chat";
+import { usePresenceStore } from "./presence";
+import { useRoomStore } from "./room";
+
+export type SessionStatus = "signed-out" | "joining" | "connecting" | "ready" | "leaving";
+export type SessionSettings = SessionReady["settings"];
+
+export const SESSION_ENDED_MESSAGE = "Your session has ended. Join again.";
+/** A refused handshake is not retried by socket.io-client; we retry unless the session is gone. */
+const HANDSHAKE_RETRY_MS = 3000;
+const SERVER_CLOSE_RETRY_MS = 500;
+
+export const useSessionStore = defineStore("session", () => {
+  const saved = loadSession();
+  const token = ref<string | null>(saved?.token ?? null);
+  const user = ref<UserRef | null>(saved?.user ?? null);
+  /** The room this session is in, as last confirmed by the server. */
+  const room = ref<string | null>(saved?.room ?? null);
+  const instanceId = ref<string | null>(null);
+  const settings = ref<SessionSettings | null>(null);
+  const status = ref<SessionStatus>(saved ? "connecting" : "signed-out");
+  /** Why the session is not usable, for the join screen (e.g. it expired). */
+  const error = ref<string | null>(null);
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  // The stores a session starts and ends; taken once so they belong to the same Pinia as this one.
+  const roomStore = useRoomStore();
+  const chatStore = useChatStore();
+  const presenceStore = usePresenceStore();
+
+  function remember(): void {
+    if (token.value && user.value && room.value) {
+      saveSession({ token: token.value, user: user.value, room: room.value });
+    }
+  }
+
+  function rememberRoom(next: string): void {
+    room.value = next;
+    remember();
+  }
+
+  /** Creates a session over HTTP; the caller connects (by opening the room) when it succeeds. */
+  async function join(name: string, roomName: string): Promise<ApiResult<CreateSessionResponse>> {
+    status.value = "joining";
+    error.value = null;
+    const result = await createSession({ name, room: roomName });
+    if (!result.ok) {
+      status.value = "signed-out";
+      return result;
+    }
+    token.value = result.value.token;
+    user.value = result.value.user;
+    room.value = result.value.room;
+    status.value = "connecting";
+    remember();
+    return result;
+  }
+
+  function connect(): void {
+    if (!token.value || socket.connected || socket.active) return;
+    // Read at every (re)connection, so a resume asks only for the messages this tab has not seen.
+    setHandshake(() => ({
+      token: token.value ?? "",
+      lastMessageId: chatStore.lastMessageId,
+      lastRoom: chatStore.room ?? undefined,
+    }));
+    status.value = "connecting";
+    socket.connect();
+  }
+
+  /** Forgets the session locally and tells every store to start over. */
+  function end(reason: string | null = null): void {
+    clearTimeout(retryTimer);
+    status.value = "signed-out";
+    socket.disconnect();
+    forgetSession();
+    token.value = null;
+    user.value = null;
+    room.value = null;
+    instanceId.value = null;
+    settings.value = null;
+    error.value = reason;
+    roomStore.reset();
+    chatStore.reset();
+    presenceStore.reset();
+  }
+
+  /** Explicit log-out. The session ends locally even if the server cannot be told; it then expires. */
+  async function leave(): Promise<void> {
+    status.value = "leaving";
+    await request("session:leave", {});
+    end();
+  }
+
+  function onSessionReady(ready: SessionReady): void {
+    user.value = ready.user;
+    room.value = ready.room;
+    instanceId.value = ready.instanceId;
+    settings.value = ready.settings;
+    status.value = "ready";
+    error.value = null;
+    remember();
+  }
+
+  function onConnectError(err: Error): void {
+    if (err.message === "session_unknown") {
+      end(SESSION_ENDED_MESSAGE);
+      return;
+    }
+    if (socket.active || !token.value) return; // socket.io-client is already retrying
+    setConnectionState("reconnecting");
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => socket.connect(), HANDSHAKE_RETRY_MS);
+  }
+
+  function onDisconnect(reason: string): void {
+    if (status.value === "leaving" || status.value === "signed-out") return;
+    status.value = "connecting";
+    // The server closed us on purpose (e.g. restart or takeover). Reconnecting lets the handshake decide:
+    // a live session resumes, an ended one gets session_unknown.
+    // A short pause keeps a server that keeps closing us from turning this into a hot loop.
+    if (reason === "io server disconnect") {
+      setConnectionState("reconnecting");
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(() => socket.connect(), SERVER_CLOSE_RETRY_MS);
+    }
+  }
+
+  setSessionLostHandler(() => end(SESSION_ENDED_MESSAGE));
+  socket.on("session:ready", onSessionReady);
+  socket.on("connect_error", onConnectError);
+  socket.on("disconnect", onDisconnect);
+  onScopeDispose(() => {
+    clearTimeout(retryTimer);
+    socket.off("session:ready", onSessionReady);
+    socket.off("connect_error", onConnectError);
+    socket.off("disconnect", onDisconnect);
+  });
+
+  return {
+    token,
+    user,
+    room,
+    instanceId,
+    settings,
+    status,
+    error,
+    connection: connectionState,
+    join,
+    connect,
+    leave,
+    end,
+    rememberRoom,
+  };
+});

@@ -1,0 +1,62 @@
+// What this tab remembers across reloads. sessionStorage is per tab, so two tabs are two people.
+import type { UserRef } from "../../server/src/protocol";
+
+const TAB_KEY = "videochat.tab";
+const SESSION_KEY = "videochat.session";
+const MANUAL_STATUS_KEY = "videochat.manualStatus";
+
+export interface SavedSession {
+  token: string;
+  user: UserRef;
+  room: string;
+}
+
+function storage(): Storage | null {
+  // Private modes and sandboxed frames may refuse storage; the app then lives for one page load.
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
+/** A random id per tab, sent in the socket query so nginx keeps this tab on one instance. */
+export function tabId(): string {
+  const store = storage();
+  const existing = store?.getItem(TAB_KEY);
+  if (existing) return existing;
+  const id = crypto.randomUUID();
+  store?.setItem(TAB_KEY, id);
+  return id;
+}
+
+export function loadSession(): SavedSession | null {
+  const raw = storage()?.getItem(SESSION_KEY);
+  if (!raw) return null;
+  try {
+    const saved = JSON.parse(raw) as Partial<SavedSession>;
+    if (typeof saved.token !== "string" || typeof saved.room !== "string" || !saved.user) return null;
+    return saved as SavedSession;
+  } catch {
+    return null;
+  }
+}
+
+export function saveSession(session: SavedSession): void {
+  storage()?.setItem(SESSION_KEY, JSON.stringify(session));
+}
+
+export function forgetSession(): void {
+  storage()?.removeItem(SESSION_KEY);
+  storage()?.removeItem(MANUAL_STATUS_KEY);
+}
+
+/** Whether the user picked their current status by hand, so a reload does not let auto-away override it. */
+export function loadManualStatus(): boolean {
+  return storage()?.getItem(MANUAL_STATUS_KEY) === "1";
+}
+
+export function saveManualStatus(manual: boolean): void {
+  if (manual) storage()?.setItem(MANUAL_STATUS_KEY, "1");
+  else storage()?.removeItem(MANUAL_STATUS_KEY);
+}

@@ -1,0 +1,149 @@
+// @vitest-environment happy-dom
+import { cleanup, render, screen, within } from "@testing-library/vue";
+import { createPinia, disposePinia, type Pinia, setActivePinia } from "pinia";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { defineComponent, h } from "vue";
+import type { ChatMessage, Member, SessionReady } from "../../server/src/protocol";
+import ChatFeed from "../src/components/ChatFeed.vue";
+import * as socketModule from "../src/socket";
+import { useChatStore } from "../src/stores/chat";
+import { useRoomStore } from "../src/stores/room";
+import type { FakeSocketModule } from "./fakeSocket";
+
+vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
+const server = socketModule as unknown as FakeSocketModule;
+
+const alice: Member = { id: "u-alice", name: "Alice", status: "online" };
+const bob: Member = { id: "u-bob", name: "Bob", status: "online" };
+const carol: Member = { id: "u-carol", name: "Carol", status: "online" };
+const nineOFive = new Date(2025, 0, 2, 9, 5).getTime();
+
+function message(id: number, text: string, room = "LOBBY"): ChatMessage {
+  return { id, room, from: { id: bob.id, name: bob.name }, text, at: nineOFive };
+}
+
+const ready: SessionReady = {
+  user: { id: alice.id, name: alice.name },
+  room: "LOBBY",
+  status: "online",
+  resumed: false,
+  instanceId: "i-1",
+  settings: { idleTimeoutMs: 60_000, sessionGraceMs: 10_000, messageMaxLength: 500 },
+};
+
+/** The feed as the room screen wires it. */
+const RoomFeed = defineComponent(() => {
+  const chat = useChatStore();
+  useRoomStore(); // owns room:state and the deltas that become system lines
+  return () => h(ChatFeed, { entries: chat.feed, room: chat.room, selfId: alice.id });
+});
+
+/** What the log shows, one entry per line, e.g. "Bob 09:05 hello". */
+function lines(): string[] {
+  const log = screen.getByRole("log", { name: "Room chat" });
+  return within(log)
+    .queryAllByRole("listitem")
+    .map((item) => (item as HTMLElement).innerText.replace(/\s+/g, " ").trim());
+}
+
+const tick = () => Promise.resolve();
+
+let pinia: Pinia;
+beforeEach(() => {
+  sessionStorage.clear();
+  pinia = createPinia();
+  setActivePinia(pinia);
+  render(RoomFeed, { global: { plugins: [pinia] } });
+  server.serverEmit("session:ready", ready);
+  server.serverEmit("room:state", {
+    room: "LOBBY",
+    version: 5,
+    members: [alice, bob],
+    history: [message(1, "first"), message(3, "third"), message(2, "second")],
+  });
+});
+afterEach(() => {
+  cleanup();
+  disposePinia(pinia); // the stores stop listening to the shared fake socket
+});
+
+describe("room feed", () => {
+  it("shows the history in id order with local HH:MM times", async () => {
+    await tick();
+    expect(lines()).toEqual(["Bob 09:05 first", "Bob 09:05 second", "Bob 09:05 third"]);
+  });
+
+  it("merges live and resumed messages by id, without duplicates", async () => {
+    server.serverEmit("room:message", message(5, "fifth"));
+    server.serverEmit("room:message", message(2, "second"));
+    server.serverEmit("room:message", message(4, "fourth"));
+    // A resume of the same room carries what was missed, overlapping what we have.
+    server.serverEmit("room:state", {
+      room: "LOBBY",
+      version: 6,
+      members: [alice, bob],
+      history: [message(5, "fifth"), message(6, "sixth")],
+    });
+    await tick();
+    expect(lines().map((line) => line.split(" ").at(-1))).toEqual([
+      "first",
+      "second",
+      "third",
+      "fourth",
+      "fifth",
+      "sixth",
+    ]);
+  });
+
+  it("replaces the feed when the state of another room arrives", async () => {
+    server.serverEmit("room:state", {
+      room: "SPORTS",
+      version: 1,
+      members: [alice],
+      history: [message(7, "goal!", "SPORTS")],
+    });
+    await tick();
+    expect(lines()).toEqual(["Bob 09:05 goal!"]);
+  });
+
+  it("shows user text as text, never as markup", async () => {
+    server.serverEmit("room:message", message(9, "<img src=x onerror=alert(1)><b>bold</b>"));
+    await tick();
+    const log = screen.getByRole("log", { name: "Room chat" });
+    expect(log.querySelector("img, b")).toBeNull();
+    expect(lines().at(-1)).toBe("Bob 09:05 <img src=x onerror=alert(1)><b>bold</b>");
+  });
+
+  it("tells who joined, left, moved, timed out or changed status, once each", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(2025, 0, 2, 10, 30));
+    const dan: Member = { id: "u-dan", name: "Dan", status: "online" };
+    server.serverEmit("room:member-joined", { room: "LOBBY", version: 6, member: carol });
+    server.serverEmit("room:member-joined", { room: "LOBBY", version: 6, member: carol }); // duplicate
+    server.serverEmit("room:member-joined", { room: "LOBBY", version: 7, member: dan });
+    server.serverEmit("room:member-updated", {
+      room: "LOBBY",
+      version: 8,
+      member: { ...carol, status: "absent" },
+    });
+    server.serverEmit("room:member-left", {
+      room: "LOBBY",
+      version: 9,
+      member: bob,
+      reason: "moved",
+      to: "SPORTS",
+    });
+    server.serverEmit("room:member-left", { room: "LOBBY", version: 10, member: dan, reason: "timeout" });
+    server.serverEmit("room:member-left", { room: "LOBBY", version: 11, member: carol, reason: "left" });
+    vi.useRealTimers();
+    await tick();
+    expect(lines().slice(3)).toEqual([
+      "Carol joined 10:30",
+      "Dan joined 10:30",
+      "Carol is now absent 10:30",
+      "Bob moved to SPORTS 10:30",
+      "Dan timed out 10:30",
+      "Carol left 10:30",
+    ]);
+  });
+});

@@ -1,0 +1,72 @@
+// A stand-in for src/socket.ts in unit tests: the server's events are delivered by hand with
+// `serverEmit`, and client requests are recorded by a mock that acks like a friendly server.
+import { vi } from "vitest";
+import { readonly, ref } from "vue";
+import type { ChatMessage, ServerToClientEvents } from "../../server/src/protocol";
+import type { ConnectionState, RequestName, RequestPayload } from "../src/socket";
+
+type Listener = (...args: any[]) => void;
+
+function friendlyAck(event: RequestName, payload: any): any {
+  switch (event) {
+    case "room:join":
+      return { ok: true, room: payload.room };
+    case "presence:set":
+      return { ok: true, status: payload.status };
+    case "room:message": {
+      const message: ChatMessage = {
+        id: 1000,
+        room: "LOBBY",
+        from: { id: "u-alice", name: "Alice" },
+        text: payload.text,
+        at: Date.now(),
+      };
+      return { ok: true, message };
+    }
+    default:
+      return { ok: true };
+  }
+}
+
+export function createFakeSocketModule() {
+  const listeners = new Map<string, Set<Listener>>();
+  const socket = {
+    connected: true,
+    active: true,
+    on(event: string, listener: Listener) {
+      if (!listeners.has(event)) listeners.set(event, new Set());
+      listeners.get(event)!.add(listener);
+      return socket;
+    },
+    off(event: string, listener: Listener) {
+      listeners.get(event)?.delete(listener);
+      return socket;
+    },
+    connect: vi.fn(),
+    disconnect: vi.fn(),
+  };
+  const state = ref<ConnectionState>("connected");
+  return {
+    socket,
+    ACK_TIMEOUT_MS: 8000,
+    connectionState: readonly(state),
+    setConnectionState: (next: ConnectionState) => {
+      state.value = next;
+    },
+    setHandshake: vi.fn(),
+    setSessionLostHandler: vi.fn(),
+    request: vi.fn(async <E extends RequestName>(event: E, payload: RequestPayload<E>) =>
+      friendlyAck(event, payload),
+    ),
+    /** Delivers a server->client event to every listener, as the server would. */
+    serverEmit<E extends keyof ServerToClientEvents>(
+      event: E,
+      payload: Parameters<ServerToClientEvents[E]>[0],
+    ) {
+      for (const listener of [...(listeners.get(event) ?? [])]) listener(payload);
+    },
+    listenerCount: (event: string) => listeners.get(event)?.size ?? 0,
+  };
+}
+
+export type FakeSocketModule = ReturnType<typeof createFakeSocketModule>;

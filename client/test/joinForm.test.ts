@@ -1,0 +1,116 @@
+// @vitest-environment happy-dom
+import { cleanup, render, screen, waitFor } from "@testing-library/vue";
+import userEvent from "@testing-library/user-event";
+import { createPinia } from "pinia";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createMemoryHistory, createRouter } from "vue-router";
+import JoinView from "../src/views/JoinView.vue";
+
+vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
+
+type Answer = { status: number; body: unknown };
+let sessionAnswer: Answer;
+const fetchMock = vi.fn(async (url: string, _init?: RequestInit) => {
+  const answer: Answer =
+    url === "/api/rooms"
+      ? {
+          status: 200,
+          body: {
+            rooms: [
+              { name: "LOBBY", count: 2 },
+              { name: "SPORTS", count: 0 },
+            ],
+          },
+        }
+      : sessionAnswer;
+  return new Response(JSON.stringify(answer.body), {
+    status: answer.status,
+    headers: { "Content-Type": "application/json" },
+  });
+});
+
+function sessionCalls() {
+  return fetchMock.mock.calls.filter(([url]) => url === "/api/session");
+}
+
+async function renderJoin() {
+  const router = createRouter({
+    history: createMemoryHistory(),
+    routes: [
+      { path: "/", name: "join", component: JoinView },
+      { path: "/room/:room", name: "room", component: { template: "<p>in the room</p>" } },
+    ],
+  });
+  await router.push("/");
+  await router.isReady();
+  render(JoinView, { global: { plugins: [createPinia(), router] } });
+  // The room list comes from the server; wait until the form has picked the first room.
+  const room = screen.getByRole("combobox", { name: "Room" }) as HTMLSelectElement;
+  await waitFor(() => expect(room.value).toBe("LOBBY"));
+  return { router, user: userEvent.setup() };
+}
+
+beforeEach(() => {
+  sessionStorage.clear();
+  fetchMock.mockClear();
+  vi.stubGlobal("fetch", fetchMock);
+});
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+describe("join form", () => {
+  it("offers a display name, the rooms with their occupancy, and a Join button", async () => {
+    await renderJoin();
+    expect(screen.getByRole("textbox", { name: "Display name" })).toBeTruthy();
+    const room = screen.getByRole("combobox", { name: "Room" }) as HTMLSelectElement;
+    expect(room.value).toBe("LOBBY");
+    expect([...room.options].map((o) => o.text)).toEqual(["LOBBY (2)", "SPORTS (0)"]);
+    expect(screen.getByRole("button", { name: "Join" })).toBeTruthy();
+  });
+
+  it("creates a session with the chosen name and room, then opens that room", async () => {
+    sessionAnswer = {
+      status: 201,
+      body: { token: "t-1", user: { id: "u-1", name: "Alice" }, room: "SPORTS" },
+    };
+    const { router, user } = await renderJoin();
+    await user.type(screen.getByRole("textbox", { name: "Display name" }), "  Alice ");
+    await user.selectOptions(screen.getByRole("combobox", { name: "Room" }), "SPORTS");
+    await user.click(screen.getByRole("button", { name: "Join" }));
+
+    await waitFor(() => expect(router.currentRoute.value.fullPath).toBe("/room/SPORTS"));
+    const [, init] = sessionCalls()[0]!;
+    expect(init?.method).toBe("POST");
+    expect(JSON.parse(String(init?.body))).toEqual({ name: "Alice", room: "SPORTS" });
+    expect(sessionStorage.getItem("videochat.session")).toContain("t-1");
+  });
+
+  it("shows the server's message on the name field when the name is taken, and stays", async () => {
+    sessionAnswer = {
+      status: 409,
+      body: { error: { code: "name_taken", message: "That name is already in use. Pick another." } },
+    };
+    const { router, user } = await renderJoin();
+    const name = screen.getByRole("textbox", { name: "Display name" });
+    await user.type(name, "Bob{Enter}");
+
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent?.trim()).toBe("That name is already in use. Pick another.");
+    expect(name.getAttribute("aria-describedby")).toBe(alert.id);
+    expect(name.getAttribute("aria-invalid")).toBe("true");
+    expect(router.currentRoute.value.fullPath).toBe("/");
+    expect(sessionStorage.getItem("videochat.session")).toBeNull();
+  });
+
+  it("asks for a name without calling the server when the name is blank", async () => {
+    const { router, user } = await renderJoin();
+    await user.type(screen.getByRole("textbox", { name: "Display name" }), "   ");
+    await user.click(screen.getByRole("button", { name: "Join" }));
+
+    expect((await screen.findByRole("alert")).textContent).toContain("Enter a display name.");
+    expect(sessionCalls()).toHaveLength(0);
+    expect(router.currentRoute.value.fullPath).toBe("/");
+  });
+});

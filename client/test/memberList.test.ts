@@ -1,0 +1,102 @@
+// @vitest-environment happy-dom
+import { cleanup, render, screen, within } from "@testing-library/vue";
+import { createPinia, disposePinia, type Pinia, setActivePinia } from "pinia";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { defineComponent, h } from "vue";
+import type { Member, SessionReady } from "../../server/src/protocol";
+import MemberList from "../src/components/MemberList.vue";
+import * as socketModule from "../src/socket";
+import { useRoomStore } from "../src/stores/room";
+import { useSessionStore } from "../src/stores/session";
+import type { FakeSocketModule } from "./fakeSocket";
+
+vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
+const server = socketModule as unknown as FakeSocketModule;
+
+const alice: Member = { id: "u-alice", name: "Alice", status: "online" };
+const bob: Member = { id: "u-bob", name: "Bob", status: "online" };
+const carol: Member = { id: "u-carol", name: "Carol", status: "online" };
+
+const ready: SessionReady = {
+  user: { id: alice.id, name: alice.name },
+  room: "LOBBY",
+  status: "online",
+  resumed: false,
+  instanceId: "i-1",
+  settings: { idleTimeoutMs: 60_000, sessionGraceMs: 10_000, messageMaxLength: 500 },
+};
+
+/** The member list as the room screen wires it: the room store's members, the session's own id. */
+const RoomMembers = defineComponent(() => {
+  const room = useRoomStore();
+  const session = useSessionStore();
+  return () => h(MemberList, { members: room.members, selfId: session.user?.id ?? null });
+});
+
+/** Each row's text, e.g. "Alice (you) online". */
+function rows(): string[] {
+  const list = screen.getByRole("list", { name: "Members" });
+  return within(list)
+    .queryAllByRole("listitem")
+    .map((item) => item.textContent!.replace(/\s+/g, " ").trim());
+}
+
+let pinia: Pinia;
+beforeEach(() => {
+  sessionStorage.clear();
+  pinia = createPinia();
+  setActivePinia(pinia);
+  render(RoomMembers, { global: { plugins: [pinia] } });
+  server.serverEmit("session:ready", ready);
+});
+afterEach(() => {
+  cleanup();
+  disposePinia(pinia); // the stores stop listening to the shared fake socket
+});
+
+describe("member list", () => {
+  it("shows each member's name and status, sorted by name, and marks you", async () => {
+    server.serverEmit("room:state", {
+      room: "LOBBY",
+      version: 3,
+      members: [bob, { ...carol, status: "unavailable" }, alice],
+      history: [],
+    });
+    await Promise.resolve();
+    expect(rows()).toEqual(["Alice (you) online", "Bob online", "Carol unavailable"]);
+  });
+
+  it("keeps deltas that arrive before the room's state and applies the newer ones", async () => {
+    // Carol joined at version 6, Bob at 2 (already in the snapshot): both overtake the state.
+    server.serverEmit("room:member-joined", { room: "LOBBY", version: 6, member: carol });
+    server.serverEmit("room:member-joined", { room: "LOBBY", version: 2, member: bob });
+    server.serverEmit("room:state", { room: "LOBBY", version: 5, members: [alice], history: [] });
+    await Promise.resolve();
+    expect(rows()).toEqual(["Alice (you) online", "Carol online"]);
+  });
+
+  it("lets no older delta undo a newer one, whatever order they arrive in", async () => {
+    server.serverEmit("room:state", { room: "LOBBY", version: 5, members: [alice, bob], history: [] });
+    server.serverEmit("room:member-left", { room: "LOBBY", version: 8, member: bob, reason: "left" });
+    server.serverEmit("room:member-updated", {
+      room: "LOBBY",
+      version: 7,
+      member: { ...bob, status: "absent" },
+    });
+    server.serverEmit("room:member-updated", {
+      room: "LOBBY",
+      version: 9,
+      member: { ...alice, status: "absent" },
+    });
+    server.serverEmit("room:member-joined", { room: "LOBBY", version: 4, member: carol });
+    await Promise.resolve();
+    expect(rows()).toEqual(["Alice (you) absent"]);
+  });
+
+  it("ignores deltas of another room", async () => {
+    server.serverEmit("room:state", { room: "LOBBY", version: 5, members: [alice], history: [] });
+    server.serverEmit("room:member-joined", { room: "SPORTS", version: 9, member: bob });
+    await Promise.resolve();
+    expect(rows()).toEqual(["Alice (you) online"]);
+  });
+});

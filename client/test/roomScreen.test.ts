@@ -1,0 +1,145 @@
+// @vitest-environment happy-dom
+import { cleanup, render, screen, waitFor, within } from "@testing-library/vue";
+import userEvent from "@testing-library/user-event";
+import { createPinia, disposePinia, type Pinia } from "pinia";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { defineComponent, h } from "vue";
+import { createMemoryHistory, type Router, RouterView } from "vue-router";
+import type { Member, SessionReady } from "../../server/src/protocol";
+import { createAppRouter } from "../src/router";
+import * as socketModule from "../src/socket";
+import type { FakeSocketModule } from "./fakeSocket";
+
+vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
+const server = socketModule as unknown as FakeSocketModule;
+
+const alice: Member = { id: "u-alice", name: "Alice", status: "online" };
+const bob: Member = { id: "u-bob", name: "Bob", status: "absent" };
+const ready: SessionReady = {
+  user: { id: alice.id, name: alice.name },
+  room: "LOBBY",
+  status: "online",
+  resumed: true,
+  instanceId: "instance-a",
+  settings: { idleTimeoutMs: 60_000, sessionGraceMs: 10_000, messageMaxLength: 500 },
+};
+const occupancy = {
+  rooms: [
+    { name: "LOBBY", count: 2 },
+    { name: "SPORTS", count: 0 },
+  ],
+};
+
+let pinia: Pinia;
+let router: Router;
+
+/** Opens `path` in a tab that already holds a session, as after a reload. */
+async function openTab(path: string) {
+  sessionStorage.setItem(
+    "videochat.session",
+    JSON.stringify({ token: "t-1", user: { id: alice.id, name: alice.name }, room: "LOBBY" }),
+  );
+  pinia = createPinia();
+  router = createAppRouter(createMemoryHistory());
+  render(
+    defineComponent(() => () => h(RouterView)),
+    { global: { plugins: [pinia, router] } },
+  );
+  await router.push(path);
+  await screen.findByRole("button", { name: "Leave" });
+  expect(server.socket.connect).toHaveBeenCalled();
+  server.serverEmit("session:ready", ready);
+  server.serverEmit("room:state", { room: "LOBBY", version: 4, members: [alice, bob], history: [] });
+  server.serverEmit("rooms:occupancy", occupancy);
+  return userEvent.setup();
+}
+
+function requests(event: string): unknown[] {
+  return server.request.mock.calls.filter(([name]) => name === event).map(([, payload]) => payload);
+}
+
+beforeEach(() => {
+  sessionStorage.clear();
+  server.request.mockClear();
+  server.socket.connect.mockClear();
+  server.socket.connected = false;
+  server.socket.active = false;
+  server.setConnectionState("connected");
+  vi.stubGlobal(
+    "fetch",
+    vi.fn(async () => new Response(JSON.stringify(occupancy), { status: 200 })),
+  );
+});
+afterEach(() => {
+  cleanup();
+  disposePinia(pinia);
+  vi.unstubAllGlobals();
+});
+
+describe("room screen", () => {
+  it("shows rooms, members, status, the chat, and which instance serves the tab", async () => {
+    await openTab("/room/LOBBY");
+    const lobby = await screen.findByRole("button", { name: "LOBBY (2)" });
+    expect(lobby.getAttribute("aria-current")).toBe("page");
+    expect(screen.getByRole("button", { name: "SPORTS (0)" }).getAttribute("aria-current")).toBeNull();
+    const members = within(screen.getByRole("list", { name: "Members" })).getAllByRole("listitem");
+    expect(members.map((m) => m.textContent!.replace(/\s+/g, " ").trim())).toEqual([
+      "Alice (you) online",
+      "Bob absent",
+    ]);
+    expect(screen.getByRole("combobox", { name: "Status" })).toBeTruthy();
+    expect(screen.getByRole("log", { name: "Room chat" })).toBeTruthy();
+    expect(screen.getByRole("textbox", { name: "Message" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Send" })).toBeTruthy();
+    expect(screen.getByText(/Served by instance-a/)).toBeTruthy();
+  });
+
+  it("switches rooms from the room buttons and the URL follows", async () => {
+    const user = await openTab("/room/LOBBY");
+    await user.click(await screen.findByRole("button", { name: "SPORTS (0)" }));
+    await waitFor(() => expect(router.currentRoute.value.path).toBe("/room/SPORTS"));
+    expect(requests("room:join")).toEqual([{ room: "SPORTS" }]);
+  });
+
+  it("joins the room named in the URL when the session is elsewhere", async () => {
+    await openTab("/room/SPORTS");
+    await waitFor(() => expect(requests("room:join")).toEqual([{ room: "SPORTS" }]));
+  });
+
+  it("puts the URL back when the server refuses the room", async () => {
+    server.request.mockResolvedValueOnce({
+      ok: false,
+      error: { code: "unknown_room", message: "There is no room called NOPE." },
+    });
+    await openTab("/room/NOPE");
+    await waitFor(() => expect(router.currentRoute.value.path).toBe("/room/LOBBY"));
+    expect((await screen.findByRole("alert")).textContent).toContain("There is no room called NOPE.");
+  });
+
+  it("announces Reconnecting… while the socket is down, and nothing once it is back", async () => {
+    await openTab("/room/LOBBY");
+    const live = screen.getByRole("status");
+    expect(live.textContent?.trim()).toBe("");
+    server.setConnectionState("reconnecting");
+    await waitFor(() => expect(live.textContent?.trim()).toBe("Reconnecting…"));
+    server.setConnectionState("connected");
+    await waitFor(() => expect(live.textContent?.trim()).toBe(""));
+  });
+
+  it("leaves: tells the server, forgets the session and shows the join screen", async () => {
+    const user = await openTab("/room/LOBBY");
+    await user.click(screen.getByRole("button", { name: "Leave" }));
+    await screen.findByRole("button", { name: "Join" });
+    expect(requests("session:leave")).toEqual([{}]);
+    expect(router.currentRoute.value.path).toBe("/");
+    expect(sessionStorage.getItem("videochat.session")).toBeNull();
+  });
+
+  it("goes to the join screen with a message when the server no longer knows the session", async () => {
+    await openTab("/room/LOBBY");
+    server.serverEmit("connect_error" as never, new Error("session_unknown") as never);
+    expect(await screen.findByText("Your session has ended. Join again.")).toBeTruthy();
+    expect(screen.getByRole("textbox", { name: "Display name" })).toBeTruthy();
+    expect(sessionStorage.getItem("videochat.session")).toBeNull();
+  });
+});

@@ -1,0 +1,105 @@
+// Reloads and dropped connections within the grace period resume the session without flicker or loss.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  closeAll,
+  createSession,
+  join,
+  openSocket,
+  record,
+  request,
+  waitFor,
+  type ClientSocket,
+  type Joined,
+} from "./support/clients.js";
+import { startServer, type TestServer } from "./support/server.js";
+
+let server: TestServer;
+const sockets: ClientSocket[] = [];
+beforeEach(async () => {
+  server = await startServer({ SESSION_GRACE_MS: "600", REAPER_INTERVAL_MS: "50" });
+});
+afterEach(async () => {
+  closeAll(...sockets);
+  sockets.length = 0;
+  await server.close();
+});
+
+async function enter(name: string, room = "GENERAL"): Promise<Joined> {
+  const user = await join(server.url, name, room);
+  sockets.push(user.socket);
+  return user;
+}
+
+describe("session resume", () => {
+  it("resumes name, room and status, with no left/joined for others, and delivers missed messages once", async () => {
+    const alice = await enter("Alice", "SPORTS");
+    const bob = await enter("Bob", "SPORTS");
+    await request(alice.socket, "presence:set", { status: "absent" });
+    const before = waitFor(alice.socket, "room:message", (m) => m.text === "before");
+    await request(bob.socket, "room:message", { text: "before" });
+    const lastSeen = (await before).id;
+
+    const bobSees = {
+      left: record(bob.socket, "room:member-left"),
+      joined: record(bob.socket, "room:member-joined"),
+    };
+    alice.socket.disconnect();
+    await request(bob.socket, "room:message", { text: "missed 1" });
+    await request(bob.socket, "room:message", { text: "missed 2" });
+
+    const back = openSocket(server.url, {
+      token: alice.session.token,
+      lastMessageId: lastSeen,
+      lastRoom: "SPORTS",
+    });
+    sockets.push(back);
+    const [ready, state] = await Promise.all([waitFor(back, "session:ready"), waitFor(back, "room:state")]);
+    expect(ready).toMatchObject({
+      user: alice.session.user,
+      room: "SPORTS",
+      status: "absent",
+      resumed: true,
+    });
+    expect(state.history.map((m) => m.text)).toEqual(["missed 1", "missed 2"]);
+    expect(state.members.find((m) => m.name === "Alice")?.status).toBe("absent");
+
+    // Past the grace period, Alice is still there and Bob never saw her leave or come back.
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    await request(bob.socket, "room:message", { text: "after" });
+    expect((await waitFor(back, "room:message")).text).toBe("after");
+    expect(bobSees.left).toEqual([]);
+    expect(bobSees.joined).toEqual([]);
+  });
+
+  it("releases the name and tells the room once the grace period passes", async () => {
+    const alice = await enter("Alice");
+    const bob = await enter("Bob");
+    const left = waitFor(bob.socket, "room:member-left");
+    const started = Date.now();
+    alice.socket.disconnect();
+    expect(await left).toMatchObject({ reason: "timeout", member: { name: "Alice" } });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(550);
+    const expired = openSocket(server.url, { token: alice.session.token });
+    sockets.push(expired);
+    const error = await new Promise<Error>((resolve) => expired.once("connect_error", resolve));
+    expect(error.message).toBe("session_unknown");
+    expect((await createSession(server.url, "alice")).user.name).toBe("alice");
+  });
+
+  it("ends the session at once on leave", async () => {
+    const alice = await enter("Alice");
+    const bob = await enter("Bob");
+    const left = waitFor(bob.socket, "room:member-left");
+    const closed = new Promise((resolve) => alice.socket.once("disconnect", resolve));
+    expect(await request(alice.socket, "session:leave", {})).toEqual({ ok: true });
+    expect(await left).toMatchObject({ reason: "left", member: { name: "Alice" } });
+    await closed;
+    expect((await createSession(server.url, "ALICE")).user.name).toBe("ALICE");
+  });
+
+  it("expires a session whose tab never connected", async () => {
+    await createSession(server.url, "Ghost");
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect((await createSession(server.url, "Ghost")).user.name).toBe("Ghost");
+  });
+});
