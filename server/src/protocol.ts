@@ -13,6 +13,12 @@ export type ErrorCode =
   | "session_unknown" // the token is missing, wrong, or its session expired
   | "rate_limited" // too many events in a short time
   | "origin_forbidden" // the handshake came from an origin that is not allowed
+  | "partner_unavailable" // the person is not in your room (or gone)
+  | "partner_busy" // the person is already in a private chat with someone else
+  | "already_in_chat" // you have a private chat open; close it first
+  | "no_private_chat" // the event needs an open private chat
+  | "call_exists" // this private chat already has a call
+  | "no_call" // no such call (ended, or never started)
   | "internal"; // a bug on our side; details are in the server log, not here
 
 export interface AppError {
@@ -31,6 +37,8 @@ export interface UserRef {
 
 export interface Member extends UserRef {
   status: PresenceStatus;
+  /** In a private chat with someone. */
+  busy: boolean;
 }
 
 export interface ChatMessage {
@@ -93,6 +101,63 @@ export interface SessionReady {
   settings: { idleTimeoutMs: number; sessionGraceMs: number; messageMaxLength: number };
 }
 
+// ---- Private chat and calls ----
+
+export interface PrivateChat {
+  id: string;
+  with: UserRef;
+}
+
+export interface PrivateMessage {
+  id: number;
+  chatId: string;
+  from: UserRef;
+  text: string;
+  at: number;
+}
+
+/** closed: the partner closed it; left_room: moved to another room; left: logged out; timeout: gone past the grace period. */
+export type PrivateCloseReason = "closed" | "left_room" | "left" | "timeout";
+
+export interface PrivateClosed {
+  chatId: string;
+  by: UserRef;
+  reason: PrivateCloseReason;
+}
+
+export interface CallInfo {
+  id: string;
+  callerId: string;
+  state: "ringing" | "active";
+}
+
+export type CallEndReason = "hangup" | "declined" | "missed" | "chat_closed" | "failed";
+
+export interface SessionDescription {
+  type: "offer" | "answer" | "pranswer" | "rollback";
+  sdp?: string;
+}
+
+export interface IceCandidate {
+  candidate: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+  usernameFragment?: string | null;
+}
+
+/** One perfect-negotiation message: a description or a trickled candidate (null: end of candidates). */
+export interface CallSignal {
+  callId: string;
+  description?: SessionDescription;
+  candidate?: IceCandidate | null;
+}
+
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
 /** What the SPA sends in the Socket.IO handshake `auth` field. */
 export interface HandshakeAuth {
   token: string;
@@ -108,6 +173,22 @@ export interface ClientToServerEvents {
   "presence:set": (payload: { status: PresenceStatus }, ack: AckCallback<{ status: PresenceStatus }>) => void;
   /** Explicit log-out: the name is released at once and the socket is closed. */
   "session:leave": (payload: Record<string, never>, ack: AckCallback) => void;
+
+  /** Opens a private chat with another member of the sender's room. */
+  "private:open": (payload: { with: string }, ack: AckCallback<{ chat: PrivateChat }>) => void;
+  /** Goes to the sender's current private chat; there is no recipient field to forge. */
+  "private:message": (payload: { text: string }, ack: AckCallback<{ message: PrivateMessage }>) => void;
+  "private:typing": (payload: { typing: boolean }, ack: AckCallback) => void;
+  "private:close": (payload: Record<string, never>, ack: AckCallback) => void;
+
+  /** Rings the partner of the sender's private chat. */
+  "call:invite": (payload: Record<string, never>, ack: AckCallback<{ call: CallInfo }>) => void;
+  "call:answer": (payload: { callId: string; accept: boolean }, ack: AckCallback) => void;
+  /** Relayed only to the partner of the sender's private chat, for the current call. */
+  "call:signal": (payload: CallSignal, ack: AckCallback) => void;
+  "call:end": (payload: { callId: string }, ack: AckCallback) => void;
+  /** Fresh ICE servers (TURN credentials expire), asked before each call and each ICE restart. */
+  "call:ice-servers": (payload: Record<string, never>, ack: AckCallback<{ iceServers: IceServer[] }>) => void;
 }
 
 export interface ServerToClientEvents {
@@ -118,6 +199,18 @@ export interface ServerToClientEvents {
   "room:member-updated": (payload: MemberUpdated) => void;
   "room:message": (payload: ChatMessage) => void;
   "rooms:occupancy": (payload: { rooms: RoomOccupancy[] }) => void;
+
+  /** To both partners (every tab) when a chat opens, and to a resuming tab with its messages and call. */
+  "private:opened": (payload: { chat: PrivateChat; messages: PrivateMessage[]; call?: CallInfo }) => void;
+  "private:message": (payload: PrivateMessage) => void;
+  "private:typing": (payload: { chatId: string; typing: boolean }) => void;
+  /** To the partner of whoever closed (and to the closer's other tabs). */
+  "private:closed": (payload: PrivateClosed) => void;
+
+  "call:incoming": (payload: { call: CallInfo; from: UserRef }) => void;
+  "call:answered": (payload: { callId: string; accept: boolean }) => void;
+  "call:signal": (payload: CallSignal) => void;
+  "call:ended": (payload: { callId: string; reason: CallEndReason }) => void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type

@@ -83,7 +83,7 @@ export function storeContract(
         member: { id: session.id, name: "Dan", status: "online" },
       });
       const snapshot = await store.roomSnapshot("SPORTS");
-      expect(snapshot.members).toEqual([{ id: session.id, name: "Dan", status: "online" }]);
+      expect(snapshot.members).toEqual([{ id: session.id, name: "Dan", status: "online", busy: false }]);
       expect(snapshot.version).toBe(attached.entered!.version);
 
       const second = await store.attachConnection(session.id, "conn-2");
@@ -203,6 +203,136 @@ export function storeContract(
       await enter("K2", "GENERAL");
       await enter("K3", "GAMES");
       expect(await store.occupancy(["GENERAL", "SPORTS", "GAMES"])).toEqual([2, 0, 1]);
+    });
+
+    it("pairs two members of one room in a private chat and marks both busy", async () => {
+      const alice = await enter("Alice");
+      const bob = await enter("Bob");
+      const before = await store.roomSnapshot("GENERAL");
+      const opened = await store.openPrivateChat(alice.session.id, bob.session.id);
+      if (!opened.ok) throw new Error(opened.code);
+      expect(opened.chat).toEqual({
+        id: expect.any(String),
+        a: { id: alice.session.id, name: "Alice" },
+        b: { id: bob.session.id, name: "Bob" },
+      });
+      expect(opened.changes.map((c) => [c.member.name, c.member.busy])).toEqual([
+        ["Alice", true],
+        ["Bob", true],
+      ]);
+      expect(opened.changes.map((c) => c.version)).toEqual([before.version + 1, before.version + 2]);
+      expect((await store.roomSnapshot("GENERAL")).members.every((m) => m.busy)).toBe(true);
+      expect((await store.getSession(bob.session.id))!.chatId).toBe(opened.chat.id);
+      expect(await store.getPrivateChat(opened.chat.id)).toEqual(opened.chat);
+    });
+
+    it("refuses a private chat with someone busy, elsewhere, absent or oneself", async () => {
+      const alice = await enter("Alice");
+      const bob = await enter("Bob");
+      const carol = await enter("Carol");
+      const dan = await enter("Dan", "SPORTS");
+      expect(await store.openPrivateChat(alice.session.id, alice.session.id)).toEqual({
+        ok: false,
+        code: "partner_unavailable",
+      });
+      expect(await store.openPrivateChat(alice.session.id, dan.session.id)).toEqual({
+        ok: false,
+        code: "partner_unavailable",
+      });
+      expect(await store.openPrivateChat(alice.session.id, "nobody")).toEqual({
+        ok: false,
+        code: "partner_unavailable",
+      });
+      expect((await store.openPrivateChat(alice.session.id, bob.session.id)).ok).toBe(true);
+      expect(await store.openPrivateChat(carol.session.id, alice.session.id)).toEqual({
+        ok: false,
+        code: "partner_busy",
+        partnerName: "Alice",
+      });
+      expect(await store.openPrivateChat(alice.session.id, carol.session.id)).toEqual({
+        ok: false,
+        code: "already_in_chat",
+      });
+    });
+
+    it("lets exactly one of many concurrent requests pair with one person", async () => {
+      const target = await enter("Target");
+      const callers = await Promise.all(Array.from({ length: 10 }, (_, i) => enter(`Caller${i}`)));
+      const results = await Promise.all(
+        callers.map((c) => store.openPrivateChat(c.session.id, target.session.id)),
+      );
+      expect(results.filter((r) => r.ok)).toHaveLength(1);
+      expect(results.filter((r) => !r.ok && r.code === "partner_busy")).toHaveLength(9);
+    });
+
+    it("closes a chat for both, clears busy and forgets its messages", async () => {
+      const alice = await enter("Alice");
+      const bob = await enter("Bob");
+      const opened = await store.openPrivateChat(alice.session.id, bob.session.id);
+      if (!opened.ok) throw new Error(opened.code);
+      const from = { id: alice.session.id, name: "Alice" };
+      const first = await store.appendPrivateMessage(opened.chat.id, { from, text: "hi", at: 1 });
+      const second = await store.appendPrivateMessage(opened.chat.id, { from, text: "there", at: 2 });
+      expect(first).toEqual({ id: 1, chatId: opened.chat.id, from, text: "hi", at: 1 });
+      expect(second!.id).toBe(2);
+      expect((await store.privateHistory(opened.chat.id)).map((m) => m.text)).toEqual(["hi", "there"]);
+
+      const closed = await store.closePrivateChat(opened.chat.id);
+      expect(closed!.chat.id).toBe(opened.chat.id);
+      expect(closed!.changes.map((c) => [c.member.name, c.member.busy])).toEqual([
+        ["Alice", false],
+        ["Bob", false],
+      ]);
+      expect(await store.closePrivateChat(opened.chat.id)).toBeNull();
+      expect(await store.privateHistory(opened.chat.id)).toEqual([]);
+      expect(await store.appendPrivateMessage(opened.chat.id, { from, text: "late", at: 3 })).toBeNull();
+      expect((await store.getSession(alice.session.id))!.chatId).toBeUndefined();
+      expect((await store.openPrivateChat(bob.session.id, alice.session.id)).ok).toBe(true);
+    });
+
+    it("keeps the chat id on a session that ends, so the partner can be told", async () => {
+      const alice = await enter("Alice");
+      const bob = await enter("Bob");
+      const opened = await store.openPrivateChat(alice.session.id, bob.session.id);
+      if (!opened.ok) throw new Error(opened.code);
+      const ended = await store.endSession(alice.session.id);
+      expect(ended!.session.chatId).toBe(opened.chat.id);
+      const closed = await store.closePrivateChat(opened.chat.id);
+      expect(closed!.changes.map((c) => [c.member.name, c.member.busy])).toEqual([["Bob", false]]);
+    });
+
+    it("rings, answers and ends one call per chat", async () => {
+      const alice = await enter("Alice");
+      const bob = await enter("Bob");
+      const opened = await store.openPrivateChat(alice.session.id, bob.session.id);
+      if (!opened.ok) throw new Error(opened.code);
+      const chatId = opened.chat.id;
+      expect(await store.startCall("no-such-chat", alice.session.id)).toEqual({
+        ok: false,
+        code: "no_private_chat",
+      });
+      const started = await store.startCall(chatId, alice.session.id);
+      if (!started.ok) throw new Error(started.code);
+      expect(started.call).toEqual({ id: expect.any(String), callerId: alice.session.id, state: "ringing" });
+      expect(await store.startCall(chatId, bob.session.id)).toEqual({ ok: false, code: "call_exists" });
+      expect(await store.callPartner(alice.session.id, started.call.id)).toBe(bob.session.id);
+      expect(await store.callPartner(alice.session.id, "other-call")).toBeNull();
+
+      expect(await store.answerCall(chatId, alice.session.id, started.call.id, true)).toBeNull(); // the caller cannot answer
+      expect(await store.answerCall(chatId, bob.session.id, started.call.id, true)).toMatchObject({
+        state: "active",
+      });
+      expect((await store.getPrivateChat(chatId))!.call!.state).toBe("active");
+      expect(await store.endCall(chatId, started.call.id, true)).toBe(false); // no longer ringing
+      expect(await store.endCall(chatId, started.call.id)).toBe(true);
+      expect(await store.callPartner(bob.session.id, started.call.id)).toBeNull();
+
+      const again = await store.startCall(chatId, bob.session.id);
+      if (!again.ok) throw new Error(again.code);
+      expect(await store.answerCall(chatId, alice.session.id, again.call.id, false)).toMatchObject({
+        state: "ringing",
+      });
+      expect((await store.getPrivateChat(chatId))!.call).toBeUndefined();
     });
 
     it("answers ping", async () => {

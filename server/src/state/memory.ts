@@ -1,6 +1,7 @@
 // In-memory Store: the embedded default for one instance. Every method runs to completion without
 // awaiting, so each is atomic the way the Redis scripts are.
-import type { ChatMessage, Member, PresenceStatus } from "../protocol.js";
+import { randomUUID } from "node:crypto";
+import type { CallInfo, ChatMessage, Member, PresenceStatus, PrivateMessage, UserRef } from "../protocol.js";
 import { newSessionId, newToken, tokenDigest } from "./tokens.js";
 import {
   HISTORY_LIMIT,
@@ -9,7 +10,10 @@ import {
   type EndedSession,
   type MembershipChange,
   type NewRoomMessage,
+  type OpenPrivateChatResult,
+  type PrivateChatRecord,
   type RoomMove,
+  type StartCallResult,
   type Session,
   type Store,
 } from "./store.js";
@@ -19,6 +23,11 @@ interface RoomRecord {
   lastMessageId: number;
   members: Map<string, Member>;
   history: ChatMessage[];
+}
+
+interface ChatRecord extends PrivateChatRecord {
+  lastMessageId: number;
+  messages: PrivateMessage[];
 }
 
 interface SessionRecord extends Session {
@@ -35,6 +44,7 @@ export class MemoryStore implements Store {
   private readonly names = new Map<string, string>();
   private readonly tokens = new Map<string, string>();
   private readonly rooms = new Map<string, RoomRecord>();
+  private readonly chats = new Map<string, ChatRecord>();
 
   async createSession(input: {
     name: string;
@@ -146,6 +156,95 @@ export class MemoryStore implements Store {
     return rooms.map((room) => this.rooms.get(room)?.members.size ?? 0);
   }
 
+  async openPrivateChat(userId: string, partnerId: string): Promise<OpenPrivateChatResult> {
+    const me = this.sessions.get(userId);
+    const partner = this.sessions.get(partnerId);
+    if (!me) return { ok: false, code: "session_unknown" };
+    if (!partner || partner.id === me.id || !partner.entered || partner.room !== me.room) {
+      return { ok: false, code: "partner_unavailable" };
+    }
+    if (me.chatId) return { ok: false, code: "already_in_chat" };
+    if (partner.chatId) return { ok: false, code: "partner_busy", partnerName: partner.name };
+    const chat: ChatRecord = {
+      id: randomUUID(),
+      a: ref(me),
+      b: ref(partner),
+      lastMessageId: 0,
+      messages: [],
+    };
+    this.chats.set(chat.id, chat);
+    me.chatId = partner.chatId = chat.id;
+    const changes = [me, partner].flatMap((record) => this.refreshMember(record));
+    return { ok: true, chat: publicChat(chat), changes };
+  }
+
+  async getPrivateChat(chatId: string): Promise<PrivateChatRecord | null> {
+    const chat = this.chats.get(chatId);
+    return chat ? publicChat(chat) : null;
+  }
+
+  async closePrivateChat(chatId: string) {
+    const chat = this.chats.get(chatId);
+    if (!chat) return null;
+    this.chats.delete(chatId);
+    const changes: MembershipChange[] = [];
+    for (const side of [chat.a, chat.b]) {
+      const record = this.sessions.get(side.id);
+      if (record?.chatId !== chatId) continue;
+      record.chatId = undefined;
+      changes.push(...this.refreshMember(record));
+    }
+    return { chat: publicChat(chat), changes };
+  }
+
+  async appendPrivateMessage(chatId: string, message: { from: UserRef; text: string; at: number }) {
+    const chat = this.chats.get(chatId);
+    if (!chat) return null;
+    const stored: PrivateMessage = { id: ++chat.lastMessageId, chatId, ...message };
+    chat.messages.push(stored);
+    if (chat.messages.length > HISTORY_LIMIT) chat.messages.shift();
+    return stored;
+  }
+
+  async privateHistory(chatId: string): Promise<PrivateMessage[]> {
+    return [...(this.chats.get(chatId)?.messages ?? [])];
+  }
+
+  async startCall(chatId: string, callerId: string): Promise<StartCallResult> {
+    const chat = this.chats.get(chatId);
+    if (!chat) return { ok: false, code: "no_private_chat" };
+    if (chat.call) return { ok: false, code: "call_exists" };
+    chat.call = { id: randomUUID(), callerId, state: "ringing" };
+    return { ok: true, call: { ...chat.call } };
+  }
+
+  async answerCall(
+    chatId: string,
+    calleeId: string,
+    callId: string,
+    accept: boolean,
+  ): Promise<CallInfo | null> {
+    const call = this.chats.get(chatId)?.call;
+    if (!call || call.id !== callId || call.state !== "ringing" || call.callerId === calleeId) return null;
+    if (accept) call.state = "active";
+    else this.chats.get(chatId)!.call = undefined;
+    return { ...call };
+  }
+
+  async endCall(chatId: string, callId: string, onlyIfRinging = false): Promise<boolean> {
+    const chat = this.chats.get(chatId);
+    if (chat?.call?.id !== callId || (onlyIfRinging && chat.call.state !== "ringing")) return false;
+    chat.call = undefined;
+    return true;
+  }
+
+  async callPartner(userId: string, callId: string): Promise<string | null> {
+    const chatId = this.sessions.get(userId)?.chatId;
+    const chat = chatId ? this.chats.get(chatId) : undefined;
+    if (!chat || chat.call?.id !== callId) return null;
+    return chat.a.id === userId ? chat.b.id : chat.a.id;
+  }
+
   async ping(): Promise<boolean> {
     return true;
   }
@@ -172,9 +271,21 @@ export class MemoryStore implements Store {
   /** Adds or refreshes a member and bumps the room's membership version. */
   private addMember(room: string, session: Session): MembershipChange {
     const record = this.room(room);
-    const member: Member = { id: session.id, name: session.name, status: session.status };
+    const member: Member = {
+      id: session.id,
+      name: session.name,
+      status: session.status,
+      busy: !!session.chatId,
+    };
     record.members.set(member.id, member);
     return { room, version: ++record.version, member };
+  }
+
+  /** Re-announces a member whose own fields (status, busy) changed, if they are in a room. */
+  private refreshMember(record: SessionRecord): MembershipChange[] {
+    return record.entered && this.room(record.room).members.has(record.id)
+      ? [this.addMember(record.room, record)]
+      : [];
   }
 
   private removeMember(room: string, userId: string): MembershipChange | undefined {
@@ -187,11 +298,13 @@ export class MemoryStore implements Store {
 }
 
 function toSession(record: SessionRecord): Session {
-  return {
-    id: record.id,
-    name: record.name,
-    room: record.room,
-    status: record.status,
-    entered: record.entered,
-  };
+  const { id, name, room, status, entered, chatId } = record;
+  return chatId ? { id, name, room, status, entered, chatId } : { id, name, room, status, entered };
+}
+
+const ref = (session: Session): UserRef => ({ id: session.id, name: session.name });
+
+function publicChat(chat: ChatRecord): PrivateChatRecord {
+  const { id, a, b, call } = chat;
+  return call ? { id, a, b, call: { ...call } } : { id, a, b };
 }

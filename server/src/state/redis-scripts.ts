@@ -4,13 +4,12 @@
 
 const prelude = `
 local p = ARGV[1]
-local function member_json(id, name, status)
-  return cjson.encode({id = id, name = name, status = status})
-end
--- Adds or refreshes a member; returns the room's new membership version.
-local function put_member(room, id, name, status)
-  local json = member_json(id, name, status)
-  redis.call('HSET', p .. ':room:' .. room .. ':members', id, json)
+local function session_key(id) return p .. ':session:' .. id end
+local function chat_key(id) return p .. ':chat:' .. id end
+-- Adds or refreshes a member from its session; returns the change with the room's new version.
+local function put_member(room, s)
+  local json = cjson.encode({id = s.id, name = s.name, status = s.status, busy = s.chatId ~= nil})
+  redis.call('HSET', p .. ':room:' .. room .. ':members', s.id, json)
   return {room = room, version = redis.call('INCR', p .. ':room:' .. room .. ':version'), member = cjson.decode(json)}
 end
 local function remove_member(room, id)
@@ -21,19 +20,33 @@ local function remove_member(room, id)
   return {room = room, version = redis.call('INCR', p .. ':room:' .. room .. ':version'), member = cjson.decode(json)}
 end
 local function read_session(id)
-  local f = redis.call('HMGET', p .. ':session:' .. id, 'name', 'room', 'status', 'entered', 'nameKey', 'tokenDigest')
+  local f = redis.call('HMGET', session_key(id), 'name', 'room', 'status', 'entered', 'nameKey', 'tokenDigest', 'chatId')
   if not f[1] then return nil end
-  return {id = id, name = f[1], room = f[2], status = f[3], entered = f[4] == '1', nameKey = f[5], tokenDigest = f[6]}
+  return {id = id, name = f[1], room = f[2], status = f[3], entered = f[4] == '1', nameKey = f[5], tokenDigest = f[6],
+    chatId = f[7] or nil}
 end
 local function public(s)
-  return {id = s.id, name = s.name, room = s.room, status = s.status, entered = s.entered}
+  return {id = s.id, name = s.name, room = s.room, status = s.status, entered = s.entered, chatId = s.chatId}
+end
+-- Re-announces a member whose own fields changed, if they are in their room.
+local function refresh_member(s, changes)
+  if s.entered and redis.call('HEXISTS', p .. ':room:' .. s.room .. ':members', s.id) == 1 then
+    table.insert(changes, put_member(s.room, s))
+  end
+end
+local function read_chat(id)
+  local f = redis.call('HMGET', chat_key(id), 'aId', 'aName', 'bId', 'bName', 'callId', 'callerId', 'callState')
+  if not f[1] then return nil end
+  local chat = {id = id, a = {id = f[1], name = f[2]}, b = {id = f[3], name = f[4]}}
+  if f[5] then chat.call = {id = f[5], callerId = f[6], state = f[7]} end
+  return chat
 end
 local function end_session(id)
   local s = read_session(id)
   if not s then return nil end
   local nameKey = p .. ':name:' .. s.nameKey
   if redis.call('GET', nameKey) == id then redis.call('DEL', nameKey) end
-  redis.call('DEL', p .. ':token:' .. s.tokenDigest, p .. ':session:' .. id, p .. ':conns:' .. id)
+  redis.call('DEL', p .. ':token:' .. s.tokenDigest, session_key(id), p .. ':conns:' .. id)
   redis.call('ZREM', p .. ':grace', id)
   local left = nil
   if s.entered then left = remove_member(s.room, id) end
@@ -62,7 +75,7 @@ local entered = nil
 if not s.entered then
   redis.call('HSET', p .. ':session:' .. s.id, 'entered', '1')
   s.entered = true
-  entered = put_member(s.room, s.id, s.name, s.status)
+  entered = put_member(s.room, s)
 end
 return cjson.encode({session = public(s), resumed = resumed, entered = entered})
 `;
@@ -104,7 +117,7 @@ local left, joined = nil, nil
 if s.entered then left = remove_member(s.room, s.id) end
 s.room = ARGV[3]
 redis.call('HSET', p .. ':session:' .. s.id, 'room', s.room)
-if s.entered then joined = put_member(s.room, s.id, s.name, s.status) end
+if s.entered then joined = put_member(s.room, s) end
 return cjson.encode({session = public(s), left = left, joined = joined})
 `;
 
@@ -115,7 +128,7 @@ if not s then return nil end
 s.status = ARGV[3]
 redis.call('HSET', p .. ':session:' .. s.id, 'status', s.status)
 local changed = nil
-if s.entered then changed = put_member(s.room, s.id, s.name, s.status) end
+if s.entered then changed = put_member(s.room, s) end
 return cjson.encode({session = public(s), changed = changed})
 `;
 
@@ -129,7 +142,112 @@ redis.call('LTRIM', history, -tonumber(ARGV[4]), -1)
 return json
 `;
 
+/** ARGV: prefix, userId, partnerId, new chat id -> JSON OpenPrivateChatResult */
+export const openPrivateChat = `
+local me = read_session(ARGV[2])
+if not me then return cjson.encode({ok = false, code = 'session_unknown'}) end
+local other = read_session(ARGV[3])
+if not other or other.id == me.id or not other.entered or other.room ~= me.room then
+  return cjson.encode({ok = false, code = 'partner_unavailable'})
+end
+if me.chatId then return cjson.encode({ok = false, code = 'already_in_chat'}) end
+if other.chatId then return cjson.encode({ok = false, code = 'partner_busy', partnerName = other.name}) end
+local id = ARGV[4]
+redis.call('HSET', chat_key(id), 'aId', me.id, 'aName', me.name, 'bId', other.id, 'bName', other.name)
+local changes = {}
+for _, s in ipairs({me, other}) do
+  redis.call('HSET', session_key(s.id), 'chatId', id)
+  s.chatId = id
+  refresh_member(s, changes)
+end
+return cjson.encode({ok = true, chat = read_chat(id), changes = changes})
+`;
+
+/** ARGV: prefix, chatId -> JSON chat or nil */
+export const getPrivateChat = `
+local chat = read_chat(ARGV[2])
+if not chat then return nil end
+return cjson.encode(chat)
+`;
+
+/** ARGV: prefix, chatId -> JSON {chat, changes} or nil */
+export const closePrivateChat = `
+local chat = read_chat(ARGV[2])
+if not chat then return nil end
+redis.call('DEL', chat_key(chat.id), chat_key(chat.id) .. ':messages', chat_key(chat.id) .. ':seq')
+local changes = {}
+for _, side in ipairs({chat.a, chat.b}) do
+  local s = read_session(side.id)
+  if s and s.chatId == chat.id then
+    redis.call('HDEL', session_key(s.id), 'chatId')
+    s.chatId = nil
+    refresh_member(s, changes)
+  end
+end
+return cjson.encode({chat = chat, changes = changes})
+`;
+
+/** ARGV: prefix, chatId, message JSON without its id, history limit -> the stored message JSON, or nil */
+export const appendPrivateMessage = `
+if redis.call('EXISTS', chat_key(ARGV[2])) == 0 then return nil end
+local id = redis.call('INCR', chat_key(ARGV[2]) .. ':seq')
+local json = '{"id":' .. id .. ',' .. string.sub(ARGV[3], 2)
+redis.call('RPUSH', chat_key(ARGV[2]) .. ':messages', json)
+redis.call('LTRIM', chat_key(ARGV[2]) .. ':messages', -tonumber(ARGV[4]), -1)
+return json
+`;
+
+/** ARGV: prefix, chatId, callerId, new call id -> JSON StartCallResult */
+export const startCall = `
+local chat = read_chat(ARGV[2])
+if not chat then return cjson.encode({ok = false, code = 'no_private_chat'}) end
+if chat.call then return cjson.encode({ok = false, code = 'call_exists'}) end
+redis.call('HSET', chat_key(chat.id), 'callId', ARGV[4], 'callerId', ARGV[3], 'callState', 'ringing')
+return cjson.encode({ok = true, call = {id = ARGV[4], callerId = ARGV[3], state = 'ringing'}})
+`;
+
+/** ARGV: prefix, chatId, calleeId, callId, '1' accept | '0' decline -> JSON call or nil */
+export const answerCall = `
+local chat = read_chat(ARGV[2])
+if not chat or not chat.call or chat.call.id ~= ARGV[4] or chat.call.state ~= 'ringing' then return nil end
+if chat.call.callerId == ARGV[3] or (chat.a.id ~= ARGV[3] and chat.b.id ~= ARGV[3]) then return nil end
+if ARGV[5] == '1' then
+  redis.call('HSET', chat_key(chat.id), 'callState', 'active')
+  chat.call.state = 'active'
+else
+  redis.call('HDEL', chat_key(chat.id), 'callId', 'callerId', 'callState')
+end
+return cjson.encode(chat.call)
+`;
+
+/** ARGV: prefix, chatId, callId, '1' only if ringing -> 1 ended, 0 not */
+export const endCall = `
+local chat = read_chat(ARGV[2])
+if not chat or not chat.call or chat.call.id ~= ARGV[3] then return 0 end
+if ARGV[4] == '1' and chat.call.state ~= 'ringing' then return 0 end
+redis.call('HDEL', chat_key(chat.id), 'callId', 'callerId', 'callState')
+return 1
+`;
+
+/** ARGV: prefix, userId, callId -> the partner's id while callId is the user's current call, else nil */
+export const callPartner = `
+local chatId = redis.call('HGET', session_key(ARGV[2]), 'chatId')
+if not chatId then return nil end
+local chat = read_chat(chatId)
+if not chat or not chat.call or chat.call.id ~= ARGV[3] then return nil end
+if chat.a.id == ARGV[2] then return chat.b.id end
+return chat.a.id
+`;
+
 export const scripts = {
+  openPrivateChat,
+  getPrivateChat,
+  closePrivateChat,
+  appendPrivateMessage,
+  startCall,
+  answerCall,
+  endCall,
+  callPartner,
   createSession,
   attachConnection,
   detachConnection,

@@ -1,7 +1,8 @@
 // Redis Store: shared state for every instance. Multi-key changes run as Lua scripts (redis-scripts.ts);
 // every key starts with the configured prefix so that deployments can share one Redis.
 import type { Redis } from "ioredis";
-import type { ChatMessage, Member, PresenceStatus } from "../protocol.js";
+import { randomUUID } from "node:crypto";
+import type { CallInfo, ChatMessage, Member, PresenceStatus, PrivateMessage, UserRef } from "../protocol.js";
 import { scripts, withPrelude } from "./redis-scripts.js";
 import {
   HISTORY_LIMIT,
@@ -10,7 +11,10 @@ import {
   type EndedSession,
   type MembershipChange,
   type NewRoomMessage,
+  type OpenPrivateChatResult,
+  type PrivateChatRecord,
   type RoomMove,
+  type StartCallResult,
   type Session,
   type Store,
 } from "./store.js";
@@ -79,15 +83,20 @@ export class RedisStore implements Store {
   }
 
   async getSession(userId: string): Promise<Session | null> {
-    const [name, room, status, entered] = await this.redis.hmget(
+    const fields = ["name", "room", "status", "entered", "chatId"] as const;
+    const [name, room, status, entered, chatId] = await this.redis.hmget(
       this.key("session", userId),
-      "name",
-      "room",
-      "status",
-      "entered",
+      ...fields,
     );
     if (!name || !room || !status) return null;
-    return { id: userId, name, room, status: status as PresenceStatus, entered: entered === "1" };
+    const session: Session = {
+      id: userId,
+      name,
+      room,
+      status: status as PresenceStatus,
+      entered: entered === "1",
+    };
+    return chatId ? { ...session, chatId } : session;
   }
 
   attachConnection(userId: string, connectionId: string): Promise<AttachResult | null> {
@@ -163,6 +172,59 @@ export class RedisStore implements Store {
     });
   }
 
+  async openPrivateChat(userId: string, partnerId: string): Promise<OpenPrivateChatResult> {
+    const result = (await this.run<OpenPrivateChatResult>(
+      "openPrivateChat",
+      userId,
+      partnerId,
+      randomUUID(),
+    ))!;
+    return result.ok ? { ...result, changes: list(result.changes) } : result;
+  }
+
+  getPrivateChat(chatId: string): Promise<PrivateChatRecord | null> {
+    return this.run<PrivateChatRecord>("getPrivateChat", chatId);
+  }
+
+  async closePrivateChat(chatId: string) {
+    const result = await this.run<{ chat: PrivateChatRecord; changes: MembershipChange[] }>(
+      "closePrivateChat",
+      chatId,
+    );
+    return result && { chat: result.chat, changes: list(result.changes) };
+  }
+
+  appendPrivateMessage(chatId: string, message: { from: UserRef; text: string; at: number }) {
+    return this.run<PrivateMessage>(
+      "appendPrivateMessage",
+      chatId,
+      JSON.stringify({ chatId, ...message }),
+      HISTORY_LIMIT,
+    );
+  }
+
+  async privateHistory(chatId: string): Promise<PrivateMessage[]> {
+    const messages = await this.redis.lrange(this.key("chat", chatId, "messages"), 0, -1);
+    return messages.map((json) => JSON.parse(json) as PrivateMessage);
+  }
+
+  async startCall(chatId: string, callerId: string): Promise<StartCallResult> {
+    return (await this.run<StartCallResult>("startCall", chatId, callerId, randomUUID()))!;
+  }
+
+  answerCall(chatId: string, calleeId: string, callId: string, accept: boolean): Promise<CallInfo | null> {
+    return this.run<CallInfo>("answerCall", chatId, calleeId, callId, accept ? "1" : "0");
+  }
+
+  async endCall(chatId: string, callId: string, onlyIfRinging = false): Promise<boolean> {
+    return (await this.call("endCall", chatId, callId, onlyIfRinging ? "1" : "0")) === 1;
+  }
+
+  async callPartner(userId: string, callId: string): Promise<string | null> {
+    const partner = await this.call("callPartner", userId, callId);
+    return typeof partner === "string" ? partner : null;
+  }
+
   async ping(): Promise<boolean> {
     try {
       return (await this.redis.ping()) === "PONG";
@@ -174,4 +236,9 @@ export class RedisStore implements Store {
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
+}
+
+/** cjson encodes an empty Lua table as `{}`; lists come back as arrays either way. */
+function list<T>(value: T[] | Record<string, never> | undefined): T[] {
+  return Array.isArray(value) ? value : [];
 }

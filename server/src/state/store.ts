@@ -1,6 +1,6 @@
 // The Store: all shared state (sessions, names, room membership, presence, room history) behind
 // intention-revealing methods. The memory and Redis implementations pass one contract suite.
-import type { ChatMessage, Member, PresenceStatus, UserRef } from "../protocol.js";
+import type { CallInfo, ChatMessage, Member, PresenceStatus, PrivateMessage, UserRef } from "../protocol.js";
 
 export interface Session {
   id: string;
@@ -9,7 +9,25 @@ export interface Session {
   status: PresenceStatus;
   /** False until the first socket attaches: only then does the user appear in the room. */
   entered: boolean;
+  /** The private chat this user is in, if any (one at a time, like a phone line). */
+  chatId?: string;
 }
+
+export interface PrivateChatRecord {
+  id: string;
+  /** The two partners; `a` opened the chat. */
+  a: UserRef;
+  b: UserRef;
+  call?: CallInfo;
+}
+
+export type OpenPrivateChatResult =
+  | { ok: true; chat: PrivateChatRecord; changes: MembershipChange[] }
+  | { ok: false; code: "partner_unavailable" | "already_in_chat" | "session_unknown" }
+  | { ok: false; code: "partner_busy"; partnerName: string };
+
+export type StartCallResult =
+  { ok: true; call: CallInfo } | { ok: false; code: "no_private_chat" | "call_exists" };
 
 /** One change to a room's member list, stamped with the room's new membership version. */
 export interface MembershipChange {
@@ -102,6 +120,38 @@ export interface Store {
 
   /** Member counts, in the order of `rooms`. */
   occupancy(rooms: readonly string[]): Promise<number[]>;
+
+  /**
+   * Atomically pairs two members of one room in a private chat, unless either is already in one.
+   * Both members' `busy` flag changes; the changes are returned for the rooms.
+   */
+  openPrivateChat(userId: string, partnerId: string): Promise<OpenPrivateChatResult>;
+
+  getPrivateChat(chatId: string): Promise<PrivateChatRecord | null>;
+
+  /** Ends the chat (and its call) for both partners and forgets its messages. Null if already closed. */
+  closePrivateChat(chatId: string): Promise<{ chat: PrivateChatRecord; changes: MembershipChange[] } | null>;
+
+  /** Null when the chat has closed meanwhile. */
+  appendPrivateMessage(
+    chatId: string,
+    message: { from: UserRef; text: string; at: number },
+  ): Promise<PrivateMessage | null>;
+
+  /** The chat's kept messages, oldest first (the last HISTORY_LIMIT). */
+  privateHistory(chatId: string): Promise<PrivateMessage[]>;
+
+  /** Starts ringing in the chat unless it already has a call. */
+  startCall(chatId: string, callerId: string): Promise<StartCallResult>;
+
+  /** The callee answers a ringing call: accepted calls become active, declined ones are removed. */
+  answerCall(chatId: string, calleeId: string, callId: string, accept: boolean): Promise<CallInfo | null>;
+
+  /** Removes the call if it is still `callId` (and still ringing, with `onlyIfRinging`). */
+  endCall(chatId: string, callId: string, onlyIfRinging?: boolean): Promise<boolean>;
+
+  /** The partner to relay signalling to: only while `callId` is the sender's current call. One round trip. */
+  callPartner(userId: string, callId: string): Promise<string | null>;
 
   /** True when the backing service answers. */
   ping(): Promise<boolean>;
