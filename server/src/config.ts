@@ -47,6 +47,17 @@ const ConfigSchema = z.object({
   CLIENT_DIST: z.string().default(defaultClientDist),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   MESSAGE_RATE_PER_10S: z.coerce.number().int().min(1).default(20),
+  CALL_RING_TIMEOUT_MS: ms(30_000),
+  STUN_URLS: csv(""),
+  TURN_URLS: csv(""),
+  TURN_SECRET: z.string().default(""),
+  TURN_USERNAME: z.string().default(""),
+  TURN_CREDENTIAL: z.string().default(""),
+  TURN_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(6 * 3600),
 });
 
 export type Config = {
@@ -63,6 +74,17 @@ export type Config = {
   clientDist: string;
   logLevel: z.infer<typeof ConfigSchema>["LOG_LEVEL"];
   messageRatePer10s: number;
+  callRingTimeoutMs: number;
+  ice: {
+    stunUrls: string[];
+    turnUrls: string[];
+    /** coturn `use-auth-secret`: short-lived credentials derived per user. */
+    turnSecret: string;
+    /** Static TURN credentials, used when no secret is set. */
+    turnUsername: string;
+    turnCredential: string;
+    turnTtlSeconds: number;
+  };
 };
 
 /** Empty strings count as unset, so `REDIS_URL=` selects the memory store like an absent variable. */
@@ -90,5 +112,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clientDist: c.CLIENT_DIST,
     logLevel: c.LOG_LEVEL,
     messageRatePer10s: c.MESSAGE_RATE_PER_10S,
+    callRingTimeoutMs: c.CALL_RING_TIMEOUT_MS,
+    ice: {
+      stunUrls: c.STUN_URLS,
+      turnUrls: c.TURN_URLS,
+      turnSecret: c.TURN_SECRET,
+      turnUsername: c.TURN_USERNAME,
+      turnCredential: c.TURN_CREDENTIAL,
+      turnTtlSeconds: c.TURN_TTL_S,
+    },
   };
 }

@@ -47,12 +47,45 @@ const messageText = z
 
 export const presenceStatus = z.enum(["online", "absent", "unavailable"]);
 
+const id = z.string().min(1).max(64);
+const empty = z.strictObject({});
+
+const sessionDescription = z.strictObject({
+  type: z.enum(["offer", "answer", "pranswer", "rollback"]),
+  sdp: z.string().max(60_000).optional(),
+});
+
+const iceCandidate = z.strictObject({
+  candidate: z.string().max(4096),
+  sdpMid: z.string().max(256).nullable().optional(),
+  sdpMLineIndex: z.number().int().min(0).max(1024).nullable().optional(),
+  usernameFragment: z.string().max(256).nullable().optional(),
+});
+
 /** One schema per client->server event, keyed by event name. */
 export const eventSchemas = {
   "room:join": z.strictObject({ room: roomName }),
   "room:message": z.strictObject({ text: messageText }),
   "presence:set": z.strictObject({ status: presenceStatus }),
-  "session:leave": z.strictObject({}),
+  "session:leave": empty,
+  "private:open": z.strictObject({ with: id }),
+  "private:message": z.strictObject({ text: messageText }),
+  "private:typing": z.strictObject({ typing: z.boolean() }),
+  "private:close": empty,
+  "call:invite": empty,
+  "call:answer": z.strictObject({ callId: id, accept: z.boolean() }),
+  "call:signal": z
+    .strictObject({
+      callId: id,
+      description: sessionDescription.optional(),
+      candidate: iceCandidate.nullable().optional(),
+    })
+    .refine(
+      (signal) => (signal.description === undefined) !== (signal.candidate === undefined),
+      "A signal carries either a description or a candidate",
+    ),
+  "call:end": z.strictObject({ callId: id }),
+  "call:ice-servers": empty,
 } as const;
 
 export const handshakeAuth = z.object({

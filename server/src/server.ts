@@ -9,10 +9,12 @@ import { createApp } from "./app.js";
 import { startReaper } from "./cluster/reaper.js";
 import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./logger.js";
+import * as calls from "./realtime/calls.js";
 import * as chat from "./realtime/chat.js";
 import type { AppServer, RealtimeDeps } from "./realtime/deps.js";
 import { originAllowed } from "./realtime/origin.js";
 import * as presence from "./realtime/presence.js";
+import * as privateChat from "./realtime/private.js";
 import * as rooms from "./realtime/rooms.js";
 import * as session from "./realtime/session.js";
 import { MemoryStore } from "./state/memory.js";
@@ -91,6 +93,8 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     rooms.register(socket, deps);
     presence.register(socket, deps);
     chat.register(socket, deps);
+    privateChat.register(socket, deps);
+    calls.register(socket, deps);
     session.start(socket, deps).catch((error: unknown) => {
       logger.error({ err: error, userId: socket.data.userId }, "connection start failed");
       socket.disconnect(true);

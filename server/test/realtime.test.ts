@@ -37,7 +37,9 @@ describe("rooms, presence and chat", () => {
       status: "online",
       resumed: false,
     });
-    expect(alice.state.members).toEqual([{ id: alice.session.user.id, name: "Alice", status: "online", busy: false }]);
+    expect(alice.state.members).toEqual([
+      { id: alice.session.user.id, name: "Alice", status: "online", busy: false },
+    ]);
     await request(alice.socket, "room:message", { text: "first!" });
 
     const joined = waitFor(alice.socket, "room:member-joined", (delta) => delta.member.name === "Bob");

@@ -2,6 +2,7 @@
 // session to exactly one of them, so a leave is announced once.
 import { announceLeft } from "../realtime/announce.js";
 import type { RealtimeDeps } from "../realtime/deps.js";
+import { closeChat } from "../realtime/private.js";
 
 const BATCH = 100;
 
@@ -17,6 +18,8 @@ export function startReaper(
         const ended = await deps.store.takeExpiredSessions(deps.clock(), BATCH);
         for (const { session, left } of ended) {
           if (left) announceLeft(deps, left, "timeout");
+          if (session.chatId)
+            await closeChat(deps, session.chatId, { id: session.id, name: session.name }, "timeout");
           deps.logger.info({ userId: session.id, room: session.room }, "session expired");
         }
         if (ended.length < BATCH) break;

@@ -3,12 +3,18 @@ import { announceJoined, announceLeft, roomState } from "./announce.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { fail, on } from "./handler.js";
+import { closeChat } from "./private.js";
 
 export function register(socket: AppSocket, deps: RealtimeDeps): void {
   const { io, store, config } = deps;
 
   on(socket, deps, "room:join", async ({ room }) => {
     if (!config.rooms.includes(room)) return fail("unknown_room", `There is no room called ${room}.`);
+    // A private chat is between members of one room: moving on closes it.
+    const before = await store.getSession(socket.data.userId);
+    if (before?.chatId && before.room !== room) {
+      await closeChat(deps, before.chatId, { id: before.id, name: before.name }, "left_room");
+    }
     const move = await store.moveToRoom(socket.data.userId, room);
     if (!move) return fail("session_unknown", "Your session has ended. Join again.");
     if (move.left) {

@@ -7,6 +7,7 @@ import { announceJoined, announceLeft, roomState } from "./announce.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { on } from "./handler.js";
+import { closeChat, resendChat } from "./private.js";
 
 function refused(code: ErrorCode, message: string): ExtendedError {
   return Object.assign(new Error(code), { data: { code, message } });
@@ -68,6 +69,7 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
     "room:state",
     await roomState(deps, session.room, sameRoom ? socket.data.lastMessageId : undefined),
   );
+  if (session.chatId) await resendChat(deps, socket, session.chatId);
 }
 
 export function register(socket: AppSocket, deps: RealtimeDeps): void {
@@ -83,6 +85,8 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
   on(socket, deps, "session:leave", async () => {
     const ended = await store.endSession(socket.data.userId);
     if (ended?.left) announceLeft(deps, ended.left, "left");
+    if (ended?.session.chatId)
+      await closeChat(deps, ended.session.chatId, { id: ended.session.id, name: ended.session.name }, "left");
     logger.info({ userId: socket.data.userId }, "session ended by the user");
     // Close every tab of this session after the ack has gone out.
     setImmediate(() => io.in(userChannel(socket.data.userId)).disconnectSockets(true));

@@ -1,0 +1,69 @@
+// 1:1 calls inside a private chat: ringing with a timeout, answer, signalling relay, hang-up.
+// Signalling goes only to the partner of the sender's current call; the server never reads SDP.
+import { userChannel } from "./channels.js";
+import type { AppSocket, RealtimeDeps } from "./deps.js";
+import { fail, on } from "./handler.js";
+import { iceServersFor } from "./ice.js";
+import { partnerOf } from "./private.js";
+
+const NO_CALL = fail("no_call", "That call has ended.");
+
+export function register(socket: AppSocket, deps: RealtimeDeps): void {
+  const { io, store, config, logger, clock } = deps;
+  const me = socket.data.userId;
+
+  /** The sender's chat, if any, with both partners' channels for fan-out. */
+  async function currentChat() {
+    const session = await store.getSession(me);
+    const chat = session?.chatId ? await store.getPrivateChat(session.chatId) : null;
+    return chat && { chat, both: io.to([userChannel(chat.a.id), userChannel(chat.b.id)]) };
+  }
+
+  on(socket, deps, "call:invite", async () => {
+    const current = await currentChat();
+    if (!current) return fail("no_private_chat", "Open a private chat first.");
+    const { chat, both } = current;
+    const started = await store.startCall(chat.id, me);
+    if (!started.ok) return fail(started.code, "There is already a call in this chat.");
+    const { call } = started;
+    const caller = chat.a.id === me ? chat.a : chat.b;
+    io.to(userChannel(partnerOf(chat, me).id)).emit("call:incoming", { call, from: caller });
+    // The ring timer lives on the caller's instance; the Store decides whether it still applies.
+    setTimeout(() => {
+      store
+        .endCall(chat.id, call.id, true)
+        .then((missed) => missed && both.emit("call:ended", { callId: call.id, reason: "missed" }))
+        .catch((error: unknown) => logger.error({ err: error, callId: call.id }, "ring timeout failed"));
+    }, config.callRingTimeoutMs).unref();
+    return { ok: true, call };
+  });
+
+  on(socket, deps, "call:answer", async ({ callId, accept }) => {
+    const current = await currentChat();
+    if (!current) return NO_CALL;
+    const call = await store.answerCall(current.chat.id, me, callId, accept);
+    if (!call) return NO_CALL;
+    if (accept) current.both.emit("call:answered", { callId, accept: true });
+    else current.both.emit("call:ended", { callId, reason: "declined" });
+    return { ok: true };
+  });
+
+  on(socket, deps, "call:signal", async (signal) => {
+    const partnerId = await store.callPartner(me, signal.callId);
+    if (!partnerId) return NO_CALL;
+    io.to(userChannel(partnerId)).emit("call:signal", signal);
+    return { ok: true };
+  });
+
+  on(socket, deps, "call:end", async ({ callId }) => {
+    const current = await currentChat();
+    if (!current || !(await store.endCall(current.chat.id, callId))) return NO_CALL;
+    current.both.emit("call:ended", { callId, reason: "hangup" });
+    return { ok: true };
+  });
+
+  on(socket, deps, "call:ice-servers", async () => ({
+    ok: true,
+    iceServers: iceServersFor(me, config.ice, clock()),
+  }));
+}

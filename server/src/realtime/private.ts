@@ -1,0 +1,114 @@
+// Private chat: one at a time per user, opened only with a member of the same room. Messages and
+// notices go to the two partners' user channels (every tab, any instance) and to nobody else.
+import type { PrivateCloseReason, UserRef } from "../protocol.js";
+import type { PrivateChatRecord } from "../state/store.js";
+import { roomChannel, userChannel } from "./channels.js";
+import type { AppSocket, RealtimeDeps } from "./deps.js";
+import { fail, on } from "./handler.js";
+
+type Deps = Pick<RealtimeDeps, "io" | "store">;
+
+export const partnerOf = (chat: PrivateChatRecord, userId: string): UserRef =>
+  chat.a.id === userId ? chat.b : chat.a;
+
+const NO_CHAT = fail("no_private_chat", "You have no private chat open.");
+
+/** Closes a chat (ending its call first) and tells both partners and their rooms. */
+export async function closeChat(
+  deps: Deps,
+  chatId: string,
+  by: UserRef,
+  reason: PrivateCloseReason,
+): Promise<void> {
+  const closed = await deps.store.closePrivateChat(chatId);
+  if (!closed) return;
+  const { chat, changes } = closed;
+  const both = deps.io.to([userChannel(chat.a.id), userChannel(chat.b.id)]);
+  if (chat.call) both.emit("call:ended", { callId: chat.call.id, reason: "chat_closed" });
+  both.emit("private:closed", { chatId: chat.id, by, reason });
+  for (const change of changes) deps.io.to(roomChannel(change.room)).emit("room:member-updated", change);
+}
+
+/** Sends a resuming tab its open chat, with the messages and the call it may have missed. */
+export async function resendChat(deps: Deps, socket: AppSocket, chatId: string): Promise<void> {
+  const [chat, messages] = await Promise.all([
+    deps.store.getPrivateChat(chatId),
+    deps.store.privateHistory(chatId),
+  ]);
+  if (!chat) return;
+  const withWhom = partnerOf(chat, socket.data.userId);
+  socket.emit("private:opened", {
+    chat: { id: chat.id, with: withWhom },
+    messages,
+    ...(chat.call ? { call: chat.call } : {}),
+  });
+}
+
+export function register(socket: AppSocket, deps: RealtimeDeps): void {
+  const { io, store, clock } = deps;
+  const me = socket.data.userId;
+
+  on(socket, deps, "private:open", async ({ with: partnerId }) => {
+    const opened = await store.openPrivateChat(me, partnerId);
+    if (!opened.ok) {
+      switch (opened.code) {
+        case "partner_busy":
+          return fail("partner_busy", `${opened.partnerName} is already talking with someone else`);
+        case "already_in_chat":
+          return fail("already_in_chat", "Close your private chat first.");
+        case "session_unknown":
+          return fail("session_unknown", "Your session has ended. Join again.");
+        default:
+          return fail("partner_unavailable", "That person is not in your room any more.");
+      }
+    }
+    const { chat, changes } = opened;
+    for (const change of changes) io.to(roomChannel(change.room)).emit("room:member-updated", change);
+    io.to(userChannel(chat.a.id)).emit("private:opened", {
+      chat: { id: chat.id, with: chat.b },
+      messages: [],
+    });
+    io.to(userChannel(chat.b.id)).emit("private:opened", {
+      chat: { id: chat.id, with: chat.a },
+      messages: [],
+    });
+    return { ok: true, chat: { id: chat.id, with: partnerOf(chat, me) } };
+  });
+
+  on(
+    socket,
+    deps,
+    "private:message",
+    async ({ text }) => {
+      const session = await store.getSession(me);
+      if (!session?.chatId) return NO_CHAT;
+      const chat = await store.getPrivateChat(session.chatId);
+      const message =
+        chat &&
+        (await store.appendPrivateMessage(chat.id, {
+          from: { id: me, name: session.name },
+          text: text.trim(),
+          at: clock(),
+        }));
+      if (!chat || !message) return NO_CHAT;
+      io.to([userChannel(chat.a.id), userChannel(chat.b.id)]).emit("private:message", message);
+      return { ok: true, message };
+    },
+    "message_invalid",
+  );
+
+  on(socket, deps, "private:typing", async ({ typing }) => {
+    const session = await store.getSession(me);
+    const chat = session?.chatId ? await store.getPrivateChat(session.chatId) : null;
+    if (!chat) return NO_CHAT;
+    io.to(userChannel(partnerOf(chat, me).id)).emit("private:typing", { chatId: chat.id, typing });
+    return { ok: true };
+  });
+
+  on(socket, deps, "private:close", async () => {
+    const session = await store.getSession(me);
+    if (!session?.chatId) return NO_CHAT;
+    await closeChat(deps, session.chatId, { id: me, name: session.name }, "closed");
+    return { ok: true };
+  });
+}
