@@ -43,6 +43,8 @@ const ConfigSchema = z.object({
   SESSION_GRACE_MS: ms(30_000),
   IDLE_TIMEOUT_MS: ms(120_000),
   REAPER_INTERVAL_MS: ms(1_000),
+  HEARTBEAT_INTERVAL_MS: ms(3_000),
+  INSTANCE_TTL_MS: ms(10_000),
   ALLOWED_ORIGINS: csv(""),
   CLIENT_DIST: z.string().default(defaultClientDist),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -70,6 +72,9 @@ export type Config = {
   sessionGraceMs: number;
   idleTimeoutMs: number;
   reaperIntervalMs: number;
+  /** How often an instance says it is alive, and how long silence means it is dead. */
+  heartbeatIntervalMs: number;
+  instanceTtlMs: number;
   allowedOrigins: string[];
   clientDist: string;
   logLevel: z.infer<typeof ConfigSchema>["LOG_LEVEL"];
@@ -108,6 +113,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionGraceMs: c.SESSION_GRACE_MS,
     idleTimeoutMs: c.IDLE_TIMEOUT_MS,
     reaperIntervalMs: c.REAPER_INTERVAL_MS,
+    heartbeatIntervalMs: c.HEARTBEAT_INTERVAL_MS,
+    instanceTtlMs: c.INSTANCE_TTL_MS,
     allowedOrigins: c.ALLOWED_ORIGINS,
     clientDist: c.CLIENT_DIST,
     logLevel: c.LOG_LEVEL,

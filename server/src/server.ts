@@ -6,6 +6,7 @@ import { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis } from "rate-limiter-flexible";
 import { Server } from "socket.io";
 import { createApp } from "./app.js";
+import { startLiveness } from "./cluster/liveness.js";
 import { startReaper } from "./cluster/reaper.js";
 import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -102,6 +103,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
   });
 
   const reaper = startReaper(deps);
+  const liveness = startLiveness(deps);
 
   return {
     http,
@@ -110,6 +112,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     logger,
     listen: () =>
       new Promise((resolve, reject) => {
+        void liveness.start();
         http.once("error", reject);
         http.listen(config.port, config.host, () => {
           logger.info({ port: (http.address() as AddressInfo).port, store: store.kind }, "listening");
@@ -119,7 +122,22 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     close: async () => {
       reaper.stop();
       occupancy.stop();
+      // Detach every local connection before the Store closes, so their sessions get a grace period
+      // and can resume on another instance.
+      const local = [...io.of("/").sockets.values()];
+      await Promise.all(
+        local.map((socket) =>
+          store
+            .detachConnection(
+              socket.data.userId,
+              session.connectionId(config.instanceId, socket.id),
+              Date.now() + config.sessionGraceMs,
+            )
+            .catch(() => undefined),
+        ),
+      );
       await io.close(); // also closes the HTTP server
+      await liveness.stop();
       await store.close();
       await Promise.all(redisClients.map((client) => client.quit().catch(() => client.disconnect())));
       logger.info("closed");

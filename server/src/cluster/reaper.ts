@@ -1,5 +1,6 @@
-// Ends sessions whose grace period ran out. Every instance runs one; the Store hands each expired
-// session to exactly one of them, so a leave is announced once.
+// Ends sessions whose grace period ran out, after taking over the connections of dead instances.
+// Every instance runs one; the Store hands each dead instance and each expired session to exactly
+// one of them, so a leave is announced once.
 import { announceLeft } from "../realtime/announce.js";
 import type { RealtimeDeps } from "../realtime/deps.js";
 import { closeChat } from "../realtime/private.js";
@@ -14,6 +15,12 @@ export function startReaper(
     if (running) return; // a slow Store must not pile up sweeps
     running = true;
     try {
+      const dead = await deps.store.takeOverDeadInstances(
+        deps.clock(),
+        deps.config.instanceTtlMs,
+        deps.config.sessionGraceMs,
+      );
+      for (const instance of dead) deps.logger.warn({ deadInstance: instance }, "took over a dead instance");
       for (;;) {
         const ended = await deps.store.takeExpiredSessions(deps.clock(), BATCH);
         for (const { session, left } of ended) {

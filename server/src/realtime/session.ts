@@ -9,6 +9,9 @@ import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { on } from "./handler.js";
 import { closeChat, resendChat } from "./private.js";
 
+/** Connection ids name their instance, so the Store can find a dead instance's connections. */
+export const connectionId = (instanceId: string, socketId: string) => `${instanceId}/${socketId}`;
+
 function refused(code: ErrorCode, message: string): ExtendedError {
   return Object.assign(new Error(code), { data: { code, message } });
 }
@@ -38,7 +41,10 @@ export function authenticate(deps: Pick<RealtimeDeps, "store" | "logger">) {
 /** Runs once per connection, after the handshake: enter or resume, then send the initial state. */
 export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void> {
   const { store, config, logger } = deps;
-  const attached = await store.attachConnection(socket.data.userId, socket.id);
+  const attached = await store.attachConnection(
+    socket.data.userId,
+    connectionId(config.instanceId, socket.id),
+  );
   if (!attached) {
     socket.disconnect(true);
     return;
@@ -78,7 +84,11 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
   socket.on("disconnect", (reason) => {
     logger.info({ userId: socket.data.userId, socketId: socket.id, reason }, "disconnected");
     store
-      .detachConnection(socket.data.userId, socket.id, clock() + config.sessionGraceMs)
+      .detachConnection(
+        socket.data.userId,
+        connectionId(config.instanceId, socket.id),
+        clock() + config.sessionGraceMs,
+      )
       .catch((error: unknown) => logger.error({ err: error, userId: socket.data.userId }, "detach failed"));
   });
 

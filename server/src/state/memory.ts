@@ -245,6 +245,17 @@ export class MemoryStore implements Store {
     return chat.a.id === userId ? chat.b.id : chat.a.id;
   }
 
+  // One process is the whole deployment: there is no other instance to die.
+  async heartbeat(): Promise<boolean> {
+    return true;
+  }
+
+  async takeOverDeadInstances(): Promise<string[]> {
+    return [];
+  }
+
+  async retireInstance(): Promise<void> {}
+
   async ping(): Promise<boolean> {
     return true;
   }

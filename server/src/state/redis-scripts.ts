@@ -41,6 +41,19 @@ local function read_chat(id)
   if f[5] then chat.call = {id = f[5], callerId = f[6], state = f[7]} end
   return chat
 end
+-- Connection ids are "<instance>/<socket>"; ids without a slash belong to no instance.
+local function instance_of(conn)
+  local slash = string.find(conn, '/', 1, true)
+  if not slash then return nil end
+  return string.sub(conn, 1, slash - 1)
+end
+local function conns_of(id, instance)
+  local found = {}
+  for _, conn in ipairs(redis.call('SMEMBERS', p .. ':conns:' .. id)) do
+    if instance_of(conn) == instance then table.insert(found, conn) end
+  end
+  return found
+end
 local function end_session(id)
   local s = read_session(id)
   if not s then return nil end
@@ -69,6 +82,8 @@ export const attachConnection = `
 local s = read_session(ARGV[2])
 if not s then return nil end
 redis.call('SADD', p .. ':conns:' .. s.id, ARGV[3])
+local instance = instance_of(ARGV[3])
+if instance then redis.call('SADD', p .. ':inst:' .. instance .. ':sessions', s.id) end
 redis.call('ZREM', p .. ':grace', s.id)
 local resumed = s.entered
 local entered = nil
@@ -82,10 +97,51 @@ return cjson.encode({session = public(s), resumed = resumed, entered = entered})
 
 /** ARGV: prefix, id, connectionId, graceDeadline */
 export const detachConnection = `
-if redis.call('EXISTS', p .. ':session:' .. ARGV[2]) == 0 then return 0 end
+local instance = instance_of(ARGV[3])
 local conns = p .. ':conns:' .. ARGV[2]
 redis.call('SREM', conns, ARGV[3])
+if instance and #conns_of(ARGV[2], instance) == 0 then
+  redis.call('SREM', p .. ':inst:' .. instance .. ':sessions', ARGV[2])
+end
+if redis.call('EXISTS', session_key(ARGV[2])) == 0 then return 0 end
 if redis.call('SCARD', conns) == 0 then redis.call('ZADD', p .. ':grace', ARGV[4], ARGV[2]) end
+return 1
+`;
+
+/** ARGV: prefix, instanceId, now -> 1 if the instance was not registered */
+export const heartbeat = `
+return redis.call('HSET', p .. ':instances', ARGV[2], ARGV[3])
+`;
+
+/** ARGV: prefix, now, ttlMs, graceMs -> ids of the dead instances this call took over */
+export const takeOverDeadInstances = `
+local now, ttl, grace = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local registry = redis.call('HGETALL', p .. ':instances')
+local dead = {}
+for i = 1, #registry, 2 do
+  local instance, seen = registry[i], tonumber(registry[i + 1])
+  if seen < now - ttl then
+    redis.call('HDEL', p .. ':instances', instance)
+    local served = p .. ':inst:' .. instance .. ':sessions'
+    for _, id in ipairs(redis.call('SMEMBERS', served)) do
+      local conns = p .. ':conns:' .. id
+      for _, conn in ipairs(conns_of(id, instance)) do redis.call('SREM', conns, conn) end
+      if redis.call('EXISTS', session_key(id)) == 1 and redis.call('SCARD', conns) == 0 then
+        -- LT: a session already in its grace period keeps the earlier deadline.
+        redis.call('ZADD', p .. ':grace', 'LT', seen + grace, id)
+      end
+    end
+    redis.call('DEL', served)
+    table.insert(dead, instance)
+  end
+end
+return dead
+`;
+
+/** ARGV: prefix, instanceId */
+export const retireInstance = `
+redis.call('HDEL', p .. ':instances', ARGV[2])
+redis.call('DEL', p .. ':inst:' .. ARGV[2] .. ':sessions')
 return 1
 `;
 
@@ -240,6 +296,9 @@ return chat.a.id
 `;
 
 export const scripts = {
+  heartbeat,
+  takeOverDeadInstances,
+  retireInstance,
   openPrivateChat,
   getPrivateChat,
   closePrivateChat,

@@ -225,6 +225,18 @@ export class RedisStore implements Store {
     return typeof partner === "string" ? partner : null;
   }
 
+  async heartbeat(instanceId: string, now: number): Promise<boolean> {
+    return (await this.call("heartbeat", instanceId, now)) === 1;
+  }
+
+  async takeOverDeadInstances(now: number, ttlMs: number, graceMs: number): Promise<string[]> {
+    return (await this.call("takeOverDeadInstances", now, ttlMs, graceMs)) as string[];
+  }
+
+  async retireInstance(instanceId: string): Promise<void> {
+    await this.call("retireInstance", instanceId);
+  }
+
   async ping(): Promise<boolean> {
     try {
       return (await this.redis.ping()) === "PONG";

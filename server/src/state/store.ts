@@ -88,7 +88,10 @@ export interface Store {
 
   getSession(userId: string): Promise<Session | null>;
 
-  /** A connection of this session opened: it leaves the grace period and enters its room if new. */
+  /**
+   * A connection of this session opened: it leaves the grace period and enters its room if new.
+   * Connection ids are "<instanceId>/<socketId>", so a dead instance's connections can be found.
+   */
   attachConnection(userId: string, connectionId: string): Promise<AttachResult | null>;
 
   /** A connection closed; with none left, the session enters its grace period until `graceDeadline`. */
@@ -152,6 +155,19 @@ export interface Store {
 
   /** The partner to relay signalling to: only while `callId` is the sender's current call. One round trip. */
   callPartner(userId: string, callId: string): Promise<string | null>;
+
+  /** Marks an instance alive now; false when it was not registered (new, or declared dead meanwhile). */
+  heartbeat(instanceId: string, now: number): Promise<boolean>;
+
+  /**
+   * Takes over every instance silent for longer than `ttlMs`: its connections are dropped, and
+   * sessions left with none enter their grace period, counted from the instance's last heartbeat.
+   * Each dead instance is returned to exactly one caller.
+   */
+  takeOverDeadInstances(now: number, ttlMs: number, graceMs: number): Promise<string[]>;
+
+  /** A clean shutdown: the instance leaves the registry (its connections were detached). */
+  retireInstance(instanceId: string): Promise<void>;
 
   /** True when the backing service answers. */
   ping(): Promise<boolean>;
