@@ -8,6 +8,7 @@ import { Server } from "socket.io";
 import { createApp } from "./app.js";
 import { startLiveness } from "./cluster/liveness.js";
 import { startReaper } from "./cluster/reaper.js";
+import { resyncAfterOutage } from "./cluster/resync.js";
 import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./logger.js";
 import * as calls from "./realtime/calls.js";
@@ -74,6 +75,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     const sub = redisClient(config, logger, "sub");
     redisClients.push(pub, sub);
     io.adapter(createShardedAdapter(pub, sub, { subscriptionMode: "dynamic" }));
+    resyncAfterOutage(sub, { io, store, logger });
   }
 
   const occupancy = rooms.occupancyAnnouncer({ io, store, config, logger });

@@ -1,0 +1,66 @@
+// Small helpers for the real processes the cluster is made of: free ports, binaries, readiness, stop.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:net";
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        address && typeof address === "object" ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+/** Throws with an install hint when `binary` is not on PATH: tests that need it must fail, not skip. */
+export function requireBinary(binary: string, install: string): void {
+  const probe = spawnSync(binary, binary === "nginx" ? ["-v"] : ["--version"], { encoding: "utf8" });
+  if (probe.error || probe.status !== 0) {
+    throw new Error(`${binary} is not installed. Install it with: ${install}`);
+  }
+}
+
+export interface Managed {
+  child: ChildProcess;
+  /** Everything the process printed so far. */
+  output(): string;
+  /** Sends `signal` (SIGTERM by default) and waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Spawns a process and waits until its output matches `ready`. */
+export async function startProcess(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; ready: RegExp; timeoutMs?: number; name: string },
+): Promise<Managed> {
+  const child = spawn(command, args, { env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const managed: Managed = {
+    child,
+    output: () => output,
+    stop: async (signal = "SIGTERM") => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, "exit");
+      child.kill(signal);
+      await exited;
+    },
+  };
+  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+  while (!options.ready.test(output)) {
+    if (child.exitCode !== null) throw new Error(`${options.name} exited early:\n${output}`);
+    if (Date.now() > deadline) {
+      await managed.stop("SIGKILL");
+      throw new Error(`${options.name} did not get ready:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return managed;
+}

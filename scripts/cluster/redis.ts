@@ -1,0 +1,64 @@
+// A real redis-server with a password, on loopback, for the native cluster and the tests.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { freePort, requireBinary, startProcess, type Managed } from "./processes.js";
+
+export interface RedisOptions {
+  port?: number;
+  password?: string;
+  /** Keep data across restarts (AOF in this directory), as a deployment would. */
+  dataDir?: string;
+}
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  password: string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same port (and data directory). */
+  restart(): Promise<void>;
+}
+
+export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
+  requireBinary(
+    "redis-server",
+    "apt-get install -y redis-server (Debian/Ubuntu) or brew install redis (macOS)",
+  );
+  const port = options.port ?? (await freePort());
+  const password = options.password ?? `pw-${Math.random().toString(36).slice(2)}`;
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "videochat-redis-"));
+  const persistence = options.dataDir
+    ? ["--appendonly", "yes", "--appendfsync", "always"]
+    : ["--appendonly", "no"];
+  const args = [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--requirepass",
+    password,
+    "--save",
+    "",
+    "--dir",
+    dataDir,
+    ...persistence,
+  ];
+  let redis: Managed = await startProcess("redis-server", args, {
+    ready: /Ready to accept connections/,
+    name: "redis-server",
+  });
+  return {
+    url: `redis://:${password}@127.0.0.1:${port}`,
+    port,
+    password,
+    stop: (signal) => redis.stop(signal),
+    restart: async () => {
+      await redis.stop();
+      redis = await startProcess("redis-server", args, {
+        ready: /Ready to accept connections/,
+        name: "redis-server",
+      });
+    },
+  };
+}
