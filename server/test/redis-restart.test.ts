@@ -1,0 +1,83 @@
+// Redis stops for 5 s and comes back: instances reconnect by themselves and state stays consistent.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeAll, join, request, waitFor, type Joined } from "./support/clients.js";
+import { freePort } from "./support/ports.js";
+import { startRedis, type RedisProcess } from "./support/redis.js";
+import { spawnServer, type ServerProcess } from "./support/server.js";
+
+let redis: RedisProcess;
+let servers: ServerProcess[] = [];
+beforeAll(async () => {
+  redis = await startRedis({ dataDir: mkdtempSync(path.join(tmpdir(), "videochat-aof-")) });
+  const env = { REDIS_URL: redis.url, SESSION_GRACE_MS: "20000", REAPER_INTERVAL_MS: "200" };
+  servers = await Promise.all(
+    ["one", "two"].map(async (id) => spawnServer(await freePort(), { ...env, INSTANCE_ID: id })),
+  );
+});
+afterAll(async () => {
+  await Promise.all(servers.map((server) => server.stop()));
+  await redis?.stop();
+});
+
+async function eventually<T>(attempt: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+describe("Redis restart", () => {
+  it("resumes service across instances with consistent state", async () => {
+    let alice: Joined | undefined;
+    let bob: Joined | undefined;
+    try {
+      alice = await join(servers[0]!.url, "Alice");
+      bob = await join(servers[1]!.url, "Bob");
+      const before = waitFor(bob.socket, "room:message");
+      await request(alice.socket, "room:message", { text: "before the outage" });
+      await before;
+
+      await redis.stop();
+      const health = await (await fetch(`${servers[0]!.url}/api/health`)).json();
+      expect(health).toMatchObject({ status: "degraded", redis: "down" });
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      await redis.restart();
+
+      // Both sockets stayed up; cross-instance delivery works again once the instances have reconnected.
+      const after = await eventually(async () => {
+        const heard = waitFor(bob!.socket, "room:message", (m) => m.text === "after the outage", 1_500);
+        const ack = await request(alice!.socket, "room:message", { text: "after the outage" });
+        if (!ack.ok) throw new Error(JSON.stringify(ack));
+        return heard;
+      }, 15_000);
+      expect(after.from.name).toBe("Alice");
+
+      const status = waitFor(alice.socket, "room:member-updated", (d) => d.member.name === "Bob");
+      await request(bob.socket, "presence:set", { status: "absent" });
+      expect((await status).member.status).toBe("absent");
+
+      // The Store kept everything: a fresh look at the room is exact and history is whole.
+      const carol = await join(servers[0]!.url, "Carol");
+      expect(carol.state.members.map((m) => m.name).sort()).toEqual(["Alice", "Bob", "Carol"]);
+      expect(carol.state.history.map((m) => m.text)).toContain("before the outage");
+      expect(carol.state.history.map((m) => m.text)).toContain("after the outage");
+      carol.socket.disconnect();
+      for (const server of servers) {
+        expect(await (await fetch(`${server.url}/api/health`)).json()).toMatchObject({
+          status: "ok",
+          redis: "up",
+        });
+      }
+    } finally {
+      closeAll(alice?.socket, bob?.socket);
+    }
+  }, 60_000);
+});
