@@ -24,7 +24,13 @@ export async function startInstance(options: {
       : ["--import", "tsx", path.join(root, "server/src/index.ts")];
   const managed = await startProcess(process.execPath, args, {
     name: `instance ${options.id}`,
-    ready: /"msg":"listening"/,
+    ready: async () => {
+      try {
+        return (await fetch(`http://127.0.0.1:${options.port}/api/health`)).status < 500;
+      } catch {
+        return false;
+      }
+    },
     env: {
       ...process.env,
       LOG_LEVEL: "info",

@@ -33,11 +33,17 @@ export interface Managed {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Spawns a process and waits until its output matches `ready`. */
+/** Spawns a process and waits until it is ready. */
 export async function startProcess(
   command: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; ready: RegExp; timeoutMs?: number; name: string },
+  options: {
+    env?: NodeJS.ProcessEnv;
+    /** Output to wait for, or a probe that answers true once the process serves. */
+    ready: RegExp | (() => Promise<boolean>);
+    timeoutMs?: number;
+    name: string;
+  },
 ): Promise<Managed> {
   const child = spawn(command, args, { env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
@@ -54,7 +60,9 @@ export async function startProcess(
     },
   };
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
-  while (!options.ready.test(output)) {
+  const ready = options.ready;
+  const isReady = typeof ready === "function" ? ready : async () => ready.test(output);
+  while (!(await isReady())) {
     if (child.exitCode !== null) throw new Error(`${options.name} exited early:\n${output}`);
     if (Date.now() > deadline) {
       await managed.stop("SIGKILL");

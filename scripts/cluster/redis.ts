@@ -1,5 +1,5 @@
 // A real redis-server with a password, on loopback, for the native cluster and the tests.
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort, requireBinary, startProcess, type Managed } from "./processes.js";
@@ -28,6 +28,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
   const port = options.port ?? (await freePort());
   const password = options.password ?? `pw-${Math.random().toString(36).slice(2)}`;
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "videochat-redis-"));
+  mkdirSync(dataDir, { recursive: true });
   const persistence = options.dataDir
     ? ["--appendonly", "yes", "--appendfsync", "always"]
     : ["--appendonly", "no"];

@@ -45,6 +45,7 @@ const ConfigSchema = z.object({
   REAPER_INTERVAL_MS: ms(1_000),
   HEARTBEAT_INTERVAL_MS: ms(3_000),
   INSTANCE_TTL_MS: ms(10_000),
+  ORPHAN_GRACE_MS: ms(12_000),
   ALLOWED_ORIGINS: csv(""),
   CLIENT_DIST: z.string().default(defaultClientDist),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -62,6 +63,9 @@ const ConfigSchema = z.object({
     .default(6 * 3600),
 });
 
+/** Every environment variable the server reads (compose files and docs must use only these). */
+export const CONFIG_KEYS = Object.keys(ConfigSchema.shape) as (keyof typeof ConfigSchema.shape)[];
+
 export type Config = {
   port: number;
   host: string;
@@ -75,6 +79,11 @@ export type Config = {
   /** How often an instance says it is alive, and how long silence means it is dead. */
   heartbeatIntervalMs: number;
   instanceTtlMs: number;
+  /**
+   * Grace for sessions whose instance died, counted from its last heartbeat (capped by sessionGraceMs):
+   * their clients reconnect within seconds, so the rooms are exact again well within 15 s.
+   */
+  orphanGraceMs: number;
   allowedOrigins: string[];
   clientDist: string;
   logLevel: z.infer<typeof ConfigSchema>["LOG_LEVEL"];
@@ -115,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reaperIntervalMs: c.REAPER_INTERVAL_MS,
     heartbeatIntervalMs: c.HEARTBEAT_INTERVAL_MS,
     instanceTtlMs: c.INSTANCE_TTL_MS,
+    orphanGraceMs: Math.min(c.ORPHAN_GRACE_MS, c.SESSION_GRACE_MS),
     allowedOrigins: c.ALLOWED_ORIGINS,
     clientDist: c.CLIENT_DIST,
     logLevel: c.LOG_LEVEL,

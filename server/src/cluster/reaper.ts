@@ -18,7 +18,7 @@ export function startReaper(
       const dead = await deps.store.takeOverDeadInstances(
         deps.clock(),
         deps.config.instanceTtlMs,
-        deps.config.sessionGraceMs,
+        deps.config.orphanGraceMs,
       );
       for (const instance of dead) deps.logger.warn({ deadInstance: instance }, "took over a dead instance");
       for (;;) {

@@ -6,7 +6,10 @@ import { roomState } from "../realtime/announce.js";
 import type { RealtimeDeps } from "../realtime/deps.js";
 import { resendChat } from "../realtime/private.js";
 
-export function resyncAfterOutage(subscriber: Redis, deps: Pick<RealtimeDeps, "io" | "store" | "logger">): void {
+export function resyncAfterOutage(
+  subscriber: Redis,
+  deps: Pick<RealtimeDeps, "io" | "store" | "logger">,
+): void {
   let cutOff = false;
   subscriber.on("close", () => (cutOff = true));
   subscriber.on("ready", () => {

@@ -1,0 +1,70 @@
+// The whole cluster from local binaries: Redis (password, loopback), N app instances, nginx in front,
+// rendered from the same template the Docker image uses. Used by `npm run cluster` and the tests.
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { startInstance, type InstanceProcess } from "./instances.js";
+import { startNginx, writeNativeNginxConfig, type NginxProcess } from "./nginx.js";
+import { freePort } from "./processes.js";
+import { startRedis, type RedisServer } from "./redis.js";
+
+export interface ClusterOptions {
+  /** Working directory for nginx's config, logs and Redis's data. */
+  dir: string;
+  /** The built SPA nginx serves. */
+  root: string;
+  instances?: number;
+  /** nginx's port; a free one when omitted. */
+  port?: number;
+  entry?: "dist" | "src";
+  /** Extra environment for every instance (grace period, ring timeout, …). */
+  env?: Record<string, string>;
+}
+
+export interface Cluster {
+  url: string;
+  redis: RedisServer;
+  instances: InstanceProcess[];
+  nginx: NginxProcess;
+  stop(): Promise<void>;
+}
+
+export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+  const count = options.instances ?? 2;
+  await mkdir(options.dir, { recursive: true });
+  const redis = await startRedis({ dataDir: path.join(options.dir, "redis") });
+  const started: InstanceProcess[] = [];
+  try {
+    for (let i = 1; i <= count; i++) {
+      started.push(
+        await startInstance({
+          id: `app${i}`,
+          port: await freePort(),
+          entry: options.entry ?? "dist",
+          env: { REDIS_URL: redis.url, ...options.env },
+        }),
+      );
+    }
+    const native = await writeNativeNginxConfig({
+      dir: path.join(options.dir, "nginx"),
+      port: options.port ?? (await freePort()),
+      upstreams: started.map((instance) => ({ host: "127.0.0.1", port: instance.port })),
+      root: options.root,
+    });
+    const nginx = await startNginx(native);
+    return {
+      url: nginx.url,
+      redis,
+      instances: started,
+      nginx,
+      stop: async () => {
+        await nginx.stop();
+        await Promise.all(started.map((instance) => instance.stop()));
+        await redis.stop();
+      },
+    };
+  } catch (error) {
+    await Promise.all(started.map((instance) => instance.stop()));
+    await redis.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,74 @@
+// The native cluster (Redis + instances + nginx from the shipped template) for tests, and clients
+// that go through nginx with a per-tab id, as the SPA does.
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { io as connect } from "socket.io-client";
+import { startCluster, type Cluster } from "../../../scripts/cluster/topology.js";
+import type { HandshakeAuth, RoomState } from "../../src/protocol.js";
+import { createSession, waitFor, type ClientSocket } from "./clients.js";
+
+export async function startTestCluster(env: Record<string, string> = {}): Promise<Cluster> {
+  const dir = mkdtempSync(path.join(tmpdir(), "videochat-cluster-"));
+  chmodSync(dir, 0o755); // nginx's workers run as nobody when the tests run as root
+  const root = path.join(dir, "spa");
+  mkdirSync(root);
+  writeFileSync(path.join(root, "index.html"), "<!doctype html><title>Video chat</title>");
+  return startCluster({ dir, root, entry: "src", env: { LOG_LEVEL: "warn", ...env } });
+}
+
+export interface TabUser {
+  name: string;
+  socket: ClientSocket;
+  instanceId: string;
+  userId: string;
+  tab: string;
+  /** The room state the tab entered with. */
+  state: RoomState;
+}
+
+/** A tab that reconnects by itself through nginx, presenting its token and last message id. */
+export function openTab(url: string, token: string, tab: string, transports = ["websocket"]) {
+  const state: { lastMessageId?: number; lastRoom?: string } = {};
+  const socket = connect(url, {
+    auth: (cb: (auth: HandshakeAuth) => void) => cb({ token, ...state }),
+    query: { tab },
+    transports,
+    reconnectionDelay: 200,
+    reconnectionDelayMax: 1_000,
+    forceNew: true,
+  }) as ClientSocket;
+  socket.on("room:message", (message) => {
+    state.lastMessageId = Math.max(state.lastMessageId ?? 0, message.id);
+    state.lastRoom = message.room;
+  });
+  socket.on("room:state", (room) => {
+    const last = room.history.at(-1);
+    if (last) state.lastMessageId = Math.max(state.lastMessageId ?? 0, last.id);
+    state.lastRoom = room.room;
+  });
+  return socket;
+}
+
+/** Joins through nginx, trying tab ids until the tab lands on `instanceId`. */
+export async function joinOn(
+  url: string,
+  name: string,
+  instanceId: string,
+  options: { room?: string; transports?: string[] } = {},
+): Promise<TabUser> {
+  const session = await createSession(url, name, options.room ?? "GENERAL");
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const tab = `${name}-${attempt}-${Math.random().toString(36).slice(2, 8)}`;
+    const socket = openTab(url, session.token, tab, options.transports);
+    const [ready, state] = await Promise.all([
+      waitFor(socket, "session:ready"),
+      waitFor(socket, "room:state"),
+    ]);
+    if (ready.instanceId === instanceId) {
+      return { name, socket, instanceId, userId: session.user.id, tab, state };
+    }
+    socket.disconnect();
+  }
+  throw new Error(`no tab id of ${name} landed on ${instanceId}`);
+}
