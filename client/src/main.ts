@@ -6,6 +6,7 @@ import "./styles/base.css";
 import "./styles/join.css";
 import "./styles/room.css";
 import "./styles/chat.css";
+import "./styles/private.css";
 
 const app = createApp(App);
 app.use(createPinia());

@@ -13,9 +13,9 @@ import type { FakeSocketModule } from "./fakeSocket";
 vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
 const server = socketModule as unknown as FakeSocketModule;
 
-const alice: Member = { id: "u-alice", name: "Alice", status: "online" };
-const bob: Member = { id: "u-bob", name: "Bob", status: "online" };
-const carol: Member = { id: "u-carol", name: "Carol", status: "online" };
+const alice: Member = { id: "u-alice", name: "Alice", status: "online", busy: false };
+const bob: Member = { id: "u-bob", name: "Bob", status: "online", busy: false };
+const carol: Member = { id: "u-carol", name: "Carol", status: "online", busy: false };
 const nineOFive = new Date(2025, 0, 2, 9, 5).getTime();
 
 function message(id: number, text: string, room = "LOBBY"): ChatMessage {
@@ -117,7 +117,7 @@ describe("room feed", () => {
   it("tells who joined, left, moved, timed out or changed status, once each", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date(2025, 0, 2, 10, 30));
-    const dan: Member = { id: "u-dan", name: "Dan", status: "online" };
+    const dan: Member = { id: "u-dan", name: "Dan", status: "online", busy: false };
     server.serverEmit("room:member-joined", { room: "LOBBY", version: 6, member: carol });
     server.serverEmit("room:member-joined", { room: "LOBBY", version: 6, member: carol }); // duplicate
     server.serverEmit("room:member-joined", { room: "LOBBY", version: 7, member: dan });

@@ -2,10 +2,11 @@
 // `serverEmit`, and client requests are recorded by a mock that acks like a friendly server.
 import { vi } from "vitest";
 import { readonly, ref } from "vue";
-import type { ChatMessage, ServerToClientEvents } from "../../server/src/protocol";
+import type { ChatMessage, PrivateMessage, ServerToClientEvents } from "../../server/src/protocol";
 import type { ConnectionState, RequestName, RequestPayload } from "../src/socket";
 
 type Listener = (...args: any[]) => void;
+let nextPrivateMessageId = 2000;
 
 function friendlyAck(event: RequestName, payload: any): any {
   switch (event) {
@@ -23,6 +24,27 @@ function friendlyAck(event: RequestName, payload: any): any {
       };
       return { ok: true, message };
     }
+    case "private:open": {
+      const name = ({ "u-bob": "Bob", "u-carol": "Carol" } as Record<string, string>)[payload.with];
+      return {
+        ok: true,
+        chat: { id: `chat-${payload.with}`, with: { id: payload.with, name: name ?? "Partner" } },
+      };
+    }
+    case "private:message": {
+      const message: PrivateMessage = {
+        id: (nextPrivateMessageId += 1),
+        chatId: "chat-u-bob", // the chat the tests open with Bob
+        from: { id: "u-alice", name: "Alice" },
+        text: payload.text,
+        at: Date.now(),
+      };
+      return { ok: true, message };
+    }
+    case "call:invite":
+      return { ok: true, call: { id: "call-1", callerId: "u-alice", state: "ringing" } };
+    case "call:ice-servers":
+      return { ok: true, iceServers: [] };
     default:
       return { ok: true };
   }

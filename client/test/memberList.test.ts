@@ -13,9 +13,9 @@ import type { FakeSocketModule } from "./fakeSocket";
 vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
 const server = socketModule as unknown as FakeSocketModule;
 
-const alice: Member = { id: "u-alice", name: "Alice", status: "online" };
-const bob: Member = { id: "u-bob", name: "Bob", status: "online" };
-const carol: Member = { id: "u-carol", name: "Carol", status: "online" };
+const alice: Member = { id: "u-alice", name: "Alice", status: "online", busy: false };
+const bob: Member = { id: "u-bob", name: "Bob", status: "online", busy: false };
+const carol: Member = { id: "u-carol", name: "Carol", status: "online", busy: false };
 
 const ready: SessionReady = {
   user: { id: alice.id, name: alice.name },
@@ -63,7 +63,7 @@ describe("member list", () => {
       history: [],
     });
     await Promise.resolve();
-    expect(rows()).toEqual(["Alice (you) online", "Bob online", "Carol unavailable"]);
+    expect(rows()).toEqual(["Alice (you) online", "Bob online Chat", "Carol unavailable Chat"]);
   });
 
   it("keeps deltas that arrive before the room's state and applies the newer ones", async () => {
@@ -72,7 +72,7 @@ describe("member list", () => {
     server.serverEmit("room:member-joined", { room: "LOBBY", version: 2, member: bob });
     server.serverEmit("room:state", { room: "LOBBY", version: 5, members: [alice], history: [] });
     await Promise.resolve();
-    expect(rows()).toEqual(["Alice (you) online", "Carol online"]);
+    expect(rows()).toEqual(["Alice (you) online", "Carol online Chat"]);
   });
 
   it("lets no older delta undo a newer one, whatever order they arrive in", async () => {
@@ -98,5 +98,26 @@ describe("member list", () => {
     server.serverEmit("room:member-joined", { room: "SPORTS", version: 9, member: bob });
     await Promise.resolve();
     expect(rows()).toEqual(["Alice (you) online"]);
+  });
+
+  it("offers a private chat with everyone but you, and says who is busy in one", async () => {
+    server.serverEmit("room:state", {
+      room: "LOBBY",
+      version: 5,
+      members: [alice, { ...bob, busy: true }, carol],
+      history: [],
+    });
+    await Promise.resolve();
+    expect(rows()).toEqual(["Alice (you) online", "Bob online busy Chat", "Carol online Chat"]);
+    const buttons = within(screen.getByRole("list", { name: "Members" })).getAllByRole("button");
+    expect(buttons.map((b) => b.getAttribute("aria-label"))).toEqual([
+      "Private chat with Bob",
+      "Private chat with Carol",
+    ]);
+
+    // Bob's chat ends: the busy mark goes with the next update.
+    server.serverEmit("room:member-updated", { room: "LOBBY", version: 6, member: bob });
+    await Promise.resolve();
+    expect(rows()[1]).toBe("Bob online Chat");
   });
 });

@@ -13,8 +13,8 @@ import type { FakeSocketModule } from "./fakeSocket";
 vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
 const server = socketModule as unknown as FakeSocketModule;
 
-const alice: Member = { id: "u-alice", name: "Alice", status: "online" };
-const bob: Member = { id: "u-bob", name: "Bob", status: "absent" };
+const alice: Member = { id: "u-alice", name: "Alice", status: "online", busy: false };
+const bob: Member = { id: "u-bob", name: "Bob", status: "absent", busy: false };
 const ready: SessionReady = {
   user: { id: alice.id, name: alice.name },
   room: "LOBBY",
@@ -85,13 +85,22 @@ describe("room screen", () => {
     const members = within(screen.getByRole("list", { name: "Members" })).getAllByRole("listitem");
     expect(members.map((m) => m.textContent!.replace(/\s+/g, " ").trim())).toEqual([
       "Alice (you) online",
-      "Bob absent",
+      "Bob absent Chat",
     ]);
     expect(screen.getByRole("combobox", { name: "Status" })).toBeTruthy();
     expect(screen.getByRole("log", { name: "Room chat" })).toBeTruthy();
     expect(screen.getByRole("textbox", { name: "Message" })).toBeTruthy();
     expect(screen.getByRole("button", { name: "Send" })).toBeTruthy();
     expect(screen.getByText(/Served by instance-a/)).toBeTruthy();
+  });
+
+  it("opens a private chat from the member list, beside the room chat", async () => {
+    const user = await openTab("/room/LOBBY");
+    await user.click(screen.getByRole("button", { name: "Private chat with Bob" }));
+    expect(requests("private:open")).toEqual([{ with: bob.id }]);
+    const chat = await screen.findByRole("region", { name: "Private chat with Bob" });
+    expect(within(chat).getByRole("textbox", { name: "Private message" })).toBeTruthy();
+    expect(screen.getByRole("log", { name: "Room chat" })).toBeTruthy();
   });
 
   it("switches rooms from the room buttons and the URL follows", async () => {
@@ -118,7 +127,7 @@ describe("room screen", () => {
 
   it("announces Reconnecting… while the socket is down, and nothing once it is back", async () => {
     await openTab("/room/LOBBY");
-    const live = screen.getByRole("status");
+    const live = screen.getByRole("status", { name: "Connection" });
     expect(live.textContent?.trim()).toBe("");
     server.setConnectionState("reconnecting");
     await waitFor(() => expect(live.textContent?.trim()).toBe("Reconnecting…"));

@@ -12,8 +12,10 @@ import {
   socket,
 } from "../socket";
 import { forgetSession, loadSession, saveSession } from "../tabStorage";
+import { useCallStore } from "./call";
 import { useChatStore } from "./chat";
 import { usePresenceStore } from "./presence";
+import { usePrivateChatStore } from "./privateChat";
 import { useRoomStore } from "./room";
 
 export type SessionStatus = "signed-out" | "joining" | "connecting" | "ready" | "leaving";
@@ -40,6 +42,9 @@ export const useSessionStore = defineStore("session", () => {
   const roomStore = useRoomStore();
   const chatStore = useChatStore();
   const presenceStore = usePresenceStore();
+  // Created here so their socket listeners exist before the first session:ready and private:opened.
+  const privateChatStore = usePrivateChatStore();
+  const callStore = useCallStore();
 
   function remember(): void {
     if (token.value && user.value && room.value) {
@@ -96,6 +101,8 @@ export const useSessionStore = defineStore("session", () => {
     roomStore.reset();
     chatStore.reset();
     presenceStore.reset();
+    callStore.reset();
+    privateChatStore.reset();
   }
 
   /** Explicit log-out. The session ends locally even if the server cannot be told; it then expires. */

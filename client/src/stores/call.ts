@@ -1,0 +1,207 @@
+// The 1:1 video call of the private chat as a state machine: ringing out or in, answering,
+// connecting, connected, reconnecting, ended. The media half (callMedia) holds the PeerSession.
+import { defineStore } from "pinia";
+import { computed, onScopeDispose, ref, watch } from "vue";
+import type { CallEndReason, CallInfo, CallSignal, UserRef } from "../../../server/src/protocol";
+import { askNotificationPermission, notify } from "../attention";
+import { callDuration, endedNotice } from "../callText";
+import { request, socket } from "../socket";
+import type { PeerState } from "../webrtc/peer";
+import { createCallMedia } from "./callMedia";
+import { usePrivateChatStore } from "./privateChat";
+
+export type CallStatus =
+  "idle" | "ringing-out" | "ringing-in" | "connecting" | "connected" | "reconnecting" | "ended";
+
+export const useCallStore = defineStore("call", () => {
+  const privateChat = usePrivateChatStore();
+  const media = createCallMedia(onPeerState);
+  const status = ref<CallStatus>("idle");
+  const callId = ref<string | null>(null);
+  const incoming = ref<{ call: CallInfo; from: UserRef } | null>(null);
+  /** How the last call ended, or why it could not start. */
+  const notice = ref<string | null>(null);
+  const connectedAt = ref<number | null>(null);
+  const now = ref(Date.now());
+  let caller = false;
+  let accepted = false;
+  let ticker: ReturnType<typeof setInterval> | undefined;
+
+  const live = computed(() => status.value !== "idle" && status.value !== "ended");
+  const canStart = computed(() => privateChat.canWrite && !live.value);
+  /** The word the UI shows: ringing, connecting, connected, reconnecting or ended. */
+  const phase = computed(() => (status.value.startsWith("ringing") ? "ringing" : status.value));
+  const duration = computed(() =>
+    connectedAt.value === null ? null : callDuration(now.value - connectedAt.value),
+  );
+  const partnerName = () => incoming.value?.from.name ?? privateChat.chat?.with.name ?? "Your partner";
+
+  async function invite(): Promise<void> {
+    if (!canStart.value) return;
+    askNotificationPermission(); // a click: the one moment a browser lets us ask
+    status.value = "ringing-out";
+    notice.value = null;
+    caller = true;
+    const ack = await request("call:invite", {});
+    if (!ack.ok) {
+      status.value = "idle";
+      notice.value = ack.error.message;
+    } else if (status.value !== "ringing-out" || callId.value) {
+      // Hung up (or the chat closed) before the server answered: end the call it has just created.
+      void request("call:end", { callId: ack.call.id });
+    } else {
+      callId.value = ack.call.id;
+    }
+  }
+
+  function onIncoming(payload: { call: CallInfo; from: UserRef }): void {
+    if (live.value) return; // one call per chat; the server never rings a busy one
+    incoming.value = payload;
+    callId.value = payload.call.id;
+    status.value = "ringing-in";
+    notice.value = null;
+    caller = false;
+    if (document.hidden) notify(`Incoming call from ${payload.from.name}`, "Open the tab to answer.", "call");
+  }
+
+  async function answer(accept: boolean): Promise<void> {
+    const id = callId.value;
+    if (!id || status.value !== "ringing-in") return;
+    accepted = accept;
+    if (accept) {
+      status.value = "connecting";
+      incoming.value = null;
+    } else {
+      finish("Call declined");
+    }
+    const ack = await request("call:answer", { callId: id, accept });
+    if (!ack.ok && callId.value === id) finish(ack.error.message);
+    else if (ack.ok && accept) begin(id);
+  }
+
+  function onAnswered(payload: { callId: string; accept: boolean }): void {
+    if (payload.callId !== callId.value || !payload.accept) return;
+    if (caller || accepted) return begin(payload.callId);
+    // Another tab of ours picked up: this one stops ringing.
+    finish(null);
+    status.value = "idle";
+  }
+
+  /** Both sides start media once the call is accepted; the callee, who accepted, is the polite peer. */
+  function begin(id: string): void {
+    if (status.value === "ringing-out" || status.value === "ringing-in") status.value = "connecting";
+    incoming.value = null;
+    void media.start(id, !caller, () => callId.value === id);
+  }
+
+  function onPeerState(state: PeerState): void {
+    if (state === "connected") {
+      connectedAt.value ??= Date.now();
+      now.value = Date.now();
+      ticker ??= setInterval(() => (now.value = Date.now()), 1000);
+      status.value = "connected";
+    } else if (state === "reconnecting") {
+      // Before the first connection, a retry is still just "connecting".
+      status.value = connectedAt.value === null ? "connecting" : "reconnecting";
+    } else if (state === "failed") {
+      hangUp("The connection failed. Try calling again.");
+    }
+  }
+
+  function onSignal(signal: CallSignal): void {
+    if (signal.callId === callId.value && live.value) media.receive(signal);
+  }
+
+  function onEnded(payload: { callId: string; reason: CallEndReason }): void {
+    if (payload.callId !== callId.value) return;
+    const role = caller ? "caller" : status.value === "ringing-in" ? "ringing" : "callee";
+    finish(endedNotice(payload.reason, role, partnerName()));
+  }
+
+  /** Stops everything this tab holds for the call; the camera light goes off here. */
+  function finish(message: string | null): void {
+    media.stop();
+    clearInterval(ticker);
+    ticker = undefined;
+    connectedAt.value = null;
+    callId.value = null;
+    incoming.value = null;
+    accepted = false;
+    status.value = "ended";
+    notice.value = message;
+  }
+
+  /** The user hangs up (or cancels ringing); the tab stops at once, without waiting for the server. */
+  function hangUp(message = "Call ended"): void {
+    if (!live.value) return;
+    if (callId.value) void request("call:end", { callId: callId.value });
+    finish(message);
+  }
+
+  /** A reload cannot take the media along: end a call this tab does not hold instead of leaving it ringing. */
+  function onPrivateOpened(payload: { call?: CallInfo }): void {
+    if (payload.call && !(payload.call.id === callId.value && live.value)) {
+      void request("call:end", { callId: payload.call.id });
+    }
+  }
+
+  function reset(): void {
+    hangUp();
+    finish(null);
+    status.value = "idle";
+  }
+
+  // The call lives inside its chat: when the chat closes, so does the call; a new chat starts clean.
+  watch(
+    () => (privateChat.canWrite ? privateChat.chat?.id : null),
+    (id) => {
+      if (live.value) finish("Call ended");
+      if (id) reset();
+    },
+  );
+
+  const onPageHide = () => hangUp();
+  /** Back after a socket outage: signals sent meanwhile were lost. */
+  const onSessionReady = () => media.resync();
+  socket.on("call:incoming", onIncoming);
+  socket.on("call:answered", onAnswered);
+  socket.on("call:signal", onSignal);
+  socket.on("call:ended", onEnded);
+  socket.on("private:opened", onPrivateOpened);
+  socket.on("session:ready", onSessionReady);
+  window.addEventListener("pagehide", onPageHide);
+  onScopeDispose(() => {
+    finish(null);
+    socket.off("call:incoming", onIncoming);
+    socket.off("call:answered", onAnswered);
+    socket.off("call:signal", onSignal);
+    socket.off("call:ended", onEnded);
+    socket.off("private:opened", onPrivateOpened);
+    socket.off("session:ready", onSessionReady);
+    window.removeEventListener("pagehide", onPageHide);
+  });
+
+  return {
+    status,
+    phase,
+    incoming,
+    notice,
+    duration,
+    live,
+    canStart,
+    localStream: media.localStream,
+    remoteStream: media.remoteStream,
+    micOn: media.micOn,
+    cameraOn: media.cameraOn,
+    hasMic: media.hasMic,
+    hasCamera: media.hasCamera,
+    mediaNotice: media.notice,
+    invite,
+    answer,
+    hangUp,
+    toggleMic: media.toggleMic,
+    toggleCamera: media.toggleCamera,
+    reset,
+    remoteFramesDecoded: media.remoteFramesDecoded,
+  };
+});

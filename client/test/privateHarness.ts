@@ -1,0 +1,69 @@
+// The private chat as the room screen wires it (member list + private chat panel), with a session and
+// a room already set up. Test files mock ../src/socket themselves before importing this.
+import { render } from "@testing-library/vue";
+import { createPinia, type Pinia, setActivePinia } from "pinia";
+import { defineComponent, h } from "vue";
+import type { Member, SessionReady } from "../../server/src/protocol";
+import MemberList from "../src/components/MemberList.vue";
+import PrivateChatPanel from "../src/components/PrivateChatPanel.vue";
+import * as socketModule from "../src/socket";
+import { useCallStore } from "../src/stores/call";
+import { usePrivateChatStore } from "../src/stores/privateChat";
+import { useRoomStore } from "../src/stores/room";
+import { useSessionStore } from "../src/stores/session";
+import type { FakeSocketModule } from "./fakeSocket";
+
+export const server = socketModule as unknown as FakeSocketModule;
+
+export const alice: Member = { id: "u-alice", name: "Alice", status: "online", busy: false };
+export const bob: Member = { id: "u-bob", name: "Bob", status: "online", busy: false };
+export const carol: Member = { id: "u-carol", name: "Carol", status: "online", busy: false };
+export const chatWithBob = { id: "chat-u-bob", with: { id: bob.id, name: bob.name } };
+
+const ready: SessionReady = {
+  user: { id: alice.id, name: alice.name },
+  room: "LOBBY",
+  status: "online",
+  resumed: false,
+  instanceId: "i-1",
+  settings: { idleTimeoutMs: 60_000, sessionGraceMs: 10_000, messageMaxLength: 2000 },
+};
+
+const PrivateHarness = defineComponent(() => {
+  const session = useSessionStore();
+  const room = useRoomStore();
+  const privateChat = usePrivateChatStore();
+  useCallStore();
+  return () =>
+    h("div", [
+      h(MemberList, {
+        members: room.members,
+        selfId: session.user?.id ?? null,
+        opening: privateChat.opening,
+        notice: privateChat.notice,
+        onOpenPrivate: privateChat.open,
+      }),
+      privateChat.chat ? h(PrivateChatPanel, { key: privateChat.chat.id, chat: privateChat.chat }) : null,
+    ]);
+});
+
+/** Renders Alice's screen in LOBBY with Bob and Carol; returns the Pinia to dispose after the test. */
+export function renderPrivate(): Pinia {
+  sessionStorage.clear();
+  server.request.mockClear();
+  const pinia = createPinia();
+  setActivePinia(pinia);
+  render(PrivateHarness, { global: { plugins: [pinia] } });
+  server.serverEmit("session:ready", ready);
+  server.serverEmit("room:state", { room: "LOBBY", version: 3, members: [alice, bob, carol], history: [] });
+  return pinia;
+}
+
+/** The payloads Alice's tab sent for one event. */
+export function requests(event: string): unknown[] {
+  return server.request.mock.calls.filter(([name]) => name === event).map(([, payload]) => payload);
+}
+
+export function privateMessage(id: number, text: string, from = bob) {
+  return { id, chatId: chatWithBob.id, from: { id: from.id, name: from.name }, text, at: Date.now() };
+}
