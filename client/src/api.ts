@@ -6,6 +6,7 @@ import type {
   HttpError,
   RoomsResponse,
 } from "../../server/src/protocol";
+import { tabId } from "./tabStorage";
 
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: AppError | ClientError };
 
@@ -20,10 +21,18 @@ function isHttpError(body: unknown): body is HttpError {
   return typeof error?.code === "string" && typeof error.message === "string";
 }
 
+/** Every request names its tab, so nginx sends it to the instance that serves this tab's socket. */
+function withTab(path: string): string {
+  return `${path}${path.includes("?") ? "&" : "?"}tab=${encodeURIComponent(tabId())}`;
+}
+
 async function call<T>(path: string, init?: RequestInit): Promise<ApiResult<T>> {
   let response: Response;
   try {
-    response = await fetch(path, { ...init, headers: { Accept: "application/json", ...init?.headers } });
+    response = await fetch(withTab(path), {
+      ...init,
+      headers: { Accept: "application/json", ...init?.headers },
+    });
   } catch {
     return {
       ok: false,

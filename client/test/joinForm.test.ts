@@ -10,9 +10,12 @@ vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSo
 
 type Answer = { status: number; body: unknown };
 let sessionAnswer: Answer;
+/** The path without the `?tab=` every request carries for nginx's stickiness. */
+const pathOf = (url: string) => new URL(url, "http://app.test").pathname;
+
 const fetchMock = vi.fn(async (url: string, _init?: RequestInit) => {
   const answer: Answer =
-    url === "/api/rooms"
+    pathOf(url) === "/api/rooms"
       ? {
           status: 200,
           body: {
@@ -30,7 +33,7 @@ const fetchMock = vi.fn(async (url: string, _init?: RequestInit) => {
 });
 
 function sessionCalls() {
-  return fetchMock.mock.calls.filter(([url]) => url === "/api/session");
+  return fetchMock.mock.calls.filter(([url]) => pathOf(url) === "/api/session");
 }
 
 async function renderJoin() {
@@ -113,4 +116,13 @@ describe("join form", () => {
     expect(sessionCalls()).toHaveLength(0);
     expect(router.currentRoute.value.fullPath).toBe("/");
   });
+});
+
+it("names this tab on every API request, so nginx keeps it on one instance", async () => {
+  await renderJoin();
+  const [url] = fetchMock.mock.calls[0]!;
+  expect(sessionStorage.getItem("videochat.tab")).toBeTruthy();
+  expect(new URL(url, "http://app.test").searchParams.get("tab")).toBe(
+    sessionStorage.getItem("videochat.tab"),
+  );
 });

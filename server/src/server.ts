@@ -53,6 +53,8 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
       storeClient: data,
       keyPrefix: `${config.redisPrefix}:rl:msg`,
       ...messageLimit,
+      // While Redis is away, limit per instance rather than fail every message.
+      insuranceLimiter: new RateLimiterMemory(messageLimit),
     });
   } else {
     store = new MemoryStore();
