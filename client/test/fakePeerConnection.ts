@@ -92,6 +92,9 @@ export class FakePeerConnection {
   addTransceiver(kind: string, init?: { direction?: string }): void {
     this.transceivers.push({ kind, direction: init?.direction });
   }
+  getTransceivers(): { receiver: { track: { kind: string } } }[] {
+    return this.transceivers.map(({ kind }) => ({ receiver: { track: { kind } } }));
+  }
   getConfiguration(): RTCConfiguration {
     return this.config;
   }

@@ -5,7 +5,11 @@ import { framesDecoded } from "../src/webrtc/stats";
 import { fakeStream, FakePeerConnection } from "./fakePeerConnection";
 
 /** One side of a call: the session, its fake pc, and the signals it sent (in order). */
-function side(name: string, polite: boolean, options: { iceServers?: RTCIceServer[] } = {}) {
+function side(
+  name: string,
+  polite: boolean,
+  options: { iceServers?: RTCIceServer[]; awaitOffer?: boolean } = {},
+) {
   const pc = new FakePeerConnection(name, { iceServers: options.iceServers ?? [] });
   const sent: PeerSignal[] = [];
   const states: PeerState[] = [];
@@ -13,6 +17,7 @@ function side(name: string, polite: boolean, options: { iceServers?: RTCIceServe
   const fetchIceServers = vi.fn(async () => [{ urls: "turn:turn.example:3478", username: "fresh" }]);
   const session = new PeerSession({
     polite,
+    awaitOffer: options.awaitOffer,
     iceServers: options.iceServers ?? [],
     localStream: localStream as unknown as MediaStream,
     sendSignal: async (signal) => {
@@ -43,6 +48,19 @@ afterEach(() => {
 });
 
 describe("perfect negotiation", () => {
+  it("lets the callee add its tracks only when it answers the caller's offer, so offers never collide", async () => {
+    const caller = side("A", false);
+    const callee = side("B", true, { awaitOffer: true });
+    sessions.push(caller.session, callee.session);
+    expect(callee.pc.senders).toEqual([]);
+    caller.pc.onnegotiationneeded?.({});
+    await settle();
+    await callee.session.receive(caller.sent.shift()!);
+    await settle();
+    expect(callee.pc.senders.map((s) => (s.track as { kind: string }).kind)).toEqual(["audio", "video"]);
+    expect(callee.sent[0]).toEqual({ description: { type: "answer", sdp: expect.any(String) } });
+  });
+
   it("sends the local tracks and offers when negotiation is needed", async () => {
     const { caller } = call();
     expect(caller.pc.senders.map((s) => (s.track as { kind: string }).kind)).toEqual(["audio", "video"]);

@@ -55,6 +55,7 @@ export function createCallMedia(onPeerState: (state: PeerState) => void) {
     const receiveOnly = (["audio", "video"] as const).filter((kind) => !media[kind]);
     peer = new PeerSession({
       polite,
+      awaitOffer: polite,
       iceServers,
       localStream: media.stream,
       receiveOnly,

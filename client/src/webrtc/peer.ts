@@ -25,6 +25,12 @@ export interface PeerOptions {
   localStream: MediaStream | null;
   /** Kinds we do not send but still want to receive, so the partner still sends theirs. */
   receiveOnly?: ("audio" | "video")[];
+  /**
+   * Add local media only once the partner's first offer is applied (the callee). Both sides offering
+   * at once is legal, but Chromium's rollback of the callee's offer could leave it gathering no
+   * candidates at all; answering the caller's offer with our tracks avoids the collision.
+   */
+  awaitOffer?: boolean;
   /** Resolves with whether the message reached the server. */
   sendSignal: (signal: PeerSignal) => Promise<boolean>;
   /** Fresh ICE servers, asked before every ICE restart because TURN credentials expire. */
@@ -49,6 +55,8 @@ export class PeerSession extends Emitter<PeerEvents> {
   private state: PeerState = "connecting";
   private descriptionUndelivered = false;
   private remoteStream: MediaStream | null = null;
+  /** Local media held back until the first remote offer (see PeerOptions.awaitOffer). */
+  private heldMedia: (() => void) | null = null;
 
   constructor(options: PeerOptions) {
     super();
@@ -81,9 +89,17 @@ export class PeerSession extends Emitter<PeerEvents> {
     };
     this.recovery = new IceRecovery(this);
 
-    const local = options.localStream;
-    if (local) for (const track of local.getTracks()) pc.addTrack(track, local);
-    for (const kind of options.receiveOnly ?? []) pc.addTransceiver(kind, { direction: "recvonly" });
+    const addMedia = () => {
+      const local = options.localStream;
+      if (local) for (const track of local.getTracks()) pc.addTrack(track, local);
+      // After the partner's offer, a transceiver of each offered kind exists and already receives.
+      const offered = options.awaitOffer ? pc.getTransceivers().map((t) => t.receiver.track.kind) : [];
+      for (const kind of options.receiveOnly ?? []) {
+        if (!offered.includes(kind)) pc.addTransceiver(kind, { direction: "recvonly" });
+      }
+    };
+    if (options.awaitOffer) this.heldMedia = addMedia;
+    else addMedia();
   }
 
   get currentState(): PeerState {
@@ -115,6 +131,8 @@ export class PeerSession extends Emitter<PeerEvents> {
       await pc.setRemoteDescription(description); // rolls our own offer back when needed
       this.isSettingRemoteAnswerPending = false;
       if (description.type === "offer") {
+        this.heldMedia?.();
+        this.heldMedia = null;
         await pc.setLocalDescription();
         this.sendDescription();
       }

@@ -1,0 +1,79 @@
+// One real Chromium per user (Debian's, never a downloaded one), each with a fresh profile, fake camera
+// and microphone, and screenshots under test-artifacts/e2e/.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { repoRoot } from "./app.js";
+import { installMediaProbe } from "./media.js";
+
+export const CHROMIUM = "/usr/bin/chromium";
+export const artifactsDir = path.join(repoRoot, "test-artifacts/e2e");
+
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  // A synthetic camera (a moving pattern) and microphone (a beep), granted without a prompt.
+  "--use-fake-device-for-media-stream",
+  "--use-fake-ui-for-media-stream",
+];
+
+/** How long an action or a wait on the UI may take before the step fails. */
+const UI_TIMEOUT_MS = 10_000;
+
+export interface User {
+  name: string;
+  page: Page;
+  context: BrowserContext;
+  /** Uncaught page errors and console errors and warnings, for failure messages. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+/** Launches a browser for one person, on its own throw-away profile, with the app's origin open. */
+export async function openUser(name: string, appUrl: string): Promise<User> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error("Chromium is missing: install it with `apt-get install -y chromium`");
+  }
+  const profile = mkdtempSync(path.join(tmpdir(), `videochat-e2e-${name.toLowerCase()}-`));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1100, height: 760 },
+  });
+  await context.grantPermissions(["camera", "microphone"], { origin: appUrl });
+  await installMediaProbe(context);
+  context.setDefaultTimeout(UI_TIMEOUT_MS);
+  const page = context.pages()[0] ?? (await context.newPage());
+  const problems: string[] = [];
+  page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
+  page.on("console", (message) => {
+    const type = message.type();
+    if (type === "error" || type === "warning") problems.push(`console.${type}: ${message.text()}`);
+  });
+  await page.goto(appUrl);
+  return {
+    name,
+    page,
+    context,
+    problems,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Saves a full-page PNG as test-artifacts/e2e/<name>.png (name may contain folders). */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const file = path.join(artifactsDir, `${name}.png`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}

@@ -1,0 +1,86 @@
+// One e2e scenario: the app, the people in it, and numbered steps that leave a screenshot per person
+// (and, when a step fails, a "-FAILED" screenshot of every page plus the browsers' and server's output).
+import { rmSync } from "node:fs";
+import path from "node:path";
+import { startApp, type App } from "./app.js";
+import { artifactsDir, openUser, screenshot, type User } from "./browser.js";
+import { peerSummaries } from "./media.js";
+
+export class Scenario {
+  private readonly users: User[] = [];
+  private stepCount = 0;
+  /** The running step's file-name stem, e.g. "03-bob-joins-general". */
+  private stepName = "00-setup";
+
+  private constructor(
+    readonly slug: string,
+    readonly app: App,
+  ) {}
+
+  /** Starts the app for a test file; screenshots go to test-artifacts/e2e/<slug>/. */
+  static async start(slug: string, env: Record<string, string> = {}): Promise<Scenario> {
+    rmSync(path.join(artifactsDir, slug), { recursive: true, force: true });
+    return new Scenario(slug, await startApp(env));
+  }
+
+  /** A new person in their own browser, looking at the app's first screen. */
+  async open(name: string): Promise<User> {
+    const user = await openUser(name, this.app.url);
+    this.users.push(user);
+    return user;
+  }
+
+  /** Screenshots, then closes one person's browser (their session ends after the server's grace period). */
+  async dismiss(user: User): Promise<void> {
+    await screenshot(user.page, `${this.slug}/${this.stepName}-${user.name.toLowerCase()}`);
+    this.users.splice(this.users.indexOf(user), 1);
+    await user.close();
+  }
+
+  async step(title: string, action: () => Promise<void>): Promise<void> {
+    const name = (this.stepName = `${String(++this.stepCount).padStart(2, "0")}-${title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "")}`);
+    try {
+      await action();
+    } catch (error) {
+      await this.snapshotAll(`${name}-FAILED`);
+      if (error instanceof Error)
+        error.message = `step "${title}": ${error.message}${await this.diagnostics()}`;
+      throw error;
+    }
+    await this.snapshotAll(name);
+  }
+
+  /** Uncaught errors in any page; console errors are not counted (a refused join logs a 409). */
+  pageErrors(): string[] {
+    return this.users.flatMap((user) =>
+      user.problems.filter((p) => p.startsWith("pageerror")).map((p) => `${user.name}: ${p}`),
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.users.splice(0).map((user) => user.close()));
+    await this.app.stop();
+  }
+
+  private async snapshotAll(name: string): Promise<void> {
+    await Promise.allSettled(
+      this.users.map((user) => screenshot(user.page, `${this.slug}/${name}-${user.name.toLowerCase()}`)),
+    );
+  }
+
+  /** What the browsers complained about, where their peer connections stand, what the server logged. */
+  private async diagnostics(): Promise<string> {
+    const lines: string[] = [];
+    for (const user of this.users) {
+      const peers = await peerSummaries(user.page).catch(() => []);
+      for (const line of [...user.problems, ...peers]) lines.push(`  ${user.name} ${line}`);
+    }
+    const server = this.app.output().trim();
+    return (
+      (lines.length ? `\nbrowsers:\n${lines.join("\n")}` : "") + (server ? `\nserver output:\n${server}` : "")
+    );
+  }
+}

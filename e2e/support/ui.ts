@@ -1,0 +1,63 @@
+// The app's screens in the words a person (or a screen reader) uses: roles and accessible names.
+import type { Locator, Page } from "playwright-core";
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const squash = (text: string) => text.replace(/\s+/g, " ").trim();
+
+/** Fills the join form and presses Join; does not wait for the outcome. */
+export async function submitJoin(page: Page, name: string, room: string): Promise<void> {
+  await page.getByRole("textbox", { name: "Display name" }).fill(name);
+  await page.getByRole("combobox", { name: "Room" }).selectOption(room);
+  await page.getByRole("button", { name: "Join" }).click();
+}
+
+/** Joins and waits until the room screen lists the user. */
+export async function join(page: Page, name: string, room: string): Promise<void> {
+  await submitJoin(page, name, room);
+  await page.waitForURL(`**/room/${room}`);
+  await memberItem(page, name).waitFor();
+}
+
+export function memberList(page: Page): Locator {
+  return page.getByRole("list", { name: "Members" });
+}
+
+/** The member row of `name` ("Bob online", "Alice (you) absent"). */
+export function memberItem(page: Page, name: string): Locator {
+  return memberList(page)
+    .getByRole("listitem")
+    .filter({ hasText: new RegExp(`^\\s*${escape(name)}\\b`) });
+}
+
+/**
+ * What each member row says, without the labels of its controls (a "Chat" button), whitespace
+ * squashed: ["Alice (you) online", "Bob absent busy"]. Does not wait.
+ */
+export async function memberTexts(page: Page): Promise<string[]> {
+  const texts = await memberList(page)
+    .getByRole("listitem")
+    .evaluateAll((items) =>
+      items.map((item) => {
+        const copy = item.cloneNode(true) as HTMLElement;
+        for (const control of copy.querySelectorAll("button, input, select, textarea")) control.remove();
+        return copy.textContent ?? "";
+      }),
+    );
+  return texts.map(squash);
+}
+
+/** A button of the room switcher; its name is the room and its occupancy, "SPORTS (1)". */
+export function roomButton(page: Page, room: string): Locator {
+  return page.getByRole("navigation", { name: "Rooms" }).getByRole("button", {
+    name: new RegExp(`^${escape(room)}\\b`),
+  });
+}
+
+export function roomChat(page: Page): Locator {
+  return page.getByRole("log", { name: "Room chat" });
+}
+
+/** The rendered text of a region or log, one line per block, as a reader sees it. Does not wait. */
+export async function textOf(locator: Locator): Promise<string> {
+  return (await locator.allInnerTexts()).join("\n");
+}
