@@ -1,33 +1,10 @@
 // Private chat rules: busy and closed notices, only the two partners hear, a third party cannot act.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  closeAll,
-  join,
-  openSocket,
-  record,
-  request,
-  waitFor,
-  type ClientSocket,
-  type Joined,
-} from "./support/clients.js";
-import { startServer, type TestServer } from "./support/server.js";
+import { describe, expect, it } from "vitest";
+import { record, request, waitFor, type Joined } from "./support/clients.js";
+import { useServer } from "./support/harness.js";
 
-let server: TestServer;
-const sockets: ClientSocket[] = [];
-beforeEach(async () => {
-  server = await startServer({ SESSION_GRACE_MS: "500" });
-});
-afterEach(async () => {
-  closeAll(...sockets);
-  sockets.length = 0;
-  await server.close();
-});
-
-async function enter(name: string, room = "GENERAL"): Promise<Joined> {
-  const user = await join(server.url, name, room);
-  sockets.push(user.socket);
-  return user;
-}
+const server = useServer({ SESSION_GRACE_MS: "500" });
+const enter = server.enter;
 
 /** Alice opens a private chat with Bob; both see it open. */
 async function pair(alice: Joined, bob: Joined) {
@@ -77,8 +54,7 @@ describe("private chat", () => {
     const bob = await enter("Bob");
     const carol = await enter("Carol");
     await pair(alice, bob);
-    const bobSecondTab = openSocket(server.url, { token: bob.session.token });
-    sockets.push(bobSecondTab);
+    const bobSecondTab = server.open({ token: bob.session.token });
     await waitFor(bobSecondTab, "private:opened");
     const carolHears = [record(carol.socket, "private:message"), record(carol.socket, "room:message")];
 
@@ -177,8 +153,7 @@ describe("private chat", () => {
     await request(bob.socket, "private:message", { text: "two" });
     const bobClosed = record(bob.socket, "private:closed");
     alice.socket.disconnect();
-    const back = openSocket(server.url, { token: alice.session.token });
-    sockets.push(back);
+    const back = server.open({ token: alice.session.token });
     const reopened = await waitFor(back, "private:opened");
     expect(reopened.chat).toEqual({ id: chatId, with: bob.session.user });
     expect(reopened.messages.map((m) => m.text)).toEqual(["one", "two"]);

@@ -1,32 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  closeAll,
-  createSession,
-  join,
-  openSocket,
-  record,
-  request,
-  waitFor,
-  type Joined,
-} from "./support/clients.js";
-import { startServer, type TestServer } from "./support/server.js";
+import { describe, expect, it } from "vitest";
+import { createSession, record, request, waitFor } from "./support/clients.js";
+import { useServer } from "./support/harness.js";
 
-let server: TestServer;
-let users: Joined[] = [];
-beforeEach(async () => {
-  server = await startServer();
-  users = [];
-});
-afterEach(async () => {
-  closeAll(...users.map((user) => user.socket));
-  await server.close();
-});
-
-async function enter(name: string, room = "GENERAL") {
-  const user = await join(server.url, name, room);
-  users.push(user);
-  return user;
-}
+const server = useServer();
+const enter = server.enter;
 
 describe("rooms, presence and chat", () => {
   it("gives a newcomer the member list and recent history, and tells the room", async () => {
@@ -128,7 +105,7 @@ describe("rooms, presence and chat", () => {
   it("serves a long-polling-only client as well as a WebSocket one", async () => {
     const alice = await enter("Alice");
     const session = await createSession(server.url, "Polly");
-    const polly = openSocket(server.url, { token: session.token }, { transports: ["polling"] });
+    const polly = server.open({ token: session.token }, { transports: ["polling"] });
     try {
       const [ready, state] = await Promise.all([
         waitFor(polly, "session:ready"),
@@ -155,8 +132,7 @@ describe("rooms, presence and chat", () => {
   });
 
   it("rate-limits a flood of messages per user, with an error ack", async () => {
-    await server.close();
-    server = await startServer({ MESSAGE_RATE_PER_10S: "5" });
+    await server.restart({ MESSAGE_RATE_PER_10S: "5" });
     const alice = await enter("Alice");
     const acks = [];
     for (let i = 0; i < 7; i++) acks.push(await request(alice.socket, "room:message", { text: `m${i}` }));

@@ -1,34 +1,10 @@
 // Reloads and dropped connections within the grace period resume the session without flicker or loss.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  closeAll,
-  createSession,
-  join,
-  openSocket,
-  record,
-  request,
-  waitFor,
-  type ClientSocket,
-  type Joined,
-} from "./support/clients.js";
-import { startServer, type TestServer } from "./support/server.js";
+import { describe, expect, it } from "vitest";
+import { createSession, record, request, waitFor } from "./support/clients.js";
+import { useServer } from "./support/harness.js";
 
-let server: TestServer;
-const sockets: ClientSocket[] = [];
-beforeEach(async () => {
-  server = await startServer({ SESSION_GRACE_MS: "600", REAPER_INTERVAL_MS: "50" });
-});
-afterEach(async () => {
-  closeAll(...sockets);
-  sockets.length = 0;
-  await server.close();
-});
-
-async function enter(name: string, room = "GENERAL"): Promise<Joined> {
-  const user = await join(server.url, name, room);
-  sockets.push(user.socket);
-  return user;
-}
+const server = useServer({ SESSION_GRACE_MS: "600", REAPER_INTERVAL_MS: "50" });
+const enter = server.enter;
 
 describe("session resume", () => {
   it("resumes name, room and status, with no left/joined for others, and delivers missed messages once", async () => {
@@ -47,12 +23,11 @@ describe("session resume", () => {
     await request(bob.socket, "room:message", { text: "missed 1" });
     await request(bob.socket, "room:message", { text: "missed 2" });
 
-    const back = openSocket(server.url, {
+    const back = server.open({
       token: alice.session.token,
       lastMessageId: lastSeen,
       lastRoom: "SPORTS",
     });
-    sockets.push(back);
     const [ready, state] = await Promise.all([waitFor(back, "session:ready"), waitFor(back, "room:state")]);
     expect(ready).toMatchObject({
       user: alice.session.user,
@@ -79,8 +54,7 @@ describe("session resume", () => {
     alice.socket.disconnect();
     expect(await left).toMatchObject({ reason: "timeout", member: { name: "Alice" } });
     expect(Date.now() - started).toBeGreaterThanOrEqual(550);
-    const expired = openSocket(server.url, { token: alice.session.token });
-    sockets.push(expired);
+    const expired = server.open({ token: alice.session.token });
     const error = await new Promise<Error>((resolve) => expired.once("connect_error", resolve));
     expect(error.message).toBe("session_unknown");
     expect((await createSession(server.url, "alice")).user.name).toBe("alice");
