@@ -22,13 +22,18 @@ export interface App {
   stop(): Promise<void>;
 }
 
-/** Starts the built app. `env` adds to or overrides the defaults, e.g. REDIS_URL for a cluster. */
-export async function startApp(env: Record<string, string> = {}): Promise<App> {
+/** Throws unless the server and the SPA have been built. */
+export function requireBuild(): void {
   for (const file of [serverEntry, clientIndex]) {
     if (!existsSync(file)) {
       throw new Error(`${path.relative(repoRoot, file)} is missing: run \`npm run build\` first`);
     }
   }
+}
+
+/** Starts the built app. `env` adds to or overrides the defaults, e.g. REDIS_URL for a cluster. */
+export async function startApp(env: Record<string, string> = {}): Promise<App> {
+  requireBuild();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [serverEntry], {

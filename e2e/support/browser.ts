@@ -35,8 +35,16 @@ export interface User {
   close(): Promise<void>;
 }
 
+/** The key client/src/tabStorage.ts keeps the tab's id under; nginx hashes that id (`?tab=`). */
+const TAB_KEY = "videochat.tab";
+
+export interface OpenOptions {
+  /** The tab id the app finds in sessionStorage from its first load, to pin the tab to one instance. */
+  tab?: string;
+}
+
 /** Launches a browser for one person, on its own throw-away profile, with the app's origin open. */
-export async function openUser(name: string, appUrl: string): Promise<User> {
+export async function openUser(name: string, appUrl: string, options: OpenOptions = {}): Promise<User> {
   if (!existsSync(CHROMIUM)) {
     throw new Error("Chromium is missing: install it with `apt-get install -y chromium`");
   }
@@ -49,6 +57,18 @@ export async function openUser(name: string, appUrl: string): Promise<User> {
   });
   await context.grantPermissions(["camera", "microphone"], { origin: appUrl });
   await installMediaProbe(context);
+  if (options.tab) {
+    await context.addInitScript(
+      ({ key, tab }) => {
+        try {
+          window.sessionStorage.setItem(key, tab);
+        } catch {
+          // about:blank and other opaque origins have no storage; the app's origin does
+        }
+      },
+      { key: TAB_KEY, tab: options.tab },
+    );
+  }
   context.setDefaultTimeout(UI_TIMEOUT_MS);
   const page = context.pages()[0] ?? (await context.newPage());
   const problems: string[] = [];

@@ -3,10 +3,10 @@
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { startApp, type App } from "./app.js";
-import { artifactsDir, openUser, screenshot, type User } from "./browser.js";
+import { artifactsDir, openUser, screenshot, type OpenOptions, type User } from "./browser.js";
 import { peerSummaries } from "./media.js";
 
-export class Scenario {
+export class Scenario<A extends App = App> {
   private readonly users: User[] = [];
   private stepCount = 0;
   /** The running step's file-name stem, e.g. "03-bob-joins-general". */
@@ -14,18 +14,23 @@ export class Scenario {
 
   private constructor(
     readonly slug: string,
-    readonly app: App,
+    readonly app: A,
   ) {}
 
   /** Starts the app for a test file; screenshots go to test-artifacts/e2e/<slug>/. */
   static async start(slug: string, env: Record<string, string> = {}): Promise<Scenario> {
+    return Scenario.on(slug, () => startApp(env));
+  }
+
+  /** Like `start`, on another deployment of the app, e.g. a cluster behind nginx. */
+  static async on<A extends App>(slug: string, launch: () => Promise<A>): Promise<Scenario<A>> {
     rmSync(path.join(artifactsDir, slug), { recursive: true, force: true });
-    return new Scenario(slug, await startApp(env));
+    return new Scenario(slug, await launch());
   }
 
   /** A new person in their own browser, looking at the app's first screen. */
-  async open(name: string): Promise<User> {
-    const user = await openUser(name, this.app.url);
+  async open(name: string, options: OpenOptions = {}): Promise<User> {
+    const user = await openUser(name, this.app.url, options);
     this.users.push(user);
     return user;
   }
@@ -71,7 +76,7 @@ export class Scenario {
     );
   }
 
-  /** What the browsers complained about, where their peer connections stand, what the server logged. */
+  /** What the browsers complained about, where their peer connections stand, what the servers logged. */
   private async diagnostics(): Promise<string> {
     const lines: string[] = [];
     for (const user of this.users) {
