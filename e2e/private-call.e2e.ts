@@ -1,17 +1,19 @@
 // Alice and Bob open a private chat, talk, refuse a third person, hold a video call peer to peer
 // (real Chromium media: fake camera and microphone), hang up with every capture stopped, and close.
-import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { User } from "./support/browser.js";
-import { capturedTracks, framesDecoded, videoState, videoTracks } from "./support/media.js";
+import {
+  announcements,
+  CONNECTED,
+  expectCaptureStopped,
+  expectFlowingVideo,
+  MEDIA_TIMEOUT,
+  privateChat,
+  sendPrivately,
+} from "./support/call.js";
+import { capturedTracks } from "./support/media.js";
 import { Scenario } from "./support/scenario.js";
 import { join, memberItem, textOf } from "./support/ui.js";
-
-/** WebRTC over loopback connects within a second or two; two CPUs running three Chromiums need more. */
-const MEDIA_TIMEOUT = { timeout: 20_000 };
-
-/** "Call: connected", also when a duration follows without a space; never "disconnected". */
-const CONNECTED = /(?<![a-z])connected(?![a-z])/i;
 
 let scenario: Scenario;
 
@@ -22,47 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await scenario?.close();
 });
-
-const privateChat = (page: Page, partner: string): Locator =>
-  page.getByRole("region", { name: `Private chat with ${partner}` });
-
-/** The <video> a person sees their partner in (a video element has no role; its label names it). */
-const remoteVideo = (page: Page): Locator =>
-  page.getByLabel("Remote video", { exact: true }).and(page.locator("video"));
-const localVideo = (page: Page): Locator =>
-  page.getByLabel("Local video", { exact: true }).and(page.locator("video"));
-
-/** Live regions only: what a screen reader would announce. */
-const announcements = (page: Page): Promise<string> =>
-  textOf(page.getByRole("status").or(page.getByRole("alert")));
-
-async function sendPrivately(page: Page, partner: string, text: string): Promise<void> {
-  const chat = privateChat(page, partner);
-  await chat.getByRole("textbox", { name: "Private message" }).fill(text);
-  await chat.getByRole("button", { name: "Send" }).click();
-}
-
-/** Frames keep coming: the decoder counter and the element's presented frames both move on. */
-async function expectFlowingVideo(page: Page): Promise<void> {
-  await expect
-    .poll(async () => (await videoState(remoteVideo(page))).width, MEDIA_TIMEOUT)
-    .toBeGreaterThan(0);
-  await expect.poll(() => framesDecoded(page), MEDIA_TIMEOUT).toBeGreaterThan(0);
-  const decoded = await framesDecoded(page);
-  const presented = (await videoState(remoteVideo(page))).frames;
-  await expect.poll(() => framesDecoded(page), MEDIA_TIMEOUT).toBeGreaterThan(decoded + 10);
-  await expect.poll(async () => (await videoState(remoteVideo(page))).frames).toBeGreaterThan(presented);
-}
-
-/** After a call nothing captures: no getUserMedia track (or clone) is live, and "Local video" shows none. */
-async function expectCaptureStopped(page: Page): Promise<void> {
-  await expect.poll(async () => (await capturedTracks(page)).live, MEDIA_TIMEOUT).toEqual([]);
-  const local = localVideo(page);
-  if ((await local.count()) > 0) {
-    const tracks = await videoTracks(local);
-    expect(tracks?.filter((track) => track.readyState !== "ended") ?? []).toEqual([]);
-  }
-}
 
 it("gives two people a private chat and a video call, and keeps a third one out", async () => {
   let alice!: User;
