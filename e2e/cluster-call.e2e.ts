@@ -14,6 +14,7 @@ import {
   privateLogText,
   remoteVideo,
   sendPrivately,
+  callAndAccept,
 } from "./support/call.js";
 import { startClusterApp, type ClusterApp } from "./support/cluster.js";
 import { framesDecoded } from "./support/media.js";
@@ -82,13 +83,7 @@ it("keeps a call across instances going when the callee's instance dies, and res
     await expect.poll(() => privateLogText(alice.page, "Bob")).toContain("Yes, app2 here.");
   });
 
-  await scenario.step("Alice calls Bob and Bob accepts", async () => {
-    await alice.page.getByRole("button", { name: "Video call" }).click();
-    const incoming = bob.page.getByRole("alertdialog", { name: "Incoming call from Alice" });
-    await incoming.waitFor();
-    await incoming.getByRole("button", { name: "Accept" }).click();
-    await incoming.waitFor({ state: "hidden" });
-  });
+  await scenario.step("Alice calls Bob and Bob accepts", () => callAndAccept(alice.page, bob.page, "Alice"));
 
   await scenario.step("Video flows both ways and the call is connected", async () => {
     await Promise.all([expectFlowingVideo(alice.page), expectFlowingVideo(bob.page)]);

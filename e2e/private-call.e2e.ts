@@ -10,6 +10,7 @@ import {
   MEDIA_TIMEOUT,
   privateChat,
   sendPrivately,
+  callAndAccept,
 } from "./support/call.js";
 import { capturedTracks } from "./support/media.js";
 import { Scenario } from "./support/scenario.js";
@@ -71,13 +72,7 @@ it("gives two people a private chat and a video call, and keeps a third one out"
     expect(await carol.page.getByRole("region", { name: /^Private chat with/ }).count()).toBe(0);
   });
 
-  await scenario.step("Alice calls Bob and Bob accepts", async () => {
-    await alice.page.getByRole("button", { name: "Video call" }).click();
-    const incoming = bob.page.getByRole("alertdialog", { name: "Incoming call from Alice" });
-    await incoming.waitFor();
-    await incoming.getByRole("button", { name: "Accept" }).click();
-    await incoming.waitFor({ state: "hidden" });
-  });
+  await scenario.step("Alice calls Bob and Bob accepts", () => callAndAccept(alice.page, bob.page, "Alice"));
 
   await scenario.step("Video flows both ways and the call is connected", async () => {
     await Promise.all([expectFlowingVideo(alice.page), expectFlowingVideo(bob.page)]);

@@ -55,3 +55,12 @@ export async function expectCaptureStopped(page: Page): Promise<void> {
     expect(tracks?.filter((track) => track.readyState !== "ended") ?? []).toEqual([]);
   }
 }
+
+/** The caller presses "Video call"; the callee accepts in the incoming-call dialog. */
+export async function callAndAccept(caller: Page, callee: Page, callerName: string): Promise<void> {
+  await caller.getByRole("button", { name: "Video call" }).click();
+  const incoming = callee.getByRole("alertdialog", { name: `Incoming call from ${callerName}` });
+  await incoming.waitFor();
+  await incoming.getByRole("button", { name: "Accept" }).click();
+  await incoming.waitFor({ state: "hidden" });
+}

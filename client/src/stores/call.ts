@@ -1,14 +1,15 @@
 // The 1:1 video call of the private chat as a state machine: ringing out or in, answering,
 // connecting, connected, reconnecting, ended. The media half (callMedia) holds the PeerSession.
 import { defineStore } from "pinia";
-import { computed, onScopeDispose, ref, watch } from "vue";
+import { computed, ref, watch } from "vue";
 import type { CallEndReason, CallInfo, CallSignal, UserRef } from "../../../server/src/protocol";
 import { askNotificationPermission, notify } from "../attention";
 import { callDuration, endedNotice } from "../callText";
-import { request, socket } from "../socket";
+import { request } from "../socket";
 import type { PeerState } from "../webrtc/peer";
 import { createCallMedia } from "./callMedia";
 import { usePrivateChatStore } from "./privateChat";
+import { listen } from "../listen";
 
 export type CallStatus =
   "idle" | "ringing-out" | "ringing-in" | "connecting" | "connected" | "reconnecting" | "ended";
@@ -163,23 +164,21 @@ export const useCallStore = defineStore("call", () => {
   const onPageHide = () => hangUp();
   /** Back after a socket outage: signals sent meanwhile were lost. */
   const onSessionReady = () => media.resync();
-  socket.on("call:incoming", onIncoming);
-  socket.on("call:answered", onAnswered);
-  socket.on("call:signal", onSignal);
-  socket.on("call:ended", onEnded);
-  socket.on("private:opened", onPrivateOpened);
-  socket.on("session:ready", onSessionReady);
   window.addEventListener("pagehide", onPageHide);
-  onScopeDispose(() => {
-    finish(null);
-    socket.off("call:incoming", onIncoming);
-    socket.off("call:answered", onAnswered);
-    socket.off("call:signal", onSignal);
-    socket.off("call:ended", onEnded);
-    socket.off("private:opened", onPrivateOpened);
-    socket.off("session:ready", onSessionReady);
-    window.removeEventListener("pagehide", onPageHide);
-  });
+  listen(
+    {
+      "call:incoming": onIncoming,
+      "call:answered": onAnswered,
+      "call:signal": onSignal,
+      "call:ended": onEnded,
+      "private:opened": onPrivateOpened,
+      "session:ready": onSessionReady,
+    },
+    () => {
+      finish(null);
+      window.removeEventListener("pagehide", onPageHide);
+    },
+  );
 
   return {
     status,

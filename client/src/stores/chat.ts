@@ -1,9 +1,10 @@
 // The room feed: history and live messages merged by id, plus system lines; sending a message.
 import { defineStore } from "pinia";
-import { computed, onScopeDispose, ref, shallowRef } from "vue";
+import { computed, ref, shallowRef } from "vue";
 import type { ChatMessage, RoomState } from "../../../server/src/protocol";
 import { appendSystemLine, type FeedEntry, lastMessageId, mergeMessages } from "../feed";
-import { request, type RequestResult, socket } from "../socket";
+import { request, type RequestResult } from "../socket";
+import { listen } from "../listen";
 
 export type ChatStatus = "idle" | "sending";
 
@@ -79,9 +80,8 @@ export const useChatStore = defineStore("chat", () => {
     error.value = null;
   }
 
-  socket.on("room:message", onRoomMessage);
-  onScopeDispose(() => {
-    socket.off("room:message", onRoomMessage);
+  listen({
+    "room:message": onRoomMessage,
   });
 
   return {

@@ -1,9 +1,10 @@
 // This tab's own presence: the status the user picks, and auto-away when idle or hidden.
 import { defineStore } from "pinia";
-import { onScopeDispose, ref } from "vue";
+import { ref } from "vue";
 import type { PresenceStatus, SessionReady } from "../../../server/src/protocol";
-import { request, socket } from "../socket";
+import { request } from "../socket";
 import { loadManualStatus, saveManualStatus } from "../tabStorage";
+import { listen } from "../listen";
 
 /** Pointer moves come in bursts; restarting the idle timer once a second is plenty. */
 const ACTIVITY_THROTTLE_MS = 1000;
@@ -110,11 +111,14 @@ export const usePresenceStore = defineStore("presence", () => {
     lastActivity = 0;
   }
 
-  socket.on("session:ready", onSessionReady);
-  onScopeDispose(() => {
-    stopWatching();
-    socket.off("session:ready", onSessionReady);
-  });
+  listen(
+    {
+      "session:ready": onSessionReady,
+    },
+    () => {
+      stopWatching();
+    },
+  );
 
   return { status, manual, error, choose, reset };
 });

@@ -1,7 +1,7 @@
 // The one private chat a user can have: opening and closing it, its messages, typing, notices and
 // the unread count that reaches the title and a notification while the tab is in the background.
 import { defineStore } from "pinia";
-import { computed, onScopeDispose, ref, shallowRef } from "vue";
+import { computed, ref, shallowRef } from "vue";
 import type {
   PrivateChat,
   PrivateClosed,
@@ -10,11 +10,12 @@ import type {
   UserRef,
 } from "../../../server/src/protocol";
 import { askNotificationPermission } from "../attention";
-import { request, socket } from "../socket";
+import { request } from "../socket";
 import { closedNotice, mergePrivateMessages } from "../privateFeed";
 import { createTypingSignal } from "../typing";
 import { useSessionStore } from "./session";
 import { createUnreadCounter } from "./unread";
+import { listen } from "../listen";
 
 /** How long "is typing…" stays without news: the partner's tab may have gone away mid-word. */
 export const PARTNER_TYPING_TTL_MS = 5000;
@@ -176,20 +177,19 @@ export const usePrivateChatStore = defineStore("privateChat", () => {
     if (canWrite.value) typing.note();
   }
 
-  socket.on("private:opened", onOpened);
-  socket.on("private:message", onMessage);
-  socket.on("private:typing", onTyping);
-  socket.on("private:closed", onClosed);
-  socket.on("room:state", onRoomState);
-  onScopeDispose(() => {
-    clearTimeout(partnerTypingTimer);
-    typing.reset();
-    socket.off("private:opened", onOpened);
-    socket.off("private:message", onMessage);
-    socket.off("private:typing", onTyping);
-    socket.off("private:closed", onClosed);
-    socket.off("room:state", onRoomState);
-  });
+  listen(
+    {
+      "private:opened": onOpened,
+      "private:message": onMessage,
+      "private:typing": onTyping,
+      "private:closed": onClosed,
+      "room:state": onRoomState,
+    },
+    () => {
+      clearTimeout(partnerTypingTimer);
+      typing.reset();
+    },
+  );
 
   return {
     chat,

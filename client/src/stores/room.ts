@@ -1,6 +1,6 @@
 // Rooms with their occupancy, the current room, and its member list kept by snapshot + versioned deltas.
 import { defineStore } from "pinia";
-import { computed, onScopeDispose, ref, shallowRef, triggerRef } from "vue";
+import { computed, ref, shallowRef, triggerRef } from "vue";
 import type {
   MemberJoined,
   MemberLeft,
@@ -12,9 +12,10 @@ import type {
 import { fetchRooms } from "../api";
 import { systemLineFor } from "../feed";
 import { applyDelta, fromSnapshot, type MemberDelta, type MemberList, sortedMembers } from "../members";
-import { request, type RequestResult, socket } from "../socket";
+import { request, type RequestResult } from "../socket";
 import { useChatStore } from "./chat";
 import { useSessionStore } from "./session";
+import { listen } from "../listen";
 
 export type RoomStatus = "idle" | "loading" | "joining";
 
@@ -116,19 +117,13 @@ export const useRoomStore = defineStore("room", () => {
     error.value = null;
   }
 
-  socket.on("session:ready", onSessionReady);
-  socket.on("room:state", onRoomState);
-  socket.on("room:member-joined", onMemberJoined);
-  socket.on("room:member-left", onMemberLeft);
-  socket.on("room:member-updated", onMemberUpdated);
-  socket.on("rooms:occupancy", onOccupancy);
-  onScopeDispose(() => {
-    socket.off("session:ready", onSessionReady);
-    socket.off("room:state", onRoomState);
-    socket.off("room:member-joined", onMemberJoined);
-    socket.off("room:member-left", onMemberLeft);
-    socket.off("room:member-updated", onMemberUpdated);
-    socket.off("rooms:occupancy", onOccupancy);
+  listen({
+    "session:ready": onSessionReady,
+    "room:state": onRoomState,
+    "room:member-joined": onMemberJoined,
+    "room:member-left": onMemberLeft,
+    "room:member-updated": onMemberUpdated,
+    "rooms:occupancy": onOccupancy,
   });
 
   return { rooms, current, members, status, error, roomsError, loadRooms, join, reset };
