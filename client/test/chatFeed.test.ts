@@ -3,33 +3,24 @@ import { cleanup, render, screen, within } from "@testing-library/vue";
 import { createPinia, disposePinia, type Pinia, setActivePinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { defineComponent, h } from "vue";
-import type { ChatMessage, Member, SessionReady } from "../../server/src/protocol";
+import type { ChatMessage, Member } from "../../server/src/protocol";
 import ChatFeed from "../src/components/ChatFeed.vue";
 import * as socketModule from "../src/socket";
 import { useChatStore } from "../src/stores/chat";
 import { useRoomStore } from "../src/stores/room";
 import type { FakeSocketModule } from "./fakeSocket";
+import { alice, bob, carol, readyAsAlice } from "./fixtures";
 
 vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
 const server = socketModule as unknown as FakeSocketModule;
 
-const alice: Member = { id: "u-alice", name: "Alice", status: "online", busy: false };
-const bob: Member = { id: "u-bob", name: "Bob", status: "online", busy: false };
-const carol: Member = { id: "u-carol", name: "Carol", status: "online", busy: false };
 const nineOFive = new Date(2025, 0, 2, 9, 5).getTime();
 
 function message(id: number, text: string, room = "LOBBY"): ChatMessage {
   return { id, room, from: { id: bob.id, name: bob.name }, text, at: nineOFive };
 }
 
-const ready: SessionReady = {
-  user: { id: alice.id, name: alice.name },
-  room: "LOBBY",
-  status: "online",
-  resumed: false,
-  instanceId: "i-1",
-  settings: { idleTimeoutMs: 60_000, sessionGraceMs: 10_000, messageMaxLength: 500 },
-};
+const ready = readyAsAlice();
 
 /** The feed as the room screen wires it. */
 const RoomFeed = defineComponent(() => {

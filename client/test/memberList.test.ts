@@ -3,28 +3,17 @@ import { cleanup, render, screen, within } from "@testing-library/vue";
 import { createPinia, disposePinia, type Pinia, setActivePinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { defineComponent, h } from "vue";
-import type { Member, SessionReady } from "../../server/src/protocol";
 import MemberList from "../src/components/MemberList.vue";
 import * as socketModule from "../src/socket";
 import { useRoomStore } from "../src/stores/room";
 import { useSessionStore } from "../src/stores/session";
 import type { FakeSocketModule } from "./fakeSocket";
+import { alice, bob, carol, readyAsAlice } from "./fixtures";
 
 vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
 const server = socketModule as unknown as FakeSocketModule;
 
-const alice: Member = { id: "u-alice", name: "Alice", status: "online", busy: false };
-const bob: Member = { id: "u-bob", name: "Bob", status: "online", busy: false };
-const carol: Member = { id: "u-carol", name: "Carol", status: "online", busy: false };
-
-const ready: SessionReady = {
-  user: { id: alice.id, name: alice.name },
-  room: "LOBBY",
-  status: "online",
-  resumed: false,
-  instanceId: "i-1",
-  settings: { idleTimeoutMs: 60_000, sessionGraceMs: 10_000, messageMaxLength: 500 },
-};
+const ready = readyAsAlice();
 
 /** The member list as the room screen wires it: the room store's members, the session's own id. */
 const RoomMembers = defineComponent(() => {

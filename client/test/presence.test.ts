@@ -3,24 +3,18 @@ import { cleanup, render, screen } from "@testing-library/vue";
 import userEvent from "@testing-library/user-event";
 import { createPinia, disposePinia, type Pinia, setActivePinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { PresenceStatus, SessionReady } from "../../server/src/protocol";
+import type { PresenceStatus } from "../../server/src/protocol";
 import StatusSelect from "../src/components/StatusSelect.vue";
 import * as socketModule from "../src/socket";
 import { usePresenceStore } from "../src/stores/presence";
 import type { FakeSocketModule } from "./fakeSocket";
+import { readyAsAlice } from "./fixtures";
 
 vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
 const server = socketModule as unknown as FakeSocketModule;
 
 const IDLE_MS = 60_000;
-const ready: SessionReady = {
-  user: { id: "u-alice", name: "Alice" },
-  room: "LOBBY",
-  status: "online",
-  resumed: false,
-  instanceId: "i-1",
-  settings: { idleTimeoutMs: IDLE_MS, sessionGraceMs: 10_000, messageMaxLength: 500 },
-};
+const ready = readyAsAlice({ idleTimeoutMs: IDLE_MS });
 
 let hidden = false;
 function setTabHidden(value: boolean): void {

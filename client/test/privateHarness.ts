@@ -3,7 +3,6 @@
 import { render } from "@testing-library/vue";
 import { createPinia, type Pinia, setActivePinia } from "pinia";
 import { defineComponent, h } from "vue";
-import type { Member, SessionReady } from "../../server/src/protocol";
 import MemberList from "../src/components/MemberList.vue";
 import PrivateChatPanel from "../src/components/PrivateChatPanel.vue";
 import * as socketModule from "../src/socket";
@@ -12,22 +11,14 @@ import { usePrivateChatStore } from "../src/stores/privateChat";
 import { useRoomStore } from "../src/stores/room";
 import { useSessionStore } from "../src/stores/session";
 import type { FakeSocketModule } from "./fakeSocket";
+import { alice, bob, carol, readyAsAlice } from "./fixtures";
+export { alice, bob, carol };
 
 export const server = socketModule as unknown as FakeSocketModule;
 
-export const alice: Member = { id: "u-alice", name: "Alice", status: "online", busy: false };
-export const bob: Member = { id: "u-bob", name: "Bob", status: "online", busy: false };
-export const carol: Member = { id: "u-carol", name: "Carol", status: "online", busy: false };
 export const chatWithBob = { id: "chat-u-bob", with: { id: bob.id, name: bob.name } };
 
-const ready: SessionReady = {
-  user: { id: alice.id, name: alice.name },
-  room: "LOBBY",
-  status: "online",
-  resumed: false,
-  instanceId: "i-1",
-  settings: { idleTimeoutMs: 60_000, sessionGraceMs: 10_000, messageMaxLength: 2000 },
-};
+const ready = readyAsAlice({ messageMaxLength: 2000 });
 
 const PrivateHarness = defineComponent(() => {
   const session = useSessionStore();

@@ -5,24 +5,17 @@ import { createPinia, disposePinia, type Pinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { defineComponent, h } from "vue";
 import { createMemoryHistory, type Router, RouterView } from "vue-router";
-import type { Member, SessionReady } from "../../server/src/protocol";
+import type { Member } from "../../server/src/protocol";
 import { createAppRouter } from "../src/router";
 import * as socketModule from "../src/socket";
 import type { FakeSocketModule } from "./fakeSocket";
+import { alice, readyAsAlice } from "./fixtures";
 
 vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
 const server = socketModule as unknown as FakeSocketModule;
 
-const alice: Member = { id: "u-alice", name: "Alice", status: "online", busy: false };
 const bob: Member = { id: "u-bob", name: "Bob", status: "absent", busy: false };
-const ready: SessionReady = {
-  user: { id: alice.id, name: alice.name },
-  room: "LOBBY",
-  status: "online",
-  resumed: true,
-  instanceId: "instance-a",
-  settings: { idleTimeoutMs: 60_000, sessionGraceMs: 10_000, messageMaxLength: 500 },
-};
+const ready = { ...readyAsAlice(), resumed: true, instanceId: "instance-a" };
 const occupancy = {
   rooms: [
     { name: "LOBBY", count: 2 },
