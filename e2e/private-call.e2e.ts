@@ -97,6 +97,16 @@ it("gives two people a private chat and a video call, and keeps a third one out"
     await alice.page.getByRole("button", { name: "Video call" }).waitFor();
   });
 
+  await scenario.step("Alice calls again and Bob declines", async () => {
+    await alice.page.getByRole("button", { name: "Video call" }).click();
+    const incoming = bob.page.getByRole("alertdialog", { name: "Incoming call from Alice" });
+    await incoming.getByRole("button", { name: "Decline" }).click();
+    await incoming.waitFor({ state: "hidden" });
+    await expect.poll(() => announcements(alice.page)).toContain("Bob declined the call");
+    await Promise.all([expectCaptureStopped(alice.page), expectCaptureStopped(bob.page)]);
+    await alice.page.getByRole("button", { name: "Video call" }).waitFor();
+  });
+
   await scenario.step("Alice closes the chat and Bob can no longer write", async () => {
     await privateChat(alice.page, "Bob").getByRole("button", { name: "Close chat" }).click();
     await bob.page.getByText("Alice has closed the chat").first().waitFor();
