@@ -35,6 +35,9 @@ export function openSocket(
     transports: options.transports ?? ["websocket"],
     reconnection: false,
     forceNew: true,
+    // socket.io-client gives up a handshake after 20 s; on a machine whose CPUs other work keeps busy, a
+    // storm of handshakes can take longer. A refused handshake still fails at once (connect_error).
+    timeout: 60_000,
   }) as ClientSocket;
 }
 
