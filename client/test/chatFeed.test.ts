@@ -47,6 +47,7 @@ beforeEach(() => {
   render(RoomFeed, { global: { plugins: [pinia] } });
   server.serverEmit("session:ready", ready);
   server.serverEmit("room:state", {
+    roomSeq: 0,
     room: "LOBBY",
     version: 5,
     members: [alice, bob],
@@ -70,6 +71,7 @@ describe("room feed", () => {
     server.serverEmit("room:message", message(4, "fourth"));
     // A resume of the same room carries what was missed, overlapping what we have.
     server.serverEmit("room:state", {
+      roomSeq: 0,
       room: "LOBBY",
       version: 6,
       members: [alice, bob],
@@ -88,6 +90,7 @@ describe("room feed", () => {
 
   it("replaces the feed when the state of another room arrives", async () => {
     server.serverEmit("room:state", {
+      roomSeq: 0,
       room: "SPORTS",
       version: 1,
       members: [alice],

@@ -46,6 +46,7 @@ afterEach(() => {
 describe("member list", () => {
   it("shows each member's name and status, sorted by name, and marks you", async () => {
     server.serverEmit("room:state", {
+      roomSeq: 0,
       room: "LOBBY",
       version: 3,
       members: [bob, { ...carol, status: "unavailable" }, alice],
@@ -59,13 +60,19 @@ describe("member list", () => {
     // Carol joined at version 6, Bob at 2 (already in the snapshot): both overtake the state.
     server.serverEmit("room:member-joined", { room: "LOBBY", version: 6, member: carol });
     server.serverEmit("room:member-joined", { room: "LOBBY", version: 2, member: bob });
-    server.serverEmit("room:state", { room: "LOBBY", version: 5, members: [alice], history: [] });
+    server.serverEmit("room:state", { roomSeq: 0, room: "LOBBY", version: 5, members: [alice], history: [] });
     await Promise.resolve();
     expect(rows()).toEqual(["Alice (you) online", "Carol online Chat"]);
   });
 
   it("lets no older delta undo a newer one, whatever order they arrive in", async () => {
-    server.serverEmit("room:state", { room: "LOBBY", version: 5, members: [alice, bob], history: [] });
+    server.serverEmit("room:state", {
+      roomSeq: 0,
+      room: "LOBBY",
+      version: 5,
+      members: [alice, bob],
+      history: [],
+    });
     server.serverEmit("room:member-left", { room: "LOBBY", version: 8, member: bob, reason: "left" });
     server.serverEmit("room:member-updated", {
       room: "LOBBY",
@@ -83,7 +90,7 @@ describe("member list", () => {
   });
 
   it("ignores deltas of another room", async () => {
-    server.serverEmit("room:state", { room: "LOBBY", version: 5, members: [alice], history: [] });
+    server.serverEmit("room:state", { roomSeq: 0, room: "LOBBY", version: 5, members: [alice], history: [] });
     server.serverEmit("room:member-joined", { room: "SPORTS", version: 9, member: bob });
     await Promise.resolve();
     expect(rows()).toEqual(["Alice (you) online"]);
@@ -91,6 +98,7 @@ describe("member list", () => {
 
   it("offers a private chat with everyone but you, and says who is busy in one", async () => {
     server.serverEmit("room:state", {
+      roomSeq: 0,
       room: "LOBBY",
       version: 5,
       members: [alice, { ...bob, busy: true }, carol],

@@ -42,7 +42,13 @@ async function openTab(path: string) {
   await screen.findByRole("button", { name: "Leave" });
   expect(server.socket.connect).toHaveBeenCalled();
   server.serverEmit("session:ready", ready);
-  server.serverEmit("room:state", { room: "LOBBY", version: 4, members: [alice, bob], history: [] });
+  server.serverEmit("room:state", {
+    roomSeq: 0,
+    room: "LOBBY",
+    version: 4,
+    members: [alice, bob],
+    history: [],
+  });
   server.serverEmit("rooms:occupancy", occupancy);
   return userEvent.setup();
 }

@@ -51,6 +51,7 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   MESSAGE_RATE_PER_10S: z.coerce.number().int().min(1).default(20),
   CALL_RING_TIMEOUT_MS: ms(30_000),
+  MAX_CONNECTIONS_PER_SESSION: z.coerce.number().int().min(1).max(1000).default(8),
   STUN_URLS: csv(""),
   TURN_URLS: csv(""),
   TURN_SECRET: z.string().default(""),
@@ -89,6 +90,8 @@ export type Config = {
   logLevel: z.infer<typeof ConfigSchema>["LOG_LEVEL"];
   messageRatePer10s: number;
   callRingTimeoutMs: number;
+  /** Tabs (connections) one session may hold open at once. */
+  maxConnectionsPerSession: number;
   ice: {
     stunUrls: string[];
     turnUrls: string[];
@@ -130,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.LOG_LEVEL,
     messageRatePer10s: c.MESSAGE_RATE_PER_10S,
     callRingTimeoutMs: c.CALL_RING_TIMEOUT_MS,
+    maxConnectionsPerSession: c.MAX_CONNECTIONS_PER_SESSION,
     ice: {
       stunUrls: c.STUN_URLS,
       turnUrls: c.TURN_URLS,

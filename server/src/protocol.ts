@@ -19,6 +19,7 @@ export type ErrorCode =
   | "no_private_chat" // the event needs an open private chat
   | "call_exists" // this private chat already has a call
   | "no_call" // no such call (ended, or never started)
+  | "too_many_connections" // this session already has the most tabs (connections) allowed
   | "internal"; // a bug on our side; details are in the server log, not here
 
 export interface AppError {
@@ -85,6 +86,11 @@ export interface MemberUpdated {
 
 export interface RoomState {
   room: string;
+  /**
+   * The recipient's room-move count when this state was sent. States can overtake each other (two
+   * tabs moving at once): a tab ignores a state older than one it already applied.
+   */
+  roomSeq: number;
   version: number;
   members: Member[];
   /** The recent history, or only what follows `lastMessageId` when the client resumed. */
@@ -193,6 +199,13 @@ export interface ClientToServerEvents {
 
 export interface ServerToClientEvents {
   "session:ready": (payload: SessionReady) => void;
+  /**
+   * Sent just before the server closes a connection on purpose. `session_unknown`: the session is
+   * gone (expired while this instance was cut off, or its Store lost it) and could not be rebuilt;
+   * `name_taken`: it could not be rebuilt because someone else holds the name now;
+   * `too_many_connections`: this session has the most tabs allowed open already.
+   */
+  "session:ended": (payload: AppError) => void;
   "room:state": (payload: RoomState) => void;
   "room:member-joined": (payload: MemberJoined) => void;
   "room:member-left": (payload: MemberLeft) => void;
@@ -213,15 +226,25 @@ export interface ServerToClientEvents {
   "call:ended": (payload: { callId: string; reason: CallEndReason }) => void;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface InterServerEvents {}
+/** Between instances (Socket.IO `serverSideEmit`), never from a client. */
+export interface InterServerEvents {
+  /** Every socket of `userId` follows `room`, unless it already follows a newer move (`roomSeq`). */
+  "user:room": (payload: { userId: string; room: string; roomSeq: number }) => void;
+}
 
-/** What a socket carries after the handshake; set once by the session middleware. */
+/**
+ * What a socket carries: its identity, set once by the handshake middleware, and what it knows of
+ * its session (kept current by its own events), enough to rebuild the session if the Store lost it.
+ */
 export interface SocketData {
   userId: string;
+  /** sha256 of the handshake token (never the token itself). */
+  tokenDigest: string;
   resumed: boolean;
   lastMessageId?: number;
   lastRoom?: string;
+  /** Set when the connection has entered its session. */
+  session?: { name: string; nameKey: string; room: string; roomSeq: number; status: PresenceStatus };
 }
 
 // ---- HTTP ----

@@ -1,4 +1,5 @@
 // Builds one instance: Store, Socket.IO (with the Redis adapter when Redis is configured), Express, reaper.
+import { randomBytes } from "node:crypto";
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createShardedAdapter } from "@socket.io/redis-adapter";
@@ -14,6 +15,8 @@ import { createLogger, type Logger } from "./logger.js";
 import * as calls from "./realtime/calls.js";
 import * as chat from "./realtime/chat.js";
 import type { AppServer, RealtimeDeps } from "./realtime/deps.js";
+import { listenForMoves } from "./realtime/follow.js";
+import { recoverSession } from "./realtime/lost.js";
 import { originAllowed } from "./realtime/origin.js";
 import * as presence from "./realtime/presence.js";
 import * as privateChat from "./realtime/private.js";
@@ -21,7 +24,7 @@ import * as rooms from "./realtime/rooms.js";
 import * as session from "./realtime/session.js";
 import { MemoryStore } from "./state/memory.js";
 import { RedisStore } from "./state/redis.js";
-import type { Store } from "./state/store.js";
+import { instanceKey, type Store } from "./state/store.js";
 
 export interface Instance {
   http: HttpServer;
@@ -75,22 +78,28 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
   if (config.redisUrl) {
     const pub = redisClient(config, logger, "pub");
     const sub = redisClient(config, logger, "sub");
-    redisClients.push(pub, sub);
+    redisClients.push(pub, sub); // sub last: resyncAfterOutage watches it
     io.adapter(createShardedAdapter(pub, sub, { subscriptionMode: "dynamic" }));
-    resyncAfterOutage(sub, { io, store, logger });
   }
 
   const occupancy = rooms.occupancyAnnouncer({ io, store, config, logger });
+  // A new incarnation at every start: this run never inherits a predecessor's connections.
+  const key = instanceKey(config.instanceId, randomBytes(4).toString("hex"));
   const deps: RealtimeDeps = {
     io,
+    instanceKey: key,
+    connectionId: (socket) => `${key}/${socket.id}`,
     store,
     config,
     logger,
     clock: Date.now,
     limits: { message: messageLimiter },
     announceOccupancy: occupancy.announce,
+    recoverSession: (socket) => recoverSession(socket, deps),
   };
 
+  if (redisClients.length > 0) resyncAfterOutage(redisClients.at(-1)!, deps);
+  listenForMoves(io);
   io.use(session.authenticate(deps));
   io.on("connection", (socket) => {
     // Handlers first, synchronously, so no event sent right after connecting is missed.
@@ -114,15 +123,17 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     io,
     store,
     logger,
-    listen: () =>
-      new Promise((resolve, reject) => {
-        void liveness.start();
+    // Registered (and predecessors taken over) before the first connection can attach.
+    listen: async () => {
+      await liveness.start();
+      return new Promise((resolve, reject) => {
         http.once("error", reject);
         http.listen(config.port, config.host, () => {
           logger.info({ port: (http.address() as AddressInfo).port, store: store.kind }, "listening");
           resolve((http.address() as AddressInfo).port);
         });
-      }),
+      });
+    },
     close: async () => {
       reaper.stop();
       occupancy.stop();
@@ -134,7 +145,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
           store
             .detachConnection(
               socket.data.userId,
-              session.connectionId(config.instanceId, socket.id),
+              deps.connectionId(socket),
               Date.now() + config.sessionGraceMs,
             )
             .catch(() => undefined),

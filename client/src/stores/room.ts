@@ -11,7 +11,14 @@ import type {
 } from "../../../server/src/protocol";
 import { fetchRooms } from "../api";
 import { systemLineFor } from "../feed";
-import { applyDelta, fromSnapshot, type MemberDelta, type MemberList, sortedMembers } from "../members";
+import {
+  applyDelta,
+  fromSnapshot,
+  type MemberDelta,
+  type MemberList,
+  sortedMembers,
+  supersedes,
+} from "../members";
 import { request, type RequestResult } from "../socket";
 import { useChatStore } from "./chat";
 import { useSessionStore } from "./session";
@@ -53,6 +60,7 @@ export const useRoomStore = defineStore("room", () => {
   }
 
   function onRoomState(state: RoomState): void {
+    if (!supersedes(memberList.value, state)) return;
     current.value = state.room;
     chat.receiveRoomState(state);
     const list = fromSnapshot(state);
@@ -84,6 +92,8 @@ export const useRoomStore = defineStore("room", () => {
   }
   function onSessionReady(ready: SessionReady): void {
     current.value = ready.room;
+    // A new session (claimed again after the old one ended) counts its room moves from zero.
+    if (!ready.resumed) memberList.value = null;
   }
 
   async function loadRooms(): Promise<void> {

@@ -19,15 +19,19 @@ export function announceLeft(deps: Deps, left: MembershipChange, reason: LeaveRe
   deps.announceOccupancy();
 }
 
-/** The snapshot a client enters a room with: members, version and history (or what follows `afterId`). */
+/**
+ * The snapshot a client enters a room with: members, version and history (or what follows `afterId`),
+ * stamped with the recipient's room-move count `roomSeq`.
+ */
 export async function roomState(
   deps: Pick<RealtimeDeps, "store">,
   room: string,
+  roomSeq: number,
   afterId?: number,
 ): Promise<RoomState> {
   const [snapshot, history] = await Promise.all([
     deps.store.roomSnapshot(room),
     deps.store.roomHistory(room, afterId),
   ]);
-  return { room, version: snapshot.version, members: snapshot.members, history };
+  return { room, roomSeq, version: snapshot.version, members: snapshot.members, history };
 }

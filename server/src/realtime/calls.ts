@@ -8,8 +8,25 @@ import { partnerOf } from "./private.js";
 
 const NO_CALL = fail("no_call", "That call has ended.");
 
+/** Ends every call that rang past its deadline (each exactly once, cluster-wide) and tells both sides. */
+export async function fireMissedCalls(deps: Pick<RealtimeDeps, "io" | "store" | "clock" | "logger">) {
+  try {
+    for (;;) {
+      const missed = await deps.store.takeMissedCalls(deps.clock(), 100);
+      for (const { chat, callId } of missed) {
+        deps.io
+          .to([userChannel(chat.a.id), userChannel(chat.b.id)])
+          .emit("call:ended", { callId, reason: "missed" });
+      }
+      if (missed.length < 100) return;
+    }
+  } catch (error) {
+    deps.logger.error({ err: error }, "missed-call sweep failed");
+  }
+}
+
 export function register(socket: AppSocket, deps: RealtimeDeps): void {
-  const { io, store, config, logger, clock } = deps;
+  const { io, store, config, clock } = deps;
   const me = socket.data.userId;
 
   /** The sender's chat, if any, with both partners' channels for fan-out. */
@@ -22,19 +39,15 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
   on(socket, deps, "call:invite", async () => {
     const current = await currentChat();
     if (!current) return fail("no_private_chat", "Open a private chat first.");
-    const { chat, both } = current;
-    const started = await store.startCall(chat.id, me);
+    const { chat } = current;
+    const started = await store.startCall(chat.id, me, clock() + config.callRingTimeoutMs);
     if (!started.ok) return fail(started.code, "There is already a call in this chat.");
     const { call } = started;
     const caller = chat.a.id === me ? chat.a : chat.b;
     io.to(userChannel(partnerOf(chat, me).id)).emit("call:incoming", { call, from: caller });
-    // The ring timer lives on the caller's instance; the Store decides whether it still applies.
-    setTimeout(() => {
-      store
-        .endCall(chat.id, call.id, true)
-        .then((missed) => missed && both.emit("call:ended", { callId: call.id, reason: "missed" }))
-        .catch((error: unknown) => logger.error({ err: error, callId: call.id }, "ring timeout failed"));
-    }, config.callRingTimeoutMs).unref();
+    // The ring deadline is data in the Store, fired by every instance's reaper; this timer is only a
+    // shortcut to the same check, so the caller's instance dying changes nothing.
+    setTimeout(() => void fireMissedCalls(deps), config.callRingTimeoutMs + 1).unref();
     return { ok: true, call };
   });
 

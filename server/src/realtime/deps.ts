@@ -16,11 +16,17 @@ export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Inter
 
 export interface RealtimeDeps {
   io: AppServer;
+  /** This run of the instance: "<INSTANCE_ID>#<incarnation>", new at every process start. */
+  instanceKey: string;
+  /** The Store's id of a socket's connection: "<instanceKey>/<socket id>". */
+  connectionId: (socket: { id: string }) => string;
   store: Store;
   config: Config;
   logger: Logger;
   clock: () => number;
   limits: { message: RateLimiterAbstract };
+  /** Rebuilds a connected socket's lost session (see lost.ts); false when the socket was closed instead. */
+  recoverSession: (socket: AppSocket) => Promise<boolean>;
   /** Tells every client the rooms' occupancy soon; bursts of changes coalesce into one broadcast. */
   announceOccupancy: () => void;
 }

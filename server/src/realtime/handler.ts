@@ -15,7 +15,7 @@ export const fail = (code: ErrorCode, message: string) => ({ ok: false as const,
 
 export function on<E extends EventName>(
   socket: AppSocket,
-  deps: Pick<RealtimeDeps, "logger">,
+  deps: Pick<RealtimeDeps, "logger"> & Partial<Pick<RealtimeDeps, "recoverSession">>,
   event: E,
   handle: (payload: PayloadOf<E>) => Promise<AckOf<E>>,
   invalidCode: ErrorCode = "invalid_payload",
@@ -35,7 +35,12 @@ export function on<E extends EventName>(
       return;
     }
     try {
-      reply(await handle(parsed.data as PayloadOf<E>));
+      let result = await handle(parsed.data as PayloadOf<E>);
+      // A connected socket whose session the Store lost: rebuild it and try once more, or close it.
+      if (!result.ok && result.error.code === "session_unknown" && deps.recoverSession) {
+        if (await deps.recoverSession(socket)) result = await handle(parsed.data as PayloadOf<E>);
+      }
+      reply(result);
     } catch (error) {
       deps.logger.error({ err: error, event, userId: socket.data.userId }, "event handler failed");
       reply(fail("internal", "Something went wrong on our side. Please try again."));

@@ -7,6 +7,7 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
   on(socket, deps, "presence:set", async ({ status }) => {
     const result = await deps.store.setStatus(socket.data.userId, status);
     if (!result) return fail("session_unknown", "Your session has ended. Join again.");
+    if (socket.data.session) socket.data.session.status = status;
     if (result.changed)
       deps.io.to(roomChannel(result.changed.room)).emit("room:member-updated", result.changed);
     return { ok: true, status };

@@ -3,14 +3,14 @@
 import type { ExtendedError } from "socket.io";
 import type { ErrorCode } from "../protocol.js";
 import { handshakeAuth } from "../schemas.js";
+import { tokenDigest } from "../state/tokens.js";
 import { announceJoined, announceLeft, roomState } from "./announce.js";
-import { roomChannel, userChannel } from "./channels.js";
+import { userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
+import { followOne } from "./follow.js";
 import { on } from "./handler.js";
+import { endConnection } from "./lost.js";
 import { closeChat, resendChat } from "./private.js";
-
-/** Connection ids name their instance, so the Store can find a dead instance's connections. */
-export const connectionId = (instanceId: string, socketId: string) => `${instanceId}/${socketId}`;
 
 function refused(code: ErrorCode, message: string): ExtendedError {
   return Object.assign(new Error(code), { data: { code, message } });
@@ -26,6 +26,7 @@ export function authenticate(deps: Pick<RealtimeDeps, "store" | "logger">) {
       if (!userId) return next(refused("session_unknown", "Your session has ended. Join again."));
       socket.data = {
         userId,
+        tokenDigest: tokenDigest(auth.data.token),
         resumed: false,
         lastMessageId: auth.data.lastMessageId,
         lastRoom: auth.data.lastRoom,
@@ -43,25 +44,26 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
   const { store, config, logger } = deps;
   const attached = await store.attachConnection(
     socket.data.userId,
-    connectionId(config.instanceId, socket.id),
+    deps.connectionId(socket),
+    config.maxConnectionsPerSession,
   );
-  if (!attached) {
-    socket.disconnect(true);
+  if (!attached.ok) {
+    endConnection(socket, attached.code);
     return;
   }
   const { session } = attached;
   socket.data.resumed = attached.resumed;
-  await socket.join([userChannel(session.id), roomChannel(session.room)]);
+  const { name, nameKey, room, roomSeq, status } = session;
+  socket.data.session = { name, nameKey, room, roomSeq: -1, status };
+  await socket.join(userChannel(session.id));
+  followOne(socket, room, roomSeq);
   if (attached.entered) announceJoined(deps, attached.entered);
-  logger.info(
-    { userId: session.id, room: session.room, resumed: attached.resumed, socketId: socket.id },
-    "connected",
-  );
+  logger.info({ userId: session.id, room, resumed: attached.resumed, socketId: socket.id }, "connected");
 
   socket.emit("session:ready", {
-    user: { id: session.id, name: session.name },
-    room: session.room,
-    status: session.status,
+    user: { id: session.id, name },
+    room,
+    status,
     resumed: attached.resumed,
     instanceId: config.instanceId,
     settings: {
@@ -70,10 +72,10 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
       messageMaxLength: 2000,
     },
   });
-  const sameRoom = attached.resumed && socket.data.lastRoom === session.room;
+  const sameRoom = attached.resumed && socket.data.lastRoom === room;
   socket.emit(
     "room:state",
-    await roomState(deps, session.room, sameRoom ? socket.data.lastMessageId : undefined),
+    await roomState(deps, room, roomSeq, sameRoom ? socket.data.lastMessageId : undefined),
   );
   if (session.chatId) await resendChat(deps, socket, session.chatId);
 }
@@ -84,11 +86,7 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
   socket.on("disconnect", (reason) => {
     logger.info({ userId: socket.data.userId, socketId: socket.id, reason }, "disconnected");
     store
-      .detachConnection(
-        socket.data.userId,
-        connectionId(config.instanceId, socket.id),
-        clock() + config.sessionGraceMs,
-      )
+      .detachConnection(socket.data.userId, deps.connectionId(socket), clock() + config.sessionGraceMs)
       .catch((error: unknown) => logger.error({ err: error, userId: socket.data.userId }, "detach failed"));
   });
 

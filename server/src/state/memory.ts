@@ -5,8 +5,12 @@ import type { CallInfo, ChatMessage, Member, PresenceStatus, PrivateMessage, Use
 import { newSessionId, newToken, tokenDigest } from "./tokens.js";
 import {
   HISTORY_LIMIT,
+  type AttachRefusal,
   type AttachResult,
+  type ClosedChat,
   type CreateSessionResult,
+  type HeartbeatResult,
+  type MissedCall,
   type EndedSession,
   type MembershipChange,
   type NewRoomMessage,
@@ -15,6 +19,7 @@ import {
   type RoomMove,
   type StartCallResult,
   type Session,
+  type SessionSnapshot,
   type Store,
 } from "./store.js";
 
@@ -28,10 +33,11 @@ interface RoomRecord {
 interface ChatRecord extends PrivateChatRecord {
   lastMessageId: number;
   messages: PrivateMessage[];
+  /** Epoch ms at which a ringing call is missed. */
+  ringDeadline?: number;
 }
 
 interface SessionRecord extends Session {
-  nameKey: string;
   tokenDigest: string;
   connections: Set<string>;
   /** Epoch ms after which the session expires; undefined while a connection is attached. */
@@ -45,6 +51,8 @@ export class MemoryStore implements Store {
   private readonly tokens = new Map<string, string>();
   private readonly rooms = new Map<string, RoomRecord>();
   private readonly chats = new Map<string, ChatRecord>();
+  /** Instance runs by key, with their last heartbeat (epoch ms). */
+  private readonly instances = new Map<string, number>();
 
   async createSession(input: {
     name: string;
@@ -61,14 +69,19 @@ export class MemoryStore implements Store {
       status: "online",
       entered: false,
       nameKey: input.nameKey,
+      roomSeq: 0,
       tokenDigest: tokenDigest(token),
       connections: new Set(),
       graceDeadline: input.graceDeadline,
     };
+    this.register(record);
+    return { ok: true, session: toSession(record), token };
+  }
+
+  private register(record: SessionRecord): void {
     this.sessions.set(record.id, record);
     this.names.set(record.nameKey, record.id);
     this.tokens.set(record.tokenDigest, record.id);
-    return { ok: true, session: toSession(record), token };
   }
 
   async findSessionIdByToken(token: string): Promise<string | null> {
@@ -80,9 +93,43 @@ export class MemoryStore implements Store {
     return record ? toSession(record) : null;
   }
 
-  async attachConnection(userId: string, connectionId: string): Promise<AttachResult | null> {
+  async attachConnection(
+    userId: string,
+    connectionId: string,
+    maxConnections: number,
+  ): Promise<AttachResult | { ok: false; code: AttachRefusal }> {
     const record = this.sessions.get(userId);
-    if (!record) return null;
+    if (!record) return { ok: false, code: "session_unknown" };
+    return this.attach(record, connectionId, maxConnections);
+  }
+
+  async restoreSession(
+    snapshot: SessionSnapshot,
+    connectionId: string,
+    maxConnections: number,
+  ): Promise<AttachResult | { ok: false; code: AttachRefusal | "name_taken" }> {
+    const existing = this.sessions.get(snapshot.id);
+    if (existing) return this.attach(existing, connectionId, maxConnections);
+    const holder = this.names.get(snapshot.nameKey);
+    if (holder !== undefined && holder !== snapshot.id) return { ok: false, code: "name_taken" };
+    const { tokenDigest: digest, ...rest } = snapshot;
+    const record: SessionRecord = {
+      ...rest,
+      entered: false,
+      tokenDigest: digest,
+      connections: new Set(),
+    };
+    this.register(record);
+    return this.attach(record, connectionId, maxConnections);
+  }
+
+  private attach(
+    record: SessionRecord,
+    connectionId: string,
+    maxConnections: number,
+  ): AttachResult | { ok: false; code: AttachRefusal } {
+    if (!record.connections.has(connectionId) && record.connections.size >= maxConnections)
+      return { ok: false, code: "too_many_connections" };
     const resumed = record.entered;
     record.connections.add(connectionId);
     record.graceDeadline = undefined;
@@ -91,7 +138,7 @@ export class MemoryStore implements Store {
       record.entered = true;
       entered = this.addMember(record.room, record);
     }
-    return { session: toSession(record), resumed, entered };
+    return { ok: true, session: toSession(record), resumed, entered };
   }
 
   async detachConnection(userId: string, connectionId: string, graceDeadline: number): Promise<void> {
@@ -119,10 +166,12 @@ export class MemoryStore implements Store {
     const record = this.sessions.get(userId);
     if (!record) return null;
     if (record.room === room) return { session: toSession(record) };
+    const closedChat = record.chatId ? this.closeChat(record.chatId) : undefined;
     const left = record.entered ? this.removeMember(record.room, record.id) : undefined;
     record.room = room;
+    record.roomSeq += 1;
     const joined = record.entered ? this.addMember(room, record) : undefined;
-    return { session: toSession(record), left, joined };
+    return { session: toSession(record), left, joined, ...(closedChat ? { closedChat } : {}) };
   }
 
   async setStatus(userId: string, status: PresenceStatus) {
@@ -183,9 +232,13 @@ export class MemoryStore implements Store {
     return chat ? publicChat(chat) : null;
   }
 
-  async closePrivateChat(chatId: string) {
+  async closePrivateChat(chatId: string): Promise<ClosedChat | null> {
+    return this.closeChat(chatId) ?? null;
+  }
+
+  private closeChat(chatId: string): ClosedChat | undefined {
     const chat = this.chats.get(chatId);
-    if (!chat) return null;
+    if (!chat) return undefined;
     this.chats.delete(chatId);
     const changes: MembershipChange[] = [];
     for (const side of [chat.a, chat.b]) {
@@ -210,12 +263,25 @@ export class MemoryStore implements Store {
     return [...(this.chats.get(chatId)?.messages ?? [])];
   }
 
-  async startCall(chatId: string, callerId: string): Promise<StartCallResult> {
+  async startCall(chatId: string, callerId: string, ringDeadline: number): Promise<StartCallResult> {
     const chat = this.chats.get(chatId);
     if (!chat) return { ok: false, code: "no_private_chat" };
     if (chat.call) return { ok: false, code: "call_exists" };
     chat.call = { id: randomUUID(), callerId, state: "ringing" };
+    chat.ringDeadline = ringDeadline;
     return { ok: true, call: { ...chat.call } };
+  }
+
+  async takeMissedCalls(now: number, limit: number): Promise<MissedCall[]> {
+    const missed: MissedCall[] = [];
+    for (const chat of this.chats.values()) {
+      if (missed.length >= limit) break;
+      const { call, ringDeadline } = chat;
+      if (call?.state !== "ringing" || ringDeadline === undefined || ringDeadline > now) continue;
+      chat.call = chat.ringDeadline = undefined;
+      missed.push({ chat: publicChat(chat), callId: call.id });
+    }
+    return missed;
   }
 
   async answerCall(
@@ -245,16 +311,44 @@ export class MemoryStore implements Store {
     return chat.a.id === userId ? chat.b.id : chat.a.id;
   }
 
-  // One process is the whole deployment: there is no other instance to die.
-  async heartbeat(): Promise<boolean> {
-    return true;
+  // One process is usually the whole deployment, but the registry keeps the Redis Store's semantics
+  // (the contract suite runs both), so liveness code behaves the same on either.
+  async heartbeat(key: string, now: number, graceMs: number): Promise<HeartbeatResult> {
+    const added = !this.instances.has(key);
+    this.instances.set(key, now);
+    const predecessors: string[] = [];
+    if (added) {
+      const id = key.split("#")[0];
+      for (const [other, seen] of this.instances) {
+        if (other === key || other.split("#")[0] !== id) continue;
+        this.takeOver(other, seen + graceMs);
+        predecessors.push(other);
+      }
+    }
+    return { added, predecessors };
   }
 
-  async takeOverDeadInstances(): Promise<string[]> {
-    return [];
+  async takeOverDeadInstances(now: number, ttlMs: number, graceMs: number): Promise<string[]> {
+    const dead = [...this.instances].filter(([, seen]) => seen < now - ttlMs);
+    for (const [key, seen] of dead) this.takeOver(key, seen + graceMs);
+    return dead.map(([key]) => key);
   }
 
-  async retireInstance(): Promise<void> {}
+  /** Drops a dead run's connections; sessions left with none get `deadline` unless theirs is earlier. */
+  private takeOver(key: string, deadline: number): void {
+    this.instances.delete(key);
+    for (const record of this.sessions.values()) {
+      const theirs = [...record.connections].filter((id) => instanceOf(id) === key);
+      if (theirs.length === 0) continue;
+      for (const id of theirs) record.connections.delete(id);
+      if (record.connections.size === 0)
+        record.graceDeadline = Math.min(record.graceDeadline ?? Infinity, deadline);
+    }
+  }
+
+  async retireInstance(key: string): Promise<void> {
+    this.instances.delete(key);
+  }
 
   async ping(): Promise<boolean> {
     return true;
@@ -309,9 +403,16 @@ export class MemoryStore implements Store {
 }
 
 function toSession(record: SessionRecord): Session {
-  const { id, name, room, status, entered, chatId } = record;
-  return chatId ? { id, name, room, status, entered, chatId } : { id, name, room, status, entered };
+  const { id, name, room, status, entered, chatId, nameKey, roomSeq } = record;
+  const session: Session = { id, name, room, status, entered, nameKey, roomSeq };
+  return chatId ? { ...session, chatId } : session;
 }
+
+/** Connection ids are "<instance key>/<socket id>"; ids without a slash belong to no instance. */
+const instanceOf = (connectionId: string) => {
+  const slash = connectionId.indexOf("/");
+  return slash < 0 ? undefined : connectionId.slice(0, slash);
+};
 
 const ref = (session: Session): UserRef => ({ id: session.id, name: session.name });
 

@@ -6,8 +6,12 @@ import type { CallInfo, ChatMessage, Member, PresenceStatus, PrivateMessage, Use
 import { scripts, withPrelude } from "./redis-scripts.js";
 import {
   HISTORY_LIMIT,
+  type AttachRefusal,
   type AttachResult,
+  type ClosedChat,
   type CreateSessionResult,
+  type HeartbeatResult,
+  type MissedCall,
   type EndedSession,
   type MembershipChange,
   type NewRoomMessage,
@@ -16,6 +20,7 @@ import {
   type RoomMove,
   type StartCallResult,
   type Session,
+  type SessionSnapshot,
   type Store,
 } from "./store.js";
 import { newSessionId, newToken, tokenDigest } from "./tokens.js";
@@ -74,7 +79,15 @@ export class RedisStore implements Store {
     return {
       ok: true,
       token,
-      session: { id, name: input.name, room: input.room, status: "online", entered: false },
+      session: {
+        id,
+        name: input.name,
+        room: input.room,
+        status: "online",
+        entered: false,
+        nameKey: input.nameKey,
+        roomSeq: 0,
+      },
     };
   }
 
@@ -83,8 +96,8 @@ export class RedisStore implements Store {
   }
 
   async getSession(userId: string): Promise<Session | null> {
-    const fields = ["name", "room", "status", "entered", "chatId"] as const;
-    const [name, room, status, entered, chatId] = await this.redis.hmget(
+    const fields = ["name", "room", "status", "entered", "chatId", "nameKey", "roomSeq"] as const;
+    const [name, room, status, entered, chatId, nameKey, roomSeq] = await this.redis.hmget(
       this.key("session", userId),
       ...fields,
     );
@@ -95,12 +108,37 @@ export class RedisStore implements Store {
       room,
       status: status as PresenceStatus,
       entered: entered === "1",
+      nameKey: nameKey ?? "",
+      roomSeq: Number(roomSeq ?? 0),
     };
     return chatId ? { ...session, chatId } : session;
   }
 
-  attachConnection(userId: string, connectionId: string): Promise<AttachResult | null> {
-    return this.run<AttachResult>("attachConnection", userId, connectionId);
+  async attachConnection(
+    userId: string,
+    connectionId: string,
+    maxConnections: number,
+  ): Promise<AttachResult | { ok: false; code: AttachRefusal }> {
+    return (await this.run<AttachResult | { ok: false; code: AttachRefusal }>(
+      "attachConnection",
+      userId,
+      connectionId,
+      maxConnections,
+    ))!;
+  }
+
+  async restoreSession(
+    snapshot: SessionSnapshot,
+    connectionId: string,
+    maxConnections: number,
+  ): Promise<AttachResult | { ok: false; code: AttachRefusal | "name_taken" }> {
+    const { id, name, nameKey, tokenDigest: digest, room, roomSeq, status } = snapshot;
+    return (await this.run<AttachResult | { ok: false; code: AttachRefusal | "name_taken" }>(
+      "restoreSession",
+      JSON.stringify({ id, name, nameKey, tokenDigest: digest, room, roomSeq, status }),
+      connectionId,
+      maxConnections,
+    ))!;
   }
 
   async detachConnection(userId: string, connectionId: string, graceDeadline: number): Promise<void> {
@@ -116,8 +154,10 @@ export class RedisStore implements Store {
     return this.run<EndedSession>("endSession", userId);
   }
 
-  moveToRoom(userId: string, room: string): Promise<RoomMove | null> {
-    return this.run<RoomMove>("moveToRoom", userId, room);
+  async moveToRoom(userId: string, room: string): Promise<RoomMove | null> {
+    const move = await this.run<RoomMove>("moveToRoom", userId, room);
+    if (move?.closedChat) move.closedChat.changes = list(move.closedChat.changes);
+    return move;
   }
 
   setStatus(
@@ -186,11 +226,8 @@ export class RedisStore implements Store {
     return this.run<PrivateChatRecord>("getPrivateChat", chatId);
   }
 
-  async closePrivateChat(chatId: string) {
-    const result = await this.run<{ chat: PrivateChatRecord; changes: MembershipChange[] }>(
-      "closePrivateChat",
-      chatId,
-    );
+  async closePrivateChat(chatId: string): Promise<ClosedChat | null> {
+    const result = await this.run<ClosedChat>("closePrivateChat", chatId);
     return result && { chat: result.chat, changes: list(result.changes) };
   }
 
@@ -208,8 +245,13 @@ export class RedisStore implements Store {
     return messages.map((json) => JSON.parse(json) as PrivateMessage);
   }
 
-  async startCall(chatId: string, callerId: string): Promise<StartCallResult> {
-    return (await this.run<StartCallResult>("startCall", chatId, callerId, randomUUID()))!;
+  async startCall(chatId: string, callerId: string, ringDeadline: number): Promise<StartCallResult> {
+    return (await this.run<StartCallResult>("startCall", chatId, callerId, randomUUID(), ringDeadline))!;
+  }
+
+  async takeMissedCalls(now: number, limit: number): Promise<MissedCall[]> {
+    const replies = (await this.call("takeMissedCalls", now, limit)) as string[];
+    return replies.map((reply) => JSON.parse(reply) as MissedCall);
   }
 
   answerCall(chatId: string, calleeId: string, callId: string, accept: boolean): Promise<CallInfo | null> {
@@ -225,8 +267,12 @@ export class RedisStore implements Store {
     return typeof partner === "string" ? partner : null;
   }
 
-  async heartbeat(instanceId: string, now: number): Promise<boolean> {
-    return (await this.call("heartbeat", instanceId, now)) === 1;
+  async heartbeat(instanceKey: string, now: number, graceMs: number): Promise<HeartbeatResult> {
+    const [added, ...predecessors] = (await this.call("heartbeat", instanceKey, now, graceMs)) as [
+      number,
+      ...string[],
+    ];
+    return { added: added === 1, predecessors };
   }
 
   async takeOverDeadInstances(now: number, ttlMs: number, graceMs: number): Promise<string[]> {

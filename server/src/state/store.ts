@@ -11,6 +11,27 @@ export interface Session {
   entered: boolean;
   /** The private chat this user is in, if any (one at a time, like a phone line). */
   chatId?: string;
+  /** The folded name key this session holds the claim of (see schemas.ts `nameKey`). */
+  nameKey: string;
+  /**
+   * Counts the session's room moves. Socket.IO room subscriptions follow the highest value a socket
+   * has seen, so handlers that finish out of order cannot leave a socket in a room the Store left.
+   */
+  roomSeq: number;
+}
+
+/**
+ * What a live socket knows of its session, enough to rebuild it when the Store lost it (Redis
+ * restarted empty, or the session was reaped while this instance was frozen).
+ */
+export interface SessionSnapshot {
+  id: string;
+  name: string;
+  nameKey: string;
+  tokenDigest: string;
+  room: string;
+  roomSeq: number;
+  status: PresenceStatus;
 }
 
 export interface PrivateChatRecord {
@@ -39,7 +60,11 @@ export interface MembershipChange {
 export type CreateSessionResult =
   { ok: true; session: Session; token: string } | { ok: false; code: "name_taken" };
 
+/** Why a connection could not attach: its session is gone, or it already has the most tabs allowed. */
+export type AttachRefusal = "session_unknown" | "too_many_connections";
+
 export interface AttachResult {
+  ok: true;
   session: Session;
   /** True when the session already had a live or grace-period presence (reload, reconnect). */
   resumed: boolean;
@@ -47,11 +72,33 @@ export interface AttachResult {
   entered?: MembershipChange;
 }
 
+/** A private chat that ended, with the busy-flag changes of its partners' member entries. */
+export interface ClosedChat {
+  chat: PrivateChatRecord;
+  changes: MembershipChange[];
+}
+
 export interface RoomMove {
   session: Session;
   /** Undefined when the user was already in the target room. */
   left?: MembershipChange;
   joined?: MembershipChange;
+  /** A private chat is between members of one room: moving on closes it, in the same atomic step. */
+  closedChat?: ClosedChat;
+}
+
+/** A ring deadline that fired: the call was still ringing and has now ended as missed. */
+export interface MissedCall {
+  chat: PrivateChatRecord;
+  callId: string;
+}
+
+/** The first heartbeat of an instance run also takes over what earlier runs of the same id left. */
+export interface HeartbeatResult {
+  /** True when this run was not in the registry: new, or declared dead meanwhile. */
+  added: boolean;
+  /** Earlier runs (incarnations) of the same instance id that this heartbeat took over. */
+  predecessors: string[];
 }
 
 export interface EndedSession {
@@ -68,6 +115,9 @@ export interface NewRoomMessage {
 }
 
 export const HISTORY_LIMIT = 100;
+
+/** The registry key of one run of an instance; `#` cannot occur in an INSTANCE_ID. */
+export const instanceKey = (instanceId: string, incarnation: string) => `${instanceId}#${incarnation}`;
 
 export interface Store {
   readonly kind: "memory" | "redis";
@@ -90,9 +140,25 @@ export interface Store {
 
   /**
    * A connection of this session opened: it leaves the grace period and enters its room if new.
-   * Connection ids are "<instanceId>/<socketId>", so a dead instance's connections can be found.
+   * Connection ids are "<instance key>/<socketId>" (see `instanceKey`), so a dead instance's
+   * connections can be found. Refused when the session is gone or already has `maxConnections`.
    */
-  attachConnection(userId: string, connectionId: string): Promise<AttachResult | null>;
+  attachConnection(
+    userId: string,
+    connectionId: string,
+    maxConnections: number,
+  ): Promise<AttachResult | { ok: false; code: AttachRefusal }>;
+
+  /**
+   * Attaches like `attachConnection`, first rebuilding the session from `snapshot` if the Store lost
+   * it: the name is claimed again (refused with name_taken when someone else holds it meanwhile),
+   * the token resolves again, and the user re-enters the room with the snapshot's status.
+   */
+  restoreSession(
+    snapshot: SessionSnapshot,
+    connectionId: string,
+    maxConnections: number,
+  ): Promise<AttachResult | { ok: false; code: AttachRefusal | "name_taken" }>;
 
   /** A connection closed; with none left, the session enters its grace period until `graceDeadline`. */
   detachConnection(userId: string, connectionId: string, graceDeadline: number): Promise<void>;
@@ -133,7 +199,7 @@ export interface Store {
   getPrivateChat(chatId: string): Promise<PrivateChatRecord | null>;
 
   /** Ends the chat (and its call) for both partners and forgets its messages. Null if already closed. */
-  closePrivateChat(chatId: string): Promise<{ chat: PrivateChatRecord; changes: MembershipChange[] } | null>;
+  closePrivateChat(chatId: string): Promise<ClosedChat | null>;
 
   /** Null when the chat has closed meanwhile. */
   appendPrivateMessage(
@@ -144,8 +210,14 @@ export interface Store {
   /** The chat's kept messages, oldest first (the last HISTORY_LIMIT). */
   privateHistory(chatId: string): Promise<PrivateMessage[]>;
 
-  /** Starts ringing in the chat unless it already has a call. */
-  startCall(chatId: string, callerId: string): Promise<StartCallResult>;
+  /**
+   * Starts ringing in the chat unless it already has a call. The ring deadline (epoch ms) is stored
+   * with the call and fired once by `takeMissedCalls`, whichever instance runs it.
+   */
+  startCall(chatId: string, callerId: string, ringDeadline: number): Promise<StartCallResult>;
+
+  /** Ends, exactly once across callers, every call still ringing past its deadline at `now`. */
+  takeMissedCalls(now: number, limit: number): Promise<MissedCall[]>;
 
   /** The callee answers a ringing call: accepted calls become active, declined ones are removed. */
   answerCall(chatId: string, calleeId: string, callId: string, accept: boolean): Promise<CallInfo | null>;
@@ -156,8 +228,13 @@ export interface Store {
   /** The partner to relay signalling to: only while `callId` is the sender's current call. One round trip. */
   callPartner(userId: string, callId: string): Promise<string | null>;
 
-  /** Marks an instance alive now; false when it was not registered (new, or declared dead meanwhile). */
-  heartbeat(instanceId: string, now: number): Promise<boolean>;
+  /**
+   * Marks an instance run alive at `now` (epoch ms). `instanceKey` is "<instance id>#<incarnation>",
+   * new at every process start: when a run registers, every other run of the same instance id still
+   * in the registry is taken over as dead at once (a restarted process never inherits its
+   * predecessor's connections), its sessions getting `graceMs` from that run's last heartbeat.
+   */
+  heartbeat(instanceKey: string, now: number, graceMs: number): Promise<HeartbeatResult>;
 
   /**
    * Takes over every instance silent for longer than `ttlMs`: its connections are dropped, and

@@ -1,0 +1,42 @@
+// Lua scripts of the Redis Store for rooms: moving between rooms, presence, room history.
+
+/** ARGV: prefix, id, room -> JSON {session, left?, joined?, closedChat?} or nil */
+export const moveToRoom = `
+local s = read_session(ARGV[2])
+if not s then return nil end
+if s.room == ARGV[3] then return cjson.encode({session = public(s)}) end
+-- A private chat is between members of one room: moving on closes it in this same step.
+local closed = nil
+if s.chatId then
+  closed = close_chat(s.chatId)
+  s = read_session(ARGV[2])
+end
+local left, joined = nil, nil
+if s.entered then left = remove_member(s.room, s.id) end
+s.room = ARGV[3]
+s.roomSeq = redis.call('HINCRBY', session_key(s.id), 'roomSeq', 1)
+redis.call('HSET', session_key(s.id), 'room', s.room)
+if s.entered then joined = put_member(s.room, s) end
+return cjson.encode({session = public(s), left = left, joined = joined, closedChat = closed})
+`;
+
+/** ARGV: prefix, id, status -> JSON {session, changed?} or nil */
+export const setStatus = `
+local s = read_session(ARGV[2])
+if not s then return nil end
+s.status = ARGV[3]
+redis.call('HSET', p .. ':session:' .. s.id, 'status', s.status)
+local changed = nil
+if s.entered then changed = put_member(s.room, s) end
+return cjson.encode({session = public(s), changed = changed})
+`;
+
+/** ARGV: prefix, room, message JSON without its id ("{...}"), history limit -> the stored message JSON */
+export const appendRoomMessage = `
+local id = redis.call('INCR', p .. ':room:' .. ARGV[2] .. ':seq')
+local json = '{"id":' .. id .. ',' .. string.sub(ARGV[3], 2)
+local history = p .. ':room:' .. ARGV[2] .. ':history'
+redis.call('RPUSH', history, json)
+redis.call('LTRIM', history, -tonumber(ARGV[4]), -1)
+return json
+`;
