@@ -51,7 +51,9 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
   if (config.redisUrl) {
     const data = redisClient(config, logger, "store");
     redisClients.push(data);
-    store = new RedisStore(data.duplicate(), config.redisPrefix);
+    const storeClient = data.duplicate();
+    storeClient.on("error", (error) => logger.warn({ err: error, role: "store" }, "redis connection error"));
+    store = new RedisStore(storeClient, config.redisPrefix);
     messageLimiter = new RateLimiterRedis({
       storeClient: data,
       keyPrefix: `${config.redisPrefix}:rl:msg`,

@@ -175,6 +175,17 @@ export function storeFaultsContract(name: string, makeStore: () => Promise<Store
       }
     });
 
+    it("keeps room message ids increasing after the Store lost its data", async () => {
+      const from = { id: "u1", name: "Ann" };
+      const t0 = Date.now();
+      const before = await store.appendRoomMessage({ room: "GENERAL", from, text: "one", at: t0 });
+      await store.appendRoomMessage({ room: "GENERAL", from, text: "two", at: t0 + 1 });
+      await store.close();
+      store = await makeStore(); // empty again: Redis restarted without persistence
+      const after = await store.appendRoomMessage({ room: "GENERAL", from, text: "three", at: t0 + 1_000 });
+      expect(after.id).toBeGreaterThan(before.id + 1);
+    });
+
     it("fires a ring deadline once, only while the call still rings", async () => {
       const ann = await session("Ann", "a1");
       const bo = await session("Bo", "b1");

@@ -189,6 +189,8 @@ export class MemoryStore implements Store {
 
   async appendRoomMessage(message: NewRoomMessage): Promise<ChatMessage> {
     const record = this.room(message.room);
+    // Seeded from the clock, as in Redis: ids keep increasing across a loss of the Store's data.
+    if (record.lastMessageId === 0) record.lastMessageId = message.at;
     const stored: ChatMessage = { id: ++record.lastMessageId, ...message };
     record.history.push(stored);
     if (record.history.length > HISTORY_LIMIT)

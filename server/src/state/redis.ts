@@ -190,6 +190,7 @@ export class RedisStore implements Store {
       message.room,
       JSON.stringify(message),
       HISTORY_LIMIT,
+      message.at,
     );
     if (!reply) throw new Error("appendRoomMessage returned nothing");
     return reply;

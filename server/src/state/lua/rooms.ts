@@ -31,9 +31,15 @@ if s.entered then changed = put_member(s.room, s) end
 return cjson.encode({session = public(s), changed = changed})
 `;
 
-/** ARGV: prefix, room, message JSON without its id ("{...}"), history limit -> the stored message JSON */
+/**
+ * ARGV: prefix, room, message JSON without its id ("{...}"), history limit, now (epoch ms)
+ * -> the stored message JSON. A room's first id is seeded from the clock, so that ids keep increasing
+ * even after Redis lost its data: tabs that stayed connected merge by id and would drop reused ones.
+ */
 export const appendRoomMessage = `
-local id = redis.call('INCR', p .. ':room:' .. ARGV[2] .. ':seq')
+local seq = p .. ':room:' .. ARGV[2] .. ':seq'
+if redis.call('EXISTS', seq) == 0 then redis.call('SET', seq, ARGV[5]) end
+local id = redis.call('INCR', seq)
 local json = '{"id":' .. id .. ',' .. string.sub(ARGV[3], 2)
 local history = p .. ':room:' .. ARGV[2] .. ':history'
 redis.call('RPUSH', history, json)
