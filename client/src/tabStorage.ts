@@ -4,6 +4,7 @@ import type { UserRef } from "../../server/src/protocol";
 const TAB_KEY = "videochat.tab";
 const SESSION_KEY = "videochat.session";
 const MANUAL_STATUS_KEY = "videochat.manualStatus";
+const LAST_IDENTITY_KEY = "videochat.lastIdentity";
 
 export interface SavedSession {
   token: string;
@@ -59,4 +60,25 @@ export function loadManualStatus(): boolean {
 export function saveManualStatus(manual: boolean): void {
   if (manual) storage()?.setItem(MANUAL_STATUS_KEY, "1");
   else storage()?.removeItem(MANUAL_STATUS_KEY);
+}
+
+/** The name and room this tab last joined with: the join form starts from them after a session ends. */
+export interface LastIdentity {
+  name: string;
+  room: string;
+}
+
+export function saveLastIdentity(identity: LastIdentity): void {
+  storage()?.setItem(LAST_IDENTITY_KEY, JSON.stringify(identity));
+}
+
+export function loadLastIdentity(): LastIdentity | null {
+  try {
+    const saved = JSON.parse(storage()?.getItem(LAST_IDENTITY_KEY) ?? "null") as Partial<LastIdentity> | null;
+    return typeof saved?.name === "string" && typeof saved.room === "string"
+      ? { name: saved.name, room: saved.room }
+      : null;
+  } catch {
+    return null;
+  }
 }

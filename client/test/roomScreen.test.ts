@@ -143,11 +143,57 @@ describe("room screen", () => {
     expect(sessionStorage.getItem("videochat.session")).toBeNull();
   });
 
-  it("goes to the join screen with a message when the server no longer knows the session", async () => {
+  /** Answers POST /api/session with `status` and `body`, and GET /api/rooms with the occupancy. */
+  function serverAnswers(status: number, body: unknown) {
+    const fetchMock = vi.fn(async (url: string, init?: RequestInit) =>
+      init?.method === "POST"
+        ? new Response(JSON.stringify(body), { status })
+        : new Response(JSON.stringify(occupancy), { status: 200 }),
+    );
+    vi.stubGlobal("fetch", fetchMock);
+    return () =>
+      fetchMock.mock.calls.filter(([, init]) => init?.method === "POST").map(([, init]) => init!.body);
+  }
+
+  it("claims its name and room again by itself when the server no longer knows the session", async () => {
     await openTab("/room/LOBBY");
+    const claims = serverAnswers(201, {
+      token: "t-2",
+      user: { id: "u-new", name: alice.name },
+      room: "LOBBY",
+    });
+    server.socket.connect.mockClear();
     server.serverEmit("connect_error" as never, new Error("session_unknown") as never);
-    expect(await screen.findByText("Your session has ended. Join again.")).toBeTruthy();
-    expect(screen.getByRole("textbox", { name: "Display name" })).toBeTruthy();
+    await waitFor(() => expect(server.socket.connect).toHaveBeenCalled());
+    expect(claims()).toEqual([JSON.stringify({ name: alice.name, room: "LOBBY" })]);
+    expect(JSON.parse(sessionStorage.getItem("videochat.session")!)).toMatchObject({
+      token: "t-2",
+      room: "LOBBY",
+    });
+    expect(router.currentRoute.value.path).toBe("/room/LOBBY");
+  });
+
+  it("shows the join form with the name filled in when the session ended and the name was taken", async () => {
+    await openTab("/room/LOBBY");
+    serverAnswers(409, { error: { code: "name_taken", message: "taken" } });
+    server.serverEmit("session:ended", {
+      code: "session_unknown",
+      message: "Your session has ended. Join again.",
+    });
+    expect(await screen.findByText(/“Alice” has been taken meanwhile/)).toBeTruthy();
+    expect((screen.getByRole("textbox", { name: "Display name" }) as HTMLInputElement).value).toBe("Alice");
     expect(sessionStorage.getItem("videochat.session")).toBeNull();
+  });
+
+  it("says plainly when this session already has too many tabs, and keeps the session", async () => {
+    await openTab("/room/LOBBY");
+    server.serverEmit("session:ended", {
+      code: "too_many_connections",
+      message: "This session is open in too many tabs. Close one, then reload.",
+    });
+    expect(
+      await screen.findByText("This session is open in too many tabs. Close one, then reload."),
+    ).toBeTruthy();
+    expect(JSON.parse(sessionStorage.getItem("videochat.session")!)).toMatchObject({ token: "t-1" });
   });
 });
