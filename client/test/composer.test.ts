@@ -67,6 +67,16 @@ describe("message composer", () => {
     expect(sentTexts()).toEqual([]);
   });
 
+  it("sends nothing for text that shows nothing: spaces, zero-width and filler characters", async () => {
+    const user = userEvent.setup();
+    for (const text of ["   ", "\u200B\u200B", "\u2060", "\u2800", "\u3164"]) {
+      await user.clear(messageBox());
+      await user.type(messageBox(), `${text}{Enter}`);
+    }
+    expect(sentTexts()).toEqual([]);
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
   it("lets the next message be typed while one travels, and sends them in order", async () => {
     let answerFirst: (ack: unknown) => void = () => {};
     server.request.mockImplementationOnce(() => new Promise((resolve) => (answerFirst = resolve)));

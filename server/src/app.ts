@@ -74,7 +74,12 @@ export function createApp({ config, store, logger, clock }: AppDeps): express.Ex
       graceDeadline: clock() + config.sessionGraceMs,
     });
     if (!created.ok)
-      return sendError(res, 409, "name_taken", `The name “${name}” is taken. Choose another one.`);
+      return sendError(
+        res,
+        409,
+        "name_taken",
+        `The name “${name}” is taken, or looks the same as one in use. Choose another one.`,
+      );
     logger.info({ userId: created.session.id, room }, "session created");
     res.status(201).json({ token: created.token, user: { id: created.session.id, name }, room });
   });

@@ -5,10 +5,10 @@ export type PresenceStatus = "online" | "absent" | "unavailable";
 
 export type ErrorCode =
   | "invalid_payload" // the payload failed validation (wrong type, missing field, unknown key)
-  | "invalid_name" // display name breaks the naming rules
-  | "name_taken" // another live session holds this display name
+  | "invalid_name" // display name breaks the naming rules (e.g. shows no visible letter or digit)
+  | "name_taken" // another live session holds this display name or one that looks the same
   | "unknown_room" // the room is not in the configured list
-  | "message_invalid" // empty or longer than the limit
+  | "message_invalid" // empty, only invisible characters, or longer than the limit
   | "not_in_room" // the session has not entered a room yet
   | "session_unknown" // the token is missing, wrong, or its session expired
   | "rate_limited" // too many events in a short time

@@ -1,6 +1,7 @@
 // Runtime validation of everything a client sends: socket payloads and HTTP bodies.
 // Objects are strict, so a field the contract does not know (a `from`, a `userId`) is rejected, not trusted.
 import { z } from "zod";
+import { hasVisibleLetterOrDigit, rendersAsNothing, stripInvisible } from "./text.js";
 
 export const NAME_MAX_LENGTH = 32;
 export const MESSAGE_MAX_LENGTH = 2000;
@@ -8,21 +9,23 @@ export const MESSAGE_MAX_LENGTH = 2000;
 /** Letters of any script (with their combining marks), digits, spaces and `_ - .`. */
 const NAME_PATTERN = /^[\p{L}\p{M}\p{Nd} _.-]+$/u;
 
-/** Trims, normalises (NFC) and folds runs of spaces, so that look-alike spellings are one name. */
+/**
+ * Normalises (NFC), drops the code points that show nothing (text.ts: default-ignorables such as U+200B,
+ * U+034F, variation selectors, the Hangul filler U+3164), trims and folds runs of spaces: what is left
+ * is what people see, and it is what is shown.
+ */
 export function normaliseName(raw: string): string {
-  return raw.normalize("NFC").trim().replace(/ {2,}/g, " ");
+  return stripInvisible(raw.normalize("NFC")).trim().replace(/ {2,}/g, " ");
 }
 
-/** The key names are compared by: case-insensitive and compatibility-normalised. */
-export function nameKey(name: string): string {
-  return name.normalize("NFKC").toLowerCase().normalize("NFKC");
-}
+export { nameKey } from "./confusable.js";
 
 export const displayName = z
   .string({ error: "A display name is required" })
   .max(256, "A display name is at most 32 characters")
+  .refine((raw) => raw.trim().length > 0, "A display name is required")
   .transform(normaliseName)
-  .refine((name) => name.length > 0, "A display name is required")
+  .refine(hasVisibleLetterOrDigit, "A display name needs at least one visible letter or digit")
   .refine(
     (name) => [...name].length <= NAME_MAX_LENGTH,
     `A display name is at most ${NAME_MAX_LENGTH} characters`,
@@ -40,6 +43,7 @@ const messageText = z
   .string()
   .max(MESSAGE_MAX_LENGTH * 2, `A message is at most ${MESSAGE_MAX_LENGTH} characters`)
   .refine((text) => text.trim().length > 0, "A message cannot be empty")
+  .refine((text) => !rendersAsNothing(text), "A message cannot be only invisible characters")
   .refine(
     (text) => [...text].length <= MESSAGE_MAX_LENGTH,
     `A message is at most ${MESSAGE_MAX_LENGTH} characters`,
