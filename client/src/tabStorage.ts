@@ -3,7 +3,6 @@ import type { UserRef } from "../../server/src/protocol";
 
 const TAB_KEY = "videochat.tab";
 const SESSION_KEY = "videochat.session";
-const MANUAL_STATUS_KEY = "videochat.manualStatus";
 const LAST_IDENTITY_KEY = "videochat.lastIdentity";
 
 export interface SavedSession {
@@ -49,17 +48,6 @@ export function saveSession(session: SavedSession): void {
 
 export function forgetSession(): void {
   storage()?.removeItem(SESSION_KEY);
-  storage()?.removeItem(MANUAL_STATUS_KEY);
-}
-
-/** Whether the user picked their current status by hand, so a reload does not let auto-away override it. */
-export function loadManualStatus(): boolean {
-  return storage()?.getItem(MANUAL_STATUS_KEY) === "1";
-}
-
-export function saveManualStatus(manual: boolean): void {
-  if (manual) storage()?.setItem(MANUAL_STATUS_KEY, "1");
-  else storage()?.removeItem(MANUAL_STATUS_KEY);
 }
 
 /** The name and room this tab last joined with: the join form starts from them after a session ends. */

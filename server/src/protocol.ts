@@ -100,6 +100,7 @@ export interface RoomState {
 export interface SessionReady {
   user: UserRef;
   room: string;
+  /** The status the user chose by hand (the room may see "absent" while every tab is idle). */
   status: PresenceStatus;
   /** True when this connection picked up a session that was already live (reload, reconnect). */
   resumed: boolean;
@@ -176,7 +177,13 @@ export interface HandshakeAuth {
 export interface ClientToServerEvents {
   "room:join": (payload: { room: string }, ack: AckCallback<{ room: string }>) => void;
   "room:message": (payload: { text: string }, ack: AckCallback<{ message: ChatMessage }>) => void;
+  /** The status the user picks by hand; every tab of the session shows it. */
   "presence:set": (payload: { status: PresenceStatus }, ack: AckCallback<{ status: PresenceStatus }>) => void;
+  /**
+   * This tab became idle or hidden, or active again. The session shows "absent" to the room only
+   * while every one of its tabs is idle (and the user chose "online").
+   */
+  "presence:idle": (payload: { idle: boolean }, ack: AckCallback) => void;
   /** Explicit log-out: the name is released at once and the socket is closed. */
   "session:leave": (payload: Record<string, never>, ack: AckCallback) => void;
 
@@ -207,6 +214,8 @@ export interface ServerToClientEvents {
    */
   "session:ended": (payload: AppError) => void;
   "room:state": (payload: RoomState) => void;
+  /** To every tab of a session when one of them picks a status by hand. */
+  "presence:chosen": (payload: { status: PresenceStatus }) => void;
   "room:member-joined": (payload: MemberJoined) => void;
   "room:member-left": (payload: MemberLeft) => void;
   "room:member-updated": (payload: MemberUpdated) => void;

@@ -71,6 +71,7 @@ export const eventSchemas = {
   "room:join": z.strictObject({ room: roomName }),
   "room:message": z.strictObject({ text: messageText }),
   "presence:set": z.strictObject({ status: presenceStatus }),
+  "presence:idle": z.strictObject({ idle: z.boolean() }),
   "session:leave": empty,
   "private:open": z.strictObject({ with: id }),
   "private:message": z.strictObject({ text: messageText }),

@@ -4,7 +4,7 @@ import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { createInstance } from "../src/server.js";
-import { createSession, openSocket, record, waitFor, type ClientSocket } from "./support/clients.js";
+import { createSession, openSocket, record, request, waitFor, type ClientSocket } from "./support/clients.js";
 import { eventually } from "./support/cluster.js";
 import { useServer } from "./support/harness.js";
 
@@ -37,6 +37,32 @@ describe("tabs per session", () => {
     tabs[0]!.emit("presence:set", { status: "absent" }, () => undefined);
     await seen;
     expect(updates).toHaveLength(1);
+  });
+});
+
+describe("a duplicated tab (the same session twice)", () => {
+  const server = useServer();
+
+  it("is absent only when both tabs are idle, and a status picked by hand shows in both", async () => {
+    const ann = await server.enter("Ann");
+    const twin = server.open({ token: ann.session.token });
+    await waitFor(twin, "session:ready");
+    const bo = await server.enter("Bo");
+    const seen = record(bo.socket, "room:member-updated");
+
+    expect(await request(twin, "presence:idle", { idle: true })).toMatchObject({ ok: true });
+    const absent = waitFor(bo.socket, "room:member-updated", (d) => d.member.status === "absent");
+    await request(ann.socket, "presence:idle", { idle: true });
+    await absent;
+    expect(seen.map((d) => d.member.status)).toEqual(["absent"]); // the idle twin alone changed nothing
+
+    const back = waitFor(bo.socket, "room:member-updated", (d) => d.member.status === "online");
+    await request(ann.socket, "presence:idle", { idle: false });
+    await back;
+
+    const chosen = waitFor(twin, "presence:chosen");
+    await request(ann.socket, "presence:set", { status: "unavailable" });
+    expect(await chosen).toEqual({ status: "unavailable" });
   });
 });
 

@@ -175,6 +175,36 @@ export function storeFaultsContract(name: string, makeStore: () => Promise<Store
       }
     });
 
+    it("makes a session absent only while every one of its tabs is idle, and never overrides a choice", async () => {
+      const ann = await session("Ann", "c1", "c2");
+      const status = async () => {
+        const s = await store.getSession(ann.id);
+        return [s?.status, s?.chosen, (await store.roomSnapshot("GENERAL")).members[0]?.status];
+      };
+      expect((await store.setConnectionIdle(ann.id, "c1", true))?.changed).toBeUndefined();
+      expect(await status()).toEqual(["online", "online", "online"]); // the duplicated tab is idle, its twin is not
+      expect((await store.setConnectionIdle(ann.id, "c2", true))?.changed?.member.status).toBe("absent");
+      expect(await status()).toEqual(["absent", "online", "absent"]);
+      const third = await store.attachConnection(ann.id, "c3", 8);
+      expect(third.ok && third.updated?.member.status).toBe("online");
+      expect((await store.detachConnection(ann.id, "c3", far())).changed?.member.status).toBe("absent");
+      expect((await store.setConnectionIdle(ann.id, "c1", false))?.changed?.member.status).toBe("online");
+
+      await store.setConnectionIdle(ann.id, "c1", true);
+      expect((await store.setStatus(ann.id, "unavailable"))?.session).toMatchObject({
+        status: "unavailable",
+        chosen: "unavailable",
+      });
+      expect((await store.setConnectionIdle(ann.id, "c2", false))?.changed).toBeUndefined();
+      await store.setConnectionIdle(ann.id, "c2", true);
+      expect((await store.setStatus(ann.id, "online"))?.session).toMatchObject({
+        status: "absent",
+        chosen: "online",
+      });
+      expect(await store.setConnectionIdle(ann.id, "unknown-tab", true)).toBeNull();
+      expect(await store.setConnectionIdle("nobody", "c1", true)).toBeNull();
+    });
+
     it("keeps room message ids increasing after the Store lost its data", async () => {
       const from = { id: "u1", name: "Ann" };
       const t0 = Date.now();

@@ -5,6 +5,7 @@
 import type { AppError } from "../protocol.js";
 import type { AttachResult } from "../state/store.js";
 import { announceJoined, roomState } from "./announce.js";
+import { roomChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { followOne } from "./follow.js";
 import { resendChat } from "./private.js";
@@ -47,6 +48,8 @@ export async function recoverSession(socket: AppSocket, deps: RealtimeDeps): Pro
 async function entered(socket: AppSocket, deps: RealtimeDeps, attached: AttachResult): Promise<void> {
   const { session } = attached;
   if (attached.entered) announceJoined(deps, attached.entered);
+  if (attached.updated)
+    deps.io.to(roomChannel(attached.updated.room)).emit("room:member-updated", attached.updated);
   followOne(socket, session.room, session.roomSeq);
   socket.emit("room:state", await roomState(deps, session.room, session.roomSeq));
   if (session.chatId) await resendChat(deps, socket, session.chatId);

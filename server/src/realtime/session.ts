@@ -5,7 +5,7 @@ import type { ErrorCode } from "../protocol.js";
 import { handshakeAuth } from "../schemas.js";
 import { tokenDigest } from "../state/tokens.js";
 import { announceJoined, announceLeft, roomState } from "./announce.js";
-import { userChannel } from "./channels.js";
+import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { followOne } from "./follow.js";
 import { on } from "./handler.js";
@@ -41,7 +41,7 @@ export function authenticate(deps: Pick<RealtimeDeps, "store" | "logger">) {
 
 /** Runs once per connection, after the handshake: enter or resume, then send the initial state. */
 export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void> {
-  const { store, config, logger } = deps;
+  const { store, config, logger, io } = deps;
   const attached = await store.attachConnection(
     socket.data.userId,
     deps.connectionId(socket),
@@ -53,17 +53,18 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
   }
   const { session } = attached;
   socket.data.resumed = attached.resumed;
-  const { name, nameKey, room, roomSeq, status } = session;
-  socket.data.session = { name, nameKey, room, roomSeq: -1, status };
+  const { name, nameKey, room, roomSeq, chosen } = session;
+  socket.data.session = { name, nameKey, room, roomSeq: -1, status: chosen };
   await socket.join(userChannel(session.id));
   followOne(socket, room, roomSeq);
   if (attached.entered) announceJoined(deps, attached.entered);
+  if (attached.updated) io.to(roomChannel(room)).emit("room:member-updated", attached.updated);
   logger.info({ userId: session.id, room, resumed: attached.resumed, socketId: socket.id }, "connected");
 
   socket.emit("session:ready", {
     user: { id: session.id, name },
     room,
-    status,
+    status: chosen,
     resumed: attached.resumed,
     instanceId: config.instanceId,
     settings: {
@@ -87,6 +88,7 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
     logger.info({ userId: socket.data.userId, socketId: socket.id, reason }, "disconnected");
     store
       .detachConnection(socket.data.userId, deps.connectionId(socket), clock() + config.sessionGraceMs)
+      .then(({ changed }) => changed && io.to(roomChannel(changed.room)).emit("room:member-updated", changed))
       .catch((error: unknown) => logger.error({ err: error, userId: socket.data.userId }, "detach failed"));
   });
 

@@ -40,6 +40,8 @@ interface ChatRecord extends PrivateChatRecord {
 interface SessionRecord extends Session {
   tokenDigest: string;
   connections: Set<string>;
+  /** The connections that are idle or hidden (a subset of `connections`). */
+  idle: Set<string>;
   /** Epoch ms after which the session expires; undefined while a connection is attached. */
   graceDeadline?: number;
 }
@@ -67,11 +69,13 @@ export class MemoryStore implements Store {
       name: input.name,
       room: input.room,
       status: "online",
+      chosen: "online",
       entered: false,
       nameKey: input.nameKey,
       roomSeq: 0,
       tokenDigest: tokenDigest(token),
       connections: new Set(),
+      idle: new Set(),
       graceDeadline: input.graceDeadline,
     };
     this.register(record);
@@ -115,9 +119,11 @@ export class MemoryStore implements Store {
     const { tokenDigest: digest, ...rest } = snapshot;
     const record: SessionRecord = {
       ...rest,
+      chosen: snapshot.status,
       entered: false,
       tokenDigest: digest,
       connections: new Set(),
+      idle: new Set(),
     };
     this.register(record);
     return this.attach(record, connectionId, maxConnections);
@@ -133,19 +139,49 @@ export class MemoryStore implements Store {
     const resumed = record.entered;
     record.connections.add(connectionId);
     record.graceDeadline = undefined;
+    // A new tab is active: it may bring an automatically absent member back.
+    const updated = record.entered ? this.refreshStatus(record) : undefined;
     let entered: MembershipChange | undefined;
     if (!record.entered) {
       record.entered = true;
+      record.status = effectiveStatus(record);
       entered = this.addMember(record.room, record);
     }
-    return { ok: true, session: toSession(record), resumed, entered };
+    return { ok: true, session: toSession(record), resumed, entered, ...(updated ? { updated } : {}) };
   }
 
-  async detachConnection(userId: string, connectionId: string, graceDeadline: number): Promise<void> {
+  async detachConnection(
+    userId: string,
+    connectionId: string,
+    graceDeadline: number,
+  ): Promise<{ changed?: MembershipChange }> {
     const record = this.sessions.get(userId);
-    if (!record) return;
+    if (!record) return {};
     record.connections.delete(connectionId);
-    if (record.connections.size === 0) record.graceDeadline = graceDeadline;
+    record.idle.delete(connectionId);
+    if (record.connections.size === 0) {
+      record.graceDeadline = graceDeadline;
+      return {};
+    }
+    const changed = this.refreshStatus(record);
+    return changed ? { changed } : {};
+  }
+
+  async setConnectionIdle(userId: string, connectionId: string, idle: boolean) {
+    const record = this.sessions.get(userId);
+    if (!record?.connections.has(connectionId)) return null;
+    if (idle) record.idle.add(connectionId);
+    else record.idle.delete(connectionId);
+    const changed = this.refreshStatus(record);
+    return { session: toSession(record), ...(changed ? { changed } : {}) };
+  }
+
+  /** Recomputes the member's status from its choice and its tabs; the change, if any. */
+  private refreshStatus(record: SessionRecord): MembershipChange | undefined {
+    const status = effectiveStatus(record);
+    if (status === record.status) return undefined;
+    record.status = status;
+    return this.refreshMember(record)[0];
   }
 
   async takeExpiredSessions(now: number, limit: number): Promise<EndedSession[]> {
@@ -177,7 +213,8 @@ export class MemoryStore implements Store {
   async setStatus(userId: string, status: PresenceStatus) {
     const record = this.sessions.get(userId);
     if (!record) return null;
-    record.status = status;
+    record.chosen = status;
+    record.status = effectiveStatus(record);
     const changed = record.entered ? this.addMember(record.room, record) : undefined;
     return { session: toSession(record), changed };
   }
@@ -342,7 +379,10 @@ export class MemoryStore implements Store {
     for (const record of this.sessions.values()) {
       const theirs = [...record.connections].filter((id) => instanceOf(id) === key);
       if (theirs.length === 0) continue;
-      for (const id of theirs) record.connections.delete(id);
+      for (const id of theirs) {
+        record.connections.delete(id);
+        record.idle.delete(id);
+      }
       if (record.connections.size === 0)
         record.graceDeadline = Math.min(record.graceDeadline ?? Infinity, deadline);
     }
@@ -405,9 +445,16 @@ export class MemoryStore implements Store {
 }
 
 function toSession(record: SessionRecord): Session {
-  const { id, name, room, status, entered, chatId, nameKey, roomSeq } = record;
-  const session: Session = { id, name, room, status, entered, nameKey, roomSeq };
+  const { id, name, room, status, chosen, entered, chatId, nameKey, roomSeq } = record;
+  const session: Session = { id, name, room, status, chosen, entered, nameKey, roomSeq };
   return chatId ? { ...session, chatId } : session;
+}
+
+/** The status the room sees: absent while every tab of a session that chose "online" is idle. */
+function effectiveStatus(record: SessionRecord): PresenceStatus {
+  if (record.chosen !== "online") return record.chosen;
+  const allIdle = record.connections.size > 0 && [...record.connections].every((id) => record.idle.has(id));
+  return allIdle ? "absent" : "online";
 }
 
 /** Connection ids are "<instance key>/<socket id>"; ids without a slash belong to no instance. */

@@ -21,6 +21,7 @@ import {
   detachConnection,
   endSession,
   restoreSession,
+  setConnectionIdle,
   takeExpiredSessions,
 } from "./lua/sessions.js";
 
@@ -41,6 +42,7 @@ export const scripts = {
   attachConnection,
   restoreSession,
   detachConnection,
+  setConnectionIdle,
   takeExpiredSessions,
   endSession,
   moveToRoom,

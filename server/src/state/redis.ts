@@ -84,6 +84,7 @@ export class RedisStore implements Store {
         name: input.name,
         room: input.room,
         status: "online",
+        chosen: "online",
         entered: false,
         nameKey: input.nameKey,
         roomSeq: 0,
@@ -96,8 +97,8 @@ export class RedisStore implements Store {
   }
 
   async getSession(userId: string): Promise<Session | null> {
-    const fields = ["name", "room", "status", "entered", "chatId", "nameKey", "roomSeq"] as const;
-    const [name, room, status, entered, chatId, nameKey, roomSeq] = await this.redis.hmget(
+    const fields = ["name", "room", "status", "entered", "chatId", "nameKey", "roomSeq", "chosen"] as const;
+    const [name, room, status, entered, chatId, nameKey, roomSeq, chosen] = await this.redis.hmget(
       this.key("session", userId),
       ...fields,
     );
@@ -107,6 +108,7 @@ export class RedisStore implements Store {
       name,
       room,
       status: status as PresenceStatus,
+      chosen: (chosen ?? status) as PresenceStatus,
       entered: entered === "1",
       nameKey: nameKey ?? "",
       roomSeq: Number(roomSeq ?? 0),
@@ -141,8 +143,25 @@ export class RedisStore implements Store {
     ))!;
   }
 
-  async detachConnection(userId: string, connectionId: string, graceDeadline: number): Promise<void> {
-    await this.call("detachConnection", userId, connectionId, graceDeadline);
+  async detachConnection(
+    userId: string,
+    connectionId: string,
+    graceDeadline: number,
+  ): Promise<{ changed?: MembershipChange }> {
+    return (await this.run<{ changed?: MembershipChange }>(
+      "detachConnection",
+      userId,
+      connectionId,
+      graceDeadline,
+    ))!;
+  }
+
+  setConnectionIdle(
+    userId: string,
+    connectionId: string,
+    idle: boolean,
+  ): Promise<{ session: Session; changed?: MembershipChange } | null> {
+    return this.run("setConnectionIdle", userId, connectionId, idle ? "1" : "0");
   }
 
   async takeExpiredSessions(now: number, limit: number): Promise<EndedSession[]> {

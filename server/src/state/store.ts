@@ -6,7 +6,13 @@ export interface Session {
   id: string;
   name: string;
   room: string;
+  /**
+   * What the room sees: `chosen`, except that a session that chose "online" shows "absent" while every
+   * one of its connections (tabs) is idle or hidden. Automatic absence belongs to the session.
+   */
   status: PresenceStatus;
+  /** The status the user picked by hand; every tab shows it in its status picker. */
+  chosen: PresenceStatus;
   /** False until the first socket attaches: only then does the user appear in the room. */
   entered: boolean;
   /** The private chat this user is in, if any (one at a time, like a phone line). */
@@ -31,6 +37,7 @@ export interface SessionSnapshot {
   tokenDigest: string;
   room: string;
   roomSeq: number;
+  /** The status the user chose (Session.chosen). */
   status: PresenceStatus;
 }
 
@@ -70,6 +77,8 @@ export interface AttachResult {
   resumed: boolean;
   /** Set when this attach made the user enter their room for the first time. */
   entered?: MembershipChange;
+  /** Set when a new, active tab turned an automatically absent member back to online. */
+  updated?: MembershipChange;
 }
 
 /** A private chat that ended, with the busy-flag changes of its partners' member entries. */
@@ -161,7 +170,22 @@ export interface Store {
   ): Promise<AttachResult | { ok: false; code: AttachRefusal | "name_taken" }>;
 
   /** A connection closed; with none left, the session enters its grace period until `graceDeadline`. */
-  detachConnection(userId: string, connectionId: string, graceDeadline: number): Promise<void>;
+  detachConnection(
+    userId: string,
+    connectionId: string,
+    graceDeadline: number,
+  ): Promise<{ changed?: MembershipChange }>;
+
+  /**
+   * One connection (tab) of the session became idle or hidden, or active again. The member's status
+   * becomes "absent" when every connection is idle and the user chose "online", and back again.
+   * Null when the session or the connection is unknown.
+   */
+  setConnectionIdle(
+    userId: string,
+    connectionId: string,
+    idle: boolean,
+  ): Promise<{ session: Session; changed?: MembershipChange } | null>;
 
   /**
    * Claims and ends every session whose grace period ended before `now`. Each session is returned
@@ -174,6 +198,7 @@ export interface Store {
 
   moveToRoom(userId: string, room: string): Promise<RoomMove | null>;
 
+  /** The user picks a status by hand (Session.chosen); the room sees the resulting Session.status. */
   setStatus(
     userId: string,
     status: PresenceStatus,

@@ -19,20 +19,38 @@ local function remove_member(room, id)
 end
 local function read_session(id)
   local f = redis.call('HMGET', session_key(id), 'name', 'room', 'status', 'entered', 'nameKey', 'tokenDigest',
-    'chatId', 'roomSeq')
+    'chatId', 'roomSeq', 'chosen')
   if not f[1] then return nil end
   return {id = id, name = f[1], room = f[2], status = f[3], entered = f[4] == '1', nameKey = f[5], tokenDigest = f[6],
-    chatId = f[7] or nil, roomSeq = tonumber(f[8] or '0')}
+    chatId = f[7] or nil, roomSeq = tonumber(f[8] or '0'), chosen = f[9] or f[3]}
 end
 local function public(s)
-  return {id = s.id, name = s.name, room = s.room, status = s.status, entered = s.entered, chatId = s.chatId,
-    nameKey = s.nameKey, roomSeq = s.roomSeq}
+  return {id = s.id, name = s.name, room = s.room, status = s.status, chosen = s.chosen, entered = s.entered,
+    chatId = s.chatId, nameKey = s.nameKey, roomSeq = s.roomSeq}
+end
+-- What the room sees: absent while every tab of a session that chose online is idle or hidden.
+local function effective_status(s)
+  if s.chosen ~= 'online' then return s.chosen end
+  local conns = p .. ':conns:' .. s.id
+  local n = redis.call('SCARD', conns)
+  if n > 0 and #redis.call('SINTER', conns, p .. ':idle:' .. s.id) == n then return 'absent' end
+  return 'online'
 end
 -- Re-announces a member whose own fields changed, if they are in their room.
 local function refresh_member(s, changes)
   if s.entered and redis.call('HEXISTS', p .. ':room:' .. s.room .. ':members', s.id) == 1 then
     table.insert(changes, put_member(s.room, s))
   end
+end
+-- Recomputes the status from the choice and the tabs; returns the member change when it differs.
+local function refresh_status(s)
+  local status = effective_status(s)
+  if status == s.status then return nil end
+  s.status = status
+  redis.call('HSET', session_key(s.id), 'status', status)
+  local changes = {}
+  refresh_member(s, changes)
+  return changes[1]
 end
 local function read_chat(id)
   local f = redis.call('HMGET', chat_key(id), 'aId', 'aName', 'bId', 'bName', 'callId', 'callerId', 'callState')
@@ -82,20 +100,23 @@ local function attach(s, conn, max)
   if instance then redis.call('SADD', p .. ':inst:' .. instance .. ':sessions', s.id) end
   redis.call('ZREM', p .. ':grace', s.id)
   local resumed = s.entered
-  local entered = nil
-  if not s.entered then
-    redis.call('HSET', session_key(s.id), 'entered', '1')
+  local entered, updated = nil, nil
+  if s.entered then
+    updated = refresh_status(s) -- a new, active tab may bring an automatically absent member back
+  else
+    s.status = effective_status(s)
+    redis.call('HSET', session_key(s.id), 'entered', '1', 'status', s.status)
     s.entered = true
     entered = put_member(s.room, s)
   end
-  return {ok = true, session = public(s), resumed = resumed, entered = entered}
+  return {ok = true, session = public(s), resumed = resumed, entered = entered, updated = updated}
 end
 local function end_session(id)
   local s = read_session(id)
   if not s then return nil end
   local nameKey = p .. ':name:' .. s.nameKey
   if redis.call('GET', nameKey) == id then redis.call('DEL', nameKey) end
-  redis.call('DEL', p .. ':token:' .. s.tokenDigest, session_key(id), p .. ':conns:' .. id)
+  redis.call('DEL', p .. ':token:' .. s.tokenDigest, session_key(id), p .. ':conns:' .. id, p .. ':idle:' .. id)
   redis.call('ZREM', p .. ':grace', id)
   local left = nil
   if s.entered then left = remove_member(s.room, id) end
@@ -107,7 +128,10 @@ local function take_over(instance, deadline)
   local served = p .. ':inst:' .. instance .. ':sessions'
   for _, id in ipairs(redis.call('SMEMBERS', served)) do
     local conns = p .. ':conns:' .. id
-    for _, conn in ipairs(conns_of(id, instance)) do redis.call('SREM', conns, conn) end
+    for _, conn in ipairs(conns_of(id, instance)) do
+      redis.call('SREM', conns, conn)
+      redis.call('SREM', p .. ':idle:' .. id, conn)
+    end
     if redis.call('EXISTS', session_key(id)) == 1 and redis.call('SCARD', conns) == 0 then
       -- LT: a session already in its grace period keeps the earlier deadline.
       redis.call('ZADD', p .. ':grace', 'LT', deadline, id)

@@ -20,12 +20,13 @@ if s.entered then joined = put_member(s.room, s) end
 return cjson.encode({session = public(s), left = left, joined = joined, closedChat = closed})
 `;
 
-/** ARGV: prefix, id, status -> JSON {session, changed?} or nil */
+/** ARGV: prefix, id, chosen status -> JSON {session, changed?} or nil */
 export const setStatus = `
 local s = read_session(ARGV[2])
 if not s then return nil end
-s.status = ARGV[3]
-redis.call('HSET', p .. ':session:' .. s.id, 'status', s.status)
+s.chosen = ARGV[3]
+s.status = effective_status(s)
+redis.call('HSET', session_key(s.id), 'status', s.status, 'chosen', s.chosen)
 local changed = nil
 if s.entered then changed = put_member(s.room, s) end
 return cjson.encode({session = public(s), changed = changed})
