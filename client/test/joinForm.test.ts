@@ -20,8 +20,8 @@ const fetchMock = vi.fn(async (url: string, _init?: RequestInit) => {
           status: 200,
           body: {
             rooms: [
-              { name: "LOBBY", count: 2 },
-              { name: "SPORTS", count: 0 },
+              { name: "LOBBY", count: 2, version: 2 },
+              { name: "SPORTS", count: 0, version: 0 },
             ],
           },
         }

@@ -18,8 +18,8 @@ const bob: Member = { id: "u-bob", name: "Bob", status: "absent", busy: false };
 const ready = { ...readyAsAlice(), resumed: true, instanceId: "instance-a" };
 const occupancy = {
   rooms: [
-    { name: "LOBBY", count: 2 },
-    { name: "SPORTS", count: 0 },
+    { name: "LOBBY", count: 2, version: 2 },
+    { name: "SPORTS", count: 0, version: 0 },
   ],
 };
 

@@ -50,7 +50,7 @@ export function createApp({ config, store, logger, clock }: AppDeps): express.Ex
 
   app.get("/api/rooms", async (_req, res) => {
     const counts = await store.occupancy(config.rooms);
-    res.json({ rooms: config.rooms.map((name, i) => ({ name, count: counts[i] ?? 0 })) });
+    res.json({ rooms: config.rooms.map((name, i) => ({ name, count: 0, version: 0, ...counts[i] })) });
   });
 
   app.post("/api/session", async (req, res) => {

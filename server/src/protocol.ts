@@ -55,6 +55,11 @@ export interface ChatMessage {
 export interface RoomOccupancy {
   name: string;
   count: number;
+  /**
+   * The room's membership version the count was read at. Counts of one room can arrive out of order
+   * (several instances announce them): a client keeps the one with the highest version.
+   */
+  version: number;
 }
 
 /** Why a member left a room; the feed words its system line from this. */
@@ -220,6 +225,7 @@ export interface ServerToClientEvents {
   "room:member-left": (payload: MemberLeft) => void;
   "room:member-updated": (payload: MemberUpdated) => void;
   "room:message": (payload: ChatMessage) => void;
+  /** Only the rooms whose count changed (coalesced per instance); GET /api/rooms gives every room. */
   "rooms:occupancy": (payload: { rooms: RoomOccupancy[] }) => void;
 
   /** To both partners (every tab) when a chat opens, and to a resuming tab with its messages and call. */

@@ -84,7 +84,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     io.adapter(createShardedAdapter(pub, sub, { subscriptionMode: "dynamic" }));
   }
 
-  const occupancy = rooms.occupancyAnnouncer({ io, store, config, logger });
+  const occupancy = rooms.occupancyAnnouncer({ io, store, logger });
   // A new incarnation at every start: this run never inherits a predecessor's connections.
   const key = instanceKey(config.instanceId, randomBytes(4).toString("hex"));
   const deps: RealtimeDeps = {

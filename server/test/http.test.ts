@@ -28,9 +28,9 @@ describe("HTTP API", () => {
   it("lists the configured rooms with occupancy", async () => {
     const response = await api().get("/api/rooms").expect(200);
     expect(response.body.rooms).toEqual([
-      { name: "GENERAL", count: 0 },
-      { name: "SPORTS", count: 0 },
-      { name: "GAMES", count: 0 },
+      { name: "GENERAL", count: 0, version: 0 },
+      { name: "SPORTS", count: 0, version: 0 },
+      { name: "GAMES", count: 0, version: 0 },
     ]);
   });
 

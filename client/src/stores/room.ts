@@ -10,6 +10,7 @@ import type {
   SessionReady,
 } from "../../../server/src/protocol";
 import { fetchRooms } from "../api";
+import { mergeOccupancy } from "../occupancy";
 import { systemLineFor } from "../feed";
 import {
   applyDelta,
@@ -87,8 +88,9 @@ export const useRoomStore = defineStore("room", () => {
   const onMemberJoined = (d: MemberJoined) => receiveDelta({ kind: "joined", ...d });
   const onMemberLeft = (d: MemberLeft) => receiveDelta({ kind: "left", ...d });
   const onMemberUpdated = (d: MemberUpdated) => receiveDelta({ kind: "updated", ...d });
+  /** Counts arrive for the rooms that changed only, possibly out of order: the newest version wins. */
   function onOccupancy(payload: { rooms: RoomOccupancy[] }): void {
-    rooms.value = payload.rooms;
+    rooms.value = mergeOccupancy(rooms.value, payload.rooms);
   }
   function onSessionReady(ready: SessionReady): void {
     current.value = ready.room;
@@ -100,7 +102,8 @@ export const useRoomStore = defineStore("room", () => {
     status.value = "loading";
     const result = await fetchRooms();
     status.value = "idle";
-    if (result.ok) rooms.value = result.value.rooms;
+    // Deltas that arrived while the list was on its way are newer than it, or ignored.
+    if (result.ok) rooms.value = mergeOccupancy(result.value.rooms, rooms.value);
     roomsError.value = result.ok ? null : result.error.message;
   }
 

@@ -9,14 +9,14 @@ type Deps = Pick<RealtimeDeps, "io" | "announceOccupancy">;
 
 export function announceJoined(deps: Deps, joined: MembershipChange): void {
   deps.io.to(roomChannel(joined.room)).emit("room:member-joined", joined);
-  deps.announceOccupancy();
+  deps.announceOccupancy(joined.room);
 }
 
 export function announceLeft(deps: Deps, left: MembershipChange, reason: LeaveReason, to?: string): void {
   deps.io
     .to(roomChannel(left.room))
     .emit("room:member-left", to ? { ...left, reason, to } : { ...left, reason });
-  deps.announceOccupancy();
+  deps.announceOccupancy(left.room);
 }
 
 /**

@@ -27,6 +27,6 @@ export interface RealtimeDeps {
   limits: { message: RateLimiterAbstract };
   /** Rebuilds a connected socket's lost session (see lost.ts); false when the socket was closed instead. */
   recoverSession: (socket: AppSocket) => Promise<boolean>;
-  /** Tells every client the rooms' occupancy soon; bursts of changes coalesce into one broadcast. */
-  announceOccupancy: () => void;
+  /** Marks a room whose member count changed; counts of marked rooms go out coalesced, once per window. */
+  announceOccupancy: (room: string) => void;
 }

@@ -240,8 +240,11 @@ export class MemoryStore implements Store {
     return afterId === undefined ? [...history] : history.filter((message) => message.id > afterId);
   }
 
-  async occupancy(rooms: readonly string[]): Promise<number[]> {
-    return rooms.map((room) => this.rooms.get(room)?.members.size ?? 0);
+  async occupancy(rooms: readonly string[]): Promise<{ count: number; version: number }[]> {
+    return rooms.map((room) => {
+      const record = this.rooms.get(room);
+      return { count: record?.members.size ?? 0, version: record?.version ?? 0 };
+    });
   }
 
   async openPrivateChat(userId: string, partnerId: string): Promise<OpenPrivateChatResult> {

@@ -222,14 +222,17 @@ export class RedisStore implements Store {
     return afterId === undefined ? history : history.filter((message) => message.id > afterId);
   }
 
-  async occupancy(rooms: readonly string[]): Promise<number[]> {
-    const pipeline = this.redis.pipeline();
-    for (const room of rooms) pipeline.hlen(this.key("room", room, "members"));
-    const replies = (await pipeline.exec()) ?? [];
-    return replies.map(([error, count]) => {
+  async occupancy(rooms: readonly string[]): Promise<{ count: number; version: number }[]> {
+    // MULTI: each count is read at the same instant as its version.
+    const multi = this.redis.multi();
+    for (const room of rooms)
+      multi.hlen(this.key("room", room, "members")).get(this.key("room", room, "version"));
+    const replies = (await multi.exec()) ?? [];
+    const values = replies.map(([error, value]) => {
       if (error) throw error;
-      return Number(count);
+      return Number(value ?? 0);
     });
+    return rooms.map((_, i) => ({ count: values[2 * i] ?? 0, version: values[2 * i + 1] ?? 0 }));
   }
 
   async openPrivateChat(userId: string, partnerId: string): Promise<OpenPrivateChatResult> {

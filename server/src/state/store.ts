@@ -212,8 +212,8 @@ export interface Store {
   /** The kept history, oldest first; with `afterId`, only the messages that follow it. */
   roomHistory(room: string, afterId?: number): Promise<ChatMessage[]>;
 
-  /** Member counts, in the order of `rooms`. */
-  occupancy(rooms: readonly string[]): Promise<number[]>;
+  /** Member counts with the membership version they were read at, in the order of `rooms`. O(1) per room. */
+  occupancy(rooms: readonly string[]): Promise<{ count: number; version: number }[]>;
 
   /**
    * Atomically pairs two members of one room in a private chat, unless either is already in one.
