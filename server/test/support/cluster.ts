@@ -7,6 +7,7 @@ import { io as connect } from "socket.io-client";
 import { startCluster, type Cluster } from "../../../scripts/cluster/topology.js";
 import type { HandshakeAuth, RoomState } from "../../src/protocol.js";
 import { createSession, waitFor, type ClientSocket } from "./clients.js";
+import { MANY_CLAIMS } from "./server.js";
 
 export async function startTestCluster(env: Record<string, string> = {}): Promise<Cluster> {
   const dir = mkdtempSync(path.join(tmpdir(), "videochat-cluster-"));
@@ -14,7 +15,12 @@ export async function startTestCluster(env: Record<string, string> = {}): Promis
   const root = path.join(dir, "spa");
   mkdirSync(root);
   writeFileSync(path.join(root, "index.html"), "<!doctype html><title>Video chat</title>");
-  return startCluster({ dir, root, entry: "src", env: { LOG_LEVEL: "warn", ...env } });
+  return startCluster({
+    dir,
+    root,
+    entry: "src",
+    env: { LOG_LEVEL: "warn", SESSION_CLAIMS_PER_MIN: MANY_CLAIMS, ...env },
+  });
 }
 
 export interface TabUser {
