@@ -35,7 +35,7 @@ export function describeUrls({ local, network }: OpenUrls): string {
   for (const address of network) lines.push(`  Network:  ${address}`);
   if (network.length > 0) {
     lines.push("", "  Over plain HTTP, browsers give camera and microphone only to localhost: calls from");
-    lines.push("  other devices need HTTPS in front (see README, Run the cluster).");
+    lines.push('  other devices need HTTPS in front (README, "Run it").');
   }
   return `${lines.join("\n")}\n`;
 }
