@@ -20,12 +20,21 @@ function storage(): Storage | null {
   }
 }
 
+/**
+ * 128 random bits as 32 hex digits. Not crypto.randomUUID(): it exists only in secure contexts, and
+ * on a plain-HTTP LAN address (`npm start` opened from a phone) calling it would stop the app loading.
+ */
+function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
 /** A random id per tab, sent in the socket query so nginx keeps this tab on one instance. */
 export function tabId(): string {
   const store = storage();
   const existing = store?.getItem(TAB_KEY);
   if (existing) return existing;
-  const id = crypto.randomUUID();
+  const id = randomId();
   store?.setItem(TAB_KEY, id);
   return id;
 }

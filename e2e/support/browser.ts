@@ -41,6 +41,8 @@ const TAB_KEY = "videochat.tab";
 export interface OpenOptions {
   /** The tab id the app finds in sessionStorage from its first load, to pin the tab to one instance. */
   tab?: string;
+  /** Grant camera and microphone (default). Chromium refuses to for a page that is not a secure context. */
+  grantMedia?: boolean;
 }
 
 /** Launches a browser for one person, on its own throw-away profile, with the app's origin open. */
@@ -55,7 +57,8 @@ export async function openUser(name: string, appUrl: string, options: OpenOption
     args: CHROMIUM_ARGS,
     viewport: { width: 1100, height: 760 },
   });
-  await context.grantPermissions(["camera", "microphone"], { origin: appUrl });
+  if (options.grantMedia ?? true)
+    await context.grantPermissions(["camera", "microphone"], { origin: appUrl });
   await installMediaProbe(context);
   if (options.tab) {
     await context.addInitScript(

@@ -25,6 +25,8 @@ export type ErrorCode =
 export interface AppError {
   code: ErrorCode;
   message: string;
+  /** With `rate_limited`: milliseconds until a retry can succeed (HTTP also sends Retry-After in seconds). */
+  retryAfterMs?: number;
 }
 
 /** Every acknowledgement is one of these: results on success, a coded error otherwise. */

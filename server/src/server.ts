@@ -4,20 +4,22 @@ import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createShardedAdapter } from "@socket.io/redis-adapter";
 import { Redis } from "ioredis";
-import { RateLimiterMemory, RateLimiterRedis } from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { Server } from "socket.io";
 import { createApp } from "./app.js";
 import { startLiveness } from "./cluster/liveness.js";
 import { startReaper } from "./cluster/reaper.js";
 import { resyncAfterOutage } from "./cluster/resync.js";
 import type { Config } from "./config.js";
+import { sessionClaimLimiter } from "./http/claims.js";
+import { compileTrust } from "./http/proxy.js";
 import { createLogger, type Logger } from "./logger.js";
 import * as calls from "./realtime/calls.js";
 import * as chat from "./realtime/chat.js";
 import type { AppServer, RealtimeDeps } from "./realtime/deps.js";
 import { listenForMoves } from "./realtime/follow.js";
 import { recoverSession } from "./realtime/lost.js";
-import { originAllowed } from "./realtime/origin.js";
+import { checkOrigin, ownHostNames, type OriginPolicy } from "./realtime/origin.js";
 import * as presence from "./realtime/presence.js";
 import * as privateChat from "./realtime/private.js";
 import * as rooms from "./realtime/rooms.js";
@@ -47,6 +49,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
   const redisClients: Redis[] = [];
   let store: Store;
   let messageLimiter;
+  let claimLimiter: RateLimiterAbstract;
   const messageLimit = { points: config.messageRatePer10s, duration: 10 };
   if (config.redisUrl) {
     const data = redisClient(config, logger, "store");
@@ -61,21 +64,34 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
       // While Redis is away, limit per instance rather than fail every message.
       insuranceLimiter: new RateLimiterMemory(messageLimit),
     });
+    claimLimiter = sessionClaimLimiter(config, data);
   } else {
     store = new MemoryStore();
     messageLimiter = new RateLimiterMemory(messageLimit);
+    claimLimiter = sessionClaimLimiter(config);
   }
 
   // Express must be the server's request listener before Socket.IO attaches: engine.io then answers
   // /socket.io/ itself and passes every other request on.
-  const http = createServer(createApp({ config, store, logger, clock: Date.now }));
+  const http = createServer(createApp({ config, store, logger, clock: Date.now, claimLimiter }));
+  const originPolicy: OriginPolicy = {
+    publicOrigins: config.publicOrigins,
+    trust: compileTrust(config.trustProxy),
+    ownHostNames: ownHostNames(),
+  };
   const io: AppServer = new Server(http, {
     serveClient: false,
     perMessageDeflate: false, // it multiplies per-connection memory; chat payloads are small
     maxHttpBufferSize: 64 * 1024,
     pingInterval: 25_000,
     pingTimeout: 20_000,
-    allowRequest: (req, callback) => callback(null, originAllowed(req, config.allowedOrigins)),
+    // Engine.IO answers a refusal with 403 (polling) or 400 (WebSocket) and this message as the body.
+    allowRequest: (req, callback) => {
+      const verdict = checkOrigin(req, originPolicy);
+      if (verdict.ok) return callback(null, true);
+      logger.info({ origin: req.headers.origin, host: req.headers.host }, verdict.message);
+      callback(verdict.message, false);
+    },
   });
   if (config.redisUrl) {
     const pub = redisClient(config, logger, "pub");

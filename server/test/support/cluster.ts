@@ -9,6 +9,7 @@ import { startCluster, type Cluster } from "../../../scripts/cluster/topology.js
 import { applyDelta, fromSnapshot, supersedes, type MemberDelta } from "../../../client/src/members.js";
 import type { HandshakeAuth, RoomState } from "../../src/protocol.js";
 import { createSession, waitFor, type ClientSocket } from "./clients.js";
+import { MANY_CLAIMS } from "./server.js";
 
 export async function startTestCluster(env: Record<string, string> = {}): Promise<Cluster> {
   const dir = mkdtempSync(path.join(tmpdir(), "videochat-cluster-"));
@@ -16,7 +17,12 @@ export async function startTestCluster(env: Record<string, string> = {}): Promis
   const root = path.join(dir, "spa");
   mkdirSync(root);
   writeFileSync(path.join(root, "index.html"), "<!doctype html><title>Video chat</title>");
-  return startCluster({ dir, root, entry: "src", env: { LOG_LEVEL: "warn", ...env } });
+  return startCluster({
+    dir,
+    root,
+    entry: "src",
+    env: { LOG_LEVEL: "warn", SESSION_CLAIMS_PER_MIN: MANY_CLAIMS, ...env },
+  });
 }
 
 export interface TabUser {
@@ -86,7 +92,7 @@ export async function restartInstance(cluster: Cluster, id: string, env: Record<
     id,
     port: old.port,
     entry: "src",
-    env: { REDIS_URL: cluster.redis.url, LOG_LEVEL: "warn", ...env },
+    env: { ...cluster.instanceEnv, ...env },
   });
   cluster.instances.splice(index, 1, fresh);
   return fresh;
