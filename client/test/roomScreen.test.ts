@@ -1,74 +1,25 @@
 // @vitest-environment happy-dom
-import { cleanup, render, screen, waitFor, within } from "@testing-library/vue";
+import { cleanup, screen, waitFor, within } from "@testing-library/vue";
 import userEvent from "@testing-library/user-event";
-import { createPinia, disposePinia, type Pinia } from "pinia";
+import { disposePinia, type Pinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { defineComponent, h } from "vue";
-import { createMemoryHistory, type Router, RouterView } from "vue-router";
-import type { Member } from "../../server/src/protocol";
-import { createAppRouter } from "../src/router";
-import * as socketModule from "../src/socket";
-import type { FakeSocketModule } from "./fakeSocket";
-import { alice, readyAsAlice } from "./fixtures";
+import type { Router } from "vue-router";
+import { alice } from "./fixtures";
+import { bob, occupancy, openRoomTab, requests, resetRoomTab, server } from "./roomHarness";
 
 vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
-const server = socketModule as unknown as FakeSocketModule;
-
-const bob: Member = { id: "u-bob", name: "Bob", status: "absent", busy: false };
-const ready = { ...readyAsAlice(), resumed: true, instanceId: "instance-a" };
-const occupancy = {
-  rooms: [
-    { name: "LOBBY", count: 2, version: 2 },
-    { name: "SPORTS", count: 0, version: 0 },
-  ],
-};
 
 let pinia: Pinia;
 let router: Router;
 
 /** Opens `path` in a tab that already holds a session, as after a reload. */
-async function openTab(path: string) {
-  sessionStorage.setItem(
-    "videochat.session",
-    JSON.stringify({ token: "t-1", user: { id: alice.id, name: alice.name }, room: "LOBBY" }),
-  );
-  pinia = createPinia();
-  router = createAppRouter(createMemoryHistory());
-  render(
-    defineComponent(() => () => h(RouterView)),
-    { global: { plugins: [pinia, router] } },
-  );
-  await router.push(path);
-  await screen.findByRole("button", { name: "Leave" });
-  expect(server.socket.connect).toHaveBeenCalled();
-  server.serverEmit("session:ready", ready);
-  server.serverEmit("room:state", {
-    roomSeq: 0,
-    room: "LOBBY",
-    version: 4,
-    members: [alice, bob],
-    history: [],
-  });
-  server.serverEmit("rooms:occupancy", occupancy);
-  return userEvent.setup();
+async function openTab(path: string): Promise<ReturnType<typeof userEvent.setup>> {
+  const tab = await openRoomTab(path);
+  ({ pinia, router } = tab);
+  return tab.user;
 }
 
-function requests(event: string): unknown[] {
-  return server.request.mock.calls.filter(([name]) => name === event).map(([, payload]) => payload);
-}
-
-beforeEach(() => {
-  sessionStorage.clear();
-  server.request.mockClear();
-  server.socket.connect.mockClear();
-  server.socket.connected = false;
-  server.socket.active = false;
-  server.setConnectionState("connected");
-  vi.stubGlobal(
-    "fetch",
-    vi.fn(async () => new Response(JSON.stringify(occupancy), { status: 200 })),
-  );
-});
+beforeEach(resetRoomTab);
 afterEach(() => {
   cleanup();
   disposePinia(pinia);
@@ -76,7 +27,7 @@ afterEach(() => {
 });
 
 describe("room screen", () => {
-  it("shows rooms, members, status, the chat, and which instance serves the tab", async () => {
+  it("shows rooms, members, status, the chat, and which instance serves the tab under Diagnostics", async () => {
     await openTab("/room/LOBBY");
     const lobby = await screen.findByRole("button", { name: "LOBBY (2)" });
     expect(lobby.getAttribute("aria-current")).toBe("page");
@@ -90,7 +41,13 @@ describe("room screen", () => {
     expect(screen.getByRole("log", { name: "Room chat" })).toBeTruthy();
     expect(screen.getByRole("textbox", { name: "Message" })).toBeTruthy();
     expect(screen.getByRole("button", { name: "Send" })).toBeTruthy();
-    expect(screen.getByText(/Served by instance-a/)).toBeTruthy();
+    // For operators only: folded away until asked for.
+    expect(screen.queryByText(/Served by/)).toBeNull();
+    const diagnostics = screen.getByRole("button", { name: "Diagnostics" });
+    expect(diagnostics.getAttribute("aria-expanded")).toBe("false");
+    await userEvent.setup().click(diagnostics);
+    expect(diagnostics.getAttribute("aria-expanded")).toBe("true");
+    expect(screen.getByText("Served by instance-a")).toBeTruthy();
   });
 
   it("opens a private chat from the member list, beside the room chat", async () => {

@@ -53,9 +53,8 @@ export const useRoomStore = defineStore("room", () => {
 
   /** Applies a delta to the list; announces it in the feed when it was news. */
   function apply(list: MemberList, delta: MemberDelta, announce: boolean): boolean {
-    const previous = list.members.get(delta.member.id);
     if (!applyDelta(list, delta)) return false;
-    const line = announce ? systemLineFor(delta, previous) : null;
+    const line = announce ? systemLineFor(delta) : null;
     if (line) chat.addSystemLine(line);
     return true;
   }
