@@ -83,6 +83,17 @@ describe("in a private chat", () => {
     expect(lines()).toEqual(["Alice hi\nthere"]);
   });
 
+  it("shows missed and declined calls as lines in the history", async () => {
+    server.serverEmit("private:message", { ...privateMessage(1, "Missed call", bob), call: "missed" });
+    server.serverEmit("private:message", { ...privateMessage(2, "Declined call", alice), call: "declined" });
+    await tick();
+    const items = within(inChat().getByRole("log", { name: "Private messages" })).getAllByRole("listitem");
+    expect(items.map((item) => item.textContent?.replace(/\s+/g, " ").trim())).toEqual([
+      expect.stringMatching(/^Missed call from Bob · \d/),
+      expect.stringMatching(/^Declined call from Alice · \d/),
+    ]);
+  });
+
   it("merges the messages a resume re-sends, without duplicates", async () => {
     server.serverEmit("private:message", privateMessage(1, "one"));
     server.serverEmit("private:message", privateMessage(3, "three"));

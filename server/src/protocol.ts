@@ -128,6 +128,11 @@ export interface PrivateMessage {
   from: UserRef;
   text: string;
   at: number;
+  /**
+   * Set on a line the server keeps about a call that did not happen, so both sides (and a reload) see
+   * it in the chat's history: `from` is the caller, `text` a plain fallback ("Missed call").
+   */
+  call?: "missed" | "declined";
 }
 
 /** closed: the partner closed it; left_room: moved to another room; left: logged out; timeout: gone past the grace period. */

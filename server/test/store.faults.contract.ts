@@ -227,7 +227,7 @@ export function storeFaultsContract(name: string, makeStore: () => Promise<Store
       expect(await store.takeMissedCalls(t0 + 3_999, 10)).toEqual([]);
       const takers = await Promise.all([1, 2, 3].map(() => store.takeMissedCalls(t0 + 4_000, 10)));
       expect(takers.flat()).toEqual([
-        { chat: expect.objectContaining({ id: opened.chat.id }), callId: rung.call.id },
+        { chat: expect.objectContaining({ id: opened.chat.id }), callId: rung.call.id, callerId: ann.id },
       ]);
       expect((await store.getPrivateChat(opened.chat.id))?.call).toBeUndefined();
       expect(await store.startCall(opened.chat.id, ann.id, t0 + 8_000)).toMatchObject({ ok: true });

@@ -5,18 +5,42 @@ import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { fail, on } from "./handler.js";
 import { iceServersFor } from "./ice.js";
 import { partnerOf } from "./private.js";
+import type { UserRef } from "../protocol.js";
+import type { PrivateChatRecord } from "../state/store.js";
 
 const NO_CALL = fail("no_call", "That call has ended.");
+
+type CallLineDeps = Pick<RealtimeDeps, "io" | "store" | "clock">;
+
+/**
+ * Keeps a call that did not happen as a line in the chat's history ("Missed call from Cy"), for both
+ * partners and for a reload; `caller` is who rang.
+ */
+async function keepCallLine(
+  deps: CallLineDeps,
+  chat: PrivateChatRecord,
+  caller: UserRef,
+  call: "missed" | "declined",
+) {
+  const line = await deps.store.appendPrivateMessage(chat.id, {
+    from: caller,
+    text: call === "missed" ? "Missed call" : "Declined call",
+    at: deps.clock(),
+    call,
+  });
+  if (line) deps.io.to([userChannel(chat.a.id), userChannel(chat.b.id)]).emit("private:message", line);
+}
 
 /** Ends every call that rang past its deadline (each exactly once, cluster-wide) and tells both sides. */
 export async function fireMissedCalls(deps: Pick<RealtimeDeps, "io" | "store" | "clock" | "logger">) {
   try {
     for (;;) {
       const missed = await deps.store.takeMissedCalls(deps.clock(), 100);
-      for (const { chat, callId } of missed) {
+      for (const { chat, callId, callerId } of missed) {
         deps.io
           .to([userChannel(chat.a.id), userChannel(chat.b.id)])
           .emit("call:ended", { callId, reason: "missed" });
+        await keepCallLine(deps, chat, chat.a.id === callerId ? chat.a : chat.b, "missed");
       }
       if (missed.length < 100) return;
     }
@@ -57,7 +81,10 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
     const call = await store.answerCall(current.chat.id, me, callId, accept);
     if (!call) return NO_CALL;
     if (accept) current.both.emit("call:answered", { callId, accept: true });
-    else current.both.emit("call:ended", { callId, reason: "declined" });
+    else {
+      current.both.emit("call:ended", { callId, reason: "declined" });
+      await keepCallLine(deps, current.chat, partnerOf(current.chat, me), "declined");
+    }
     return { ok: true };
   });
 

@@ -292,7 +292,10 @@ export class MemoryStore implements Store {
     return { chat: publicChat(chat), changes };
   }
 
-  async appendPrivateMessage(chatId: string, message: { from: UserRef; text: string; at: number }) {
+  async appendPrivateMessage(
+    chatId: string,
+    message: { from: UserRef; text: string; at: number; call?: PrivateMessage["call"] },
+  ) {
     const chat = this.chats.get(chatId);
     if (!chat) return null;
     const stored: PrivateMessage = { id: ++chat.lastMessageId, chatId, ...message };
@@ -321,7 +324,7 @@ export class MemoryStore implements Store {
       const { call, ringDeadline } = chat;
       if (call?.state !== "ringing" || ringDeadline === undefined || ringDeadline > now) continue;
       chat.call = chat.ringDeadline = undefined;
-      missed.push({ chat: publicChat(chat), callId: call.id });
+      missed.push({ chat: publicChat(chat), callId: call.id, callerId: call.callerId });
     }
     return missed;
   }

@@ -254,7 +254,10 @@ export class RedisStore implements Store {
     return result && { chat: result.chat, changes: list(result.changes) };
   }
 
-  appendPrivateMessage(chatId: string, message: { from: UserRef; text: string; at: number }) {
+  appendPrivateMessage(
+    chatId: string,
+    message: { from: UserRef; text: string; at: number; call?: PrivateMessage["call"] },
+  ) {
     return this.run<PrivateMessage>(
       "appendPrivateMessage",
       chatId,

@@ -100,6 +100,7 @@ export interface RoomMove {
 export interface MissedCall {
   chat: PrivateChatRecord;
   callId: string;
+  callerId: string;
 }
 
 /** The first heartbeat of an instance run also takes over what earlier runs of the same id left. */
@@ -229,7 +230,7 @@ export interface Store {
   /** Null when the chat has closed meanwhile. */
   appendPrivateMessage(
     chatId: string,
-    message: { from: UserRef; text: string; at: number },
+    message: { from: UserRef; text: string; at: number; call?: PrivateMessage["call"] },
   ): Promise<PrivateMessage | null>;
 
   /** The chat's kept messages, oldest first (the last HISTORY_LIMIT). */

@@ -64,9 +64,9 @@ for _, id in ipairs(ids) do
   local chat = read_chat(id)
   if chat and chat.call and chat.call.state == 'ringing' then
     redis.call('HDEL', chat_key(id), 'callId', 'callerId', 'callState')
-    local callId = chat.call.id
+    local callId, callerId = chat.call.id, chat.call.callerId
     chat.call = nil
-    table.insert(out, cjson.encode({chat = chat, callId = callId}))
+    table.insert(out, cjson.encode({chat = chat, callId = callId, callerId = callerId}))
   end
 end
 return out
