@@ -20,8 +20,20 @@ function messageBox(): HTMLTextAreaElement {
   return screen.getByRole("textbox", { name: "Message" }) as HTMLTextAreaElement;
 }
 
+const friendly = server.request.getMockImplementation()!;
+/** The next `room:message` gets `answer`; everything else (typing notices) a friendly ack. */
+function answerNextMessage(answer: () => Promise<unknown>): void {
+  let used = false;
+  server.request.mockImplementation(((event: string, payload: unknown) => {
+    if (event !== "room:message" || used) return friendly(event as never, payload as never);
+    used = true;
+    return answer();
+  }) as typeof friendly);
+}
+
 let pinia: Pinia;
 beforeEach(() => {
+  server.request.mockImplementation(friendly);
   server.request.mockClear();
   pinia = createPinia();
   setActivePinia(pinia);
@@ -44,10 +56,10 @@ describe("message composer", () => {
   });
 
   it("shows why a send failed and keeps the text to try again with Send", async () => {
-    server.request.mockResolvedValueOnce({
+    answerNextMessage(async () => ({
       ok: false,
       error: { code: "rate_limited", message: "You are sending too fast." },
-    });
+    }));
     const user = userEvent.setup();
     await user.type(messageBox(), "hello{Enter}");
     expect((await screen.findByRole("alert")).textContent).toContain("You are sending too fast.");
@@ -79,7 +91,7 @@ describe("message composer", () => {
 
   it("lets the next message be typed while one travels, and sends them in order", async () => {
     let answerFirst: (ack: unknown) => void = () => {};
-    server.request.mockImplementationOnce(() => new Promise((resolve) => (answerFirst = resolve)));
+    answerNextMessage(() => new Promise((resolve) => (answerFirst = resolve)));
     const user = userEvent.setup();
     await user.type(messageBox(), "one{Enter}");
     expect(messageBox().value).toBe("");
@@ -95,7 +107,7 @@ describe("message composer", () => {
 
   it("gives a failed message back ahead of what was typed since", async () => {
     let answerFirst: (ack: unknown) => void = () => {};
-    server.request.mockImplementationOnce(() => new Promise((resolve) => (answerFirst = resolve)));
+    answerNextMessage(() => new Promise((resolve) => (answerFirst = resolve)));
     const user = userEvent.setup();
     await user.type(messageBox(), "one{Enter}next");
     answerFirst({ ok: false, error: { code: "timeout", message: "No answer from the server. Try again." } });

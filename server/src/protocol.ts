@@ -189,6 +189,8 @@ export interface HandshakeAuth {
 export interface ClientToServerEvents {
   "room:join": (payload: { room: string }, ack: AckCallback<{ room: string }>) => void;
   "room:message": (payload: { text: string }, ack: AckCallback<{ message: ChatMessage }>) => void;
+  /** "is typing…" in the room: sent while keys are pressed (every few seconds) and when they stop. */
+  "room:typing": (payload: { typing: boolean }, ack: AckCallback) => void;
   /** The status the user picks by hand; every tab of the session shows it. */
   "presence:set": (payload: { status: PresenceStatus }, ack: AckCallback<{ status: PresenceStatus }>) => void;
   /**
@@ -232,6 +234,8 @@ export interface ServerToClientEvents {
   "room:member-left": (payload: MemberLeft) => void;
   "room:member-updated": (payload: MemberUpdated) => void;
   "room:message": (payload: ChatMessage) => void;
+  /** To the others in the room (and the typist's other tabs): someone started or stopped typing. */
+  "room:typing": (payload: { room: string; user: UserRef; typing: boolean }) => void;
   /** Only the rooms whose count changed (coalesced per instance); GET /api/rooms gives every room. */
   "rooms:occupancy": (payload: { rooms: RoomOccupancy[] }) => void;
 

@@ -70,6 +70,7 @@ const iceCandidate = z.strictObject({
 export const eventSchemas = {
   "room:join": z.strictObject({ room: roomName }),
   "room:message": z.strictObject({ text: messageText }),
+  "room:typing": z.strictObject({ typing: z.boolean() }),
   "presence:set": z.strictObject({ status: presenceStatus }),
   "presence:idle": z.strictObject({ idle: z.boolean() }),
   "session:leave": empty,

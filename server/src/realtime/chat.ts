@@ -33,4 +33,13 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
     },
     "message_invalid",
   );
+
+  // Typing costs no Store round trip: the socket knows its name and the room it follows.
+  on(socket, deps, "room:typing", async ({ typing }) => {
+    const known = socket.data.session;
+    if (!known) return fail("session_unknown", "Your session has ended. Join again.");
+    const user = { id: socket.data.userId, name: known.name };
+    socket.to(roomChannel(known.room)).emit("room:typing", { room: known.room, user, typing });
+    return { ok: true };
+  });
 }
