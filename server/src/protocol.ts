@@ -14,7 +14,8 @@ export type ErrorCode =
   | "rate_limited" // too many events in a short time
   | "origin_forbidden" // the handshake came from an origin that is not allowed
   | "partner_unavailable" // the person is not in your room (or gone)
-  | "partner_busy" // the person is already in a private chat with someone else
+  | "partner_busy" // the person is already talking with someone else (a private chat or a group call)
+  | "call_full" // the group call has GROUP_CALL_MAX participants already
   | "already_in_chat" // you have a private chat open; close it first
   | "no_private_chat" // the event needs an open private chat
   | "call_exists" // this private chat already has a call
@@ -40,8 +41,10 @@ export interface UserRef {
 
 export interface Member extends UserRef {
   status: PresenceStatus;
-  /** In a private chat with someone. */
+  /** Talking with someone: in a private chat or a group call (one conversation at a time). */
   busy: boolean;
+  /** In the room's group call (a subset of busy). */
+  inCall?: boolean;
 }
 
 export interface ChatMessage {
@@ -102,6 +105,8 @@ export interface RoomState {
   members: Member[];
   /** The recent history, or only what follows `lastMessageId` when the client resumed. */
   history: ChatMessage[];
+  /** The room's group call, if one is on. */
+  groupCall?: GroupCall | null;
 }
 
 export interface SessionReady {
@@ -151,6 +156,40 @@ export interface CallInfo {
 }
 
 export type CallEndReason = "hangup" | "declined" | "missed" | "chat_closed" | "failed";
+
+// ---- Group calls: a full mesh of peer connections among a room's participants ----
+
+/** A room's group call as every member of the room sees it. */
+export interface GroupCall {
+  id: string;
+  room: string;
+  /** In the order they joined; the first one started the call. */
+  participants: UserRef[];
+  /** Bumped at every change of the call; a client keeps the state with the highest version. */
+  version: number;
+  /** The most participants allowed (GROUP_CALL_MAX): a mesh stops working on ordinary machines beyond ~6. */
+  max: number;
+}
+
+/** One participant's media, told to the others so that tiles show initials and a muted badge. */
+export interface MediaState {
+  audio: boolean;
+  video: boolean;
+  screen: boolean;
+}
+
+/**
+ * Perfect-negotiation signalling between two participants of one group call. Client to server, `peer`
+ * is the recipient; server to client, the sender. The server checks that both are participants of
+ * `callId` on every signal and never reads SDP. The polite side of a pair is the one with the
+ * greater user id (string order), so both sides agree without a round trip.
+ */
+export interface GroupSignal {
+  callId: string;
+  peer: string;
+  description?: SessionDescription;
+  candidate?: IceCandidate | null;
+}
 
 export interface SessionDescription {
   type: "offer" | "answer" | "pranswer" | "rollback";
@@ -216,6 +255,18 @@ export interface ClientToServerEvents {
   "call:end": (payload: { callId: string }, ack: AckCallback) => void;
   /** Fresh ICE servers (TURN credentials expire), asked before each call and each ICE restart. */
   "call:ice-servers": (payload: Record<string, never>, ack: AckCallback<{ iceServers: IceServer[] }>) => void;
+  /** This user's media changed (mute, camera off, screen share): told to everyone in their current call. */
+  "call:media": (payload: MediaState, ack: AckCallback) => void;
+
+  /** Starts the room's group call with the sender as its first participant (one per room). */
+  "group:start": (payload: Record<string, never>, ack: AckCallback<{ call: GroupCall }>) => void;
+  /** Joins the room's group call; a newcomer then offers to everyone already in it. */
+  "group:join": (payload: { callId: string }, ack: AckCallback<{ call: GroupCall }>) => void;
+  "group:leave": (payload: Record<string, never>, ack: AckCallback) => void;
+  /** A participant rings a member of the room; `partner_busy` when that person is talking already. */
+  "group:invite": (payload: { with: string }, ack: AckCallback) => void;
+  "group:decline": (payload: { callId: string }, ack: AckCallback) => void;
+  "group:signal": (payload: GroupSignal, ack: AckCallback) => void;
 }
 
 export interface ServerToClientEvents {
@@ -250,6 +301,16 @@ export interface ServerToClientEvents {
   "call:answered": (payload: { callId: string; accept: boolean }) => void;
   "call:signal": (payload: CallSignal) => void;
   "call:ended": (payload: { callId: string; reason: CallEndReason }) => void;
+  /** Someone in the recipient's current call (1:1 or group) changed their media. */
+  "call:media": (payload: MediaState & { callId: string; user: UserRef }) => void;
+
+  /** To the room on every change of its group call; `call` is null once the last participant left. */
+  "group:state": (payload: { room: string; call: GroupCall | null }) => void;
+  /** To the invitee (every tab): an incoming-call prompt naming the inviter. */
+  "group:invited": (payload: { call: GroupCall; from: UserRef }) => void;
+  /** To the inviter: the invitation was declined, or expired unanswered. */
+  "group:declined": (payload: { callId: string; by: UserRef; reason: "declined" | "missed" }) => void;
+  "group:signal": (payload: GroupSignal) => void;
 }
 
 /** Between instances (Socket.IO `serverSideEmit`), never from a client. */
