@@ -4,6 +4,12 @@ import { hostname } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import {
+  RATE_LIMIT_DEFAULTS,
+  rateLimitOverrides,
+  type LimitFamily,
+  type RateLimit,
+} from "./limit-families.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** client/dist, seen from server/src (tsx) and server/dist (built) alike. */
@@ -50,6 +56,7 @@ const ConfigSchema = z.object({
   CLIENT_DIST: z.string().default(defaultClientDist),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   MESSAGE_RATE_PER_10S: z.coerce.number().int().min(1).default(20),
+  RATE_LIMITS: rateLimitOverrides,
   CALL_RING_TIMEOUT_MS: ms(30_000),
   STUN_URLS: csv(""),
   TURN_URLS: csv(""),
@@ -87,7 +94,8 @@ export type Config = {
   allowedOrigins: string[];
   clientDist: string;
   logLevel: z.infer<typeof ConfigSchema>["LOG_LEVEL"];
-  messageRatePer10s: number;
+  /** Every event family's per-user budget (defaults, MESSAGE_RATE_PER_10S, then RATE_LIMITS). */
+  rateLimits: Record<LimitFamily, RateLimit>;
   callRingTimeoutMs: number;
   ice: {
     stunUrls: string[];
@@ -128,7 +136,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedOrigins: c.ALLOWED_ORIGINS,
     clientDist: c.CLIENT_DIST,
     logLevel: c.LOG_LEVEL,
-    messageRatePer10s: c.MESSAGE_RATE_PER_10S,
+    rateLimits: {
+      ...RATE_LIMIT_DEFAULTS,
+      "room-message": { points: c.MESSAGE_RATE_PER_10S, seconds: 10 },
+      ...c.RATE_LIMITS,
+    },
     callRingTimeoutMs: c.CALL_RING_TIMEOUT_MS,
     ice: {
       stunUrls: c.STUN_URLS,

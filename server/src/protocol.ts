@@ -24,6 +24,8 @@ export type ErrorCode =
 export interface AppError {
   code: ErrorCode;
   message: string;
+  /** With `rate_limited`: milliseconds until the same request can succeed again. */
+  retryAfterMs?: number;
 }
 
 /** Every acknowledgement is one of these: results on success, a coded error otherwise. */

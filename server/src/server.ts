@@ -3,7 +3,6 @@ import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createShardedAdapter } from "@socket.io/redis-adapter";
 import { Redis } from "ioredis";
-import { RateLimiterMemory, RateLimiterRedis } from "rate-limiter-flexible";
 import { Server } from "socket.io";
 import { createApp } from "./app.js";
 import { startLiveness } from "./cluster/liveness.js";
@@ -14,6 +13,7 @@ import { createLogger, type Logger } from "./logger.js";
 import * as calls from "./realtime/calls.js";
 import * as chat from "./realtime/chat.js";
 import type { AppServer, RealtimeDeps } from "./realtime/deps.js";
+import { createEventLimits, type EventLimits } from "./realtime/limits.js";
 import { originAllowed } from "./realtime/origin.js";
 import * as presence from "./realtime/presence.js";
 import * as privateChat from "./realtime/private.js";
@@ -43,22 +43,15 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
   const logger = options.logger ?? createLogger(config);
   const redisClients: Redis[] = [];
   let store: Store;
-  let messageLimiter;
-  const messageLimit = { points: config.messageRatePer10s, duration: 10 };
+  let limits: EventLimits;
   if (config.redisUrl) {
     const data = redisClient(config, logger, "store");
     redisClients.push(data);
     store = new RedisStore(data.duplicate(), config.redisPrefix);
-    messageLimiter = new RateLimiterRedis({
-      storeClient: data,
-      keyPrefix: `${config.redisPrefix}:rl:msg`,
-      ...messageLimit,
-      // While Redis is away, limit per instance rather than fail every message.
-      insuranceLimiter: new RateLimiterMemory(messageLimit),
-    });
+    limits = createEventLimits(config, data);
   } else {
     store = new MemoryStore();
-    messageLimiter = new RateLimiterMemory(messageLimit);
+    limits = createEventLimits(config);
   }
 
   // Express must be the server's request listener before Socket.IO attaches: engine.io then answers
@@ -87,7 +80,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     config,
     logger,
     clock: Date.now,
-    limits: { message: messageLimiter },
+    limits,
     announceOccupancy: occupancy.announce,
   };
 
