@@ -57,6 +57,11 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   MESSAGE_RATE_PER_10S: z.coerce.number().int().min(1).default(20),
   RATE_LIMITS: rateLimitOverrides,
+  OUTBOUND_BUFFER_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(256 * 1024)
+    .default(4 * 1024 * 1024),
   CALL_RING_TIMEOUT_MS: ms(30_000),
   STUN_URLS: csv(""),
   TURN_URLS: csv(""),
@@ -96,6 +101,8 @@ export type Config = {
   logLevel: z.infer<typeof ConfigSchema>["LOG_LEVEL"];
   /** Every event family's per-user budget (defaults, MESSAGE_RATE_PER_10S, then RATE_LIMITS). */
   rateLimits: Record<LimitFamily, RateLimit>;
+  /** Bytes a connection may have waiting to be sent before it counts as not reading and is cut. */
+  outboundBufferMaxBytes: number;
   callRingTimeoutMs: number;
   ice: {
     stunUrls: string[];
@@ -141,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       "room-message": { points: c.MESSAGE_RATE_PER_10S, seconds: 10 },
       ...c.RATE_LIMITS,
     },
+    outboundBufferMaxBytes: c.OUTBOUND_BUFFER_MAX_BYTES,
     callRingTimeoutMs: c.CALL_RING_TIMEOUT_MS,
     ice: {
       stunUrls: c.STUN_URLS,

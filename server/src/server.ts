@@ -15,6 +15,7 @@ import * as chat from "./realtime/chat.js";
 import type { AppServer, RealtimeDeps } from "./realtime/deps.js";
 import { createEventLimits, type EventLimits } from "./realtime/limits.js";
 import { originAllowed } from "./realtime/origin.js";
+import { boundOutbound } from "./realtime/outbound.js";
 import * as presence from "./realtime/presence.js";
 import * as privateChat from "./realtime/private.js";
 import * as rooms from "./realtime/rooms.js";
@@ -86,6 +87,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
 
   io.use(session.authenticate(deps));
   io.on("connection", (socket) => {
+    boundOutbound(socket, config.outboundBufferMaxBytes, logger);
     // Handlers first, synchronously, so no event sent right after connecting is missed.
     session.register(socket, deps);
     rooms.register(socket, deps);

@@ -230,6 +230,6 @@ describe("limit configuration", () => {
     expect(config.rateLimits.presence).toEqual(RATE_LIMIT_DEFAULTS.presence);
     expect(() => loadConfig({ RATE_LIMITS: "room-jion=3/5" })).toThrow(/"room-jion=3\/5" is not/);
     expect(() => loadConfig({ RATE_LIMITS: "room-join=0/5" })).toThrow(/RATE_LIMITS/);
-
+    expect(() => loadConfig({ OUTBOUND_BUFFER_MAX_BYTES: "1000" })).toThrow(/OUTBOUND_BUFFER_MAX_BYTES/);
   });
 });
