@@ -72,6 +72,23 @@ describe("message composer", () => {
     expect(sentTexts()).toEqual(["hello", "hello"]);
   });
 
+  it("says how long to wait when sending too fast, and keeps what was typed", async () => {
+    server.request.mockResolvedValueOnce({
+      ok: false,
+      error: {
+        code: "rate_limited",
+        message: "You are sending too fast. Try again in 3 s.",
+        retryAfterMs: 2_500,
+      },
+    });
+    const user = userEvent.setup();
+    await user.type(messageBox(), "quick one{Enter}");
+    expect((await screen.findByRole("alert")).textContent).toContain(
+      "You are sending too fast. Try again in 3 s.",
+    );
+    expect(messageBox().value).toBe("quick one");
+  });
+
   it("refuses a message over the server's length limit without sending it", async () => {
     const user = userEvent.setup();
     await user.type(messageBox(), "x".repeat(21) + "{Enter}");

@@ -94,6 +94,32 @@ describe("in a private chat", () => {
     ]);
   });
 
+  it("says how long to wait when sending too fast, and keeps what was typed", async () => {
+    const friendly = server.request.getMockImplementation()!;
+    server.request.mockImplementation(async (event, payload) =>
+      event === "private:message"
+        ? {
+            ok: false,
+            error: {
+              code: "rate_limited",
+              message: "You are sending too fast. Try again in 3 s.",
+              retryAfterMs: 2_500,
+            },
+          }
+        : friendly(event, payload),
+    );
+    try {
+      await userEvent.setup().type(box(), "one more{Enter}");
+      expect((await inChat().findByRole("alert")).textContent).toContain(
+        "You are sending too fast. Try again in 3 s.",
+      );
+      expect(box().value).toBe("one more");
+      expect(lines()).toEqual([]);
+    } finally {
+      server.request.mockImplementation(friendly);
+    }
+  });
+
   it("merges the messages a resume re-sends, without duplicates", async () => {
     server.serverEmit("private:message", privateMessage(1, "one"));
     server.serverEmit("private:message", privateMessage(3, "three"));

@@ -5,6 +5,12 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { compileTrust } from "./http/proxy.js";
+import {
+  RATE_LIMIT_DEFAULTS,
+  rateLimitOverrides,
+  type LimitFamily,
+  type RateLimit,
+} from "./limit-families.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** client/dist, seen from server/src (tsx) and server/dist (built) alike. */
@@ -73,6 +79,12 @@ const ConfigSchema = z.object({
   CLIENT_DIST: z.string().default(defaultClientDist),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   MESSAGE_RATE_PER_10S: z.coerce.number().int().min(1).default(20),
+  RATE_LIMITS: rateLimitOverrides,
+  OUTBOUND_BUFFER_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(256 * 1024)
+    .default(4 * 1024 * 1024),
   CALL_RING_TIMEOUT_MS: ms(30_000),
   MAX_CONNECTIONS_PER_SESSION: z.coerce.number().int().min(1).max(1000).default(8),
   STUN_URLS: csv(""),
@@ -122,7 +134,10 @@ export type Config = {
   sessionClaimsPerMin: number;
   clientDist: string;
   logLevel: z.infer<typeof ConfigSchema>["LOG_LEVEL"];
-  messageRatePer10s: number;
+  /** Every event family's per-user budget (defaults, MESSAGE_RATE_PER_10S, then RATE_LIMITS). */
+  rateLimits: Record<LimitFamily, RateLimit>;
+  /** Bytes a connection may have waiting to be sent before it counts as not reading and is cut. */
+  outboundBufferMaxBytes: number;
   callRingTimeoutMs: number;
   /** Tabs (connections) one session may hold open at once. */
   maxConnectionsPerSession: number;
@@ -167,7 +182,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionClaimsPerMin: c.SESSION_CLAIMS_PER_MIN,
     clientDist: c.CLIENT_DIST,
     logLevel: c.LOG_LEVEL,
-    messageRatePer10s: c.MESSAGE_RATE_PER_10S,
+    rateLimits: {
+      ...RATE_LIMIT_DEFAULTS,
+      "room-message": { points: c.MESSAGE_RATE_PER_10S, seconds: 10 },
+      ...c.RATE_LIMITS,
+    },
+    outboundBufferMaxBytes: c.OUTBOUND_BUFFER_MAX_BYTES,
     callRingTimeoutMs: c.CALL_RING_TIMEOUT_MS,
     maxConnectionsPerSession: c.MAX_CONNECTIONS_PER_SESSION,
     ice: {

@@ -4,7 +4,7 @@ import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createShardedAdapter } from "@socket.io/redis-adapter";
 import { Redis } from "ioredis";
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { type RateLimiterAbstract } from "rate-limiter-flexible";
 import { Server } from "socket.io";
 import { createApp } from "./app.js";
 import { startLiveness } from "./cluster/liveness.js";
@@ -20,6 +20,8 @@ import type { AppServer, RealtimeDeps } from "./realtime/deps.js";
 import { listenForMoves } from "./realtime/follow.js";
 import { recoverSession } from "./realtime/lost.js";
 import { checkOrigin, ownHostNames, type OriginPolicy } from "./realtime/origin.js";
+import { createEventLimits, type EventLimits } from "./realtime/limits.js";
+import { boundOutbound } from "./realtime/outbound.js";
 import * as presence from "./realtime/presence.js";
 import * as privateChat from "./realtime/private.js";
 import * as rooms from "./realtime/rooms.js";
@@ -48,26 +50,19 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
   const logger = options.logger ?? createLogger(config);
   const redisClients: Redis[] = [];
   let store: Store;
-  let messageLimiter;
+  let limits: EventLimits;
   let claimLimiter: RateLimiterAbstract;
-  const messageLimit = { points: config.messageRatePer10s, duration: 10 };
   if (config.redisUrl) {
     const data = redisClient(config, logger, "store");
     redisClients.push(data);
     const storeClient = data.duplicate();
     storeClient.on("error", (error) => logger.warn({ err: error, role: "store" }, "redis connection error"));
     store = new RedisStore(storeClient, config.redisPrefix);
-    messageLimiter = new RateLimiterRedis({
-      storeClient: data,
-      keyPrefix: `${config.redisPrefix}:rl:msg`,
-      ...messageLimit,
-      // While Redis is away, limit per instance rather than fail every message.
-      insuranceLimiter: new RateLimiterMemory(messageLimit),
-    });
+    limits = createEventLimits(config, data);
     claimLimiter = sessionClaimLimiter(config, data);
   } else {
     store = new MemoryStore();
-    messageLimiter = new RateLimiterMemory(messageLimit);
+    limits = createEventLimits(config);
     claimLimiter = sessionClaimLimiter(config);
   }
 
@@ -111,7 +106,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     config,
     logger,
     clock: Date.now,
-    limits: { message: messageLimiter },
+    limits,
     announceOccupancy: occupancy.announce,
     recoverSession: (socket) => recoverSession(socket, deps),
   };
@@ -120,6 +115,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
   listenForMoves(io);
   io.use(session.authenticate(deps));
   io.on("connection", (socket) => {
+    boundOutbound(socket, config.outboundBufferMaxBytes, logger);
     // Handlers first, synchronously, so no event sent right after connecting is missed.
     session.register(socket, deps);
     rooms.register(socket, deps);

@@ -1,25 +1,16 @@
 // Room chat: a message gets the room's next id and a server timestamp, is kept, then fanned out.
-import { RateLimiterRes } from "rate-limiter-flexible";
 import { roomChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { fail, on } from "./handler.js";
 
 export function register(socket: AppSocket, deps: RealtimeDeps): void {
-  const { io, store, clock, limits } = deps;
+  const { io, store, clock } = deps;
 
   on(
     socket,
     deps,
     "room:message",
     async ({ text }) => {
-      try {
-        await limits.message.consume(socket.data.userId);
-      } catch (rejection) {
-        if (rejection instanceof RateLimiterRes) {
-          return fail("rate_limited", "You are sending messages too fast. Wait a moment.");
-        }
-        throw rejection;
-      }
       const session = await store.getSession(socket.data.userId);
       if (!session) return fail("session_unknown", "Your session has ended. Join again.");
       const message = await store.appendRoomMessage({

@@ -1,5 +1,5 @@
 // Real servers for realtime tests: an in-process instance on a free port, or a separate process.
-import { startInstance } from "../../../scripts/cluster/instances.js";
+import { startInstance, type InstanceProcess } from "../../../scripts/cluster/instances.js";
 import { loadConfig } from "../../src/config.js";
 import { createInstance, type Instance } from "../../src/server.js";
 
@@ -29,10 +29,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   return { url: `http://127.0.0.1:${port}`, instance, close: () => instance.close() };
 }
 
-export interface ServerProcess {
-  url: string;
-  stop(signal?: NodeJS.Signals): Promise<void>;
-}
+/** Its `url`, `stop()`, and the child process with what it printed (`child`, `output()`). */
+export type ServerProcess = InstanceProcess;
 
 /** The real entrypoint (`src/index.ts` through tsx) as its own process, as the cluster runs it. */
 export async function spawnServer(port: number, env: Record<string, string>): Promise<ServerProcess> {
