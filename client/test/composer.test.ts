@@ -73,14 +73,14 @@ describe("message composer", () => {
   });
 
   it("says how long to wait when sending too fast, and keeps what was typed", async () => {
-    server.request.mockResolvedValueOnce({
+    answerNextMessage(async () => ({
       ok: false,
       error: {
         code: "rate_limited",
         message: "You are sending too fast. Try again in 3 s.",
         retryAfterMs: 2_500,
       },
-    });
+    }));
     const user = userEvent.setup();
     await user.type(messageBox(), "quick one{Enter}");
     expect((await screen.findByRole("alert")).textContent).toContain(
