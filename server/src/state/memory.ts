@@ -2,6 +2,7 @@
 // awaiting, so each is atomic the way the Redis scripts are.
 import { randomUUID } from "node:crypto";
 import type { CallInfo, ChatMessage, Member, PresenceStatus, PrivateMessage, UserRef } from "../protocol.js";
+import { MemoryGroupCalls } from "./memory-group.js";
 import { newSessionId, newToken, tokenDigest } from "./tokens.js";
 import {
   HISTORY_LIMIT,
@@ -55,6 +56,10 @@ export class MemoryStore implements Store {
   private readonly chats = new Map<string, ChatRecord>();
   /** Instance runs by key, with their last heartbeat (epoch ms). */
   private readonly instances = new Map<string, number>();
+  private readonly groups = new MemoryGroupCalls({
+    session: (id) => this.sessions.get(id),
+    refresh: (session) => this.refreshMember(session as SessionRecord),
+  });
 
   async createSession(input: {
     name: string;
@@ -203,11 +208,18 @@ export class MemoryStore implements Store {
     if (!record) return null;
     if (record.room === room) return { session: toSession(record) };
     const closedChat = record.chatId ? this.closeChat(record.chatId) : undefined;
+    const leftCall = this.groups.leave(record);
     const left = record.entered ? this.removeMember(record.room, record.id) : undefined;
     record.room = room;
     record.roomSeq += 1;
     const joined = record.entered ? this.addMember(room, record) : undefined;
-    return { session: toSession(record), left, joined, ...(closedChat ? { closedChat } : {}) };
+    return {
+      session: toSession(record),
+      left,
+      joined,
+      ...(closedChat ? { closedChat } : {}),
+      ...(leftCall ? { leftCall } : {}),
+    };
   }
 
   async setStatus(userId: string, status: PresenceStatus) {
@@ -254,8 +266,9 @@ export class MemoryStore implements Store {
     if (!partner || partner.id === me.id || !partner.entered || partner.room !== me.room) {
       return { ok: false, code: "partner_unavailable" };
     }
-    if (me.chatId) return { ok: false, code: "already_in_chat" };
-    if (partner.chatId) return { ok: false, code: "partner_busy", partnerName: partner.name };
+    if (me.chatId || me.groupCallId) return { ok: false, code: "already_in_chat" };
+    if (partner.chatId || partner.groupCallId)
+      return { ok: false, code: "partner_busy", partnerName: partner.name };
     const chat: ChatRecord = {
       id: randomUUID(),
       a: ref(me),
@@ -398,6 +411,39 @@ export class MemoryStore implements Store {
     this.instances.delete(key);
   }
 
+  async startGroupCall(userId: string, callId: string, max: number) {
+    return this.groups.start(userId, callId, max);
+  }
+
+  async joinGroupCall(userId: string, callId: string) {
+    return this.groups.join(userId, callId);
+  }
+
+  async leaveGroupCall(userId: string) {
+    const record = this.sessions.get(userId);
+    return (record && this.groups.leave(record)) ?? null;
+  }
+
+  async inviteToGroupCall(inviterId: string, inviteeId: string, deadline: number) {
+    return this.groups.invite(inviterId, inviteeId, deadline);
+  }
+
+  async declineGroupInvite(inviteeId: string, callId: string) {
+    return this.groups.decline(inviteeId, callId);
+  }
+
+  async takeMissedInvites(now: number, limit: number) {
+    return this.groups.takeMissed(now, limit);
+  }
+
+  async groupCallPeers(userId: string, callId: string, peerId: string) {
+    return this.groups.peers(userId, callId, peerId);
+  }
+
+  async groupCallOf(room: string) {
+    return this.groups.of(room);
+  }
+
   async ping(): Promise<boolean> {
     return true;
   }
@@ -405,11 +451,12 @@ export class MemoryStore implements Store {
   async close(): Promise<void> {}
 
   private end(record: SessionRecord): EndedSession {
+    const leftCall = this.groups.leave(record);
     this.sessions.delete(record.id);
     this.names.delete(record.nameKey);
     this.tokens.delete(record.tokenDigest);
     const left = record.entered ? this.removeMember(record.room, record.id) : undefined;
-    return { session: toSession(record), left };
+    return { session: toSession(record), left, ...(leftCall ? { leftCall } : {}) };
   }
 
   private room(name: string): RoomRecord {
@@ -428,7 +475,9 @@ export class MemoryStore implements Store {
       id: session.id,
       name: session.name,
       status: session.status,
-      busy: !!session.chatId,
+      // One conversation at a time: a private chat or the room's group call makes a member busy.
+      busy: !!session.chatId || !!session.groupCallId,
+      ...(session.groupCallId ? { inCall: true } : {}),
     };
     record.members.set(member.id, member);
     return { room, version: ++record.version, member };
@@ -451,9 +500,9 @@ export class MemoryStore implements Store {
 }
 
 function toSession(record: SessionRecord): Session {
-  const { id, name, room, status, chosen, entered, chatId, nameKey, roomSeq } = record;
+  const { id, name, room, status, chosen, entered, chatId, groupCallId, nameKey, roomSeq } = record;
   const session: Session = { id, name, room, status, chosen, entered, nameKey, roomSeq };
-  return chatId ? { ...session, chatId } : session;
+  return { ...session, ...(chatId ? { chatId } : {}), ...(groupCallId ? { groupCallId } : {}) };
 }
 
 /** The status the room sees: absent while every tab of a session that chose "online" is idle. */

@@ -1,6 +1,16 @@
 // The Lua scripts behind the Redis Store, one file per feature under lua/. Each multi-key change runs
 // as one script, so it is atomic across instances: claiming a name, entering or leaving a room,
 // pairing a private chat, reaping an expired session or a missed call, taking over a dead instance.
+import {
+  declineGroupInvite,
+  groupCallOf,
+  groupCallPeers,
+  inviteToGroupCall,
+  joinGroupCall,
+  leaveGroupCall,
+  startGroupCall,
+  takeMissedInvites,
+} from "./lua/group.js";
 import { heartbeat, retireInstance, takeOverDeadInstances } from "./lua/instances.js";
 import { prelude } from "./lua/prelude.js";
 import {
@@ -48,6 +58,14 @@ export const scripts = {
   moveToRoom,
   setStatus,
   appendRoomMessage,
+  startGroupCall,
+  joinGroupCall,
+  leaveGroupCall,
+  inviteToGroupCall,
+  declineGroupInvite,
+  takeMissedInvites,
+  groupCallPeers,
+  groupCallOf,
 } as const;
 
 export function withPrelude(body: string): string {

@@ -2,7 +2,22 @@
 // every key starts with the configured prefix so that deployments can share one Redis.
 import type { Redis } from "ioredis";
 import { randomUUID } from "node:crypto";
-import type { CallInfo, ChatMessage, Member, PresenceStatus, PrivateMessage, UserRef } from "../protocol.js";
+import type {
+  CallInfo,
+  ChatMessage,
+  GroupCall,
+  Member,
+  PresenceStatus,
+  PrivateMessage,
+  UserRef,
+} from "../protocol.js";
+import type {
+  EndedInvite,
+  InviteResult,
+  JoinGroupCallResult,
+  LeftGroupCall,
+  StartGroupCallResult,
+} from "./group-store.js";
 import { scripts, withPrelude } from "./redis-scripts.js";
 import {
   HISTORY_LIMIT,
@@ -97,11 +112,19 @@ export class RedisStore implements Store {
   }
 
   async getSession(userId: string): Promise<Session | null> {
-    const fields = ["name", "room", "status", "entered", "chatId", "nameKey", "roomSeq", "chosen"] as const;
-    const [name, room, status, entered, chatId, nameKey, roomSeq, chosen] = await this.redis.hmget(
-      this.key("session", userId),
-      ...fields,
-    );
+    const fields = [
+      "name",
+      "room",
+      "status",
+      "entered",
+      "chatId",
+      "nameKey",
+      "roomSeq",
+      "chosen",
+      "groupCallId",
+    ] as const;
+    const [name, room, status, entered, chatId, nameKey, roomSeq, chosen, groupCallId] =
+      await this.redis.hmget(this.key("session", userId), ...fields);
     if (!name || !room || !status) return null;
     const session: Session = {
       id: userId,
@@ -113,7 +136,7 @@ export class RedisStore implements Store {
       nameKey: nameKey ?? "",
       roomSeq: Number(roomSeq ?? 0),
     };
-    return chatId ? { ...session, chatId } : session;
+    return { ...session, ...(chatId ? { chatId } : {}), ...(groupCallId ? { groupCallId } : {}) };
   }
 
   async attachConnection(
@@ -166,16 +189,18 @@ export class RedisStore implements Store {
 
   async takeExpiredSessions(now: number, limit: number): Promise<EndedSession[]> {
     const replies = (await this.call("takeExpiredSessions", now, limit)) as string[];
-    return replies.map((reply) => JSON.parse(reply) as EndedSession);
+    return replies.map((reply) => endedSession(JSON.parse(reply) as EndedSession));
   }
 
-  endSession(userId: string): Promise<EndedSession | null> {
-    return this.run<EndedSession>("endSession", userId);
+  async endSession(userId: string): Promise<EndedSession | null> {
+    const ended = await this.run<EndedSession>("endSession", userId);
+    return ended && endedSession(ended);
   }
 
   async moveToRoom(userId: string, room: string): Promise<RoomMove | null> {
     const move = await this.run<RoomMove>("moveToRoom", userId, room);
     if (move?.closedChat) move.closedChat.changes = list(move.closedChat.changes);
+    if (move?.leftCall) move.leftCall = leftCall(move.leftCall);
     return move;
   }
 
@@ -309,6 +334,46 @@ export class RedisStore implements Store {
     await this.call("retireInstance", instanceId);
   }
 
+  async startGroupCall(userId: string, callId: string, max: number): Promise<StartGroupCallResult> {
+    const started = (await this.run<StartGroupCallResult>("startGroupCall", userId, callId, max))!;
+    return started.ok
+      ? { ...started, call: groupCall(started.call), changes: list(started.changes) }
+      : started;
+  }
+
+  async joinGroupCall(userId: string, callId: string): Promise<JoinGroupCallResult> {
+    const joined = (await this.run<JoinGroupCallResult>("joinGroupCall", userId, callId))!;
+    return joined.ok ? { ...joined, call: groupCall(joined.call), changes: list(joined.changes) } : joined;
+  }
+
+  async leaveGroupCall(userId: string): Promise<LeftGroupCall | null> {
+    const left = await this.run<LeftGroupCall>("leaveGroupCall", userId);
+    return left && leftCall(left);
+  }
+
+  async inviteToGroupCall(inviterId: string, inviteeId: string, deadline: number): Promise<InviteResult> {
+    const invited = (await this.run<InviteResult>("inviteToGroupCall", inviterId, inviteeId, deadline))!;
+    return invited.ok ? { ...invited, call: groupCall(invited.call) } : invited;
+  }
+
+  declineGroupInvite(inviteeId: string, callId: string): Promise<EndedInvite | null> {
+    return this.run<EndedInvite>("declineGroupInvite", inviteeId, callId);
+  }
+
+  async takeMissedInvites(now: number, limit: number): Promise<EndedInvite[]> {
+    const replies = (await this.call("takeMissedInvites", now, limit)) as string[];
+    return replies.map((reply) => JSON.parse(reply) as EndedInvite);
+  }
+
+  async groupCallPeers(userId: string, callId: string, peerId: string): Promise<boolean> {
+    return (await this.call("groupCallPeers", userId, callId, peerId)) === 1;
+  }
+
+  async groupCallOf(room: string): Promise<GroupCall | null> {
+    const call = await this.run<GroupCall>("groupCallOf", room);
+    return call && groupCall(call);
+  }
+
   async ping(): Promise<boolean> {
     try {
       return (await this.redis.ping()) === "PONG";
@@ -321,6 +386,17 @@ export class RedisStore implements Store {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
+
+/** A call's participants come back as `{}` from cjson when the list is empty. */
+const groupCall = (call: GroupCall): GroupCall => ({ ...call, participants: list(call.participants) });
+
+const leftCall = (left: LeftGroupCall): LeftGroupCall => {
+  const { call, ...rest } = left;
+  return { ...rest, changes: list(left.changes), ...(call ? { call: groupCall(call) } : {}) };
+};
+
+const endedSession = (ended: EndedSession): EndedSession =>
+  ended.leftCall ? { ...ended, leftCall: leftCall(ended.leftCall) } : ended;
 
 /** cjson encodes an empty Lua table as `{}`; lists come back as arrays either way. */
 function list<T>(value: T[] | Record<string, never> | undefined): T[] {

@@ -1,5 +1,6 @@
 // The Store: all shared state (sessions, names, room membership, presence, room history) behind
 // intention-revealing methods. The memory and Redis implementations pass one contract suite.
+import type { GroupCallStore, LeftGroupCall } from "./group-store.js";
 import type { CallInfo, ChatMessage, Member, PresenceStatus, PrivateMessage, UserRef } from "../protocol.js";
 
 export interface Session {
@@ -17,6 +18,8 @@ export interface Session {
   entered: boolean;
   /** The private chat this user is in, if any (one at a time, like a phone line). */
   chatId?: string;
+  /** The room's group call this user is in, if any (a private chat and a group call exclude each other). */
+  groupCallId?: string;
   /** The folded name key this session holds the claim of (see schemas.ts `nameKey`). */
   nameKey: string;
   /**
@@ -94,6 +97,8 @@ export interface RoomMove {
   joined?: MembershipChange;
   /** A private chat is between members of one room: moving on closes it, in the same atomic step. */
   closedChat?: ClosedChat;
+  /** So is a group call: moving on takes the mover out of it, in the same step. */
+  leftCall?: LeftGroupCall;
 }
 
 /** A ring deadline that fired: the call was still ringing and has now ended as missed. */
@@ -115,6 +120,8 @@ export interface EndedSession {
   session: Session;
   /** Set when the user was a member of a room and has now left it. */
   left?: MembershipChange;
+  /** Set when the user was in a group call and has now left it. */
+  leftCall?: LeftGroupCall;
 }
 
 export interface NewRoomMessage {
@@ -129,7 +136,7 @@ export const HISTORY_LIMIT = 100;
 /** The registry key of one run of an instance; `#` cannot occur in an INSTANCE_ID. */
 export const instanceKey = (instanceId: string, incarnation: string) => `${instanceId}#${incarnation}`;
 
-export interface Store {
+export interface Store extends GroupCallStore {
   readonly kind: "memory" | "redis";
 
   /**

@@ -11,13 +11,15 @@ if s.chatId then
   closed = close_chat(s.chatId)
   s = read_session(ARGV[2])
 end
+-- So is the room's group call: moving on takes the mover out of it, in this same step.
+local leftCall = leave_gcall(s, {})
 local left, joined = nil, nil
 if s.entered then left = remove_member(s.room, s.id) end
 s.room = ARGV[3]
 s.roomSeq = redis.call('HINCRBY', session_key(s.id), 'roomSeq', 1)
 redis.call('HSET', session_key(s.id), 'room', s.room)
 if s.entered then joined = put_member(s.room, s) end
-return cjson.encode({session = public(s), left = left, joined = joined, closedChat = closed})
+return cjson.encode({session = public(s), left = left, joined = joined, closedChat = closed, leftCall = leftCall})
 `;
 
 /** ARGV: prefix, id, chosen status -> JSON {session, changed?} or nil */
