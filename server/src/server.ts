@@ -16,6 +16,8 @@ import { compileTrust } from "./http/proxy.js";
 import { createLogger, type Logger } from "./logger.js";
 import * as calls from "./realtime/calls.js";
 import * as chat from "./realtime/chat.js";
+import * as group from "./realtime/group.js";
+import * as media from "./realtime/media.js";
 import type { AppServer, RealtimeDeps } from "./realtime/deps.js";
 import { listenForMoves } from "./realtime/follow.js";
 import { recoverSession } from "./realtime/lost.js";
@@ -123,6 +125,8 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     chat.register(socket, deps);
     privateChat.register(socket, deps);
     calls.register(socket, deps);
+    group.register(socket, deps);
+    media.register(socket, deps);
     session.start(socket, deps).catch((error: unknown) => {
       logger.error({ err: error, userId: socket.data.userId }, "connection start failed");
       socket.disconnect(true);

@@ -4,6 +4,7 @@
 import { announceLeft } from "../realtime/announce.js";
 import { fireMissedCalls } from "../realtime/calls.js";
 import { userChannel } from "../realtime/channels.js";
+import { announceLeftCall, fireMissedInvites } from "../realtime/group.js";
 import type { RealtimeDeps } from "../realtime/deps.js";
 import { closeChat } from "../realtime/private.js";
 
@@ -25,7 +26,8 @@ export function startReaper(
       for (const instance of dead) deps.logger.warn({ deadInstance: instance }, "took over a dead instance");
       for (;;) {
         const ended = await deps.store.takeExpiredSessions(deps.clock(), BATCH);
-        for (const { session, left } of ended) {
+        for (const { session, left, leftCall } of ended) {
+          if (leftCall) announceLeftCall(deps, leftCall);
           if (left) announceLeft(deps, left, "timeout");
           // No socket may outlive its session: one still connected (its instance was frozen past the
           // grace) is told why and closed; the SPA then claims its name again.
@@ -42,6 +44,7 @@ export function startReaper(
         if (ended.length < BATCH) break;
       }
       await fireMissedCalls(deps);
+      await fireMissedInvites(deps);
     } catch (error) {
       deps.logger.error({ err: error }, "session sweep failed");
     } finally {

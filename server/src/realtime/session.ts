@@ -8,6 +8,7 @@ import { announceJoined, announceLeft, roomState } from "./announce.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { followOne } from "./follow.js";
+import { announceLeftCall } from "./group.js";
 import { on } from "./handler.js";
 import { endConnection } from "./lost.js";
 import { closeChat, resendChat } from "./private.js";
@@ -94,6 +95,7 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
 
   on(socket, deps, "session:leave", async () => {
     const ended = await store.endSession(socket.data.userId);
+    if (ended?.leftCall) announceLeftCall(deps, ended.leftCall);
     if (ended?.left) announceLeft(deps, ended.left, "left");
     if (ended?.session.chatId)
       await closeChat(deps, ended.session.chatId, { id: ended.session.id, name: ended.session.name }, "left");
