@@ -205,6 +205,24 @@ export function storeFaultsContract(name: string, makeStore: () => Promise<Store
       expect(await store.setConnectionIdle("nobody", "c1", true)).toBeNull();
     });
 
+    it("posts a room message in one step: member check, budget, append", async () => {
+      const ann = await session("Ann", "a1");
+      const t0 = Date.now();
+      const from = { id: ann.id, name: "Ann" };
+      const limit = { points: 2, windowMs: 10_000 };
+      expect(await store.postRoomMessage({ room: "SPORTS", from, text: "x", at: t0 }, limit)).toEqual({
+        ok: false,
+        code: "not_in_room",
+      });
+      const first = await store.postRoomMessage({ room: "GENERAL", from, text: "one", at: t0 }, limit);
+      expect(first).toMatchObject({ ok: true, message: { room: "GENERAL", text: "one", from } });
+      await store.postRoomMessage({ room: "GENERAL", from, text: "two", at: t0 + 1 }, limit);
+      const third = await store.postRoomMessage({ room: "GENERAL", from, text: "three", at: t0 + 2 }, limit);
+      expect(third).toMatchObject({ ok: false, code: "rate_limited" });
+      expect(!third.ok && third.code === "rate_limited" && third.retryAfterMs).toBeGreaterThan(9_000);
+      expect((await store.roomHistory("GENERAL")).map((m) => m.text)).toEqual(["one", "two"]);
+    });
+
     it("keeps room message ids increasing after the Store lost its data", async () => {
       const from = { id: "u1", name: "Ann" };
       const t0 = Date.now();

@@ -15,6 +15,7 @@ import {
   type EndedSession,
   type MembershipChange,
   type NewRoomMessage,
+  type PostResult,
   type OpenPrivateChatResult,
   type PrivateChatRecord,
   type RoomMove,
@@ -54,6 +55,8 @@ export class MemoryStore implements Store {
   private readonly tokens = new Map<string, string>();
   private readonly rooms = new Map<string, RoomRecord>();
   private readonly chats = new Map<string, ChatRecord>();
+  /** Room-message budgets per user: a fixed window, as in Redis. */
+  private readonly postBudgets = new Map<string, { used: number; resetAt: number }>();
   /** Instance runs by key, with their last heartbeat (epoch ms). */
   private readonly instances = new Map<string, number>();
   private readonly groups = new MemoryGroupCalls({
@@ -245,6 +248,28 @@ export class MemoryStore implements Store {
     if (record.history.length > HISTORY_LIMIT)
       record.history.splice(0, record.history.length - HISTORY_LIMIT);
     return stored;
+  }
+
+  async postRoomMessage(
+    message: NewRoomMessage,
+    limit: { points: number; windowMs: number },
+  ): Promise<PostResult> {
+    if (!this.room(message.room).members.has(message.from.id))
+      return { ok: false as const, code: "not_in_room" as const };
+    const now = message.at;
+    let budget = this.postBudgets.get(message.from.id);
+    if (!budget || budget.resetAt <= now) {
+      budget = { used: 0, resetAt: now + limit.windowMs };
+      this.postBudgets.set(message.from.id, budget);
+    }
+    budget.used += 1;
+    if (budget.used > limit.points)
+      return {
+        ok: false as const,
+        code: "rate_limited" as const,
+        retryAfterMs: Math.max(1, budget.resetAt - now),
+      };
+    return { ok: true as const, message: await this.appendRoomMessage(message) };
   }
 
   async roomHistory(room: string, afterId?: number): Promise<ChatMessage[]> {

@@ -24,7 +24,7 @@ import {
   startCall,
   takeMissedCalls,
 } from "./lua/private.js";
-import { appendRoomMessage, moveToRoom, setStatus } from "./lua/rooms.js";
+import { appendRoomMessage, moveToRoom, postRoomMessage, setStatus } from "./lua/rooms.js";
 import {
   attachConnection,
   createSession,
@@ -58,6 +58,7 @@ export const scripts = {
   moveToRoom,
   setStatus,
   appendRoomMessage,
+  postRoomMessage,
   startGroupCall,
   joinGroupCall,
   leaveGroupCall,

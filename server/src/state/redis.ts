@@ -30,6 +30,7 @@ import {
   type EndedSession,
   type MembershipChange,
   type NewRoomMessage,
+  type PostResult,
   type OpenPrivateChatResult,
   type PrivateChatRecord,
   type RoomMove,
@@ -238,6 +239,27 @@ export class RedisStore implements Store {
     );
     if (!reply) throw new Error("appendRoomMessage returned nothing");
     return reply;
+  }
+
+  async postRoomMessage(
+    message: NewRoomMessage,
+    limit: { points: number; windowMs: number },
+  ): Promise<PostResult> {
+    const reply = await this.call(
+      "postRoomMessage",
+      message.room,
+      JSON.stringify(message),
+      HISTORY_LIMIT,
+      message.at,
+      message.from.id,
+      limit.points,
+      limit.windowMs,
+    );
+    if (typeof reply === "string") return { ok: true, message: JSON.parse(reply) as ChatMessage };
+    const [code, wait] = reply as [string, number?];
+    return code === "rate_limited"
+      ? { ok: false, code, retryAfterMs: Math.max(1, Number(wait)) }
+      : { ok: false, code: "not_in_room" };
   }
 
   async roomHistory(room: string, afterId?: number): Promise<ChatMessage[]> {

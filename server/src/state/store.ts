@@ -131,6 +131,12 @@ export interface NewRoomMessage {
   at: number;
 }
 
+/** What postRoomMessage answers. */
+export type PostResult =
+  | { ok: true; message: ChatMessage }
+  | { ok: false; code: "not_in_room" }
+  | { ok: false; code: "rate_limited"; retryAfterMs: number };
+
 export const HISTORY_LIMIT = 100;
 
 /** The registry key of one run of an instance; `#` cannot occur in an INSTANCE_ID. */
@@ -216,6 +222,14 @@ export interface Store extends GroupCallStore {
 
   /** Gives the message the room's next id and keeps the last HISTORY_LIMIT. */
   appendRoomMessage(message: NewRoomMessage): Promise<ChatMessage>;
+
+  /**
+   * The hot path of room chat, in one round trip: checks that the sender is a member of `room`,
+   * charges their room-message budget (`limit.points` per fixed window of `limit.windowMs`, shared
+   * across instances), then appends like appendRoomMessage. `not_in_room` when the sender is not (or
+   * no longer) a member of that room; `rate_limited` with the wait when the budget is spent.
+   */
+  postRoomMessage(message: NewRoomMessage, limit: { points: number; windowMs: number }): Promise<PostResult>;
 
   /** The kept history, oldest first; with `afterId`, only the messages that follow it. */
   roomHistory(room: string, afterId?: number): Promise<ChatMessage[]>;

@@ -35,6 +35,27 @@ return cjson.encode({session = public(s), changed = changed})
 `;
 
 /**
+ * ARGV: prefix, room, message JSON without its id, history limit, now, userId, points, windowMs
+ * -> the stored message JSON, or {code, retryAfterMs?}: one round trip checks membership, charges the
+ * sender's budget (a fixed window, like rate-limiter-flexible's) and appends.
+ */
+export const postRoomMessage = `
+if redis.call('HEXISTS', p .. ':room:' .. ARGV[2] .. ':members', ARGV[6]) == 0 then return {'not_in_room'} end
+local budget = p .. ':rl:post:' .. ARGV[6]
+local used = redis.call('INCR', budget)
+if used == 1 then redis.call('PEXPIRE', budget, ARGV[8]) end
+if used > tonumber(ARGV[7]) then return {'rate_limited', redis.call('PTTL', budget)} end
+local seq = p .. ':room:' .. ARGV[2] .. ':seq'
+if redis.call('EXISTS', seq) == 0 then redis.call('SET', seq, ARGV[5]) end
+local id = redis.call('INCR', seq)
+local json = '{"id":' .. id .. ',' .. string.sub(ARGV[3], 2)
+local history = p .. ':room:' .. ARGV[2] .. ':history'
+redis.call('RPUSH', history, json)
+redis.call('LTRIM', history, -tonumber(ARGV[4]), -1)
+return json
+`;
+
+/**
  * ARGV: prefix, room, message JSON without its id ("{...}"), history limit, now (epoch ms)
  * -> the stored message JSON. A room's first id is seeded from the clock, so that ids keep increasing
  * even after Redis lost its data: tabs that stayed connected merge by id and would drop reused ones.
