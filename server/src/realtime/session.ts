@@ -56,6 +56,10 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
   socket.data.resumed = attached.resumed;
   const { name, nameKey, room, roomSeq, chosen } = session;
   socket.data.session = { name, nameKey, room, roomSeq: -1, status: chosen };
+  // The room's state is read while the user channel's subscription is made: one round trip, not two.
+  const sameRoom = attached.resumed && socket.data.lastRoom === room;
+  const state = roomState(deps, room, roomSeq, sameRoom ? socket.data.lastMessageId : undefined);
+  state.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
   await socket.join(userChannel(session.id));
   followOne(socket, room, roomSeq);
   if (attached.entered) announceJoined(deps, attached.entered);
@@ -74,11 +78,7 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
       messageMaxLength: 2000,
     },
   });
-  const sameRoom = attached.resumed && socket.data.lastRoom === room;
-  socket.emit(
-    "room:state",
-    await roomState(deps, room, roomSeq, sameRoom ? socket.data.lastMessageId : undefined),
-  );
+  socket.emit("room:state", await state);
   if (session.chatId) await resendChat(deps, socket, session.chatId);
 }
 
