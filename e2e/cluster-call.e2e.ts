@@ -19,7 +19,7 @@ import {
 import { startClusterApp, type ClusterApp } from "./support/cluster.js";
 import { framesDecoded } from "./support/media.js";
 import { Scenario } from "./support/scenario.js";
-import { join, memberItem, memberTexts, roomButton } from "./support/ui.js";
+import { join, memberItem, memberTexts, roomButton, servedBy } from "./support/ui.js";
 
 /** The bounds the design promises after an instance dies, as shipped (default heartbeat and TTL). */
 const RESUME_WITHIN_MS = 5_000;
@@ -35,9 +35,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await scenario?.close();
 });
-
-/** "Served by app1 · Signed in as Alice" */
-const footer = (page: Page) => page.getByRole("contentinfo");
 
 const callStatus = (page: Page) => page.getByRole("status", { name: "Call status" });
 
@@ -63,8 +60,8 @@ it("keeps a call across instances going when the callee's instance dies, and res
       scenario.open("Bob", { tab: bobTab }),
     ]);
     for (const user of [alice, bob]) await join(user.page, user.name, "GENERAL");
-    await expect.poll(() => footer(alice.page).textContent()).toContain("Served by app1");
-    await expect.poll(() => footer(bob.page).textContent()).toContain("Served by app2");
+    await expect.poll(() => servedBy(alice.page)).toContain("Served by app1");
+    await expect.poll(() => servedBy(bob.page)).toContain("Served by app2");
     for (const { page } of [alice, bob]) {
       for (const name of ["Alice", "Bob"]) await memberItem(page, name).waitFor();
     }
@@ -98,13 +95,13 @@ it("keeps a call across instances going when the callee's instance dies, and res
     // Taken at once, so that "keeps increasing" covers the time the signalling was down.
     for (const user of [alice, bob]) framesAtKill.set(user, await framesDecoded(user.page));
     await expect
-      .poll(() => footer(bob.page).textContent(), { timeout: RESUME_WITHIN_MS - (Date.now() - killedAt) })
+      .poll(() => servedBy(bob.page), { timeout: RESUME_WITHIN_MS - (Date.now() - killedAt) })
       .toContain("Served by app1");
     console.log(`Bob's tab served by app1 ${Date.now() - killedAt} ms after app2 was killed`);
     // "Reconnecting…" is gone (the region is empty, and then hidden, once the socket is back).
     const connection = bob.page.getByRole("status", { name: "Connection", exact: true, includeHidden: true });
     await expect.poll(async () => (await connection.textContent())?.trim()).toBe("");
-    expect(await footer(alice.page).textContent()).toContain("Served by app1");
+    expect(await servedBy(alice.page)).toContain("Served by app1");
   });
 
   await scenario.step("Bob's private chat is still open with its messages", async () => {
@@ -155,7 +152,7 @@ it("keeps a call across instances going when the callee's instance dies, and res
     for (const { page } of [alice, bob]) {
       expect(await memberNames(page)).toEqual(["Alice", "Bob"]);
       expect(await roomButton(page, "GENERAL").textContent()).toContain("(2)");
-      expect(await footer(page).textContent()).toContain("Served by app1");
+      expect(await servedBy(page)).toContain("Served by app1");
     }
   });
 

@@ -3,7 +3,16 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { User } from "./support/browser.js";
 import { Scenario } from "./support/scenario.js";
-import { join, memberItem, memberTexts, roomButton, roomChat, submitJoin, textOf } from "./support/ui.js";
+import {
+  isFocused,
+  join,
+  memberItem,
+  memberTexts,
+  roomButton,
+  roomChat,
+  submitJoin,
+  textOf,
+} from "./support/ui.js";
 
 let scenario: Scenario;
 
@@ -30,6 +39,8 @@ it("shows two people each other's presence, status, messages, room moves and lea
   await scenario.step("Alice joins GENERAL", async () => {
     await join(alice.page, "Alice", "GENERAL");
     expect(await memberTexts(alice.page)).toEqual(["Alice (you) online"]);
+    // Not on the page body: where she goes next, the message box.
+    await expect.poll(() => isFocused(alice.page.getByRole("textbox", { name: "Message" }))).toBe(true);
   });
 
   await scenario.step("Bob joins GENERAL and they see each other", async () => {
@@ -43,6 +54,9 @@ it("shows two people each other's presence, status, messages, room moves and lea
     await bob.page.getByRole("combobox", { name: "Status" }).selectOption({ label: "Absent" });
     await expect.poll(() => memberItem(alice.page, "Bob").textContent()).toMatch(/\babsent\b/);
     await expect.poll(() => memberTexts(bob.page)).toContain("Bob (you) absent");
+    // The member list says it; the conversation is not interrupted by it.
+    expect(await textOf(roomChat(alice.page))).toContain("Bob joined");
+    expect(await textOf(roomChat(alice.page))).not.toMatch(/absent/);
   });
 
   await scenario.step("Alice sends a message with the Send button", async () => {
@@ -54,12 +68,16 @@ it("shows two people each other's presence, status, messages, room moves and lea
     expect(await message.inputValue()).toBe("");
   });
 
-  await scenario.step("Bob answers with the Enter key", async () => {
+  await scenario.step("Bob answers with the Enter key, with a link Alice can follow", async () => {
     const message = bob.page.getByRole("textbox", { name: "Message" });
-    await message.fill("Count me in!");
+    await message.fill("Count me in! Rules: https://example.com/rules?x=1");
     await message.press("Enter");
     await expect.poll(() => textOf(roomChat(alice.page))).toContain("Count me in!");
     expect(await message.inputValue()).toBe("");
+    const link = roomChat(alice.page).getByRole("link", { name: "https://example.com/rules?x=1" });
+    expect(await link.getAttribute("href")).toBe("https://example.com/rules?x=1");
+    expect(await link.getAttribute("target")).toBe("_blank");
+    expect(await link.getAttribute("rel")).toBe("noopener noreferrer");
   });
 
   await scenario.step("Carol cannot take Alice's name in another case", async () => {

@@ -1,9 +1,12 @@
-// `npm run bench`: how fast a presence change and a room message reach everyone in a room, on one
-// instance (memory store) and on two instances sharing Redis. Prints percentiles; no pass/fail here.
+// `npm run bench`: how fast a presence change and a room message reach everyone in a room, and how a
+// flood by one user (under the default limits) changes others' ack latency, on one instance (memory
+// store) and on two instances sharing Redis. Prints percentiles; no pass/fail here.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { io as connect, type Socket } from "socket.io-client";
+import type { Socket } from "socket.io-client";
+import { measureFlood } from "./bench/flood.js";
+import { connectMembers, percentile } from "./bench/members.js";
 import { startInstance, type InstanceProcess } from "./cluster/instances.js";
 import { freePort } from "./cluster/processes.js";
 import { startRedis } from "./cluster/redis.js";
@@ -11,27 +14,8 @@ import { startRedis } from "./cluster/redis.js";
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
 
-async function session(url: string, name: string): Promise<string> {
-  const response = await fetch(`${url}/api/session`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name, room: "GENERAL" }),
-  });
-  return ((await response.json()) as { token: string }).token;
-}
-
 async function members(urls: string[]): Promise<Socket[]> {
-  return Promise.all(
-    Array.from({ length: MEMBERS }, async (_, i) => {
-      const url = urls[i % urls.length]!;
-      const socket = connect(url, {
-        auth: { token: await session(url, `bench${i}`) },
-        transports: ["websocket"],
-      });
-      await new Promise((resolve) => socket.once("room:state", resolve));
-      return socket;
-    }),
-  );
+  return (await connectMembers(urls, MEMBERS, "bench")).map((member) => member.socket);
 }
 
 /** Milliseconds from the emit until the last of the other members received the event. */
@@ -46,11 +30,6 @@ async function fanOut(sockets: Socket[], event: string, send: (round: number) =>
   const times = await Promise.all(arrivals);
   return Math.max(...times);
 }
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
 
 async function measure(label: string, urls: string[]) {
   const sockets = await members(urls);
@@ -90,27 +69,36 @@ async function measure(label: string, urls: string[]) {
 console.log(`${MEMBERS} members in one room, ${ROUNDS} rounds; time until the LAST member has the event\n`);
 const started: InstanceProcess[] = [];
 const redis = await startRedis({ dataDir: mkdtempSync(path.join(tmpdir(), "videochat-bench-")) });
-try {
-  const quiet = { LOG_LEVEL: "warn", MESSAGE_RATE_PER_10S: "100000" };
-  const single = await startInstance({
-    id: "bench-memory",
-    port: await freePort(),
-    env: quiet,
-    entry: "src",
-  });
-  started.push(single);
-  await measure("1 instance, memory store", [single.url]);
-  for (const id of ["bench-a", "bench-b"]) {
-    started.push(
-      await startInstance({
-        id,
-        port: await freePort(),
-        env: { ...quiet, REDIS_URL: redis.url },
-        entry: "src",
-      }),
-    );
+async function instances(prefix: string, count: number, env: Record<string, string>): Promise<string[]> {
+  const urls: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const instance = await startInstance({ id: `${prefix}-${i}`, port: await freePort(), env, entry: "src" });
+    started.push(instance);
+    urls.push(instance.url);
   }
-  await measure("2 instances, Redis", [started[1]!.url, started[2]!.url]);
+  return urls;
+}
+try {
+  // The fan-out rows send faster than the default limits allow; the flood rows use the defaults.
+  // Every member claims its session from 127.0.0.1: the per-address claim limit is lifted throughout.
+  const claims = { SESSION_CLAIMS_PER_MIN: "100000" };
+  const unlimited = {
+    LOG_LEVEL: "warn",
+    ...claims,
+    RATE_LIMITS: "room-message=100000/10,presence=100000/10",
+  };
+  const redisEnv = { REDIS_URL: redis.url };
+  await measure("1 instance, memory store", await instances("bench-memory", 1, unlimited));
+  await measure("2 instances, Redis", await instances("bench", 2, { ...unlimited, ...redisEnv }));
+  console.log(
+    `\nOne member floods private messages in a room of 100; 20 others send a room message a second\n`,
+  );
+  await measureFlood(
+    "1 instance, memory store",
+    await instances("flood-memory", 1, { LOG_LEVEL: "warn", ...claims }),
+  );
+  const floodEnv = { LOG_LEVEL: "warn", REDIS_PREFIX: "flood", ...claims, ...redisEnv };
+  await measureFlood("2 instances, Redis", await instances("flood", 2, floodEnv));
 } finally {
   await Promise.all(started.map((instance) => instance.stop()));
   await redis.stop();

@@ -1,6 +1,7 @@
 // What both composers share: the draft, Enter to send (Shift+Enter for a line, never mid-IME), the
 // length check, and giving a failed message back ahead of anything typed since.
 import { ref } from "vue";
+import { rendersAsNothing } from "../../server/src/text";
 
 export type Delivery = { ok: true } | { ok: false; message?: string };
 
@@ -15,7 +16,8 @@ export function useDraft(options: {
   async function send(): Promise<void> {
     const draft = text.value;
     const message = draft.trim();
-    if (!message || options.canSend?.() === false) return;
+    // Text that shows nothing (spaces, zero-width or filler characters) is not a message: the server refuses it too.
+    if (rendersAsNothing(message) || options.canSend?.() === false) return;
     const max = options.maxLength();
     if (max && message.length > max) {
       error.value = `Messages can be at most ${max} characters.`;

@@ -1,5 +1,5 @@
 // The room feed as plain values: messages merged by id, and the system lines that membership deltas read as.
-import type { ChatMessage, Member } from "../../server/src/protocol";
+import type { ChatMessage } from "../../server/src/protocol";
 import type { MemberDelta } from "./members";
 
 export type FeedEntry =
@@ -43,8 +43,11 @@ export function lastMessageId(feed: readonly FeedEntry[]): number | undefined {
   return undefined;
 }
 
-/** How a membership change reads in the feed; null when nothing visible changed. */
-export function systemLineFor(delta: MemberDelta, previous?: Member): string | null {
+/**
+ * How a membership change reads in the feed; null when it does not belong there. Status changes show
+ * in the member list only: in the feed they drowned the conversation.
+ */
+export function systemLineFor(delta: MemberDelta): string | null {
   const name = delta.member.name;
   switch (delta.kind) {
     case "joined":
@@ -54,8 +57,7 @@ export function systemLineFor(delta: MemberDelta, previous?: Member): string | n
       if (delta.reason === "timeout") return `${name} timed out`;
       return `${name} left`;
     case "updated":
-      if (previous?.status === delta.member.status) return null;
-      return `${name} is now ${delta.member.status}`;
+      return null;
   }
 }
 

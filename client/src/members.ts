@@ -10,6 +10,8 @@ import type {
 
 export interface MemberList {
   room: string;
+  /** The session's room-move count this list was sent for (RoomState.roomSeq). */
+  roomSeq: number;
   /** Version of the snapshot; deltas at or below it are already included. */
   snapshotVersion: number;
   /** Present members by id. */
@@ -23,9 +25,23 @@ export type MemberDelta =
   | ({ kind: "left" } & MemberLeft)
   | ({ kind: "updated" } & MemberUpdated);
 
-export function fromSnapshot(state: Pick<RoomState, "room" | "version" | "members">): MemberList {
+export function fromSnapshot(state: Pick<RoomState, "room" | "roomSeq" | "version" | "members">): MemberList {
   const members = new Map(state.members.map((m) => [m.id, m]));
-  return { room: state.room, snapshotVersion: state.version, members, seen: new Map() };
+  return {
+    room: state.room,
+    roomSeq: state.roomSeq,
+    snapshotVersion: state.version,
+    members,
+    seen: new Map(),
+  };
+}
+
+/**
+ * Whether a room state should replace the list held: states can overtake each other when two tabs
+ * of one session move at once, and the one sent for the latest move wins.
+ */
+export function supersedes(list: MemberList | null | undefined, state: Pick<RoomState, "roomSeq">): boolean {
+  return !list || state.roomSeq >= list.roomSeq;
 }
 
 /** Applies a delta if it is news; returns whether the list changed. */

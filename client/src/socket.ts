@@ -69,10 +69,19 @@ socket.on("connect", onConnect);
 socket.on("disconnect", onDisconnectOrError);
 socket.on("connect_error", onDisconnectOrError);
 
+/** A rate limit's wait in plain words, e.g. "You are sending too fast. Try again in 3 s." */
+export function waitText(retryAfterMs: number | undefined): string {
+  if (retryAfterMs === undefined) return "You are sending too fast. Try again in a moment.";
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const wait = seconds < 90 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`;
+  return `You are sending too fast. Try again in ${wait}.`;
+}
+
 /**
  * Sends a client->server event and resolves with its acknowledgement. Never rejects: a missing answer
  * becomes an error value the UI can show. Refuses while offline, because socket.io-client would buffer
- * the event and deliver it later, after the user has already been told it failed.
+ * the event and deliver it later, after the user has already been told it failed. A rate limit's
+ * message is worded here from its `retryAfterMs`, so every screen says the wait the same way.
  */
 export async function request<E extends RequestName>(
   event: E,
@@ -92,6 +101,9 @@ export async function request<E extends RequestName>(
     ) => Promise<ServerAck<E>>;
     const ack = (await emit.call(socket, event, payload)) as RequestResult<E>;
     if (!ack.ok && ack.error.code === "session_unknown") onSessionLost();
+    if (!ack.ok && ack.error.code === "rate_limited") {
+      return { ok: false, error: { ...ack.error, message: waitText(ack.error.retryAfterMs) } };
+    }
     return ack;
   } catch {
     return { ok: false, error: { code: "timeout", message: "No answer from the server. Try again." } };

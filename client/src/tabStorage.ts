@@ -3,7 +3,7 @@ import type { UserRef } from "../../server/src/protocol";
 
 const TAB_KEY = "videochat.tab";
 const SESSION_KEY = "videochat.session";
-const MANUAL_STATUS_KEY = "videochat.manualStatus";
+const LAST_IDENTITY_KEY = "videochat.lastIdentity";
 
 export interface SavedSession {
   token: string;
@@ -20,12 +20,21 @@ function storage(): Storage | null {
   }
 }
 
+/**
+ * 128 random bits as 32 hex digits. Not crypto.randomUUID(): it exists only in secure contexts, and
+ * on a plain-HTTP LAN address (`npm start` opened from a phone) calling it would stop the app loading.
+ */
+function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
 /** A random id per tab, sent in the socket query so nginx keeps this tab on one instance. */
 export function tabId(): string {
   const store = storage();
   const existing = store?.getItem(TAB_KEY);
   if (existing) return existing;
-  const id = crypto.randomUUID();
+  const id = randomId();
   store?.setItem(TAB_KEY, id);
   return id;
 }
@@ -48,15 +57,25 @@ export function saveSession(session: SavedSession): void {
 
 export function forgetSession(): void {
   storage()?.removeItem(SESSION_KEY);
-  storage()?.removeItem(MANUAL_STATUS_KEY);
 }
 
-/** Whether the user picked their current status by hand, so a reload does not let auto-away override it. */
-export function loadManualStatus(): boolean {
-  return storage()?.getItem(MANUAL_STATUS_KEY) === "1";
+/** The name and room this tab last joined with: the join form starts from them after a session ends. */
+export interface LastIdentity {
+  name: string;
+  room: string;
 }
 
-export function saveManualStatus(manual: boolean): void {
-  if (manual) storage()?.setItem(MANUAL_STATUS_KEY, "1");
-  else storage()?.removeItem(MANUAL_STATUS_KEY);
+export function saveLastIdentity(identity: LastIdentity): void {
+  storage()?.setItem(LAST_IDENTITY_KEY, JSON.stringify(identity));
+}
+
+export function loadLastIdentity(): LastIdentity | null {
+  try {
+    const saved = JSON.parse(storage()?.getItem(LAST_IDENTITY_KEY) ?? "null") as Partial<LastIdentity> | null;
+    return typeof saved?.name === "string" && typeof saved.room === "string"
+      ? { name: saved.name, room: saved.room }
+      : null;
+  } catch {
+    return null;
+  }
 }

@@ -89,6 +89,7 @@ describe("calling Bob", () => {
     expect(requests("call:invite")).toEqual([{}]);
     await waitFor(() => expect(callStatus()).toBe("Call: ringing"));
     expect(button("Video call").disabled).toBe(true);
+    expect(document.activeElement).toBe(button("Hang up")); // not lost with the disabled button
     await user.click(button("Hang up"));
     expect(requests("call:end")).toEqual([{ callId: "call-1" }]);
     expect(callStatus()).toBe("Call: ended");
@@ -141,6 +142,16 @@ describe("a call from Bob", () => {
     expect(screen.queryByRole("alertdialog")).toBeNull();
     expect(callStatus()).toBe("Call: ended");
     expect(callNotice()).toBe("Call declined");
+    await waitFor(() =>
+      expect(document.activeElement).toBe(region().getByRole("textbox", { name: "Private message" })),
+    );
+  });
+
+  it("declines with Escape", async () => {
+    const { user } = await ringIn();
+    await user.keyboard("{Escape}");
+    expect(requests("call:answer")).toEqual([{ callId: "call-9", accept: false }]);
+    expect(screen.queryByRole("alertdialog")).toBeNull();
   });
 
   it("stops ringing when the call is missed", async () => {
@@ -163,6 +174,7 @@ describe("a call from Bob", () => {
     const { user } = await ringIn(userEvent.setup({ advanceTimers: vi.advanceTimersByTime }));
     await user.click(screen.getByRole("button", { name: "Accept" }));
     expect(requests("call:answer")).toEqual([{ callId: "call-9", accept: true }]);
+    expect(document.activeElement).toBe(button("Hang up"));
     server.serverEmit("call:answered", { callId: "call-9", accept: true });
     await waitFor(() => expect(peers.FakePeerSession.all).toHaveLength(1));
     expect(callStatus()).toBe("Call: connecting");
@@ -194,6 +206,10 @@ describe("a call from Bob", () => {
     expect(stream.tracks.every((track) => track.stop.mock.calls.length > 0)).toBe(true);
     expect(lastPeer().stopped).toBe(true);
     expect(region().queryByLabelText("Local video")).toBeNull();
+    // Hang up is gone: focus goes back to writing, not to the page body.
+    await waitFor(() =>
+      expect(document.activeElement).toBe(region().getByRole("textbox", { name: "Private message" })),
+    );
   });
 
   it("tells what is missing when there is no camera, and still connects", async () => {

@@ -20,8 +20,20 @@ function messageBox(): HTMLTextAreaElement {
   return screen.getByRole("textbox", { name: "Message" }) as HTMLTextAreaElement;
 }
 
+const friendly = server.request.getMockImplementation()!;
+/** The next `room:message` gets `answer`; everything else (typing notices) a friendly ack. */
+function answerNextMessage(answer: () => Promise<unknown>): void {
+  let used = false;
+  server.request.mockImplementation(((event: string, payload: unknown) => {
+    if (event !== "room:message" || used) return friendly(event as never, payload as never);
+    used = true;
+    return answer();
+  }) as typeof friendly);
+}
+
 let pinia: Pinia;
 beforeEach(() => {
+  server.request.mockImplementation(friendly);
   server.request.mockClear();
   pinia = createPinia();
   setActivePinia(pinia);
@@ -44,10 +56,10 @@ describe("message composer", () => {
   });
 
   it("shows why a send failed and keeps the text to try again with Send", async () => {
-    server.request.mockResolvedValueOnce({
+    answerNextMessage(async () => ({
       ok: false,
       error: { code: "rate_limited", message: "You are sending too fast." },
-    });
+    }));
     const user = userEvent.setup();
     await user.type(messageBox(), "hello{Enter}");
     expect((await screen.findByRole("alert")).textContent).toContain("You are sending too fast.");
@@ -60,6 +72,23 @@ describe("message composer", () => {
     expect(sentTexts()).toEqual(["hello", "hello"]);
   });
 
+  it("says how long to wait when sending too fast, and keeps what was typed", async () => {
+    answerNextMessage(async () => ({
+      ok: false,
+      error: {
+        code: "rate_limited",
+        message: "You are sending too fast. Try again in 3 s.",
+        retryAfterMs: 2_500,
+      },
+    }));
+    const user = userEvent.setup();
+    await user.type(messageBox(), "quick one{Enter}");
+    expect((await screen.findByRole("alert")).textContent).toContain(
+      "You are sending too fast. Try again in 3 s.",
+    );
+    expect(messageBox().value).toBe("quick one");
+  });
+
   it("refuses a message over the server's length limit without sending it", async () => {
     const user = userEvent.setup();
     await user.type(messageBox(), "x".repeat(21) + "{Enter}");
@@ -67,9 +96,19 @@ describe("message composer", () => {
     expect(sentTexts()).toEqual([]);
   });
 
+  it("sends nothing for text that shows nothing: spaces, zero-width and filler characters", async () => {
+    const user = userEvent.setup();
+    for (const text of ["   ", "\u200B\u200B", "\u2060", "\u2800", "\u3164"]) {
+      await user.clear(messageBox());
+      await user.type(messageBox(), `${text}{Enter}`);
+    }
+    expect(sentTexts()).toEqual([]);
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
   it("lets the next message be typed while one travels, and sends them in order", async () => {
     let answerFirst: (ack: unknown) => void = () => {};
-    server.request.mockImplementationOnce(() => new Promise((resolve) => (answerFirst = resolve)));
+    answerNextMessage(() => new Promise((resolve) => (answerFirst = resolve)));
     const user = userEvent.setup();
     await user.type(messageBox(), "one{Enter}");
     expect(messageBox().value).toBe("");
@@ -85,7 +124,7 @@ describe("message composer", () => {
 
   it("gives a failed message back ahead of what was typed since", async () => {
     let answerFirst: (ack: unknown) => void = () => {};
-    server.request.mockImplementationOnce(() => new Promise((resolve) => (answerFirst = resolve)));
+    answerNextMessage(() => new Promise((resolve) => (answerFirst = resolve)));
     const user = userEvent.setup();
     await user.type(messageBox(), "one{Enter}next");
     answerFirst({ ok: false, error: { code: "timeout", message: "No answer from the server. Try again." } });

@@ -20,8 +20,8 @@ const fetchMock = vi.fn(async (url: string, _init?: RequestInit) => {
           status: 200,
           body: {
             rooms: [
-              { name: "LOBBY", count: 2 },
-              { name: "SPORTS", count: 0 },
+              { name: "LOBBY", count: 2, version: 2 },
+              { name: "SPORTS", count: 0, version: 0 },
             ],
           },
         }
@@ -115,6 +115,20 @@ describe("join form", () => {
     expect((await screen.findByRole("alert")).textContent).toContain("Enter a display name.");
     expect(sessionCalls()).toHaveLength(0);
     expect(router.currentRoute.value.fullPath).toBe("/");
+  });
+
+  it.each([
+    ["only U+3164 HANGUL FILLER", "\u3164\u3164"],
+    ["only combining marks", "\u0301\u0301"],
+  ])("refuses a name of %s without calling the server", async (_what, typed) => {
+    const { user } = await renderJoin();
+    await user.type(screen.getByRole("textbox", { name: "Display name" }), typed);
+    await user.click(screen.getByRole("button", { name: "Join" }));
+
+    expect((await screen.findByRole("alert")).textContent).toContain(
+      "A display name needs at least one visible letter or digit.",
+    );
+    expect(sessionCalls()).toHaveLength(0);
   });
 });
 

@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import { cleanup, render, screen, within } from "@testing-library/vue";
+import userEvent from "@testing-library/user-event";
 import { createPinia, disposePinia, type Pinia, setActivePinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { defineComponent, h } from "vue";
@@ -46,6 +47,7 @@ afterEach(() => {
 describe("member list", () => {
   it("shows each member's name and status, sorted by name, and marks you", async () => {
     server.serverEmit("room:state", {
+      roomSeq: 0,
       room: "LOBBY",
       version: 3,
       members: [bob, { ...carol, status: "unavailable" }, alice],
@@ -59,13 +61,19 @@ describe("member list", () => {
     // Carol joined at version 6, Bob at 2 (already in the snapshot): both overtake the state.
     server.serverEmit("room:member-joined", { room: "LOBBY", version: 6, member: carol });
     server.serverEmit("room:member-joined", { room: "LOBBY", version: 2, member: bob });
-    server.serverEmit("room:state", { room: "LOBBY", version: 5, members: [alice], history: [] });
+    server.serverEmit("room:state", { roomSeq: 0, room: "LOBBY", version: 5, members: [alice], history: [] });
     await Promise.resolve();
     expect(rows()).toEqual(["Alice (you) online", "Carol online Chat"]);
   });
 
   it("lets no older delta undo a newer one, whatever order they arrive in", async () => {
-    server.serverEmit("room:state", { room: "LOBBY", version: 5, members: [alice, bob], history: [] });
+    server.serverEmit("room:state", {
+      roomSeq: 0,
+      room: "LOBBY",
+      version: 5,
+      members: [alice, bob],
+      history: [],
+    });
     server.serverEmit("room:member-left", { room: "LOBBY", version: 8, member: bob, reason: "left" });
     server.serverEmit("room:member-updated", {
       room: "LOBBY",
@@ -83,7 +91,7 @@ describe("member list", () => {
   });
 
   it("ignores deltas of another room", async () => {
-    server.serverEmit("room:state", { room: "LOBBY", version: 5, members: [alice], history: [] });
+    server.serverEmit("room:state", { roomSeq: 0, room: "LOBBY", version: 5, members: [alice], history: [] });
     server.serverEmit("room:member-joined", { room: "SPORTS", version: 9, member: bob });
     await Promise.resolve();
     expect(rows()).toEqual(["Alice (you) online"]);
@@ -91,6 +99,7 @@ describe("member list", () => {
 
   it("offers a private chat with everyone but you, and says who is busy in one", async () => {
     server.serverEmit("room:state", {
+      roomSeq: 0,
       room: "LOBBY",
       version: 5,
       members: [alice, { ...bob, busy: true }, carol],
@@ -108,5 +117,43 @@ describe("member list", () => {
     server.serverEmit("room:member-updated", { room: "LOBBY", version: 6, member: bob });
     await Promise.resolve();
     expect(rows()[1]).toBe("Bob online Chat");
+  });
+
+  it("keeps the count in a disclosure button that folds the list away and back", async () => {
+    server.serverEmit("room:state", {
+      roomSeq: 0,
+      room: "LOBBY",
+      version: 5,
+      members: [alice, bob, carol],
+      history: [],
+    });
+    await Promise.resolve();
+    const toggle = screen.getByRole("button", { name: "In this room 3 members" });
+    expect(toggle.getAttribute("aria-expanded")).toBe("true"); // a wide screen starts unfolded
+    await userEvent.setup().click(toggle);
+    expect(toggle.getAttribute("aria-expanded")).toBe("false");
+    expect(screen.queryByRole("list", { name: "Members" })).toBeNull();
+    server.serverEmit("room:member-left", { room: "LOBBY", version: 6, member: carol, reason: "left" });
+    await screen.findByRole("button", { name: "In this room 2 members" }); // still counting, folded
+    await userEvent.setup().click(toggle);
+    expect(rows()).toEqual(["Alice (you) online", "Bob online Chat"]);
+  });
+
+  it("gives every member an initials avatar and their whole name on hover, however long", async () => {
+    const long = { ...bob, id: "u-long", name: "Maximiliana Wolfeschlegelstein" };
+    server.serverEmit("room:state", {
+      roomSeq: 0,
+      room: "LOBBY",
+      version: 5,
+      members: [alice, long],
+      history: [],
+    });
+    await Promise.resolve();
+    const item = within(screen.getByRole("list", { name: "Members" })).getAllByRole("listitem")[1]!;
+    expect(within(item).getByTitle(long.name).textContent).toBe(long.name);
+    const avatar = item.querySelector(".avatar")!;
+    expect(avatar.getAttribute("data-initials")).toBe("MW");
+    expect(avatar.getAttribute("aria-hidden")).toBe("true"); // the name beside it says it all
+    expect(within(item).getByRole("button", { name: `Private chat with ${long.name}` })).toBeTruthy();
   });
 });

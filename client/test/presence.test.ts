@@ -22,11 +22,18 @@ function setTabHidden(value: boolean): void {
   document.dispatchEvent(new Event("visibilitychange"));
 }
 
-/** The statuses this tab told the server, in order. */
+/** The statuses this tab picked, in order. */
 function sentStatuses(): PresenceStatus[] {
   return server.request.mock.calls
     .filter(([event]) => event === "presence:set")
     .map(([, payload]) => (payload as { status: PresenceStatus }).status);
+}
+
+/** What this tab told the server about being idle, in order. */
+function sentIdle(): boolean[] {
+  return server.request.mock.calls
+    .filter(([event]) => event === "presence:idle")
+    .map(([, payload]) => (payload as { idle: boolean }).idle);
 }
 
 function statusControl(): HTMLSelectElement {
@@ -55,74 +62,50 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe("presence auto-away", () => {
-  it("turns absent after the idle timeout and online again on activity", async () => {
+describe("presence: this tab's idle state and the status picked by hand", () => {
+  it("tells the server the tab is idle after the idle timeout, and active again on activity", async () => {
     const presence = usePresenceStore();
     await vi.advanceTimersByTimeAsync(IDLE_MS - 1000);
-    expect(presence.status).toBe("online");
+    expect(sentIdle()).toEqual([]);
     await vi.advanceTimersByTimeAsync(1000);
-    expect(presence.status).toBe("absent");
-    expect(statusControl().value).toBe("absent");
+    expect(sentIdle()).toEqual([true]);
+    // The picker keeps what the user chose; the room sees the session's derived status.
+    expect(statusControl().value).toBe("online");
 
     window.dispatchEvent(new KeyboardEvent("keydown", { key: "a" }));
     await vi.advanceTimersByTimeAsync(0);
-    expect(statusControl().value).toBe("online");
-    expect(sentStatuses()).toEqual(["absent", "online"]);
+    expect(sentIdle()).toEqual([true, false]);
+    expect(presence.idle).toBe(false);
+    expect(sentStatuses()).toEqual([]);
   });
 
   it("counts the idle time from the last activity", async () => {
-    const presence = usePresenceStore();
     await vi.advanceTimersByTimeAsync(IDLE_MS - 5000);
     window.dispatchEvent(new Event("pointerdown"));
     await vi.advanceTimersByTimeAsync(IDLE_MS - 5000);
-    expect(presence.status).toBe("online");
+    expect(sentIdle()).toEqual([]);
     await vi.advanceTimersByTimeAsync(5000);
-    expect(presence.status).toBe("absent");
+    expect(sentIdle()).toEqual([true]);
   });
 
-  it("is absent while the tab is hidden and online when it is shown again", async () => {
-    const presence = usePresenceStore();
+  it("is idle while the tab is hidden and active when it is shown again", async () => {
     setTabHidden(true);
     await vi.advanceTimersByTimeAsync(0);
-    expect(presence.status).toBe("online"); // a short grace: reloads and quick tab switches hide the page too
+    expect(sentIdle()).toEqual([]); // a short grace: reloads and quick tab switches hide the page too
     await vi.advanceTimersByTimeAsync(2000);
-    expect(presence.status).toBe("absent");
+    expect(sentIdle()).toEqual([true]);
     setTabHidden(false);
     await vi.advanceTimersByTimeAsync(0);
-    expect(presence.status).toBe("online");
-    expect(sentStatuses()).toEqual(["absent", "online"]);
+    expect(sentIdle()).toEqual([true, false]);
   });
 
-  it("never overrides a status the user picked, until they pick Online again", async () => {
+  it("sends a status picked by hand, and follows a status picked in another tab", async () => {
     const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
     await user.selectOptions(statusControl(), "Unavailable");
     expect(sentStatuses()).toEqual(["unavailable"]);
-
-    setTabHidden(true);
-    await vi.advanceTimersByTimeAsync(5000);
-    setTabHidden(false);
-    await vi.advanceTimersByTimeAsync(IDLE_MS * 2);
-    window.dispatchEvent(new KeyboardEvent("keydown", { key: "a" }));
-    await vi.advanceTimersByTimeAsync(0);
-    expect(statusControl().value).toBe("unavailable");
-    expect(sentStatuses()).toEqual(["unavailable"]);
-
-    await user.selectOptions(statusControl(), "Online");
-    await vi.advanceTimersByTimeAsync(IDLE_MS);
-    expect(statusControl().value).toBe("absent");
-    expect(sentStatuses()).toEqual(["unavailable", "online", "absent"]);
-  });
-
-  it("keeps a hand-picked Absent when the user comes back to the keyboard", async () => {
-    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
-    await user.selectOptions(statusControl(), "Absent");
-    setTabHidden(true);
-    await vi.advanceTimersByTimeAsync(5000);
-    setTabHidden(false);
-    window.dispatchEvent(new KeyboardEvent("keydown", { key: "a" }));
+    server.serverEmit("presence:chosen", { status: "absent" });
     await vi.advanceTimersByTimeAsync(0);
     expect(statusControl().value).toBe("absent");
-    expect(sentStatuses()).toEqual(["absent"]);
   });
 
   it("goes back to the previous status and says why when the server refuses", async () => {

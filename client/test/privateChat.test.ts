@@ -83,6 +83,43 @@ describe("in a private chat", () => {
     expect(lines()).toEqual(["Alice hi\nthere"]);
   });
 
+  it("shows missed and declined calls as lines in the history", async () => {
+    server.serverEmit("private:message", { ...privateMessage(1, "Missed call", bob), call: "missed" });
+    server.serverEmit("private:message", { ...privateMessage(2, "Declined call", alice), call: "declined" });
+    await tick();
+    const items = within(inChat().getByRole("log", { name: "Private messages" })).getAllByRole("listitem");
+    expect(items.map((item) => item.textContent?.replace(/\s+/g, " ").trim())).toEqual([
+      expect.stringMatching(/^Missed call from Bob · \d/),
+      expect.stringMatching(/^Declined call from Alice · \d/),
+    ]);
+  });
+
+  it("says how long to wait when sending too fast, and keeps what was typed", async () => {
+    const friendly = server.request.getMockImplementation()!;
+    server.request.mockImplementation(async (event, payload) =>
+      event === "private:message"
+        ? {
+            ok: false,
+            error: {
+              code: "rate_limited",
+              message: "You are sending too fast. Try again in 3 s.",
+              retryAfterMs: 2_500,
+            },
+          }
+        : friendly(event, payload),
+    );
+    try {
+      await userEvent.setup().type(box(), "one more{Enter}");
+      expect((await inChat().findByRole("alert")).textContent).toContain(
+        "You are sending too fast. Try again in 3 s.",
+      );
+      expect(box().value).toBe("one more");
+      expect(lines()).toEqual([]);
+    } finally {
+      server.request.mockImplementation(friendly);
+    }
+  });
+
   it("merges the messages a resume re-sends, without duplicates", async () => {
     server.serverEmit("private:message", privateMessage(1, "one"));
     server.serverEmit("private:message", privateMessage(3, "three"));

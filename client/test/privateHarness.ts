@@ -46,7 +46,13 @@ export function renderPrivate(): Pinia {
   setActivePinia(pinia);
   render(PrivateHarness, { global: { plugins: [pinia] } });
   server.serverEmit("session:ready", ready);
-  server.serverEmit("room:state", { room: "LOBBY", version: 3, members: [alice, bob, carol], history: [] });
+  server.serverEmit("room:state", {
+    roomSeq: 0,
+    room: "LOBBY",
+    version: 3,
+    members: [alice, bob, carol],
+    history: [],
+  });
   return pinia;
 }
 

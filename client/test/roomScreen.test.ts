@@ -1,68 +1,25 @@
 // @vitest-environment happy-dom
-import { cleanup, render, screen, waitFor, within } from "@testing-library/vue";
+import { cleanup, screen, waitFor, within } from "@testing-library/vue";
 import userEvent from "@testing-library/user-event";
-import { createPinia, disposePinia, type Pinia } from "pinia";
+import { disposePinia, type Pinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { defineComponent, h } from "vue";
-import { createMemoryHistory, type Router, RouterView } from "vue-router";
-import type { Member } from "../../server/src/protocol";
-import { createAppRouter } from "../src/router";
-import * as socketModule from "../src/socket";
-import type { FakeSocketModule } from "./fakeSocket";
-import { alice, readyAsAlice } from "./fixtures";
+import type { Router } from "vue-router";
+import { alice } from "./fixtures";
+import { bob, occupancy, openRoomTab, requests, resetRoomTab, server } from "./roomHarness";
 
 vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
-const server = socketModule as unknown as FakeSocketModule;
-
-const bob: Member = { id: "u-bob", name: "Bob", status: "absent", busy: false };
-const ready = { ...readyAsAlice(), resumed: true, instanceId: "instance-a" };
-const occupancy = {
-  rooms: [
-    { name: "LOBBY", count: 2 },
-    { name: "SPORTS", count: 0 },
-  ],
-};
 
 let pinia: Pinia;
 let router: Router;
 
 /** Opens `path` in a tab that already holds a session, as after a reload. */
-async function openTab(path: string) {
-  sessionStorage.setItem(
-    "videochat.session",
-    JSON.stringify({ token: "t-1", user: { id: alice.id, name: alice.name }, room: "LOBBY" }),
-  );
-  pinia = createPinia();
-  router = createAppRouter(createMemoryHistory());
-  render(
-    defineComponent(() => () => h(RouterView)),
-    { global: { plugins: [pinia, router] } },
-  );
-  await router.push(path);
-  await screen.findByRole("button", { name: "Leave" });
-  expect(server.socket.connect).toHaveBeenCalled();
-  server.serverEmit("session:ready", ready);
-  server.serverEmit("room:state", { room: "LOBBY", version: 4, members: [alice, bob], history: [] });
-  server.serverEmit("rooms:occupancy", occupancy);
-  return userEvent.setup();
+async function openTab(path: string): Promise<ReturnType<typeof userEvent.setup>> {
+  const tab = await openRoomTab(path);
+  ({ pinia, router } = tab);
+  return tab.user;
 }
 
-function requests(event: string): unknown[] {
-  return server.request.mock.calls.filter(([name]) => name === event).map(([, payload]) => payload);
-}
-
-beforeEach(() => {
-  sessionStorage.clear();
-  server.request.mockClear();
-  server.socket.connect.mockClear();
-  server.socket.connected = false;
-  server.socket.active = false;
-  server.setConnectionState("connected");
-  vi.stubGlobal(
-    "fetch",
-    vi.fn(async () => new Response(JSON.stringify(occupancy), { status: 200 })),
-  );
-});
+beforeEach(resetRoomTab);
 afterEach(() => {
   cleanup();
   disposePinia(pinia);
@@ -70,7 +27,7 @@ afterEach(() => {
 });
 
 describe("room screen", () => {
-  it("shows rooms, members, status, the chat, and which instance serves the tab", async () => {
+  it("shows rooms, members, status, the chat, and which instance serves the tab under Diagnostics", async () => {
     await openTab("/room/LOBBY");
     const lobby = await screen.findByRole("button", { name: "LOBBY (2)" });
     expect(lobby.getAttribute("aria-current")).toBe("page");
@@ -84,7 +41,13 @@ describe("room screen", () => {
     expect(screen.getByRole("log", { name: "Room chat" })).toBeTruthy();
     expect(screen.getByRole("textbox", { name: "Message" })).toBeTruthy();
     expect(screen.getByRole("button", { name: "Send" })).toBeTruthy();
-    expect(screen.getByText(/Served by instance-a/)).toBeTruthy();
+    // For operators only: folded away until asked for.
+    expect(screen.queryByText(/Served by/)).toBeNull();
+    const diagnostics = screen.getByRole("button", { name: "Diagnostics" });
+    expect(diagnostics.getAttribute("aria-expanded")).toBe("false");
+    await userEvent.setup().click(diagnostics);
+    expect(diagnostics.getAttribute("aria-expanded")).toBe("true");
+    expect(screen.getByText("Served by instance-a")).toBeTruthy();
   });
 
   it("opens a private chat from the member list, beside the room chat", async () => {
@@ -137,11 +100,57 @@ describe("room screen", () => {
     expect(sessionStorage.getItem("videochat.session")).toBeNull();
   });
 
-  it("goes to the join screen with a message when the server no longer knows the session", async () => {
+  /** Answers POST /api/session with `status` and `body`, and GET /api/rooms with the occupancy. */
+  function serverAnswers(status: number, body: unknown) {
+    const fetchMock = vi.fn(async (url: string, init?: RequestInit) =>
+      init?.method === "POST"
+        ? new Response(JSON.stringify(body), { status })
+        : new Response(JSON.stringify(occupancy), { status: 200 }),
+    );
+    vi.stubGlobal("fetch", fetchMock);
+    return () =>
+      fetchMock.mock.calls.filter(([, init]) => init?.method === "POST").map(([, init]) => init!.body);
+  }
+
+  it("claims its name and room again by itself when the server no longer knows the session", async () => {
     await openTab("/room/LOBBY");
+    const claims = serverAnswers(201, {
+      token: "t-2",
+      user: { id: "u-new", name: alice.name },
+      room: "LOBBY",
+    });
+    server.socket.connect.mockClear();
     server.serverEmit("connect_error" as never, new Error("session_unknown") as never);
-    expect(await screen.findByText("Your session has ended. Join again.")).toBeTruthy();
-    expect(screen.getByRole("textbox", { name: "Display name" })).toBeTruthy();
+    await waitFor(() => expect(server.socket.connect).toHaveBeenCalled());
+    expect(claims()).toEqual([JSON.stringify({ name: alice.name, room: "LOBBY" })]);
+    expect(JSON.parse(sessionStorage.getItem("videochat.session")!)).toMatchObject({
+      token: "t-2",
+      room: "LOBBY",
+    });
+    expect(router.currentRoute.value.path).toBe("/room/LOBBY");
+  });
+
+  it("shows the join form with the name filled in when the session ended and the name was taken", async () => {
+    await openTab("/room/LOBBY");
+    serverAnswers(409, { error: { code: "name_taken", message: "taken" } });
+    server.serverEmit("session:ended", {
+      code: "session_unknown",
+      message: "Your session has ended. Join again.",
+    });
+    expect(await screen.findByText(/“Alice” has been taken meanwhile/)).toBeTruthy();
+    expect((screen.getByRole("textbox", { name: "Display name" }) as HTMLInputElement).value).toBe("Alice");
     expect(sessionStorage.getItem("videochat.session")).toBeNull();
+  });
+
+  it("says plainly when this session already has too many tabs, and keeps the session", async () => {
+    await openTab("/room/LOBBY");
+    server.serverEmit("session:ended", {
+      code: "too_many_connections",
+      message: "This session is open in too many tabs. Close one, then reload.",
+    });
+    expect(
+      await screen.findByText("This session is open in too many tabs. Close one, then reload."),
+    ).toBeTruthy();
+    expect(JSON.parse(sessionStorage.getItem("videochat.session")!)).toMatchObject({ token: "t-1" });
   });
 });

@@ -28,6 +28,9 @@ beforeAll(async () => {
     socket.on("room:message", () => {
       // never acknowledges: the client must give up on its own
     });
+    socket.on("private:message", (_payload: unknown, ack: (r: unknown) => void) => {
+      ack({ ok: false, error: { code: "rate_limited", message: "Slow down.", retryAfterMs: 2_100 } });
+    });
   });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   const { port } = http.address() as AddressInfo;
@@ -70,6 +73,19 @@ describe("socket requests", () => {
     const ack = await client.request("presence:set", { status: "absent" });
     expect(ack.ok).toBe(false);
     expect(lost).toBe(1);
+  });
+
+  it("words a rate limit's wait in plain words, from its retryAfterMs", async () => {
+    expect(await client.request("private:message", { text: "again" })).toEqual({
+      ok: false,
+      error: {
+        code: "rate_limited",
+        message: "You are sending too fast. Try again in 3 s.",
+        retryAfterMs: 2_100,
+      },
+    });
+    expect(client.waitText(400)).toBe("You are sending too fast. Try again in 1 s.");
+    expect(client.waitText(120_000)).toBe("You are sending too fast. Try again in 2 min.");
   });
 
   it("turns a missing ack into a timeout error", async () => {

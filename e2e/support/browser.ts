@@ -43,7 +43,14 @@ const TAB_KEY = "videochat.tab";
 export interface OpenOptions {
   /** The tab id the app finds in sessionStorage from its first load, to pin the tab to one instance. */
   tab?: string;
+  /** Grant camera and microphone (default). Chromium refuses to for a page that is not a secure context. */
+  grantMedia?: boolean;
+  /** The window's size in CSS pixels; a laptop-sized 1100×760 unless given. */
+  viewport?: { width: number; height: number };
 }
+
+/** A phone held upright (an iPhone 12–15's CSS viewport). */
+export const PHONE = { width: 390, height: 844 };
 
 /** Launches a browser for one person, on its own throw-away profile, with the app's origin open. */
 export async function openUser(name: string, appUrl: string, options: OpenOptions = {}): Promise<User> {
@@ -57,9 +64,10 @@ export async function openUser(name: string, appUrl: string, options: OpenOption
     executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_ARGS,
-    viewport: { width: 1100, height: 760 },
+    viewport: options.viewport ?? { width: 1100, height: 760 },
   });
-  await context.grantPermissions(["camera", "microphone"], { origin: appUrl });
+  if (options.grantMedia ?? true)
+    await context.grantPermissions(["camera", "microphone"], { origin: appUrl });
   await installMediaProbe(context);
   if (options.tab) {
     await context.addInitScript(
@@ -94,10 +102,13 @@ export async function openUser(name: string, appUrl: string, options: OpenOption
   };
 }
 
-/** Saves a full-page PNG as test-artifacts/e2e/<name>.png (name may contain folders). */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/**
+ * Saves a PNG as test-artifacts/e2e/<name>.png (name may contain folders): the full page, or with
+ * `fullPage: false` what the window shows, as a person holding the phone sees it.
+ */
+export async function screenshot(page: Page, name: string, { fullPage = true } = {}): Promise<string> {
   const file = path.join(artifactsDir, `${name}.png`);
   mkdirSync(path.dirname(file), { recursive: true });
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage });
   return file;
 }

@@ -11,11 +11,23 @@ export async function submitJoin(page: Page, name: string, room: string): Promis
   await page.getByRole("button", { name: "Join" }).click();
 }
 
-/** Joins and waits until the room screen lists the user. */
+/** Joins and waits until the room screen lists the user (unfolding the list on a phone). */
 export async function join(page: Page, name: string, room: string): Promise<void> {
   await submitJoin(page, name, room);
   await page.waitForURL(`**/room/${room}`);
+  await showMembers(page);
   await memberItem(page, name).waitFor();
+}
+
+/** The member list's heading button, which shows the count and folds the list: "In this room 3 members". */
+export function membersToggle(page: Page): Locator {
+  return page.getByRole("button", { name: /^In this room \d+ members?$/ });
+}
+
+/** Unfolds the member list if it is folded (as it starts on a phone). */
+export async function showMembers(page: Page): Promise<void> {
+  const toggle = membersToggle(page);
+  if ((await toggle.getAttribute("aria-expanded")) === "false") await toggle.click();
 }
 
 export function memberList(page: Page): Locator {
@@ -60,4 +72,19 @@ export function roomChat(page: Page): Locator {
 /** The rendered text of a region or log, one line per block, as a reader sees it. Does not wait. */
 export async function textOf(locator: Locator): Promise<string> {
   return (await locator.allInnerTexts()).join("\n");
+}
+
+/**
+ * "Served by app1": which instance serves the tab, from the footer's Diagnostics view, which this
+ * opens first if it is closed. Does not wait for the text.
+ */
+export async function servedBy(page: Page): Promise<string> {
+  const toggle = page.getByRole("contentinfo").getByRole("button", { name: "Diagnostics" });
+  if ((await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
+  return squash((await page.locator("#diagnostics").textContent()) ?? "");
+}
+
+/** Whether keyboard focus is on the element. */
+export function isFocused(locator: Locator): Promise<boolean> {
+  return locator.evaluate((element) => element === document.activeElement);
 }

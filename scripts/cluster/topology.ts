@@ -22,6 +22,8 @@ export interface ClusterOptions {
 
 export interface Cluster {
   url: string;
+  /** The environment every instance started with (to start one again the same way). */
+  instanceEnv: Record<string, string>;
   redis: RedisServer;
   instances: InstanceProcess[];
   nginx: NginxProcess;
@@ -32,6 +34,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const count = options.instances ?? 2;
   await mkdir(options.dir, { recursive: true });
   const redis = await startRedis({ dataDir: path.join(options.dir, "redis") });
+  const port = options.port ?? (await freePort());
+  // nginx on loopback is the instances' one trusted proxy, and its two spellings the only origins.
+  const edge = {
+    TRUST_PROXY: "loopback",
+    PUBLIC_ORIGINS: `http://127.0.0.1:${port},http://localhost:${port}`,
+  };
+  const instanceEnv = { REDIS_URL: redis.url, ...edge, ...options.env };
   const started: InstanceProcess[] = [];
   try {
     for (let i = 1; i <= count; i++) {
@@ -40,19 +49,20 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           id: `app${i}`,
           port: await freePort(),
           entry: options.entry ?? "dist",
-          env: { REDIS_URL: redis.url, ...options.env },
+          env: instanceEnv,
         }),
       );
     }
     const native = await writeNativeNginxConfig({
       dir: path.join(options.dir, "nginx"),
-      port: options.port ?? (await freePort()),
+      port,
       upstreams: started.map((instance) => ({ host: "127.0.0.1", port: instance.port })),
       root: options.root,
     });
     const nginx = await startNginx(native);
     return {
       url: nginx.url,
+      instanceEnv,
       redis,
       instances: started,
       nginx,

@@ -2,8 +2,11 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import express, { type ErrorRequestHandler, type Response } from "express";
-import helmet from "helmet";
+import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Config } from "./config.js";
+import { limitSessionClaims } from "./http/claims.js";
+import { securityHeaders } from "./http/headers.js";
+import { compileTrust } from "./http/proxy.js";
 import type { Logger } from "./logger.js";
 import type { ErrorCode, HealthResponse } from "./protocol.js";
 import { createSessionBody, firstIssue, nameKey } from "./schemas.js";
@@ -14,6 +17,8 @@ interface AppDeps {
   store: Store;
   logger: Logger;
   clock: () => number;
+  /** Counts POST /api/session per client address (see http/claims.ts). */
+  claimLimiter: RateLimiterAbstract;
 }
 
 const sendError = (res: Response, status: number, code: ErrorCode, message: string) =>
@@ -30,11 +35,12 @@ async function answersWithin(check: Promise<boolean>, ms: number): Promise<boole
   }
 }
 
-export function createApp({ config, store, logger, clock }: AppDeps): express.Express {
+export function createApp({ config, store, logger, clock, claimLimiter }: AppDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", "loopback, uniquelocal");
-  app.use(helmet());
+  // Off unless TRUST_PROXY names the proxy: req.ip, req.protocol and req.secure then read its X-Forwarded-*.
+  app.set("trust proxy", compileTrust(config.trustProxy));
+  app.use(securityHeaders());
   app.use("/api", express.json({ limit: "16kb" }));
 
   app.get("/api/health", async (_req, res) => {
@@ -50,10 +56,10 @@ export function createApp({ config, store, logger, clock }: AppDeps): express.Ex
 
   app.get("/api/rooms", async (_req, res) => {
     const counts = await store.occupancy(config.rooms);
-    res.json({ rooms: config.rooms.map((name, i) => ({ name, count: counts[i] ?? 0 })) });
+    res.json({ rooms: config.rooms.map((name, i) => ({ name, count: 0, version: 0, ...counts[i] })) });
   });
 
-  app.post("/api/session", async (req, res) => {
+  app.post("/api/session", limitSessionClaims(claimLimiter), async (req, res) => {
     const parsed = createSessionBody.safeParse(req.body);
     if (!parsed.success) {
       const onName = parsed.error.issues.some((issue) => issue.path[0] === "name");
@@ -74,7 +80,12 @@ export function createApp({ config, store, logger, clock }: AppDeps): express.Ex
       graceDeadline: clock() + config.sessionGraceMs,
     });
     if (!created.ok)
-      return sendError(res, 409, "name_taken", `The name “${name}” is taken. Choose another one.`);
+      return sendError(
+        res,
+        409,
+        "name_taken",
+        `The name “${name}” is taken, or looks the same as one in use. Choose another one.`,
+      );
     logger.info({ userId: created.session.id, room }, "session created");
     res.status(201).json({ token: created.token, user: { id: created.session.id, name }, room });
   });

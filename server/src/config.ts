@@ -4,6 +4,13 @@ import { hostname } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { compileTrust } from "./http/proxy.js";
+import {
+  RATE_LIMIT_DEFAULTS,
+  rateLimitOverrides,
+  type LimitFamily,
+  type RateLimit,
+} from "./limit-families.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** client/dist, seen from server/src (tsx) and server/dist (built) alike. */
@@ -19,6 +26,19 @@ const csv = (fallback: string) =>
         .map((item) => item.trim())
         .filter(Boolean),
     );
+
+/** An origin as browsers send it: scheme, host and port only, lower-cased, the default port dropped. */
+const origin = z.string().transform((value, ctx) => {
+  try {
+    const url = new URL(value);
+    const bare = url.pathname === "/" && !url.search && !url.hash && !url.username && !url.password;
+    if ((url.protocol === "http:" || url.protocol === "https:") && bare) return url.origin;
+  } catch {
+    // reported below
+  }
+  ctx.addIssue({ code: "custom", message: `${value} is not an origin like https://chat.example.com` });
+  return z.NEVER;
+});
 
 const ms = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
@@ -46,11 +66,28 @@ const ConfigSchema = z.object({
   HEARTBEAT_INTERVAL_MS: ms(3_000),
   INSTANCE_TTL_MS: ms(10_000),
   ORPHAN_GRACE_MS: ms(12_000),
-  ALLOWED_ORIGINS: csv(""),
+  PUBLIC_ORIGINS: csv("").pipe(z.array(origin)),
+  TRUST_PROXY: csv("").refine((hops) => {
+    try {
+      compileTrust(hops);
+      return true;
+    } catch {
+      return false;
+    }
+  }, "each entry is loopback, linklocal, uniquelocal, an IP address or a CIDR block"),
+  SESSION_CLAIMS_PER_MIN: z.coerce.number().int().min(1).default(60),
   CLIENT_DIST: z.string().default(defaultClientDist),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   MESSAGE_RATE_PER_10S: z.coerce.number().int().min(1).default(20),
+  RATE_LIMITS: rateLimitOverrides,
+  OUTBOUND_BUFFER_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(256 * 1024)
+    .default(4 * 1024 * 1024),
   CALL_RING_TIMEOUT_MS: ms(30_000),
+  MAX_CONNECTIONS_PER_SESSION: z.coerce.number().int().min(1).max(1000).default(8),
+  GROUP_CALL_MAX: z.coerce.number().int().min(2).max(16).default(6),
   STUN_URLS: csv(""),
   TURN_URLS: csv(""),
   TURN_SECRET: z.string().default(""),
@@ -84,11 +121,29 @@ export type Config = {
    * their clients reconnect within seconds, so the rooms are exact again well within 15 s.
    */
   orphanGraceMs: number;
-  allowedOrigins: string[];
+  /**
+   * The exact origins (e.g. `https://chat.example.com`) whose pages may open a socket. Empty: only
+   * same-origin pages on a host that cannot be rebound (localhost, an IP literal, this machine's name).
+   */
+  publicOrigins: string[];
+  /**
+   * The proxies in front (proxy-addr names, addresses, CIDR blocks). Only a request from one of them
+   * has its X-Forwarded-For/-Host/-Proto read; empty means none is trusted.
+   */
+  trustProxy: string[];
+  /** POST /api/session attempts one client address may make per minute, across all instances. */
+  sessionClaimsPerMin: number;
   clientDist: string;
   logLevel: z.infer<typeof ConfigSchema>["LOG_LEVEL"];
-  messageRatePer10s: number;
+  /** Every event family's per-user budget (defaults, MESSAGE_RATE_PER_10S, then RATE_LIMITS). */
+  rateLimits: Record<LimitFamily, RateLimit>;
+  /** Bytes a connection may have waiting to be sent before it counts as not reading and is cut. */
+  outboundBufferMaxBytes: number;
   callRingTimeoutMs: number;
+  /** Tabs (connections) one session may hold open at once. */
+  maxConnectionsPerSession: number;
+  /** Participants of one group call: a full mesh stops working on ordinary machines beyond about six. */
+  groupCallMax: number;
   ice: {
     stunUrls: string[];
     turnUrls: string[];
@@ -125,11 +180,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     heartbeatIntervalMs: c.HEARTBEAT_INTERVAL_MS,
     instanceTtlMs: c.INSTANCE_TTL_MS,
     orphanGraceMs: Math.min(c.ORPHAN_GRACE_MS, c.SESSION_GRACE_MS),
-    allowedOrigins: c.ALLOWED_ORIGINS,
+    publicOrigins: c.PUBLIC_ORIGINS,
+    trustProxy: c.TRUST_PROXY,
+    sessionClaimsPerMin: c.SESSION_CLAIMS_PER_MIN,
     clientDist: c.CLIENT_DIST,
     logLevel: c.LOG_LEVEL,
-    messageRatePer10s: c.MESSAGE_RATE_PER_10S,
+    rateLimits: {
+      ...RATE_LIMIT_DEFAULTS,
+      "room-message": { points: c.MESSAGE_RATE_PER_10S, seconds: 10 },
+      ...c.RATE_LIMITS,
+    },
+    outboundBufferMaxBytes: c.OUTBOUND_BUFFER_MAX_BYTES,
     callRingTimeoutMs: c.CALL_RING_TIMEOUT_MS,
+    maxConnectionsPerSession: c.MAX_CONNECTIONS_PER_SESSION,
+    groupCallMax: c.GROUP_CALL_MAX,
     ice: {
       stunUrls: c.STUN_URLS,
       turnUrls: c.TURN_URLS,

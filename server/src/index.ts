@@ -1,10 +1,13 @@
 // Entrypoint: configuration -> instance -> listen, and a clean shutdown on SIGINT/SIGTERM.
 import { loadConfig } from "./config.js";
+import { describeUrls, openUrls } from "./http/urls.js";
 import { createInstance } from "./server.js";
 
 const config = loadConfig();
 const instance = createInstance(config);
-await instance.listen();
+const port = await instance.listen();
+// For a person at a terminal; under Docker or the cluster runner stdout carries JSON logs only.
+if (process.stdout.isTTY) console.log(describeUrls(openUrls(config.host, port)));
 
 let closing = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

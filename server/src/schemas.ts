@@ -1,6 +1,7 @@
 // Runtime validation of everything a client sends: socket payloads and HTTP bodies.
 // Objects are strict, so a field the contract does not know (a `from`, a `userId`) is rejected, not trusted.
 import { z } from "zod";
+import { hasVisibleLetterOrDigit, rendersAsNothing, stripInvisible } from "./text.js";
 
 export const NAME_MAX_LENGTH = 32;
 export const MESSAGE_MAX_LENGTH = 2000;
@@ -8,21 +9,23 @@ export const MESSAGE_MAX_LENGTH = 2000;
 /** Letters of any script (with their combining marks), digits, spaces and `_ - .`. */
 const NAME_PATTERN = /^[\p{L}\p{M}\p{Nd} _.-]+$/u;
 
-/** Trims, normalises (NFC) and folds runs of spaces, so that look-alike spellings are one name. */
+/**
+ * Normalises (NFC), drops the code points that show nothing (text.ts: default-ignorables such as U+200B,
+ * U+034F, variation selectors, the Hangul filler U+3164), trims and folds runs of spaces: what is left
+ * is what people see, and it is what is shown.
+ */
 export function normaliseName(raw: string): string {
-  return raw.normalize("NFC").trim().replace(/ {2,}/g, " ");
+  return stripInvisible(raw.normalize("NFC")).trim().replace(/ {2,}/g, " ");
 }
 
-/** The key names are compared by: case-insensitive and compatibility-normalised. */
-export function nameKey(name: string): string {
-  return name.normalize("NFKC").toLowerCase().normalize("NFKC");
-}
+export { nameKey } from "./confusable.js";
 
 export const displayName = z
   .string({ error: "A display name is required" })
   .max(256, "A display name is at most 32 characters")
+  .refine((raw) => raw.trim().length > 0, "A display name is required")
   .transform(normaliseName)
-  .refine((name) => name.length > 0, "A display name is required")
+  .refine(hasVisibleLetterOrDigit, "A display name needs at least one visible letter or digit")
   .refine(
     (name) => [...name].length <= NAME_MAX_LENGTH,
     `A display name is at most ${NAME_MAX_LENGTH} characters`,
@@ -40,6 +43,7 @@ const messageText = z
   .string()
   .max(MESSAGE_MAX_LENGTH * 2, `A message is at most ${MESSAGE_MAX_LENGTH} characters`)
   .refine((text) => text.trim().length > 0, "A message cannot be empty")
+  .refine((text) => !rendersAsNothing(text), "A message cannot be only invisible characters")
   .refine(
     (text) => [...text].length <= MESSAGE_MAX_LENGTH,
     `A message is at most ${MESSAGE_MAX_LENGTH} characters`,
@@ -62,11 +66,28 @@ const iceCandidate = z.strictObject({
   usernameFragment: z.string().max(256).nullable().optional(),
 });
 
+/** A perfect-negotiation message: exactly one of a description or a candidate, beside `fields`. */
+function oneSignal<T extends z.ZodRawShape>(fields: T) {
+  return z
+    .strictObject({
+      ...fields,
+      description: sessionDescription.optional(),
+      candidate: iceCandidate.nullable().optional(),
+    })
+    .refine(
+      (signal: { description?: unknown; candidate?: unknown }) =>
+        (signal.description === undefined) !== (signal.candidate === undefined),
+      "A signal carries either a description or a candidate",
+    );
+}
+
 /** One schema per client->server event, keyed by event name. */
 export const eventSchemas = {
   "room:join": z.strictObject({ room: roomName }),
   "room:message": z.strictObject({ text: messageText }),
+  "room:typing": z.strictObject({ typing: z.boolean() }),
   "presence:set": z.strictObject({ status: presenceStatus }),
+  "presence:idle": z.strictObject({ idle: z.boolean() }),
   "session:leave": empty,
   "private:open": z.strictObject({ with: id }),
   "private:message": z.strictObject({ text: messageText }),
@@ -74,18 +95,16 @@ export const eventSchemas = {
   "private:close": empty,
   "call:invite": empty,
   "call:answer": z.strictObject({ callId: id, accept: z.boolean() }),
-  "call:signal": z
-    .strictObject({
-      callId: id,
-      description: sessionDescription.optional(),
-      candidate: iceCandidate.nullable().optional(),
-    })
-    .refine(
-      (signal) => (signal.description === undefined) !== (signal.candidate === undefined),
-      "A signal carries either a description or a candidate",
-    ),
+  "call:signal": oneSignal({ callId: id }),
   "call:end": z.strictObject({ callId: id }),
   "call:ice-servers": empty,
+  "call:media": z.strictObject({ audio: z.boolean(), video: z.boolean(), screen: z.boolean() }),
+  "group:start": empty,
+  "group:join": z.strictObject({ callId: id }),
+  "group:leave": empty,
+  "group:invite": z.strictObject({ with: id }),
+  "group:decline": z.strictObject({ callId: id }),
+  "group:signal": oneSignal({ callId: id, peer: id }),
 } as const;
 
 export const handshakeAuth = z.object({

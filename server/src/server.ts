@@ -1,27 +1,36 @@
 // Builds one instance: Store, Socket.IO (with the Redis adapter when Redis is configured), Express, reaper.
+import { randomBytes } from "node:crypto";
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createShardedAdapter } from "@socket.io/redis-adapter";
 import { Redis } from "ioredis";
-import { RateLimiterMemory, RateLimiterRedis } from "rate-limiter-flexible";
+import { type RateLimiterAbstract } from "rate-limiter-flexible";
 import { Server } from "socket.io";
 import { createApp } from "./app.js";
 import { startLiveness } from "./cluster/liveness.js";
 import { startReaper } from "./cluster/reaper.js";
 import { resyncAfterOutage } from "./cluster/resync.js";
 import type { Config } from "./config.js";
+import { sessionClaimLimiter } from "./http/claims.js";
+import { compileTrust } from "./http/proxy.js";
 import { createLogger, type Logger } from "./logger.js";
 import * as calls from "./realtime/calls.js";
 import * as chat from "./realtime/chat.js";
+import * as group from "./realtime/group.js";
+import * as media from "./realtime/media.js";
 import type { AppServer, RealtimeDeps } from "./realtime/deps.js";
-import { originAllowed } from "./realtime/origin.js";
+import { listenForMoves } from "./realtime/follow.js";
+import { recoverSession } from "./realtime/lost.js";
+import { checkOrigin, ownHostNames, type OriginPolicy } from "./realtime/origin.js";
+import { createEventLimits, type EventLimits } from "./realtime/limits.js";
+import { boundOutbound } from "./realtime/outbound.js";
 import * as presence from "./realtime/presence.js";
 import * as privateChat from "./realtime/private.js";
 import * as rooms from "./realtime/rooms.js";
 import * as session from "./realtime/session.js";
 import { MemoryStore } from "./state/memory.js";
 import { RedisStore } from "./state/redis.js";
-import type { Store } from "./state/store.js";
+import { instanceKey, type Store } from "./state/store.js";
 
 export interface Instance {
   http: HttpServer;
@@ -43,56 +52,72 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
   const logger = options.logger ?? createLogger(config);
   const redisClients: Redis[] = [];
   let store: Store;
-  let messageLimiter;
-  const messageLimit = { points: config.messageRatePer10s, duration: 10 };
+  let limits: EventLimits;
+  let claimLimiter: RateLimiterAbstract;
   if (config.redisUrl) {
     const data = redisClient(config, logger, "store");
     redisClients.push(data);
-    store = new RedisStore(data.duplicate(), config.redisPrefix);
-    messageLimiter = new RateLimiterRedis({
-      storeClient: data,
-      keyPrefix: `${config.redisPrefix}:rl:msg`,
-      ...messageLimit,
-      // While Redis is away, limit per instance rather than fail every message.
-      insuranceLimiter: new RateLimiterMemory(messageLimit),
-    });
+    const storeClient = data.duplicate();
+    storeClient.on("error", (error) => logger.warn({ err: error, role: "store" }, "redis connection error"));
+    store = new RedisStore(storeClient, config.redisPrefix);
+    limits = createEventLimits(config, data);
+    claimLimiter = sessionClaimLimiter(config, data);
   } else {
     store = new MemoryStore();
-    messageLimiter = new RateLimiterMemory(messageLimit);
+    limits = createEventLimits(config);
+    claimLimiter = sessionClaimLimiter(config);
   }
 
   // Express must be the server's request listener before Socket.IO attaches: engine.io then answers
   // /socket.io/ itself and passes every other request on.
-  const http = createServer(createApp({ config, store, logger, clock: Date.now }));
+  const http = createServer(createApp({ config, store, logger, clock: Date.now, claimLimiter }));
+  const originPolicy: OriginPolicy = {
+    publicOrigins: config.publicOrigins,
+    trust: compileTrust(config.trustProxy),
+    ownHostNames: ownHostNames(),
+  };
   const io: AppServer = new Server(http, {
     serveClient: false,
     perMessageDeflate: false, // it multiplies per-connection memory; chat payloads are small
     maxHttpBufferSize: 64 * 1024,
     pingInterval: 25_000,
     pingTimeout: 20_000,
-    allowRequest: (req, callback) => callback(null, originAllowed(req, config.allowedOrigins)),
+    // Engine.IO answers a refusal with 403 (polling) or 400 (WebSocket) and this message as the body.
+    allowRequest: (req, callback) => {
+      const verdict = checkOrigin(req, originPolicy);
+      if (verdict.ok) return callback(null, true);
+      logger.info({ origin: req.headers.origin, host: req.headers.host }, verdict.message);
+      callback(verdict.message, false);
+    },
   });
   if (config.redisUrl) {
     const pub = redisClient(config, logger, "pub");
     const sub = redisClient(config, logger, "sub");
-    redisClients.push(pub, sub);
+    redisClients.push(pub, sub); // sub last: resyncAfterOutage watches it
     io.adapter(createShardedAdapter(pub, sub, { subscriptionMode: "dynamic" }));
-    resyncAfterOutage(sub, { io, store, logger });
   }
 
-  const occupancy = rooms.occupancyAnnouncer({ io, store, config, logger });
+  const occupancy = rooms.occupancyAnnouncer({ io, store, logger });
+  // A new incarnation at every start: this run never inherits a predecessor's connections.
+  const key = instanceKey(config.instanceId, randomBytes(4).toString("hex"));
   const deps: RealtimeDeps = {
     io,
+    instanceKey: key,
+    connectionId: (socket) => `${key}/${socket.id}`,
     store,
     config,
     logger,
     clock: Date.now,
-    limits: { message: messageLimiter },
+    limits,
     announceOccupancy: occupancy.announce,
+    recoverSession: (socket) => recoverSession(socket, deps),
   };
 
+  if (redisClients.length > 0) resyncAfterOutage(redisClients.at(-1)!, deps);
+  listenForMoves(io);
   io.use(session.authenticate(deps));
   io.on("connection", (socket) => {
+    boundOutbound(socket, config.outboundBufferMaxBytes, logger);
     // Handlers first, synchronously, so no event sent right after connecting is missed.
     session.register(socket, deps);
     rooms.register(socket, deps);
@@ -100,6 +125,8 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     chat.register(socket, deps);
     privateChat.register(socket, deps);
     calls.register(socket, deps);
+    group.register(socket, deps);
+    media.register(socket, deps);
     session.start(socket, deps).catch((error: unknown) => {
       logger.error({ err: error, userId: socket.data.userId }, "connection start failed");
       socket.disconnect(true);
@@ -114,15 +141,17 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     io,
     store,
     logger,
-    listen: () =>
-      new Promise((resolve, reject) => {
-        void liveness.start();
+    // Registered (and predecessors taken over) before the first connection can attach.
+    listen: async () => {
+      await liveness.start();
+      return new Promise((resolve, reject) => {
         http.once("error", reject);
         http.listen(config.port, config.host, () => {
           logger.info({ port: (http.address() as AddressInfo).port, store: store.kind }, "listening");
           resolve((http.address() as AddressInfo).port);
         });
-      }),
+      });
+    },
     close: async () => {
       reaper.stop();
       occupancy.stop();
@@ -134,7 +163,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
           store
             .detachConnection(
               socket.data.userId,
-              session.connectionId(config.instanceId, socket.id),
+              deps.connectionId(socket),
               Date.now() + config.sessionGraceMs,
             )
             .catch(() => undefined),

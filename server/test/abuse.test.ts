@@ -5,6 +5,7 @@ import {
   closeAll,
   join,
   openSocket,
+  record,
   request,
   waitFor,
   type ClientSocket,
@@ -104,6 +105,42 @@ describe("malformed payloads", () => {
     await request(bob.socket, "room:message", { text: "welcome back" });
     await heard;
     again.disconnect();
+  });
+});
+
+describe("text that renders as nothing", () => {
+  const invisible: [string, string][] = [
+    ["U+200B ZERO WIDTH SPACE", "\u200B\u200B\u200B"],
+    ["U+2060 WORD JOINER", "\u2060"],
+    ["U+2800 BRAILLE PATTERN BLANK", "\u2800\u2800"],
+    ["U+3164 HANGUL FILLER", "\u3164"],
+    ["all of them with spaces", " \u200B\u2060 \u2800\n\u3164 "],
+  ];
+  const refused = {
+    ok: false,
+    error: { code: "message_invalid", message: "text: A message cannot be only invisible characters" },
+  };
+
+  /** Sends every invisible text as `event`, then a visible one that `listener` hears as the first and only. */
+  async function refusedAndNotBroadcast(event: "room:message" | "private:message", listener: ClientSocket) {
+    const heard = record(listener, event);
+    for (const [what, text] of invisible)
+      expect(await request(alice.socket, event, { text }), `${event} of ${what}`).toMatchObject(refused);
+    const visible = waitFor(listener, event, (m) => m.text === "visible");
+    expect((await request(alice.socket, event, { text: "visible" })).ok).toBe(true);
+    await visible;
+    expect(heard.map((m) => m.text)).toEqual(["visible"]);
+  }
+
+  it("refuses room messages of only invisible characters and broadcasts none", async () => {
+    await refusedAndNotBroadcast("room:message", bob.socket);
+  });
+
+  it("refuses private messages of only invisible characters and delivers none", async () => {
+    const opened = waitFor(bob.socket, "private:opened");
+    expect((await request(alice.socket, "private:open", { with: bob.session.user.id })).ok).toBe(true);
+    await opened;
+    await refusedAndNotBroadcast("private:message", bob.socket);
   });
 });
 

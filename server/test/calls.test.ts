@@ -48,20 +48,33 @@ describe("calls", () => {
   it("rings the partner and ends as missed on both sides after the ring timeout", async () => {
     const { alice, bob } = await setup();
     const callId = await ring(alice, bob);
+    const lines = [alice, bob].map((user) =>
+      waitFor(user.socket, "private:message", (m) => m.call === "missed"),
+    );
     const [atAlice, atBob] = await Promise.all([
       waitFor(alice.socket, "call:ended"),
       waitFor(bob.socket, "call:ended"),
     ]);
     expect(atAlice).toEqual({ callId, reason: "missed" });
     expect(atBob).toEqual({ callId, reason: "missed" });
+    // Both sides keep a line about it in the chat's history, so a reload shows it too.
+    for (const line of await Promise.all(lines))
+      expect(line).toMatchObject({ call: "missed", from: { name: "Alice" } });
+    const reloaded = server!.instance.store;
+    const chatId = (await reloaded.getSession(bob.session.user.id))!.chatId!;
+    expect((await reloaded.privateHistory(chatId)).map((m) => [m.call, m.from.name])).toEqual([
+      ["missed", "Alice"],
+    ]);
   });
 
   it("tells the caller when the partner declines", async () => {
     const { alice, bob } = await setup();
     const callId = await ring(alice, bob);
     const ended = waitFor(alice.socket, "call:ended");
+    const line = waitFor(alice.socket, "private:message");
     expect(await request(bob.socket, "call:answer", { callId, accept: false })).toEqual({ ok: true });
     expect(await ended).toEqual({ callId, reason: "declined" });
+    expect(await line).toMatchObject({ call: "declined", from: { name: "Alice" }, text: "Declined call" });
   });
 
   it("allows one call per chat, and only the callee answers", async () => {

@@ -489,6 +489,19 @@ describe("docker-compose.yml", () => {
     expect(ids.size).toBe(apps.length);
   });
 
+  it("trusts X-Forwarded-* from the Docker network only, and lets the published origin open sockets", () => {
+    const published = compose.services.nginx!.ports![0]!.split(":")[0];
+    for (const [name, app] of apps) {
+      const config = loadConfig(environmentOf(app));
+      // Docker's networks are private (RFC 1918) addresses: uniquelocal, never every address.
+      expect(config.trustProxy, name).toEqual(["uniquelocal"]);
+      expect(config.publicOrigins, name).toEqual([
+        `http://localhost:${published}`,
+        `http://127.0.0.1:${published}`,
+      ]);
+    }
+  });
+
   it("points nginx at exactly the app services, once they are healthy", () => {
     const nginx = compose.services.nginx!;
     const upstreams = environmentOf(nginx).NGINX_UPSTREAMS!;

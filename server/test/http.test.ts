@@ -28,9 +28,9 @@ describe("HTTP API", () => {
   it("lists the configured rooms with occupancy", async () => {
     const response = await api().get("/api/rooms").expect(200);
     expect(response.body.rooms).toEqual([
-      { name: "GENERAL", count: 0 },
-      { name: "SPORTS", count: 0 },
-      { name: "GAMES", count: 0 },
+      { name: "GENERAL", count: 0, version: 0 },
+      { name: "SPORTS", count: 0, version: 0 },
+      { name: "GAMES", count: 0, version: 0 },
     ]);
   });
 
@@ -66,6 +66,54 @@ describe("HTTP API", () => {
     await api().post("/api/session").send({ name: "Grace", room: "GENERAL" }).expect(201);
     const response = await api().post("/api/session").send({ name: "gRACE", room: "GAMES" }).expect(409);
     expect(response.body.error).toEqual({ code: "name_taken", message: expect.stringContaining("taken") });
+  });
+
+  describe("names that deceive (Unicode UTS #39 skeletons, default-ignorables)", () => {
+    beforeAll(async () => {
+      await api().post("/api/session").send({ name: "Ana", room: "GENERAL" }).expect(201);
+    });
+
+    it.each([
+      ["Ana + U+034F COMBINING GRAPHEME JOINER", "Ana\u034F"],
+      ["Ana + U+FE0F VARIATION SELECTOR-16", "Ana\uFE0F"],
+      ["Ana + U+FE00 VARIATION SELECTOR-1", "Ana\uFE00"],
+      ["Ana + U+180B MONGOLIAN FREE VARIATION SELECTOR ONE", "Ana\u180B"],
+      ["Ana + U+3164 HANGUL FILLER", "Ana\u3164"],
+      ["Ana, space, U+3164 HANGUL FILLER", "Ana \u3164"],
+      ["Ana + U+200B ZERO WIDTH SPACE", "Ana\u200B"],
+      ["Ana + U+2800 BRAILLE PATTERN BLANK", "Ana\u2800"],
+      ["Аna with Cyrillic А", "\u0410na"],
+      ["АNА in Cyrillic capitals", "\u0410N\u0410"],
+      ["ΑΝΑ in Greek capitals", "\u0391\u039D\u0391"],
+      ["ana in lower case", "ana"],
+      ["Ana in fullwidth letters", "\uFF21\uFF4E\uFF41"],
+    ])("with Ana live, %s is taken (409 name_taken)", async (_what, name) => {
+      const response = await api().post("/api/session").send({ name, room: "GAMES" }).expect(409);
+      expect(response.body.error).toEqual({ code: "name_taken", message: expect.stringContaining("taken") });
+    });
+
+    it.each([
+      ["only U+3164 HANGUL FILLER", "\u3164\u3164\u3164"],
+      ["only combining marks", "\u0301\u0301"],
+      ["only U+2800 BRAILLE PATTERN BLANK", "\u2800\u2800"],
+      ["only zero-width characters", "\u200B\u200D\u2060"],
+      ["a letter-less mark and a variation selector", "\u0301\uFE0F"],
+    ])("refuses a name of %s (400 invalid_name)", async (_what, name) => {
+      const response = await api().post("/api/session").send({ name, room: "GENERAL" }).expect(400);
+      expect(response.body.error).toEqual({
+        code: "invalid_name",
+        message: "A display name needs at least one visible letter or digit",
+      });
+    });
+
+    it("shows a name without its invisible characters, and keeps different names apart", async () => {
+      const eve = await api().post("/api/session").send({ name: "E\u200Bve\uFE0F", room: "GENERAL" });
+      expect(eve.status).toBe(201);
+      expect(eve.body.user.name).toBe("Eve");
+      for (const name of ["Anna", "Ána", "Аня"]) {
+        await api().post("/api/session").send({ name, room: "GENERAL" }).expect(201);
+      }
+    });
   });
 
   it("lets exactly one of 50 concurrent claims of one name win", async () => {

@@ -27,8 +27,9 @@ export function storeContract(
         graceDeadline: far(),
       });
       if (!created.ok) throw new Error(`could not create ${userName}`);
-      const attached = await store.attachConnection(created.session.id, `conn-${userName}`);
-      return { ...created, attached: attached! };
+      const attached = await store.attachConnection(created.session.id, `conn-${userName}`, 8);
+      if (!attached.ok) throw new Error(attached.code);
+      return { ...created, attached };
     }
 
     it("claims a name once and frees it when the session ends", async () => {
@@ -86,15 +87,15 @@ export function storeContract(
       expect(snapshot.members).toEqual([{ id: session.id, name: "Dan", status: "online", busy: false }]);
       expect(snapshot.version).toBe(attached.entered!.version);
 
-      const second = await store.attachConnection(session.id, "conn-2");
+      const second = await store.attachConnection(session.id, "conn-2", 8);
       expect(second).toMatchObject({ resumed: true });
-      expect(second!.entered).toBeUndefined();
+      expect(second.ok && second.entered).toBeUndefined();
       expect((await store.roomSnapshot("SPORTS")).version).toBe(snapshot.version);
     });
 
     it("expires a session only after its last connection has been gone past the grace period", async () => {
       const { session } = await enter("Eve");
-      await store.attachConnection(session.id, "conn-b");
+      await store.attachConnection(session.id, "conn-b", 8);
       const now = Date.now();
       await store.detachConnection(session.id, "conn-Eve", now + 100);
       expect(await store.takeExpiredSessions(now + 1_000, 10)).toEqual([]);
@@ -116,8 +117,8 @@ export function storeContract(
       const { session } = await enter("Finn");
       const now = Date.now();
       await store.detachConnection(session.id, "conn-Finn", now + 100);
-      const back = await store.attachConnection(session.id, "conn-again");
-      expect(back!.resumed).toBe(true);
+      const back = await store.attachConnection(session.id, "conn-again", 8);
+      expect(back).toMatchObject({ ok: true, resumed: true });
       expect(await store.takeExpiredSessions(now + 1_000, 10)).toEqual([]);
       expect((await store.roomSnapshot("GENERAL")).members.map((m) => m.name)).toEqual(["Finn"]);
     });
@@ -202,7 +203,9 @@ export function storeContract(
       await enter("K1", "GENERAL");
       await enter("K2", "GENERAL");
       await enter("K3", "GAMES");
-      expect(await store.occupancy(["GENERAL", "SPORTS", "GAMES"])).toEqual([2, 0, 1]);
+      const counts = await store.occupancy(["GENERAL", "SPORTS", "GAMES"]);
+      expect(counts.map((room) => room.count)).toEqual([2, 0, 1]);
+      expect(counts.map((room) => room.version)).toEqual([2, 0, 1]); // one membership change each
     });
 
     it("pairs two members of one room in a private chat and marks both busy", async () => {
@@ -307,14 +310,17 @@ export function storeContract(
       const opened = await store.openPrivateChat(alice.session.id, bob.session.id);
       if (!opened.ok) throw new Error(opened.code);
       const chatId = opened.chat.id;
-      expect(await store.startCall("no-such-chat", alice.session.id)).toEqual({
+      expect(await store.startCall("no-such-chat", alice.session.id, far())).toEqual({
         ok: false,
         code: "no_private_chat",
       });
-      const started = await store.startCall(chatId, alice.session.id);
+      const started = await store.startCall(chatId, alice.session.id, far());
       if (!started.ok) throw new Error(started.code);
       expect(started.call).toEqual({ id: expect.any(String), callerId: alice.session.id, state: "ringing" });
-      expect(await store.startCall(chatId, bob.session.id)).toEqual({ ok: false, code: "call_exists" });
+      expect(await store.startCall(chatId, bob.session.id, far())).toEqual({
+        ok: false,
+        code: "call_exists",
+      });
       expect(await store.callPartner(alice.session.id, started.call.id)).toBe(bob.session.id);
       expect(await store.callPartner(alice.session.id, "other-call")).toBeNull();
 
@@ -327,7 +333,7 @@ export function storeContract(
       expect(await store.endCall(chatId, started.call.id)).toBe(true);
       expect(await store.callPartner(bob.session.id, started.call.id)).toBeNull();
 
-      const again = await store.startCall(chatId, bob.session.id);
+      const again = await store.startCall(chatId, bob.session.id, far());
       if (!again.ok) throw new Error(again.code);
       expect(await store.answerCall(chatId, alice.session.id, again.call.id, false)).toMatchObject({
         state: "ringing",

@@ -1,7 +1,13 @@
 // A join storm: 200 users enter one room at once while some move on. Every member list must end exact,
 // on one instance and on two instances sharing Redis, using the SPA's own member-list algorithm.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyDelta, fromSnapshot, type MemberDelta, type MemberList } from "../../client/src/members.js";
+import {
+  applyDelta,
+  fromSnapshot,
+  supersedes,
+  type MemberDelta,
+  type MemberList,
+} from "../../client/src/members.js";
 import type { CreateSessionResponse } from "../src/protocol.js";
 import {
   closeAll,
@@ -32,6 +38,7 @@ function follow(socket: ClientSocket) {
     else view.pending.push(delta);
   };
   socket.on("room:state", (state) => {
+    if (!supersedes(view.list, state)) return;
     view.list = fromSnapshot(state);
     for (const delta of view.pending.splice(0)) applyDelta(view.list, delta);
   });

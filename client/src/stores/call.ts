@@ -7,6 +7,7 @@ import { askNotificationPermission, notify } from "../attention";
 import { callDuration, endedNotice } from "../callText";
 import { request } from "../socket";
 import type { PeerState } from "../webrtc/peer";
+import { INSECURE_PAGE_MESSAGE, insecurePage } from "../webrtc/media";
 import { createCallMedia } from "./callMedia";
 import { usePrivateChatStore } from "./privateChat";
 import { listen } from "../listen";
@@ -22,6 +23,8 @@ export const useCallStore = defineStore("call", () => {
   const incoming = ref<{ call: CallInfo; from: UserRef } | null>(null);
   /** How the last call ended, or why it could not start. */
   const notice = ref<string | null>(null);
+  /** Why this page will get no camera or microphone whatever the user does (plain HTTP), or null. */
+  const pageNotice = insecurePage() ? INSECURE_PAGE_MESSAGE : null;
   const connectedAt = ref<number | null>(null);
   const now = ref(Date.now());
   let caller = false;
@@ -195,6 +198,7 @@ export const useCallStore = defineStore("call", () => {
     hasMic: media.hasMic,
     hasCamera: media.hasCamera,
     mediaNotice: media.notice,
+    pageNotice,
     invite,
     answer,
     hangUp,

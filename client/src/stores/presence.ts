@@ -1,9 +1,10 @@
-// This tab's own presence: the status the user picks, and auto-away when idle or hidden.
+// This tab's part in its session's presence: the status the user picks by hand (shared by every tab
+// of the session), and whether this tab is idle or hidden. The server derives automatic absence for
+// the whole session from every tab's idle state, so an idle duplicate tab cannot mark its twin absent.
 import { defineStore } from "pinia";
 import { ref } from "vue";
 import type { PresenceStatus, SessionReady } from "../../../server/src/protocol";
 import { request } from "../socket";
-import { loadManualStatus, saveManualStatus } from "../tabStorage";
 import { listen } from "../listen";
 
 /** Pointer moves come in bursts; restarting the idle timer once a second is plenty. */
@@ -16,19 +17,18 @@ const HIDDEN_GRACE_MS = 2000;
 const ACTIVITY_EVENTS = ["pointerdown", "pointermove", "keydown", "touchstart", "wheel"] as const;
 
 export const usePresenceStore = defineStore("presence", () => {
+  /** The status the user picked by hand; the room sees "absent" instead while every tab is idle. */
   const status = ref<PresenceStatus>("online");
-  /**
-   * True while the status is one the user picked by hand (Absent or Unavailable). Auto-away then does
-   * nothing until they pick Online again: a machine never overrides a person.
-   */
-  const manual = ref(loadManualStatus());
   const error = ref<string | null>(null);
+  /** What this tab last told the server about itself. */
+  const idle = ref(false);
   let idleTimeoutMs = 0;
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   let lastActivity = 0;
   let watching = false;
 
-  async function change(next: PresenceStatus): Promise<void> {
+  /** The user picked a status from the Status control. */
+  async function choose(next: PresenceStatus): Promise<void> {
     if (next === status.value) return;
     const previous = status.value;
     status.value = next; // optimistic, so the selector follows the user's hand at once
@@ -41,37 +41,30 @@ export const usePresenceStore = defineStore("presence", () => {
     }
   }
 
-  /** The user picked a status from the Status control. */
-  function choose(next: PresenceStatus): Promise<void> {
-    manual.value = next !== "online";
-    saveManualStatus(manual.value);
-    if (!manual.value) restartIdleTimer();
-    return change(next);
-  }
-
-  function auto(next: PresenceStatus): void {
-    if (manual.value) return;
-    void change(next);
+  function setIdle(next: boolean): void {
+    if (idle.value === next) return;
+    idle.value = next;
+    void request("presence:idle", { idle: next });
   }
 
   function restartIdleTimer(): void {
     clearTimeout(idleTimer);
-    if (watching && idleTimeoutMs > 0) idleTimer = setTimeout(() => auto("absent"), idleTimeoutMs);
+    if (watching && idleTimeoutMs > 0) idleTimer = setTimeout(() => setIdle(true), idleTimeoutMs);
   }
 
   function onActivity(): void {
     if (document.hidden) return;
     const now = Date.now();
-    if (now - lastActivity < ACTIVITY_THROTTLE_MS && status.value === "online") return;
+    if (now - lastActivity < ACTIVITY_THROTTLE_MS && !idle.value) return;
     lastActivity = now;
     restartIdleTimer();
-    if (status.value === "absent") auto("online");
+    setIdle(false);
   }
 
   function onVisibilityChange(): void {
     if (document.hidden) {
       clearTimeout(idleTimer);
-      idleTimer = setTimeout(() => auto("absent"), HIDDEN_GRACE_MS);
+      idleTimer = setTimeout(() => setIdle(true), HIDDEN_GRACE_MS);
     } else {
       lastActivity = 0;
       onActivity();
@@ -95,18 +88,20 @@ export const usePresenceStore = defineStore("presence", () => {
   function onSessionReady(ready: SessionReady): void {
     status.value = ready.status;
     idleTimeoutMs = ready.settings.idleTimeoutMs;
-    // Auto-away only ever sets Absent: Unavailable is always a person's choice, Online never is a lock.
-    if (ready.status === "unavailable") manual.value = true;
-    if (ready.status === "online") manual.value = false;
-    saveManualStatus(manual.value);
+    idle.value = false; // a new connection starts active on the server
     startWatching();
     onVisibilityChange();
+  }
+
+  /** Another tab of this session picked a status. */
+  function onChosen({ status: chosen }: { status: PresenceStatus }): void {
+    status.value = chosen;
   }
 
   function reset(): void {
     stopWatching();
     status.value = "online";
-    manual.value = false;
+    idle.value = false;
     error.value = null;
     lastActivity = 0;
   }
@@ -114,11 +109,12 @@ export const usePresenceStore = defineStore("presence", () => {
   listen(
     {
       "session:ready": onSessionReady,
+      "presence:chosen": onChosen,
     },
     () => {
       stopWatching();
     },
   );
 
-  return { status, manual, error, choose, reset };
+  return { status, idle, error, choose, reset };
 });

@@ -10,8 +10,16 @@ import type {
   SessionReady,
 } from "../../../server/src/protocol";
 import { fetchRooms } from "../api";
+import { mergeOccupancy } from "../occupancy";
 import { systemLineFor } from "../feed";
-import { applyDelta, fromSnapshot, type MemberDelta, type MemberList, sortedMembers } from "../members";
+import {
+  applyDelta,
+  fromSnapshot,
+  type MemberDelta,
+  type MemberList,
+  sortedMembers,
+  supersedes,
+} from "../members";
 import { request, type RequestResult } from "../socket";
 import { useChatStore } from "./chat";
 import { useSessionStore } from "./session";
@@ -45,14 +53,14 @@ export const useRoomStore = defineStore("room", () => {
 
   /** Applies a delta to the list; announces it in the feed when it was news. */
   function apply(list: MemberList, delta: MemberDelta, announce: boolean): boolean {
-    const previous = list.members.get(delta.member.id);
     if (!applyDelta(list, delta)) return false;
-    const line = announce ? systemLineFor(delta, previous) : null;
+    const line = announce ? systemLineFor(delta) : null;
     if (line) chat.addSystemLine(line);
     return true;
   }
 
   function onRoomState(state: RoomState): void {
+    if (!supersedes(memberList.value, state)) return;
     current.value = state.room;
     chat.receiveRoomState(state);
     const list = fromSnapshot(state);
@@ -79,18 +87,22 @@ export const useRoomStore = defineStore("room", () => {
   const onMemberJoined = (d: MemberJoined) => receiveDelta({ kind: "joined", ...d });
   const onMemberLeft = (d: MemberLeft) => receiveDelta({ kind: "left", ...d });
   const onMemberUpdated = (d: MemberUpdated) => receiveDelta({ kind: "updated", ...d });
+  /** Counts arrive for the rooms that changed only, possibly out of order: the newest version wins. */
   function onOccupancy(payload: { rooms: RoomOccupancy[] }): void {
-    rooms.value = payload.rooms;
+    rooms.value = mergeOccupancy(rooms.value, payload.rooms);
   }
   function onSessionReady(ready: SessionReady): void {
     current.value = ready.room;
+    // A new session (claimed again after the old one ended) counts its room moves from zero.
+    if (!ready.resumed) memberList.value = null;
   }
 
   async function loadRooms(): Promise<void> {
     status.value = "loading";
     const result = await fetchRooms();
     status.value = "idle";
-    if (result.ok) rooms.value = result.value.rooms;
+    // Deltas that arrived while the list was on its way are newer than it, or ignored.
+    if (result.ok) rooms.value = mergeOccupancy(result.value.rooms, rooms.value);
     roomsError.value = result.ok ? null : result.error.message;
   }
 

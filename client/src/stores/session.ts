@@ -11,7 +11,8 @@ import {
   setSessionLostHandler,
   socket,
 } from "../socket";
-import { forgetSession, loadSession, saveSession } from "../tabStorage";
+import type { AppError } from "../../../server/src/protocol";
+import { forgetSession, loadSession, saveLastIdentity, saveSession } from "../tabStorage";
 import { useCallStore } from "./call";
 import { useChatStore } from "./chat";
 import { usePresenceStore } from "./presence";
@@ -49,6 +50,7 @@ export const useSessionStore = defineStore("session", () => {
   function remember(): void {
     if (token.value && user.value && room.value) {
       saveSession({ token: token.value, user: user.value, room: room.value });
+      saveLastIdentity({ name: user.value.name, room: room.value });
     }
   }
 
@@ -86,6 +88,14 @@ export const useSessionStore = defineStore("session", () => {
     socket.connect();
   }
 
+  function resetStores(): void {
+    roomStore.reset();
+    chatStore.reset();
+    presenceStore.reset();
+    callStore.reset();
+    privateChatStore.reset();
+  }
+
   /** Forgets the session locally and tells every store to start over. */
   function end(reason: string | null = null): void {
     clearTimeout(retryTimer);
@@ -98,11 +108,68 @@ export const useSessionStore = defineStore("session", () => {
     instanceId.value = null;
     settings.value = null;
     error.value = reason;
-    roomStore.reset();
-    chatStore.reset();
-    presenceStore.reset();
-    callStore.reset();
-    privateChatStore.reset();
+    resetStores();
+  }
+
+  let reclaiming = false;
+  /**
+   * The server no longer has this session (it expired while the tab was cut off, or the server
+   * restarted): claim the same name and room again by ourselves. When the name has been taken
+   * meanwhile, the join form comes back with it filled in and a plain message.
+   */
+  async function reclaim(): Promise<void> {
+    const name = user.value?.name;
+    const lastRoom = room.value;
+    if (!name || !lastRoom) return end(SESSION_ENDED_MESSAGE);
+    if (reclaiming) return;
+    reclaiming = true;
+    clearTimeout(retryTimer);
+    socket.disconnect();
+    status.value = "connecting";
+    setConnectionState("reconnecting");
+    const result = await createSession({ name, room: lastRoom });
+    reclaiming = false;
+    if (status.value !== "connecting") return; // left meanwhile
+    if (!result.ok) {
+      if (result.error.code === "network" || result.error.code === "unexpected_response") {
+        retryTimer = setTimeout(() => void reclaim(), HANDSHAKE_RETRY_MS);
+        return;
+      }
+      const taken = result.error.code === "name_taken";
+      return end(
+        taken
+          ? `Your session ended and “${name}” has been taken meanwhile. Choose another name.`
+          : result.error.message,
+      );
+    }
+    resetStores();
+    token.value = result.value.token;
+    user.value = result.value.user;
+    room.value = result.value.room;
+    remember();
+    connect();
+  }
+
+  /** The server closes this connection on purpose and says why (see `session:ended` in the protocol). */
+  function onSessionEnded(reason: AppError): void {
+    if (reason.code === "session_unknown") {
+      void reclaim();
+      return;
+    }
+    if (reason.code === "too_many_connections") {
+      // Keep the session: after closing another tab, a reload of this one joins it again.
+      clearTimeout(retryTimer);
+      status.value = "signed-out";
+      socket.disconnect();
+      const saved = token.value;
+      token.value = null;
+      error.value = reason.message;
+      resetStores();
+      if (saved && user.value && room.value)
+        saveSession({ token: saved, user: user.value, room: room.value });
+      return;
+    }
+    end(reason.message);
   }
 
   /** Explicit log-out. The session ends locally even if the server cannot be told; it then expires. */
@@ -124,7 +191,7 @@ export const useSessionStore = defineStore("session", () => {
 
   function onConnectError(err: Error): void {
     if (err.message === "session_unknown") {
-      end(SESSION_ENDED_MESSAGE);
+      void reclaim();
       return;
     }
     if (socket.active || !token.value) return; // socket.io-client is already retrying
@@ -146,13 +213,15 @@ export const useSessionStore = defineStore("session", () => {
     }
   }
 
-  setSessionLostHandler(() => end(SESSION_ENDED_MESSAGE));
+  setSessionLostHandler(() => void reclaim());
   socket.on("session:ready", onSessionReady);
+  socket.on("session:ended", onSessionEnded);
   socket.on("connect_error", onConnectError);
   socket.on("disconnect", onDisconnect);
   onScopeDispose(() => {
     clearTimeout(retryTimer);
     socket.off("session:ready", onSessionReady);
+    socket.off("session:ended", onSessionEnded);
     socket.off("connect_error", onConnectError);
     socket.off("disconnect", onDisconnect);
   });

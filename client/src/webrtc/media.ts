@@ -14,6 +14,21 @@ export type GetUserMedia = (constraints: MediaStreamConstraints) => Promise<Medi
 /** Most wanted first. Each is tried only if the one before it failed. */
 const ATTEMPTS: MediaStreamConstraints[] = [{ audio: true, video: true }, { audio: true }, { video: true }];
 
+/**
+ * Browsers give camera and microphone only to secure contexts (getUserMedia is [SecureContext] in W3C
+ * Media Capture and Streams): pages on https:// or on localhost. Opened by LAN address over plain
+ * HTTP, the page has no navigator.mediaDevices at all.
+ */
+export const INSECURE_PAGE_MESSAGE =
+  "Camera and microphone need HTTPS or localhost. This page was opened over plain HTTP, so your " +
+  "browser will not share them: in a video call you can see and hear your partner, but they cannot " +
+  "see or hear you.";
+
+/** True when the browser says this page is not a secure context (unknown counts as secure). */
+export function insecurePage(): boolean {
+  return globalThis.isSecureContext === false;
+}
+
 function browserGetUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream> {
   // mediaDevices is missing on insecure origins (plain http other than localhost).
   const devices = globalThis.navigator?.mediaDevices;
@@ -40,6 +55,7 @@ export function describeLocalMedia(audio: boolean, video: boolean, denied: boole
  * failure moves on to the next, smaller request.
  */
 export async function openLocalMedia(getUserMedia: GetUserMedia = browserGetUserMedia): Promise<LocalMedia> {
+  if (insecurePage()) return { stream: null, audio: false, video: false, message: INSECURE_PAGE_MESSAGE };
   let denied = false;
   for (const constraints of ATTEMPTS) {
     try {

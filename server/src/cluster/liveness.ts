@@ -1,21 +1,22 @@
-// This instance's heartbeat in the Store. If the instance finds it was dropped from the registry
-// (a long stall or Redis outage made others declare it dead), it re-attaches its live sockets, so
-// the takeover cannot expire sessions that are still connected here.
-import { connectionId } from "../realtime/session.js";
+// This instance run's heartbeat in the Store. The first beat registers the run (a new incarnation at
+// every process start) and takes over whatever an earlier run of the same INSTANCE_ID left. If a later
+// beat finds the run dropped from the registry (a long stall made others declare it dead, or Redis
+// came back empty), every local socket attaches again and lost sessions are rebuilt or closed.
 import type { RealtimeDeps } from "../realtime/deps.js";
+import { reattachAll } from "../realtime/lost.js";
 
-export function startLiveness(deps: Pick<RealtimeDeps, "io" | "store" | "config" | "logger" | "clock">) {
-  const { io, store, config, logger, clock } = deps;
+export function startLiveness(deps: RealtimeDeps) {
+  const { store, config, logger, clock } = deps;
   let registered = false;
 
   const beat = async () => {
     try {
-      const added = await store.heartbeat(config.instanceId, clock());
+      const { added, predecessors } = await store.heartbeat(deps.instanceKey, clock(), config.orphanGraceMs);
+      for (const predecessor of predecessors)
+        logger.warn({ predecessor }, "took over what an earlier run of this instance left");
       if (added && registered) {
-        logger.warn("this instance had been declared dead; re-attaching its connections");
-        for (const socket of io.of("/").sockets.values()) {
-          await store.attachConnection(socket.data.userId, connectionId(config.instanceId, socket.id));
-        }
+        logger.warn("this instance had been dropped from the registry; re-attaching its connections");
+        await reattachAll(deps);
       }
       registered = true;
     } catch (error) {
@@ -29,7 +30,7 @@ export function startLiveness(deps: Pick<RealtimeDeps, "io" | "store" | "config"
     start: beat,
     stop: async () => {
       clearInterval(timer);
-      await store.retireInstance(config.instanceId).catch(() => undefined);
+      await store.retireInstance(deps.instanceKey).catch(() => undefined);
     },
   };
 }

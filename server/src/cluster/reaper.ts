@@ -1,7 +1,10 @@
-// Ends sessions whose grace period ran out, after taking over the connections of dead instances.
-// Every instance runs one; the Store hands each dead instance and each expired session to exactly
-// one of them, so a leave is announced once.
+// Fires the Store's deadlines: takes over dead instances, ends sessions whose grace period ran out,
+// and ends calls that rang past their deadline. Every instance runs one; the Store hands each dead
+// instance, expired session and missed call to exactly one of them, so each is announced once.
 import { announceLeft } from "../realtime/announce.js";
+import { fireMissedCalls } from "../realtime/calls.js";
+import { userChannel } from "../realtime/channels.js";
+import { announceLeftCall, fireMissedInvites } from "../realtime/group.js";
 import type { RealtimeDeps } from "../realtime/deps.js";
 import { closeChat } from "../realtime/private.js";
 
@@ -23,14 +26,25 @@ export function startReaper(
       for (const instance of dead) deps.logger.warn({ deadInstance: instance }, "took over a dead instance");
       for (;;) {
         const ended = await deps.store.takeExpiredSessions(deps.clock(), BATCH);
-        for (const { session, left } of ended) {
+        for (const { session, left, leftCall } of ended) {
+          if (leftCall) announceLeftCall(deps, leftCall);
           if (left) announceLeft(deps, left, "timeout");
+          // No socket may outlive its session: one still connected (its instance was frozen past the
+          // grace) is told why and closed; the SPA then claims its name again.
+          const tabs = deps.io.in(userChannel(session.id));
+          tabs.emit("session:ended", {
+            code: "session_unknown",
+            message: "Your session has ended. Join again.",
+          });
+          tabs.disconnectSockets(true);
           if (session.chatId)
             await closeChat(deps, session.chatId, { id: session.id, name: session.name }, "timeout");
           deps.logger.info({ userId: session.id, room: session.room }, "session expired");
         }
         if (ended.length < BATCH) break;
       }
+      await fireMissedCalls(deps);
+      await fireMissedInvites(deps);
     } catch (error) {
       deps.logger.error({ err: error }, "session sweep failed");
     } finally {

@@ -9,25 +9,30 @@ type Deps = Pick<RealtimeDeps, "io" | "announceOccupancy">;
 
 export function announceJoined(deps: Deps, joined: MembershipChange): void {
   deps.io.to(roomChannel(joined.room)).emit("room:member-joined", joined);
-  deps.announceOccupancy();
+  deps.announceOccupancy(joined.room);
 }
 
 export function announceLeft(deps: Deps, left: MembershipChange, reason: LeaveReason, to?: string): void {
   deps.io
     .to(roomChannel(left.room))
     .emit("room:member-left", to ? { ...left, reason, to } : { ...left, reason });
-  deps.announceOccupancy();
+  deps.announceOccupancy(left.room);
 }
 
-/** The snapshot a client enters a room with: members, version and history (or what follows `afterId`). */
+/**
+ * The snapshot a client enters a room with: members, version and history (or what follows `afterId`),
+ * stamped with the recipient's room-move count `roomSeq`.
+ */
 export async function roomState(
   deps: Pick<RealtimeDeps, "store">,
   room: string,
+  roomSeq: number,
   afterId?: number,
 ): Promise<RoomState> {
-  const [snapshot, history] = await Promise.all([
+  const [snapshot, history, groupCall] = await Promise.all([
     deps.store.roomSnapshot(room),
     deps.store.roomHistory(room, afterId),
+    deps.store.groupCallOf(room),
   ]);
-  return { room, version: snapshot.version, members: snapshot.members, history };
+  return { room, roomSeq, version: snapshot.version, members: snapshot.members, history, groupCall };
 }

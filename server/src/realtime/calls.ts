@@ -5,11 +5,52 @@ import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { fail, on } from "./handler.js";
 import { iceServersFor } from "./ice.js";
 import { partnerOf } from "./private.js";
+import type { UserRef } from "../protocol.js";
+import type { PrivateChatRecord } from "../state/store.js";
 
 const NO_CALL = fail("no_call", "That call has ended.");
 
+type CallLineDeps = Pick<RealtimeDeps, "io" | "store" | "clock">;
+
+/**
+ * Keeps a call that did not happen as a line in the chat's history ("Missed call from Cy"), for both
+ * partners and for a reload; `caller` is who rang.
+ */
+async function keepCallLine(
+  deps: CallLineDeps,
+  chat: PrivateChatRecord,
+  caller: UserRef,
+  call: "missed" | "declined",
+) {
+  const line = await deps.store.appendPrivateMessage(chat.id, {
+    from: caller,
+    text: call === "missed" ? "Missed call" : "Declined call",
+    at: deps.clock(),
+    call,
+  });
+  if (line) deps.io.to([userChannel(chat.a.id), userChannel(chat.b.id)]).emit("private:message", line);
+}
+
+/** Ends every call that rang past its deadline (each exactly once, cluster-wide) and tells both sides. */
+export async function fireMissedCalls(deps: Pick<RealtimeDeps, "io" | "store" | "clock" | "logger">) {
+  try {
+    for (;;) {
+      const missed = await deps.store.takeMissedCalls(deps.clock(), 100);
+      for (const { chat, callId, callerId } of missed) {
+        deps.io
+          .to([userChannel(chat.a.id), userChannel(chat.b.id)])
+          .emit("call:ended", { callId, reason: "missed" });
+        await keepCallLine(deps, chat, chat.a.id === callerId ? chat.a : chat.b, "missed");
+      }
+      if (missed.length < 100) return;
+    }
+  } catch (error) {
+    deps.logger.error({ err: error }, "missed-call sweep failed");
+  }
+}
+
 export function register(socket: AppSocket, deps: RealtimeDeps): void {
-  const { io, store, config, logger, clock } = deps;
+  const { io, store, config, clock } = deps;
   const me = socket.data.userId;
 
   /** The sender's chat, if any, with both partners' channels for fan-out. */
@@ -22,19 +63,15 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
   on(socket, deps, "call:invite", async () => {
     const current = await currentChat();
     if (!current) return fail("no_private_chat", "Open a private chat first.");
-    const { chat, both } = current;
-    const started = await store.startCall(chat.id, me);
+    const { chat } = current;
+    const started = await store.startCall(chat.id, me, clock() + config.callRingTimeoutMs);
     if (!started.ok) return fail(started.code, "There is already a call in this chat.");
     const { call } = started;
     const caller = chat.a.id === me ? chat.a : chat.b;
     io.to(userChannel(partnerOf(chat, me).id)).emit("call:incoming", { call, from: caller });
-    // The ring timer lives on the caller's instance; the Store decides whether it still applies.
-    setTimeout(() => {
-      store
-        .endCall(chat.id, call.id, true)
-        .then((missed) => missed && both.emit("call:ended", { callId: call.id, reason: "missed" }))
-        .catch((error: unknown) => logger.error({ err: error, callId: call.id }, "ring timeout failed"));
-    }, config.callRingTimeoutMs).unref();
+    // The ring deadline is data in the Store, fired by every instance's reaper; this timer is only a
+    // shortcut to the same check, so the caller's instance dying changes nothing.
+    setTimeout(() => void fireMissedCalls(deps), config.callRingTimeoutMs + 1).unref();
     return { ok: true, call };
   });
 
@@ -44,7 +81,10 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
     const call = await store.answerCall(current.chat.id, me, callId, accept);
     if (!call) return NO_CALL;
     if (accept) current.both.emit("call:answered", { callId, accept: true });
-    else current.both.emit("call:ended", { callId, reason: "declined" });
+    else {
+      current.both.emit("call:ended", { callId, reason: "declined" });
+      await keepCallLine(deps, current.chat, partnerOf(current.chat, me), "declined");
+    }
     return { ok: true };
   });
 

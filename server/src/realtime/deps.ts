@@ -1,6 +1,5 @@
 // What every feature module receives: injected, so tests can swap any of it.
 import type { Server, Socket } from "socket.io";
-import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
 import type {
@@ -10,17 +9,25 @@ import type {
   SocketData,
 } from "../protocol.js";
 import type { Store } from "../state/store.js";
+import type { EventLimits } from "./limits.js";
 
 export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface RealtimeDeps {
   io: AppServer;
+  /** This run of the instance: "<INSTANCE_ID>#<incarnation>", new at every process start. */
+  instanceKey: string;
+  /** The Store's id of a socket's connection: "<instanceKey>/<socket id>". */
+  connectionId: (socket: { id: string }) => string;
   store: Store;
   config: Config;
   logger: Logger;
   clock: () => number;
-  limits: { message: RateLimiterAbstract };
-  /** Tells every client the rooms' occupancy soon; bursts of changes coalesce into one broadcast. */
-  announceOccupancy: () => void;
+  /** Per-user limits of every event family, charged at the edge (handler.ts) before any feature runs. */
+  limits: EventLimits;
+  /** Rebuilds a connected socket's lost session (see lost.ts); false when the socket was closed instead. */
+  recoverSession: (socket: AppSocket) => Promise<boolean>;
+  /** Marks a room whose member count changed; counts of marked rooms go out coalesced, once per window. */
+  announceOccupancy: (room: string) => void;
 }

@@ -1,10 +1,12 @@
-// The edge of every client->server event: validate, call the feature, acknowledge. Errors users can
-// cause come back as error acks; exceptions are bugs, logged here once and never sent to clients.
+// The edge of every client->server event: validate, charge the user's limit, call the feature,
+// acknowledge. Errors users can cause come back as error acks; exceptions are bugs, logged here once
+// and never sent to clients.
 import type { Socket } from "socket.io";
 import type { z } from "zod";
 import type { Ack, AckCallback, ClientToServerEvents, ErrorCode } from "../protocol.js";
 import { eventSchemas, firstIssue } from "../schemas.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
+import { rateLimited } from "./limits.js";
 
 type EventName = keyof ClientToServerEvents & keyof typeof eventSchemas;
 type AckOf<E extends EventName> =
@@ -15,7 +17,7 @@ export const fail = (code: ErrorCode, message: string) => ({ ok: false as const,
 
 export function on<E extends EventName>(
   socket: AppSocket,
-  deps: Pick<RealtimeDeps, "logger">,
+  deps: Pick<RealtimeDeps, "logger" | "limits"> & Partial<Pick<RealtimeDeps, "recoverSession">>,
   event: E,
   handle: (payload: PayloadOf<E>) => Promise<AckOf<E>>,
   invalidCode: ErrorCode = "invalid_payload",
@@ -28,14 +30,26 @@ export function on<E extends EventName>(
       );
       return;
     }
-    const reply = ack as (response: AckOf<E> | ReturnType<typeof fail>) => void;
+    const reply = ack as (
+      response: AckOf<E> | ReturnType<typeof fail> | ReturnType<typeof rateLimited>,
+    ) => void;
     const parsed = eventSchemas[event].safeParse(payload);
     if (!parsed.success) {
       reply(fail(invalidCode, firstIssue(parsed.error)));
       return;
     }
     try {
-      reply(await handle(parsed.data as PayloadOf<E>));
+      const waitMs = await deps.limits.charge(event, socket.data.userId, parsed.data);
+      if (waitMs !== null) {
+        reply(rateLimited(waitMs));
+        return;
+      }
+      let result = await handle(parsed.data as PayloadOf<E>);
+      // A connected socket whose session the Store lost: rebuild it and try once more, or close it.
+      if (!result.ok && result.error.code === "session_unknown" && deps.recoverSession) {
+        if (await deps.recoverSession(socket)) result = await handle(parsed.data as PayloadOf<E>);
+      }
+      reply(result);
     } catch (error) {
       deps.logger.error({ err: error, event, userId: socket.data.userId }, "event handler failed");
       reply(fail("internal", "Something went wrong on our side. Please try again."));

@@ -1,14 +1,28 @@
-// Presence: a user's own status, told to everyone in their room as a versioned update.
-import { roomChannel } from "./channels.js";
+// Presence: the status a user picks by hand, shown in every tab of the session, and each tab's idle
+// state, from which the Store derives automatic absence for the whole session.
+import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { fail, on } from "./handler.js";
 
+const GONE = fail("session_unknown", "Your session has ended. Join again.");
+
 export function register(socket: AppSocket, deps: RealtimeDeps): void {
+  const { io, store } = deps;
+  const me = socket.data.userId;
+
   on(socket, deps, "presence:set", async ({ status }) => {
-    const result = await deps.store.setStatus(socket.data.userId, status);
-    if (!result) return fail("session_unknown", "Your session has ended. Join again.");
-    if (result.changed)
-      deps.io.to(roomChannel(result.changed.room)).emit("room:member-updated", result.changed);
+    const result = await store.setStatus(me, status);
+    if (!result) return GONE;
+    if (socket.data.session) socket.data.session.status = status;
+    if (result.changed) io.to(roomChannel(result.changed.room)).emit("room:member-updated", result.changed);
+    socket.to(userChannel(me)).emit("presence:chosen", { status });
     return { ok: true, status };
+  });
+
+  on(socket, deps, "presence:idle", async ({ idle }) => {
+    const result = await store.setConnectionIdle(me, deps.connectionId(socket), idle);
+    if (!result) return GONE;
+    if (result.changed) io.to(roomChannel(result.changed.room)).emit("room:member-updated", result.changed);
+    return { ok: true };
   });
 }

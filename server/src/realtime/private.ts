@@ -1,7 +1,7 @@
 // Private chat: one at a time per user, opened only with a member of the same room. Messages and
 // notices go to the two partners' user channels (every tab, any instance) and to nobody else.
 import type { PrivateCloseReason, UserRef } from "../protocol.js";
-import type { PrivateChatRecord } from "../state/store.js";
+import type { ClosedChat, PrivateChatRecord } from "../state/store.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { fail, on } from "./handler.js";
@@ -21,8 +21,16 @@ export async function closeChat(
   reason: PrivateCloseReason,
 ): Promise<void> {
   const closed = await deps.store.closePrivateChat(chatId);
-  if (!closed) return;
-  const { chat, changes } = closed;
+  if (closed) announceClosed(deps, closed, by, reason);
+}
+
+/** Tells both partners (every tab) that their chat closed, its call first, and their rooms the busy flags. */
+export function announceClosed(
+  deps: Pick<Deps, "io">,
+  { chat, changes }: ClosedChat,
+  by: UserRef,
+  reason: PrivateCloseReason,
+): void {
   const both = deps.io.to([userChannel(chat.a.id), userChannel(chat.b.id)]);
   if (chat.call) both.emit("call:ended", { callId: chat.call.id, reason: "chat_closed" });
   both.emit("private:closed", { chatId: chat.id, by, reason });

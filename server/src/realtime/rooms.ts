@@ -1,55 +1,55 @@
 // Switching rooms: one event moves the user, tells both rooms, and sends the new room's state.
 import { announceJoined, announceLeft, roomState } from "./announce.js";
-import { roomChannel, userChannel } from "./channels.js";
+import { userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
+import { followRoom } from "./follow.js";
+import { announceLeftCall } from "./group.js";
 import { fail, on } from "./handler.js";
-import { closeChat } from "./private.js";
+import { announceClosed } from "./private.js";
 
 export function register(socket: AppSocket, deps: RealtimeDeps): void {
   const { io, store, config } = deps;
 
   on(socket, deps, "room:join", async ({ room }) => {
     if (!config.rooms.includes(room)) return fail("unknown_room", `There is no room called ${room}.`);
-    // A private chat is between members of one room: moving on closes it.
-    const before = await store.getSession(socket.data.userId);
-    if (before?.chatId && before.room !== room) {
-      await closeChat(deps, before.chatId, { id: before.id, name: before.name }, "left_room");
-    }
     const move = await store.moveToRoom(socket.data.userId, room);
     if (!move) return fail("session_unknown", "Your session has ended. Join again.");
-    if (move.left) {
-      // Every connection of this user (any instance) follows the move.
-      const user = io.in(userChannel(socket.data.userId));
-      user.socketsLeave(roomChannel(move.left.room));
-      user.socketsJoin(roomChannel(room));
-      announceLeft(deps, move.left, "moved", room);
-    }
-    await socket.join(roomChannel(room));
+    const { session } = move;
+    // The Store closed the mover's private chat (and its call) in the same step as the move.
+    if (move.closedChat)
+      announceClosed(deps, move.closedChat, { id: session.id, name: session.name }, "left_room");
+    if (move.leftCall) announceLeftCall(deps, move.leftCall);
+    if (move.left) announceLeft(deps, move.left, "moved", room);
+    // Every connection of this user (any instance) follows the move, newest move winning.
+    followRoom(deps, session);
     if (move.joined) announceJoined(deps, move.joined);
-    io.to(userChannel(socket.data.userId)).emit("room:state", await roomState(deps, room));
+    io.to(userChannel(session.id)).emit("room:state", await roomState(deps, room, session.roomSeq));
     return { ok: true, room };
   });
 }
 
-/** Coalesces occupancy broadcasts: a burst of joins costs one `rooms:occupancy` per window. */
-export function occupancyAnnouncer(
-  deps: Pick<RealtimeDeps, "io" | "store" | "config" | "logger">,
-  windowMs = 50,
-) {
+/**
+ * Room counts cost in proportion to what changed: a membership change marks its room, and once per
+ * window this instance reads the counts of the marked rooms only (O(1) each) and broadcasts just
+ * those, with the version they were read at, so clients can order counts from several instances.
+ */
+export function occupancyAnnouncer(deps: Pick<RealtimeDeps, "io" | "store" | "logger">, windowMs = 100) {
   let timer: NodeJS.Timeout | undefined;
+  let changed = new Set<string>();
   const flush = async () => {
     timer = undefined;
+    const rooms = [...changed];
+    changed = new Set();
     try {
-      const counts = await deps.store.occupancy(deps.config.rooms);
-      deps.io.emit("rooms:occupancy", {
-        rooms: deps.config.rooms.map((name, i) => ({ name, count: counts[i] ?? 0 })),
-      });
+      const counts = await deps.store.occupancy(rooms);
+      deps.io.emit("rooms:occupancy", { rooms: rooms.map((name, i) => ({ name, ...counts[i]! })) });
     } catch (error) {
       deps.logger.error({ err: error }, "occupancy broadcast failed");
     }
   };
   return {
-    announce: () => {
+    announce: (room: string) => {
+      changed.add(room);
       timer ??= setTimeout(() => void flush(), windowMs);
     },
     stop: () => clearTimeout(timer),

@@ -3,14 +3,15 @@
 import type { ExtendedError } from "socket.io";
 import type { ErrorCode } from "../protocol.js";
 import { handshakeAuth } from "../schemas.js";
+import { tokenDigest } from "../state/tokens.js";
 import { announceJoined, announceLeft, roomState } from "./announce.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
+import { followOne } from "./follow.js";
+import { announceLeftCall } from "./group.js";
 import { on } from "./handler.js";
+import { endConnection } from "./lost.js";
 import { closeChat, resendChat } from "./private.js";
-
-/** Connection ids name their instance, so the Store can find a dead instance's connections. */
-export const connectionId = (instanceId: string, socketId: string) => `${instanceId}/${socketId}`;
 
 function refused(code: ErrorCode, message: string): ExtendedError {
   return Object.assign(new Error(code), { data: { code, message } });
@@ -26,6 +27,7 @@ export function authenticate(deps: Pick<RealtimeDeps, "store" | "logger">) {
       if (!userId) return next(refused("session_unknown", "Your session has ended. Join again."));
       socket.data = {
         userId,
+        tokenDigest: tokenDigest(auth.data.token),
         resumed: false,
         lastMessageId: auth.data.lastMessageId,
         lastRoom: auth.data.lastRoom,
@@ -40,28 +42,34 @@ export function authenticate(deps: Pick<RealtimeDeps, "store" | "logger">) {
 
 /** Runs once per connection, after the handshake: enter or resume, then send the initial state. */
 export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void> {
-  const { store, config, logger } = deps;
+  const { store, config, logger, io } = deps;
   const attached = await store.attachConnection(
     socket.data.userId,
-    connectionId(config.instanceId, socket.id),
+    deps.connectionId(socket),
+    config.maxConnectionsPerSession,
   );
-  if (!attached) {
-    socket.disconnect(true);
+  if (!attached.ok) {
+    endConnection(socket, attached.code);
     return;
   }
   const { session } = attached;
   socket.data.resumed = attached.resumed;
-  await socket.join([userChannel(session.id), roomChannel(session.room)]);
+  const { name, nameKey, room, roomSeq, chosen } = session;
+  socket.data.session = { name, nameKey, room, roomSeq: -1, status: chosen };
+  // The room's state is read while the user channel's subscription is made: one round trip, not two.
+  const sameRoom = attached.resumed && socket.data.lastRoom === room;
+  const state = roomState(deps, room, roomSeq, sameRoom ? socket.data.lastMessageId : undefined);
+  state.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+  await socket.join(userChannel(session.id));
+  followOne(socket, room, roomSeq);
   if (attached.entered) announceJoined(deps, attached.entered);
-  logger.info(
-    { userId: session.id, room: session.room, resumed: attached.resumed, socketId: socket.id },
-    "connected",
-  );
+  if (attached.updated) io.to(roomChannel(room)).emit("room:member-updated", attached.updated);
+  logger.info({ userId: session.id, room, resumed: attached.resumed, socketId: socket.id }, "connected");
 
   socket.emit("session:ready", {
-    user: { id: session.id, name: session.name },
-    room: session.room,
-    status: session.status,
+    user: { id: session.id, name },
+    room,
+    status: chosen,
     resumed: attached.resumed,
     instanceId: config.instanceId,
     settings: {
@@ -70,11 +78,7 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
       messageMaxLength: 2000,
     },
   });
-  const sameRoom = attached.resumed && socket.data.lastRoom === session.room;
-  socket.emit(
-    "room:state",
-    await roomState(deps, session.room, sameRoom ? socket.data.lastMessageId : undefined),
-  );
+  socket.emit("room:state", await state);
   if (session.chatId) await resendChat(deps, socket, session.chatId);
 }
 
@@ -84,16 +88,14 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
   socket.on("disconnect", (reason) => {
     logger.info({ userId: socket.data.userId, socketId: socket.id, reason }, "disconnected");
     store
-      .detachConnection(
-        socket.data.userId,
-        connectionId(config.instanceId, socket.id),
-        clock() + config.sessionGraceMs,
-      )
+      .detachConnection(socket.data.userId, deps.connectionId(socket), clock() + config.sessionGraceMs)
+      .then(({ changed }) => changed && io.to(roomChannel(changed.room)).emit("room:member-updated", changed))
       .catch((error: unknown) => logger.error({ err: error, userId: socket.data.userId }, "detach failed"));
   });
 
   on(socket, deps, "session:leave", async () => {
     const ended = await store.endSession(socket.data.userId);
+    if (ended?.leftCall) announceLeftCall(deps, ended.leftCall);
     if (ended?.left) announceLeft(deps, ended.left, "left");
     if (ended?.session.chatId)
       await closeChat(deps, ended.session.chatId, { id: ended.session.id, name: ended.session.name }, "left");

@@ -2,19 +2,26 @@
 // awaiting, so each is atomic the way the Redis scripts are.
 import { randomUUID } from "node:crypto";
 import type { CallInfo, ChatMessage, Member, PresenceStatus, PrivateMessage, UserRef } from "../protocol.js";
+import { MemoryGroupCalls } from "./memory-group.js";
 import { newSessionId, newToken, tokenDigest } from "./tokens.js";
 import {
   HISTORY_LIMIT,
+  type AttachRefusal,
   type AttachResult,
+  type ClosedChat,
   type CreateSessionResult,
+  type HeartbeatResult,
+  type MissedCall,
   type EndedSession,
   type MembershipChange,
   type NewRoomMessage,
+  type PostResult,
   type OpenPrivateChatResult,
   type PrivateChatRecord,
   type RoomMove,
   type StartCallResult,
   type Session,
+  type SessionSnapshot,
   type Store,
 } from "./store.js";
 
@@ -28,12 +35,15 @@ interface RoomRecord {
 interface ChatRecord extends PrivateChatRecord {
   lastMessageId: number;
   messages: PrivateMessage[];
+  /** Epoch ms at which a ringing call is missed. */
+  ringDeadline?: number;
 }
 
 interface SessionRecord extends Session {
-  nameKey: string;
   tokenDigest: string;
   connections: Set<string>;
+  /** The connections that are idle or hidden (a subset of `connections`). */
+  idle: Set<string>;
   /** Epoch ms after which the session expires; undefined while a connection is attached. */
   graceDeadline?: number;
 }
@@ -45,6 +55,14 @@ export class MemoryStore implements Store {
   private readonly tokens = new Map<string, string>();
   private readonly rooms = new Map<string, RoomRecord>();
   private readonly chats = new Map<string, ChatRecord>();
+  /** Room-message budgets per user: a fixed window, as in Redis. */
+  private readonly postBudgets = new Map<string, { used: number; resetAt: number }>();
+  /** Instance runs by key, with their last heartbeat (epoch ms). */
+  private readonly instances = new Map<string, number>();
+  private readonly groups = new MemoryGroupCalls({
+    session: (id) => this.sessions.get(id),
+    refresh: (session) => this.refreshMember(session as SessionRecord),
+  });
 
   async createSession(input: {
     name: string;
@@ -59,16 +77,23 @@ export class MemoryStore implements Store {
       name: input.name,
       room: input.room,
       status: "online",
+      chosen: "online",
       entered: false,
       nameKey: input.nameKey,
+      roomSeq: 0,
       tokenDigest: tokenDigest(token),
       connections: new Set(),
+      idle: new Set(),
       graceDeadline: input.graceDeadline,
     };
+    this.register(record);
+    return { ok: true, session: toSession(record), token };
+  }
+
+  private register(record: SessionRecord): void {
     this.sessions.set(record.id, record);
     this.names.set(record.nameKey, record.id);
     this.tokens.set(record.tokenDigest, record.id);
-    return { ok: true, session: toSession(record), token };
   }
 
   async findSessionIdByToken(token: string): Promise<string | null> {
@@ -80,25 +105,91 @@ export class MemoryStore implements Store {
     return record ? toSession(record) : null;
   }
 
-  async attachConnection(userId: string, connectionId: string): Promise<AttachResult | null> {
+  async attachConnection(
+    userId: string,
+    connectionId: string,
+    maxConnections: number,
+  ): Promise<AttachResult | { ok: false; code: AttachRefusal }> {
     const record = this.sessions.get(userId);
-    if (!record) return null;
+    if (!record) return { ok: false, code: "session_unknown" };
+    return this.attach(record, connectionId, maxConnections);
+  }
+
+  async restoreSession(
+    snapshot: SessionSnapshot,
+    connectionId: string,
+    maxConnections: number,
+  ): Promise<AttachResult | { ok: false; code: AttachRefusal | "name_taken" }> {
+    const existing = this.sessions.get(snapshot.id);
+    if (existing) return this.attach(existing, connectionId, maxConnections);
+    const holder = this.names.get(snapshot.nameKey);
+    if (holder !== undefined && holder !== snapshot.id) return { ok: false, code: "name_taken" };
+    const { tokenDigest: digest, ...rest } = snapshot;
+    const record: SessionRecord = {
+      ...rest,
+      chosen: snapshot.status,
+      entered: false,
+      tokenDigest: digest,
+      connections: new Set(),
+      idle: new Set(),
+    };
+    this.register(record);
+    return this.attach(record, connectionId, maxConnections);
+  }
+
+  private attach(
+    record: SessionRecord,
+    connectionId: string,
+    maxConnections: number,
+  ): AttachResult | { ok: false; code: AttachRefusal } {
+    if (!record.connections.has(connectionId) && record.connections.size >= maxConnections)
+      return { ok: false, code: "too_many_connections" };
     const resumed = record.entered;
     record.connections.add(connectionId);
     record.graceDeadline = undefined;
+    // A new tab is active: it may bring an automatically absent member back.
+    const updated = record.entered ? this.refreshStatus(record) : undefined;
     let entered: MembershipChange | undefined;
     if (!record.entered) {
       record.entered = true;
+      record.status = effectiveStatus(record);
       entered = this.addMember(record.room, record);
     }
-    return { session: toSession(record), resumed, entered };
+    return { ok: true, session: toSession(record), resumed, entered, ...(updated ? { updated } : {}) };
   }
 
-  async detachConnection(userId: string, connectionId: string, graceDeadline: number): Promise<void> {
+  async detachConnection(
+    userId: string,
+    connectionId: string,
+    graceDeadline: number,
+  ): Promise<{ changed?: MembershipChange }> {
     const record = this.sessions.get(userId);
-    if (!record) return;
+    if (!record) return {};
     record.connections.delete(connectionId);
-    if (record.connections.size === 0) record.graceDeadline = graceDeadline;
+    record.idle.delete(connectionId);
+    if (record.connections.size === 0) {
+      record.graceDeadline = graceDeadline;
+      return {};
+    }
+    const changed = this.refreshStatus(record);
+    return changed ? { changed } : {};
+  }
+
+  async setConnectionIdle(userId: string, connectionId: string, idle: boolean) {
+    const record = this.sessions.get(userId);
+    if (!record?.connections.has(connectionId)) return null;
+    if (idle) record.idle.add(connectionId);
+    else record.idle.delete(connectionId);
+    const changed = this.refreshStatus(record);
+    return { session: toSession(record), ...(changed ? { changed } : {}) };
+  }
+
+  /** Recomputes the member's status from its choice and its tabs; the change, if any. */
+  private refreshStatus(record: SessionRecord): MembershipChange | undefined {
+    const status = effectiveStatus(record);
+    if (status === record.status) return undefined;
+    record.status = status;
+    return this.refreshMember(record)[0];
   }
 
   async takeExpiredSessions(now: number, limit: number): Promise<EndedSession[]> {
@@ -119,16 +210,26 @@ export class MemoryStore implements Store {
     const record = this.sessions.get(userId);
     if (!record) return null;
     if (record.room === room) return { session: toSession(record) };
+    const closedChat = record.chatId ? this.closeChat(record.chatId) : undefined;
+    const leftCall = this.groups.leave(record);
     const left = record.entered ? this.removeMember(record.room, record.id) : undefined;
     record.room = room;
+    record.roomSeq += 1;
     const joined = record.entered ? this.addMember(room, record) : undefined;
-    return { session: toSession(record), left, joined };
+    return {
+      session: toSession(record),
+      left,
+      joined,
+      ...(closedChat ? { closedChat } : {}),
+      ...(leftCall ? { leftCall } : {}),
+    };
   }
 
   async setStatus(userId: string, status: PresenceStatus) {
     const record = this.sessions.get(userId);
     if (!record) return null;
-    record.status = status;
+    record.chosen = status;
+    record.status = effectiveStatus(record);
     const changed = record.entered ? this.addMember(record.room, record) : undefined;
     return { session: toSession(record), changed };
   }
@@ -140,6 +241,8 @@ export class MemoryStore implements Store {
 
   async appendRoomMessage(message: NewRoomMessage): Promise<ChatMessage> {
     const record = this.room(message.room);
+    // Seeded from the clock, as in Redis: ids keep increasing across a loss of the Store's data.
+    if (record.lastMessageId === 0) record.lastMessageId = message.at;
     const stored: ChatMessage = { id: ++record.lastMessageId, ...message };
     record.history.push(stored);
     if (record.history.length > HISTORY_LIMIT)
@@ -147,13 +250,38 @@ export class MemoryStore implements Store {
     return stored;
   }
 
+  async postRoomMessage(
+    message: NewRoomMessage,
+    limit: { points: number; windowMs: number },
+  ): Promise<PostResult> {
+    if (!this.room(message.room).members.has(message.from.id))
+      return { ok: false as const, code: "not_in_room" as const };
+    const now = message.at;
+    let budget = this.postBudgets.get(message.from.id);
+    if (!budget || budget.resetAt <= now) {
+      budget = { used: 0, resetAt: now + limit.windowMs };
+      this.postBudgets.set(message.from.id, budget);
+    }
+    budget.used += 1;
+    if (budget.used > limit.points)
+      return {
+        ok: false as const,
+        code: "rate_limited" as const,
+        retryAfterMs: Math.max(1, budget.resetAt - now),
+      };
+    return { ok: true as const, message: await this.appendRoomMessage(message) };
+  }
+
   async roomHistory(room: string, afterId?: number): Promise<ChatMessage[]> {
     const history = this.room(room).history;
     return afterId === undefined ? [...history] : history.filter((message) => message.id > afterId);
   }
 
-  async occupancy(rooms: readonly string[]): Promise<number[]> {
-    return rooms.map((room) => this.rooms.get(room)?.members.size ?? 0);
+  async occupancy(rooms: readonly string[]): Promise<{ count: number; version: number }[]> {
+    return rooms.map((room) => {
+      const record = this.rooms.get(room);
+      return { count: record?.members.size ?? 0, version: record?.version ?? 0 };
+    });
   }
 
   async openPrivateChat(userId: string, partnerId: string): Promise<OpenPrivateChatResult> {
@@ -163,8 +291,9 @@ export class MemoryStore implements Store {
     if (!partner || partner.id === me.id || !partner.entered || partner.room !== me.room) {
       return { ok: false, code: "partner_unavailable" };
     }
-    if (me.chatId) return { ok: false, code: "already_in_chat" };
-    if (partner.chatId) return { ok: false, code: "partner_busy", partnerName: partner.name };
+    if (me.chatId || me.groupCallId) return { ok: false, code: "already_in_chat" };
+    if (partner.chatId || partner.groupCallId)
+      return { ok: false, code: "partner_busy", partnerName: partner.name };
     const chat: ChatRecord = {
       id: randomUUID(),
       a: ref(me),
@@ -183,9 +312,13 @@ export class MemoryStore implements Store {
     return chat ? publicChat(chat) : null;
   }
 
-  async closePrivateChat(chatId: string) {
+  async closePrivateChat(chatId: string): Promise<ClosedChat | null> {
+    return this.closeChat(chatId) ?? null;
+  }
+
+  private closeChat(chatId: string): ClosedChat | undefined {
     const chat = this.chats.get(chatId);
-    if (!chat) return null;
+    if (!chat) return undefined;
     this.chats.delete(chatId);
     const changes: MembershipChange[] = [];
     for (const side of [chat.a, chat.b]) {
@@ -197,7 +330,10 @@ export class MemoryStore implements Store {
     return { chat: publicChat(chat), changes };
   }
 
-  async appendPrivateMessage(chatId: string, message: { from: UserRef; text: string; at: number }) {
+  async appendPrivateMessage(
+    chatId: string,
+    message: { from: UserRef; text: string; at: number; call?: PrivateMessage["call"] },
+  ) {
     const chat = this.chats.get(chatId);
     if (!chat) return null;
     const stored: PrivateMessage = { id: ++chat.lastMessageId, chatId, ...message };
@@ -210,12 +346,25 @@ export class MemoryStore implements Store {
     return [...(this.chats.get(chatId)?.messages ?? [])];
   }
 
-  async startCall(chatId: string, callerId: string): Promise<StartCallResult> {
+  async startCall(chatId: string, callerId: string, ringDeadline: number): Promise<StartCallResult> {
     const chat = this.chats.get(chatId);
     if (!chat) return { ok: false, code: "no_private_chat" };
     if (chat.call) return { ok: false, code: "call_exists" };
     chat.call = { id: randomUUID(), callerId, state: "ringing" };
+    chat.ringDeadline = ringDeadline;
     return { ok: true, call: { ...chat.call } };
+  }
+
+  async takeMissedCalls(now: number, limit: number): Promise<MissedCall[]> {
+    const missed: MissedCall[] = [];
+    for (const chat of this.chats.values()) {
+      if (missed.length >= limit) break;
+      const { call, ringDeadline } = chat;
+      if (call?.state !== "ringing" || ringDeadline === undefined || ringDeadline > now) continue;
+      chat.call = chat.ringDeadline = undefined;
+      missed.push({ chat: publicChat(chat), callId: call.id, callerId: call.callerId });
+    }
+    return missed;
   }
 
   async answerCall(
@@ -245,16 +394,80 @@ export class MemoryStore implements Store {
     return chat.a.id === userId ? chat.b.id : chat.a.id;
   }
 
-  // One process is the whole deployment: there is no other instance to die.
-  async heartbeat(): Promise<boolean> {
-    return true;
+  // One process is usually the whole deployment, but the registry keeps the Redis Store's semantics
+  // (the contract suite runs both), so liveness code behaves the same on either.
+  async heartbeat(key: string, now: number, graceMs: number): Promise<HeartbeatResult> {
+    const added = !this.instances.has(key);
+    this.instances.set(key, now);
+    const predecessors: string[] = [];
+    if (added) {
+      const id = key.split("#")[0];
+      for (const [other, seen] of this.instances) {
+        if (other === key || other.split("#")[0] !== id) continue;
+        this.takeOver(other, seen + graceMs);
+        predecessors.push(other);
+      }
+    }
+    return { added, predecessors };
   }
 
-  async takeOverDeadInstances(): Promise<string[]> {
-    return [];
+  async takeOverDeadInstances(now: number, ttlMs: number, graceMs: number): Promise<string[]> {
+    const dead = [...this.instances].filter(([, seen]) => seen < now - ttlMs);
+    for (const [key, seen] of dead) this.takeOver(key, seen + graceMs);
+    return dead.map(([key]) => key);
   }
 
-  async retireInstance(): Promise<void> {}
+  /** Drops a dead run's connections; sessions left with none get `deadline` unless theirs is earlier. */
+  private takeOver(key: string, deadline: number): void {
+    this.instances.delete(key);
+    for (const record of this.sessions.values()) {
+      const theirs = [...record.connections].filter((id) => instanceOf(id) === key);
+      if (theirs.length === 0) continue;
+      for (const id of theirs) {
+        record.connections.delete(id);
+        record.idle.delete(id);
+      }
+      if (record.connections.size === 0)
+        record.graceDeadline = Math.min(record.graceDeadline ?? Infinity, deadline);
+    }
+  }
+
+  async retireInstance(key: string): Promise<void> {
+    this.instances.delete(key);
+  }
+
+  async startGroupCall(userId: string, callId: string, max: number) {
+    return this.groups.start(userId, callId, max);
+  }
+
+  async joinGroupCall(userId: string, callId: string) {
+    return this.groups.join(userId, callId);
+  }
+
+  async leaveGroupCall(userId: string) {
+    const record = this.sessions.get(userId);
+    return (record && this.groups.leave(record)) ?? null;
+  }
+
+  async inviteToGroupCall(inviterId: string, inviteeId: string, deadline: number) {
+    return this.groups.invite(inviterId, inviteeId, deadline);
+  }
+
+  async declineGroupInvite(inviteeId: string, callId: string) {
+    return this.groups.decline(inviteeId, callId);
+  }
+
+  async takeMissedInvites(now: number, limit: number) {
+    return this.groups.takeMissed(now, limit);
+  }
+
+  async groupCallPeers(userId: string, callId: string, peerId: string) {
+    return this.groups.peers(userId, callId, peerId);
+  }
+
+  async groupCallOf(room: string) {
+    return this.groups.of(room);
+  }
 
   async ping(): Promise<boolean> {
     return true;
@@ -263,11 +476,12 @@ export class MemoryStore implements Store {
   async close(): Promise<void> {}
 
   private end(record: SessionRecord): EndedSession {
+    const leftCall = this.groups.leave(record);
     this.sessions.delete(record.id);
     this.names.delete(record.nameKey);
     this.tokens.delete(record.tokenDigest);
     const left = record.entered ? this.removeMember(record.room, record.id) : undefined;
-    return { session: toSession(record), left };
+    return { session: toSession(record), left, ...(leftCall ? { leftCall } : {}) };
   }
 
   private room(name: string): RoomRecord {
@@ -286,7 +500,9 @@ export class MemoryStore implements Store {
       id: session.id,
       name: session.name,
       status: session.status,
-      busy: !!session.chatId,
+      // One conversation at a time: a private chat or the room's group call makes a member busy.
+      busy: !!session.chatId || !!session.groupCallId,
+      ...(session.groupCallId ? { inCall: true } : {}),
     };
     record.members.set(member.id, member);
     return { room, version: ++record.version, member };
@@ -309,9 +525,23 @@ export class MemoryStore implements Store {
 }
 
 function toSession(record: SessionRecord): Session {
-  const { id, name, room, status, entered, chatId } = record;
-  return chatId ? { id, name, room, status, entered, chatId } : { id, name, room, status, entered };
+  const { id, name, room, status, chosen, entered, chatId, groupCallId, nameKey, roomSeq } = record;
+  const session: Session = { id, name, room, status, chosen, entered, nameKey, roomSeq };
+  return { ...session, ...(chatId ? { chatId } : {}), ...(groupCallId ? { groupCallId } : {}) };
 }
+
+/** The status the room sees: absent while every tab of a session that chose "online" is idle. */
+function effectiveStatus(record: SessionRecord): PresenceStatus {
+  if (record.chosen !== "online") return record.chosen;
+  const allIdle = record.connections.size > 0 && [...record.connections].every((id) => record.idle.has(id));
+  return allIdle ? "absent" : "online";
+}
+
+/** Connection ids are "<instance key>/<socket id>"; ids without a slash belong to no instance. */
+const instanceOf = (connectionId: string) => {
+  const slash = connectionId.indexOf("/");
+  return slash < 0 ? undefined : connectionId.slice(0, slash);
+};
 
 const ref = (session: Session): UserRef => ({ id: session.id, name: session.name });
 

@@ -2,20 +2,41 @@
 // every key starts with the configured prefix so that deployments can share one Redis.
 import type { Redis } from "ioredis";
 import { randomUUID } from "node:crypto";
-import type { CallInfo, ChatMessage, Member, PresenceStatus, PrivateMessage, UserRef } from "../protocol.js";
+import type {
+  CallInfo,
+  ChatMessage,
+  GroupCall,
+  Member,
+  PresenceStatus,
+  PrivateMessage,
+  UserRef,
+} from "../protocol.js";
+import type {
+  EndedInvite,
+  InviteResult,
+  JoinGroupCallResult,
+  LeftGroupCall,
+  StartGroupCallResult,
+} from "./group-store.js";
 import { scripts, withPrelude } from "./redis-scripts.js";
 import {
   HISTORY_LIMIT,
+  type AttachRefusal,
   type AttachResult,
+  type ClosedChat,
   type CreateSessionResult,
+  type HeartbeatResult,
+  type MissedCall,
   type EndedSession,
   type MembershipChange,
   type NewRoomMessage,
+  type PostResult,
   type OpenPrivateChatResult,
   type PrivateChatRecord,
   type RoomMove,
   type StartCallResult,
   type Session,
+  type SessionSnapshot,
   type Store,
 } from "./store.js";
 import { newSessionId, newToken, tokenDigest } from "./tokens.js";
@@ -74,7 +95,16 @@ export class RedisStore implements Store {
     return {
       ok: true,
       token,
-      session: { id, name: input.name, room: input.room, status: "online", entered: false },
+      session: {
+        id,
+        name: input.name,
+        room: input.room,
+        status: "online",
+        chosen: "online",
+        entered: false,
+        nameKey: input.nameKey,
+        roomSeq: 0,
+      },
     };
   }
 
@@ -83,41 +113,96 @@ export class RedisStore implements Store {
   }
 
   async getSession(userId: string): Promise<Session | null> {
-    const fields = ["name", "room", "status", "entered", "chatId"] as const;
-    const [name, room, status, entered, chatId] = await this.redis.hmget(
-      this.key("session", userId),
-      ...fields,
-    );
+    const fields = [
+      "name",
+      "room",
+      "status",
+      "entered",
+      "chatId",
+      "nameKey",
+      "roomSeq",
+      "chosen",
+      "groupCallId",
+    ] as const;
+    const [name, room, status, entered, chatId, nameKey, roomSeq, chosen, groupCallId] =
+      await this.redis.hmget(this.key("session", userId), ...fields);
     if (!name || !room || !status) return null;
     const session: Session = {
       id: userId,
       name,
       room,
       status: status as PresenceStatus,
+      chosen: (chosen ?? status) as PresenceStatus,
       entered: entered === "1",
+      nameKey: nameKey ?? "",
+      roomSeq: Number(roomSeq ?? 0),
     };
-    return chatId ? { ...session, chatId } : session;
+    return { ...session, ...(chatId ? { chatId } : {}), ...(groupCallId ? { groupCallId } : {}) };
   }
 
-  attachConnection(userId: string, connectionId: string): Promise<AttachResult | null> {
-    return this.run<AttachResult>("attachConnection", userId, connectionId);
+  async attachConnection(
+    userId: string,
+    connectionId: string,
+    maxConnections: number,
+  ): Promise<AttachResult | { ok: false; code: AttachRefusal }> {
+    return (await this.run<AttachResult | { ok: false; code: AttachRefusal }>(
+      "attachConnection",
+      userId,
+      connectionId,
+      maxConnections,
+    ))!;
   }
 
-  async detachConnection(userId: string, connectionId: string, graceDeadline: number): Promise<void> {
-    await this.call("detachConnection", userId, connectionId, graceDeadline);
+  async restoreSession(
+    snapshot: SessionSnapshot,
+    connectionId: string,
+    maxConnections: number,
+  ): Promise<AttachResult | { ok: false; code: AttachRefusal | "name_taken" }> {
+    const { id, name, nameKey, tokenDigest: digest, room, roomSeq, status } = snapshot;
+    return (await this.run<AttachResult | { ok: false; code: AttachRefusal | "name_taken" }>(
+      "restoreSession",
+      JSON.stringify({ id, name, nameKey, tokenDigest: digest, room, roomSeq, status }),
+      connectionId,
+      maxConnections,
+    ))!;
+  }
+
+  async detachConnection(
+    userId: string,
+    connectionId: string,
+    graceDeadline: number,
+  ): Promise<{ changed?: MembershipChange }> {
+    return (await this.run<{ changed?: MembershipChange }>(
+      "detachConnection",
+      userId,
+      connectionId,
+      graceDeadline,
+    ))!;
+  }
+
+  setConnectionIdle(
+    userId: string,
+    connectionId: string,
+    idle: boolean,
+  ): Promise<{ session: Session; changed?: MembershipChange } | null> {
+    return this.run("setConnectionIdle", userId, connectionId, idle ? "1" : "0");
   }
 
   async takeExpiredSessions(now: number, limit: number): Promise<EndedSession[]> {
     const replies = (await this.call("takeExpiredSessions", now, limit)) as string[];
-    return replies.map((reply) => JSON.parse(reply) as EndedSession);
+    return replies.map((reply) => endedSession(JSON.parse(reply) as EndedSession));
   }
 
-  endSession(userId: string): Promise<EndedSession | null> {
-    return this.run<EndedSession>("endSession", userId);
+  async endSession(userId: string): Promise<EndedSession | null> {
+    const ended = await this.run<EndedSession>("endSession", userId);
+    return ended && endedSession(ended);
   }
 
-  moveToRoom(userId: string, room: string): Promise<RoomMove | null> {
-    return this.run<RoomMove>("moveToRoom", userId, room);
+  async moveToRoom(userId: string, room: string): Promise<RoomMove | null> {
+    const move = await this.run<RoomMove>("moveToRoom", userId, room);
+    if (move?.closedChat) move.closedChat.changes = list(move.closedChat.changes);
+    if (move?.leftCall) move.leftCall = leftCall(move.leftCall);
+    return move;
   }
 
   setStatus(
@@ -150,9 +235,31 @@ export class RedisStore implements Store {
       message.room,
       JSON.stringify(message),
       HISTORY_LIMIT,
+      message.at,
     );
     if (!reply) throw new Error("appendRoomMessage returned nothing");
     return reply;
+  }
+
+  async postRoomMessage(
+    message: NewRoomMessage,
+    limit: { points: number; windowMs: number },
+  ): Promise<PostResult> {
+    const reply = await this.call(
+      "postRoomMessage",
+      message.room,
+      JSON.stringify(message),
+      HISTORY_LIMIT,
+      message.at,
+      message.from.id,
+      limit.points,
+      limit.windowMs,
+    );
+    if (typeof reply === "string") return { ok: true, message: JSON.parse(reply) as ChatMessage };
+    const [code, wait] = reply as [string, number?];
+    return code === "rate_limited"
+      ? { ok: false, code, retryAfterMs: Math.max(1, Number(wait)) }
+      : { ok: false, code: "not_in_room" };
   }
 
   async roomHistory(room: string, afterId?: number): Promise<ChatMessage[]> {
@@ -162,14 +269,17 @@ export class RedisStore implements Store {
     return afterId === undefined ? history : history.filter((message) => message.id > afterId);
   }
 
-  async occupancy(rooms: readonly string[]): Promise<number[]> {
-    const pipeline = this.redis.pipeline();
-    for (const room of rooms) pipeline.hlen(this.key("room", room, "members"));
-    const replies = (await pipeline.exec()) ?? [];
-    return replies.map(([error, count]) => {
+  async occupancy(rooms: readonly string[]): Promise<{ count: number; version: number }[]> {
+    // MULTI: each count is read at the same instant as its version.
+    const multi = this.redis.multi();
+    for (const room of rooms)
+      multi.hlen(this.key("room", room, "members")).get(this.key("room", room, "version"));
+    const replies = (await multi.exec()) ?? [];
+    const values = replies.map(([error, value]) => {
       if (error) throw error;
-      return Number(count);
+      return Number(value ?? 0);
     });
+    return rooms.map((_, i) => ({ count: values[2 * i] ?? 0, version: values[2 * i + 1] ?? 0 }));
   }
 
   async openPrivateChat(userId: string, partnerId: string): Promise<OpenPrivateChatResult> {
@@ -186,15 +296,15 @@ export class RedisStore implements Store {
     return this.run<PrivateChatRecord>("getPrivateChat", chatId);
   }
 
-  async closePrivateChat(chatId: string) {
-    const result = await this.run<{ chat: PrivateChatRecord; changes: MembershipChange[] }>(
-      "closePrivateChat",
-      chatId,
-    );
+  async closePrivateChat(chatId: string): Promise<ClosedChat | null> {
+    const result = await this.run<ClosedChat>("closePrivateChat", chatId);
     return result && { chat: result.chat, changes: list(result.changes) };
   }
 
-  appendPrivateMessage(chatId: string, message: { from: UserRef; text: string; at: number }) {
+  appendPrivateMessage(
+    chatId: string,
+    message: { from: UserRef; text: string; at: number; call?: PrivateMessage["call"] },
+  ) {
     return this.run<PrivateMessage>(
       "appendPrivateMessage",
       chatId,
@@ -208,8 +318,13 @@ export class RedisStore implements Store {
     return messages.map((json) => JSON.parse(json) as PrivateMessage);
   }
 
-  async startCall(chatId: string, callerId: string): Promise<StartCallResult> {
-    return (await this.run<StartCallResult>("startCall", chatId, callerId, randomUUID()))!;
+  async startCall(chatId: string, callerId: string, ringDeadline: number): Promise<StartCallResult> {
+    return (await this.run<StartCallResult>("startCall", chatId, callerId, randomUUID(), ringDeadline))!;
+  }
+
+  async takeMissedCalls(now: number, limit: number): Promise<MissedCall[]> {
+    const replies = (await this.call("takeMissedCalls", now, limit)) as string[];
+    return replies.map((reply) => JSON.parse(reply) as MissedCall);
   }
 
   answerCall(chatId: string, calleeId: string, callId: string, accept: boolean): Promise<CallInfo | null> {
@@ -225,8 +340,12 @@ export class RedisStore implements Store {
     return typeof partner === "string" ? partner : null;
   }
 
-  async heartbeat(instanceId: string, now: number): Promise<boolean> {
-    return (await this.call("heartbeat", instanceId, now)) === 1;
+  async heartbeat(instanceKey: string, now: number, graceMs: number): Promise<HeartbeatResult> {
+    const [added, ...predecessors] = (await this.call("heartbeat", instanceKey, now, graceMs)) as [
+      number,
+      ...string[],
+    ];
+    return { added: added === 1, predecessors };
   }
 
   async takeOverDeadInstances(now: number, ttlMs: number, graceMs: number): Promise<string[]> {
@@ -235,6 +354,46 @@ export class RedisStore implements Store {
 
   async retireInstance(instanceId: string): Promise<void> {
     await this.call("retireInstance", instanceId);
+  }
+
+  async startGroupCall(userId: string, callId: string, max: number): Promise<StartGroupCallResult> {
+    const started = (await this.run<StartGroupCallResult>("startGroupCall", userId, callId, max))!;
+    return started.ok
+      ? { ...started, call: groupCall(started.call), changes: list(started.changes) }
+      : started;
+  }
+
+  async joinGroupCall(userId: string, callId: string): Promise<JoinGroupCallResult> {
+    const joined = (await this.run<JoinGroupCallResult>("joinGroupCall", userId, callId))!;
+    return joined.ok ? { ...joined, call: groupCall(joined.call), changes: list(joined.changes) } : joined;
+  }
+
+  async leaveGroupCall(userId: string): Promise<LeftGroupCall | null> {
+    const left = await this.run<LeftGroupCall>("leaveGroupCall", userId);
+    return left && leftCall(left);
+  }
+
+  async inviteToGroupCall(inviterId: string, inviteeId: string, deadline: number): Promise<InviteResult> {
+    const invited = (await this.run<InviteResult>("inviteToGroupCall", inviterId, inviteeId, deadline))!;
+    return invited.ok ? { ...invited, call: groupCall(invited.call) } : invited;
+  }
+
+  declineGroupInvite(inviteeId: string, callId: string): Promise<EndedInvite | null> {
+    return this.run<EndedInvite>("declineGroupInvite", inviteeId, callId);
+  }
+
+  async takeMissedInvites(now: number, limit: number): Promise<EndedInvite[]> {
+    const replies = (await this.call("takeMissedInvites", now, limit)) as string[];
+    return replies.map((reply) => JSON.parse(reply) as EndedInvite);
+  }
+
+  async groupCallPeers(userId: string, callId: string, peerId: string): Promise<boolean> {
+    return (await this.call("groupCallPeers", userId, callId, peerId)) === 1;
+  }
+
+  async groupCallOf(room: string): Promise<GroupCall | null> {
+    const call = await this.run<GroupCall>("groupCallOf", room);
+    return call && groupCall(call);
   }
 
   async ping(): Promise<boolean> {
@@ -249,6 +408,17 @@ export class RedisStore implements Store {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
+
+/** A call's participants come back as `{}` from cjson when the list is empty. */
+const groupCall = (call: GroupCall): GroupCall => ({ ...call, participants: list(call.participants) });
+
+const leftCall = (left: LeftGroupCall): LeftGroupCall => {
+  const { call, ...rest } = left;
+  return { ...rest, changes: list(left.changes), ...(call ? { call: groupCall(call) } : {}) };
+};
+
+const endedSession = (ended: EndedSession): EndedSession =>
+  ended.leftCall ? { ...ended, leftCall: leftCall(ended.leftCall) } : ended;
 
 /** cjson encodes an empty Lua table as `{}`; lists come back as arrays either way. */
 function list<T>(value: T[] | Record<string, never> | undefined): T[] {

@@ -1,16 +1,47 @@
 // The Store: all shared state (sessions, names, room membership, presence, room history) behind
 // intention-revealing methods. The memory and Redis implementations pass one contract suite.
+import type { GroupCallStore, LeftGroupCall } from "./group-store.js";
 import type { CallInfo, ChatMessage, Member, PresenceStatus, PrivateMessage, UserRef } from "../protocol.js";
 
 export interface Session {
   id: string;
   name: string;
   room: string;
+  /**
+   * What the room sees: `chosen`, except that a session that chose "online" shows "absent" while every
+   * one of its connections (tabs) is idle or hidden. Automatic absence belongs to the session.
+   */
   status: PresenceStatus;
+  /** The status the user picked by hand; every tab shows it in its status picker. */
+  chosen: PresenceStatus;
   /** False until the first socket attaches: only then does the user appear in the room. */
   entered: boolean;
   /** The private chat this user is in, if any (one at a time, like a phone line). */
   chatId?: string;
+  /** The room's group call this user is in, if any (a private chat and a group call exclude each other). */
+  groupCallId?: string;
+  /** The folded name key this session holds the claim of (see schemas.ts `nameKey`). */
+  nameKey: string;
+  /**
+   * Counts the session's room moves. Socket.IO room subscriptions follow the highest value a socket
+   * has seen, so handlers that finish out of order cannot leave a socket in a room the Store left.
+   */
+  roomSeq: number;
+}
+
+/**
+ * What a live socket knows of its session, enough to rebuild it when the Store lost it (Redis
+ * restarted empty, or the session was reaped while this instance was frozen).
+ */
+export interface SessionSnapshot {
+  id: string;
+  name: string;
+  nameKey: string;
+  tokenDigest: string;
+  room: string;
+  roomSeq: number;
+  /** The status the user chose (Session.chosen). */
+  status: PresenceStatus;
 }
 
 export interface PrivateChatRecord {
@@ -39,12 +70,24 @@ export interface MembershipChange {
 export type CreateSessionResult =
   { ok: true; session: Session; token: string } | { ok: false; code: "name_taken" };
 
+/** Why a connection could not attach: its session is gone, or it already has the most tabs allowed. */
+export type AttachRefusal = "session_unknown" | "too_many_connections";
+
 export interface AttachResult {
+  ok: true;
   session: Session;
   /** True when the session already had a live or grace-period presence (reload, reconnect). */
   resumed: boolean;
   /** Set when this attach made the user enter their room for the first time. */
   entered?: MembershipChange;
+  /** Set when a new, active tab turned an automatically absent member back to online. */
+  updated?: MembershipChange;
+}
+
+/** A private chat that ended, with the busy-flag changes of its partners' member entries. */
+export interface ClosedChat {
+  chat: PrivateChatRecord;
+  changes: MembershipChange[];
 }
 
 export interface RoomMove {
@@ -52,12 +95,33 @@ export interface RoomMove {
   /** Undefined when the user was already in the target room. */
   left?: MembershipChange;
   joined?: MembershipChange;
+  /** A private chat is between members of one room: moving on closes it, in the same atomic step. */
+  closedChat?: ClosedChat;
+  /** So is a group call: moving on takes the mover out of it, in the same step. */
+  leftCall?: LeftGroupCall;
+}
+
+/** A ring deadline that fired: the call was still ringing and has now ended as missed. */
+export interface MissedCall {
+  chat: PrivateChatRecord;
+  callId: string;
+  callerId: string;
+}
+
+/** The first heartbeat of an instance run also takes over what earlier runs of the same id left. */
+export interface HeartbeatResult {
+  /** True when this run was not in the registry: new, or declared dead meanwhile. */
+  added: boolean;
+  /** Earlier runs (incarnations) of the same instance id that this heartbeat took over. */
+  predecessors: string[];
 }
 
 export interface EndedSession {
   session: Session;
   /** Set when the user was a member of a room and has now left it. */
   left?: MembershipChange;
+  /** Set when the user was in a group call and has now left it. */
+  leftCall?: LeftGroupCall;
 }
 
 export interface NewRoomMessage {
@@ -67,9 +131,18 @@ export interface NewRoomMessage {
   at: number;
 }
 
+/** What postRoomMessage answers. */
+export type PostResult =
+  | { ok: true; message: ChatMessage }
+  | { ok: false; code: "not_in_room" }
+  | { ok: false; code: "rate_limited"; retryAfterMs: number };
+
 export const HISTORY_LIMIT = 100;
 
-export interface Store {
+/** The registry key of one run of an instance; `#` cannot occur in an INSTANCE_ID. */
+export const instanceKey = (instanceId: string, incarnation: string) => `${instanceId}#${incarnation}`;
+
+export interface Store extends GroupCallStore {
   readonly kind: "memory" | "redis";
 
   /**
@@ -90,12 +163,43 @@ export interface Store {
 
   /**
    * A connection of this session opened: it leaves the grace period and enters its room if new.
-   * Connection ids are "<instanceId>/<socketId>", so a dead instance's connections can be found.
+   * Connection ids are "<instance key>/<socketId>" (see `instanceKey`), so a dead instance's
+   * connections can be found. Refused when the session is gone or already has `maxConnections`.
    */
-  attachConnection(userId: string, connectionId: string): Promise<AttachResult | null>;
+  attachConnection(
+    userId: string,
+    connectionId: string,
+    maxConnections: number,
+  ): Promise<AttachResult | { ok: false; code: AttachRefusal }>;
+
+  /**
+   * Attaches like `attachConnection`, first rebuilding the session from `snapshot` if the Store lost
+   * it: the name is claimed again (refused with name_taken when someone else holds it meanwhile),
+   * the token resolves again, and the user re-enters the room with the snapshot's status.
+   */
+  restoreSession(
+    snapshot: SessionSnapshot,
+    connectionId: string,
+    maxConnections: number,
+  ): Promise<AttachResult | { ok: false; code: AttachRefusal | "name_taken" }>;
 
   /** A connection closed; with none left, the session enters its grace period until `graceDeadline`. */
-  detachConnection(userId: string, connectionId: string, graceDeadline: number): Promise<void>;
+  detachConnection(
+    userId: string,
+    connectionId: string,
+    graceDeadline: number,
+  ): Promise<{ changed?: MembershipChange }>;
+
+  /**
+   * One connection (tab) of the session became idle or hidden, or active again. The member's status
+   * becomes "absent" when every connection is idle and the user chose "online", and back again.
+   * Null when the session or the connection is unknown.
+   */
+  setConnectionIdle(
+    userId: string,
+    connectionId: string,
+    idle: boolean,
+  ): Promise<{ session: Session; changed?: MembershipChange } | null>;
 
   /**
    * Claims and ends every session whose grace period ended before `now`. Each session is returned
@@ -108,6 +212,7 @@ export interface Store {
 
   moveToRoom(userId: string, room: string): Promise<RoomMove | null>;
 
+  /** The user picks a status by hand (Session.chosen); the room sees the resulting Session.status. */
   setStatus(
     userId: string,
     status: PresenceStatus,
@@ -118,11 +223,19 @@ export interface Store {
   /** Gives the message the room's next id and keeps the last HISTORY_LIMIT. */
   appendRoomMessage(message: NewRoomMessage): Promise<ChatMessage>;
 
+  /**
+   * The hot path of room chat, in one round trip: checks that the sender is a member of `room`,
+   * charges their room-message budget (`limit.points` per fixed window of `limit.windowMs`, shared
+   * across instances), then appends like appendRoomMessage. `not_in_room` when the sender is not (or
+   * no longer) a member of that room; `rate_limited` with the wait when the budget is spent.
+   */
+  postRoomMessage(message: NewRoomMessage, limit: { points: number; windowMs: number }): Promise<PostResult>;
+
   /** The kept history, oldest first; with `afterId`, only the messages that follow it. */
   roomHistory(room: string, afterId?: number): Promise<ChatMessage[]>;
 
-  /** Member counts, in the order of `rooms`. */
-  occupancy(rooms: readonly string[]): Promise<number[]>;
+  /** Member counts with the membership version they were read at, in the order of `rooms`. O(1) per room. */
+  occupancy(rooms: readonly string[]): Promise<{ count: number; version: number }[]>;
 
   /**
    * Atomically pairs two members of one room in a private chat, unless either is already in one.
@@ -133,19 +246,25 @@ export interface Store {
   getPrivateChat(chatId: string): Promise<PrivateChatRecord | null>;
 
   /** Ends the chat (and its call) for both partners and forgets its messages. Null if already closed. */
-  closePrivateChat(chatId: string): Promise<{ chat: PrivateChatRecord; changes: MembershipChange[] } | null>;
+  closePrivateChat(chatId: string): Promise<ClosedChat | null>;
 
   /** Null when the chat has closed meanwhile. */
   appendPrivateMessage(
     chatId: string,
-    message: { from: UserRef; text: string; at: number },
+    message: { from: UserRef; text: string; at: number; call?: PrivateMessage["call"] },
   ): Promise<PrivateMessage | null>;
 
   /** The chat's kept messages, oldest first (the last HISTORY_LIMIT). */
   privateHistory(chatId: string): Promise<PrivateMessage[]>;
 
-  /** Starts ringing in the chat unless it already has a call. */
-  startCall(chatId: string, callerId: string): Promise<StartCallResult>;
+  /**
+   * Starts ringing in the chat unless it already has a call. The ring deadline (epoch ms) is stored
+   * with the call and fired once by `takeMissedCalls`, whichever instance runs it.
+   */
+  startCall(chatId: string, callerId: string, ringDeadline: number): Promise<StartCallResult>;
+
+  /** Ends, exactly once across callers, every call still ringing past its deadline at `now`. */
+  takeMissedCalls(now: number, limit: number): Promise<MissedCall[]>;
 
   /** The callee answers a ringing call: accepted calls become active, declined ones are removed. */
   answerCall(chatId: string, calleeId: string, callId: string, accept: boolean): Promise<CallInfo | null>;
@@ -156,8 +275,13 @@ export interface Store {
   /** The partner to relay signalling to: only while `callId` is the sender's current call. One round trip. */
   callPartner(userId: string, callId: string): Promise<string | null>;
 
-  /** Marks an instance alive now; false when it was not registered (new, or declared dead meanwhile). */
-  heartbeat(instanceId: string, now: number): Promise<boolean>;
+  /**
+   * Marks an instance run alive at `now` (epoch ms). `instanceKey` is "<instance id>#<incarnation>",
+   * new at every process start: when a run registers, every other run of the same instance id still
+   * in the registry is taken over as dead at once (a restarted process never inherits its
+   * predecessor's connections), its sessions getting `graceMs` from that run's last heartbeat.
+   */
+  heartbeat(instanceKey: string, now: number, graceMs: number): Promise<HeartbeatResult>;
 
   /**
    * Takes over every instance silent for longer than `ttlMs`: its connections are dropped, and

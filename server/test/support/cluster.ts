@@ -4,9 +4,12 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { io as connect } from "socket.io-client";
+import { startInstance } from "../../../scripts/cluster/instances.js";
 import { startCluster, type Cluster } from "../../../scripts/cluster/topology.js";
+import { applyDelta, fromSnapshot, supersedes, type MemberDelta } from "../../../client/src/members.js";
 import type { HandshakeAuth, RoomState } from "../../src/protocol.js";
 import { createSession, waitFor, type ClientSocket } from "./clients.js";
+import { MANY_CLAIMS } from "./server.js";
 
 export async function startTestCluster(env: Record<string, string> = {}): Promise<Cluster> {
   const dir = mkdtempSync(path.join(tmpdir(), "videochat-cluster-"));
@@ -14,7 +17,12 @@ export async function startTestCluster(env: Record<string, string> = {}): Promis
   const root = path.join(dir, "spa");
   mkdirSync(root);
   writeFileSync(path.join(root, "index.html"), "<!doctype html><title>Video chat</title>");
-  return startCluster({ dir, root, entry: "src", env: { LOG_LEVEL: "warn", ...env } });
+  return startCluster({
+    dir,
+    root,
+    entry: "src",
+    env: { LOG_LEVEL: "warn", SESSION_CLAIMS_PER_MIN: MANY_CLAIMS, ...env },
+  });
 }
 
 export interface TabUser {
@@ -71,4 +79,44 @@ export async function joinOn(
     socket.disconnect();
   }
   throw new Error(`no tab id of ${name} landed on ${instanceId}`);
+}
+
+/**
+ * Starts instance `id` again on its port with the same INSTANCE_ID, as Compose's restart policy does
+ * after a crash; the cluster's stop() then stops the new process.
+ */
+export async function restartInstance(cluster: Cluster, id: string, env: Record<string, string> = {}) {
+  const index = cluster.instances.findIndex((instance) => instance.id === id);
+  const old = cluster.instances[index]!;
+  const fresh = await startInstance({
+    id,
+    port: old.port,
+    entry: "src",
+    env: { ...cluster.instanceEnv, ...env },
+  });
+  cluster.instances.splice(index, 1, fresh);
+  return fresh;
+}
+
+/** Polls `check` until it holds or `timeoutMs` passes; resolves with how long it took (ms). */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`not reached in ${timeoutMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return Date.now() - started;
+}
+
+/** Follows a tab's member list as the SPA does (snapshot + versioned deltas); returns the names now. */
+export function trackMembers(user: Pick<TabUser, "socket" | "state">): () => string[] {
+  let list = fromSnapshot(user.state);
+  const apply = (delta: MemberDelta) => applyDelta(list, delta);
+  user.socket.on("room:state", (state) => {
+    if (supersedes(list, state)) list = fromSnapshot(state);
+  });
+  user.socket.on("room:member-left", (d) => apply({ kind: "left", ...d }));
+  user.socket.on("room:member-joined", (d) => apply({ kind: "joined", ...d }));
+  user.socket.on("room:member-updated", (d) => apply({ kind: "updated", ...d }));
+  return () => [...list.members.values()].map((m) => m.name).sort();
 }

@@ -1,7 +1,10 @@
 // Real servers for realtime tests: an in-process instance on a free port, or a separate process.
-import { startInstance } from "../../../scripts/cluster/instances.js";
+import { startInstance, type InstanceProcess } from "../../../scripts/cluster/instances.js";
 import { loadConfig } from "../../src/config.js";
 import { createInstance, type Instance } from "../../src/server.js";
+
+/** SESSION_CLAIMS_PER_MIN for tests whose many users all come from one loopback address. */
+export const MANY_CLAIMS = "100000";
 
 export interface TestServer {
   url: string;
@@ -17,6 +20,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     CLIENT_DIST: "/nonexistent",
     SESSION_GRACE_MS: "2000",
     REAPER_INTERVAL_MS: "50",
+    // Every test user claims a session from 127.0.0.1 (storm: 200); the limit has its own tests.
+    SESSION_CLAIMS_PER_MIN: MANY_CLAIMS,
     ...env,
   });
   const instance = createInstance(config);
@@ -24,13 +29,16 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   return { url: `http://127.0.0.1:${port}`, instance, close: () => instance.close() };
 }
 
-export interface ServerProcess {
-  url: string;
-  stop(signal?: NodeJS.Signals): Promise<void>;
-}
+/** Its `url`, `stop()`, and the child process with what it printed (`child`, `output()`). */
+export type ServerProcess = InstanceProcess;
 
 /** The real entrypoint (`src/index.ts` through tsx) as its own process, as the cluster runs it. */
 export async function spawnServer(port: number, env: Record<string, string>): Promise<ServerProcess> {
   const { INSTANCE_ID: id = `test-${port}`, ...rest } = env;
-  return startInstance({ id, port, env: { CLIENT_DIST: "/nonexistent", ...rest }, entry: "src" });
+  return startInstance({
+    id,
+    port,
+    env: { CLIENT_DIST: "/nonexistent", SESSION_CLAIMS_PER_MIN: MANY_CLAIMS, ...rest },
+    entry: "src",
+  });
 }

@@ -1,0 +1,64 @@
+// The event families that per-user limits count (see realtime/limits.ts), their default budgets,
+// and the parser of RATE_LIMITS overrides.
+import { z } from "zod";
+
+/**
+ * Per-user budgets of each event family: `points` events per window of `seconds`, shared by all of a
+ * user's tabs and instances. Sized for real use: a call set-up trickles tens of ICE candidates plus a
+ * few descriptions (more on glare or an ICE restart); typing refreshes every 2 s and stops on send.
+ * A group call multiplies signalling by its peers (up to 5).
+ * `call-signal-bytes` counts the characters of SDPs and candidates (an SDP is at most 60 KB).
+ */
+export const RATE_LIMIT_DEFAULTS = {
+  "room-message": { points: 20, seconds: 10 }, // MESSAGE_RATE_PER_10S
+  "private-message": { points: 30, seconds: 10 },
+  "private-typing": { points: 60, seconds: 10 },
+  "room-typing": { points: 60, seconds: 10 },
+  presence: { points: 20, seconds: 10 },
+  "room-join": { points: 10, seconds: 10 },
+  "private-chat": { points: 10, seconds: 10 },
+  call: { points: 20, seconds: 10 },
+  // A newcomer to a 6-person group call negotiates with 5 peers at once.
+  "call-signal": { points: 400, seconds: 10 },
+  "call-signal-bytes": { points: 2_000_000, seconds: 10 },
+  "call-media": { points: 30, seconds: 10 },
+  "ice-servers": { points: 10, seconds: 10 },
+  "session-leave": { points: 5, seconds: 10 },
+};
+export type LimitFamily = keyof typeof RATE_LIMIT_DEFAULTS;
+export const LIMIT_FAMILIES = Object.keys(RATE_LIMIT_DEFAULTS) as LimitFamily[];
+export interface RateLimit {
+  points: number;
+  seconds: number;
+}
+
+/** `RATE_LIMITS=room-join=5/10,call-signal=300/10`: overrides of single families, points/seconds. */
+export const rateLimitOverrides = z
+  .string()
+  .default("")
+  .transform((value, ctx) => {
+    const items = value
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean);
+    const overrides: Partial<Record<LimitFamily, RateLimit>> = {};
+    for (const item of items) {
+      const match = /^([a-z-]+)=(\d+)\/(\d+)$/.exec(item);
+      const family = match?.[1] as LimitFamily | undefined;
+      if (
+        !match ||
+        !family ||
+        !LIMIT_FAMILIES.includes(family) ||
+        Number(match[2]) < 1 ||
+        Number(match[3]) < 1
+      ) {
+        ctx.addIssue({
+          code: "custom",
+          message: `"${item}" is not <family>=<points>/<seconds> with a family of ${LIMIT_FAMILIES.join(", ")}`,
+        });
+        continue;
+      }
+      overrides[family] = { points: Number(match[2]), seconds: Number(match[3]) };
+    }
+    return overrides;
+  });

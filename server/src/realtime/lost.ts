@@ -1,0 +1,78 @@
+// A socket is connected only while its session exists. When the Store no longer has a connected
+// socket's session (Redis restarted empty; the session was reaped while this instance was frozen),
+// the session is rebuilt from what the socket holds; when that cannot be done (someone else took the
+// name meanwhile), the client is told why and disconnected, and the SPA claims its name again.
+import type { AppError } from "../protocol.js";
+import type { AttachResult } from "../state/store.js";
+import { announceJoined, roomState } from "./announce.js";
+import { roomChannel } from "./channels.js";
+import type { AppSocket, RealtimeDeps } from "./deps.js";
+import { followOne } from "./follow.js";
+import { resendChat } from "./private.js";
+
+const WHY: Record<"session_unknown" | "name_taken" | "too_many_connections", string> = {
+  session_unknown: "Your session has ended. Join again.",
+  name_taken: "Your session ended and someone else has taken your name meanwhile. Choose another one.",
+  too_many_connections: "This session is open in too many tabs. Close one, then reload.",
+};
+
+/** Tells the client why its connection ends, then closes it (after the event is flushed). */
+export function endConnection(socket: AppSocket, code: keyof typeof WHY): void {
+  const reason: AppError = { code, message: WHY[code] };
+  socket.emit("session:ended", reason);
+  setImmediate(() => socket.disconnect(true));
+}
+
+/** Rebuilds the socket's session if the Store lost it; false (and the socket closed) when it cannot. */
+export async function recoverSession(socket: AppSocket, deps: RealtimeDeps): Promise<boolean> {
+  const known = socket.data.session;
+  if (!known) {
+    endConnection(socket, "session_unknown");
+    return false;
+  }
+  const restored = await deps.store.restoreSession(
+    { id: socket.data.userId, tokenDigest: socket.data.tokenDigest, ...known },
+    deps.connectionId(socket),
+    deps.config.maxConnectionsPerSession,
+  );
+  if (!restored.ok) {
+    endConnection(socket, restored.code);
+    return false;
+  }
+  deps.logger.warn({ userId: socket.data.userId }, "rebuilt a session the Store had lost");
+  await entered(socket, deps, restored);
+  return true;
+}
+
+/** After an attach that may have made the user (re-)enter: tell the room, resend its state and chat. */
+async function entered(socket: AppSocket, deps: RealtimeDeps, attached: AttachResult): Promise<void> {
+  const { session } = attached;
+  if (attached.entered) announceJoined(deps, attached.entered);
+  if (attached.updated)
+    deps.io.to(roomChannel(attached.updated.room)).emit("room:member-updated", attached.updated);
+  followOne(socket, session.room, session.roomSeq);
+  socket.emit("room:state", await roomState(deps, session.room, session.roomSeq));
+  if (session.chatId) await resendChat(deps, socket, session.chatId);
+}
+
+/**
+ * After this instance was dropped from the registry (declared dead during a stall, or Redis came
+ * back empty): every local socket attaches again, and a lost session is rebuilt or its socket closed.
+ */
+export async function reattachAll(deps: RealtimeDeps): Promise<void> {
+  for (const socket of deps.io.of("/").sockets.values()) {
+    if (!socket.data.session) continue; // still starting: its own start() attaches it
+    try {
+      const attached = await deps.store.attachConnection(
+        socket.data.userId,
+        deps.connectionId(socket),
+        deps.config.maxConnectionsPerSession,
+      );
+      if (attached.ok) await entered(socket, deps, attached);
+      else if (attached.code === "session_unknown") await recoverSession(socket, deps);
+      else endConnection(socket, attached.code);
+    } catch (error) {
+      deps.logger.error({ err: error, userId: socket.data.userId }, "re-attach failed");
+    }
+  }
+}

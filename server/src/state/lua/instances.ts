@@ -1,0 +1,46 @@
+// Lua scripts of the Redis Store for instance liveness: heartbeats of instance runs (incarnations)
+// and the takeover of runs that went silent or were replaced by a restart under the same id.
+
+/**
+ * ARGV: prefix, instanceKey ("<id>#<incarnation>"), now, graceMs
+ * -> {added (1|0), predecessor keys...}: a newly registered run takes over every other run of its id.
+ */
+export const heartbeat = `
+local key, now, grace = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local added = redis.call('HSET', p .. ':instances', key, now)
+local out = {added}
+if added == 1 then
+  local id = string.match(key, '^([^#]*)')
+  local registry = redis.call('HGETALL', p .. ':instances')
+  for i = 1, #registry, 2 do
+    local other = registry[i]
+    if other ~= key and string.match(other, '^([^#]*)') == id then
+      take_over(other, tonumber(registry[i + 1]) + grace)
+      table.insert(out, other)
+    end
+  end
+end
+return out
+`;
+
+/** ARGV: prefix, now, ttlMs, graceMs -> keys of the dead instance runs this call took over */
+export const takeOverDeadInstances = `
+local now, ttl, grace = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local registry = redis.call('HGETALL', p .. ':instances')
+local dead = {}
+for i = 1, #registry, 2 do
+  local instance, seen = registry[i], tonumber(registry[i + 1])
+  if seen < now - ttl then
+    take_over(instance, seen + grace)
+    table.insert(dead, instance)
+  end
+end
+return dead
+`;
+
+/** ARGV: prefix, instanceKey */
+export const retireInstance = `
+redis.call('HDEL', p .. ':instances', ARGV[2])
+redis.call('DEL', p .. ':inst:' .. ARGV[2] .. ':sessions')
+return 1
+`;

@@ -1,0 +1,179 @@
+// Helpers shared by every Lua script of the Redis Store, prepended to each script's body.
+// Keys are built inside the scripts from the prefix (ARGV[1]); this targets one Redis, not Redis Cluster.
+export const prelude = `
+local p = ARGV[1]
+local function session_key(id) return p .. ':session:' .. id end
+local function chat_key(id) return p .. ':chat:' .. id end
+local function gcall_key(id) return p .. ':gcall:' .. id end
+-- Adds or refreshes a member from its session; returns the change with the room's new version.
+local function put_member(room, s)
+  -- One conversation at a time: a private chat or the room's group call makes a member busy.
+  local busy = s.chatId ~= nil or s.groupCallId ~= nil
+  local inCall = nil
+  if s.groupCallId then inCall = true end
+  local json = cjson.encode({id = s.id, name = s.name, status = s.status, busy = busy, inCall = inCall})
+  redis.call('HSET', p .. ':room:' .. room .. ':members', s.id, json)
+  return {room = room, version = redis.call('INCR', p .. ':room:' .. room .. ':version'), member = cjson.decode(json)}
+end
+local function remove_member(room, id)
+  local key = p .. ':room:' .. room .. ':members'
+  local json = redis.call('HGET', key, id)
+  if not json then return nil end
+  redis.call('HDEL', key, id)
+  return {room = room, version = redis.call('INCR', p .. ':room:' .. room .. ':version'), member = cjson.decode(json)}
+end
+local function read_session(id)
+  local f = redis.call('HMGET', session_key(id), 'name', 'room', 'status', 'entered', 'nameKey', 'tokenDigest',
+    'chatId', 'roomSeq', 'chosen', 'groupCallId')
+  if not f[1] then return nil end
+  return {id = id, name = f[1], room = f[2], status = f[3], entered = f[4] == '1', nameKey = f[5], tokenDigest = f[6],
+    chatId = f[7] or nil, roomSeq = tonumber(f[8] or '0'), chosen = f[9] or f[3], groupCallId = f[10] or nil}
+end
+local function public(s)
+  return {id = s.id, name = s.name, room = s.room, status = s.status, chosen = s.chosen, entered = s.entered,
+    chatId = s.chatId, nameKey = s.nameKey, roomSeq = s.roomSeq, groupCallId = s.groupCallId}
+end
+-- A group call as the room sees it: participants in the order they joined, names from their sessions.
+local function read_gcall(id)
+  local f = redis.call('HMGET', gcall_key(id), 'room', 'version', 'max')
+  if not f[1] then return nil end
+  local participants = {}
+  for _, uid in ipairs(redis.call('LRANGE', gcall_key(id) .. ':order', 0, -1)) do
+    table.insert(participants, {id = uid, name = redis.call('HGET', session_key(uid), 'name') or ''})
+  end
+  return {id = id, room = f[1], version = tonumber(f[2]), participants = participants, max = tonumber(f[3])}
+end
+-- What the room sees: absent while every tab of a session that chose online is idle or hidden.
+local function effective_status(s)
+  if s.chosen ~= 'online' then return s.chosen end
+  local conns = p .. ':conns:' .. s.id
+  local n = redis.call('SCARD', conns)
+  if n > 0 and #redis.call('SINTER', conns, p .. ':idle:' .. s.id) == n then return 'absent' end
+  return 'online'
+end
+-- Re-announces a member whose own fields changed, if they are in their room.
+local function refresh_member(s, changes)
+  if s.entered and redis.call('HEXISTS', p .. ':room:' .. s.room .. ':members', s.id) == 1 then
+    table.insert(changes, put_member(s.room, s))
+  end
+end
+-- Recomputes the status from the choice and the tabs; returns the member change when it differs.
+local function refresh_status(s)
+  local status = effective_status(s)
+  if status == s.status then return nil end
+  s.status = status
+  redis.call('HSET', session_key(s.id), 'status', status)
+  local changes = {}
+  refresh_member(s, changes)
+  return changes[1]
+end
+local function read_chat(id)
+  local f = redis.call('HMGET', chat_key(id), 'aId', 'aName', 'bId', 'bName', 'callId', 'callerId', 'callState')
+  if not f[1] then return nil end
+  local chat = {id = id, a = {id = f[1], name = f[2]}, b = {id = f[3], name = f[4]}}
+  if f[5] then chat.call = {id = f[5], callerId = f[6], state = f[7]} end
+  return chat
+end
+-- Ends the chat (and its call) for both partners; returns {chat, changes} or nil.
+local function close_chat(id)
+  local chat = read_chat(id)
+  if not chat then return nil end
+  redis.call('DEL', chat_key(chat.id), chat_key(chat.id) .. ':messages', chat_key(chat.id) .. ':seq')
+  redis.call('ZREM', p .. ':rings', chat.id)
+  local changes = {}
+  for _, side in ipairs({chat.a, chat.b}) do
+    local s = read_session(side.id)
+    if s and s.chatId == chat.id then
+      redis.call('HDEL', session_key(s.id), 'chatId')
+      s.chatId = nil
+      refresh_member(s, changes)
+    end
+  end
+  return {chat = chat, changes = changes}
+end
+-- Connection ids are "<instance key>/<socket>"; ids without a slash belong to no instance.
+local function instance_of(conn)
+  local slash = string.find(conn, '/', 1, true)
+  if not slash then return nil end
+  return string.sub(conn, 1, slash - 1)
+end
+local function conns_of(id, instance)
+  local found = {}
+  for _, conn in ipairs(redis.call('SMEMBERS', p .. ':conns:' .. id)) do
+    if instance_of(conn) == instance then table.insert(found, conn) end
+  end
+  return found
+end
+-- Attaches a connection to a live session unless it has max connections already; enters its room if new.
+local function attach(s, conn, max)
+  local conns = p .. ':conns:' .. s.id
+  if redis.call('SISMEMBER', conns, conn) == 0 and redis.call('SCARD', conns) >= max then
+    return {ok = false, code = 'too_many_connections'}
+  end
+  redis.call('SADD', conns, conn)
+  local instance = instance_of(conn)
+  if instance then redis.call('SADD', p .. ':inst:' .. instance .. ':sessions', s.id) end
+  redis.call('ZREM', p .. ':grace', s.id)
+  local resumed = s.entered
+  local entered, updated = nil, nil
+  if s.entered then
+    updated = refresh_status(s) -- a new, active tab may bring an automatically absent member back
+  else
+    s.status = effective_status(s)
+    redis.call('HSET', session_key(s.id), 'entered', '1', 'status', s.status)
+    s.entered = true
+    entered = put_member(s.room, s)
+  end
+  return {ok = true, session = public(s), resumed = resumed, entered = entered, updated = updated}
+end
+-- Takes the session out of its group call; the call ends with its last participant. Returns
+-- {callId, room, call?} (no call once it ended), adding the member's busy change to changes.
+local function leave_gcall(s, changes)
+  local id = s.groupCallId
+  if not id then return nil end
+  local key = gcall_key(id)
+  redis.call('LREM', key .. ':order', 0, s.id)
+  redis.call('HDEL', session_key(s.id), 'groupCallId')
+  s.groupCallId = nil
+  refresh_member(s, changes)
+  local room = redis.call('HGET', key, 'room')
+  if not room then return nil end
+  redis.call('HINCRBY', key, 'version', 1)
+  if redis.call('LLEN', key .. ':order') > 0 then return {callId = id, room = room, call = read_gcall(id)} end
+  for _, invitee in ipairs(redis.call('HKEYS', key .. ':invites')) do
+    redis.call('ZREM', p .. ':invites', id .. '|' .. invitee)
+  end
+  redis.call('DEL', key, key .. ':order', key .. ':invites')
+  if redis.call('GET', p .. ':room:' .. room .. ':gcall') == id then redis.call('DEL', p .. ':room:' .. room .. ':gcall') end
+  return {callId = id, room = room}
+end
+local function end_session(id)
+  local s = read_session(id)
+  if not s then return nil end
+  local leftCall = leave_gcall(s, {})
+  local nameKey = p .. ':name:' .. s.nameKey
+  if redis.call('GET', nameKey) == id then redis.call('DEL', nameKey) end
+  redis.call('DEL', p .. ':token:' .. s.tokenDigest, session_key(id), p .. ':conns:' .. id, p .. ':idle:' .. id)
+  redis.call('ZREM', p .. ':grace', id)
+  local left = nil
+  if s.entered then left = remove_member(s.room, id) end
+  return {session = public(s), left = left, leftCall = leftCall}
+end
+-- Drops a dead instance run's connections; sessions left with none expire at deadline (or earlier).
+local function take_over(instance, deadline)
+  redis.call('HDEL', p .. ':instances', instance)
+  local served = p .. ':inst:' .. instance .. ':sessions'
+  for _, id in ipairs(redis.call('SMEMBERS', served)) do
+    local conns = p .. ':conns:' .. id
+    for _, conn in ipairs(conns_of(id, instance)) do
+      redis.call('SREM', conns, conn)
+      redis.call('SREM', p .. ':idle:' .. id, conn)
+    end
+    if redis.call('EXISTS', session_key(id)) == 1 and redis.call('SCARD', conns) == 0 then
+      -- LT: a session already in its grace period keeps the earlier deadline.
+      redis.call('ZADD', p .. ':grace', 'LT', deadline, id)
+    end
+  end
+  redis.call('DEL', served)
+end
+`;

@@ -1,0 +1,85 @@
+// Lua scripts of the Redis Store for sessions: claiming a name, attaching and detaching connections,
+// rebuilding a lost session, expiry and log-out. Each runs atomically; ARGV[1] is the key prefix.
+
+/** ARGV: prefix, nameKey, id, name, room, tokenDigest, graceDeadline -> 1 claimed, 0 taken */
+export const createSession = `
+if not redis.call('SET', p .. ':name:' .. ARGV[2], ARGV[3], 'NX') then return 0 end
+redis.call('HSET', p .. ':session:' .. ARGV[3], 'name', ARGV[4], 'room', ARGV[5], 'status', 'online',
+  'chosen', 'online', 'entered', '0', 'nameKey', ARGV[2], 'tokenDigest', ARGV[6], 'roomSeq', '0')
+redis.call('SET', p .. ':token:' .. ARGV[6], ARGV[3])
+redis.call('ZADD', p .. ':grace', ARGV[7], ARGV[3])
+return 1
+`;
+
+/** ARGV: prefix, id, connectionId, maxConnections -> JSON {ok, session, resumed, entered?} | {ok = false, code} */
+export const attachConnection = `
+local s = read_session(ARGV[2])
+if not s then return cjson.encode({ok = false, code = 'session_unknown'}) end
+return cjson.encode(attach(s, ARGV[3], tonumber(ARGV[4])))
+`;
+
+/**
+ * ARGV: prefix, snapshot JSON {id, name, nameKey, tokenDigest, room, roomSeq, status}, connectionId, maxConnections
+ * -> like attachConnection, or {ok = false, code = 'name_taken'} when another session holds the name.
+ */
+export const restoreSession = `
+local snap = cjson.decode(ARGV[2])
+local s = read_session(snap.id)
+if not s then
+  local holder = redis.call('GET', p .. ':name:' .. snap.nameKey)
+  if holder and holder ~= snap.id then return cjson.encode({ok = false, code = 'name_taken'}) end
+  redis.call('SET', p .. ':name:' .. snap.nameKey, snap.id)
+  redis.call('HSET', session_key(snap.id), 'name', snap.name, 'room', snap.room, 'status', snap.status,
+    'chosen', snap.status, 'entered', '0', 'nameKey', snap.nameKey, 'tokenDigest', snap.tokenDigest, 'roomSeq', snap.roomSeq)
+  redis.call('SET', p .. ':token:' .. snap.tokenDigest, snap.id)
+  s = read_session(snap.id)
+end
+return cjson.encode(attach(s, ARGV[3], tonumber(ARGV[4])))
+`;
+
+/** ARGV: prefix, id, connectionId, graceDeadline -> JSON {changed?}: the status change the tab's leaving made */
+export const detachConnection = `
+local instance = instance_of(ARGV[3])
+local conns = p .. ':conns:' .. ARGV[2]
+redis.call('SREM', conns, ARGV[3])
+redis.call('SREM', p .. ':idle:' .. ARGV[2], ARGV[3])
+if instance and #conns_of(ARGV[2], instance) == 0 then
+  redis.call('SREM', p .. ':inst:' .. instance .. ':sessions', ARGV[2])
+end
+local s = read_session(ARGV[2])
+if not s then return '{}' end
+if redis.call('SCARD', conns) == 0 then
+  redis.call('ZADD', p .. ':grace', ARGV[4], ARGV[2])
+  return '{}'
+end
+return cjson.encode({changed = refresh_status(s)})
+`;
+
+/** ARGV: prefix, id, connectionId, '1' idle | '0' active -> JSON {session, changed?} or nil */
+export const setConnectionIdle = `
+local s = read_session(ARGV[2])
+if not s or redis.call('SISMEMBER', p .. ':conns:' .. s.id, ARGV[3]) == 0 then return nil end
+if ARGV[4] == '1' then redis.call('SADD', p .. ':idle:' .. s.id, ARGV[3])
+else redis.call('SREM', p .. ':idle:' .. s.id, ARGV[3]) end
+local changed = refresh_status(s)
+return cjson.encode({session = public(s), changed = changed})
+`;
+
+/** ARGV: prefix, now, limit -> JSON array of ended sessions */
+export const takeExpiredSessions = `
+local ids = redis.call('ZRANGEBYSCORE', p .. ':grace', '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+local out = {}
+for _, id in ipairs(ids) do
+  redis.call('ZREM', p .. ':grace', id)
+  local ended = end_session(id)
+  if ended then table.insert(out, cjson.encode(ended)) end
+end
+return out
+`;
+
+/** ARGV: prefix, id -> JSON ended session or nil */
+export const endSession = `
+local ended = end_session(ARGV[2])
+if not ended then return nil end
+return cjson.encode(ended)
+`;

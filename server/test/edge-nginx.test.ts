@@ -1,0 +1,78 @@
+// The edge through a real nginx in front of two instances on Redis (the native cluster, configured as
+// `npm run cluster` is: TRUST_PROXY=loopback, PUBLIC_ORIGINS = nginx's own origins).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Cluster } from "../../scripts/cluster/topology.js";
+import type { HealthResponse, HttpError } from "../src/protocol.js";
+import { claim, handshake } from "./support/edge.js";
+import { startTestCluster } from "./support/cluster.js";
+
+const LIMIT = 3;
+let cluster: Cluster;
+let authority: string;
+
+beforeAll(async () => {
+  cluster = await startTestCluster({ SESSION_CLAIMS_PER_MIN: String(LIMIT) });
+  authority = new URL(cluster.url).host;
+}, 60_000);
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+describe.each(["polling", "websocket"] as const)("opening a socket through nginx (%s)", (transport) => {
+  const refusedStatus = transport === "websocket" ? 400 : 403;
+  const ask = (headers: Record<string, string>) => handshake(cluster.url, headers, transport);
+
+  it("refuses Origin evil.example with X-Forwarded-Host: evil.example", async () => {
+    const response = await ask({ Origin: "http://evil.example", "X-Forwarded-Host": "evil.example" });
+    expect(response.status).toBe(refusedStatus);
+    expect(response.body).toContain("origin_forbidden");
+  });
+
+  it("refuses DNS rebinding: Origin and Host both evil.example", async () => {
+    const port = new URL(cluster.url).port;
+    for (const host of ["evil.example", `evil.example:${port}`]) {
+      const response = await ask({ Origin: `http://${host}`, Host: host });
+      expect(response.status, host).toBe(refusedStatus);
+      expect(response.body).toContain("origin_forbidden");
+    }
+  });
+
+  it("accepts the pages nginx serves, as 127.0.0.1 and as localhost", async () => {
+    for (const host of [authority, authority.replace("127.0.0.1", "localhost")]) {
+      const response = await ask({ Origin: `http://${host}`, Host: host });
+      expect(response.status, host).toBe(transport === "websocket" ? 101 : 200);
+    }
+  });
+});
+
+describe("session claims through nginx", () => {
+  /** Tab ids that nginx sends to each instance, so the burst crosses both. */
+  async function tabsOnBothInstances(): Promise<string[]> {
+    const byInstance = new Map<string, string>();
+    for (let i = 0; byInstance.size < 2 && i < 64; i++) {
+      const tab = `claims-${i}`;
+      const health = (await (await fetch(`${cluster.url}/api/health?tab=${tab}`)).json()) as HealthResponse;
+      if (!byInstance.has(health.instanceId)) byInstance.set(health.instanceId, tab);
+    }
+    expect(byInstance.size).toBe(2);
+    return [...byInstance.values()];
+  }
+
+  it("limits one address across both instances, whatever X-Forwarded-For it sends, and not another", async () => {
+    const tabs = await tabsOnBothInstances();
+    const statuses: number[] = [];
+    for (let i = 0; i <= LIMIT; i++) {
+      // nginx replaces the client's X-Forwarded-For with the address it saw.
+      const spoofed = { "X-Forwarded-For": `203.0.113.${i}` };
+      statuses.push((await claim(cluster.url, `jo${i}`, { headers: spoofed, tab: tabs[i % 2] })).status);
+    }
+    expect(statuses).toEqual([...Array<number>(LIMIT).fill(201), 429]);
+    const late = await claim(cluster.url, "jo-late", { tab: tabs[1] });
+    expect(late.status).toBe(429);
+    expect((JSON.parse(late.body) as HttpError).error.code).toBe("rate_limited");
+    expect(Number(late.headers["retry-after"])).toBeGreaterThan(0);
+    for (const tab of tabs) {
+      expect((await claim(cluster.url, `kim-${tab}`, { localAddress: "127.0.0.2", tab })).status).toBe(201);
+    }
+  });
+});
