@@ -29,6 +29,7 @@ let redis: RedisProcess;
 let reader: Redis;
 let current: World | undefined;
 const outcomes = new Map<string, number>();
+let maxRssMb = 0;
 const onRejection = (reason: unknown) =>
   current?.truth.problems.push(`unhandled rejection: ${String(reason)}`);
 beforeAll(async () => {
@@ -59,6 +60,7 @@ async function run(plan: Scenario): Promise<void> {
       outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + count);
     await world.teardown();
     current = undefined;
+    maxRssMb = Math.max(maxRssMb, process.memoryUsage().rss / 2 ** 20);
   }
   if (env.FUZZ_LOG) console.log(`--- run ${plan.steps.length} steps ---\n${world.transcript}`);
   if (problems.length > 0) throw new Error(`${problems.join("\n")}\n--- the run ---\n${world.transcript}`);
@@ -90,7 +92,8 @@ describe("fuzzing two instances on one Redis", () => {
         numRuns: replaying ? 1 : RUNS,
         ...(replaying && { path: env.FUZZ_PATH, endOnFailure: true }),
       });
-      console.log(`fuzz: ${runs} runs in ${((Date.now() - began) / 1000).toFixed(1)} s, seed ${seed}`);
+      const took = ((Date.now() - began) / 1000).toFixed(1);
+      console.log(`fuzz: ${runs} runs in ${took} s, seed ${seed}, RSS at most ${maxRssMb.toFixed(0)} MB`);
       const answers = [...outcomes].sort(([a], [b]) => a.localeCompare(b)).map(([o, n]) => `${o}: ${n}`);
       console.log(`fuzz: answers seen: ${answers.join(", ")}`);
       if (!details.failed) return;

@@ -43,6 +43,8 @@ export type Action =
   | { kind: "close"; tab: number }
   | { kind: "reconnect"; tab: number; on: number }
   | Emit
+  /** A whole call from one tab: chat, ring, answer (or decline), signals, hang-up (or not). */
+  | { kind: "call"; tab: number; accept: boolean; hangup: boolean }
   /**
    * `follow`: the tabs it served reconnect to the other instance at once, as the SPA does. The last
    * live instance comes back under the same INSTANCE_ID right after (as Compose restarts it).
@@ -120,6 +122,15 @@ const join = fc.record({
 const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 24, arbitrary: emit },
   { weight: 4, arbitrary: join },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("call" as const),
+      tab: fc.nat(),
+      accept: fc.boolean(),
+      hangup: fc.boolean(),
+    }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({

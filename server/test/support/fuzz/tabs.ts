@@ -31,6 +31,8 @@ export class Tab {
   list?: MemberList;
   private lastMessageId?: number;
   private lastRoom?: string;
+  /** The private chat this tab was last told it is in. */
+  chatId?: string;
   /** Call ids this tab has heard of, newest last (emits pick among them). */
   readonly calls: string[] = [];
   readonly received: Received[] = [];
@@ -103,6 +105,8 @@ export class Tab {
     }
     if (event.startsWith("private:") || event.startsWith("call:") || event === "session:ended")
       this.received.push({ event, payload });
+    if (event === "private:opened") this.chatId = payload.chat.id;
+    if (event === "private:closed" && payload.chatId === this.chatId) this.chatId = undefined;
     if (event === "call:incoming") this.calls.push(payload.call.id);
     if (event === "private:opened" && payload.call) this.calls.push(payload.call.id);
   }

@@ -5,11 +5,10 @@ import type { RedisProcess } from "../redis.js";
 import { NAMES, ROOMS, describe, type Action, type Emit } from "./actions.js";
 import { Instances, type Live } from "./instances.js";
 import { payloadFor } from "./payloads.js";
+import { ANSWER_MS, callFlow, send } from "./send.js";
 import { Tab, type User } from "./tabs.js";
 import { Truth } from "./truth.js";
 
-/** An ack or a connection may wait out a Redis pause (at most 2.5 s) on a loaded machine. */
-const ANSWER_MS = 8_000;
 const MAX_IN_FLIGHT = 8;
 
 export class World {
@@ -93,6 +92,11 @@ export class World {
       }
       case "emit":
         return this.emit(action);
+      case "call": {
+        const caller = this.openTab(action.tab);
+        if (!caller) return this.note("call: no open tab");
+        return callFlow(this, caller, action.accept, action.hangup);
+      }
       case "kill":
       case "stop":
         return this.halt(action.instance, action.kind, action.follow);
@@ -143,10 +147,20 @@ export class World {
     }
   }
 
-  /** A connected tab, picked among those connected now. */
-  private openTab(index: number): Tab | undefined {
+  /**
+   * A connected tab, picked among those connected now; for a chat or call event, among those that
+   * are in a chat or heard of a call when there are any, as a person in a chat would act.
+   */
+  private openTab(index: number, event?: string): Tab | undefined {
     const open = this.tabs.filter((tab) => tab.connected);
-    return open[index % Math.max(open.length, 1)];
+    const fits = (tab: Tab) =>
+      event === "call:answer" || event === "call:signal" || event === "call:end"
+        ? tab.calls.length > 0
+        : event?.startsWith("private:") && event !== "private:open"
+          ? tab.chatId !== undefined
+          : event !== "call:invite" || tab.chatId !== undefined;
+    const pool = open.some(fits) && index % 5 !== 0 ? open.filter(fits) : open;
+    return pool[index % Math.max(pool.length, 1)];
   }
 
   private async newTab(user: User, on: number): Promise<void> {
@@ -164,41 +178,9 @@ export class World {
   }
 
   private async emit(emit: Emit): Promise<void> {
-    const tab = this.openTab(emit.tab);
+    const tab = this.openTab(emit.tab, emit.event);
     if (!tab) return this.note(`${emit.event}: no open tab`);
-    const payload = payloadFor(emit, tab, this.users);
-    const socket = tab.socket as any;
-    if (!emit.ack) {
-      socket.emit(emit.event, payload);
-      return this.note(`${tab.label} ${emit.event} ${describe(payload)} (no ack)`);
-    }
-    const ack = await socket
-      .timeout(ANSWER_MS)
-      .emitWithAck(emit.event, payload)
-      .catch((error: Error) => ({ lost: error.message }));
-    this.note(`${tab.label} ${emit.event} ${describe(payload)} -> ${describe(ack)}`);
-    const outcome = `${emit.event} ${"lost" in ack ? "lost" : ack.ok ? "ok" : ack.error?.code}`;
-    this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
-    if ("lost" in ack) return;
-    this.checkAck(emit, tab, ack);
-  }
-
-  /** Ack-level rules: the shape of the contract, forged fields refused, identity from the session. */
-  private checkAck(emit: Emit, tab: Tab, ack: any): void {
-    const problem = (what: string) =>
-      void this.truth.problems.push(
-        `${tab.label} ${emit.event} (${emit.variant}): ${what}: ${describe(ack)}`,
-      );
-    if (ack?.ok === false && typeof ack.error?.code === "string" && typeof ack.error.message === "string")
-      return;
-    if (ack?.ok !== true) return problem("not an ack of the contract");
-    if (emit.variant === "forged") problem("a payload with a forged field was accepted");
-    if (emit.variant === "oversize") problem("a payload past the frame limit was accepted");
-    const from = ack.message?.from?.id;
-    if (from !== undefined && from !== tab.user.id) problem("the message names another sender");
-    if (emit.event === "room:message")
-      this.truth.acked.push({ room: ack.message.room, id: ack.message.id, text: ack.message.text });
-    if (emit.event === "call:invite") tab.calls.push(ack.call.id);
+    await send(this, tab, emit.event, payloadFor(emit, tab, this.users), emit.variant, emit.ack);
   }
 
   /** Closes every tab and instance, thaws and empties Redis. */
