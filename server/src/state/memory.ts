@@ -20,6 +20,7 @@ import {
   type PrivateChatRecord,
   type RoomMove,
   type StartCallResult,
+  type TakeOverResult,
   type Session,
   type SessionSnapshot,
   type Store,
@@ -400,25 +401,30 @@ export class MemoryStore implements Store {
     const added = !this.instances.has(key);
     this.instances.set(key, now);
     const predecessors: string[] = [];
+    const changes: MembershipChange[] = [];
     if (added) {
       const id = key.split("#")[0];
       for (const [other, seen] of this.instances) {
         if (other === key || other.split("#")[0] !== id) continue;
-        this.takeOver(other, seen + graceMs);
+        this.takeOver(other, seen + graceMs, changes);
         predecessors.push(other);
       }
     }
-    return { added, predecessors };
+    return { added, predecessors, changes };
   }
 
-  async takeOverDeadInstances(now: number, ttlMs: number, graceMs: number): Promise<string[]> {
+  async takeOverDeadInstances(now: number, ttlMs: number, graceMs: number): Promise<TakeOverResult> {
     const dead = [...this.instances].filter(([, seen]) => seen < now - ttlMs);
-    for (const [key, seen] of dead) this.takeOver(key, seen + graceMs);
-    return dead.map(([key]) => key);
+    const changes: MembershipChange[] = [];
+    for (const [key, seen] of dead) this.takeOver(key, seen + graceMs, changes);
+    return { instances: dead.map(([key]) => key), changes };
   }
 
-  /** Drops a dead run's connections; sessions left with none get `deadline` unless theirs is earlier. */
-  private takeOver(key: string, deadline: number): void {
+  /**
+   * Drops a dead run's connections; sessions left with none get `deadline` unless theirs is earlier,
+   * the others get their status derived again from the tabs they keep (added to `changes`).
+   */
+  private takeOver(key: string, deadline: number, changes: MembershipChange[]): void {
     this.instances.delete(key);
     for (const record of this.sessions.values()) {
       const theirs = [...record.connections].filter((id) => instanceOf(id) === key);
@@ -429,6 +435,10 @@ export class MemoryStore implements Store {
       }
       if (record.connections.size === 0)
         record.graceDeadline = Math.min(record.graceDeadline ?? Infinity, deadline);
+      else {
+        const changed = this.refreshStatus(record);
+        if (changed) changes.push(changed);
+      }
     }
   }
 

@@ -35,6 +35,7 @@ import {
   type PrivateChatRecord,
   type RoomMove,
   type StartCallResult,
+  type TakeOverResult,
   type Session,
   type SessionSnapshot,
   type Store,
@@ -341,15 +342,13 @@ export class RedisStore implements Store {
   }
 
   async heartbeat(instanceKey: string, now: number, graceMs: number): Promise<HeartbeatResult> {
-    const [added, ...predecessors] = (await this.call("heartbeat", instanceKey, now, graceMs)) as [
-      number,
-      ...string[],
-    ];
-    return { added: added === 1, predecessors };
+    const beat = (await this.run<HeartbeatResult>("heartbeat", instanceKey, now, graceMs))!;
+    return { added: beat.added, predecessors: list(beat.predecessors), changes: list(beat.changes) };
   }
 
-  async takeOverDeadInstances(now: number, ttlMs: number, graceMs: number): Promise<string[]> {
-    return (await this.call("takeOverDeadInstances", now, ttlMs, graceMs)) as string[];
+  async takeOverDeadInstances(now: number, ttlMs: number, graceMs: number): Promise<TakeOverResult> {
+    const taken = (await this.run<TakeOverResult>("takeOverDeadInstances", now, ttlMs, graceMs))!;
+    return { instances: list(taken.instances), changes: list(taken.changes) };
   }
 
   async retireInstance(instanceId: string): Promise<void> {

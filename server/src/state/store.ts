@@ -114,6 +114,18 @@ export interface HeartbeatResult {
   added: boolean;
   /** Earlier runs (incarnations) of the same instance id that this heartbeat took over. */
   predecessors: string[];
+  /** Members whose status changed because the takeover dropped their tabs (see TakeOverResult). */
+  changes: MembershipChange[];
+}
+
+/** Dead instance runs taken over, and the member status changes that dropping their tabs caused. */
+export interface TakeOverResult {
+  instances: string[];
+  /**
+   * A session that keeps other tabs shows "absent" when every remaining one is idle (and back): the
+   * rooms must be told, like after any detach.
+   */
+  changes: MembershipChange[];
 }
 
 export interface EndedSession {
@@ -286,9 +298,9 @@ export interface Store extends GroupCallStore {
   /**
    * Takes over every instance silent for longer than `ttlMs`: its connections are dropped, and
    * sessions left with none enter their grace period, counted from the instance's last heartbeat.
-   * Each dead instance is returned to exactly one caller.
+   * Each dead instance is returned to exactly one caller, with the status changes it caused.
    */
-  takeOverDeadInstances(now: number, ttlMs: number, graceMs: number): Promise<string[]>;
+  takeOverDeadInstances(now: number, ttlMs: number, graceMs: number): Promise<TakeOverResult>;
 
   /** A clean shutdown: the instance leaves the registry (its connections were detached). */
   retireInstance(instanceId: string): Promise<void>;

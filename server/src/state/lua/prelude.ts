@@ -159,8 +159,9 @@ local function end_session(id)
   if s.entered then left = remove_member(s.room, id) end
   return {session = public(s), left = left, leftCall = leftCall}
 end
--- Drops a dead instance run's connections; sessions left with none expire at deadline (or earlier).
-local function take_over(instance, deadline)
+-- Drops a dead instance run's connections; sessions left with none expire at deadline (or earlier),
+-- the others get their status derived again from the tabs they keep (changes appended to changes).
+local function take_over(instance, deadline, changes)
   redis.call('HDEL', p .. ':instances', instance)
   local served = p .. ':inst:' .. instance .. ':sessions'
   for _, id in ipairs(redis.call('SMEMBERS', served)) do
@@ -172,6 +173,10 @@ local function take_over(instance, deadline)
     if redis.call('EXISTS', session_key(id)) == 1 and redis.call('SCARD', conns) == 0 then
       -- LT: a session already in its grace period keeps the earlier deadline.
       redis.call('ZADD', p .. ':grace', 'LT', deadline, id)
+    else
+      local s = read_session(id)
+      local changed = s and refresh_status(s)
+      if changed then table.insert(changes, changed) end
     end
   end
   redis.call('DEL', served)
