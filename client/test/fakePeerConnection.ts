@@ -11,8 +11,8 @@ let nextTrackId = 0;
 
 export class FakeSender {
   streams: unknown[] = [];
-  constructor(public track: { kind: string } | null) {}
-  readonly replaceTrack = vi.fn(async (track: { kind: string } | null) => {
+  constructor(public track: { kind: string; label?: string } | null) {}
+  readonly replaceTrack = vi.fn(async (track: { kind: string; label?: string } | null) => {
     this.track = track;
   });
   readonly setStreams = vi.fn((...streams: unknown[]) => {
@@ -203,9 +203,22 @@ export class FakePeerConnection {
   }
 }
 
-/** A local track whose `stop()` can be checked: stopping is what turns the camera light off. */
-export function fakeTrack(kind: "audio" | "video") {
-  return { kind, enabled: true, stop: vi.fn() };
+/**
+ * A local track whose `stop()` can be checked: stopping is what turns the camera light off. An
+ * EventTarget, so 'ended' can be dispatched as the browser does when a screen share is stopped.
+ */
+export function fakeTrack(kind: "audio" | "video", label = `${kind} ${(nextTrackId += 1)}`) {
+  const track = Object.assign(new EventTarget(), {
+    kind,
+    label,
+    enabled: true,
+    readyState: "live" as MediaStreamTrackState,
+    contentHint: "",
+    stop: vi.fn(() => {
+      track.readyState = "ended";
+    }),
+  });
+  return track;
 }
 
 export type FakeTrack = ReturnType<typeof fakeTrack>;
@@ -216,8 +229,10 @@ export interface FakeStream {
   getVideoTracks(): FakeTrack[];
 }
 
-export function fakeStream(kinds: ("audio" | "video")[]): FakeStream {
-  const tracks = kinds.map(fakeTrack);
+export function fakeStream(
+  kinds: ("audio" | "video")[],
+  tracks = kinds.map((kind) => fakeTrack(kind)),
+): FakeStream {
   // happy-dom's <video> accepts only its own MediaStream as srcObject; the methods below shadow its own.
   const base = typeof MediaStream === "undefined" ? {} : Object.create(MediaStream.prototype);
   return Object.assign(base, {

@@ -5,6 +5,8 @@ import { createPinia, type Pinia, setActivePinia } from "pinia";
 import { defineComponent, h } from "vue";
 import type { GroupCall } from "../../server/src/protocol";
 import CallSettings from "../src/components/CallSettings.vue";
+import CallSettingsButton from "../src/components/CallSettingsButton.vue";
+import { useCallStage } from "../src/components/callStage";
 import CallStage from "../src/components/CallStage.vue";
 import GroupCallBar from "../src/components/GroupCallBar.vue";
 import MemberList from "../src/components/MemberList.vue";
@@ -31,8 +33,10 @@ const PrivateHarness = defineComponent(() => {
   const privateChat = usePrivateChatStore();
   const group = useGroupCallStore();
   const devices = useDeviceStore();
+  const stage = useCallStage();
   return () =>
     h("div", [
+      stage.shown.value ? null : h(CallSettingsButton),
       h(MemberList, {
         members: room.members,
         selfId: session.user?.id ?? null,

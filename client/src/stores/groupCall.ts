@@ -105,16 +105,17 @@ export const useGroupCallStore = defineStore("groupCall", () => {
     const me = self();
     if (!me) return;
     status.value = "in-call";
-    adopt(joined);
+    // The media first: it takes the call's id at once, which adopt() checks the call against.
     void media.start({
       callId: joined.id,
       kind: "group",
       self: me,
       transport: groupTransport(joined.id),
       roles: groupRoles(me.id),
-      participants: (call.value ?? joined).participants,
+      participants: joined.participants,
       current: () => status.value === "in-call" && call.value?.id === joined.id,
     });
+    adopt(joined);
   }
 
   /** "Leave call": this tab stops at once; the others' stages update when the server says so. */
