@@ -123,6 +123,12 @@ describe("inviting", () => {
     server.serverEmit("group:declined", { callId: "group-1", by: ref(carol), reason: "declined" });
     await waitFor(() => expect(notice()).toBe("Carol declined the invitation"));
 
+    // Invited again, Carol joins: the line has done its work.
+    await user.click(button("Invite Carol to the call"));
+    expect(notice()).toBe("Inviting Carol…");
+    server.serverEmit("group:state", { room: "LOBBY", call: groupCall([alice, carol], 2, "group-1") });
+    await waitFor(() => expect(notice()).toBe(""));
+
     server.request.mockResolvedValueOnce({
       ok: false,
       error: { code: "partner_busy", message: "Bob is already talking with someone else" },

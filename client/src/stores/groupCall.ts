@@ -31,6 +31,8 @@ export const useGroupCallStore = defineStore("groupCall", () => {
   /** Calls that ended: a late state of one must not bring it back. */
   const ended = new Set<string>();
   let invitationTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Whom "Inviting Carol…" is about: the line goes once Carol is in the call. */
+  let invited: string | null = null;
 
   const self = () => useSessionStore().user;
   const participants = computed(() => call.value?.participants ?? []);
@@ -57,6 +59,10 @@ export const useGroupCallStore = defineStore("groupCall", () => {
       call.value = next;
     }
     if (invitation.value && invitation.value.call.id !== call.value?.id) dismissInvitation();
+    if (invited && call.value?.participants.some((p) => p.id === invited)) {
+      invited = null;
+      notice.value = null;
+    }
     follow();
   }
 
@@ -134,6 +140,7 @@ export const useGroupCallStore = defineStore("groupCall", () => {
   /** "Invite Ben to the call": the server rings Ben, or says why not (partner_busy words it). */
   async function invite(member: UserRef): Promise<void> {
     const ack = await request("group:invite", { with: member.id });
+    invited = ack.ok ? member.id : null;
     notice.value = ack.ok ? `Inviting ${member.name}…` : wording(ack.error);
   }
 
@@ -168,6 +175,7 @@ export const useGroupCallStore = defineStore("groupCall", () => {
   function onDeclined(payload: { callId: string; by: UserRef; reason: "declined" | "missed" }): void {
     if (payload.callId !== call.value?.id) return;
     const { name } = payload.by;
+    invited = null;
     notice.value =
       payload.reason === "declined" ? `${name} declined the invitation` : `${name} did not answer`;
   }
