@@ -27,7 +27,7 @@ import {
   showsInitials,
   stageButton,
 } from "./support/stage.js";
-import { join, memberItem, textOf } from "./support/ui.js";
+import { memberItem, textOf } from "./support/ui.js";
 
 let scenario: Scenario;
 
@@ -45,15 +45,7 @@ it("gives two people a private chat and a video call, and keeps a third one out"
   let carol!: User;
 
   await scenario.step("Alice, Bob and Carol join GENERAL", async () => {
-    [alice, bob, carol] = await Promise.all([
-      scenario.open("Alice"),
-      scenario.open("Bob"),
-      scenario.open("Carol"),
-    ]);
-    for (const user of [alice, bob, carol]) await join(user.page, user.name, "GENERAL");
-    for (const { page } of [alice, bob, carol]) {
-      for (const name of ["Alice", "Bob", "Carol"]) await memberItem(page, name).waitFor();
-    }
+    [alice, bob, carol] = await scenario.everyoneJoins("GENERAL", "Alice", "Bob", "Carol");
   });
 
   await scenario.step("Alice opens a private chat with Bob", async () => {

@@ -19,7 +19,6 @@ import {
 } from "../support/group.js";
 import { Scenario } from "../support/scenario.js";
 import { expectFramesIn, expectTiles, mutedBadge, stageButton } from "../support/stage.js";
-import { join, memberItem } from "../support/ui.js";
 
 let scenario: Scenario;
 beforeAll(async () => {
@@ -35,15 +34,7 @@ it("holds a group call of three with video between every pair", async () => {
   let carol!: User;
 
   await scenario.step("Alice, Bob and Carol join GENERAL", async () => {
-    [alice, bob, carol] = await Promise.all([
-      scenario.open("Alice"),
-      scenario.open("Bob"),
-      scenario.open("Carol"),
-    ]);
-    for (const user of [alice, bob, carol]) await join(user.page, user.name, "GENERAL");
-    for (const { page } of [alice, bob, carol]) {
-      for (const name of ["Alice", "Bob", "Carol"]) await memberItem(page, name).waitFor();
-    }
+    [alice, bob, carol] = await scenario.everyoneJoins("GENERAL", "Alice", "Bob", "Carol");
   });
 
   await scenario.step("Alice starts a group call and the others see it", async () => {
