@@ -123,6 +123,23 @@ describe("in a call", () => {
     expect(sender.track?.label).toBe("Front camera");
   });
 
+  it("says so plainly when the camera is unplugged mid-call, and goes on", async () => {
+    ({ pinia } = await joinBobsCall(devices));
+    const camera = devices.opened.find((t) => t.label === "Front camera")!;
+    camera.dispatchEvent(new Event("ended"));
+    await waitFor(() =>
+      expect(stage().getByRole("alert").textContent).toBe(
+        "Your camera stopped (was it unplugged?). The call goes on; pick another in Call settings.",
+      ),
+    );
+    expect((stage().getByRole("button", { name: "Turn camera on" }) as HTMLButtonElement).disabled).toBe(
+      true,
+    );
+    await waitFor(() =>
+      expect(requests("call:media").at(-1)).toEqual({ audio: true, video: false, screen: false }),
+    );
+  });
+
   it("goes on with the microphone when there is no camera, and says so plainly", async () => {
     devices.fail("video", "NotFoundError");
     ({ pinia } = await joinBobsCall(devices));

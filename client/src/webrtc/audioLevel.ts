@@ -1,15 +1,6 @@
 // How loud a microphone track is right now, with a Web Audio AnalyserNode: the settings panel's
-// level meter and the stage's "who is speaking". One AudioContext serves every meter of the page.
-
-let context: AudioContext | null = null;
-
-function audioContext(): AudioContext | null {
-  if (typeof AudioContext === "undefined") return null;
-  context ??= new AudioContext();
-  // Created outside a click (a participant joined), it may start suspended; any later gesture helps.
-  if (context.state === "suspended") void context.resume().catch(() => {});
-  return context;
-}
+// level meter and the stage's "who is speaking". The page's one AudioContext serves every meter.
+import { audio } from "../sound";
 
 /** One track's loudness as RMS of the waveform, 0 (silence) to about 1 (full scale). */
 export interface LevelMeter {
@@ -21,7 +12,8 @@ const SILENT: LevelMeter = { level: () => 0, stop: () => {} };
 
 /** A meter for an audio track; a silent one where Web Audio is missing (tests, very old browsers). */
 export function meterFor(track: MediaStreamTrack): LevelMeter {
-  const ctx = audioContext();
+  // A context still suspended (no gesture yet) reads silence; the first click anywhere resumes it.
+  const ctx = audio();
   if (!ctx || track.kind !== "audio") return SILENT;
   try {
     const source = ctx.createMediaStreamSource(new MediaStream([track]));
