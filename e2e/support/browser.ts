@@ -20,8 +20,11 @@ const CHROMIUM_ARGS = [
   "--disable-background-networking",
   "--disable-component-update",
   "--disable-sync",
-  // A synthetic camera (a moving pattern) and microphone (a beep), granted without a prompt.
-  "--use-fake-device-for-media-stream",
+  // Synthetic cameras (a moving pattern) and microphones (a beep), granted without a prompt; three
+  // cameras, so a test can switch: Chromium's fake_device_1 is a depth camera (Y16) that WebRTC
+  // cannot send (the far side freezes), fake_device_2 an ordinary one (MJPEG). The fake UI also
+  // accepts getDisplayMedia, which then shares a synthetic 1280×720 screen: no picker, no extra flag.
+  "--use-fake-device-for-media-stream=device-count=3",
   "--use-fake-ui-for-media-stream",
 ];
 
