@@ -16,7 +16,7 @@ import * as calls from "./realtime/calls.js";
 import * as chat from "./realtime/chat.js";
 import type { AppServer, RealtimeDeps } from "./realtime/deps.js";
 import { listenForMoves } from "./realtime/follow.js";
-import { recoverSession } from "./realtime/lost.js";
+import { listenForResync, recoverSession } from "./realtime/lost.js";
 import { originAllowed } from "./realtime/origin.js";
 import * as presence from "./realtime/presence.js";
 import * as privateChat from "./realtime/private.js";
@@ -113,6 +113,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
 
   if (redisClients.length > 0) resyncAfterOutage(redisClients.at(-1)!, deps);
   listenForMoves(io);
+  listenForResync(deps);
   io.use(session.authenticate(deps));
   io.on("connection", (socket) => {
     // Handlers first, synchronously, so no event sent right after connecting is missed.
