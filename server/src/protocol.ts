@@ -317,6 +317,11 @@ export interface ServerToClientEvents {
 export interface InterServerEvents {
   /** Every socket of `userId` follows `room`, unless it already follows a newer move (`roomSeq`). */
   "user:room": (payload: { userId: string; room: string; roomSeq: number }) => void;
+  /**
+   * An instance run was taken over (it died, or restarted under its id): what it was about to tell
+   * sockets on other instances may be lost, so every instance re-sends its sockets their state.
+   */
+  "cluster:resync": () => void;
 }
 
 /**

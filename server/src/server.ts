@@ -20,7 +20,7 @@ import * as group from "./realtime/group.js";
 import * as media from "./realtime/media.js";
 import type { AppServer, RealtimeDeps } from "./realtime/deps.js";
 import { listenForMoves } from "./realtime/follow.js";
-import { recoverSession } from "./realtime/lost.js";
+import { listenForResync, recoverSession } from "./realtime/lost.js";
 import { checkOrigin, ownHostNames, type OriginPolicy } from "./realtime/origin.js";
 import { createEventLimits, type EventLimits } from "./realtime/limits.js";
 import { boundOutbound } from "./realtime/outbound.js";
@@ -126,6 +126,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
 
   if (redisClients.length > 0) resyncAfterOutage(redisClients.at(-1)!, deps);
   listenForMoves(io);
+  listenForResync(deps);
   io.use(session.authenticate(deps));
   io.on("connection", (socket) => {
     boundOutbound(socket, config.outboundBufferMaxBytes, logger);

@@ -4,7 +4,7 @@
 // came back empty), every local socket attaches again and lost sessions are rebuilt or closed.
 import { roomChannel } from "../realtime/channels.js";
 import type { RealtimeDeps } from "../realtime/deps.js";
-import { reattachAll } from "../realtime/lost.js";
+import { reattachAll, resyncCluster } from "../realtime/lost.js";
 
 export function startLiveness(deps: RealtimeDeps) {
   const { store, config, logger, clock } = deps;
@@ -19,6 +19,7 @@ export function startLiveness(deps: RealtimeDeps) {
       );
       for (const predecessor of predecessors)
         logger.warn({ predecessor }, "took over what an earlier run of this instance left");
+      if (predecessors.length > 0) resyncCluster(deps);
       for (const change of changes) deps.io.to(roomChannel(change.room)).emit("room:member-updated", change);
       if (added && registered) {
         logger.warn("this instance had been dropped from the registry; re-attaching its connections");

@@ -6,13 +6,12 @@ import { fireMissedCalls } from "../realtime/calls.js";
 import { roomChannel, userChannel } from "../realtime/channels.js";
 import { announceLeftCall, fireMissedInvites } from "../realtime/group.js";
 import type { RealtimeDeps } from "../realtime/deps.js";
+import { resyncCluster } from "../realtime/lost.js";
 import { closeChat } from "../realtime/private.js";
 
 const BATCH = 100;
 
-export function startReaper(
-  deps: Pick<RealtimeDeps, "io" | "store" | "config" | "logger" | "clock" | "announceOccupancy">,
-) {
+export function startReaper(deps: RealtimeDeps) {
   let running = false;
   const sweep = async () => {
     if (running) return; // a slow Store must not pile up sweeps
@@ -24,6 +23,7 @@ export function startReaper(
         deps.config.orphanGraceMs,
       );
       for (const instance of dead) deps.logger.warn({ deadInstance: instance }, "took over a dead instance");
+      if (dead.length > 0) resyncCluster(deps);
       // A member whose remaining tabs are all idle now shows absent.
       for (const change of changes) deps.io.to(roomChannel(change.room)).emit("room:member-updated", change);
       for (;;) {

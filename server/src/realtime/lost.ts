@@ -59,6 +59,22 @@ async function entered(socket: AppSocket, deps: RealtimeDeps, attached: AttachRe
 }
 
 /**
+ * After a takeover. A run that died between a change in the Store and its broadcasts (a room move's
+ * state for the mover's other tabs, a member's delta) leaves sockets on other instances behind: every
+ * instance re-sends its own sockets their room and chat, and clients merge by version and id.
+ */
+export function resyncCluster(deps: RealtimeDeps): void {
+  // The in-memory adapter has no other instance to tell (and warns on serverSideEmit).
+  if (deps.store.kind === "redis") deps.io.serverSideEmit("cluster:resync");
+  void reattachAll(deps);
+}
+
+/** Re-sends this instance's sockets their state when another instance took over a dead run. */
+export function listenForResync(deps: RealtimeDeps): void {
+  deps.io.on("cluster:resync", () => void reattachAll(deps));
+}
+
+/**
  * After this instance was dropped from the registry (declared dead during a stall, or Redis came
  * back empty): every local socket attaches again, and a lost session is rebuilt or its socket closed.
  */
