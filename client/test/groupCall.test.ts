@@ -6,6 +6,7 @@ import userEvent from "@testing-library/user-event";
 import { disposePinia, type Pinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { GroupCall, Member } from "../../server/src/protocol";
+import { INVITATION_TTL_MS } from "../src/stores/groupInvitation";
 import { type FakeDevices, installFakeDevices } from "./fakeDevices";
 import { alice, bob, carol, renderPrivate, requests, server } from "./privateHarness";
 
@@ -154,6 +155,24 @@ describe("inviting", () => {
     expect(requests("group:join")).toEqual([{ callId: "group-9" }]);
     await waitFor(() => expect(tileNames()).toEqual(["Alice (you)", "Bob"]));
     expect(screen.queryByRole("alertdialog")).toBeNull();
+  });
+});
+
+describe("an invitation that is not answered", () => {
+  it("goes away when the call ends, or by itself once it has lapsed", async () => {
+    pinia = renderPrivate();
+    const invited = { call: groupCall([bob], 1, "group-9"), from: ref(bob) };
+    server.serverEmit("group:invited", invited);
+    await screen.findByRole("alertdialog", { name: "Group call invitation from Bob" });
+    server.serverEmit("group:state", { room: "LOBBY", call: null });
+    await waitFor(() => expect(screen.queryByRole("alertdialog")).toBeNull());
+
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    server.serverEmit("group:invited", { ...invited, call: groupCall([bob], 1, "group-10") });
+    await screen.findByRole("alertdialog", { name: "Group call invitation from Bob" });
+    await vi.advanceTimersByTimeAsync(INVITATION_TTL_MS);
+    await waitFor(() => expect(screen.queryByRole("alertdialog")).toBeNull());
+    vi.useRealTimers();
   });
 });
 

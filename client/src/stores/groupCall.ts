@@ -3,20 +3,18 @@
 import { defineStore } from "pinia";
 import { computed, ref, watch } from "vue";
 import type { AppError, GroupCall, GroupSignal, RoomState, UserRef } from "../../../server/src/protocol";
-import { askNotificationPermission, notify } from "../attention";
+import { askNotificationPermission } from "../attention";
 import { listen } from "../listen";
 import { type LocalError, request } from "../socket";
 import { groupRoles } from "../webrtc/mesh";
 import { useCallStore } from "./call";
 import { useCallMediaStore } from "./callMedia";
+import { createInvitation } from "./groupInvitation";
 import { useRoomStore } from "./room";
 import { useSessionStore } from "./session";
 import { fromWire, groupTransport } from "./transport";
 
 export type GroupStatus = "idle" | "starting" | "joining" | "in-call";
-
-/** The invitee is never told when an invitation lapses; the prompt goes away by itself after this. */
-export const INVITATION_TTL_MS = 30_000;
 
 export const useGroupCallStore = defineStore("groupCall", () => {
   const room = useRoomStore();
@@ -25,12 +23,11 @@ export const useGroupCallStore = defineStore("groupCall", () => {
   /** The room's group call as last told (highest version), or null. */
   const call = ref<GroupCall | null>(null);
   const status = ref<GroupStatus>("idle");
-  const invitation = ref<{ call: GroupCall; from: UserRef } | null>(null);
+  const { invitation, show, dismiss: dismissInvitation, take } = createInvitation();
   /** Why the last action failed, or what came of an invitation. */
   const notice = ref<string | null>(null);
   /** Calls that ended: a late state of one must not bring it back. */
   const ended = new Set<string>();
-  let invitationTimer: ReturnType<typeof setTimeout> | undefined;
   /** Whom "Inviting Carol…" is about: the line goes once Carol is in the call. */
   let invited: string | null = null;
 
@@ -147,28 +144,16 @@ export const useGroupCallStore = defineStore("groupCall", () => {
   function onInvited(payload: { call: GroupCall; from: UserRef }): void {
     if (busy.value) return;
     adopt(payload.call);
-    invitation.value = payload;
-    clearTimeout(invitationTimer);
-    invitationTimer = setTimeout(dismissInvitation, INVITATION_TTL_MS);
-    if (document.hidden)
-      notify(`${payload.from.name} invites you to a call`, "Open the tab to join.", "call");
-  }
-
-  function dismissInvitation(): void {
-    clearTimeout(invitationTimer);
-    invitation.value = null;
+    show(payload);
   }
 
   /** The invitation's "Join". */
   function accept(): Promise<void> {
-    const callId = invitation.value?.call.id;
-    dismissInvitation();
-    return join(callId);
+    return join(take());
   }
 
   function decline(): void {
-    const callId = invitation.value?.call.id;
-    dismissInvitation();
+    const callId = take();
     if (callId) void request("group:decline", { callId });
   }
 
