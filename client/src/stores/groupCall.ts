@@ -2,10 +2,10 @@
 // inviting, answering an invitation and leaving. The media is callMedia's, the same as a 1:1 call's.
 import { defineStore } from "pinia";
 import { computed, ref, watch } from "vue";
-import type { AppError, GroupCall, GroupSignal, RoomState, UserRef } from "../../../server/src/protocol";
+import type { GroupCall, GroupSignal, RoomState, UserRef } from "../../../server/src/protocol";
 import { askNotificationPermission } from "../attention";
 import { listen } from "../listen";
-import { type LocalError, request } from "../socket";
+import { request } from "../socket";
 import { groupRoles } from "../webrtc/mesh";
 import { useCallStore } from "./call";
 import { useCallMediaStore } from "./callMedia";
@@ -74,12 +74,6 @@ export const useGroupCallStore = defineStore("groupCall", () => {
     media.setParticipants(current.participants);
   }
 
-  function wording(error: AppError | LocalError): string {
-    if (error.code !== "call_full") return error.message;
-    const max = call.value?.max;
-    return max ? `The call is full: it has ${max} people already.` : "The call is full.";
-  }
-
   async function start(): Promise<void> {
     if (!canStart.value) return;
     askNotificationPermission();
@@ -89,7 +83,7 @@ export const useGroupCallStore = defineStore("groupCall", () => {
     if (status.value !== "starting") return;
     if (ack.ok) return enter(ack.call);
     status.value = "idle";
-    notice.value = wording(ack.error);
+    notice.value = ack.error.message;
   }
 
   async function join(callId = call.value?.id): Promise<void> {
@@ -101,7 +95,7 @@ export const useGroupCallStore = defineStore("groupCall", () => {
     if (status.value !== "joining") return;
     if (ack.ok) return enter(ack.call);
     status.value = "idle";
-    notice.value = wording(ack.error);
+    notice.value = ack.error.message;
   }
 
   function enter(joined: GroupCall): void {
@@ -138,7 +132,7 @@ export const useGroupCallStore = defineStore("groupCall", () => {
   async function invite(member: UserRef): Promise<void> {
     const ack = await request("group:invite", { with: member.id });
     invited = ack.ok ? member.id : null;
-    notice.value = ack.ok ? `Inviting ${member.name}…` : wording(ack.error);
+    notice.value = ack.ok ? `Inviting ${member.name}…` : ack.error.message;
   }
 
   function onInvited(payload: { call: GroupCall; from: UserRef }): void {
@@ -157,7 +151,12 @@ export const useGroupCallStore = defineStore("groupCall", () => {
     if (callId) void request("group:decline", { callId });
   }
 
+  /** To the inviter: the invitee declined or let it ring out. To the invitee's tabs: the prompt is over. */
   function onDeclined(payload: { callId: string; by: UserRef; reason: "declined" | "missed" }): void {
+    if (payload.by.id === self()?.id) {
+      if (invitation.value?.call.id === payload.callId) dismissInvitation();
+      return;
+    }
     if (payload.callId !== call.value?.id) return;
     const { name } = payload.by;
     invited = null;

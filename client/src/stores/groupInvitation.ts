@@ -1,11 +1,8 @@
 // An invitation to the room's group call as the invitee sees it: a prompt naming the inviter that
-// stays until it is answered, the call it is for ends, or it lapses.
+// stays until it is answered (here or in another tab), rings out, or the call it is for ends.
 import { ref } from "vue";
 import type { GroupCall, UserRef } from "../../../server/src/protocol";
 import { notify } from "../attention";
-
-/** The invitee is never told when an invitation lapses; the prompt goes away by itself after this. */
-export const INVITATION_TTL_MS = 30_000;
 
 export interface Invitation {
   call: GroupCall;
@@ -14,17 +11,12 @@ export interface Invitation {
 
 export function createInvitation() {
   const invitation = ref<Invitation | null>(null);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-
   function show(next: Invitation): void {
     invitation.value = next;
-    clearTimeout(timer);
-    timer = setTimeout(dismiss, INVITATION_TTL_MS);
     if (document.hidden) notify(`${next.from.name} invites you to a call`, "Open the tab to join.", "call");
   }
 
   function dismiss(): void {
-    clearTimeout(timer);
     invitation.value = null;
   }
 
