@@ -132,7 +132,7 @@ it("gives two people a private chat and a video call, and keeps a third one out"
     expect(cameras.length).toBeGreaterThanOrEqual(2);
     const [before, offersBefore] = [await sentVideoLabels(alice.page), await negotiations(alice.page)];
     expect(before).toEqual([first.label]);
-    await panel.getByRole("combobox", { name: "Camera" }).selectOption(other.value);
+    await panel.getByRole("combobox", { name: "Camera", exact: true }).selectOption(other.value);
     await expect.poll(() => sentVideoLabels(alice.page), MEDIA_TIMEOUT).toEqual([other.label]);
     await expectFramesIn(bob.page, "Alice");
     expect(await negotiations(alice.page)).toBe(offersBefore);

@@ -100,7 +100,7 @@ describe("starting and joining", () => {
       error: { code: "call_full", message: "The group call is full." },
     });
     await userEvent.setup().click(await findButton("Join group call"));
-    await waitFor(() => expect(notice()).toBe("The call is full: it has 6 people already."));
+    await waitFor(() => expect(notice()).toBe("The group call is full."));
     expect(screen.queryByRole("region", { name: "Call" })).toBeNull();
     expect(button("Join group call").disabled).toBe(false);
   });
@@ -154,6 +154,28 @@ describe("inviting", () => {
     expect(requests("group:join")).toEqual([{ callId: "group-9" }]);
     await waitFor(() => expect(tileNames()).toEqual(["Alice (you)", "Bob"]));
     expect(screen.queryByRole("alertdialog")).toBeNull();
+  });
+});
+
+describe("an invitation that is not answered", () => {
+  it("goes away when it rings out, is answered in another tab, or its call ends", async () => {
+    pinia = renderPrivate();
+    const invited = { call: groupCall([bob], 1, "group-9"), from: ref(bob) };
+    server.serverEmit("group:invited", invited);
+    await screen.findByRole("alertdialog", { name: "Group call invitation from Bob" });
+    server.serverEmit("group:state", { room: "LOBBY", call: null });
+    await waitFor(() => expect(screen.queryByRole("alertdialog")).toBeNull());
+
+    for (const [id, reason] of [
+      ["group-10", "missed"],
+      ["group-11", "declined"],
+    ] as const) {
+      server.serverEmit("group:invited", { ...invited, call: groupCall([bob], 1, id) });
+      await screen.findByRole("alertdialog", { name: "Group call invitation from Bob" });
+      server.serverEmit("group:declined", { callId: id, by: ref(alice), reason });
+      await waitFor(() => expect(screen.queryByRole("alertdialog")).toBeNull());
+      expect(notice()).toBe(""); // nothing to tell Alice about her own answer
+    }
   });
 });
 

@@ -64,7 +64,7 @@ export async function openCallSettings(page: Page): Promise<Locator> {
 /** The options of one of the panel's selects ("Camera", "Microphone", "Speaker"): value and label. */
 export function deviceOptions(panel: Locator, select: string): Promise<{ value: string; label: string }[]> {
   return panel
-    .getByRole("combobox", { name: select })
+    .getByRole("combobox", { name: select, exact: true })
     .locator("option")
     .evaluateAll((options) =>
       options.map((o) => ({ value: (o as HTMLOptionElement).value, label: o.textContent?.trim() ?? "" })),

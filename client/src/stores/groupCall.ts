@@ -2,21 +2,19 @@
 // inviting, answering an invitation and leaving. The media is callMedia's, the same as a 1:1 call's.
 import { defineStore } from "pinia";
 import { computed, ref, watch } from "vue";
-import type { AppError, GroupCall, GroupSignal, RoomState, UserRef } from "../../../server/src/protocol";
-import { askNotificationPermission, notify } from "../attention";
+import type { GroupCall, GroupSignal, RoomState, UserRef } from "../../../server/src/protocol";
+import { askNotificationPermission } from "../attention";
 import { listen } from "../listen";
-import { type LocalError, request } from "../socket";
+import { request } from "../socket";
 import { groupRoles } from "../webrtc/mesh";
 import { useCallStore } from "./call";
 import { useCallMediaStore } from "./callMedia";
+import { createInvitation } from "./groupInvitation";
 import { useRoomStore } from "./room";
 import { useSessionStore } from "./session";
 import { fromWire, groupTransport } from "./transport";
 
 export type GroupStatus = "idle" | "starting" | "joining" | "in-call";
-
-/** The invitee is never told when an invitation lapses; the prompt goes away by itself after this. */
-export const INVITATION_TTL_MS = 30_000;
 
 export const useGroupCallStore = defineStore("groupCall", () => {
   const room = useRoomStore();
@@ -25,12 +23,11 @@ export const useGroupCallStore = defineStore("groupCall", () => {
   /** The room's group call as last told (highest version), or null. */
   const call = ref<GroupCall | null>(null);
   const status = ref<GroupStatus>("idle");
-  const invitation = ref<{ call: GroupCall; from: UserRef } | null>(null);
+  const { invitation, show, dismiss: dismissInvitation, take } = createInvitation();
   /** Why the last action failed, or what came of an invitation. */
   const notice = ref<string | null>(null);
   /** Calls that ended: a late state of one must not bring it back. */
   const ended = new Set<string>();
-  let invitationTimer: ReturnType<typeof setTimeout> | undefined;
   /** Whom "Inviting Carol…" is about: the line goes once Carol is in the call. */
   let invited: string | null = null;
 
@@ -77,12 +74,6 @@ export const useGroupCallStore = defineStore("groupCall", () => {
     media.setParticipants(current.participants);
   }
 
-  function wording(error: AppError | LocalError): string {
-    if (error.code !== "call_full") return error.message;
-    const max = call.value?.max;
-    return max ? `The call is full: it has ${max} people already.` : "The call is full.";
-  }
-
   async function start(): Promise<void> {
     if (!canStart.value) return;
     askNotificationPermission();
@@ -92,7 +83,7 @@ export const useGroupCallStore = defineStore("groupCall", () => {
     if (status.value !== "starting") return;
     if (ack.ok) return enter(ack.call);
     status.value = "idle";
-    notice.value = wording(ack.error);
+    notice.value = ack.error.message;
   }
 
   async function join(callId = call.value?.id): Promise<void> {
@@ -104,7 +95,7 @@ export const useGroupCallStore = defineStore("groupCall", () => {
     if (status.value !== "joining") return;
     if (ack.ok) return enter(ack.call);
     status.value = "idle";
-    notice.value = wording(ack.error);
+    notice.value = ack.error.message;
   }
 
   function enter(joined: GroupCall): void {
@@ -141,38 +132,31 @@ export const useGroupCallStore = defineStore("groupCall", () => {
   async function invite(member: UserRef): Promise<void> {
     const ack = await request("group:invite", { with: member.id });
     invited = ack.ok ? member.id : null;
-    notice.value = ack.ok ? `Inviting ${member.name}…` : wording(ack.error);
+    notice.value = ack.ok ? `Inviting ${member.name}…` : ack.error.message;
   }
 
   function onInvited(payload: { call: GroupCall; from: UserRef }): void {
     if (busy.value) return;
     adopt(payload.call);
-    invitation.value = payload;
-    clearTimeout(invitationTimer);
-    invitationTimer = setTimeout(dismissInvitation, INVITATION_TTL_MS);
-    if (document.hidden)
-      notify(`${payload.from.name} invites you to a call`, "Open the tab to join.", "call");
-  }
-
-  function dismissInvitation(): void {
-    clearTimeout(invitationTimer);
-    invitation.value = null;
+    show(payload);
   }
 
   /** The invitation's "Join". */
   function accept(): Promise<void> {
-    const callId = invitation.value?.call.id;
-    dismissInvitation();
-    return join(callId);
+    return join(take());
   }
 
   function decline(): void {
-    const callId = invitation.value?.call.id;
-    dismissInvitation();
+    const callId = take();
     if (callId) void request("group:decline", { callId });
   }
 
+  /** To the inviter: the invitee declined or let it ring out. To the invitee's tabs: the prompt is over. */
   function onDeclined(payload: { callId: string; by: UserRef; reason: "declined" | "missed" }): void {
+    if (payload.by.id === self()?.id) {
+      if (invitation.value?.call.id === payload.callId) dismissInvitation();
+      return;
+    }
     if (payload.callId !== call.value?.id) return;
     const { name } = payload.by;
     invited = null;
