@@ -1,4 +1,5 @@
-// One test run for the repo: the server suite in Node, the SPA suite in happy-dom with Vue SFCs.
+// One test run for the repo: the server suite in Node, the SPA suite in happy-dom with Vue SFCs, and the
+// scripts' own units. The browser suite has its own config (e2e/vitest.config.ts).
 import vue from "@vitejs/plugin-vue";
 import { defineConfig } from "vitest/config";
 
@@ -11,7 +12,18 @@ export default defineConfig({
           root: "server",
           environment: "node",
           include: ["test/**/*.test.ts"],
-          testTimeout: 20000,
+          // Safety nets against a hang, not measures of speed: tests wait for the state they need, and a
+          // machine whose CPUs other processes keep busy can take many times as long as an idle one.
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "scripts",
+          root: "scripts",
+          environment: "node",
+          include: ["test/**/*.test.ts"],
         },
       },
       {

@@ -12,13 +12,13 @@ import {
   MEDIA_TIMEOUT,
   privateChat,
   privateLogText,
-  remoteVideo,
   sendPrivately,
   callAndAccept,
 } from "./support/call.js";
 import { startClusterApp, type ClusterApp } from "./support/cluster.js";
 import { framesDecoded } from "./support/media.js";
 import { Scenario } from "./support/scenario.js";
+import { callStage } from "./support/stage.js";
 import { join, memberItem, memberTexts, roomButton, servedBy } from "./support/ui.js";
 
 /** The bounds the design promises after an instance dies, as shipped (default heartbeat and TTL). */
@@ -83,7 +83,7 @@ it("keeps a call across instances going when the callee's instance dies, and res
   await scenario.step("Alice calls Bob and Bob accepts", () => callAndAccept(alice.page, bob.page, "Alice"));
 
   await scenario.step("Video flows both ways and the call is connected", async () => {
-    await Promise.all([expectFlowingVideo(alice.page), expectFlowingVideo(bob.page)]);
+    await Promise.all([expectFlowingVideo(alice.page, "Bob"), expectFlowingVideo(bob.page, "Alice")]);
     for (const { page } of [alice, bob]) {
       await expect.poll(() => announcements(page), MEDIA_TIMEOUT).toMatch(CONNECTED);
     }
@@ -121,7 +121,7 @@ it("keeps a call across instances going when the callee's instance dies, and res
         await expect
           .poll(() => framesDecoded(user.page), MEDIA_TIMEOUT)
           .toBeGreaterThan((framesAtKill.get(user) ?? 0) + 10);
-        await expectFlowingVideo(user.page);
+        await expectFlowingVideo(user.page, user === alice ? "Bob" : "Alice");
       }),
     );
     for (const { page } of [alice, bob]) {
@@ -140,7 +140,7 @@ it("keeps a call across instances going when the callee's instance dies, and res
     // Alice stops her side at once; Bob's ends only when call:ended reaches him through app1.
     await expect.poll(() => callStatus(bob.page).textContent()).toContain("ended");
     await Promise.all([expectCaptureStopped(alice.page), expectCaptureStopped(bob.page)]);
-    expect(await remoteVideo(bob.page).count()).toBe(0);
+    expect(await callStage(bob.page).count()).toBe(0);
     for (const { page } of [alice, bob]) await page.getByRole("button", { name: "Video call" }).waitFor();
   });
 

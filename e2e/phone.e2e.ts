@@ -156,7 +156,7 @@ it("works on a phone and with a keyboard, and passes axe in light and dark", asy
   await scenario.step("Bob calls again, Alice accepts on her phone and lands on Hang up", async () => {
     await callAndAccept(bob.page, alice.page, "Bob");
     await expect.poll(() => isFocused(alice.page.getByRole("button", { name: "Hang up" }))).toBe(true);
-    await Promise.all([expectFlowingVideo(alice.page), expectFlowingVideo(bob.page)]);
+    await Promise.all([expectFlowingVideo(alice.page, "Bob"), expectFlowingVideo(bob.page, "Alice")]);
     await expectNoAxeViolations(alice.page, "call (phone)");
     await expectNoAxeViolations(bob.page, "call (laptop)");
     await phoneShots(alice.page, "call");

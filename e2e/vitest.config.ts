@@ -1,5 +1,5 @@
 // The browser end-to-end suite: the built app and real Chromiums, one file at a time.
-// Kept apart from the root config so that `npm test` never needs a build or a browser.
+// Kept apart from the root config so that `npm run test:unit` never needs a build or a browser.
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 

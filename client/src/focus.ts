@@ -6,6 +6,8 @@ import { nextTick } from "vue";
 export const ROOM_MESSAGE_ID = "composer-message";
 export const PRIVATE_MESSAGE_ID = "private-message";
 export const HANG_UP_ID = "call-hang-up";
+/** The one "Call settings" button on screen (the top bar's before a call, the stage's during one). */
+export const CALL_SETTINGS_ID = "call-settings";
 
 function tryFocus(el: Element | null): boolean {
   if (!(el instanceof HTMLElement) || el.matches(":disabled")) return false;

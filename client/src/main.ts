@@ -7,6 +7,7 @@ import "./styles/join.css";
 import "./styles/room.css";
 import "./styles/chat.css";
 import "./styles/private.css";
+import "./styles/call.css";
 
 const app = createApp(App);
 app.use(createPinia());

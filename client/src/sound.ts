@@ -20,8 +20,8 @@ export function setAudioContextFactory(factory: ContextFactory): void {
   context = null;
 }
 
-/** The page's one AudioContext, or null where the browser has none (or refuses one). */
-function audio(): AudioContext | null {
+/** The page's one AudioContext (also the call's level meters'), or null where the browser has none. */
+export function audio(): AudioContext | null {
   try {
     context ??= createContext();
   } catch {

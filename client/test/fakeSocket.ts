@@ -7,6 +7,8 @@ import type { ConnectionState, RequestName, RequestPayload } from "../src/socket
 
 type Listener = (...args: any[]) => void;
 let nextPrivateMessageId = 2000;
+const ALICE = { id: "u-alice", name: "Alice" };
+const BOB = { id: "u-bob", name: "Bob" };
 
 function friendlyAck(event: RequestName, payload: any): any {
   switch (event) {
@@ -45,6 +47,14 @@ function friendlyAck(event: RequestName, payload: any): any {
       return { ok: true, call: { id: "call-1", callerId: "u-alice", state: "ringing" } };
     case "call:ice-servers":
       return { ok: true, iceServers: [] };
+    // A group call in LOBBY: Alice starts one alone, or joins Bob's.
+    case "group:start":
+      return { ok: true, call: { id: "group-1", room: "LOBBY", participants: [ALICE], version: 1, max: 6 } };
+    case "group:join":
+      return {
+        ok: true,
+        call: { id: payload.callId, room: "LOBBY", participants: [BOB, ALICE], version: 2, max: 6 },
+      };
     default:
       return { ok: true };
   }

@@ -20,6 +20,10 @@ vi.mock("../src/webrtc/peer", () => ({
       return Promise.resolve();
     }
     stop() {}
+    replaceTrack() {
+      return Promise.resolve();
+    }
+    setScreen() {}
   },
 }));
 
@@ -70,7 +74,7 @@ describe("the private chat on an insecure page", () => {
     await userEvent.setup().click(video);
     expect(requests("call:invite")).toEqual([{}]);
     server.serverEmit("call:answered", { callId: "call-1", accept: true });
-    const alert = await region().findByRole("alert");
+    const alert = await within(screen.getByRole("region", { name: "Call" })).findByRole("alert");
     expect(alert.textContent).toBe(INSECURE_PAGE_MESSAGE);
     await waitFor(() => expect(region().queryByRole("note")).toBeNull());
   });

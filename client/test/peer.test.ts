@@ -19,7 +19,11 @@ function side(
     polite,
     awaitOffer: options.awaitOffer,
     iceServers: options.iceServers ?? [],
-    localStream: localStream as unknown as MediaStream,
+    local: {
+      microphone: localStream.getAudioTracks()[0] as unknown as MediaStreamTrack,
+      camera: localStream.getVideoTracks()[0] as unknown as MediaStreamTrack,
+      stream: localStream as unknown as MediaStream,
+    },
     sendSignal: async (signal) => {
       sent.push(signal);
       return true;
@@ -175,10 +179,10 @@ describe("connection state and ICE restart", () => {
     expect(caller.pc.restartIce).toHaveBeenCalledTimes(1);
   });
 
-  it("stops every local track and closes the connection when stopped", async () => {
+  it("closes the connection when stopped, leaving the local tracks to their owner", async () => {
     const { caller } = call();
     caller.session.stop();
-    expect(caller.localStream.tracks.every((t) => t.stop.mock.calls.length === 1)).toBe(true);
+    expect(caller.localStream.tracks.every((t) => t.stop.mock.calls.length === 0)).toBe(true);
     expect(caller.pc.close).toHaveBeenCalled();
     expect(caller.states).toEqual(["closed"]);
     // Nothing happens any more after stop: no restart on a late network event.
@@ -187,13 +191,16 @@ describe("connection state and ICE restart", () => {
     expect(caller.pc.restartIce).not.toHaveBeenCalled();
   });
 
-  it("hands the partner's stream out and reads its decoded frames", async () => {
+  it("names the partner's tracks by transceiver and reads their decoded frames", async () => {
     const { caller } = call();
-    const streams: unknown[] = [];
-    caller.session.on("stream", (stream) => streams.push(stream));
-    const remote = { id: "remote" };
-    caller.pc.ontrack?.({ track: { kind: "video" }, streams: [remote] });
-    expect(streams).toEqual([remote]);
+    const arrived: unknown[] = [];
+    caller.session.on("track", ({ source, track }) => arrived.push([source, track.kind]));
+    caller.pc.deliverTrack(0);
+    caller.pc.deliverTrack(1);
+    expect(arrived).toEqual([
+      ["microphone", "audio"],
+      ["camera", "video"],
+    ]);
     expect(await framesDecoded(caller.session)).toBe(42);
   });
 });

@@ -1,12 +1,19 @@
-// The private chat as the room screen wires it (member list + private chat panel), with a session and
-// a room already set up. Test files mock ../src/socket themselves before importing this.
+// The room screen's calls as RoomView wires them (member list, call stage, group call bar, private
+// chat panel, call settings), with a session and a room already set up. Test files mock ../src/socket themselves before importing this.
 import { render } from "@testing-library/vue";
 import { createPinia, type Pinia, setActivePinia } from "pinia";
 import { defineComponent, h } from "vue";
+import type { GroupCall } from "../../server/src/protocol";
+import CallSettings from "../src/components/CallSettings.vue";
+import CallSettingsButton from "../src/components/CallSettingsButton.vue";
+import { useCallStage } from "../src/components/callStage";
+import CallStage from "../src/components/CallStage.vue";
+import GroupCallBar from "../src/components/GroupCallBar.vue";
 import MemberList from "../src/components/MemberList.vue";
 import PrivateChatPanel from "../src/components/PrivateChatPanel.vue";
 import * as socketModule from "../src/socket";
-import { useCallStore } from "../src/stores/call";
+import { useDeviceStore } from "../src/stores/devices";
+import { useGroupCallStore } from "../src/stores/groupCall";
 import { usePrivateChatStore } from "../src/stores/privateChat";
 import { useRoomStore } from "../src/stores/room";
 import { useSessionStore } from "../src/stores/session";
@@ -24,22 +31,31 @@ const PrivateHarness = defineComponent(() => {
   const session = useSessionStore();
   const room = useRoomStore();
   const privateChat = usePrivateChatStore();
-  useCallStore();
+  const group = useGroupCallStore();
+  const devices = useDeviceStore();
+  const stage = useCallStage();
   return () =>
     h("div", [
+      stage.shown.value ? null : h(CallSettingsButton),
       h(MemberList, {
         members: room.members,
         selfId: session.user?.id ?? null,
         opening: privateChat.opening,
         notice: privateChat.notice,
+        inCall: group.participants.map((p) => p.id),
+        canInvite: group.inCall,
         onOpenPrivate: privateChat.open,
+        onInvite: group.invite,
       }),
+      h(CallStage),
+      h(GroupCallBar),
       privateChat.chat ? h(PrivateChatPanel, { key: privateChat.chat.id, chat: privateChat.chat }) : null,
+      devices.settingsOpen ? h(CallSettings) : null,
     ]);
 });
 
 /** Renders Alice's screen in LOBBY with Bob and Carol; returns the Pinia to dispose after the test. */
-export function renderPrivate(): Pinia {
+export function renderPrivate(options: { groupCall?: GroupCall | null } = {}): Pinia {
   sessionStorage.clear();
   server.request.mockClear();
   const pinia = createPinia();
@@ -52,6 +68,7 @@ export function renderPrivate(): Pinia {
     version: 3,
     members: [alice, bob, carol],
     history: [],
+    groupCall: options.groupCall ?? null,
   });
   return pinia;
 }

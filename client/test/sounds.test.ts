@@ -75,6 +75,16 @@ describe("sounds", () => {
     expect(sounding()).toBe(0);
   });
 
+  it("rings while Bob invites Alice to a group call, until she answers", async () => {
+    const call = { id: "group-3", room: "LOBBY", participants: [chatWithBob.with], version: 1, max: 6 };
+    server.serverEmit("group:invited", { call, from: chatWithBob.with });
+    await screen.findByRole("alertdialog", { name: "Group call invitation from Bob" });
+    expect(tones()).toBeGreaterThan(0);
+    await userEvent.setup().keyboard("{Escape}");
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(sounding()).toBe(0);
+  });
+
   it("chimes for Bob's private message only while the tab is hidden", async () => {
     server.serverEmit("private:message", privateMessage(1, "visible"));
     expect(tones()).toBe(0);

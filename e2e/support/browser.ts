@@ -1,13 +1,15 @@
-// One real Chromium per user (Debian's, never a downloaded one), each with a fresh profile, fake camera
+// One real Chromium per user (the system's, never a downloaded one), each with a fresh profile, fake camera
 // and microphone, and screenshots under test-artifacts/e2e/.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { chromiumPath } from "../../scripts/system/parts.js";
 import { repoRoot } from "./app.js";
 import { installMediaProbe } from "./media.js";
 
-export const CHROMIUM = "/usr/bin/chromium";
+/** CHROMIUM_PATH, or where Debian's (or on macOS Homebrew's) package puts it; npm test checks the same path. */
+export const CHROMIUM = chromiumPath();
 export const artifactsDir = path.join(repoRoot, "test-artifacts/e2e");
 
 const CHROMIUM_ARGS = [
@@ -18,8 +20,11 @@ const CHROMIUM_ARGS = [
   "--disable-background-networking",
   "--disable-component-update",
   "--disable-sync",
-  // A synthetic camera (a moving pattern) and microphone (a beep), granted without a prompt.
-  "--use-fake-device-for-media-stream",
+  // Synthetic cameras (a moving pattern) and microphones (a beep), granted without a prompt; three
+  // cameras, so a test can switch: Chromium's fake_device_1 is a depth camera (Y16) that WebRTC
+  // cannot send (the far side freezes), fake_device_2 an ordinary one (MJPEG). The fake UI also
+  // accepts getDisplayMedia, which then shares a synthetic 1280×720 screen: no picker, no extra flag.
+  "--use-fake-device-for-media-stream=device-count=3",
   "--use-fake-ui-for-media-stream",
 ];
 
@@ -53,7 +58,9 @@ export const PHONE = { width: 390, height: 844 };
 /** Launches a browser for one person, on its own throw-away profile, with the app's origin open. */
 export async function openUser(name: string, appUrl: string, options: OpenOptions = {}): Promise<User> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error("Chromium is missing: install it with `apt-get install -y chromium`");
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM}: \`npm test\` says how to install it (or set CHROMIUM_PATH)`,
+    );
   }
   const profile = mkdtempSync(path.join(tmpdir(), `videochat-e2e-${name.toLowerCase()}-`));
   const context = await chromium.launchPersistentContext(profile, {

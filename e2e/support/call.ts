@@ -3,22 +3,16 @@
 import type { Locator, Page } from "playwright-core";
 import { expect } from "vitest";
 import { capturedTracks, framesDecoded, videoState, videoTracks } from "./media.js";
+import { MEDIA_TIMEOUT, selfTile, tileVideo } from "./stage.js";
 import { textOf } from "./ui.js";
 
-/** WebRTC over loopback connects within a second or two; two CPUs running several Chromiums need more. */
-export const MEDIA_TIMEOUT = { timeout: 20_000 };
+export { MEDIA_TIMEOUT } from "./stage.js";
 
 /** "Call: connected", also when a duration follows without a space; never "disconnected". */
 export const CONNECTED = /(?<![a-z])connected(?![a-z])/i;
 
 export const privateChat = (page: Page, partner: string): Locator =>
   page.getByRole("region", { name: `Private chat with ${partner}` });
-
-/** The <video> a person sees their partner in (a video element has no role; its label names it). */
-export const remoteVideo = (page: Page): Locator =>
-  page.getByLabel("Remote video", { exact: true }).and(page.locator("video"));
-export const localVideo = (page: Page): Locator =>
-  page.getByLabel("Local video", { exact: true }).and(page.locator("video"));
 
 /** Live regions only: what a screen reader would announce. */
 export const announcements = (page: Page): Promise<string> =>
@@ -34,22 +28,24 @@ export async function sendPrivately(page: Page, partner: string, text: string): 
 export const privateLogText = (page: Page, partner: string): Promise<string> =>
   textOf(privateChat(page, partner).getByRole("log"));
 
-/** Frames keep coming: the remote video has a size, and the decoder counter and the element's presented frames both move on. */
-export async function expectFlowingVideo(page: Page): Promise<void> {
-  await expect
-    .poll(async () => (await videoState(remoteVideo(page))).width, MEDIA_TIMEOUT)
-    .toBeGreaterThan(0);
+/**
+ * Frames keep coming from `from`: their tile's video has a size, and the decoder counter and the
+ * element's presented frames both move on.
+ */
+export async function expectFlowingVideo(page: Page, from: string): Promise<void> {
+  const video = tileVideo(page, from);
+  await expect.poll(async () => (await videoState(video)).width, MEDIA_TIMEOUT).toBeGreaterThan(0);
   await expect.poll(() => framesDecoded(page), MEDIA_TIMEOUT).toBeGreaterThan(0);
   const decoded = await framesDecoded(page);
-  const presented = (await videoState(remoteVideo(page))).frames;
+  const presented = (await videoState(video)).frames;
   await expect.poll(() => framesDecoded(page), MEDIA_TIMEOUT).toBeGreaterThan(decoded + 10);
-  await expect.poll(async () => (await videoState(remoteVideo(page))).frames).toBeGreaterThan(presented);
+  await expect.poll(async () => (await videoState(video)).frames).toBeGreaterThan(presented);
 }
 
-/** After a call nothing captures: no getUserMedia track (or clone) is live, and "Local video" shows none. */
+/** After a call nothing captures: no getUserMedia track (or clone) is live, and no self-view shows one. */
 export async function expectCaptureStopped(page: Page): Promise<void> {
   await expect.poll(async () => (await capturedTracks(page)).live, MEDIA_TIMEOUT).toEqual([]);
-  const local = localVideo(page);
+  const local = selfTile(page).locator("video");
   if ((await local.count()) > 0) {
     const tracks = await videoTracks(local);
     expect(tracks?.filter((track) => track.readyState !== "ended") ?? []).toEqual([]);

@@ -5,7 +5,7 @@
 import type { BrowserContext, Locator, Page } from "playwright-core";
 
 interface MediaProbe {
-  /** Every track getUserMedia returned, and every clone of one. */
+  /** Every track getUserMedia and getDisplayMedia returned, and every clone of one. */
   tracks: MediaStreamTrack[];
   peers: RTCPeerConnection[];
   /** Per peer connection, what the app asked of it and what it reported, with times in ms. */
@@ -28,6 +28,14 @@ function probe(): void {
     const getUserMedia = devices.getUserMedia.bind(devices);
     devices.getUserMedia = async (constraints?: MediaStreamConstraints) => {
       const stream = await getUserMedia(constraints);
+      media.tracks.push(...stream.getTracks());
+      return stream;
+    };
+  }
+  if (devices?.getDisplayMedia) {
+    const getDisplayMedia = devices.getDisplayMedia.bind(devices);
+    devices.getDisplayMedia = async (options?: DisplayMediaStreamOptions) => {
+      const stream = await getDisplayMedia(options);
       media.tracks.push(...stream.getTracks());
       return stream;
     };
@@ -175,4 +183,47 @@ export function peerSummaries(page: Page): Promise<string[]> {
       );
     }),
   );
+}
+
+/** How many descriptions the page's open peer connections have set: a renegotiation adds to it. */
+export function negotiations(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    let count = 0;
+    for (const peer of window.__e2eMedia?.peers ?? []) {
+      if (peer.connectionState === "closed") continue;
+      const log = window.__e2eMedia?.logs.get(peer) ?? [];
+      count += log.filter((entry) => / set(Local|Remote)\(/.test(entry)).length;
+    }
+    return count;
+  });
+}
+
+/** The labels of the video tracks the page's open peer connections send ("fake_device_0", "screen:…"). */
+export function sentVideoLabels(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    (window.__e2eMedia?.peers ?? [])
+      .filter((peer) => peer.connectionState !== "closed")
+      .flatMap((peer) => peer.getSenders())
+      .map((sender) => sender.track)
+      .filter((track): track is MediaStreamTrack => track?.kind === "video")
+      .map((track) => track.label),
+  );
+}
+
+/**
+ * What the browser's own "Stop sharing" control does: the screen track ends ('ended' fires). A page
+ * cannot press that control, and track.stop() fires no event, so the event is dispatched as the
+ * browser would.
+ */
+export function endScreenCapture(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const screens = (window.__e2eMedia?.tracks ?? []).filter(
+      (track) => track.readyState === "live" && track.getSettings().displaySurface !== undefined,
+    );
+    for (const track of screens) {
+      track.stop();
+      track.dispatchEvent(new Event("ended"));
+    }
+    return screens.length;
+  });
 }

@@ -5,6 +5,7 @@ import path from "node:path";
 import { startApp, type App } from "./app.js";
 import { artifactsDir, openUser, screenshot, type OpenOptions, type User } from "./browser.js";
 import { peerSummaries } from "./media.js";
+import { join, memberItem } from "./ui.js";
 
 export class Scenario<A extends App = App> {
   private readonly users: User[] = [];
@@ -33,6 +34,17 @@ export class Scenario<A extends App = App> {
     const user = await openUser(name, this.app.url, options);
     this.users.push(user);
     return user;
+  }
+
+  /** A browser per name, each joined to `room`; resolves once every one of them lists all of them. */
+  async everyoneJoins<Names extends string[]>(
+    room: string,
+    ...names: Names
+  ): Promise<{ [K in keyof Names]: User }> {
+    const users = await Promise.all(names.map((name) => this.open(name)));
+    for (const user of users) await join(user.page, user.name, room);
+    for (const { page } of users) for (const name of names) await memberItem(page, name).waitFor();
+    return users as { [K in keyof Names]: User };
   }
 
   /** Screenshots, then closes one person's browser (their session ends after the server's grace period). */

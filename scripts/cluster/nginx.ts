@@ -24,7 +24,7 @@ export type NginxPlaceholder = (typeof NGINX_PLACEHOLDERS)[number];
 export type NginxVars = Record<NginxPlaceholder, string>;
 
 const INSTALL_HINT =
-  "nginx is not installed: apt-get install -y nginx-light (Debian/Ubuntu) or brew install nginx (macOS)";
+  "nginx is not installed: apt-get install -y nginx (Debian/Ubuntu) or brew install nginx (macOS)";
 
 /** Replaces exactly `${NAME}` for the listed names, as the official image's envsubst does for them. */
 export function renderNginxConfig(vars: NginxVars, template?: string): string {

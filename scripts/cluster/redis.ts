@@ -18,6 +18,8 @@ export interface RedisServer {
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port (and data directory). */
   restart(): Promise<void>;
+  /** Sends `signal` to the running redis-server: SIGSTOP freezes it, SIGCONT thaws it. */
+  signal(signal: NodeJS.Signals): void;
 }
 
 export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
@@ -54,6 +56,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
     port,
     password,
     stop: (signal) => redis.stop(signal),
+    signal: (signal) => void redis.child.kill(signal),
     restart: async () => {
       await redis.stop();
       redis = await startProcess("redis-server", args, {

@@ -87,6 +87,7 @@ const ConfigSchema = z.object({
     .default(4 * 1024 * 1024),
   CALL_RING_TIMEOUT_MS: ms(30_000),
   MAX_CONNECTIONS_PER_SESSION: z.coerce.number().int().min(1).max(1000).default(8),
+  GROUP_CALL_MAX: z.coerce.number().int().min(2).max(16).default(6),
   STUN_URLS: csv(""),
   TURN_URLS: csv(""),
   TURN_SECRET: z.string().default(""),
@@ -141,6 +142,8 @@ export type Config = {
   callRingTimeoutMs: number;
   /** Tabs (connections) one session may hold open at once. */
   maxConnectionsPerSession: number;
+  /** Participants of one group call: a full mesh stops working on ordinary machines beyond about six. */
+  groupCallMax: number;
   ice: {
     stunUrls: string[];
     turnUrls: string[];
@@ -190,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outboundBufferMaxBytes: c.OUTBOUND_BUFFER_MAX_BYTES,
     callRingTimeoutMs: c.CALL_RING_TIMEOUT_MS,
     maxConnectionsPerSession: c.MAX_CONNECTIONS_PER_SESSION,
+    groupCallMax: c.GROUP_CALL_MAX,
     ice: {
       stunUrls: c.STUN_URLS,
       turnUrls: c.TURN_URLS,

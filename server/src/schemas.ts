@@ -66,6 +66,21 @@ const iceCandidate = z.strictObject({
   usernameFragment: z.string().max(256).nullable().optional(),
 });
 
+/** A perfect-negotiation message: exactly one of a description or a candidate, beside `fields`. */
+function oneSignal<T extends z.ZodRawShape>(fields: T) {
+  return z
+    .strictObject({
+      ...fields,
+      description: sessionDescription.optional(),
+      candidate: iceCandidate.nullable().optional(),
+    })
+    .refine(
+      (signal: { description?: unknown; candidate?: unknown }) =>
+        (signal.description === undefined) !== (signal.candidate === undefined),
+      "A signal carries either a description or a candidate",
+    );
+}
+
 /** One schema per client->server event, keyed by event name. */
 export const eventSchemas = {
   "room:join": z.strictObject({ room: roomName }),
@@ -80,18 +95,16 @@ export const eventSchemas = {
   "private:close": empty,
   "call:invite": empty,
   "call:answer": z.strictObject({ callId: id, accept: z.boolean() }),
-  "call:signal": z
-    .strictObject({
-      callId: id,
-      description: sessionDescription.optional(),
-      candidate: iceCandidate.nullable().optional(),
-    })
-    .refine(
-      (signal) => (signal.description === undefined) !== (signal.candidate === undefined),
-      "A signal carries either a description or a candidate",
-    ),
+  "call:signal": oneSignal({ callId: id }),
   "call:end": z.strictObject({ callId: id }),
   "call:ice-servers": empty,
+  "call:media": z.strictObject({ audio: z.boolean(), video: z.boolean(), screen: z.boolean() }),
+  "group:start": empty,
+  "group:join": z.strictObject({ callId: id }),
+  "group:leave": empty,
+  "group:invite": z.strictObject({ with: id }),
+  "group:decline": z.strictObject({ callId: id }),
+  "group:signal": oneSignal({ callId: id, peer: id }),
 } as const;
 
 export const handshakeAuth = z.object({

@@ -16,6 +16,8 @@ import { compileTrust } from "./http/proxy.js";
 import { createLogger, type Logger } from "./logger.js";
 import * as calls from "./realtime/calls.js";
 import * as chat from "./realtime/chat.js";
+import * as group from "./realtime/group.js";
+import * as media from "./realtime/media.js";
 import type { AppServer, RealtimeDeps } from "./realtime/deps.js";
 import { listenForMoves } from "./realtime/follow.js";
 import { recoverSession } from "./realtime/lost.js";
@@ -35,9 +37,17 @@ export interface Instance {
   io: AppServer;
   store: Store;
   logger: Logger;
+  /** This run of the instance: "<INSTANCE_ID>#<incarnation>"; connection ids start with it. */
+  instanceKey: string;
   /** Listens on config.port (0 picks a free one) and resolves with the bound port. */
   listen(): Promise<number>;
   close(): Promise<void>;
+  /**
+   * For failure tests: stops as a killed process would. The Store's Redis connections drop first, so
+   * nothing is detached or retired; the sockets are cut without a goodbye, and the other instances
+   * (or the next run of this id) must take over what this run leaves.
+   */
+  crash(): Promise<void>;
 }
 
 function redisClient(config: Config, logger: Logger, role: string): Redis {
@@ -49,6 +59,8 @@ function redisClient(config: Config, logger: Logger, role: string): Redis {
 export function createInstance(config: Config, options: { logger?: Logger } = {}): Instance {
   const logger = options.logger ?? createLogger(config);
   const redisClients: Redis[] = [];
+  /** The connections that carry Store writes (and the rate limits): a crash drops them first. */
+  const storeClients: Redis[] = [];
   let store: Store;
   let limits: EventLimits;
   let claimLimiter: RateLimiterAbstract;
@@ -56,6 +68,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     const data = redisClient(config, logger, "store");
     redisClients.push(data);
     const storeClient = data.duplicate();
+    storeClients.push(data, storeClient);
     storeClient.on("error", (error) => logger.warn({ err: error, role: "store" }, "redis connection error"));
     store = new RedisStore(storeClient, config.redisPrefix);
     limits = createEventLimits(config, data);
@@ -123,6 +136,8 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     chat.register(socket, deps);
     privateChat.register(socket, deps);
     calls.register(socket, deps);
+    group.register(socket, deps);
+    media.register(socket, deps);
     session.start(socket, deps).catch((error: unknown) => {
       logger.error({ err: error, userId: socket.data.userId }, "connection start failed");
       socket.disconnect(true);
@@ -137,6 +152,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     io,
     store,
     logger,
+    instanceKey: key,
     // Registered (and predecessors taken over) before the first connection can attach.
     listen: async () => {
       await liveness.start();
@@ -170,6 +186,18 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
       await store.close();
       await Promise.all(redisClients.map((client) => client.quit().catch(() => client.disconnect())));
       logger.info("closed");
+    },
+    crash: async () => {
+      reaper.stop();
+      occupancy.stop();
+      for (const client of storeClients) client.disconnect();
+      io.engine.close(); // every transport cut: the disconnect handlers' detach writes now fail
+      http.closeAllConnections();
+      http.close();
+      await liveness.stop(); // its retire fails too: the registry still holds this run
+      // The adapter's unsubscriptions from the cut sockets are in flight: let them finish, then go.
+      const adapterClients = redisClients.filter((client) => !storeClients.includes(client));
+      await Promise.all(adapterClients.map((client) => client.quit().catch(() => client.disconnect())));
     },
   };
 }

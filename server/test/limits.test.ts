@@ -182,7 +182,8 @@ describe("event limits on Redis", () => {
     const server = await startServer({ REDIS_URL: redis.url });
     const alice = await join(server.url, "Alice");
     const client = new Redis(redis.url);
-    const counted = () => client.get(`videochat:rl:room-message:${alice.session.user.id}`);
+    // room:message charges its budget inside its one Store step (postRoomMessage), under rl:post.
+    const counted = () => client.get(`videochat:rl:post:${alice.session.user.id}`);
     try {
       expectLimited(await flood(alice.socket, "room:message", (i) => ({ text: `a${i}` })), "room-message");
       const before = await counted();

@@ -101,3 +101,33 @@ describe("the embedded memory Store", () => {
     }
   });
 });
+
+describe("a tab that closes while one of its events is still being handled", () => {
+  const server = useServer();
+
+  it("does not bring back the session it left (found by the fuzz suite)", async () => {
+    const ann = await server.enter("Ann");
+    const { store, io } = server.instance;
+    // Hold Ann's status change inside the Store until she has logged out and her tab has closed.
+    let release!: () => void;
+    let returned!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const statusReturned = new Promise<void>((resolve) => (returned = resolve));
+    const setStatus = store.setStatus.bind(store);
+    store.setStatus = async (...args) => {
+      await gate;
+      const result = await setStatus(...args);
+      returned();
+      return result;
+    };
+    void request(ann.socket, "presence:set", { status: "absent" }).catch(() => undefined);
+    expect(await request(ann.socket, "session:leave", {})).toMatchObject({ ok: true });
+    await eventually(() => io.of("/").sockets.size === 0, 2_000, "Ann's tab closed");
+    release();
+    await statusReturned;
+    // The rest of the handler runs in microtasks on the memory Store. It found no session, and its
+    // closed tab must not rebuild it: the rebuilt session would hold a connection nobody has.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await store.getSession(ann.session.user.id)).toBeNull();
+  });
+});

@@ -33,12 +33,16 @@ export function storeFaultsContract(name: string, makeStore: () => Promise<Store
       (await store.roomSnapshot(room)).members.map((m) => m.name).sort();
 
     it("registers a run once, and tells it when it had been declared dead", async () => {
-      expect(await store.heartbeat("i1#a", 1, 1_000)).toEqual({ added: true, predecessors: [] });
-      expect(await store.heartbeat("i1#a", 2, 1_000)).toEqual({ added: false, predecessors: [] });
-      expect(await store.takeOverDeadInstances(100_000, 10_000, 1_000)).toEqual(["i1#a"]);
+      const none = { predecessors: [], changes: [] };
+      expect(await store.heartbeat("i1#a", 1, 1_000)).toEqual({ added: true, ...none });
+      expect(await store.heartbeat("i1#a", 2, 1_000)).toEqual({ added: false, ...none });
+      expect(await store.takeOverDeadInstances(100_000, 10_000, 1_000)).toEqual({
+        instances: ["i1#a"],
+        changes: [],
+      });
       expect((await store.heartbeat("i1#a", 100_001, 1_000)).added).toBe(true);
       await store.retireInstance("i1#a");
-      expect(await store.takeOverDeadInstances(1e13, 1, 1)).toEqual([]);
+      expect(await store.takeOverDeadInstances(1e13, 1, 1)).toEqual({ instances: [], changes: [] });
     });
 
     it("takes over a silent run's connections once, with grace counted from its last heartbeat", async () => {
@@ -53,12 +57,12 @@ export function storeFaultsContract(name: string, makeStore: () => Promise<Store
       await store.detachConnection(movedAway.id, "i1#a/s4", t0 + 60_000);
       await store.attachConnection(movedAway.id, "i2#a/s5", 8);
 
-      expect(await store.takeOverDeadInstances(t0 + 5_000, 10_000, grace)).toEqual([]);
+      expect((await store.takeOverDeadInstances(t0 + 5_000, 10_000, grace)).instances).toEqual([]);
       await store.heartbeat("i2#a", t0 + 9_000, grace);
       const takers = await Promise.all(
         [1, 2, 3].map(() => store.takeOverDeadInstances(t0 + 11_000, 10_000, grace)),
       );
-      expect(takers.flat()).toEqual(["i1#a"]);
+      expect(takers.flatMap((taken) => taken.instances)).toEqual(["i1#a"]);
       const expired = await store.takeExpiredSessions(t0 + grace + 1, 100);
       expect(expired.map((ended) => ended.session.id)).toEqual([onlyOnI1.id]);
       expect(await names()).toEqual(["b", "c", "d"]);
@@ -75,9 +79,9 @@ export function storeFaultsContract(name: string, makeStore: () => Promise<Store
       await store.attachConnection(resumed.id, "app2#x/s3", 8);
 
       const restart = await store.heartbeat("app1#new", t0 + 4_000, grace);
-      expect(restart).toEqual({ added: true, predecessors: ["app1#old"] });
+      expect(restart).toEqual({ added: true, predecessors: ["app1#old"], changes: [] });
       // Nothing is left for the dead-instance sweep to find later.
-      expect(await store.takeOverDeadInstances(t0 + 60_000, 100_000, grace)).toEqual([]);
+      expect((await store.takeOverDeadInstances(t0 + 60_000, 100_000, grace)).instances).toEqual([]);
 
       expect(await store.takeExpiredSessions(t0 + grace - 1, 100)).toEqual([]);
       const expired = await store.takeExpiredSessions(t0 + grace + 1, 100);
@@ -89,6 +93,35 @@ export function storeFaultsContract(name: string, makeStore: () => Promise<Store
         "Resumed",
       ]);
       expect(gone.id).not.toBe(resumed.id);
+    });
+
+    it("shows a member absent when a takeover leaves only idle tabs (found by the fuzz suite)", async () => {
+      const t0 = Date.now();
+      const grace = 5_000;
+      await store.heartbeat("i1#a", t0, grace);
+      await store.heartbeat("i2#a", t0, grace);
+      await store.heartbeat("i3#a", t0, grace);
+      const ann = await session("Ann", "i1#a/s1", "i2#a/s2", "i3#a/s3");
+      await store.setConnectionIdle(ann.id, "i3#a/s3", true);
+      await store.setConnectionIdle(ann.id, "i2#a/s2", true);
+      const status = async () => (await store.roomSnapshot("GENERAL")).members[0]?.status;
+      expect(await status()).toBe("online"); // her tab on i1 is active
+
+      // i1 dies and a live run takes it over: Ann's remaining tabs are idle.
+      await store.heartbeat("i2#a", t0 + 9_000, grace);
+      await store.heartbeat("i3#a", t0 + 9_000, grace);
+      const { instances, changes } = await store.takeOverDeadInstances(t0 + 11_000, 10_000, grace);
+      expect(instances).toEqual(["i1#a"]);
+      expect(changes).toMatchObject([{ room: "GENERAL", member: { name: "Ann", status: "absent" } }]);
+      expect(await status()).toBe("absent");
+
+      // Her tab on i3 becomes active, then i3 restarts: the new run takes over its predecessor at once.
+      await store.setConnectionIdle(ann.id, "i3#a/s3", false);
+      expect(await status()).toBe("online");
+      const restart = await store.heartbeat("i3#b", t0 + 10_000, grace);
+      expect(restart.predecessors).toEqual(["i3#a"]);
+      expect(restart.changes).toMatchObject([{ member: { name: "Ann", status: "absent" } }]);
+      expect(await status()).toBe("absent");
     });
 
     it("caps the connections of one session", async () => {
@@ -203,6 +236,24 @@ export function storeFaultsContract(name: string, makeStore: () => Promise<Store
       });
       expect(await store.setConnectionIdle(ann.id, "unknown-tab", true)).toBeNull();
       expect(await store.setConnectionIdle("nobody", "c1", true)).toBeNull();
+    });
+
+    it("posts a room message in one step: member check, budget, append", async () => {
+      const ann = await session("Ann", "a1");
+      const t0 = Date.now();
+      const from = { id: ann.id, name: "Ann" };
+      const limit = { points: 2, windowMs: 10_000 };
+      expect(await store.postRoomMessage({ room: "SPORTS", from, text: "x", at: t0 }, limit)).toEqual({
+        ok: false,
+        code: "not_in_room",
+      });
+      const first = await store.postRoomMessage({ room: "GENERAL", from, text: "one", at: t0 }, limit);
+      expect(first).toMatchObject({ ok: true, message: { room: "GENERAL", text: "one", from } });
+      await store.postRoomMessage({ room: "GENERAL", from, text: "two", at: t0 + 1 }, limit);
+      const third = await store.postRoomMessage({ room: "GENERAL", from, text: "three", at: t0 + 2 }, limit);
+      expect(third).toMatchObject({ ok: false, code: "rate_limited" });
+      expect(!third.ok && third.code === "rate_limited" && third.retryAfterMs).toBeGreaterThan(9_000);
+      expect((await store.roomHistory("GENERAL")).map((m) => m.text)).toEqual(["one", "two"]);
     });
 
     it("keeps room message ids increasing after the Store lost its data", async () => {

@@ -4,6 +4,7 @@ import { MemoryStore } from "../src/state/memory.js";
 import { RedisStore } from "../src/state/redis.js";
 import { storeContract } from "./store.contract.js";
 import { storeFaultsContract } from "./store.faults.contract.js";
+import { storeGroupContract } from "./store.group.contract.js";
 import { startRedis, type RedisProcess } from "./support/redis.js";
 
 storeContract(
@@ -12,6 +13,7 @@ storeContract(
   async (store) => store.close(),
 );
 storeFaultsContract("memory", async () => new MemoryStore());
+storeGroupContract("memory", async () => new MemoryStore());
 
 let redis: RedisProcess;
 beforeAll(async () => {
@@ -30,6 +32,10 @@ storeContract(
   async (store) => store.close(),
 );
 storeFaultsContract("redis", async () => {
+  await redis.flush();
+  return new RedisStore(new Redis(redis.url), "test");
+});
+storeGroupContract("redis", async () => {
   await redis.flush();
   return new RedisStore(new Redis(redis.url), "test");
 });

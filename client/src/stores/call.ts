@@ -1,5 +1,5 @@
 // The 1:1 video call of the private chat as a state machine: ringing out or in, answering,
-// connecting, connected, reconnecting, ended. The media half (callMedia) holds the PeerSession.
+// connecting, connected, reconnecting, ended. The media (callMedia) is the two-person case of a mesh.
 import { defineStore } from "pinia";
 import { computed, ref, watch } from "vue";
 import type { CallEndReason, CallInfo, CallSignal, UserRef } from "../../../server/src/protocol";
@@ -8,8 +8,11 @@ import { callDuration, endedNotice } from "../callText";
 import { request } from "../socket";
 import type { PeerState } from "../webrtc/peer";
 import { INSECURE_PAGE_MESSAGE, insecurePage } from "../webrtc/media";
-import { createCallMedia } from "./callMedia";
+import { callRoles } from "../webrtc/mesh";
+import { useCallMediaStore } from "./callMedia";
 import { usePrivateChatStore } from "./privateChat";
+import { useSessionStore } from "./session";
+import { fromWire, privateTransport } from "./transport";
 import { listen } from "../listen";
 
 export type CallStatus =
@@ -17,7 +20,7 @@ export type CallStatus =
 
 export const useCallStore = defineStore("call", () => {
   const privateChat = usePrivateChatStore();
-  const media = createCallMedia(onPeerState);
+  const media = useCallMediaStore();
   const status = ref<CallStatus>("idle");
   const callId = ref<string | null>(null);
   const incoming = ref<{ call: CallInfo; from: UserRef } | null>(null);
@@ -93,9 +96,21 @@ export const useCallStore = defineStore("call", () => {
 
   /** Both sides start media once the call is accepted; the callee, who accepted, is the polite peer. */
   function begin(id: string): void {
+    const partner = privateChat.chat?.with;
+    const self = useSessionStore().user;
+    if (!partner || !self) return;
     if (status.value === "ringing-out" || status.value === "ringing-in") status.value = "connecting";
     incoming.value = null;
-    void media.start(id, !caller, () => callId.value === id);
+    void media.start({
+      callId: id,
+      kind: "private",
+      self,
+      transport: privateTransport(id),
+      roles: callRoles(caller),
+      participants: [{ id: partner.id, name: partner.name }],
+      current: () => callId.value === id,
+      onPeerState: (_partner, state) => onPeerState(state),
+    });
   }
 
   function onPeerState(state: PeerState): void {
@@ -113,7 +128,9 @@ export const useCallStore = defineStore("call", () => {
   }
 
   function onSignal(signal: CallSignal): void {
-    if (signal.callId === callId.value && live.value) media.receive(signal);
+    const partner = privateChat.chat?.with.id;
+    if (signal.callId === callId.value && live.value && partner)
+      media.receive(signal.callId, partner, fromWire(signal));
   }
 
   function onEnded(payload: { callId: string; reason: CallEndReason }): void {
@@ -124,7 +141,7 @@ export const useCallStore = defineStore("call", () => {
 
   /** Stops everything this tab holds for the call; the camera light goes off here. */
   function finish(message: string | null): void {
-    media.stop();
+    if (media.kind === "private") media.stop();
     clearInterval(ticker);
     ticker = undefined;
     connectedAt.value = null;
@@ -165,8 +182,6 @@ export const useCallStore = defineStore("call", () => {
   );
 
   const onPageHide = () => hangUp();
-  /** Back after a socket outage: signals sent meanwhile were lost. */
-  const onSessionReady = () => media.resync();
   window.addEventListener("pagehide", onPageHide);
   listen(
     {
@@ -175,7 +190,6 @@ export const useCallStore = defineStore("call", () => {
       "call:signal": onSignal,
       "call:ended": onEnded,
       "private:opened": onPrivateOpened,
-      "session:ready": onSessionReady,
     },
     () => {
       finish(null);
@@ -191,20 +205,10 @@ export const useCallStore = defineStore("call", () => {
     duration,
     live,
     canStart,
-    localStream: media.localStream,
-    remoteStream: media.remoteStream,
-    micOn: media.micOn,
-    cameraOn: media.cameraOn,
-    hasMic: media.hasMic,
-    hasCamera: media.hasCamera,
-    mediaNotice: media.notice,
     pageNotice,
     invite,
     answer,
     hangUp,
-    toggleMic: media.toggleMic,
-    toggleCamera: media.toggleCamera,
     reset,
-    remoteFramesDecoded: media.remoteFramesDecoded,
   };
 });

@@ -1,114 +1,155 @@
-// The media half of the call store: camera and microphone, the PeerSession, the streams (markRaw,
-// in shallowRefs, never deep-reactive) and the mic/camera switches. The call store decides when.
-import { markRaw, ref, shallowRef } from "vue";
-import type { CallSignal } from "../../../server/src/protocol";
+// The media of whichever call this tab is in, 1:1 or group (one at a time): this tab's devices and
+// screen (localMedia), the MeshCall to everyone else, and the stage that mirrors them. The call
+// stores (call, groupCall) decide when it starts and stops. Tracks stay out of reactive state.
+import { defineStore } from "pinia";
+import { computed, ref } from "vue";
+import type { MediaState, UserRef } from "../../../server/src/protocol";
+import { listen } from "../listen";
 import { request } from "../socket";
-import { openLocalMedia, stopStream } from "../webrtc/media";
-import { PeerSession, type PeerSignal, type PeerState } from "../webrtc/peer";
-import { framesDecoded } from "../webrtc/stats";
+import { MeshCall, type MeshOptions, type Participant, type SignalTransport } from "../webrtc/mesh";
+import type { PeerSignal, PeerState } from "../webrtc/peer";
+import { useDeviceStore } from "./devices";
+import { createLocalMedia } from "./localMedia";
+import { createStage } from "./stage";
+import { fetchIceServers } from "./transport";
 
-/** The wire shape and the browser's shape of a signal differ only in what may be missing. */
-const toWire = ({ description, candidate }: PeerSignal): Omit<CallSignal, "callId"> => ({
-  ...(description ? { description } : {}),
-  ...(candidate ? { candidate: { ...candidate, candidate: candidate.candidate ?? "" } } : {}),
-});
-const fromWire = ({ description, candidate }: CallSignal): PeerSignal => ({ description, candidate });
-
-/** Rejects when the server cannot answer, so an ICE restart keeps the servers it has. */
-async function fetchIceServers(): Promise<RTCIceServer[]> {
-  const ack = await request("call:ice-servers", {});
-  if (!ack.ok) throw new Error(ack.error.message);
-  return ack.iceServers;
+export interface CallMediaStart {
+  callId: string;
+  kind: "private" | "group";
+  self: UserRef;
+  transport: SignalTransport;
+  roles: MeshOptions["roles"];
+  participants: Participant[];
+  /** Whether this is still the tab's call after each wait (it may end while the camera prompt is open). */
+  current: () => boolean;
+  /** How the connection to each remote participant stands. */
+  onPeerState?: (participantId: string, state: PeerState) => void;
 }
 
-export function createCallMedia(onPeerState: (state: PeerState) => void) {
-  const localStream = shallowRef<MediaStream | null>(null);
-  const remoteStream = shallowRef<MediaStream | null>(null);
-  const hasMic = ref(false);
-  const hasCamera = ref(false);
-  const micOn = ref(false);
-  const cameraOn = ref(false);
-  /** What is missing locally (no camera, permission denied), for as long as the call lasts. */
-  const notice = ref<string | null>(null);
-  let peer: PeerSession | null = null;
-  /** The call media was started for; the accept ack and call:answered both lead here. */
-  let startedFor: string | null = null;
-  /** The partner's first offer can arrive while we still wait for the camera. */
-  let early: CallSignal[] = [];
+/** Signals kept before the media starts: a few offers and their candidates. */
+const EARLY_LIMIT = 500;
 
-  /**
-   * Camera first, then fresh ICE servers, then the peer. The call may end during either wait;
-   * `current` says whether it is still this call's turn.
-   */
-  async function start(callId: string, polite: boolean, current: () => boolean): Promise<void> {
-    if (startedFor === callId) return;
-    startedFor = callId;
-    const media = await openLocalMedia();
-    if (!current()) return stopStream(media.stream);
-    localStream.value = media.stream && markRaw(media.stream);
-    hasMic.value = micOn.value = media.audio;
-    hasCamera.value = cameraOn.value = media.video;
-    notice.value = media.message;
+export const useCallMediaStore = defineStore("callMedia", () => {
+  const devices = useDeviceStore();
+  const callId = ref<string | null>(null);
+  const kind = ref<"private" | "group" | null>(null);
+  const stage = createStage();
+  const active = computed(() => callId.value !== null);
+  let mesh: MeshCall | null = null;
+  const local = createLocalMedia({ mesh: () => mesh, changed: announce, microphone: stage.measureSelf });
+  /** Signals and media states that came before the mesh (the camera prompt was still open). */
+  let early: { callId: string; peerId: string; signal: PeerSignal }[] = [];
+  let earlyMedia = new Map<string, MediaState>();
+  let participants: Participant[] = [];
+  let announcing = false;
+
+  /** Camera first, then fresh ICE servers, then the mesh. Does nothing for a call it already started. */
+  async function start(options: CallMediaStart): Promise<void> {
+    if (callId.value === options.callId) return;
+    const waiting = early;
+    stop();
+    early = waiting;
+    callId.value = options.callId;
+    kind.value = options.kind;
+    participants = options.participants;
+    const current = () => options.current() && callId.value === options.callId;
+    const tracks = await local.open(devices.choice);
+    if (!current()) return local.stop();
+    void devices.refresh(); // labels appear once a device is granted
     // Without an answer, host candidates only: that still works on one network.
     const iceServers = await fetchIceServers().catch(() => []);
-    if (!current()) return stopStream(media.stream);
-    const receiveOnly = (["audio", "video"] as const).filter((kind) => !media[kind]);
-    peer = new PeerSession({
-      polite,
-      awaitOffer: polite,
+    if (!current()) return local.stop();
+    mesh = new MeshCall({
+      selfId: options.self.id,
+      transport: options.transport,
+      roles: options.roles,
       iceServers,
-      localStream: media.stream,
-      receiveOnly,
-      sendSignal: async (signal) => (await request("call:signal", { callId, ...toWire(signal) })).ok,
       fetchIceServers,
+      local: tracks,
     });
-    peer.on("state", onPeerState);
-    peer.on("stream", (stream) => (remoteStream.value = markRaw(stream)));
-    const buffered = early.filter((signal) => signal.callId === callId);
+    mesh.on("stateChanged", ({ participant, state }) => options.onPeerState?.(participant.id, state));
+    // A newcomer has not heard how our microphone and camera are: say it again.
+    mesh.on("participantJoined", announce);
+    const { micOn, cameraOn, stream } = local;
+    stage.start({ id: options.self.id, name: options.self.name, micOn, cameraOn, stream }, mesh);
+    stage.measureSelf(tracks.microphone);
+    mesh.setParticipants(participants);
+    for (const signal of early) {
+      if (signal.callId === options.callId) mesh.receive(signal.peerId, signal.signal);
+    }
+    for (const [userId, state] of earlyMedia) mesh.setRemoteMedia(userId, state);
     early = [];
-    for (const signal of buffered) void peer.receive(fromWire(signal));
+    earlyMedia = new Map();
+    announce();
   }
 
-  function receive(signal: CallSignal): void {
-    if (peer) void peer.receive(fromWire(signal));
-    else early.push(signal);
+  /** The call's participants changed (a group:state): connect to newcomers, drop leavers. */
+  function setParticipants(list: Participant[]): void {
+    participants = list;
+    mesh?.setParticipants(list);
   }
 
-  /** Stops every local track (the camera light goes off) and closes the connection. */
+  /** A signal of call `id` from `peerId`; kept while the media of that call is still starting. */
+  function receive(id: string, peerId: string, signal: PeerSignal): void {
+    if (mesh && id === callId.value) mesh.receive(peerId, signal);
+    else if (!mesh && early.length < EARLY_LIMIT) early.push({ callId: id, peerId, signal });
+  }
+
+  function onCallMedia(payload: MediaState & { callId: string; user: UserRef }): void {
+    if (payload.callId !== callId.value) return;
+    const state = { audio: payload.audio, video: payload.video, screen: payload.screen };
+    if (mesh) mesh.setRemoteMedia(payload.user.id, state);
+    else earlyMedia.set(payload.user.id, state);
+  }
+
+  /** Tells the others our microphone, camera and screen state (call:media), once per turn of events. */
+  function announce(): void {
+    if (announcing || !mesh) return;
+    announcing = true;
+    queueMicrotask(() => {
+      announcing = false;
+      if (mesh) void request("call:media", local.state());
+    });
+  }
+
+  /** Ends the media: every local track stops (the camera light goes off), every connection closes. */
   function stop(): void {
-    peer?.stop();
-    peer = null;
-    stopStream(localStream.value);
-    localStream.value = remoteStream.value = null;
-    startedFor = null;
+    mesh?.stop();
+    mesh = null;
+    stage.stop();
+    local.stop();
+    callId.value = kind.value = null;
     early = [];
-    notice.value = null;
+    earlyMedia = new Map();
   }
 
-  function toggleMic(): void {
-    micOn.value = hasMic.value && !micOn.value;
-    for (const track of localStream.value?.getAudioTracks() ?? []) track.enabled = micOn.value;
-  }
-
-  function toggleCamera(): void {
-    cameraOn.value = hasCamera.value && !cameraOn.value;
-    for (const track of localStream.value?.getVideoTracks() ?? []) track.enabled = cameraOn.value;
-  }
+  // Back after a socket outage: signals sent meanwhile were lost; each peer re-sends and repairs.
+  listen({ "call:media": onCallMedia, "session:ready": () => mesh?.resync() }, stop);
 
   return {
-    localStream,
-    remoteStream,
-    hasMic,
-    hasCamera,
-    micOn,
-    cameraOn,
-    notice,
+    callId,
+    kind,
+    active,
+    localStream: local.stream,
+    hasMic: local.hasMic,
+    hasCamera: local.hasCamera,
+    micOn: local.micOn,
+    cameraOn: local.cameraOn,
+    sharing: local.sharing,
+    notice: local.notice,
+    tiles: stage.tiles,
+    speakerId: stage.speakerId,
+    streamFor: stage.streamFor,
     start,
+    setParticipants,
     receive,
     stop,
-    toggleMic,
-    toggleCamera,
-    resync: () => peer?.resync(),
-    remoteFramesDecoded: (): Promise<number> => (peer ? framesDecoded(peer) : Promise.resolve(0)),
+    toggleMic: local.toggleMic,
+    toggleCamera: local.toggleCamera,
+    toggleScreen: local.toggleScreen,
+    switchDevice: local.switchDevice,
+    currentTrack: local.track,
+    resync: () => mesh?.resync(),
+    framesDecoded: (): Promise<number> => mesh?.framesDecoded() ?? Promise.resolve(0),
   };
-}
+});

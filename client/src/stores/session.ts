@@ -15,6 +15,7 @@ import type { AppError } from "../../../server/src/protocol";
 import { forgetSession, loadSession, saveLastIdentity, saveSession } from "../tabStorage";
 import { useCallStore } from "./call";
 import { useChatStore } from "./chat";
+import { useGroupCallStore } from "./groupCall";
 import { usePresenceStore } from "./presence";
 import { usePrivateChatStore } from "./privateChat";
 import { useRoomStore } from "./room";
@@ -46,6 +47,7 @@ export const useSessionStore = defineStore("session", () => {
   // Created here so their socket listeners exist before the first session:ready and private:opened.
   const privateChatStore = usePrivateChatStore();
   const callStore = useCallStore();
+  const groupCallStore = useGroupCallStore();
 
   function remember(): void {
     if (token.value && user.value && room.value) {
@@ -93,6 +95,7 @@ export const useSessionStore = defineStore("session", () => {
     chatStore.reset();
     presenceStore.reset();
     callStore.reset();
+    groupCallStore.reset();
     privateChatStore.reset();
   }
 

@@ -1,11 +1,13 @@
 // The "Sounds" setting (remembered in localStorage, so it holds for every tab and visit) and when the
-// app makes a sound: a ring while a call comes in, a chime for a private message while the tab is hidden.
+// app makes a sound: a ring while a call or a group call invitation comes in, a chime for a private
+// message while the tab is hidden.
 import { defineStore } from "pinia";
 import { onScopeDispose, ref, watch } from "vue";
 import type { PrivateMessage } from "../../../server/src/protocol";
 import { listen } from "../listen";
 import { playChime, startRing, unlockAudio } from "../sound";
 import { useCallStore } from "./call";
+import { useGroupCallStore } from "./groupCall";
 import { useSessionStore } from "./session";
 
 const SOUNDS_KEY = "videochat.sounds";
@@ -31,6 +33,7 @@ const GESTURES = ["pointerdown", "keydown"] as const;
 export const useSoundStore = defineStore("sounds", () => {
   const enabled = ref(loadEnabled());
   const call = useCallStore();
+  const group = useGroupCallStore();
   const session = useSessionStore();
   let stopRing: (() => void) | null = null;
 
@@ -40,7 +43,7 @@ export const useSoundStore = defineStore("sounds", () => {
   }
 
   watch(
-    () => enabled.value && call.status === "ringing-in",
+    () => enabled.value && (call.status === "ringing-in" || group.invitation !== null),
     (ringing) => {
       stopRing?.();
       stopRing = ringing ? startRing() : null;

@@ -11,8 +11,21 @@ export interface LocalMedia {
 
 export type GetUserMedia = (constraints: MediaStreamConstraints) => Promise<MediaStream>;
 
-/** Most wanted first. Each is tried only if the one before it failed. */
-const ATTEMPTS: MediaStreamConstraints[] = [{ audio: true, video: true }, { audio: true }, { video: true }];
+/** The devices the user picked (Call settings), by deviceId; missing means the browser's default. */
+export interface DeviceChoice {
+  microphone?: string | null;
+  camera?: string | null;
+}
+
+/**
+ * Most wanted first; each is tried only if the one before it failed. A chosen device is `ideal`, not
+ * `exact`: unplugged since, it must not cost the call its camera (the browser picks another).
+ */
+function attempts(choice: DeviceChoice): MediaStreamConstraints[] {
+  const audio = choice.microphone ? { deviceId: { ideal: choice.microphone } } : true;
+  const video = choice.camera ? { deviceId: { ideal: choice.camera } } : true;
+  return [{ audio, video }, { audio }, { video }];
+}
 
 /**
  * Browsers give camera and microphone only to secure contexts (getUserMedia is [SecureContext] in W3C
@@ -29,13 +42,14 @@ export function insecurePage(): boolean {
   return globalThis.isSecureContext === false;
 }
 
-function browserGetUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream> {
+export function browserGetUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream> {
   // mediaDevices is missing on insecure origins (plain http other than localhost).
   const devices = globalThis.navigator?.mediaDevices;
   if (!devices?.getUserMedia) return Promise.reject(new TypeError("getUserMedia is not available"));
   return devices.getUserMedia(constraints);
 }
 
+/** Tells the user what the others will miss of them; null when camera and microphone both work. */
 export function describeLocalMedia(audio: boolean, video: boolean, denied: boolean): string | null {
   if (audio && video) return null;
   if (audio) return "Camera unavailable: you are on audio only.";
@@ -54,10 +68,13 @@ export function describeLocalMedia(audio: boolean, video: boolean, denied: boole
  * but a camera held by another app (NotReadableError) must not cost the microphone either, so any
  * failure moves on to the next, smaller request.
  */
-export async function openLocalMedia(getUserMedia: GetUserMedia = browserGetUserMedia): Promise<LocalMedia> {
+export async function openLocalMedia(
+  getUserMedia: GetUserMedia = browserGetUserMedia,
+  choice: DeviceChoice = {},
+): Promise<LocalMedia> {
   if (insecurePage()) return { stream: null, audio: false, video: false, message: INSECURE_PAGE_MESSAGE };
   let denied = false;
-  for (const constraints of ATTEMPTS) {
+  for (const constraints of attempts(choice)) {
     try {
       const stream = await getUserMedia(constraints);
       const audio = stream.getAudioTracks().length > 0;
@@ -73,4 +90,27 @@ export async function openLocalMedia(getUserMedia: GetUserMedia = browserGetUser
 /** Stops every track, which is what turns the camera light off. */
 export function stopStream(stream: MediaStream | null | undefined): void {
   for (const track of stream?.getTracks() ?? []) track.stop();
+}
+
+/**
+ * Asks the browser for a screen, window or tab to share (getDisplayMedia, W3C Screen Capture). Text on
+ * a screen needs sharpness more than motion: the "detail" hint and at most 15 frames a second.
+ */
+export async function openScreenShare(): Promise<{ track: MediaStreamTrack; stream: MediaStream }> {
+  const devices = globalThis.navigator?.mediaDevices;
+  if (!devices?.getDisplayMedia)
+    throw new DOMException("getDisplayMedia is not available", "NotSupportedError");
+  const stream = await devices.getDisplayMedia({ video: { frameRate: { max: 15 } }, audio: false });
+  const [track] = stream.getVideoTracks();
+  if (!track) throw new DOMException("no screen track", "NotFoundError");
+  track.contentHint = "detail";
+  return { track, stream };
+}
+
+/** Why a screen share did not start, or null when the person just closed the browser's picker. */
+export function screenShareError(error: unknown): string | null {
+  const name = (error as { name?: string } | null)?.name;
+  if (name === "NotAllowedError" || name === "AbortError") return null;
+  if (name === "NotSupportedError") return "This browser cannot share a screen.";
+  return "The screen could not be shared. Try again.";
 }

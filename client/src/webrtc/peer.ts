@@ -1,10 +1,19 @@
 // One call's RTCPeerConnection, negotiated as in the W3C/MDN "perfect negotiation" example: either
 // side may offer at any time; when offers collide the polite side rolls back and answers, the
-// impolite side ignores the other offer. IceRecovery keeps the path alive once it exists.
+// impolite side ignores the other offer. IceRecovery keeps the path alive once it exists; PeerTracks
+// says which track is which.
 import { Emitter } from "./emitter";
 import { IceRecovery, type PeerState } from "./recovery";
+import {
+  type DeviceSource,
+  type LocalTracks,
+  PeerTracks,
+  type RemoteTrack,
+  type ScreenShare,
+} from "./tracks";
 
 export type { PeerState } from "./recovery";
+export type { DeviceSource, LocalTracks, RemoteTrack, ScreenShare, TrackSource } from "./tracks";
 
 /** One signalling message: a description or a trickled candidate. */
 export interface PeerSignal {
@@ -14,21 +23,25 @@ export interface PeerSignal {
 
 export interface PeerEvents {
   state: PeerState;
-  /** The partner's media; the same stream again when another of its tracks arrives. */
-  stream: MediaStream;
+  /** A track of the partner's arrived (again, after a pause: a screen share restarted). */
+  track: RemoteTrack;
+  /** The partner stopped sending one (a screen share ended). */
+  trackEnded: RemoteTrack;
 }
 
 export interface PeerOptions {
-  /** The callee is polite: on a collision it gives up its own offer. */
+  /** On a collision the polite side gives up its own offer (1:1: the callee; group: the greater id). */
   polite: boolean;
   iceServers: RTCIceServer[];
-  localStream: MediaStream | null;
-  /** Kinds we do not send but still want to receive, so the partner still sends theirs. */
-  receiveOnly?: ("audio" | "video")[];
+  /** Microphone and camera; they stay the owner's (stop() leaves them running for other peers). */
+  local: LocalTracks;
+  /** A screen share already running when this peer starts (a newcomer joins a call while we share). */
+  screen?: ScreenShare | null;
   /**
-   * Add local media only once the partner's first offer is applied (the callee). Both sides offering
-   * at once is legal, but Chromium's rollback of the callee's offer could leave it gathering no
-   * candidates at all; answering the caller's offer with our tracks avoids the collision.
+   * Add local media only once the partner's first offer is applied (the side that answers). Both
+   * sides offering at once is legal, but Chromium's rollback of the callee's offer could leave it
+   * gathering no candidates at all; answering the partner's offer with our tracks avoids the
+   * collision, and keeps the transceiver layout PeerTracks relies on.
    */
   awaitOffer?: boolean;
   /** Resolves with whether the message reached the server. */
@@ -42,7 +55,7 @@ export class PeerSession extends Emitter<PeerEvents> {
   readonly polite: boolean;
   readonly pc: RTCPeerConnection;
   readonly fetchIceServers: PeerOptions["fetchIceServers"];
-  private readonly localStream: MediaStream | null;
+  private readonly tracks: PeerTracks;
   private readonly sendSignal: PeerOptions["sendSignal"];
   private readonly recovery: IceRecovery;
   private makingOffer = false;
@@ -54,14 +67,10 @@ export class PeerSession extends Emitter<PeerEvents> {
   private incoming: Promise<void> = Promise.resolve();
   private state: PeerState = "connecting";
   private descriptionUndelivered = false;
-  private remoteStream: MediaStream | null = null;
-  /** Local media held back until the first remote offer (see PeerOptions.awaitOffer). */
-  private heldMedia: (() => void) | null = null;
 
   constructor(options: PeerOptions) {
     super();
     this.polite = options.polite;
-    this.localStream = options.localStream;
     this.sendSignal = options.sendSignal;
     this.fetchIceServers = options.fetchIceServers;
     const create = options.createPeerConnection ?? ((config) => new RTCPeerConnection(config));
@@ -81,25 +90,13 @@ export class PeerSession extends Emitter<PeerEvents> {
     pc.onicecandidate = ({ candidate }) => {
       if (candidate) void this.sendSignal({ candidate: candidate.toJSON() });
     };
-    pc.ontrack = ({ track, streams }) => {
-      // A track sent without a stream still needs one to be shown.
-      const stream = streams[0] ?? (this.remoteStream ??= new MediaStream());
-      if (!streams[0]) stream.addTrack(track);
-      this.emit("stream", stream);
-    };
+    this.tracks = new PeerTracks(pc, options.local, options.screen ?? null, (remote) =>
+      this.emit("trackEnded", remote),
+    );
+    pc.ontrack = (event) => this.emit("track", this.tracks.classify(event));
     this.recovery = new IceRecovery(this);
 
-    const addMedia = () => {
-      const local = options.localStream;
-      if (local) for (const track of local.getTracks()) pc.addTrack(track, local);
-      // After the partner's offer, a transceiver of each offered kind exists and already receives.
-      const offered = options.awaitOffer ? pc.getTransceivers().map((t) => t.receiver.track.kind) : [];
-      for (const kind of options.receiveOnly ?? []) {
-        if (!offered.includes(kind)) pc.addTransceiver(kind, { direction: "recvonly" });
-      }
-    };
-    if (options.awaitOffer) this.heldMedia = addMedia;
-    else addMedia();
+    if (!options.awaitOffer) this.tracks.addLocal();
   }
 
   get currentState(): PeerState {
@@ -131,8 +128,7 @@ export class PeerSession extends Emitter<PeerEvents> {
       await pc.setRemoteDescription(description); // rolls our own offer back when needed
       this.isSettingRemoteAnswerPending = false;
       if (description.type === "offer") {
-        this.heldMedia?.();
-        this.heldMedia = null;
+        this.tracks.addLocal(); // held back until now (awaitOffer); a no-op otherwise
         await pc.setLocalDescription();
         this.sendDescription();
       }
@@ -179,6 +175,16 @@ export class PeerSession extends Emitter<PeerEvents> {
     this.recovery.resync();
   }
 
+  /** Switches the microphone or camera this peer sends (see PeerTracks.replace). */
+  replaceTrack(source: DeviceSource, track: MediaStreamTrack | null): Promise<void> {
+    return this.closed ? Promise.resolve() : this.tracks.replace(source, track);
+  }
+
+  /** Starts or stops sending a screen share (renegotiates). */
+  setScreen(share: ScreenShare | null): void {
+    if (!this.closed) this.tracks.setScreen(share);
+  }
+
   restart(): Promise<void> {
     return this.recovery.restart();
   }
@@ -187,11 +193,10 @@ export class PeerSession extends Emitter<PeerEvents> {
     return this.pc.getStats();
   }
 
-  /** Ends the call's media: stops every local track (the camera light goes off) and closes the pc. */
+  /** Closes the connection. The local tracks are the caller's to stop: other peers may still send them. */
   stop(): void {
     if (this.closed) return;
     this.recovery.stop();
-    for (const track of this.localStream?.getTracks() ?? []) track.stop();
     this.pc.onnegotiationneeded = this.pc.onicecandidate = this.pc.ontrack = null;
     this.pc.close();
     this.setState("closed");

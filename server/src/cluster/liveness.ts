@@ -2,6 +2,7 @@
 // every process start) and takes over whatever an earlier run of the same INSTANCE_ID left. If a later
 // beat finds the run dropped from the registry (a long stall made others declare it dead, or Redis
 // came back empty), every local socket attaches again and lost sessions are rebuilt or closed.
+import { roomChannel } from "../realtime/channels.js";
 import type { RealtimeDeps } from "../realtime/deps.js";
 import { reattachAll } from "../realtime/lost.js";
 
@@ -11,9 +12,14 @@ export function startLiveness(deps: RealtimeDeps) {
 
   const beat = async () => {
     try {
-      const { added, predecessors } = await store.heartbeat(deps.instanceKey, clock(), config.orphanGraceMs);
+      const { added, predecessors, changes } = await store.heartbeat(
+        deps.instanceKey,
+        clock(),
+        config.orphanGraceMs,
+      );
       for (const predecessor of predecessors)
         logger.warn({ predecessor }, "took over what an earlier run of this instance left");
+      for (const change of changes) deps.io.to(roomChannel(change.room)).emit("room:member-updated", change);
       if (added && registered) {
         logger.warn("this instance had been dropped from the registry; re-attaching its connections");
         await reattachAll(deps);

@@ -3,7 +3,8 @@
 // instance, expired session and missed call to exactly one of them, so each is announced once.
 import { announceLeft } from "../realtime/announce.js";
 import { fireMissedCalls } from "../realtime/calls.js";
-import { userChannel } from "../realtime/channels.js";
+import { roomChannel, userChannel } from "../realtime/channels.js";
+import { announceLeftCall, fireMissedInvites } from "../realtime/group.js";
 import type { RealtimeDeps } from "../realtime/deps.js";
 import { closeChat } from "../realtime/private.js";
 
@@ -17,15 +18,18 @@ export function startReaper(
     if (running) return; // a slow Store must not pile up sweeps
     running = true;
     try {
-      const dead = await deps.store.takeOverDeadInstances(
+      const { instances: dead, changes } = await deps.store.takeOverDeadInstances(
         deps.clock(),
         deps.config.instanceTtlMs,
         deps.config.orphanGraceMs,
       );
       for (const instance of dead) deps.logger.warn({ deadInstance: instance }, "took over a dead instance");
+      // A member whose remaining tabs are all idle now shows absent.
+      for (const change of changes) deps.io.to(roomChannel(change.room)).emit("room:member-updated", change);
       for (;;) {
         const ended = await deps.store.takeExpiredSessions(deps.clock(), BATCH);
-        for (const { session, left } of ended) {
+        for (const { session, left, leftCall } of ended) {
+          if (leftCall) announceLeftCall(deps, leftCall);
           if (left) announceLeft(deps, left, "timeout");
           // No socket may outlive its session: one still connected (its instance was frozen past the
           // grace) is told why and closed; the SPA then claims its name again.
@@ -42,6 +46,7 @@ export function startReaper(
         if (ended.length < BATCH) break;
       }
       await fireMissedCalls(deps);
+      await fireMissedInvites(deps);
     } catch (error) {
       deps.logger.error({ err: error }, "session sweep failed");
     } finally {

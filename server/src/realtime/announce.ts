@@ -29,9 +29,10 @@ export async function roomState(
   roomSeq: number,
   afterId?: number,
 ): Promise<RoomState> {
-  const [snapshot, history] = await Promise.all([
+  const [snapshot, history, groupCall] = await Promise.all([
     deps.store.roomSnapshot(room),
     deps.store.roomHistory(room, afterId),
+    deps.store.groupCallOf(room),
   ]);
-  return { room, roomSeq, version: snapshot.version, members: snapshot.members, history };
+  return { room, roomSeq, version: snapshot.version, members: snapshot.members, history, groupCall };
 }

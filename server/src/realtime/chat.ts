@@ -2,25 +2,44 @@
 import { roomChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { fail, on } from "./handler.js";
+import { rateLimited } from "./limits.js";
 
 export function register(socket: AppSocket, deps: RealtimeDeps): void {
   const { io, store, clock } = deps;
 
+  const { points, seconds } = deps.config.rateLimits["room-message"];
+  const budget = { points, windowMs: seconds * 1000 };
+
+  // The hot path: one Store round trip (membership, budget and append in one step) before the
+  // broadcast. The socket knows its name and the room it follows; if that view is behind (a move
+  // made in another tab), the Store says not_in_room and the session is read once.
   on(
     socket,
     deps,
     "room:message",
     async ({ text }) => {
-      const session = await store.getSession(socket.data.userId);
-      if (!session) return fail("session_unknown", "Your session has ended. Join again.");
-      const message = await store.appendRoomMessage({
-        room: session.room,
-        from: { id: session.id, name: session.name },
-        text: text.trim(),
-        at: clock(),
-      });
-      io.to(roomChannel(session.room)).emit("room:message", message);
-      return { ok: true, message };
+      const me = socket.data.userId;
+      const known = socket.data.session;
+      let posted = known && (await post(known.room, known.name));
+      if (!posted || (!posted.ok && posted.code === "not_in_room")) {
+        const session = await store.getSession(me);
+        if (!session) return fail("session_unknown", "Your session has ended. Join again.");
+        posted = await post(session.room, session.name);
+        if (!posted.ok && posted.code === "not_in_room") return fail("not_in_room", "Enter a room first.");
+      }
+      if (!posted.ok) {
+        deps.limits.block("room:message", me, posted.retryAfterMs);
+        return rateLimited(posted.retryAfterMs);
+      }
+      io.to(roomChannel(posted.message.room)).emit("room:message", posted.message);
+      return { ok: true, message: posted.message };
+
+      function post(room: string, name: string) {
+        return store.postRoomMessage(
+          { room, from: { id: me, name }, text: text.trim(), at: clock() },
+          budget,
+        );
+      }
     },
     "message_invalid",
   );

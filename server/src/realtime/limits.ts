@@ -58,7 +58,17 @@ export interface EventLimits {
    * or with the milliseconds to wait when the user is over a limit. Rejects only on a bug.
    */
   charge(event: EventName, userId: string, payload: unknown): Promise<number | null>;
+
+  /**
+   * For an event whose feature charges its budget itself, inside its one Store round trip
+   * (FEATURE_CHARGED): remembers on this instance that `userId` is over it for `waitMs`, so that a
+   * flood is refused at the edge without reaching Redis until then.
+   */
+  block(event: EventName, userId: string, waitMs: number): void;
 }
+
+/** Events whose budget the feature's own Store step charges (room:message: one round trip in all). */
+export const FEATURE_CHARGED: ReadonlySet<EventName> = new Set(["room:message"]);
 
 function limiterFor(family: LimitFamily, config: Config, redis: Redis | undefined): RateLimiterAbstract {
   const { points, seconds } = config.rateLimits[family];
@@ -81,8 +91,21 @@ export function createEventLimits(config: Config, redis?: Redis): EventLimits {
   const limiters = Object.fromEntries(
     LIMIT_FAMILIES.map((family) => [family, limiterFor(family, config, redis)]),
   ) as Record<LimitFamily, RateLimiterAbstract>;
+  /** `<event> <user>` -> epoch ms until which this instance refuses by itself. */
+  const blocked = new Map<string, number>();
   return {
+    block(event, userId, waitMs) {
+      blocked.set(`${event} ${userId}`, Date.now() + waitMs);
+    },
     async charge(event, userId, payload) {
+      if (FEATURE_CHARGED.has(event)) {
+        const key = `${event} ${userId}`;
+        const until = blocked.get(key);
+        if (until === undefined) return null;
+        if (until > Date.now()) return until - Date.now();
+        blocked.delete(key);
+        return null;
+      }
       const budget = BYTE_BUDGET[event];
       const charges: Promise<unknown>[] = [limiters[EVENT_FAMILY[event]].consume(userId)];
       if (budget) {

@@ -25,6 +25,9 @@ export function endConnection(socket: AppSocket, code: keyof typeof WHY): void {
 
 /** Rebuilds the socket's session if the Store lost it; false (and the socket closed) when it cannot. */
 export async function recoverSession(socket: AppSocket, deps: RealtimeDeps): Promise<boolean> {
+  // A handler can finish after its socket closed (a log-out, a dropped tab): its detach has run, so a
+  // session rebuilt now would hold a connection nobody has and never expire.
+  if (!socket.connected) return false;
   const known = socket.data.session;
   if (!known) {
     endConnection(socket, "session_unknown");

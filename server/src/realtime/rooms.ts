@@ -3,6 +3,7 @@ import { announceJoined, announceLeft, roomState } from "./announce.js";
 import { userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { followRoom } from "./follow.js";
+import { announceLeftCall } from "./group.js";
 import { fail, on } from "./handler.js";
 import { announceClosed } from "./private.js";
 
@@ -17,6 +18,7 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
     // The Store closed the mover's private chat (and its call) in the same step as the move.
     if (move.closedChat)
       announceClosed(deps, move.closedChat, { id: session.id, name: session.name }, "left_room");
+    if (move.leftCall) announceLeftCall(deps, move.leftCall);
     if (move.left) announceLeft(deps, move.left, "moved", room);
     // Every connection of this user (any instance) follows the move, newest move winning.
     followRoom(deps, session);

@@ -8,6 +8,7 @@ import { announceJoined, announceLeft, roomState } from "./announce.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { followOne } from "./follow.js";
+import { announceLeftCall } from "./group.js";
 import { on } from "./handler.js";
 import { endConnection } from "./lost.js";
 import { closeChat, resendChat } from "./private.js";
@@ -55,6 +56,10 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
   socket.data.resumed = attached.resumed;
   const { name, nameKey, room, roomSeq, chosen } = session;
   socket.data.session = { name, nameKey, room, roomSeq: -1, status: chosen };
+  // The room's state is read while the user channel's subscription is made: one round trip, not two.
+  const sameRoom = attached.resumed && socket.data.lastRoom === room;
+  const state = roomState(deps, room, roomSeq, sameRoom ? socket.data.lastMessageId : undefined);
+  state.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
   await socket.join(userChannel(session.id));
   followOne(socket, room, roomSeq);
   if (attached.entered) announceJoined(deps, attached.entered);
@@ -73,11 +78,7 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
       messageMaxLength: 2000,
     },
   });
-  const sameRoom = attached.resumed && socket.data.lastRoom === room;
-  socket.emit(
-    "room:state",
-    await roomState(deps, room, roomSeq, sameRoom ? socket.data.lastMessageId : undefined),
-  );
+  socket.emit("room:state", await state);
   if (session.chatId) await resendChat(deps, socket, session.chatId);
 }
 
@@ -94,6 +95,7 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
 
   on(socket, deps, "session:leave", async () => {
     const ended = await store.endSession(socket.data.userId);
+    if (ended?.leftCall) announceLeftCall(deps, ended.leftCall);
     if (ended?.left) announceLeft(deps, ended.left, "left");
     if (ended?.session.chatId)
       await closeChat(deps, ended.session.chatId, { id: ended.session.id, name: ended.session.name }, "left");

@@ -2,6 +2,7 @@
 // awaiting, so each is atomic the way the Redis scripts are.
 import { randomUUID } from "node:crypto";
 import type { CallInfo, ChatMessage, Member, PresenceStatus, PrivateMessage, UserRef } from "../protocol.js";
+import { MemoryGroupCalls } from "./memory-group.js";
 import { newSessionId, newToken, tokenDigest } from "./tokens.js";
 import {
   HISTORY_LIMIT,
@@ -14,10 +15,12 @@ import {
   type EndedSession,
   type MembershipChange,
   type NewRoomMessage,
+  type PostResult,
   type OpenPrivateChatResult,
   type PrivateChatRecord,
   type RoomMove,
   type StartCallResult,
+  type TakeOverResult,
   type Session,
   type SessionSnapshot,
   type Store,
@@ -53,8 +56,14 @@ export class MemoryStore implements Store {
   private readonly tokens = new Map<string, string>();
   private readonly rooms = new Map<string, RoomRecord>();
   private readonly chats = new Map<string, ChatRecord>();
+  /** Room-message budgets per user: a fixed window, as in Redis. */
+  private readonly postBudgets = new Map<string, { used: number; resetAt: number }>();
   /** Instance runs by key, with their last heartbeat (epoch ms). */
   private readonly instances = new Map<string, number>();
+  private readonly groups = new MemoryGroupCalls({
+    session: (id) => this.sessions.get(id),
+    refresh: (session) => this.refreshMember(session as SessionRecord),
+  });
 
   async createSession(input: {
     name: string;
@@ -203,11 +212,18 @@ export class MemoryStore implements Store {
     if (!record) return null;
     if (record.room === room) return { session: toSession(record) };
     const closedChat = record.chatId ? this.closeChat(record.chatId) : undefined;
+    const leftCall = this.groups.leave(record);
     const left = record.entered ? this.removeMember(record.room, record.id) : undefined;
     record.room = room;
     record.roomSeq += 1;
     const joined = record.entered ? this.addMember(room, record) : undefined;
-    return { session: toSession(record), left, joined, ...(closedChat ? { closedChat } : {}) };
+    return {
+      session: toSession(record),
+      left,
+      joined,
+      ...(closedChat ? { closedChat } : {}),
+      ...(leftCall ? { leftCall } : {}),
+    };
   }
 
   async setStatus(userId: string, status: PresenceStatus) {
@@ -235,6 +251,28 @@ export class MemoryStore implements Store {
     return stored;
   }
 
+  async postRoomMessage(
+    message: NewRoomMessage,
+    limit: { points: number; windowMs: number },
+  ): Promise<PostResult> {
+    if (!this.room(message.room).members.has(message.from.id))
+      return { ok: false as const, code: "not_in_room" as const };
+    const now = message.at;
+    let budget = this.postBudgets.get(message.from.id);
+    if (!budget || budget.resetAt <= now) {
+      budget = { used: 0, resetAt: now + limit.windowMs };
+      this.postBudgets.set(message.from.id, budget);
+    }
+    budget.used += 1;
+    if (budget.used > limit.points)
+      return {
+        ok: false as const,
+        code: "rate_limited" as const,
+        retryAfterMs: Math.max(1, budget.resetAt - now),
+      };
+    return { ok: true as const, message: await this.appendRoomMessage(message) };
+  }
+
   async roomHistory(room: string, afterId?: number): Promise<ChatMessage[]> {
     const history = this.room(room).history;
     return afterId === undefined ? [...history] : history.filter((message) => message.id > afterId);
@@ -254,8 +292,9 @@ export class MemoryStore implements Store {
     if (!partner || partner.id === me.id || !partner.entered || partner.room !== me.room) {
       return { ok: false, code: "partner_unavailable" };
     }
-    if (me.chatId) return { ok: false, code: "already_in_chat" };
-    if (partner.chatId) return { ok: false, code: "partner_busy", partnerName: partner.name };
+    if (me.chatId || me.groupCallId) return { ok: false, code: "already_in_chat" };
+    if (partner.chatId || partner.groupCallId)
+      return { ok: false, code: "partner_busy", partnerName: partner.name };
     const chat: ChatRecord = {
       id: randomUUID(),
       a: ref(me),
@@ -362,25 +401,30 @@ export class MemoryStore implements Store {
     const added = !this.instances.has(key);
     this.instances.set(key, now);
     const predecessors: string[] = [];
+    const changes: MembershipChange[] = [];
     if (added) {
       const id = key.split("#")[0];
       for (const [other, seen] of this.instances) {
         if (other === key || other.split("#")[0] !== id) continue;
-        this.takeOver(other, seen + graceMs);
+        this.takeOver(other, seen + graceMs, changes);
         predecessors.push(other);
       }
     }
-    return { added, predecessors };
+    return { added, predecessors, changes };
   }
 
-  async takeOverDeadInstances(now: number, ttlMs: number, graceMs: number): Promise<string[]> {
+  async takeOverDeadInstances(now: number, ttlMs: number, graceMs: number): Promise<TakeOverResult> {
     const dead = [...this.instances].filter(([, seen]) => seen < now - ttlMs);
-    for (const [key, seen] of dead) this.takeOver(key, seen + graceMs);
-    return dead.map(([key]) => key);
+    const changes: MembershipChange[] = [];
+    for (const [key, seen] of dead) this.takeOver(key, seen + graceMs, changes);
+    return { instances: dead.map(([key]) => key), changes };
   }
 
-  /** Drops a dead run's connections; sessions left with none get `deadline` unless theirs is earlier. */
-  private takeOver(key: string, deadline: number): void {
+  /**
+   * Drops a dead run's connections; sessions left with none get `deadline` unless theirs is earlier,
+   * the others get their status derived again from the tabs they keep (added to `changes`).
+   */
+  private takeOver(key: string, deadline: number, changes: MembershipChange[]): void {
     this.instances.delete(key);
     for (const record of this.sessions.values()) {
       const theirs = [...record.connections].filter((id) => instanceOf(id) === key);
@@ -391,11 +435,48 @@ export class MemoryStore implements Store {
       }
       if (record.connections.size === 0)
         record.graceDeadline = Math.min(record.graceDeadline ?? Infinity, deadline);
+      else {
+        const changed = this.refreshStatus(record);
+        if (changed) changes.push(changed);
+      }
     }
   }
 
   async retireInstance(key: string): Promise<void> {
     this.instances.delete(key);
+  }
+
+  async startGroupCall(userId: string, callId: string, max: number) {
+    return this.groups.start(userId, callId, max);
+  }
+
+  async joinGroupCall(userId: string, callId: string) {
+    return this.groups.join(userId, callId);
+  }
+
+  async leaveGroupCall(userId: string) {
+    const record = this.sessions.get(userId);
+    return (record && this.groups.leave(record)) ?? null;
+  }
+
+  async inviteToGroupCall(inviterId: string, inviteeId: string, deadline: number) {
+    return this.groups.invite(inviterId, inviteeId, deadline);
+  }
+
+  async declineGroupInvite(inviteeId: string, callId: string) {
+    return this.groups.decline(inviteeId, callId);
+  }
+
+  async takeMissedInvites(now: number, limit: number) {
+    return this.groups.takeMissed(now, limit);
+  }
+
+  async groupCallPeers(userId: string, callId: string, peerId: string) {
+    return this.groups.peers(userId, callId, peerId);
+  }
+
+  async groupCallOf(room: string) {
+    return this.groups.of(room);
   }
 
   async ping(): Promise<boolean> {
@@ -405,11 +486,12 @@ export class MemoryStore implements Store {
   async close(): Promise<void> {}
 
   private end(record: SessionRecord): EndedSession {
+    const leftCall = this.groups.leave(record);
     this.sessions.delete(record.id);
     this.names.delete(record.nameKey);
     this.tokens.delete(record.tokenDigest);
     const left = record.entered ? this.removeMember(record.room, record.id) : undefined;
-    return { session: toSession(record), left };
+    return { session: toSession(record), left, ...(leftCall ? { leftCall } : {}) };
   }
 
   private room(name: string): RoomRecord {
@@ -428,7 +510,9 @@ export class MemoryStore implements Store {
       id: session.id,
       name: session.name,
       status: session.status,
-      busy: !!session.chatId,
+      // One conversation at a time: a private chat or the room's group call makes a member busy.
+      busy: !!session.chatId || !!session.groupCallId,
+      ...(session.groupCallId ? { inCall: true } : {}),
     };
     record.members.set(member.id, member);
     return { room, version: ++record.version, member };
@@ -451,9 +535,9 @@ export class MemoryStore implements Store {
 }
 
 function toSession(record: SessionRecord): Session {
-  const { id, name, room, status, chosen, entered, chatId, nameKey, roomSeq } = record;
+  const { id, name, room, status, chosen, entered, chatId, groupCallId, nameKey, roomSeq } = record;
   const session: Session = { id, name, room, status, chosen, entered, nameKey, roomSeq };
-  return chatId ? { ...session, chatId } : session;
+  return { ...session, ...(chatId ? { chatId } : {}), ...(groupCallId ? { groupCallId } : {}) };
 }
 
 /** The status the room sees: absent while every tab of a session that chose "online" is idle. */

@@ -1,6 +1,16 @@
 // The Lua scripts behind the Redis Store, one file per feature under lua/. Each multi-key change runs
 // as one script, so it is atomic across instances: claiming a name, entering or leaving a room,
 // pairing a private chat, reaping an expired session or a missed call, taking over a dead instance.
+import {
+  declineGroupInvite,
+  groupCallOf,
+  groupCallPeers,
+  inviteToGroupCall,
+  joinGroupCall,
+  leaveGroupCall,
+  startGroupCall,
+  takeMissedInvites,
+} from "./lua/group.js";
 import { heartbeat, retireInstance, takeOverDeadInstances } from "./lua/instances.js";
 import { prelude } from "./lua/prelude.js";
 import {
@@ -14,7 +24,7 @@ import {
   startCall,
   takeMissedCalls,
 } from "./lua/private.js";
-import { appendRoomMessage, moveToRoom, setStatus } from "./lua/rooms.js";
+import { appendRoomMessage, moveToRoom, postRoomMessage, setStatus } from "./lua/rooms.js";
 import {
   attachConnection,
   createSession,
@@ -48,6 +58,15 @@ export const scripts = {
   moveToRoom,
   setStatus,
   appendRoomMessage,
+  postRoomMessage,
+  startGroupCall,
+  joinGroupCall,
+  leaveGroupCall,
+  inviteToGroupCall,
+  declineGroupInvite,
+  takeMissedInvites,
+  groupCallPeers,
+  groupCallOf,
 } as const;
 
 export function withPrelude(body: string): string {

@@ -2,7 +2,22 @@
 // every key starts with the configured prefix so that deployments can share one Redis.
 import type { Redis } from "ioredis";
 import { randomUUID } from "node:crypto";
-import type { CallInfo, ChatMessage, Member, PresenceStatus, PrivateMessage, UserRef } from "../protocol.js";
+import type {
+  CallInfo,
+  ChatMessage,
+  GroupCall,
+  Member,
+  PresenceStatus,
+  PrivateMessage,
+  UserRef,
+} from "../protocol.js";
+import type {
+  EndedInvite,
+  InviteResult,
+  JoinGroupCallResult,
+  LeftGroupCall,
+  StartGroupCallResult,
+} from "./group-store.js";
 import { scripts, withPrelude } from "./redis-scripts.js";
 import {
   HISTORY_LIMIT,
@@ -15,10 +30,12 @@ import {
   type EndedSession,
   type MembershipChange,
   type NewRoomMessage,
+  type PostResult,
   type OpenPrivateChatResult,
   type PrivateChatRecord,
   type RoomMove,
   type StartCallResult,
+  type TakeOverResult,
   type Session,
   type SessionSnapshot,
   type Store,
@@ -97,11 +114,19 @@ export class RedisStore implements Store {
   }
 
   async getSession(userId: string): Promise<Session | null> {
-    const fields = ["name", "room", "status", "entered", "chatId", "nameKey", "roomSeq", "chosen"] as const;
-    const [name, room, status, entered, chatId, nameKey, roomSeq, chosen] = await this.redis.hmget(
-      this.key("session", userId),
-      ...fields,
-    );
+    const fields = [
+      "name",
+      "room",
+      "status",
+      "entered",
+      "chatId",
+      "nameKey",
+      "roomSeq",
+      "chosen",
+      "groupCallId",
+    ] as const;
+    const [name, room, status, entered, chatId, nameKey, roomSeq, chosen, groupCallId] =
+      await this.redis.hmget(this.key("session", userId), ...fields);
     if (!name || !room || !status) return null;
     const session: Session = {
       id: userId,
@@ -113,7 +138,7 @@ export class RedisStore implements Store {
       nameKey: nameKey ?? "",
       roomSeq: Number(roomSeq ?? 0),
     };
-    return chatId ? { ...session, chatId } : session;
+    return { ...session, ...(chatId ? { chatId } : {}), ...(groupCallId ? { groupCallId } : {}) };
   }
 
   async attachConnection(
@@ -166,16 +191,18 @@ export class RedisStore implements Store {
 
   async takeExpiredSessions(now: number, limit: number): Promise<EndedSession[]> {
     const replies = (await this.call("takeExpiredSessions", now, limit)) as string[];
-    return replies.map((reply) => JSON.parse(reply) as EndedSession);
+    return replies.map((reply) => endedSession(JSON.parse(reply) as EndedSession));
   }
 
-  endSession(userId: string): Promise<EndedSession | null> {
-    return this.run<EndedSession>("endSession", userId);
+  async endSession(userId: string): Promise<EndedSession | null> {
+    const ended = await this.run<EndedSession>("endSession", userId);
+    return ended && endedSession(ended);
   }
 
   async moveToRoom(userId: string, room: string): Promise<RoomMove | null> {
     const move = await this.run<RoomMove>("moveToRoom", userId, room);
     if (move?.closedChat) move.closedChat.changes = list(move.closedChat.changes);
+    if (move?.leftCall) move.leftCall = leftCall(move.leftCall);
     return move;
   }
 
@@ -213,6 +240,27 @@ export class RedisStore implements Store {
     );
     if (!reply) throw new Error("appendRoomMessage returned nothing");
     return reply;
+  }
+
+  async postRoomMessage(
+    message: NewRoomMessage,
+    limit: { points: number; windowMs: number },
+  ): Promise<PostResult> {
+    const reply = await this.call(
+      "postRoomMessage",
+      message.room,
+      JSON.stringify(message),
+      HISTORY_LIMIT,
+      message.at,
+      message.from.id,
+      limit.points,
+      limit.windowMs,
+    );
+    if (typeof reply === "string") return { ok: true, message: JSON.parse(reply) as ChatMessage };
+    const [code, wait] = reply as [string, number?];
+    return code === "rate_limited"
+      ? { ok: false, code, retryAfterMs: Math.max(1, Number(wait)) }
+      : { ok: false, code: "not_in_room" };
   }
 
   async roomHistory(room: string, afterId?: number): Promise<ChatMessage[]> {
@@ -294,19 +342,57 @@ export class RedisStore implements Store {
   }
 
   async heartbeat(instanceKey: string, now: number, graceMs: number): Promise<HeartbeatResult> {
-    const [added, ...predecessors] = (await this.call("heartbeat", instanceKey, now, graceMs)) as [
-      number,
-      ...string[],
-    ];
-    return { added: added === 1, predecessors };
+    const beat = (await this.run<HeartbeatResult>("heartbeat", instanceKey, now, graceMs))!;
+    return { added: beat.added, predecessors: list(beat.predecessors), changes: list(beat.changes) };
   }
 
-  async takeOverDeadInstances(now: number, ttlMs: number, graceMs: number): Promise<string[]> {
-    return (await this.call("takeOverDeadInstances", now, ttlMs, graceMs)) as string[];
+  async takeOverDeadInstances(now: number, ttlMs: number, graceMs: number): Promise<TakeOverResult> {
+    const taken = (await this.run<TakeOverResult>("takeOverDeadInstances", now, ttlMs, graceMs))!;
+    return { instances: list(taken.instances), changes: list(taken.changes) };
   }
 
   async retireInstance(instanceId: string): Promise<void> {
     await this.call("retireInstance", instanceId);
+  }
+
+  async startGroupCall(userId: string, callId: string, max: number): Promise<StartGroupCallResult> {
+    const started = (await this.run<StartGroupCallResult>("startGroupCall", userId, callId, max))!;
+    return started.ok
+      ? { ...started, call: groupCall(started.call), changes: list(started.changes) }
+      : started;
+  }
+
+  async joinGroupCall(userId: string, callId: string): Promise<JoinGroupCallResult> {
+    const joined = (await this.run<JoinGroupCallResult>("joinGroupCall", userId, callId))!;
+    return joined.ok ? { ...joined, call: groupCall(joined.call), changes: list(joined.changes) } : joined;
+  }
+
+  async leaveGroupCall(userId: string): Promise<LeftGroupCall | null> {
+    const left = await this.run<LeftGroupCall>("leaveGroupCall", userId);
+    return left && leftCall(left);
+  }
+
+  async inviteToGroupCall(inviterId: string, inviteeId: string, deadline: number): Promise<InviteResult> {
+    const invited = (await this.run<InviteResult>("inviteToGroupCall", inviterId, inviteeId, deadline))!;
+    return invited.ok ? { ...invited, call: groupCall(invited.call) } : invited;
+  }
+
+  declineGroupInvite(inviteeId: string, callId: string): Promise<EndedInvite | null> {
+    return this.run<EndedInvite>("declineGroupInvite", inviteeId, callId);
+  }
+
+  async takeMissedInvites(now: number, limit: number): Promise<EndedInvite[]> {
+    const replies = (await this.call("takeMissedInvites", now, limit)) as string[];
+    return replies.map((reply) => JSON.parse(reply) as EndedInvite);
+  }
+
+  async groupCallPeers(userId: string, callId: string, peerId: string): Promise<boolean> {
+    return (await this.call("groupCallPeers", userId, callId, peerId)) === 1;
+  }
+
+  async groupCallOf(room: string): Promise<GroupCall | null> {
+    const call = await this.run<GroupCall>("groupCallOf", room);
+    return call && groupCall(call);
   }
 
   async ping(): Promise<boolean> {
@@ -321,6 +407,17 @@ export class RedisStore implements Store {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
+
+/** A call's participants come back as `{}` from cjson when the list is empty. */
+const groupCall = (call: GroupCall): GroupCall => ({ ...call, participants: list(call.participants) });
+
+const leftCall = (left: LeftGroupCall): LeftGroupCall => {
+  const { call, ...rest } = left;
+  return { ...rest, changes: list(left.changes), ...(call ? { call: groupCall(call) } : {}) };
+};
+
+const endedSession = (ended: EndedSession): EndedSession =>
+  ended.leftCall ? { ...ended, leftCall: leftCall(ended.leftCall) } : ended;
 
 /** cjson encodes an empty Lua table as `{}`; lists come back as arrays either way. */
 function list<T>(value: T[] | Record<string, never> | undefined): T[] {

@@ -1,5 +1,6 @@
 // The Store: all shared state (sessions, names, room membership, presence, room history) behind
 // intention-revealing methods. The memory and Redis implementations pass one contract suite.
+import type { GroupCallStore, LeftGroupCall } from "./group-store.js";
 import type { CallInfo, ChatMessage, Member, PresenceStatus, PrivateMessage, UserRef } from "../protocol.js";
 
 export interface Session {
@@ -17,6 +18,8 @@ export interface Session {
   entered: boolean;
   /** The private chat this user is in, if any (one at a time, like a phone line). */
   chatId?: string;
+  /** The room's group call this user is in, if any (a private chat and a group call exclude each other). */
+  groupCallId?: string;
   /** The folded name key this session holds the claim of (see schemas.ts `nameKey`). */
   nameKey: string;
   /**
@@ -94,6 +97,8 @@ export interface RoomMove {
   joined?: MembershipChange;
   /** A private chat is between members of one room: moving on closes it, in the same atomic step. */
   closedChat?: ClosedChat;
+  /** So is a group call: moving on takes the mover out of it, in the same step. */
+  leftCall?: LeftGroupCall;
 }
 
 /** A ring deadline that fired: the call was still ringing and has now ended as missed. */
@@ -109,12 +114,26 @@ export interface HeartbeatResult {
   added: boolean;
   /** Earlier runs (incarnations) of the same instance id that this heartbeat took over. */
   predecessors: string[];
+  /** Members whose status changed because the takeover dropped their tabs (see TakeOverResult). */
+  changes: MembershipChange[];
+}
+
+/** Dead instance runs taken over, and the member status changes that dropping their tabs caused. */
+export interface TakeOverResult {
+  instances: string[];
+  /**
+   * A session that keeps other tabs shows "absent" when every remaining one is idle (and back): the
+   * rooms must be told, like after any detach.
+   */
+  changes: MembershipChange[];
 }
 
 export interface EndedSession {
   session: Session;
   /** Set when the user was a member of a room and has now left it. */
   left?: MembershipChange;
+  /** Set when the user was in a group call and has now left it. */
+  leftCall?: LeftGroupCall;
 }
 
 export interface NewRoomMessage {
@@ -124,12 +143,18 @@ export interface NewRoomMessage {
   at: number;
 }
 
+/** What postRoomMessage answers. */
+export type PostResult =
+  | { ok: true; message: ChatMessage }
+  | { ok: false; code: "not_in_room" }
+  | { ok: false; code: "rate_limited"; retryAfterMs: number };
+
 export const HISTORY_LIMIT = 100;
 
 /** The registry key of one run of an instance; `#` cannot occur in an INSTANCE_ID. */
 export const instanceKey = (instanceId: string, incarnation: string) => `${instanceId}#${incarnation}`;
 
-export interface Store {
+export interface Store extends GroupCallStore {
   readonly kind: "memory" | "redis";
 
   /**
@@ -210,6 +235,14 @@ export interface Store {
   /** Gives the message the room's next id and keeps the last HISTORY_LIMIT. */
   appendRoomMessage(message: NewRoomMessage): Promise<ChatMessage>;
 
+  /**
+   * The hot path of room chat, in one round trip: checks that the sender is a member of `room`,
+   * charges their room-message budget (`limit.points` per fixed window of `limit.windowMs`, shared
+   * across instances), then appends like appendRoomMessage. `not_in_room` when the sender is not (or
+   * no longer) a member of that room; `rate_limited` with the wait when the budget is spent.
+   */
+  postRoomMessage(message: NewRoomMessage, limit: { points: number; windowMs: number }): Promise<PostResult>;
+
   /** The kept history, oldest first; with `afterId`, only the messages that follow it. */
   roomHistory(room: string, afterId?: number): Promise<ChatMessage[]>;
 
@@ -265,9 +298,9 @@ export interface Store {
   /**
    * Takes over every instance silent for longer than `ttlMs`: its connections are dropped, and
    * sessions left with none enter their grace period, counted from the instance's last heartbeat.
-   * Each dead instance is returned to exactly one caller.
+   * Each dead instance is returned to exactly one caller, with the status changes it caused.
    */
-  takeOverDeadInstances(now: number, ttlMs: number, graceMs: number): Promise<string[]>;
+  takeOverDeadInstances(now: number, ttlMs: number, graceMs: number): Promise<TakeOverResult>;
 
   /** A clean shutdown: the instance leaves the registry (its connections were detached). */
   retireInstance(instanceId: string): Promise<void>;

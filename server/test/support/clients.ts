@@ -35,6 +35,9 @@ export function openSocket(
     transports: options.transports ?? ["websocket"],
     reconnection: false,
     forceNew: true,
+    // socket.io-client gives up a handshake after 20 s; on a machine whose CPUs other work keeps busy, a
+    // storm of handshakes can take longer. A refused handshake still fails at once (connect_error).
+    timeout: 60_000,
   }) as ClientSocket;
 }
 
@@ -89,14 +92,15 @@ export async function join(baseUrl: string, name: string, room = "GENERAL"): Pro
   return { socket, session, ready, state };
 }
 
-/** Emits with an ack and a timeout, as the SPA does. */
+/** Emits with an ack and a timeout (ms), as the SPA does. */
 export function request<E extends keyof ClientToServerEvents>(
   socket: ClientSocket,
   event: E,
   payload: Parameters<ClientToServerEvents[E]>[0],
+  timeoutMs = 5_000,
 ): Promise<Ack<Record<string, unknown>> & Record<string, unknown>> {
   const untyped = socket as unknown as Socket;
-  return untyped.timeout(5_000).emitWithAck(event, payload);
+  return untyped.timeout(timeoutMs).emitWithAck(event, payload);
 }
 
 export function closeAll(...sockets: (ClientSocket | undefined)[]): void {

@@ -22,6 +22,10 @@ export function useServer(env: Record<string, string> = {}) {
     get url() {
       return current().url;
     },
+    /** The running instance (its Store and Socket.IO server). */
+    get instance() {
+      return current().instance;
+    },
     /** Replaces the running server (e.g. with other settings). */
     restart: async (overrides: Record<string, string>) => {
       await current().close();

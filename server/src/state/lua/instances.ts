@@ -3,39 +3,39 @@
 
 /**
  * ARGV: prefix, instanceKey ("<id>#<incarnation>"), now, graceMs
- * -> {added (1|0), predecessor keys...}: a newly registered run takes over every other run of its id.
+ * -> JSON {added, predecessors, changes}: a newly registered run takes over every other run of its id.
  */
 export const heartbeat = `
 local key, now, grace = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local added = redis.call('HSET', p .. ':instances', key, now)
-local out = {added}
+local predecessors, changes = {}, {}
 if added == 1 then
   local id = string.match(key, '^([^#]*)')
   local registry = redis.call('HGETALL', p .. ':instances')
   for i = 1, #registry, 2 do
     local other = registry[i]
     if other ~= key and string.match(other, '^([^#]*)') == id then
-      take_over(other, tonumber(registry[i + 1]) + grace)
-      table.insert(out, other)
+      take_over(other, tonumber(registry[i + 1]) + grace, changes)
+      table.insert(predecessors, other)
     end
   end
 end
-return out
+return cjson.encode({added = added == 1, predecessors = predecessors, changes = changes})
 `;
 
-/** ARGV: prefix, now, ttlMs, graceMs -> keys of the dead instance runs this call took over */
+/** ARGV: prefix, now, ttlMs, graceMs -> JSON {instances: the dead runs this call took over, changes} */
 export const takeOverDeadInstances = `
 local now, ttl, grace = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local registry = redis.call('HGETALL', p .. ':instances')
-local dead = {}
+local dead, changes = {}, {}
 for i = 1, #registry, 2 do
   local instance, seen = registry[i], tonumber(registry[i + 1])
   if seen < now - ttl then
-    take_over(instance, seen + grace)
+    take_over(instance, seen + grace, changes)
     table.insert(dead, instance)
   end
 end
-return dead
+return cjson.encode({instances = dead, changes = changes})
 `;
 
 /** ARGV: prefix, instanceKey */

@@ -4,9 +4,14 @@ export const prelude = `
 local p = ARGV[1]
 local function session_key(id) return p .. ':session:' .. id end
 local function chat_key(id) return p .. ':chat:' .. id end
+local function gcall_key(id) return p .. ':gcall:' .. id end
 -- Adds or refreshes a member from its session; returns the change with the room's new version.
 local function put_member(room, s)
-  local json = cjson.encode({id = s.id, name = s.name, status = s.status, busy = s.chatId ~= nil})
+  -- One conversation at a time: a private chat or the room's group call makes a member busy.
+  local busy = s.chatId ~= nil or s.groupCallId ~= nil
+  local inCall = nil
+  if s.groupCallId then inCall = true end
+  local json = cjson.encode({id = s.id, name = s.name, status = s.status, busy = busy, inCall = inCall})
   redis.call('HSET', p .. ':room:' .. room .. ':members', s.id, json)
   return {room = room, version = redis.call('INCR', p .. ':room:' .. room .. ':version'), member = cjson.decode(json)}
 end
@@ -19,14 +24,24 @@ local function remove_member(room, id)
 end
 local function read_session(id)
   local f = redis.call('HMGET', session_key(id), 'name', 'room', 'status', 'entered', 'nameKey', 'tokenDigest',
-    'chatId', 'roomSeq', 'chosen')
+    'chatId', 'roomSeq', 'chosen', 'groupCallId')
   if not f[1] then return nil end
   return {id = id, name = f[1], room = f[2], status = f[3], entered = f[4] == '1', nameKey = f[5], tokenDigest = f[6],
-    chatId = f[7] or nil, roomSeq = tonumber(f[8] or '0'), chosen = f[9] or f[3]}
+    chatId = f[7] or nil, roomSeq = tonumber(f[8] or '0'), chosen = f[9] or f[3], groupCallId = f[10] or nil}
 end
 local function public(s)
   return {id = s.id, name = s.name, room = s.room, status = s.status, chosen = s.chosen, entered = s.entered,
-    chatId = s.chatId, nameKey = s.nameKey, roomSeq = s.roomSeq}
+    chatId = s.chatId, nameKey = s.nameKey, roomSeq = s.roomSeq, groupCallId = s.groupCallId}
+end
+-- A group call as the room sees it: participants in the order they joined, names from their sessions.
+local function read_gcall(id)
+  local f = redis.call('HMGET', gcall_key(id), 'room', 'version', 'max')
+  if not f[1] then return nil end
+  local participants = {}
+  for _, uid in ipairs(redis.call('LRANGE', gcall_key(id) .. ':order', 0, -1)) do
+    table.insert(participants, {id = uid, name = redis.call('HGET', session_key(uid), 'name') or ''})
+  end
+  return {id = id, room = f[1], version = tonumber(f[2]), participants = participants, max = tonumber(f[3])}
 end
 -- What the room sees: absent while every tab of a session that chose online is idle or hidden.
 local function effective_status(s)
@@ -111,19 +126,42 @@ local function attach(s, conn, max)
   end
   return {ok = true, session = public(s), resumed = resumed, entered = entered, updated = updated}
 end
+-- Takes the session out of its group call; the call ends with its last participant. Returns
+-- {callId, room, call?} (no call once it ended), adding the member's busy change to changes.
+local function leave_gcall(s, changes)
+  local id = s.groupCallId
+  if not id then return nil end
+  local key = gcall_key(id)
+  redis.call('LREM', key .. ':order', 0, s.id)
+  redis.call('HDEL', session_key(s.id), 'groupCallId')
+  s.groupCallId = nil
+  refresh_member(s, changes)
+  local room = redis.call('HGET', key, 'room')
+  if not room then return nil end
+  redis.call('HINCRBY', key, 'version', 1)
+  if redis.call('LLEN', key .. ':order') > 0 then return {callId = id, room = room, call = read_gcall(id)} end
+  for _, invitee in ipairs(redis.call('HKEYS', key .. ':invites')) do
+    redis.call('ZREM', p .. ':invites', id .. '|' .. invitee)
+  end
+  redis.call('DEL', key, key .. ':order', key .. ':invites')
+  if redis.call('GET', p .. ':room:' .. room .. ':gcall') == id then redis.call('DEL', p .. ':room:' .. room .. ':gcall') end
+  return {callId = id, room = room}
+end
 local function end_session(id)
   local s = read_session(id)
   if not s then return nil end
+  local leftCall = leave_gcall(s, {})
   local nameKey = p .. ':name:' .. s.nameKey
   if redis.call('GET', nameKey) == id then redis.call('DEL', nameKey) end
   redis.call('DEL', p .. ':token:' .. s.tokenDigest, session_key(id), p .. ':conns:' .. id, p .. ':idle:' .. id)
   redis.call('ZREM', p .. ':grace', id)
   local left = nil
   if s.entered then left = remove_member(s.room, id) end
-  return {session = public(s), left = left}
+  return {session = public(s), left = left, leftCall = leftCall}
 end
--- Drops a dead instance run's connections; sessions left with none expire at deadline (or earlier).
-local function take_over(instance, deadline)
+-- Drops a dead instance run's connections; sessions left with none expire at deadline (or earlier),
+-- the others get their status derived again from the tabs they keep (changes appended to changes).
+local function take_over(instance, deadline, changes)
   redis.call('HDEL', p .. ':instances', instance)
   local served = p .. ':inst:' .. instance .. ':sessions'
   for _, id in ipairs(redis.call('SMEMBERS', served)) do
@@ -135,6 +173,10 @@ local function take_over(instance, deadline)
     if redis.call('EXISTS', session_key(id)) == 1 and redis.call('SCARD', conns) == 0 then
       -- LT: a session already in its grace period keeps the earlier deadline.
       redis.call('ZADD', p .. ':grace', 'LT', deadline, id)
+    else
+      local s = read_session(id)
+      local changed = s and refresh_status(s)
+      if changed then table.insert(changes, changed) end
     end
   end
   redis.call('DEL', served)

@@ -8,8 +8,10 @@ local other = read_session(ARGV[3])
 if not other or other.id == me.id or not other.entered or other.room ~= me.room then
   return cjson.encode({ok = false, code = 'partner_unavailable'})
 end
-if me.chatId then return cjson.encode({ok = false, code = 'already_in_chat'}) end
-if other.chatId then return cjson.encode({ok = false, code = 'partner_busy', partnerName = other.name}) end
+if me.chatId or me.groupCallId then return cjson.encode({ok = false, code = 'already_in_chat'}) end
+if other.chatId or other.groupCallId then
+  return cjson.encode({ok = false, code = 'partner_busy', partnerName = other.name})
+end
 local id = ARGV[4]
 redis.call('HSET', chat_key(id), 'aId', me.id, 'aName', me.name, 'bId', other.id, 'bName', other.name)
 local changes = {}

@@ -11,13 +11,15 @@ if s.chatId then
   closed = close_chat(s.chatId)
   s = read_session(ARGV[2])
 end
+-- So is the room's group call: moving on takes the mover out of it, in this same step.
+local leftCall = leave_gcall(s, {})
 local left, joined = nil, nil
 if s.entered then left = remove_member(s.room, s.id) end
 s.room = ARGV[3]
 s.roomSeq = redis.call('HINCRBY', session_key(s.id), 'roomSeq', 1)
 redis.call('HSET', session_key(s.id), 'room', s.room)
 if s.entered then joined = put_member(s.room, s) end
-return cjson.encode({session = public(s), left = left, joined = joined, closedChat = closed})
+return cjson.encode({session = public(s), left = left, joined = joined, closedChat = closed, leftCall = leftCall})
 `;
 
 /** ARGV: prefix, id, chosen status -> JSON {session, changed?} or nil */
@@ -30,6 +32,27 @@ redis.call('HSET', session_key(s.id), 'status', s.status, 'chosen', s.chosen)
 local changed = nil
 if s.entered then changed = put_member(s.room, s) end
 return cjson.encode({session = public(s), changed = changed})
+`;
+
+/**
+ * ARGV: prefix, room, message JSON without its id, history limit, now, userId, points, windowMs
+ * -> the stored message JSON, or {code, retryAfterMs?}: one round trip checks membership, charges the
+ * sender's budget (a fixed window, like rate-limiter-flexible's) and appends.
+ */
+export const postRoomMessage = `
+if redis.call('HEXISTS', p .. ':room:' .. ARGV[2] .. ':members', ARGV[6]) == 0 then return {'not_in_room'} end
+local budget = p .. ':rl:post:' .. ARGV[6]
+local used = redis.call('INCR', budget)
+if used == 1 then redis.call('PEXPIRE', budget, ARGV[8]) end
+if used > tonumber(ARGV[7]) then return {'rate_limited', redis.call('PTTL', budget)} end
+local seq = p .. ':room:' .. ARGV[2] .. ':seq'
+if redis.call('EXISTS', seq) == 0 then redis.call('SET', seq, ARGV[5]) end
+local id = redis.call('INCR', seq)
+local json = '{"id":' .. id .. ',' .. string.sub(ARGV[3], 2)
+local history = p .. ':room:' .. ARGV[2] .. ':history'
+redis.call('RPUSH', history, json)
+redis.call('LTRIM', history, -tonumber(ARGV[4]), -1)
+return json
 `;
 
 /**

@@ -1,0 +1,243 @@
+// The room's group call as this tab sees it: whether one is on and who is in it, starting, joining,
+// inviting, answering an invitation and leaving. The media is callMedia's, the same as a 1:1 call's.
+import { defineStore } from "pinia";
+import { computed, ref, watch } from "vue";
+import type { AppError, GroupCall, GroupSignal, RoomState, UserRef } from "../../../server/src/protocol";
+import { askNotificationPermission, notify } from "../attention";
+import { listen } from "../listen";
+import { type LocalError, request } from "../socket";
+import { groupRoles } from "../webrtc/mesh";
+import { useCallStore } from "./call";
+import { useCallMediaStore } from "./callMedia";
+import { useRoomStore } from "./room";
+import { useSessionStore } from "./session";
+import { fromWire, groupTransport } from "./transport";
+
+export type GroupStatus = "idle" | "starting" | "joining" | "in-call";
+
+/** The invitee is never told when an invitation lapses; the prompt goes away by itself after this. */
+export const INVITATION_TTL_MS = 30_000;
+
+export const useGroupCallStore = defineStore("groupCall", () => {
+  const room = useRoomStore();
+  const media = useCallMediaStore();
+  const privateCall = useCallStore();
+  /** The room's group call as last told (highest version), or null. */
+  const call = ref<GroupCall | null>(null);
+  const status = ref<GroupStatus>("idle");
+  const invitation = ref<{ call: GroupCall; from: UserRef } | null>(null);
+  /** Why the last action failed, or what came of an invitation. */
+  const notice = ref<string | null>(null);
+  /** Calls that ended: a late state of one must not bring it back. */
+  const ended = new Set<string>();
+  let invitationTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Whom "Inviting Carol…" is about: the line goes once Carol is in the call. */
+  let invited: string | null = null;
+
+  const self = () => useSessionStore().user;
+  const participants = computed(() => call.value?.participants ?? []);
+  const inCall = computed(() => status.value === "in-call");
+  const busy = computed(() => status.value !== "idle" || privateCall.live);
+  const canStart = computed(() => !call.value && !busy.value);
+  const canJoin = computed(
+    () =>
+      Boolean(call.value) &&
+      !busy.value &&
+      !participants.value.some((p) => p.id === self()?.id) &&
+      participants.value.length < (call.value?.max ?? Infinity),
+  );
+
+  /** Newest version wins; null ends the call for good. */
+  function adopt(next: GroupCall | null): void {
+    if (!next) {
+      if (call.value) ended.add(call.value.id);
+      call.value = null;
+    } else if (ended.has(next.id)) {
+      return;
+    } else if (call.value?.id !== next.id || next.version > call.value.version) {
+      if (call.value && call.value.id !== next.id) ended.add(call.value.id);
+      call.value = next;
+    }
+    if (invitation.value && invitation.value.call.id !== call.value?.id) dismissInvitation();
+    if (invited && call.value?.participants.some((p) => p.id === invited)) {
+      invited = null;
+      notice.value = null;
+    }
+    follow();
+  }
+
+  /** In the call: connect to newcomers, drop leavers; taken out (a room move, a reload): stop. */
+  function follow(): void {
+    if (status.value !== "in-call") return;
+    const current = call.value;
+    const me = self()?.id;
+    if (!current || current.id !== media.callId || !current.participants.some((p) => p.id === me)) {
+      return finish(null);
+    }
+    media.setParticipants(current.participants);
+  }
+
+  function wording(error: AppError | LocalError): string {
+    if (error.code !== "call_full") return error.message;
+    const max = call.value?.max;
+    return max ? `The call is full: it has ${max} people already.` : "The call is full.";
+  }
+
+  async function start(): Promise<void> {
+    if (!canStart.value) return;
+    askNotificationPermission();
+    status.value = "starting";
+    notice.value = null;
+    const ack = await request("group:start", {});
+    if (status.value !== "starting") return;
+    if (ack.ok) return enter(ack.call);
+    status.value = "idle";
+    notice.value = wording(ack.error);
+  }
+
+  async function join(callId = call.value?.id): Promise<void> {
+    if (!callId || busy.value) return;
+    status.value = "joining";
+    notice.value = null;
+    dismissInvitation();
+    const ack = await request("group:join", { callId });
+    if (status.value !== "joining") return;
+    if (ack.ok) return enter(ack.call);
+    status.value = "idle";
+    notice.value = wording(ack.error);
+  }
+
+  function enter(joined: GroupCall): void {
+    const me = self();
+    if (!me) return;
+    status.value = "in-call";
+    // The media first: it takes the call's id at once, which adopt() checks the call against.
+    void media.start({
+      callId: joined.id,
+      kind: "group",
+      self: me,
+      transport: groupTransport(joined.id),
+      roles: groupRoles(me.id),
+      participants: joined.participants,
+      current: () => status.value === "in-call" && call.value?.id === joined.id,
+    });
+    adopt(joined);
+  }
+
+  /** "Leave call": this tab stops at once; the others' stages update when the server says so. */
+  function leave(): void {
+    if (status.value === "idle") return;
+    finish(null);
+    void request("group:leave", {});
+  }
+
+  function finish(message: string | null): void {
+    if (media.kind === "group") media.stop();
+    status.value = "idle";
+    notice.value = message;
+  }
+
+  /** "Invite Ben to the call": the server rings Ben, or says why not (partner_busy words it). */
+  async function invite(member: UserRef): Promise<void> {
+    const ack = await request("group:invite", { with: member.id });
+    invited = ack.ok ? member.id : null;
+    notice.value = ack.ok ? `Inviting ${member.name}…` : wording(ack.error);
+  }
+
+  function onInvited(payload: { call: GroupCall; from: UserRef }): void {
+    if (busy.value) return;
+    adopt(payload.call);
+    invitation.value = payload;
+    clearTimeout(invitationTimer);
+    invitationTimer = setTimeout(dismissInvitation, INVITATION_TTL_MS);
+    if (document.hidden)
+      notify(`${payload.from.name} invites you to a call`, "Open the tab to join.", "call");
+  }
+
+  function dismissInvitation(): void {
+    clearTimeout(invitationTimer);
+    invitation.value = null;
+  }
+
+  /** The invitation's "Join". */
+  function accept(): Promise<void> {
+    const callId = invitation.value?.call.id;
+    dismissInvitation();
+    return join(callId);
+  }
+
+  function decline(): void {
+    const callId = invitation.value?.call.id;
+    dismissInvitation();
+    if (callId) void request("group:decline", { callId });
+  }
+
+  function onDeclined(payload: { callId: string; by: UserRef; reason: "declined" | "missed" }): void {
+    if (payload.callId !== call.value?.id) return;
+    const { name } = payload.by;
+    invited = null;
+    notice.value =
+      payload.reason === "declined" ? `${name} declined the invitation` : `${name} did not answer`;
+  }
+
+  function onSignal(signal: GroupSignal): void {
+    if (status.value === "in-call") media.receive(signal.callId, signal.peer, fromWire(signal));
+  }
+
+  function onGroupState(payload: { room: string; call: GroupCall | null }): void {
+    if (payload.room === room.current) adopt(payload.call);
+  }
+
+  /** A new room has its own call (or none); the server took us out of the old one. */
+  function onRoomState(state: RoomState): void {
+    if (call.value && call.value.room !== state.room) adopt(null);
+    adopt(state.groupCall ?? null);
+  }
+
+  function reset(): void {
+    finish(null);
+    dismissInvitation();
+    call.value = null;
+    notice.value = null;
+  }
+
+  // A private call and a group call never share the media: a private one starting ends this one.
+  watch(
+    () => privateCall.live,
+    (live) => live && status.value !== "idle" && finish(null),
+  );
+
+  const onPageHide = () => leave();
+  window.addEventListener("pagehide", onPageHide);
+  listen(
+    {
+      "group:state": onGroupState,
+      "group:invited": onInvited,
+      "group:declined": onDeclined,
+      "group:signal": onSignal,
+      "room:state": onRoomState,
+    },
+    () => {
+      reset();
+      window.removeEventListener("pagehide", onPageHide);
+    },
+  );
+
+  return {
+    call,
+    status,
+    invitation,
+    notice,
+    participants,
+    inCall,
+    canStart,
+    canJoin,
+    start,
+    join,
+    leave,
+    invite,
+    accept,
+    decline,
+    reset,
+  };
+});

@@ -1,0 +1,72 @@
+// The call stage as a person sees it (1:1 and group alike): the region "Call" with one tile per
+// person ("Bob", "Alice (you)") and per screen share ("Alice's screen"), badges, controls, and the
+// Call settings panel; plus what the browser's media does behind a tile.
+import type { Locator, Page } from "playwright-core";
+import { expect } from "vitest";
+import { videoState } from "./media.js";
+
+/** WebRTC over loopback connects within a second or two; two CPUs running several Chromiums need more. */
+export const MEDIA_TIMEOUT = { timeout: 20_000 };
+
+export const callStage = (page: Page): Locator => page.getByRole("region", { name: "Call", exact: true });
+
+/** The tile named `name` exactly: a person ("Bob"), oneself ("Alice (you)"), a share ("Alice's screen"). */
+export const tile = (page: Page, name: string): Locator =>
+  callStage(page).getByRole("group", { name, exact: true });
+
+export const selfTile = (page: Page): Locator => callStage(page).getByRole("group", { name: / \(you\)$/ });
+
+/** The <video> of a tile (a video element has no role; it sits inside its tile). */
+export const tileVideo = (page: Page, name: string): Locator => tile(page, name).locator("video");
+
+/** The names of the stage's tiles in order, oneself last. Does not wait. */
+export async function tileNames(page: Page): Promise<string[]> {
+  const tiles = callStage(page).getByRole("group");
+  return (await tiles.evaluateAll((groups) => groups.map((g) => g.getAttribute("aria-label") ?? ""))).sort();
+}
+
+/** Waits until the stage shows exactly these tiles (any order). */
+export async function expectTiles(page: Page, names: string[]): Promise<void> {
+  await expect.poll(() => tileNames(page), MEDIA_TIMEOUT).toEqual([...names].sort());
+}
+
+/** The muted-microphone badge on someone's tile. */
+export const mutedBadge = (page: Page, name: string): Locator =>
+  tile(page, name).getByRole("img", { name: "Microphone off" });
+
+/** Whether a tile shows the person's initials instead of their video (their camera is off). */
+export const showsInitials = (page: Page, name: string): Promise<boolean> =>
+  tile(page, name).evaluate((el) => el.classList.contains("camera-off"));
+
+/** Frames keep coming into a tile: its video has a size, and the frames it presented move on. */
+export async function expectFramesIn(page: Page, name: string, frames = 10): Promise<void> {
+  const video = tileVideo(page, name);
+  await expect.poll(async () => (await videoState(video)).width, MEDIA_TIMEOUT).toBeGreaterThan(0);
+  const presented = (await videoState(video)).frames;
+  await expect
+    .poll(async () => (await videoState(video)).frames, MEDIA_TIMEOUT)
+    .toBeGreaterThan(presented + frames);
+}
+
+export const stageButton = (page: Page, name: string): Locator =>
+  callStage(page).getByRole("button", { name, exact: true });
+
+export const callSettings = (page: Page): Locator => page.getByRole("dialog", { name: "Call settings" });
+
+/** Opens Call settings (from the stage during a call, the top bar before one) and waits for it. */
+export async function openCallSettings(page: Page): Promise<Locator> {
+  await page.getByRole("button", { name: "Call settings", exact: true }).click();
+  const panel = callSettings(page);
+  await panel.waitFor();
+  return panel;
+}
+
+/** The options of one of the panel's selects ("Camera", "Microphone", "Speaker"): value and label. */
+export function deviceOptions(panel: Locator, select: string): Promise<{ value: string; label: string }[]> {
+  return panel
+    .getByRole("combobox", { name: select })
+    .locator("option")
+    .evaluateAll((options) =>
+      options.map((o) => ({ value: (o as HTMLOptionElement).value, label: o.textContent?.trim() ?? "" })),
+    );
+}

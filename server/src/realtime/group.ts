@@ -1,0 +1,115 @@
+// Group calls in a room: a full mesh of peer connections, capped at GROUP_CALL_MAX. The server keeps
+// who is in the call (in the Store), rings invitees with a deadline, and relays signalling only
+// between two participants of the same call, checked on every signal; it never reads SDP.
+import { randomUUID } from "node:crypto";
+import type { ErrorCode } from "../protocol.js";
+import type { EndedInvite, LeftGroupCall } from "../state/group-store.js";
+import type { MembershipChange } from "../state/store.js";
+import { roomChannel, userChannel } from "./channels.js";
+import type { AppSocket, RealtimeDeps } from "./deps.js";
+import { fail, on } from "./handler.js";
+
+type Deps = Pick<RealtimeDeps, "io">;
+
+const WHY: Partial<Record<ErrorCode, string>> = {
+  session_unknown: "Your session has ended. Join again.",
+  not_in_room: "Enter a room first.",
+  already_in_chat: "You are already talking with someone. Leave that conversation first.",
+  call_exists: "A group call is already on in this room: join it.",
+  no_call: "That call has ended.",
+  partner_unavailable: "That person is not in your room any more.",
+};
+
+function refusal(code: ErrorCode, max?: number) {
+  if (code === "call_full")
+    return fail("call_full", `The call is full: ${max ?? "the most"} people are in it.`);
+  return fail(code, WHY[code] ?? "That did not work.");
+}
+
+function tellRoom(deps: Deps, changes: MembershipChange[]): void {
+  for (const change of changes) deps.io.to(roomChannel(change.room)).emit("room:member-updated", change);
+}
+
+/** Tells the room that someone left its group call (or that the call ended with them). */
+export function announceLeftCall(deps: Deps, left: LeftGroupCall): void {
+  tellRoom(deps, left.changes);
+  deps.io.to(roomChannel(left.room)).emit("group:state", { room: left.room, call: left.call ?? null });
+}
+
+/** Tells the inviter, and the invitee's other tabs, that an invitation ended unanswered or declined. */
+function announceEndedInvite(deps: Deps, ended: EndedInvite, reason: "declined" | "missed"): void {
+  deps.io
+    .to([userChannel(ended.inviterId), userChannel(ended.invitee.id)])
+    .emit("group:declined", { callId: ended.callId, by: ended.invitee, reason });
+}
+
+/** Ends every invitation past its deadline (each exactly once, cluster-wide) and tells both sides. */
+export async function fireMissedInvites(deps: Pick<RealtimeDeps, "io" | "store" | "clock" | "logger">) {
+  try {
+    for (;;) {
+      const missed = await deps.store.takeMissedInvites(deps.clock(), 100);
+      for (const ended of missed) announceEndedInvite(deps, ended, "missed");
+      if (missed.length < 100) return;
+    }
+  } catch (error) {
+    deps.logger.error({ err: error }, "missed-invite sweep failed");
+  }
+}
+
+export function register(socket: AppSocket, deps: RealtimeDeps): void {
+  const { io, store, config, clock } = deps;
+  const me = socket.data.userId;
+  const max = config.groupCallMax;
+
+  on(socket, deps, "group:start", async () => {
+    const started = await store.startGroupCall(me, randomUUID(), max);
+    if (!started.ok) return refusal(started.code);
+    tellRoom(deps, started.changes);
+    io.to(roomChannel(started.call.room)).emit("group:state", {
+      room: started.call.room,
+      call: started.call,
+    });
+    return { ok: true, call: started.call };
+  });
+
+  on(socket, deps, "group:join", async ({ callId }) => {
+    const joined = await store.joinGroupCall(me, callId);
+    if (!joined.ok) return refusal(joined.code, max);
+    tellRoom(deps, joined.changes);
+    io.to(roomChannel(joined.call.room)).emit("group:state", { room: joined.call.room, call: joined.call });
+    return { ok: true, call: joined.call };
+  });
+
+  on(socket, deps, "group:leave", async () => {
+    const left = await store.leaveGroupCall(me);
+    if (!left) return refusal("no_call");
+    announceLeftCall(deps, left);
+    return { ok: true };
+  });
+
+  on(socket, deps, "group:invite", async ({ with: inviteeId }) => {
+    const invited = await store.inviteToGroupCall(me, inviteeId, clock() + config.callRingTimeoutMs);
+    if (!invited.ok) {
+      if (invited.code === "partner_busy")
+        return fail("partner_busy", `${invited.partnerName} is already talking with someone else`);
+      return refusal(invited.code);
+    }
+    io.to(userChannel(inviteeId)).emit("group:invited", { call: invited.call, from: invited.inviter });
+    // The deadline is data in the Store, fired by every reaper; this timer only checks a little sooner.
+    setTimeout(() => void fireMissedInvites(deps), config.callRingTimeoutMs + 1).unref();
+    return { ok: true };
+  });
+
+  on(socket, deps, "group:decline", async ({ callId }) => {
+    const ended = await store.declineGroupInvite(me, callId);
+    if (!ended) return refusal("no_call");
+    announceEndedInvite(deps, ended, "declined");
+    return { ok: true };
+  });
+
+  on(socket, deps, "group:signal", async (signal) => {
+    if (!(await store.groupCallPeers(me, signal.callId, signal.peer))) return refusal("no_call");
+    io.to(userChannel(signal.peer)).emit("group:signal", { ...signal, peer: me });
+    return { ok: true };
+  });
+}

@@ -1,0 +1,122 @@
+// Lua scripts of the Redis Store for group calls: one per room, a capped list of participants, and
+// invitations with a deadline. Keys: gcall:<id> {room, version, max}, gcall:<id>:order (participants
+// in join order), gcall:<id>:invites {invitee: inviter}, room:<r>:gcall, and the `invites` sorted set
+// ("<call>|<invitee>" by deadline) that every reaper fires.
+
+/** ARGV: prefix, userId, new call id, max -> JSON {ok, call, changes} | {ok = false, code} */
+export const startGroupCall = `
+local s = read_session(ARGV[2])
+if not s then return cjson.encode({ok = false, code = 'session_unknown'}) end
+if not s.entered then return cjson.encode({ok = false, code = 'not_in_room'}) end
+if s.chatId or s.groupCallId then return cjson.encode({ok = false, code = 'already_in_chat'}) end
+local roomCall = p .. ':room:' .. s.room .. ':gcall'
+if redis.call('EXISTS', roomCall) == 1 then return cjson.encode({ok = false, code = 'call_exists'}) end
+local id = ARGV[3]
+redis.call('SET', roomCall, id)
+redis.call('HSET', gcall_key(id), 'room', s.room, 'version', 1, 'max', ARGV[4])
+redis.call('RPUSH', gcall_key(id) .. ':order', s.id)
+redis.call('HSET', session_key(s.id), 'groupCallId', id)
+s.groupCallId = id
+local changes = {}
+refresh_member(s, changes)
+return cjson.encode({ok = true, call = read_gcall(id), changes = changes})
+`;
+
+/** ARGV: prefix, userId, callId -> JSON {ok, call, changes} | {ok = false, code} */
+export const joinGroupCall = `
+local s = read_session(ARGV[2])
+if not s then return cjson.encode({ok = false, code = 'session_unknown'}) end
+local id = ARGV[3]
+if s.groupCallId == id then return cjson.encode({ok = true, call = read_gcall(id), changes = {}}) end
+if redis.call('GET', p .. ':room:' .. s.room .. ':gcall') ~= id or not s.entered then
+  return cjson.encode({ok = false, code = 'no_call'})
+end
+if s.chatId or s.groupCallId then return cjson.encode({ok = false, code = 'already_in_chat'}) end
+local max = tonumber(redis.call('HGET', gcall_key(id), 'max'))
+if redis.call('LLEN', gcall_key(id) .. ':order') >= max then return cjson.encode({ok = false, code = 'call_full'}) end
+redis.call('RPUSH', gcall_key(id) .. ':order', s.id)
+redis.call('HINCRBY', gcall_key(id), 'version', 1)
+redis.call('HDEL', gcall_key(id) .. ':invites', s.id)
+redis.call('ZREM', p .. ':invites', id .. '|' .. s.id)
+redis.call('HSET', session_key(s.id), 'groupCallId', id)
+s.groupCallId = id
+local changes = {}
+refresh_member(s, changes)
+return cjson.encode({ok = true, call = read_gcall(id), changes = changes})
+`;
+
+/** ARGV: prefix, userId -> JSON {callId, room, call?, changes} or nil when not in a call */
+export const leaveGroupCall = `
+local s = read_session(ARGV[2])
+if not s or not s.groupCallId then return nil end
+local changes = {}
+local left = leave_gcall(s, changes)
+if not left then return nil end
+left.changes = changes
+return cjson.encode(left)
+`;
+
+/**
+ * ARGV: prefix, inviterId, inviteeId, deadline (epoch ms)
+ * -> JSON {ok, call, inviter} | {ok = false, code} | {ok = false, code = 'partner_busy', partnerName}
+ */
+export const inviteToGroupCall = `
+local me = read_session(ARGV[2])
+if not me or not me.groupCallId then return cjson.encode({ok = false, code = 'no_call'}) end
+local other = read_session(ARGV[3])
+if not other or other.id == me.id or not other.entered or other.room ~= me.room then
+  return cjson.encode({ok = false, code = 'partner_unavailable'})
+end
+if other.chatId or other.groupCallId then
+  return cjson.encode({ok = false, code = 'partner_busy', partnerName = other.name})
+end
+local id = me.groupCallId
+redis.call('HSET', gcall_key(id) .. ':invites', other.id, me.id)
+redis.call('ZADD', p .. ':invites', ARGV[4], id .. '|' .. other.id)
+return cjson.encode({ok = true, call = read_gcall(id), inviter = {id = me.id, name = me.name}})
+`;
+
+/** ARGV: prefix, inviteeId, callId -> JSON {callId, inviterId, invitee} or nil when there was no such invitation */
+export const declineGroupInvite = `
+local inviter = redis.call('HGET', gcall_key(ARGV[3]) .. ':invites', ARGV[2])
+if not inviter then return nil end
+redis.call('HDEL', gcall_key(ARGV[3]) .. ':invites', ARGV[2])
+redis.call('ZREM', p .. ':invites', ARGV[3] .. '|' .. ARGV[2])
+local name = redis.call('HGET', session_key(ARGV[2]), 'name') or ''
+return cjson.encode({callId = ARGV[3], inviterId = inviter, invitee = {id = ARGV[2], name = name}})
+`;
+
+/** ARGV: prefix, now, limit -> JSON array of {callId, inviterId, invitee} whose invitation expired unanswered */
+export const takeMissedInvites = `
+local due = redis.call('ZRANGEBYSCORE', p .. ':invites', '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+local out = {}
+for _, entry in ipairs(due) do
+  redis.call('ZREM', p .. ':invites', entry)
+  local bar = string.find(entry, '|', 1, true)
+  local callId, invitee = string.sub(entry, 1, bar - 1), string.sub(entry, bar + 1)
+  local inviter = redis.call('HGET', gcall_key(callId) .. ':invites', invitee)
+  if inviter then
+    redis.call('HDEL', gcall_key(callId) .. ':invites', invitee)
+    local name = redis.call('HGET', session_key(invitee), 'name') or ''
+    table.insert(out, cjson.encode({callId = callId, inviterId = inviter, invitee = {id = invitee, name = name}}))
+  end
+end
+return out
+`;
+
+/** ARGV: prefix, userId, callId, peerId -> 1 when both are participants of callId, else 0 */
+export const groupCallPeers = `
+local mine = redis.call('HGET', session_key(ARGV[2]), 'groupCallId')
+if mine ~= ARGV[3] or ARGV[2] == ARGV[4] then return 0 end
+if redis.call('HGET', session_key(ARGV[4]), 'groupCallId') ~= ARGV[3] then return 0 end
+return 1
+`;
+
+/** ARGV: prefix, room -> JSON call or nil */
+export const groupCallOf = `
+local id = redis.call('GET', p .. ':room:' .. ARGV[2] .. ':gcall')
+if not id then return nil end
+local call = read_gcall(id)
+if not call then return nil end
+return cjson.encode(call)
+`;

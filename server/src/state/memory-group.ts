@@ -1,0 +1,133 @@
+// The memory Store's group calls (see group-store.ts for the contract): kept beside the sessions the
+// MemoryStore owns, which it lends through `GroupHost`. Every method runs without awaiting, so each
+// is atomic like the Redis scripts.
+import type { GroupCall } from "../protocol.js";
+import type {
+  EndedInvite,
+  InviteResult,
+  JoinGroupCallResult,
+  LeftGroupCall,
+  StartGroupCallResult,
+} from "./group-store.js";
+import type { MembershipChange, Session } from "./store.js";
+
+/** What the group calls need of the MemoryStore: its live session records and its member refresh. */
+export interface GroupHost {
+  session(id: string): Session | undefined;
+  /** Re-announces a member whose busy/inCall changed; the change, if they are in their room. */
+  refresh(session: Session): MembershipChange[];
+}
+
+interface CallRecord {
+  id: string;
+  room: string;
+  version: number;
+  max: number;
+  order: string[];
+  /** Invitee id -> inviter id and deadline (epoch ms). */
+  invites: Map<string, { inviterId: string; deadline: number }>;
+}
+
+export class MemoryGroupCalls {
+  private readonly calls = new Map<string, CallRecord>();
+  private readonly byRoom = new Map<string, string>();
+
+  constructor(private readonly host: GroupHost) {}
+
+  start(userId: string, callId: string, max: number): StartGroupCallResult {
+    const s = this.host.session(userId);
+    if (!s) return { ok: false, code: "session_unknown" };
+    if (!s.entered) return { ok: false, code: "not_in_room" };
+    if (s.chatId || s.groupCallId) return { ok: false, code: "already_in_chat" };
+    if (this.byRoom.has(s.room)) return { ok: false, code: "call_exists" };
+    const call: CallRecord = { id: callId, room: s.room, version: 1, max, order: [s.id], invites: new Map() };
+    this.calls.set(callId, call);
+    this.byRoom.set(s.room, callId);
+    s.groupCallId = callId;
+    return { ok: true, call: this.view(call), changes: this.host.refresh(s) };
+  }
+
+  join(userId: string, callId: string): JoinGroupCallResult {
+    const s = this.host.session(userId);
+    if (!s) return { ok: false, code: "session_unknown" };
+    const call = this.calls.get(callId);
+    if (s.groupCallId === callId && call) return { ok: true, call: this.view(call), changes: [] };
+    if (!call || this.byRoom.get(s.room) !== callId || !s.entered) return { ok: false, code: "no_call" };
+    if (s.chatId || s.groupCallId) return { ok: false, code: "already_in_chat" };
+    if (call.order.length >= call.max) return { ok: false, code: "call_full" };
+    call.order.push(s.id);
+    call.version += 1;
+    call.invites.delete(s.id);
+    s.groupCallId = callId;
+    return { ok: true, call: this.view(call), changes: this.host.refresh(s) };
+  }
+
+  /** Takes a session out of its call (the call ends with its last participant); `changes` gets its busy change. */
+  leave(s: Session, changes: MembershipChange[] = []): LeftGroupCall | undefined {
+    const call = s.groupCallId ? this.calls.get(s.groupCallId) : undefined;
+    s.groupCallId = undefined;
+    if (!call) return undefined;
+    call.order = call.order.filter((id) => id !== s.id);
+    call.version += 1;
+    changes.push(...this.host.refresh(s));
+    if (call.order.length > 0) return { callId: call.id, room: call.room, call: this.view(call), changes };
+    this.calls.delete(call.id);
+    if (this.byRoom.get(call.room) === call.id) this.byRoom.delete(call.room);
+    return { callId: call.id, room: call.room, changes };
+  }
+
+  invite(inviterId: string, inviteeId: string, deadline: number): InviteResult {
+    const me = this.host.session(inviterId);
+    const call = me?.groupCallId ? this.calls.get(me.groupCallId) : undefined;
+    if (!me || !call) return { ok: false, code: "no_call" };
+    const other = this.host.session(inviteeId);
+    if (!other || other.id === me.id || !other.entered || other.room !== me.room)
+      return { ok: false, code: "partner_unavailable" };
+    if (other.chatId || other.groupCallId)
+      return { ok: false, code: "partner_busy", partnerName: other.name };
+    call.invites.set(other.id, { inviterId: me.id, deadline });
+    return { ok: true, call: this.view(call), inviter: { id: me.id, name: me.name } };
+  }
+
+  decline(inviteeId: string, callId: string): EndedInvite | null {
+    const invite = this.calls.get(callId)?.invites.get(inviteeId);
+    if (!invite) return null;
+    this.calls.get(callId)!.invites.delete(inviteeId);
+    return { callId, inviterId: invite.inviterId, invitee: this.ref(inviteeId) };
+  }
+
+  takeMissed(now: number, limit: number): EndedInvite[] {
+    const missed: EndedInvite[] = [];
+    for (const call of this.calls.values()) {
+      for (const [inviteeId, invite] of call.invites) {
+        if (missed.length >= limit) return missed;
+        if (invite.deadline > now) continue;
+        call.invites.delete(inviteeId);
+        missed.push({ callId: call.id, inviterId: invite.inviterId, invitee: this.ref(inviteeId) });
+      }
+    }
+    return missed;
+  }
+
+  peers(userId: string, callId: string, peerId: string): boolean {
+    return (
+      userId !== peerId &&
+      this.host.session(userId)?.groupCallId === callId &&
+      this.host.session(peerId)?.groupCallId === callId
+    );
+  }
+
+  of(room: string): GroupCall | null {
+    const call = this.calls.get(this.byRoom.get(room) ?? "");
+    return call ? this.view(call) : null;
+  }
+
+  private ref(id: string) {
+    return { id, name: this.host.session(id)?.name ?? "" };
+  }
+
+  private view(call: CallRecord): GroupCall {
+    const { id, room, version, max } = call;
+    return { id, room, version, max, participants: call.order.map((uid) => this.ref(uid)) };
+  }
+}

@@ -1,0 +1,148 @@
+// The Store contract for group calls: one per room, capped, atomic with moves, log-outs and private
+// chats (one conversation at a time), invitations fired once. Run against every implementation.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Store } from "../src/state/store.js";
+
+export function storeGroupContract(name: string, makeStore: () => Promise<Store>) {
+  describe(`Store contract (group calls): ${name}`, () => {
+    let store: Store;
+    const far = () => Date.now() + 60_000;
+    beforeEach(async () => {
+      store = await makeStore();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    async function member(userName: string, room = "GENERAL") {
+      const created = await store.createSession({
+        name: userName,
+        nameKey: userName.toLowerCase(),
+        room,
+        graceDeadline: far(),
+      });
+      if (!created.ok) throw new Error(userName);
+      await store.attachConnection(created.session.id, `c-${userName}`, 8);
+      return created.session;
+    }
+    const names = (call: { participants: { name: string }[] } | null | undefined) =>
+      call?.participants.map((p) => p.name);
+    const memberOf = async (room: string, userName: string) =>
+      (await store.roomSnapshot(room)).members.find((m) => m.name === userName);
+
+    it("starts one call per room, joins in order, caps it, and shows participants as busy and in the call", async () => {
+      const [ann, bo, cy, dee] = await Promise.all(["Ann", "Bo", "Cy", "Dee"].map((n) => member(n)));
+      const started = await store.startGroupCall(ann!.id, "g1", 3);
+      expect(started).toMatchObject({ ok: true, call: { id: "g1", room: "GENERAL", version: 1, max: 3 } });
+      expect(
+        started.ok && started.changes.map((c) => [c.member.name, c.member.busy, c.member.inCall]),
+      ).toEqual([["Ann", true, true]]);
+      expect(await store.startGroupCall(bo!.id, "g2", 3)).toEqual({ ok: false, code: "call_exists" });
+      const joined = await store.joinGroupCall(bo!.id, "g1");
+      expect(joined.ok && names(joined.call)).toEqual(["Ann", "Bo"]);
+      expect(joined.ok && joined.call.version).toBe(2);
+      expect(await store.joinGroupCall(bo!.id, "g1")).toMatchObject({ ok: true, changes: [] }); // again: no-op
+      await store.joinGroupCall(cy!.id, "g1");
+      expect(await store.joinGroupCall(dee!.id, "g1")).toEqual({ ok: false, code: "call_full" });
+      expect(await store.joinGroupCall(dee!.id, "nope")).toEqual({ ok: false, code: "no_call" });
+      expect(names(await store.groupCallOf("GENERAL"))).toEqual(["Ann", "Bo", "Cy"]);
+      expect(await memberOf("GENERAL", "Bo")).toMatchObject({ busy: true, inCall: true });
+      expect(await memberOf("GENERAL", "Dee")).toEqual(expect.not.objectContaining({ inCall: true }));
+    });
+
+    it("keeps one conversation at a time: private chats and group calls exclude each other", async () => {
+      const [ann, bo, cy] = await Promise.all(["Ann", "Bo", "Cy"].map((n) => member(n)));
+      const chat = await store.openPrivateChat(bo!.id, cy!.id);
+      expect(chat.ok).toBe(true);
+      expect(await store.startGroupCall(bo!.id, "g1", 6)).toEqual({ ok: false, code: "already_in_chat" });
+      await store.startGroupCall(ann!.id, "g1", 6);
+      expect(await store.joinGroupCall(cy!.id, "g1")).toEqual({ ok: false, code: "already_in_chat" });
+      expect(await store.inviteToGroupCall(ann!.id, bo!.id, far())).toEqual({
+        ok: false,
+        code: "partner_busy",
+        partnerName: "Bo",
+      });
+      const dee = await member("Dee");
+      expect(await store.openPrivateChat(dee.id, ann!.id)).toEqual({
+        ok: false,
+        code: "partner_busy",
+        partnerName: "Ann",
+      });
+      expect(await store.openPrivateChat(ann!.id, dee.id)).toEqual({ ok: false, code: "already_in_chat" });
+    });
+
+    it("ends the call with its last participant, and takes movers and leavers out in the same step", async () => {
+      const [ann, bo, cy] = await Promise.all(["Ann", "Bo", "Cy"].map((n) => member(n)));
+      await store.startGroupCall(ann!.id, "g1", 6);
+      await store.joinGroupCall(bo!.id, "g1");
+      await store.joinGroupCall(cy!.id, "g1");
+      const moved = await store.moveToRoom(bo!.id, "SPORTS");
+      expect(moved?.leftCall).toMatchObject({ callId: "g1", room: "GENERAL", call: { version: 4 } });
+      expect(names(moved?.leftCall?.call)).toEqual(["Ann", "Cy"]);
+      expect((await store.getSession(bo!.id))?.groupCallId).toBeUndefined();
+      expect(await memberOf("SPORTS", "Bo")).toMatchObject({ busy: false });
+
+      const ended = await store.endSession(cy!.id);
+      expect(names(ended?.leftCall?.call)).toEqual(["Ann"]);
+      expect(await store.groupCallPeers(ann!.id, "g1", cy!.id)).toBe(false);
+
+      const last = await store.leaveGroupCall(ann!.id);
+      expect(last).toMatchObject({ callId: "g1", room: "GENERAL" });
+      expect(last?.call).toBeUndefined();
+      expect(last?.changes.map((c) => [c.member.name, c.member.busy])).toEqual([["Ann", false]]);
+      expect(await store.groupCallOf("GENERAL")).toBeNull();
+      expect(await store.leaveGroupCall(ann!.id)).toBeNull();
+      // The room can hold a new call now.
+      expect(await store.startGroupCall(ann!.id, "g2", 6)).toMatchObject({ ok: true });
+    });
+
+    it("relays only between two participants of the same call", async () => {
+      const [ann, bo, cy] = await Promise.all(["Ann", "Bo", "Cy"].map((n) => member(n)));
+      const eve = await member("Eve", "SPORTS");
+      await store.startGroupCall(ann!.id, "g1", 6);
+      await store.joinGroupCall(bo!.id, "g1");
+      await store.startGroupCall(eve.id, "g9", 6);
+      expect(await store.groupCallPeers(ann!.id, "g1", bo!.id)).toBe(true);
+      expect(await store.groupCallPeers(bo!.id, "g1", ann!.id)).toBe(true);
+      expect(await store.groupCallPeers(ann!.id, "g1", cy!.id)).toBe(false); // not a participant
+      expect(await store.groupCallPeers(cy!.id, "g1", ann!.id)).toBe(false); // from outside the call
+      expect(await store.groupCallPeers(ann!.id, "g9", eve.id)).toBe(false); // another call
+      expect(await store.groupCallPeers(ann!.id, "g1", ann!.id)).toBe(false);
+    });
+
+    it("invites a member of the room until they join, decline or the deadline passes, each once", async () => {
+      const [ann, bo, cy, dee] = await Promise.all(["Ann", "Bo", "Cy", "Dee"].map((n) => member(n)));
+      const elsewhere = await member("Eve", "SPORTS");
+      const t0 = Date.now();
+      expect(await store.inviteToGroupCall(ann!.id, bo!.id, t0 + 1_000)).toEqual({
+        ok: false,
+        code: "no_call",
+      });
+      await store.startGroupCall(ann!.id, "g1", 6);
+      expect(await store.inviteToGroupCall(ann!.id, elsewhere.id, t0)).toEqual({
+        ok: false,
+        code: "partner_unavailable",
+      });
+      expect(await store.inviteToGroupCall(ann!.id, bo!.id, t0 + 1_000)).toMatchObject({
+        ok: true,
+        call: { id: "g1" },
+        inviter: { id: ann!.id, name: "Ann" },
+      });
+      await store.inviteToGroupCall(ann!.id, cy!.id, t0 + 1_000);
+      await store.inviteToGroupCall(ann!.id, dee!.id, t0 + 1_000);
+
+      expect(await store.declineGroupInvite(bo!.id, "g1")).toEqual({
+        callId: "g1",
+        inviterId: ann!.id,
+        invitee: { id: bo!.id, name: "Bo" },
+      });
+      expect(await store.declineGroupInvite(bo!.id, "g1")).toBeNull();
+      await store.joinGroupCall(cy!.id, "g1"); // answering by joining ends the invitation
+      expect(await store.takeMissedInvites(t0 + 999, 10)).toEqual([]);
+      const takers = await Promise.all([1, 2, 3].map(() => store.takeMissedInvites(t0 + 1_000, 10)));
+      expect(takers.flat()).toEqual([
+        { callId: "g1", inviterId: ann!.id, invitee: { id: dee!.id, name: "Dee" } },
+      ]);
+    });
+  });
+}

@@ -1,0 +1,127 @@
+// The invariants a fuzz run must leave behind once it settles: what the Store holds, what each live
+// socket is subscribed to and what each connected tab shows agree, and nothing outlives its deadline.
+import { roomChannel, userChannel } from "../../../src/realtime/channels.js";
+import type { StoreSnapshot } from "./snapshot.js";
+import type { World } from "./world.js";
+
+/** Every connected server socket on a live instance, with the Store's id of its connection. */
+function serverSockets(world: World) {
+  return world.live().flatMap(({ instance, slot }) =>
+    [...instance.io.of("/").sockets.values()].map((socket) => ({
+      socket,
+      where: slot.id,
+      connection: `${instance.instanceKey}/${socket.id}`,
+    })),
+  );
+}
+
+/**
+ * Problems with the state after a run, read at one instant (`snap`) and compared with the live
+ * sockets and the tabs. Empty once the system has settled; the caller polls until then.
+ */
+export function settledProblems(world: World, snap: StoreSnapshot, ringTimeoutMs: number): string[] {
+  const problems: string[] = [];
+  const sockets = serverSockets(world);
+  const liveConnections = new Set(sockets.map((entry) => entry.connection));
+  const nameOf = (id: string) => snap.sessions.get(id)?.name ?? id;
+
+  // No socket without a session; its Socket.IO rooms are exactly its user channel and its Store room.
+  for (const { socket, where, connection } of sockets) {
+    const id = socket.data.userId;
+    const session = snap.sessions.get(id);
+    if (!socket.data.session) problems.push(`socket ${socket.id} of ${nameOf(id)} on ${where} never entered`);
+    if (!session) {
+      problems.push(`socket ${socket.id} on ${where} has no session (user ${id})`);
+      continue;
+    }
+    if (!snap.conns.get(id)?.has(connection))
+      problems.push(`socket ${socket.id} of ${session.name} on ${where} is not attached in the Store`);
+    const rooms = [...socket.rooms].filter((room) => room.startsWith(roomChannel(""))).sort();
+    if (rooms.join() !== roomChannel(session.room!) || !socket.rooms.has(userChannel(id)))
+      problems.push(
+        `socket of ${session.name} on ${where} follows ${[...socket.rooms].join()}, Store: ${session.room}`,
+      );
+  }
+
+  // No session without a live connection (no ghost), and each session agrees with its room and chat.
+  for (const [id, session] of snap.sessions) {
+    const conns = snap.conns.get(id) ?? new Set<string>();
+    const name = session.name;
+    if (conns.size === 0) problems.push(`ghost: ${name} has a session but no connection`);
+    for (const conn of conns)
+      if (!liveConnections.has(conn)) problems.push(`ghost connection of ${name}: ${conn}`);
+    for (const conn of snap.idle.get(id) ?? [])
+      if (!conns.has(conn)) problems.push(`${name} is idle on a connection it does not have: ${conn}`);
+    if (snap.grace.has(id) && conns.size > 0) problems.push(`${name} is connected but in its grace period`);
+    if (session.entered !== "1") problems.push(`${name} never entered`);
+    if (snap.names.get(session.nameKey!) !== id) problems.push(`${name} does not hold its name`);
+    if (snap.tokens.get(session.tokenDigest!) !== id) problems.push(`${name}'s token does not resolve`);
+    const allIdle = conns.size > 0 && [...conns].every((conn) => snap.idle.get(id)?.has(conn));
+    const status = session.chosen !== "online" ? session.chosen : allIdle ? "absent" : "online";
+    if (session.status !== status) problems.push(`${name} shows ${session.status}, should show ${status}`);
+    const member = snap.members.get(session.room!)?.get(id);
+    if (!member) problems.push(`${name} is not a member of ${session.room}`);
+    else if (member.name !== name || member.status !== session.status || member.busy !== !!session.chatId)
+      problems.push(`${name}'s member entry ${JSON.stringify(member)} disagrees with the session`);
+    if (session.chatId) {
+      const chat = snap.chats.get(session.chatId);
+      const partnerId = chat && (chat.aId === id ? chat.bId : chat.aId);
+      const partner = partnerId ? snap.sessions.get(partnerId) : undefined;
+      if (!chat || (chat.aId !== id && chat.bId !== id)) problems.push(`${name} is in a chat that is gone`);
+      else if (!partner || partner.chatId !== session.chatId)
+        problems.push(`${name} is in a chat whose partner is not: ${JSON.stringify(chat)}`);
+      else if (partner.room !== session.room)
+        problems.push(`${name} chats with ${partner.name} across rooms`);
+    }
+  }
+
+  // Members are sessions of that room; a user is in one room; a chat is held by both its partners.
+  for (const [room, members] of snap.members)
+    for (const id of members.keys())
+      if (snap.sessions.get(id)?.room !== room) problems.push(`ghost member ${nameOf(id)} in ${room}`);
+  for (const [chatId, chat] of snap.chats) {
+    for (const side of [chat.aId!, chat.bId!])
+      if (snap.sessions.get(side)?.chatId !== chatId)
+        problems.push(`chat ${chatId} of ${chat.aName} and ${chat.bName} is not held by ${nameOf(side)}`);
+    const due = snap.rings.get(chatId);
+    if (chat.callState === "ringing" && (due === undefined || due < snap.at - ringTimeoutMs))
+      problems.push(`call ${chat.callId} still rings past its deadline (${due})`);
+  }
+  for (const [key, holder] of snap.names)
+    if (snap.sessions.get(holder)?.nameKey !== key) problems.push(`name ${key} held by no session`);
+  for (const [digest, holder] of snap.tokens)
+    if (snap.sessions.get(holder)?.tokenDigest !== digest)
+      problems.push(`token of ${holder} outlived its session`);
+
+  // The registry holds the live runs only; each run's session set is the sessions it serves.
+  const liveKeys = world.live().map(({ instance }) => instance.instanceKey);
+  for (const key of snap.instances.keys())
+    if (!liveKeys.includes(key)) problems.push(`dead instance run ${key} still registered`);
+  for (const key of liveKeys) if (!snap.instances.has(key)) problems.push(`live run ${key} not registered`);
+  for (const [key, ids] of snap.served) {
+    for (const id of ids)
+      if (![...(snap.conns.get(id) ?? [])].some((conn) => conn.startsWith(`${key}/`)))
+        problems.push(`${key} serves ${nameOf(id)} without a connection of it`);
+  }
+
+  // Each connected tab has its socket on a live instance and shows its room's members as the Store has them.
+  const byId = new Map(sockets.map((entry) => [entry.socket.id, entry]));
+  for (const tab of world.tabs) {
+    if (!tab.connected) continue;
+    if (!byId.has(tab.socket!.id!)) {
+      problems.push(`${tab.label} is connected but no live instance has its socket`);
+      continue;
+    }
+    const session = snap.sessions.get(tab.user.id);
+    if (!session) continue; // reported above, from the server socket
+    const show = (members: Iterable<{ name: string; status: string; busy: boolean }>) =>
+      [...members]
+        .map((m) => `${m.name}:${m.status}${m.busy ? ":busy" : ""}`)
+        .sort()
+        .join(", ");
+    const shown = tab.list ? `${tab.list.room} [${show(tab.list.members.values())}]` : "nothing";
+    const stored = `${session.room} [${show(snap.members.get(session.room!)?.values() ?? [])}]`;
+    if (shown !== stored) problems.push(`${tab.label} shows ${shown}; the Store has ${stored}`);
+  }
+  return problems;
+}

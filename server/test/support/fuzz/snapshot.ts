@@ -1,0 +1,88 @@
+// Everything the Redis Store holds under the fuzz prefix, read in one Lua call so that it is one
+// instant's state, and sorted by kind for the invariant checks.
+import type { Redis } from "ioredis";
+import type { ChatMessage, Member } from "../../../src/protocol.js";
+
+const DUMP = `
+local out = {}
+for _, key in ipairs(redis.call('KEYS', ARGV[1] .. ':*')) do
+  local kind = redis.call('TYPE', key).ok
+  local value
+  if kind == 'hash' then value = redis.call('HGETALL', key)
+  elseif kind == 'set' then value = redis.call('SMEMBERS', key)
+  elseif kind == 'zset' then value = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
+  elseif kind == 'list' then value = redis.call('LRANGE', key, 0, -1)
+  else value = {redis.call('GET', key)} end
+  table.insert(out, {key, value})
+end
+return out
+`;
+
+export interface StoreSnapshot {
+  at: number;
+  sessions: Map<string, Record<string, string>>;
+  conns: Map<string, Set<string>>;
+  idle: Map<string, Set<string>>;
+  /** Room -> member id -> member. */
+  members: Map<string, Map<string, Member>>;
+  history: Map<string, ChatMessage[]>;
+  chats: Map<string, Record<string, string>>;
+  /** Name key -> holder's session id; token digest -> session id. */
+  names: Map<string, string>;
+  tokens: Map<string, string>;
+  /** Session id -> grace deadline; chat id -> ring deadline; instance key -> last heartbeat. */
+  grace: Map<string, number>;
+  rings: Map<string, number>;
+  instances: Map<string, number>;
+  /** Instance key -> the sessions it serves. */
+  served: Map<string, Set<string>>;
+}
+
+const pairs = (flat: string[]) => {
+  const map = new Map<string, string>();
+  for (let i = 0; i < flat.length; i += 2) map.set(flat[i]!, flat[i + 1]!);
+  return map;
+};
+const numbers = (flat: string[]) => new Map([...pairs(flat)].map(([key, value]) => [key, Number(value)]));
+
+export async function readStore(client: Redis, prefix: string): Promise<StoreSnapshot> {
+  const dump = (await client.eval(DUMP, 0, prefix)) as [string, string[]][];
+  const snap: StoreSnapshot = {
+    at: Date.now(),
+    sessions: new Map(),
+    conns: new Map(),
+    idle: new Map(),
+    members: new Map(),
+    history: new Map(),
+    chats: new Map(),
+    names: new Map(),
+    tokens: new Map(),
+    grace: new Map(),
+    rings: new Map(),
+    instances: new Map(),
+    served: new Map(),
+  };
+  for (const [fullKey, value] of dump) {
+    const key = fullKey.slice(prefix.length + 1);
+    const [kind, ...rest] = key.split(":");
+    const id = rest.join(":");
+    if (kind === "session") snap.sessions.set(id, Object.fromEntries(pairs(value)));
+    else if (kind === "conns") snap.conns.set(id, new Set(value));
+    else if (kind === "idle") snap.idle.set(id, new Set(value));
+    else if (kind === "name") snap.names.set(id, value[0]!);
+    else if (kind === "token") snap.tokens.set(id, value[0]!);
+    else if (key === "grace") snap.grace = numbers(value);
+    else if (key === "rings") snap.rings = numbers(value);
+    else if (key === "instances") snap.instances = numbers(value);
+    else if (kind === "inst" && rest.at(-1) === "sessions") snap.served.set(rest[0]!, new Set(value));
+    else if (kind === "chat" && rest.length === 1) snap.chats.set(id, Object.fromEntries(pairs(value)));
+    else if (kind === "room" && rest[1] === "members")
+      snap.members.set(rest[0]!, new Map([...pairs(value)].map(([m, json]) => [m, JSON.parse(json)])));
+    else if (kind === "room" && rest[1] === "history")
+      snap.history.set(
+        rest[0]!,
+        value.map((json) => JSON.parse(json) as ChatMessage),
+      );
+  }
+  return snap;
+}
