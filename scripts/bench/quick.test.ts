@@ -19,8 +19,8 @@ const ROWS = [
   "redis-commands",
   "ramp-10",
   "ramp-50",
-  "memory",
   "held",
+  "memory",
   "flood",
   "call",
 ];

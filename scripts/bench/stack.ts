@@ -126,28 +126,29 @@ export async function startInstances(
 ): Promise<BenchInstance[]> {
   await redis.client.flushall();
   await redis.client.config("RESETSTAT");
-  const instances: BenchInstance[] = [];
-  try {
-    for (const id of ["bench1", "bench2"]) {
-      const inspectPort = await freePort();
-      const instance = await startInstance({
-        id,
-        port: await freePort(),
-        entry: "dist",
-        env: {
-          NODE_ENV: "production",
-          NODE_OPTIONS: `--inspect=127.0.0.1:${inspectPort}`,
-          LOG_LEVEL: "warn",
-          REDIS_URL: redis.server.url,
-          ...env,
-        },
-      });
-      instances.push({ ...instance, pid: instance.child.pid!, inspectPort });
-      running.add(instance.child.pid!);
-    }
-  } catch (error) {
+  const start = async (id: string): Promise<BenchInstance> => {
+    const inspectPort = await freePort();
+    const instance = await startInstance({
+      id,
+      port: await freePort(),
+      entry: "dist",
+      env: {
+        NODE_ENV: "production",
+        NODE_OPTIONS: `--inspect=127.0.0.1:${inspectPort}`,
+        LOG_LEVEL: "warn",
+        REDIS_URL: redis.server.url,
+        ...env,
+      },
+    });
+    running.add(instance.child.pid!);
+    return { ...instance, pid: instance.child.pid!, inspectPort };
+  };
+  const started = await Promise.allSettled(["bench1", "bench2"].map(start));
+  const instances = started.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+  const failed = started.find((result) => result.status === "rejected");
+  if (failed) {
     await stopInstances(instances);
-    throw error;
+    throw failed.reason;
   }
   return instances;
 }
