@@ -24,6 +24,13 @@ const ask = (handle: string, event: string, payload: object) =>
   users.get(handle).socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload) as Promise<Ack>;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
+/** An error's message and, for fetch's "fetch failed", what failed underneath (ECONNRESET, …). */
+const describe = (error: unknown): string => {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause as { code?: string; message?: string } | undefined;
+  return cause ? `${error.message}: ${cause.code ?? cause.message}` : error.message;
+};
+
 /**
  * Runs `task` over `items`, at most `limit` at a time, starting none after `stopAt` (a Date.now()
  * time); a failed item is an error, not a stop.
@@ -42,7 +49,7 @@ async function pooled<T, R>(
       try {
         results.push(await task(item));
       } catch (error) {
-        fault(String(error instanceof Error ? error.message : error));
+        fault(describe(error));
       }
     }
   };
