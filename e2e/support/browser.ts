@@ -71,6 +71,9 @@ export async function openUser(name: string, appUrl: string, options: OpenOption
   });
   if (options.grantMedia ?? true)
     await context.grantPermissions(["camera", "microphone"], { origin: appUrl });
+  // Under tsx (the bench's call row), esbuild keeps function names by wrapping functions in a
+  // `__name` helper, which then travels into the page with every function sent there.
+  await context.addInitScript("globalThis.__name ??= (target) => target;");
   await installMediaProbe(context);
   if (options.tab) {
     await context.addInitScript(

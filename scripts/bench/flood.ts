@@ -1,76 +1,73 @@
-// The flood rows of `npm run bench`: in a room of 100, 20 members each send a room message a second
-// and time its ack, first alone, then while one member floods private messages to its private-chat
-// partner (bursts of 200, each sent as soon as the last is answered) under the default limits.
-import type { Socket } from "socket.io-client";
-import { connectMembers, ms, percentile } from "./members.js";
+// The flood row: in a room of 100, 50 members each send a room message a second and time its ack, first
+// alone, then while one member floods private messages to its private-chat partner (bursts of 200, each
+// sent as soon as the last is answered) under the default limits. The flooder runs in another generator
+// process than the 20, so its own CPU does not delay their acks.
+import { populate } from "./population.js";
+import { measureRow, ms, spread, type Bench, type Row } from "./row.js";
 
-const MEMBERS = Number(process.env.BENCH_FLOOD_MEMBERS ?? 100);
-const SENDERS = 20;
-const PHASE_MS = Number(process.env.BENCH_FLOOD_SECONDS ?? 8) * 1000;
+export const FLOOD_ROOM = "FLOOD";
+const MEMBERS = 100;
+/** Enough acks (50 a second) that a p99 is not one stall on a shared machine. */
+const SENDERS = 50;
 const BURST = 200;
 
-type Ack = { ok: boolean; error?: { code: string } };
-const ask = (socket: Socket, event: string, payload: object) =>
-  socket.timeout(10_000).emitWithAck(event, payload) as Promise<Ack>;
-const pause = (delayMs: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, delayMs)));
+export async function floodRow(bench: Bench): Promise<Row> {
+  const size = bench.quick ? MEMBERS / 2 : MEMBERS;
+  const members = await populate(bench, FLOOD_ROOM, size, "flood");
+  const [flooder, partner] = members.filter((member) => member.worker === bench.pool.workers[0]);
+  const others = members.filter((member) => member.worker !== flooder!.worker);
+  const senders = (others.length >= SENDERS ? others : members.slice(2)).slice(0, SENDERS);
+  const opened = await flooder!.worker.ask({
+    op: "ask",
+    handle: flooder!.handle,
+    event: "private:open",
+    payload: { with: partner!.userId },
+  });
+  if (!opened.ok) throw new Error(`the flooder could not open a private chat: ${opened.code}`);
+  const durationMs = (bench.quick ? 2 : 10) * 1000;
 
-/** Every sender sends one room message a second for a phase; the latencies of all their acks. */
-async function timeAcks(senders: Socket[]) {
-  const latencies: number[] = [];
-  let failed = 0;
-  const end = performance.now() + PHASE_MS;
-  await Promise.all(
-    senders.map(async (socket, i) => {
-      await pause((i * 1000) / senders.length); // spread the senders over the second
-      for (let round = 0; performance.now() < end; round++) {
-        const started = performance.now();
-        const ack = await ask(socket, "room:message", { text: `bench ${i}.${round}` });
-        latencies.push(performance.now() - started);
-        if (!ack.ok) failed += 1;
-        await pause(started + 1000 - performance.now());
-      }
-    }),
-  );
-  return { latencies, failed };
-}
-
-async function flood(flooder: Socket, stop: Promise<unknown>) {
-  let done = false;
-  void stop.then(() => (done = true));
-  let sent = 0;
-  let refused = 0;
-  const started = performance.now();
-  while (!done) {
-    const acks = await Promise.all(
-      Array.from({ length: BURST }, (_, i) => ask(flooder, "private:message", { text: `flood ${sent + i}` })),
+  /** The senders' acks over one phase, wherever they live. */
+  const timeAcks = async () => {
+    const results = await Promise.all(
+      bench.pool.workers.map((worker) => {
+        const handles = senders.filter((s) => s.worker === worker).map((s) => s.handle);
+        return handles.length === 0
+          ? { latencies: [], failed: 0 }
+          : worker.ask({ op: "ackLoop", handles, periodMs: 1000, durationMs });
+      }),
     );
-    sent += BURST;
-    refused += acks.filter((ack) => ack.error?.code === "rate_limited").length;
-  }
-  return { sent, refused, seconds: (performance.now() - started) / 1000 };
-}
+    return results.flatMap((result) => result.latencies);
+  };
 
-/** Prints others' ack p50/p99 without and with one member's private-message flood. */
-export async function measureFlood(label: string, urls: string[]): Promise<void> {
-  const members = await connectMembers(urls, MEMBERS, "flood");
-  const [flooder, partner] = members;
-  const opened = await ask(flooder!.socket, "private:open", { with: partner!.userId });
-  if (!opened.ok) throw new Error("the flooder could not open a private chat");
-  const senders = members.slice(2, 2 + SENDERS).map((member) => member.socket);
-  const row = (what: string, result: { latencies: number[]; failed: number }, extra = "") =>
-    console.log(
-      `${label.padEnd(26)} ${what.padEnd(16)} ack p50 ${ms(percentile(result.latencies, 50))}  p99 ${ms(
-        percentile(result.latencies, 99),
-      )}  (${result.latencies.length} acks, ${result.failed} failed)${extra}`,
-    );
-
-  row("no flood", await timeAcks(senders));
-  const measured = timeAcks(senders);
-  const flooded = await flood(flooder!.socket, measured);
-  row(
-    "private flood",
-    await measured,
-    `; flooder ${Math.round(flooded.sent / flooded.seconds)} events/s, ${flooded.refused} of ${flooded.sent} rate_limited`,
+  return measureRow(
+    bench,
+    {
+      id: "flood",
+      scenario: `flood: ${senders.length} others' ack p50/p99, one user flooding private messages in a room of ${size}`,
+      target: "p99 within 2× of no flood",
+    },
+    async () => {
+      const calm = spread(await timeAcks());
+      const [flooded, flood] = await Promise.all([
+        timeAcks(),
+        flooder!.worker.ask({ op: "flood", handle: flooder!.handle, burst: BURST, durationMs }),
+      ]);
+      const stormy = spread(flooded);
+      const ratio = stormy.p99 / calm.p99;
+      return {
+        ours: `p50 ${ms(calm.p50)} → ${ms(stormy.p50)}, p99 ${ms(calm.p99)} → ${ms(stormy.p99)} (×${ratio.toFixed(2)})`,
+        value: ratio,
+        met: ratio <= 2 ? "yes" : "no",
+        details: {
+          noFlood: calm,
+          flood: stormy,
+          flooder: {
+            eventsPerSecond: Math.round(flood.sent / flood.seconds),
+            sent: flood.sent,
+            rateLimited: flood.refused,
+          },
+        },
+      };
+    },
   );
-  for (const member of members) member.socket.disconnect();
 }

@@ -1,0 +1,81 @@
+// The bench's groups of rows, each on two fresh instances over an emptied Redis, so that what one
+// group leaves behind (thousands of sessions, their grace periods) cannot weigh on the next.
+import { callRow } from "./call.js";
+import { commandsRow } from "./commands.js";
+import { fanOutRows, FANOUT_ROOMS } from "./fanout.js";
+import { floodRow, FLOOD_ROOM } from "./flood.js";
+import { heldRows, HELD_ROOMS } from "./held.js";
+import type { Pool } from "./pool.js";
+import { rampRow, RAMP_ROOM } from "./ramp.js";
+import type { Bench, Row } from "./row.js";
+import { startInstances, stopInstances, type BenchRedis } from "./stack.js";
+
+export const GROUPS = ["fanout", "ramp10", "ramp50", "held", "flood", "call"] as const;
+type Group = (typeof GROUPS)[number];
+
+/**
+ * Lifted where a row is not about limits: every simulated user claims its session from 127.0.0.1,
+ * and the fan-out rows send far faster than one person may. Every event is still charged (one Redis
+ * call each), as in production.
+ */
+const GENEROUS = {
+  SESSION_CLAIMS_PER_MIN: "10000000",
+  RATE_LIMITS: "room-message=10000000/10,presence=10000000/10,session-leave=10000000/10",
+};
+
+const ROOMS: Record<Exclude<Group, "call">, string[]> = {
+  fanout: [...FANOUT_ROOMS, "CMD"],
+  ramp10: [RAMP_ROOM],
+  ramp50: [RAMP_ROOM],
+  held: HELD_ROOMS,
+  flood: [FLOOD_ROOM],
+};
+
+export interface RunOptions {
+  pool: Pool;
+  redis: BenchRedis;
+  quick: boolean;
+  profileRow?: string;
+  resultsDir: string;
+  progress(line: string): void;
+}
+
+async function rowsOf(group: Exclude<Group, "call">, bench: Bench): Promise<Row[]> {
+  switch (group) {
+    case "fanout":
+      return [...(await fanOutRows(bench)), await commandsRow(bench)];
+    case "ramp10":
+      return [await rampRow(bench, 10)];
+    case "ramp50":
+      return [await rampRow(bench, 50)];
+    case "held":
+      return heldRows(bench);
+    case "flood":
+      return [await floodRow(bench)];
+  }
+}
+
+export async function runGroups(groups: string[], options: RunOptions): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const group of groups as Group[]) {
+    const started = performance.now();
+    if (group === "call") {
+      rows.push(await callRow(options.quick));
+    } else {
+      // The flood row is about the limits: it runs with the defaults but the per-address claim limit.
+      const limits =
+        group === "flood" ? { SESSION_CLAIMS_PER_MIN: GENEROUS.SESSION_CLAIMS_PER_MIN } : GENEROUS;
+      const instances = await startInstances(options.redis, { ...limits, ROOMS: ROOMS[group].join(",") });
+      const bench: Bench = { ...options, instances };
+      try {
+        rows.push(...(await rowsOf(group, bench)));
+      } finally {
+        await options.pool.closeAll();
+        await stopInstances(instances);
+      }
+    }
+    const took = ((performance.now() - started) / 1000).toFixed(0);
+    options.progress(`${group}: ${took} s`);
+  }
+  return rows;
+}
