@@ -67,6 +67,19 @@ local function refresh_status(s)
   refresh_member(s, changes)
   return changes[1]
 end
+-- Gives a room message the room's next id, keeps the last \`limit\`, returns the stored JSON. A room's
+-- first id is seeded from the clock (\`now\`), so ids keep increasing even after Redis lost its data:
+-- tabs that stayed connected merge by id and would drop reused ones.
+local function append_room_message(room, json_without_id, limit, now)
+  local seq = p .. ':room:' .. room .. ':seq'
+  if redis.call('EXISTS', seq) == 0 then redis.call('SET', seq, now) end
+  local id = redis.call('INCR', seq)
+  local json = '{"id":' .. id .. ',' .. string.sub(json_without_id, 2)
+  local history = p .. ':room:' .. room .. ':history'
+  redis.call('RPUSH', history, json)
+  redis.call('LTRIM', history, -limit, -1)
+  return json
+end
 local function read_chat(id)
   local f = redis.call('HMGET', chat_key(id), 'aId', 'aName', 'bId', 'bName', 'callId', 'callerId', 'callState')
   if not f[1] then return nil end

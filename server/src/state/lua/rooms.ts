@@ -45,28 +45,13 @@ local budget = p .. ':rl:post:' .. ARGV[6]
 local used = redis.call('INCR', budget)
 if used == 1 then redis.call('PEXPIRE', budget, ARGV[8]) end
 if used > tonumber(ARGV[7]) then return {'rate_limited', redis.call('PTTL', budget)} end
-local seq = p .. ':room:' .. ARGV[2] .. ':seq'
-if redis.call('EXISTS', seq) == 0 then redis.call('SET', seq, ARGV[5]) end
-local id = redis.call('INCR', seq)
-local json = '{"id":' .. id .. ',' .. string.sub(ARGV[3], 2)
-local history = p .. ':room:' .. ARGV[2] .. ':history'
-redis.call('RPUSH', history, json)
-redis.call('LTRIM', history, -tonumber(ARGV[4]), -1)
-return json
+return append_room_message(ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5])
 `;
 
 /**
  * ARGV: prefix, room, message JSON without its id ("{...}"), history limit, now (epoch ms)
- * -> the stored message JSON. A room's first id is seeded from the clock, so that ids keep increasing
- * even after Redis lost its data: tabs that stayed connected merge by id and would drop reused ones.
+ * -> the stored message JSON (see append_room_message in the prelude).
  */
 export const appendRoomMessage = `
-local seq = p .. ':room:' .. ARGV[2] .. ':seq'
-if redis.call('EXISTS', seq) == 0 then redis.call('SET', seq, ARGV[5]) end
-local id = redis.call('INCR', seq)
-local json = '{"id":' .. id .. ',' .. string.sub(ARGV[3], 2)
-local history = p .. ':room:' .. ARGV[2] .. ':history'
-redis.call('RPUSH', history, json)
-redis.call('LTRIM', history, -tonumber(ARGV[4]), -1)
-return json
+return append_room_message(ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5])
 `;
