@@ -47,12 +47,18 @@ type UntypedEvents = {
 };
 type EventArgs<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
 
+/**
+ * A bound on a hang, not on speed: awaited events normally arrive in milliseconds, but on a machine whose
+ * CPUs other work keeps busy a session:ready has been seen to take more than 5 s.
+ */
+const HANG_MS = 20_000;
+
 /** Resolves with the first `event` payload that matches `predicate`, or rejects after `timeoutMs`. */
 export function waitFor<E extends keyof ServerToClientEvents>(
   socket: ClientSocket,
   event: E,
   predicate: (payload: EventArgs<E>) => boolean = () => true,
-  timeoutMs = 5_000,
+  timeoutMs = HANG_MS,
 ): Promise<EventArgs<E>> {
   return new Promise((resolve, reject) => {
     const untyped = socket as unknown as UntypedEvents;
@@ -97,7 +103,7 @@ export function request<E extends keyof ClientToServerEvents>(
   socket: ClientSocket,
   event: E,
   payload: Parameters<ClientToServerEvents[E]>[0],
-  timeoutMs = 5_000,
+  timeoutMs = HANG_MS,
 ): Promise<Ack<Record<string, unknown>> & Record<string, unknown>> {
   const untyped = socket as unknown as Socket;
   return untyped.timeout(timeoutMs).emitWithAck(event, payload);
