@@ -10,7 +10,8 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 const serverEntry = path.join(repoRoot, "server/dist/index.js");
 const clientIndex = path.join(repoRoot, "client/dist/index.html");
 
-const START_TIMEOUT_MS = 15_000;
+/** A bound on a hang: the built server answers in about a second, far longer on a busy machine. */
+const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
 
 export interface App {

@@ -213,7 +213,7 @@ export async function startNginx(
   const ready = async () =>
     (await readFile(native.pidPath, "utf8").catch(() => "")).trim() === String(child.pid) &&
     (await accepts(native.port));
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000); // a bound on a hang, as in startProcess
   while (!(await ready())) {
     if (!running()) throw new Error(`nginx exited early:\n${await output()}`);
     if (Date.now() > deadline) {

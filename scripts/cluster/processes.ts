@@ -59,7 +59,9 @@ export async function startProcess(
       await exited;
     },
   };
-  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+  // A bound on a hang, not on speed: an instance compiled by tsx on a machine whose CPUs other work
+  // keeps busy has been seen to need more than 15 s.
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   const ready = options.ready;
   const isReady = typeof ready === "function" ? ready : async () => ready.test(output);
   while (!(await isReady())) {

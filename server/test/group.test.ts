@@ -134,9 +134,10 @@ describe("group calls on one instance", () => {
       error: { code: "no_call" },
     });
     cy!.socket.disconnect(); // gone past the grace period
-    await waitFor(dee!.socket, "group:state", (s) => names(s.call)?.join() === "Ann", 5_000);
+    await waitFor(dee!.socket, "group:state", (s) => names(s.call)?.join() === "Ann");
+    const ended = waitFor(dee!.socket, "group:state", (s) => s.call === null);
     expect(await request(ann!.socket, "group:leave", {})).toEqual({ ok: true });
-    await waitFor(dee!.socket, "group:state", (s) => s.call === null);
+    await ended;
     expect(states.map((s) => names(s.call) ?? null)).toEqual([
       ["Ann"],
       ["Ann", "Bo"],

@@ -154,8 +154,9 @@ function suite(env: () => Record<string, string>, beforeEachServer: () => Promis
       ),
     );
     expect(acks.filter((ack) => !ack.ok)).toEqual([]);
+    const ended = waitFor(bob.socket, "call:ended");
     await request(alice.socket, "call:end", { callId: call.id });
-    await waitFor(bob.socket, "call:ended");
+    await ended;
     expect(atBob).toHaveLength(65);
   });
 }

@@ -23,8 +23,10 @@ describe("private chat", () => {
     const bob = await enter("Bob");
     const carol = await enter("Carol");
     const busy = record(carol.socket, "room:member-updated");
+    // Listening before the pair opens: on a busy machine Bob's update can reach Carol before pair() returns.
+    const bobBusy = waitFor(carol.socket, "room:member-updated", (d) => d.member.name === "Bob");
     await pair(alice, bob);
-    await waitFor(carol.socket, "room:member-updated", (d) => d.member.name === "Bob");
+    await bobBusy;
     expect(busy.map((d) => [d.member.name, d.member.busy])).toEqual([
       ["Alice", true],
       ["Bob", true],

@@ -40,8 +40,9 @@ describe("session resume", () => {
 
     // Past the grace period, Alice is still there and Bob never saw her leave or come back.
     await new Promise((resolve) => setTimeout(resolve, 900));
+    const heard = waitFor(back, "room:message");
     await request(bob.socket, "room:message", { text: "after" });
-    expect((await waitFor(back, "room:message")).text).toBe("after");
+    expect((await heard).text).toBe("after");
     expect(bobSees.left).toEqual([]);
     expect(bobSees.joined).toEqual([]);
   });
