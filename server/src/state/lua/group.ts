@@ -15,11 +15,7 @@ local id = ARGV[3]
 redis.call('SET', roomCall, id)
 redis.call('HSET', gcall_key(id), 'room', s.room, 'version', 1, 'max', ARGV[4])
 redis.call('RPUSH', gcall_key(id) .. ':order', s.id)
-redis.call('HSET', session_key(s.id), 'groupCallId', id)
-s.groupCallId = id
-local changes = {}
-refresh_member(s, changes)
-return cjson.encode({ok = true, call = read_gcall(id), changes = changes})
+return cjson.encode(enter_gcall(s, id))
 `;
 
 /** ARGV: prefix, userId, callId -> JSON {ok, call, changes} | {ok = false, code} */
@@ -38,11 +34,7 @@ redis.call('RPUSH', gcall_key(id) .. ':order', s.id)
 redis.call('HINCRBY', gcall_key(id), 'version', 1)
 redis.call('HDEL', gcall_key(id) .. ':invites', s.id)
 redis.call('ZREM', p .. ':invites', id .. '|' .. s.id)
-redis.call('HSET', session_key(s.id), 'groupCallId', id)
-s.groupCallId = id
-local changes = {}
-refresh_member(s, changes)
-return cjson.encode({ok = true, call = read_gcall(id), changes = changes})
+return cjson.encode(enter_gcall(s, id))
 `;
 
 /** ARGV: prefix, userId -> JSON {callId, room, call?, changes} or nil when not in a call */

@@ -139,6 +139,14 @@ local function attach(s, conn, max)
   end
   return {ok = true, session = public(s), resumed = resumed, entered = entered, updated = updated}
 end
+-- Puts the session in group call id (already counted there); returns {ok, call, changes} with its busy change.
+local function enter_gcall(s, id)
+  redis.call('HSET', session_key(s.id), 'groupCallId', id)
+  s.groupCallId = id
+  local changes = {}
+  refresh_member(s, changes)
+  return {ok = true, call = read_gcall(id), changes = changes}
+end
 -- Takes the session out of its group call; the call ends with its last participant. Returns
 -- {callId, room, call?} (no call once it ended), adding the member's busy change to changes.
 local function leave_gcall(s, changes)
