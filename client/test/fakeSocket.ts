@@ -46,7 +46,7 @@ function friendlyAck(event: RequestName, payload: any): any {
     case "call:invite":
       return { ok: true, call: { id: "call-1", callerId: "u-alice", state: "ringing" } };
     case "call:ice-servers":
-      return { ok: true, iceServers: [] };
+      return { ok: true, iceServers: [], iceTransportPolicy: "all" };
     // A group call in LOBBY: Alice starts one alone, or joins Bob's.
     case "group:start":
       return { ok: true, call: { id: "group-1", room: "LOBBY", participants: [ALICE], version: 1, max: 6 } };

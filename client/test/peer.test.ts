@@ -8,7 +8,11 @@ import { fakeStream, FakePeerConnection } from "./fakePeerConnection";
 function side(
   name: string,
   polite: boolean,
-  options: { iceServers?: RTCIceServer[]; awaitOffer?: boolean } = {},
+  options: {
+    iceServers?: RTCIceServer[];
+    awaitOffer?: boolean;
+    iceTransportPolicy?: RTCIceTransportPolicy;
+  } = {},
 ) {
   const pc = new FakePeerConnection(name, { iceServers: options.iceServers ?? [] });
   const sent: PeerSignal[] = [];
@@ -19,6 +23,7 @@ function side(
     polite,
     awaitOffer: options.awaitOffer,
     iceServers: options.iceServers ?? [],
+    iceTransportPolicy: options.iceTransportPolicy,
     local: {
       microphone: localStream.getAudioTracks()[0] as unknown as MediaStreamTrack,
       camera: localStream.getVideoTracks()[0] as unknown as MediaStreamTrack,
@@ -29,7 +34,10 @@ function side(
       return true;
     },
     fetchIceServers,
-    createPeerConnection: () => pc as unknown as RTCPeerConnection,
+    createPeerConnection: (config) => {
+      pc.config = config;
+      return pc as unknown as RTCPeerConnection;
+    },
   });
   session.on("state", (state) => states.push(state));
   return { session, pc, sent, states, localStream, fetchIceServers };
@@ -158,6 +166,22 @@ describe("connection state and ICE restart", () => {
     expect(caller.states).toEqual(["connected", "reconnecting"]);
     caller.pc.setIceState("connected");
     expect(caller.states.at(-1)).toBe("connected");
+  });
+
+  it("keeps a relay-only policy through an ICE restart with fresh servers", async () => {
+    const relayOnly = side("relay", false, { iceTransportPolicy: "relay" });
+    const plain = side("default", false);
+    sessions.push(relayOnly.session, plain.session);
+    expect(relayOnly.pc.config.iceTransportPolicy).toBe("relay");
+    expect(plain.pc.config.iceTransportPolicy).toBe("all");
+    relayOnly.pc.setIceState("checking");
+    relayOnly.pc.setIceState("failed");
+    await settle();
+    expect(relayOnly.pc.restartIce).toHaveBeenCalledTimes(1);
+    expect(relayOnly.pc.config).toEqual({
+      iceServers: [{ urls: "turn:turn.example:3478", username: "fresh" }],
+      iceTransportPolicy: "relay",
+    });
   });
 
   it("restarts when ICE fails straight from checking, and gives up after a few tries", async () => {

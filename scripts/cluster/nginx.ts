@@ -3,9 +3,9 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
-import { connect } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { accepts } from "./processes.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const NGINX_TEMPLATE_PATH = path.join(root, "nginx/nginx.conf.template");
@@ -223,15 +223,4 @@ export async function startNginx(
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   return { child, url: native.url, output, stop };
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }

@@ -1,7 +1,7 @@
 // Small helpers for the real processes the cluster is made of: free ports, binaries, readiness, stop.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -17,12 +17,27 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** True when `binary` is on PATH and answers its version flag. */
+export function hasBinary(binary: string): boolean {
+  const probe = spawnSync(binary, binary === "nginx" ? ["-v"] : ["--version"], { encoding: "utf8" });
+  return !probe.error && probe.status === 0;
+}
+
 /** Throws with an install hint when `binary` is not on PATH: tests that need it must fail, not skip. */
 export function requireBinary(binary: string, install: string): void {
-  const probe = spawnSync(binary, binary === "nginx" ? ["-v"] : ["--version"], { encoding: "utf8" });
-  if (probe.error || probe.status !== 0) {
-    throw new Error(`${binary} is not installed. Install it with: ${install}`);
-  }
+  if (!hasBinary(binary)) throw new Error(`${binary} is not installed. Install it with: ${install}`);
+}
+
+/** Resolves true once something accepts TCP connections on 127.0.0.1:`port`. */
+export function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
 }
 
 export interface Managed {

@@ -1,7 +1,9 @@
 // The whole cluster from local binaries: Redis (password, loopback), N app instances, nginx in front,
-// rendered from the same template the Docker image uses. Used by `npm run cluster` and the tests.
+// rendered from the same template the Docker image uses, and coturn when asked. Used by `npm run
+// cluster` and the tests.
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { startCoturn, type Coturn } from "./coturn.js";
 import { startInstance, type InstanceProcess } from "./instances.js";
 import { startNginx, writeNativeNginxConfig, type NginxProcess } from "./nginx.js";
 import { freePort } from "./processes.js";
@@ -18,6 +20,8 @@ export interface ClusterOptions {
   entry?: "dist" | "src";
   /** Extra environment for every instance (grace period, ring timeout, …). */
   env?: Record<string, string>;
+  /** Start coturn (loopback, fresh secret) and give the instances TURN_URLS and TURN_SECRET for it. */
+  turn?: boolean;
 }
 
 export interface Cluster {
@@ -27,6 +31,8 @@ export interface Cluster {
   redis: RedisServer;
   instances: InstanceProcess[];
   nginx: NginxProcess;
+  /** Present when started with `turn`. */
+  coturn?: Coturn;
   stop(): Promise<void>;
 }
 
@@ -34,13 +40,20 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const count = options.instances ?? 2;
   await mkdir(options.dir, { recursive: true });
   const redis = await startRedis({ dataDir: path.join(options.dir, "redis") });
+  let coturn: Coturn | undefined;
+  try {
+    if (options.turn) coturn = await startCoturn({ dir: path.join(options.dir, "coturn") });
+  } catch (error) {
+    await redis.stop();
+    throw error;
+  }
   const port = options.port ?? (await freePort());
   // nginx on loopback is the instances' one trusted proxy, and its two spellings the only origins.
   const edge = {
     TRUST_PROXY: "loopback",
     PUBLIC_ORIGINS: `http://127.0.0.1:${port},http://localhost:${port}`,
   };
-  const instanceEnv = { REDIS_URL: redis.url, ...edge, ...options.env };
+  const instanceEnv = { REDIS_URL: redis.url, ...edge, ...coturn?.env, ...options.env };
   const started: InstanceProcess[] = [];
   try {
     for (let i = 1; i <= count; i++) {
@@ -66,15 +79,16 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       redis,
       instances: started,
       nginx,
+      coturn,
       stop: async () => {
         await nginx.stop();
         await Promise.all(started.map((instance) => instance.stop()));
-        await redis.stop();
+        await Promise.all([redis.stop(), coturn?.stop()]);
       },
     };
   } catch (error) {
     await Promise.all(started.map((instance) => instance.stop()));
-    await redis.stop();
+    await Promise.all([redis.stop(), coturn?.stop()]);
     throw error;
   }
 }

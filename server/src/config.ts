@@ -4,6 +4,7 @@ import { hostname } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import type { IceTransportPolicy } from "./protocol.js";
 import { compileTrust } from "./http/proxy.js";
 import {
   RATE_LIMIT_DEFAULTS,
@@ -98,6 +99,7 @@ const ConfigSchema = z.object({
     .int()
     .min(60)
     .default(6 * 3600),
+  ICE_TRANSPORT_POLICY: z.enum(["all", "relay"]).default("all"),
 });
 
 /** Every environment variable the server reads (compose files and docs must use only these). */
@@ -153,6 +155,11 @@ export type Config = {
     turnUsername: string;
     turnCredential: string;
     turnTtlSeconds: number;
+    /**
+     * RTCConfiguration.iceTransportPolicy for every call (W3C webrtc-pc): "relay" sends media only
+     * through TURN, so neither side learns the other's addresses; "all" also tries direct paths.
+     */
+    transportPolicy: IceTransportPolicy;
   };
 };
 
@@ -167,6 +174,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration:\n  ${problems.join("\n  ")}`);
   }
   const c = parsed.data;
+  if (c.ICE_TRANSPORT_POLICY === "relay" && c.TURN_URLS.length === 0) {
+    throw new Error(
+      "Invalid configuration:\n  ICE_TRANSPORT_POLICY: relay needs TURN_URLS (no call could connect)",
+    );
+  }
   return {
     port: c.PORT,
     host: c.HOST,
@@ -201,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       turnUsername: c.TURN_USERNAME,
       turnCredential: c.TURN_CREDENTIAL,
       turnTtlSeconds: c.TURN_TTL_S,
+      transportPolicy: c.ICE_TRANSPORT_POLICY,
     },
   };
 }

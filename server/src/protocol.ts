@@ -216,6 +216,9 @@ export interface IceServer {
   credential?: string;
 }
 
+/** RTCConfiguration.iceTransportPolicy (W3C webrtc-pc): "relay" uses TURN candidates only. */
+export type IceTransportPolicy = "all" | "relay";
+
 /** What the SPA sends in the Socket.IO handshake `auth` field. */
 export interface HandshakeAuth {
   token: string;
@@ -253,8 +256,14 @@ export interface ClientToServerEvents {
   /** Relayed only to the partner of the sender's private chat, for the current call. */
   "call:signal": (payload: CallSignal, ack: AckCallback) => void;
   "call:end": (payload: { callId: string }, ack: AckCallback) => void;
-  /** Fresh ICE servers (TURN credentials expire), asked before each call and each ICE restart. */
-  "call:ice-servers": (payload: Record<string, never>, ack: AckCallback<{ iceServers: IceServer[] }>) => void;
+  /**
+   * Fresh ICE servers (TURN credentials expire), asked before each call and each ICE restart, and
+   * the operator's ICE transport policy for the peer connections ("relay" hides peers' addresses).
+   */
+  "call:ice-servers": (
+    payload: Record<string, never>,
+    ack: AckCallback<{ iceServers: IceServer[]; iceTransportPolicy: IceTransportPolicy }>,
+  ) => void;
   /** This user's media changed (mute, camera off, screen share): told to everyone in their current call. */
   "call:media": (payload: MediaState, ack: AckCallback) => void;
 

@@ -10,6 +10,7 @@ import {
   type ClientSocket,
   type Joined,
 } from "./support/clients.js";
+import { loadConfig } from "../src/config.js";
 import { startServer, type TestServer } from "./support/server.js";
 
 let server: TestServer | undefined;
@@ -189,6 +190,27 @@ describe("calls", () => {
 
   it("gives no ICE servers when none are configured (host candidates only)", async () => {
     const { alice } = await setup();
-    expect(await request(alice.socket, "call:ice-servers", {})).toEqual({ ok: true, iceServers: [] });
+    expect(await request(alice.socket, "call:ice-servers", {})).toEqual({
+      ok: true,
+      iceServers: [],
+      iceTransportPolicy: "all",
+    });
+  });
+
+  it("tells clients to use relay candidates only when the operator says so", async () => {
+    const { alice } = await setup({
+      TURN_URLS: "turn:turn.test:3478",
+      TURN_SECRET: "s3cret",
+      ICE_TRANSPORT_POLICY: "relay",
+    });
+    expect(await request(alice.socket, "call:ice-servers", {})).toMatchObject({
+      ok: true,
+      iceTransportPolicy: "relay",
+    });
+    expect(() => loadConfig({ ICE_TRANSPORT_POLICY: "direct" })).toThrow(/ICE_TRANSPORT_POLICY/);
+    // Relay only without a relay: no call could ever connect.
+    expect(() => loadConfig({ ICE_TRANSPORT_POLICY: "relay" })).toThrow(
+      /ICE_TRANSPORT_POLICY: relay needs TURN_URLS/,
+    );
   });
 });

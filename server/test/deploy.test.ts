@@ -48,6 +48,7 @@ const SECURITY_HEADERS = {
 
 interface ComposeService {
   build?: { dockerfile?: string };
+  image?: string;
   command?: string[];
   environment?: Record<string, string>;
   ports?: string[];
@@ -444,10 +445,11 @@ describe("docker-compose.yml", () => {
     apps = Object.entries(compose.services).filter(([, service]) => isAppService(service));
   });
 
-  it("has Redis, two app instances and nginx, and only nginx publishes a port", () => {
-    expect(Object.keys(compose.services).sort()).toEqual(["app1", "app2", "nginx", "redis"]);
+  it("has Redis, two app instances, coturn and nginx, and only nginx and coturn publish ports", () => {
+    expect(Object.keys(compose.services).sort()).toEqual(["app1", "app2", "coturn", "nginx", "redis"]);
     expect(apps.map(([name]) => name).sort()).toEqual(["app1", "app2"]);
     for (const [name, service] of Object.entries(compose.services)) {
+      if (name === "coturn") continue; // its ports: below
       expect(service.ports, name).toEqual(name === "nginx" ? ["8080:8080"] : undefined);
     }
   });
@@ -513,5 +515,91 @@ describe("docker-compose.yml", () => {
     for (const server of servers) expect(server.port).toBe(3000);
     expect(upstreams).toBe(upstreamLines(servers).replace(/\s+/g, " "));
     for (const [name] of apps) expect(nginx.depends_on?.[name]?.condition, name).toBe("service_healthy");
+  });
+
+  describe("coturn", () => {
+    let coturn: ComposeService;
+    /** coturn's `--name=value` options, interpolated; flags without a value map to "". */
+    let options: Map<string, string[]>;
+    beforeAll(() => {
+      coturn = compose.services.coturn!;
+      options = new Map();
+      for (const part of (coturn.command ?? []).map((p) => interpolate(String(p)))) {
+        const [name, ...value] = part.split("=");
+        options.set(name!, [...(options.get(name!) ?? []), value.join("=")]);
+      }
+    });
+    const option = (name: string) => options.get(name)?.[0];
+
+    it("runs with use-auth-secret and the very secret the instances derive credentials from", () => {
+      expect(coturn.image).toMatch(/^coturn\/coturn:/);
+      expect(options.has("--use-auth-secret")).toBe(true);
+      expect(options.has("--lt-cred-mech")).toBe(false);
+      const secret = option("--static-auth-secret");
+      expect(secret).toBeTruthy();
+      expect(option("--realm")).toBeTruthy();
+      for (const [name, app] of apps) {
+        const config = loadConfig(environmentOf(app));
+        expect(config.ice.turnSecret, name).toBe(secret);
+        expect(config.ice.turnTtlSeconds, name).toBeGreaterThanOrEqual(60);
+        expect(config.ice.transportPolicy, name).toBe("all");
+      }
+      // One variable sets both sides: a secret given in .env reaches coturn and every instance alike.
+      const shell = { TURN_SECRET: "from-env" };
+      expect(
+        interpolate(
+          coturn.command!.find((p) => p.startsWith("--static-auth-secret="))!,
+          shell,
+        ),
+      ).toBe("--static-auth-secret=from-env");
+      for (const [name, app] of apps)
+        expect(interpolate(app.environment!.TURN_SECRET!, shell), name).toBe("from-env");
+    });
+
+    it("gives the instances TURN URLs on coturn's listening port, over UDP and TCP", () => {
+      const port = option("--listening-port");
+      for (const [name, app] of apps) {
+        const urls = loadConfig(environmentOf(app)).ice.turnUrls;
+        expect(
+          urls.map((url) => new URL(url.replace(/^turn:/, "turn://")).port),
+          name,
+        ).toEqual([port, port]);
+        expect(urls.map((url) => url.split("transport=")[1]).sort(), name).toEqual(["tcp", "udp"]);
+      }
+    });
+
+    it("publishes its listening port and exactly its relay range, and advertises an external IP", () => {
+      const [port, min, max] = ["--listening-port", "--min-port", "--max-port"].map(option);
+      expect(coturn.ports).toEqual([
+        `${port}:${port}/udp`,
+        `${port}:${port}/tcp`,
+        `${min}-${max}:${min}-${max}/udp`,
+      ]);
+      expect(Number(max)).toBeGreaterThan(Number(min));
+      // Inside Docker coturn sees only its container address: the public one comes from the environment.
+      expect(option("--external-ip")).toBe("127.0.0.1");
+      expect(
+        interpolate(
+          coturn.command!.find((p) => p.startsWith("--external-ip="))!,
+          { TURN_EXTERNAL_IP: "203.0.113.7" },
+        ),
+      ).toBe("--external-ip=203.0.113.7");
+    });
+
+    it("relays to no private address, has no CLI, and cannot reach Redis or the instances", () => {
+      expect(options.has("--no-cli")).toBe(true);
+      expect(options.has("--allow-loopback-peers")).toBe(false);
+      expect(options.get("--denied-peer-ip")).toEqual(
+        expect.arrayContaining([
+          "10.0.0.0-10.255.255.255",
+          "172.16.0.0-172.31.255.255",
+          "192.168.0.0-192.168.255.255",
+        ]),
+      );
+      expect(coturn.networks).toEqual(["turn"]);
+      for (const [name, app] of [...apps, ["redis", compose.services.redis!] as const]) {
+        expect(app.networks, name).not.toContain("turn");
+      }
+    });
   });
 });

@@ -11,7 +11,7 @@ import type { PeerSignal, PeerState } from "../webrtc/peer";
 import { useDeviceStore } from "./devices";
 import { createLocalMedia } from "./localMedia";
 import { createStage } from "./stage";
-import { fetchIceServers } from "./transport";
+import { fetchIceConfig, fetchIceServers, type IceConfig } from "./transport";
 
 export interface CallMediaStart {
   callId: string;
@@ -57,13 +57,17 @@ export const useCallMediaStore = defineStore("callMedia", () => {
     if (!current()) return local.stop();
     void devices.refresh(); // labels appear once a device is granted
     // Without an answer, host candidates only: that still works on one network.
-    const iceServers = await fetchIceServers().catch(() => []);
+    const { iceServers, iceTransportPolicy } = await fetchIceConfig().catch((): IceConfig => ({
+      iceServers: [],
+      iceTransportPolicy: "all",
+    }));
     if (!current()) return local.stop();
     mesh = new MeshCall({
       selfId: options.self.id,
       transport: options.transport,
       roles: options.roles,
       iceServers,
+      iceTransportPolicy,
       fetchIceServers,
       local: tracks,
     });

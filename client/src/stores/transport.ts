@@ -27,9 +27,18 @@ export function groupTransport(callId: string): SignalTransport {
   };
 }
 
-/** Fresh ICE servers (TURN credentials expire); rejects when the server cannot answer. */
-export async function fetchIceServers(): Promise<RTCIceServer[]> {
+/** What a call's peer connections start with: the ICE servers and the operator's transport policy. */
+export interface IceConfig {
+  iceServers: RTCIceServer[];
+  iceTransportPolicy: RTCIceTransportPolicy;
+}
+
+/** Fresh ICE servers (TURN credentials expire) and the policy; rejects when the server cannot answer. */
+export async function fetchIceConfig(): Promise<IceConfig> {
   const ack = await request("call:ice-servers", {});
   if (!ack.ok) throw new Error(ack.error.message);
-  return ack.iceServers;
+  return { iceServers: ack.iceServers, iceTransportPolicy: ack.iceTransportPolicy };
 }
+
+/** Fresh ICE servers only, for an ICE restart (the policy stays in the peer's configuration). */
+export const fetchIceServers = async (): Promise<RTCIceServer[]> => (await fetchIceConfig()).iceServers;

@@ -60,6 +60,8 @@ export interface MeshOptions {
   /** Called with the participants' ids in the order they joined (self included). */
   roles: (peerId: string, order: readonly string[]) => PairRoles;
   iceServers: RTCIceServer[];
+  /** "relay": TURN candidates only, so no participant learns another's addresses. Default "all". */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   fetchIceServers: () => Promise<RTCIceServer[]>;
   local: LocalTracks;
   /** Tests swap the browser's RTCPeerConnection for a fake; `peerId` is who it connects to. */
@@ -131,6 +133,7 @@ export class MeshCall extends Emitter<MeshEvents> {
       polite,
       awaitOffer,
       iceServers: this.options.iceServers,
+      iceTransportPolicy: this.options.iceTransportPolicy,
       local: this.local,
       screen: this.screen,
       sendSignal: (signal) => this.options.transport.send(person.id, signal),

@@ -33,6 +33,8 @@ export interface PeerOptions {
   /** On a collision the polite side gives up its own offer (1:1: the callee; group: the greater id). */
   polite: boolean;
   iceServers: RTCIceServer[];
+  /** RTCConfiguration.iceTransportPolicy; kept across ICE restarts (they change only the servers). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   /** Microphone and camera; they stay the owner's (stop() leaves them running for other peers). */
   local: LocalTracks;
   /** A screen share already running when this peer starts (a newcomer joins a call while we share). */
@@ -74,7 +76,10 @@ export class PeerSession extends Emitter<PeerEvents> {
     this.sendSignal = options.sendSignal;
     this.fetchIceServers = options.fetchIceServers;
     const create = options.createPeerConnection ?? ((config) => new RTCPeerConnection(config));
-    const pc = (this.pc = create({ iceServers: options.iceServers }));
+    const pc = (this.pc = create({
+      iceServers: options.iceServers,
+      iceTransportPolicy: options.iceTransportPolicy ?? "all",
+    }));
 
     pc.onnegotiationneeded = async () => {
       try {

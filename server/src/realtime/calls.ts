@@ -105,5 +105,6 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
   on(socket, deps, "call:ice-servers", async () => ({
     ok: true,
     iceServers: iceServersFor(me, config.ice, clock()),
+    iceTransportPolicy: config.ice.transportPolicy,
   }));
 }

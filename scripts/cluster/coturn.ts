@@ -1,0 +1,89 @@
+// A real coturn (Debian's `turnserver`) on loopback with coturn's `use-auth-secret` (the TURN REST API
+// convention the server's iceServersFor follows), for `npm run cluster` and the tests. Everything it
+// writes (config, pid file, user database, log) stays in its own directory.
+import { randomBytes } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { accepts, freePort, hasBinary, requireBinary, startProcess, type Managed } from "./processes.js";
+
+export const COTURN_INSTALL = "apt-get install -y coturn (Debian/Ubuntu) or brew install coturn (macOS)";
+
+export interface CoturnOptions {
+  /** Config, pid file, user database and log go here (created when missing). */
+  dir: string;
+  /** The listening port (UDP and TCP); a free one when omitted. */
+  port?: number;
+  /** The shared secret the app instances get as TURN_SECRET; a fresh random one when omitted. */
+  secret?: string;
+  realm?: string;
+}
+
+export interface Coturn extends Managed {
+  port: number;
+  secret: string;
+  realm: string;
+  /** TURN over UDP and over TCP, as the instances' TURN_URLS lists them. */
+  urls: string[];
+  /** What an app instance needs to hand out credentials for this server. */
+  env: { TURN_URLS: string; TURN_SECRET: string };
+  /** Relay allocations coturn granted so far (each "ALLOCATE processed, success" in its log). */
+  allocations(): number;
+}
+
+/** True when coturn's `turnserver` is on PATH (Debian's package puts it in /usr/bin). */
+export const coturnInstalled = (): boolean => hasBinary("turnserver");
+
+/**
+ * coturn's options (turnserver(1)). Listening and relaying on 127.0.0.1 only, with loopback peers
+ * allowed, since both browsers of a test and the relay all live on this machine. No TLS (no
+ * certificate here), no telnet CLI, no RFC 5780 second port that could collide with another process.
+ */
+function configFile(dir: string, port: number, secret: string, realm: string): string {
+  return [
+    `listening-ip=127.0.0.1`,
+    `relay-ip=127.0.0.1`,
+    `listening-port=${port}`,
+    `realm=${realm}`,
+    `use-auth-secret`,
+    `static-auth-secret=${secret}`,
+    `allow-loopback-peers`,
+    `fingerprint`,
+    `no-tls`,
+    `no-dtls`,
+    `no-cli`,
+    `no-rfc5780`,
+    `no-software-attribute`,
+    `no-multicast-peers`,
+    `pidfile=${path.join(dir, "turnserver.pid")}`,
+    `userdb=${path.join(dir, "turndb")}`,
+    `log-file=stdout`,
+    `simple-log`,
+    "",
+  ].join("\n");
+}
+
+/** Starts turnserver and resolves once it accepts connections; throws with an install hint when missing. */
+export async function startCoturn(options: CoturnOptions): Promise<Coturn> {
+  requireBinary("turnserver", COTURN_INSTALL);
+  await mkdir(options.dir, { recursive: true });
+  const port = options.port ?? (await freePort());
+  const secret = options.secret ?? randomBytes(24).toString("base64url");
+  const realm = options.realm ?? "videochat.local";
+  // The secret goes into a file of the run's own directory, not onto the command line (`ps` shows that).
+  const conf = path.join(options.dir, "turnserver.conf");
+  await writeFile(conf, configFile(options.dir, port, secret, realm), { mode: 0o600 });
+  const managed = await startProcess("turnserver", ["-c", conf], {
+    name: "turnserver",
+    ready: () => accepts(port),
+  });
+  const urls = [`turn:127.0.0.1:${port}?transport=udp`, `turn:127.0.0.1:${port}?transport=tcp`];
+  return {
+    ...managed,
+    port,
+    secret,
+    realm,
+    urls,
+    env: { TURN_URLS: urls.join(","), TURN_SECRET: secret },
+    allocations: () => managed.output().match(/ALLOCATE processed, success/g)?.length ?? 0,
+  };
+}
