@@ -4,67 +4,16 @@
 // has been decoded on both sides (inbound-rtp framesDecoded > 0). Writes its figures as JSON to argv[2].
 //   usage: node --import tsx e2e/bench/call-setup.ts <out.json> <calls>
 import { writeFileSync } from "node:fs";
-import type { Page } from "playwright-core";
 import { cpuSeconds, descendants } from "../../scripts/bench/procfs.js";
 import { openUser, type User } from "../support/browser.js";
 import { callAndAccept } from "../support/call.js";
 import { startClusterApp } from "../support/cluster.js";
+import { acceptedAt, firstFrame, watchAccept, watchFirstFrame } from "../support/timing.js";
 import { join, memberItem } from "../support/ui.js";
 
 const [out, callsArg] = process.argv.slice(2);
 if (!out) throw new Error("usage: call-setup.ts <out.json> <calls>");
 const CALLS = Number(callsArg ?? 5);
-const FRAME_TIMEOUT_MS = 20_000;
-
-declare global {
-  interface Window {
-    __benchAcceptAt?: number;
-    __benchFirstFrame?: Promise<number>;
-  }
-}
-
-/** In the page: from now on, the wall time of the first decoded remote video frame of an open peer connection. */
-function watchFirstFrame(): void {
-  window.__benchFirstFrame = new Promise<number>((resolve) => {
-    const tick = async () => {
-      for (const peer of window.__e2eMedia?.peers ?? []) {
-        if (peer.connectionState === "closed") continue;
-        let frames = 0;
-        (await peer.getStats()).forEach((stats: { type: string; kind?: string; framesDecoded?: number }) => {
-          if (stats.type === "inbound-rtp" && stats.kind === "video") frames += stats.framesDecoded ?? 0;
-        });
-        if (frames > 0) return resolve(Date.now());
-      }
-      setTimeout(() => void tick(), 5);
-    };
-    void tick();
-  });
-}
-
-/** In the callee's page: the wall time of the click on the incoming call's Accept button. */
-function watchAccept(): void {
-  document.addEventListener(
-    "click",
-    (event) => {
-      const button = (event.target as Element | null)?.closest("button");
-      if (button?.textContent?.trim() === "Accept") window.__benchAcceptAt = Date.now();
-    },
-    { capture: true },
-  );
-}
-
-const firstFrame = (page: Page) =>
-  page.evaluate(
-    (timeoutMs) =>
-      Promise.race([
-        window.__benchFirstFrame!,
-        new Promise<number>((_, reject) =>
-          setTimeout(() => reject(new Error("no frame decoded")), timeoutMs),
-        ),
-      ]),
-    FRAME_TIMEOUT_MS,
-  );
-
 const chromiumCpu = () =>
   descendants(process.pid, (comm) => comm.startsWith("chrom")).reduce((sum, pid) => sum + cpuSeconds(pid), 0);
 
@@ -94,7 +43,7 @@ try {
     await Promise.all([alice.page.evaluate(watchFirstFrame), bob.page.evaluate(watchFirstFrame)]);
     await callAndAccept(alice.page, bob.page, "Alice");
     const frames = await Promise.all([firstFrame(alice.page), firstFrame(bob.page)]);
-    const acceptAt = await bob.page.evaluate(() => window.__benchAcceptAt!);
+    const acceptAt = await acceptedAt(bob.page);
     times.push(Math.max(...frames) - acceptAt);
     await alice.page.getByRole("button", { name: "Hang up" }).click();
     for (const { page } of users) await page.getByRole("button", { name: "Video call" }).waitFor();

@@ -23,8 +23,15 @@ export interface ClusterApp extends App {
 const tail = (text: string) => text.trimEnd().split("\n").slice(-OUTPUT_TAIL_LINES).join("\n");
 const readLog = (file: string) => (existsSync(file) ? readFileSync(file, "utf8") : "");
 
-/** Starts the cluster from server/dist and client/dist; `env` goes to every instance. */
-export async function startClusterApp(count: number, env: Record<string, string> = {}): Promise<ClusterApp> {
+/**
+ * Starts the cluster from server/dist and client/dist; `env` goes to every instance. With `turn`, a
+ * real coturn runs beside it (fails with what to install when turnserver is missing).
+ */
+export async function startClusterApp(
+  count: number,
+  env: Record<string, string> = {},
+  { turn = false }: { turn?: boolean } = {},
+): Promise<ClusterApp> {
   requireBuild();
   const dir = mkdtempSync(path.join(tmpdir(), "videochat-e2e-cluster-"));
   chmodSync(dir, 0o755); // nginx's workers run as nobody when the tests run as root
@@ -37,6 +44,7 @@ export async function startClusterApp(count: number, env: Record<string, string>
       entry: "dist",
       // Every browser of a test joins from 127.0.0.1.
       env: { LOG_LEVEL: "info", SESSION_CLAIMS_PER_MIN: "10000", ...env },
+      turn,
     });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
@@ -57,6 +65,7 @@ export async function startClusterApp(count: number, env: Record<string, string>
         ...cluster.instances.map((app) => `[${app.id}]\n${tail(app.output())}`),
         `[nginx error.log]\n${tail(readLog(path.join(dir, "nginx/logs/error.log")))}`,
         `[nginx access.log]\n${tail(readLog(path.join(dir, "nginx/logs/access.log")))}`,
+        ...(cluster.coturn ? [`[coturn]\n${tail(cluster.coturn.log())}`] : []),
       ].join("\n"),
     stop: async () => {
       await cluster.stop();

@@ -2,9 +2,12 @@
 // convention the server's iceServersFor follows), for `npm run cluster` and the tests. Everything it
 // writes (config, pid file, user database, log) stays in its own directory.
 import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { accepts, freePort, hasBinary, requireBinary, startProcess, type Managed } from "./processes.js";
+
+const LOG_FILE = "turnserver.log";
 
 export const COTURN_INSTALL = "apt-get install -y coturn (Debian/Ubuntu) or brew install coturn (macOS)";
 
@@ -26,6 +29,8 @@ export interface Coturn extends Managed {
   urls: string[];
   /** What an app instance needs to hand out credentials for this server. */
   env: { TURN_URLS: string; TURN_SECRET: string };
+  /** coturn's log so far (its own file; output() holds only what it printed before logging started). */
+  log(): string;
   /** Relay allocations coturn granted so far (each "ALLOCATE processed, success" in its log). */
   allocations(): number;
 }
@@ -56,8 +61,11 @@ function configFile(dir: string, port: number, secret: string, realm: string): s
     `no-multicast-peers`,
     `pidfile=${path.join(dir, "turnserver.pid")}`,
     `userdb=${path.join(dir, "turndb")}`,
-    `log-file=stdout`,
+    // A file, not stdout: into a pipe coturn's stdout is block-buffered and would say nothing for minutes.
+    `log-file=${path.join(dir, LOG_FILE)}`,
     `simple-log`,
+    `no-stdout-log`,
+    `verbose`, // logs each request: allocations are how a test sees that coturn relayed
     "",
   ].join("\n");
 }
@@ -77,6 +85,8 @@ export async function startCoturn(options: CoturnOptions): Promise<Coturn> {
     ready: () => accepts(port),
   });
   const urls = [`turn:127.0.0.1:${port}?transport=udp`, `turn:127.0.0.1:${port}?transport=tcp`];
+  const logFile = path.join(options.dir, LOG_FILE);
+  const log = () => (existsSync(logFile) ? readFileSync(logFile, "utf8") : "");
   return {
     ...managed,
     port,
@@ -84,6 +94,7 @@ export async function startCoturn(options: CoturnOptions): Promise<Coturn> {
     realm,
     urls,
     env: { TURN_URLS: urls.join(","), TURN_SECRET: secret },
-    allocations: () => managed.output().match(/ALLOCATE processed, success/g)?.length ?? 0,
+    log,
+    allocations: () => log().match(/ALLOCATE processed, success/g)?.length ?? 0,
   };
 }

@@ -1,0 +1,67 @@
+// A 1:1 call relayed through a real coturn: Alice on app1 and Bob on app2 behind nginx, the cluster
+// told to use relay candidates only (ICE_TRANSPORT_POLICY=relay), coturn on loopback with
+// use-auth-secret and credentials issued per user by the instances. The browsers' own statistics
+// must show that the media took a relay path, and coturn's log that it granted the allocations.
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { User } from "./support/browser.js";
+import { CONNECTED, expectFlowingVideo, MEDIA_TIMEOUT, privateChat } from "./support/call.js";
+import { startClusterApp, type ClusterApp } from "./support/cluster.js";
+import { callPaths } from "./support/ice.js";
+import { aliceAndBobApart } from "./support/pair.js";
+import { Scenario } from "./support/scenario.js";
+import { acceptLine, acceptToFirstFrames } from "./support/timing.js";
+
+let scenario: Scenario<ClusterApp>;
+
+beforeAll(async () => {
+  scenario = await Scenario.on("turn", () =>
+    startClusterApp(2, { ICE_TRANSPORT_POLICY: "relay" }, { turn: true }),
+  );
+});
+
+afterAll(async () => {
+  await scenario?.close();
+});
+
+it("relays a 1:1 call across instances through coturn when only relay candidates are allowed", async () => {
+  let alice!: User;
+  let bob!: User;
+
+  await scenario.step("Alice joins GENERAL on app1 and Bob on app2", async () => {
+    [alice, bob] = await aliceAndBobApart(scenario);
+  });
+
+  await scenario.step("Alice opens a private chat with Bob, calls him and he accepts", async () => {
+    await alice.page.getByRole("button", { name: "Private chat with Bob" }).click();
+    await privateChat(bob.page, "Alice").waitFor();
+    const ms = await acceptToFirstFrames(alice.page, bob.page, "Alice");
+    console.log(acceptLine("1:1 call through TURN", ms));
+  });
+
+  await scenario.step("Video flows both ways and the call is connected", async () => {
+    await Promise.all([expectFlowingVideo(alice.page, "Bob"), expectFlowingVideo(bob.page, "Alice")]);
+    for (const { page } of [alice, bob]) {
+      await expect
+        .poll(() => page.getByRole("status", { name: "Call status" }).textContent(), MEDIA_TIMEOUT)
+        .toMatch(CONNECTED);
+    }
+  });
+
+  await scenario.step("Both browsers' selected path runs through relay candidates only", async () => {
+    for (const { page } of [alice, bob]) {
+      // One peer connection, whose selected pair joins a relayed address on each side; no host or
+      // server-reflexive candidate was even gathered, so neither side learned the other's address.
+      await expect
+        .poll(() => callPaths(page), MEDIA_TIMEOUT)
+        .toEqual([{ local: "relay", remote: "relay", localTypes: ["relay"], remoteTypes: ["relay"] }]);
+    }
+  });
+
+  await scenario.step("coturn granted the relay allocations", async () => {
+    const coturn = scenario.app.cluster.coturn!;
+    // One allocation per browser at least (one per transport it tried, UDP and TCP).
+    await expect.poll(() => coturn.allocations()).toBeGreaterThanOrEqual(2);
+  });
+
+  expect(scenario.pageErrors()).toEqual([]);
+});
