@@ -18,6 +18,7 @@ const groupCall = (participants: Member[], version = 1, id = "group-7"): GroupCa
   participants: participants.map(ref),
   version,
   max: 6,
+  media: {},
 });
 const button = (name: string) => screen.getByRole("button", { name }) as HTMLButtonElement;
 const findButton = async (name: string) => (await screen.findByRole("button", { name })) as HTMLButtonElement;

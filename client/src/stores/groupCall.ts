@@ -72,6 +72,7 @@ export const useGroupCallStore = defineStore("groupCall", () => {
       return finish(null);
     }
     media.setParticipants(current.participants);
+    media.tellMedia(current.media ?? {});
   }
 
   async function start(): Promise<void> {
@@ -110,6 +111,7 @@ export const useGroupCallStore = defineStore("groupCall", () => {
       transport: groupTransport(joined.id),
       roles: groupRoles(me.id),
       participants: joined.participants,
+      media: joined.media,
       current: () => status.value === "in-call" && call.value?.id === joined.id,
     });
     adopt(joined);
@@ -176,6 +178,9 @@ export const useGroupCallStore = defineStore("groupCall", () => {
   function onRoomState(state: RoomState): void {
     if (call.value && call.value.room !== state.room) adopt(null);
     adopt(state.groupCall ?? null);
+    // Back after an outage: call:media sent meanwhile was lost, and the snapshot has what the server kept.
+    const fresh = state.groupCall;
+    if (inCall.value && fresh?.id === media.callId) media.tellMedia(fresh.media ?? {});
   }
 
   function reset(): void {

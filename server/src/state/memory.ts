@@ -1,7 +1,16 @@
 // In-memory Store: the embedded default for one instance. Every method runs to completion without
 // awaiting, so each is atomic the way the Redis scripts are.
 import { randomUUID } from "node:crypto";
-import type { CallInfo, ChatMessage, Member, PresenceStatus, PrivateMessage, UserRef } from "../protocol.js";
+import type {
+  CallInfo,
+  ChatMessage,
+  MediaState,
+  Member,
+  PresenceStatus,
+  PrivateMessage,
+  UserRef,
+} from "../protocol.js";
+import type { CallHolder } from "./group-store.js";
 import { MemoryGroupCalls } from "./memory-group.js";
 import { newSessionId, newToken, tokenDigest } from "./tokens.js";
 import {
@@ -63,6 +72,7 @@ export class MemoryStore implements Store {
   private readonly groups = new MemoryGroupCalls({
     session: (id) => this.sessions.get(id),
     refresh: (session) => this.refreshMember(session as SessionRecord),
+    connected: (id, connection) => !!this.sessions.get(id)?.connections.has(connection),
   });
 
   async createSession(input: {
@@ -446,12 +456,20 @@ export class MemoryStore implements Store {
     this.instances.delete(key);
   }
 
-  async startGroupCall(userId: string, callId: string, max: number) {
-    return this.groups.start(userId, callId, max);
+  async startGroupCall(userId: string, callId: string, max: number, holder: CallHolder) {
+    return this.groups.start(userId, callId, max, holder);
   }
 
-  async joinGroupCall(userId: string, callId: string) {
-    return this.groups.join(userId, callId);
+  async joinGroupCall(userId: string, callId: string, holder: CallHolder) {
+    return this.groups.join(userId, callId, holder);
+  }
+
+  async keepGroupCall(userId: string, holder: CallHolder) {
+    return this.groups.keep(userId, holder);
+  }
+
+  async setGroupCallMedia(userId: string, media: MediaState) {
+    return this.groups.setMedia(userId, media);
   }
 
   async leaveGroupCall(userId: string) {

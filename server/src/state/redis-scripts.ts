@@ -7,7 +7,9 @@ import {
   groupCallPeers,
   inviteToGroupCall,
   joinGroupCall,
+  keepGroupCall,
   leaveGroupCall,
+  setGroupCallMedia,
   startGroupCall,
   takeMissedInvites,
 } from "./lua/group.js";
@@ -67,6 +69,8 @@ export const scripts = {
   takeMissedInvites,
   groupCallPeers,
   groupCallOf,
+  keepGroupCall,
+  setGroupCallMedia,
 } as const;
 
 export function withPrelude(body: string): string {

@@ -6,16 +6,19 @@ import type {
   CallInfo,
   ChatMessage,
   GroupCall,
+  MediaState,
   Member,
   PresenceStatus,
   PrivateMessage,
   UserRef,
 } from "../protocol.js";
 import type {
+  CallHolder,
   EndedInvite,
   InviteResult,
   JoinGroupCallResult,
   LeftGroupCall,
+  MediaChange,
   StartGroupCallResult,
 } from "./group-store.js";
 import { scripts, withPrelude } from "./redis-scripts.js";
@@ -355,16 +358,45 @@ export class RedisStore implements Store {
     await this.call("retireInstance", instanceId);
   }
 
-  async startGroupCall(userId: string, callId: string, max: number): Promise<StartGroupCallResult> {
-    const started = (await this.run<StartGroupCallResult>("startGroupCall", userId, callId, max))!;
+  async startGroupCall(
+    userId: string,
+    callId: string,
+    max: number,
+    holder: CallHolder,
+  ): Promise<StartGroupCallResult> {
+    const { page, connection } = holder;
+    const started = (await this.run<StartGroupCallResult>(
+      "startGroupCall",
+      userId,
+      callId,
+      max,
+      page,
+      connection,
+    ))!;
     return started.ok
       ? { ...started, call: groupCall(started.call), changes: list(started.changes) }
       : started;
   }
 
-  async joinGroupCall(userId: string, callId: string): Promise<JoinGroupCallResult> {
-    const joined = (await this.run<JoinGroupCallResult>("joinGroupCall", userId, callId))!;
+  async joinGroupCall(userId: string, callId: string, holder: CallHolder): Promise<JoinGroupCallResult> {
+    const { page, connection } = holder;
+    const joined = (await this.run<JoinGroupCallResult>("joinGroupCall", userId, callId, page, connection))!;
     return joined.ok ? { ...joined, call: groupCall(joined.call), changes: list(joined.changes) } : joined;
+  }
+
+  async keepGroupCall(userId: string, holder: CallHolder): Promise<LeftGroupCall | null> {
+    const left = await this.run<LeftGroupCall>("keepGroupCall", userId, holder.page, holder.connection);
+    return left && leftCall(left);
+  }
+
+  async setGroupCallMedia(userId: string, media: MediaState): Promise<MediaChange | null> {
+    const { audio, video, screen } = media;
+    const told = await this.run<MediaChange>(
+      "setGroupCallMedia",
+      userId,
+      JSON.stringify({ audio, video, screen }),
+    );
+    return told && { ...told, others: list(told.others) };
   }
 
   async leaveGroupCall(userId: string): Promise<LeftGroupCall | null> {
@@ -409,6 +441,7 @@ export class RedisStore implements Store {
 }
 
 /** A call's participants come back as `{}` from cjson when the list is empty. */
+// cjson writes an empty table as {}: right for the media map, wrong for the list.
 const groupCall = (call: GroupCall): GroupCall => ({ ...call, participants: list(call.participants) });
 
 const leftCall = (left: LeftGroupCall): LeftGroupCall => {
