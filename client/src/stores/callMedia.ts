@@ -58,7 +58,8 @@ export const useCallMediaStore = defineStore("callMedia", () => {
     participants = options.participants;
     if (options.media) tellMedia(options.media);
     const current = () => options.current() && callId.value === options.callId;
-    const tracks = await local.open(devices.choice);
+    const partner = options.kind === "private" ? options.participants[0]?.name : undefined;
+    const tracks = await local.open(devices.choice, partner ?? "the others");
     if (!current()) return local.stop();
     void devices.refresh(); // labels appear once a device is granted
     // Without an answer, host candidates only: that still works on one network.
