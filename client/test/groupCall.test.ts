@@ -213,5 +213,15 @@ describe("leaving", () => {
     expect(toBob.close).toHaveBeenCalled();
     expect(devices.opened.every((track) => track.stop.mock.calls.length > 0)).toBe(true);
     expect(button("Start group call")).toBeTruthy();
+    // The call went on without her: back in LOBBY, she can join it again.
+    server.serverEmit("room:state", {
+      room: "LOBBY",
+      roomSeq: 2,
+      version: 1,
+      members: [alice, bob],
+      history: [],
+      groupCall: groupCall([bob], 3),
+    });
+    await waitFor(() => expect(button("Join group call").disabled).toBe(false));
   });
 });

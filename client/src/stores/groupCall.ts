@@ -176,7 +176,8 @@ export const useGroupCallStore = defineStore("groupCall", () => {
 
   /** A new room has its own call (or none); the server took us out of the old one. */
   function onRoomState(state: RoomState): void {
-    if (call.value && call.value.room !== state.room) adopt(null);
+    // Left behind, not ended: the old room's call goes on, and coming back shows it again.
+    if (call.value && call.value.room !== state.room) call.value = null;
     adopt(state.groupCall ?? null);
     // Back after an outage: call:media sent meanwhile was lost, and the snapshot has what the server kept.
     const fresh = state.groupCall;
