@@ -223,6 +223,42 @@ describe("a participant's tab goes away", () => {
   });
 });
 
+describe("a 1:1 call's tab goes away", () => {
+  const server = useServer({ SESSION_GRACE_MS: "20000" });
+
+  it("ends the call when the page that accepted it reloads, not for a second tab", async () => {
+    const ann = await server.enter("Ann");
+    const bo = await createSession(server.url, "Bo");
+    const tab = async (page: string) => {
+      const socket = server.open({ token: bo.token, page });
+      await waitFor(socket, "session:ready");
+      return socket;
+    };
+    const first = await tab("bo-page-1");
+    const opened = waitFor(first, "private:opened");
+    await request(ann.socket, "private:open", { with: bo.user.id });
+    await opened;
+    const incoming = waitFor(first, "call:incoming");
+    await request(ann.socket, "call:invite", {});
+    const { call } = await incoming;
+    await request(first, "call:answer", { callId: call.id, accept: true });
+    const ended = record(ann.socket, "call:ended");
+
+    const second = await tab("bo-page-2");
+    expect(await request(second, "call:signal", { callId: call.id, candidate: null })).toEqual({ ok: true });
+    const hungUp = waitFor(ann.socket, "call:ended");
+    const firstId = first.id;
+    first.disconnect();
+    await eventually(() => !server.instance.io.of("/").sockets.has(firstId ?? ""), 10_000, "tab gone");
+    expect(ended).toEqual([]);
+    const reloaded = server.open({ token: bo.token, page: "bo-page-3" });
+    const chat = await waitFor(reloaded, "private:opened");
+    expect(await hungUp).toEqual({ callId: call.id, reason: "hangup" });
+    expect(chat.call).toBeUndefined(); // the chat stays, without the call
+    expect(chat.chat.with.name).toBe("Ann");
+  });
+});
+
 describe("group calls across two instances on one Redis", () => {
   let redis: RedisProcess;
   let servers: TestServer[] = [];

@@ -203,5 +203,36 @@ export function storeGroupContract(name: string, makeStore: () => Promise<Store>
       await store.startGroupCall(ann!.id, "g2", 6, at(ann!));
       expect((await store.groupCallOf("GENERAL"))?.media).toEqual({});
     });
+
+    it("holds each side of a 1:1 call by page the same way: a reload of the holding page ends the call", async () => {
+      const [ann, bo] = await Promise.all(["Ann", "Bo"].map((n) => member(n)));
+      const opened = await store.openPrivateChat(ann!.id, bo!.id);
+      const chatId = opened.ok ? opened.chat.id : "";
+      const started = await store.startCall(chatId, ann!.id, far());
+      const callId = started.ok ? started.call.id : "";
+      await store.holdCall(ann!.id, callId, at(ann!));
+      // Bo's side is not held until he accepts: a page of his changes nothing while it rings.
+      expect(await store.keepCall(bo!.id, { page: "p-Bo-2", connection: "c-Bo-2" })).toBeNull();
+      await store.answerCall(chatId, bo!.id, callId, true);
+      await store.holdCall(bo!.id, callId, at(bo!));
+      // Ann's page reconnects elsewhere, and a second tab of hers comes: the call goes on.
+      await store.attachConnection(ann!.id, "c-Ann-2", 8);
+      await store.detachConnection(ann!.id, "c-Ann", far());
+      expect(await store.keepCall(ann!.id, { page: "p-Ann", connection: "c-Ann-2" })).toBeNull();
+      await store.attachConnection(ann!.id, "c-Ann-tab", 8);
+      expect(await store.keepCall(ann!.id, { page: "p-tab", connection: "c-Ann-tab" })).toBeNull();
+      expect(await store.callPartner(ann!.id, callId)).toBe(bo!.id);
+      // Bo reloads: his new page has no media, so the call ends; the chat stays.
+      await store.detachConnection(bo!.id, "c-Bo", far());
+      await store.attachConnection(bo!.id, "c-Bo-3", 8);
+      const ended = await store.keepCall(bo!.id, { page: "p-Bo-3", connection: "c-Bo-3" });
+      expect(ended).toMatchObject({ callId, chat: { id: chatId } });
+      expect(ended?.chat.call).toBeUndefined();
+      expect(await store.callPartner(ann!.id, callId)).toBeNull();
+      expect((await store.getPrivateChat(chatId))?.call).toBeUndefined();
+      expect(await store.keepCall(bo!.id, { page: "p-Bo-3", connection: "c-Bo-3" })).toBeNull();
+      // A new call in the chat is held afresh.
+      expect(await store.startCall(chatId, bo!.id, far())).toMatchObject({ ok: true });
+    });
   });
 }

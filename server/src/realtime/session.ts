@@ -7,6 +7,7 @@ import { tokenDigest } from "../state/tokens.js";
 import { announceJoined, announceLeft, roomState } from "./announce.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
+import { keepOrEndCall } from "./calls.js";
 import { followOne } from "./follow.js";
 import { announceLeftCall, keepOrLeaveCall } from "./group.js";
 import { on } from "./handler.js";
@@ -56,6 +57,7 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
   const { session } = attached;
   socket.data.resumed = attached.resumed;
   if (session.groupCallId) await keepOrLeaveCall(socket, deps);
+  if (session.chatId) await keepOrEndCall(socket, deps);
   const { name, nameKey, room, roomSeq, chosen } = session;
   socket.data.session = { name, nameKey, room, roomSeq: -1, status: chosen };
   // The room's state is read while the user channel's subscription is made: one round trip, not two.

@@ -21,6 +21,7 @@ import {
   type CreateSessionResult,
   type HeartbeatResult,
   type MissedCall,
+  type EndedCall,
   type EndedSession,
   type MembershipChange,
   type NewRoomMessage,
@@ -47,6 +48,8 @@ interface ChatRecord extends PrivateChatRecord {
   messages: PrivateMessage[];
   /** Epoch ms at which a ringing call is missed. */
   ringDeadline?: number;
+  /** Partner id -> the tab holding their side of the call `callId`. */
+  holds?: Map<string, CallHolder & { callId: string }>;
 }
 
 interface SessionRecord extends Session {
@@ -403,6 +406,23 @@ export class MemoryStore implements Store {
     const chat = chatId ? this.chats.get(chatId) : undefined;
     if (!chat || chat.call?.id !== callId) return null;
     return chat.a.id === userId ? chat.b.id : chat.a.id;
+  }
+
+  async holdCall(userId: string, callId: string, holder: CallHolder): Promise<void> {
+    const chat = this.chats.get(this.sessions.get(userId)?.chatId ?? "");
+    if (chat?.call?.id === callId) (chat.holds ??= new Map()).set(userId, { ...holder, callId });
+  }
+
+  async keepCall(userId: string, holder: CallHolder): Promise<EndedCall | null> {
+    const record = this.sessions.get(userId);
+    const chat = this.chats.get(record?.chatId ?? "");
+    const held = chat?.holds?.get(userId);
+    if (!record || !chat?.call || held?.callId !== chat.call.id) return null;
+    if (held.page === holder.page) held.connection = holder.connection;
+    if (held.page === holder.page || record.connections.has(held.connection)) return null;
+    const callId = chat.call.id;
+    chat.call = chat.ringDeadline = undefined;
+    return { chat: publicChat(chat), callId };
   }
 
   // One process is usually the whole deployment, but the registry keeps the Redis Store's semantics

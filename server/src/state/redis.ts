@@ -30,6 +30,7 @@ import {
   type CreateSessionResult,
   type HeartbeatResult,
   type MissedCall,
+  type EndedCall,
   type EndedSession,
   type MembershipChange,
   type NewRoomMessage,
@@ -342,6 +343,14 @@ export class RedisStore implements Store {
   async callPartner(userId: string, callId: string): Promise<string | null> {
     const partner = await this.call("callPartner", userId, callId);
     return typeof partner === "string" ? partner : null;
+  }
+
+  async holdCall(userId: string, callId: string, holder: CallHolder): Promise<void> {
+    await this.call("holdCall", userId, callId, holder.page, holder.connection);
+  }
+
+  keepCall(userId: string, holder: CallHolder): Promise<EndedCall | null> {
+    return this.run<EndedCall>("keepCall", userId, holder.page, holder.connection);
   }
 
   async heartbeat(instanceKey: string, now: number, graceMs: number): Promise<HeartbeatResult> {
