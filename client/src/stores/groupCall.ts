@@ -71,8 +71,9 @@ export const useGroupCallStore = defineStore("groupCall", () => {
     if (!current || current.id !== media.callId || !current.participants.some((p) => p.id === me)) {
       return finish(null);
     }
+    // No media states from here: a newcomer's are the defaults, and a state broadcast from another
+    // instance may arrive after a newer call:media.
     media.setParticipants(current.participants);
-    media.tellMedia(current.media ?? {});
   }
 
   async function start(): Promise<void> {
