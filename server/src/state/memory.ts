@@ -1,15 +1,8 @@
 // In-memory Store: the embedded default for one instance. Every method runs to completion without
 // awaiting, so each is atomic the way the Redis scripts are.
 import { randomUUID } from "node:crypto";
-import type {
-  CallInfo,
-  ChatMessage,
-  MediaState,
-  Member,
-  PresenceStatus,
-  PrivateMessage,
-  UserRef,
-} from "../protocol.js";
+import type { CallInfo, ChatMessage, Member, PresenceStatus, PrivateMessage, UserRef } from "../protocol.js";
+import type { MediaState } from "../protocol.js";
 import type { CallHolder } from "./group-store.js";
 import { MemoryGroupCalls } from "./memory-group.js";
 import { newSessionId, newToken, tokenDigest } from "./tokens.js";
