@@ -154,6 +154,23 @@ describe("group calls on one instance", () => {
     ]);
     expect(await request(ann!.socket, "group:leave", {})).toMatchObject({ error: { code: "no_call" } });
   });
+
+  it("takes out, after the grace, a participant whose call tab closed while another tab stays", async () => {
+    const [ann, bo] = await Promise.all(["Ann", "Bo"].map((n) => server.enter(n)));
+    const other = server.open({ token: ann!.session.token });
+    await waitFor(other, "session:ready");
+    const callId = await callWith(ann!, bo!);
+    const out = waitFor(bo!.socket, "group:state", (s) => names(s.call)?.join() === "Bo");
+    const closedAt = Date.now();
+    ann!.socket.disconnect();
+    await out;
+    expect(Date.now() - closedAt).toBeGreaterThanOrEqual(250); // the grace (300 ms), less timer slack
+    // Ann is still here in her other tab: she is told Bo is busy, and may join again.
+    expect(await request(other, "private:open", { with: bo!.session.user.id })).toMatchObject({
+      error: { code: "partner_busy" },
+    });
+    expect(await request(other, "group:join", { callId })).toMatchObject({ ok: true });
+  });
 });
 
 describe("a participant's tab goes away", () => {

@@ -234,5 +234,28 @@ export function storeGroupContract(name: string, makeStore: () => Promise<Store>
       // A new call in the chat is held afresh.
       expect(await store.startCall(chatId, bo!.id, far())).toMatchObject({ ok: true });
     });
+
+    it("takes out, once, a participant whose holding tab has been gone for the grace while another tab lives", async () => {
+      const [ann, bo] = await Promise.all(["Ann", "Bo"].map((n) => member(n)));
+      const rooms = ["GENERAL", "SPORTS"];
+      await store.startGroupCall(ann!.id, "g1", 6, at(ann!));
+      await store.joinGroupCall(bo!.id, "g1", at(bo!));
+      await store.attachConnection(ann!.id, "c-Ann-tab", 8); // a second tab lives on
+      const t0 = Date.now();
+      expect(await store.takeLostHolders(t0, 1_000, rooms)).toEqual([]);
+      await store.detachConnection(ann!.id, "c-Ann", far()); // the holding tab closes
+      // Bo's page drops too, but comes back (another instance) before the grace: he keeps his place.
+      await store.detachConnection(bo!.id, "c-Bo", far());
+      expect(await store.takeLostHolders(t0, 1_000, rooms)).toEqual([]); // noticed now
+      await store.attachConnection(bo!.id, "c-Bo-2", 8);
+      expect(await store.keepGroupCall(bo!.id, { page: "p-Bo", connection: "c-Bo-2" })).toBeNull();
+      expect(await store.takeLostHolders(t0 + 999, 1_000, rooms)).toEqual([]);
+      const takers = await Promise.all([1, 2, 3].map(() => store.takeLostHolders(t0 + 1_000, 1_000, rooms)));
+      const left = takers.flat();
+      expect(left.map((l) => [l.callId, names(l.call)])).toEqual([["g1", ["Bo"]]]);
+      expect(left[0]?.changes.map((c) => [c.member.name, c.member.busy])).toEqual([["Ann", false]]);
+      expect(await store.takeLostHolders(t0 + 5_000, 1_000, rooms)).toEqual([]);
+      expect(await store.groupCallPeers(bo!.id, "g1", ann!.id)).toBe(false);
+    });
   });
 }

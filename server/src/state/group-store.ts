@@ -70,6 +70,14 @@ export interface GroupCallStore {
    */
   keepGroupCall(userId: string, holder: CallHolder): Promise<LeftGroupCall | null>;
 
+  /**
+   * Takes out, each once across callers, every participant of the calls of `rooms` whose holding
+   * connection has been gone for `graceMs` with no page taking it back (a closed tab while another tab
+   * of the user lives on). A sweep that first finds a holder gone stores when (the deadline is data);
+   * one that finds it back, or keepGroupCall, clears it.
+   */
+  takeLostHolders(now: number, graceMs: number, rooms: string[]): Promise<LeftGroupCall[]>;
+
   /** Keeps the participant's media state with their call; null when the user is in no group call. */
   setGroupCallMedia(userId: string, media: MediaState): Promise<MediaChange | null>;
 

@@ -30,8 +30,8 @@ interface CallRecord {
   order: string[];
   /** Invitee id -> inviter id and deadline (epoch ms). */
   invites: Map<string, { inviterId: string; deadline: number }>;
-  /** Participant id -> the tab holding their place. */
-  holders: Map<string, CallHolder>;
+  /** Participant id -> the tab holding their place, and since when (epoch ms) a sweep found it gone. */
+  holders: Map<string, CallHolder & { lostAt?: number }>;
   /** Participant id -> their media state as last told. */
   media: Map<string, MediaState>;
 }
@@ -108,6 +108,21 @@ export class MemoryGroupCalls {
     }
     if (this.host.connected(s.id, held.connection)) return null;
     return this.leave(s) ?? null;
+  }
+
+  takeLost(now: number, graceMs: number): LeftGroupCall[] {
+    const out: LeftGroupCall[] = [];
+    for (const call of [...this.calls.values()]) {
+      for (const [id, held] of [...call.holders]) {
+        if (this.host.connected(id, held.connection)) held.lostAt = undefined;
+        else if ((held.lostAt ??= now) + graceMs <= now) {
+          const s = this.host.session(id);
+          const left = s?.groupCallId === call.id ? this.leave(s) : undefined;
+          if (left) out.push(left);
+        }
+      }
+    }
+    return out;
   }
 
   setMedia(userId: string, media: MediaState): MediaChange | null {

@@ -481,6 +481,10 @@ export class MemoryStore implements Store {
     return this.groups.keep(userId, holder);
   }
 
+  async takeLostHolders(now: number, graceMs: number) {
+    return this.groups.takeLost(now, graceMs); // one process: every call is in reach, whatever the room
+  }
+
   async setGroupCallMedia(userId: string, media: MediaState) {
     return this.groups.setMedia(userId, media);
   }

@@ -11,6 +11,7 @@ import {
   leaveGroupCall,
   setGroupCallMedia,
   startGroupCall,
+  takeLostHolders,
   takeMissedInvites,
 } from "./lua/group.js";
 import { heartbeat, retireInstance, takeOverDeadInstances } from "./lua/instances.js";
@@ -75,6 +76,7 @@ export const scripts = {
   groupCallOf,
   keepGroupCall,
   setGroupCallMedia,
+  takeLostHolders,
 } as const;
 
 export function withPrelude(body: string): string {

@@ -398,6 +398,11 @@ export class RedisStore implements Store {
     return left && leftCall(left);
   }
 
+  async takeLostHolders(now: number, graceMs: number, rooms: string[]): Promise<LeftGroupCall[]> {
+    const replies = (await this.call("takeLostHolders", now, graceMs, ...rooms)) as string[];
+    return replies.map((reply) => leftCall(JSON.parse(reply) as LeftGroupCall));
+  }
+
   async setGroupCallMedia(userId: string, media: MediaState): Promise<MediaChange | null> {
     const { audio, video, screen } = media;
     const told = await this.run<MediaChange>(

@@ -67,6 +67,39 @@ if redis.call('SISMEMBER', p .. ':conns:' .. s.id, held.connection) == 1 then re
 ${takeOut}
 `;
 
+/**
+ * ARGV: prefix, now, grace (ms), room... -> JSON array of {callId, room, call?, changes}, one per
+ * participant taken out because their holding connection was gone for the grace (lostAt in the holder)
+ */
+export const takeLostHolders = `
+local now, grace, out = tonumber(ARGV[2]), tonumber(ARGV[3]), {}
+for i = 4, #ARGV do
+  local id = redis.call('GET', p .. ':room:' .. ARGV[i] .. ':gcall')
+  local holders = id and gcall_key(id) .. ':holders'
+  for _, uid in ipairs(id and redis.call('HKEYS', holders) or {}) do
+    local held = cjson.decode(redis.call('HGET', holders, uid))
+    if redis.call('SISMEMBER', p .. ':conns:' .. uid, held.connection) == 1 then
+      if held.lostAt then
+        held.lostAt = nil
+        redis.call('HSET', holders, uid, cjson.encode(held))
+      end
+    elseif not held.lostAt then
+      held.lostAt = now
+      redis.call('HSET', holders, uid, cjson.encode(held))
+    elseif held.lostAt + grace <= now then
+      local s = read_session(uid)
+      local changes = {}
+      local left = s and s.groupCallId == id and leave_gcall(s, changes)
+      if left then
+        left.changes = changes
+        table.insert(out, cjson.encode(left))
+      end
+    end
+  end
+end
+return out
+`;
+
 /** ARGV: prefix, userId, media JSON -> JSON {callId, others} or nil when the user is in no group call */
 export const setGroupCallMedia = `
 local id = redis.call('HGET', session_key(ARGV[2]), 'groupCallId')
