@@ -1,6 +1,7 @@
 // Three people in a room's group call on two instances behind nginx: start, a busy notice, join,
 // an invitation declined and one accepted, video between every pair, a muted badge and a screen share
-// seen by the others, axe-core, a room move and a leave that the others' stages follow.
+// seen by the others, axe-core, a room move, a leave and a rejoin (timed: join to frames from both
+// others), and a reload that the server takes as leaving.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { expectNoAxeViolations } from "./support/axe.js";
 import type { User } from "./support/browser.js";
@@ -15,9 +16,18 @@ import {
   joinGroupCall,
   leaveGroupCall,
   startGroupCall,
+  timeJoinToFrames,
 } from "./support/group.js";
 import { Scenario } from "./support/scenario.js";
-import { callStage, expectFramesIn, expectTiles, mutedBadge, stageButton, tile } from "./support/stage.js";
+import {
+  callStage,
+  expectFramesIn,
+  expectTiles,
+  MEDIA_TIMEOUT,
+  mutedBadge,
+  stageButton,
+  tile,
+} from "./support/stage.js";
 import { join, memberItem, roomButton } from "./support/ui.js";
 
 let scenario: Scenario<ClusterApp>;
@@ -129,6 +139,29 @@ it("holds a group call of three across instances, with video between every pair"
     await expectInCall(alice.page, "Carol", false);
     await expect.poll(() => groupCallLine(carol.page)).toBe("Group call: Alice (1 of 6)");
   });
+
+  await scenario.step("Bob comes back to GENERAL and joins; Carol rejoins: frames from both", async () => {
+    await roomButton(bob.page, "GENERAL").click();
+    await bob.page.waitForURL("**/room/GENERAL");
+    await joinGroupCall(bob.page, "Bob", ["Alice"]);
+    await expect.poll(() => groupCallLine(carol.page)).toBe("Group call: Alice, Bob (2 of 6)");
+    const ms = await timeJoinToFrames(carol.page, ["Alice", "Bob"]);
+    console.log(`group call: join → frames from all 2 others  ${Math.round(ms).toLocaleString("en-US")} ms`);
+    await Promise.all([expectFramesIn(alice.page, "Carol"), expectFramesIn(bob.page, "Carol")]);
+  });
+
+  await scenario.step(
+    "Bob reloads the page: the server takes him out, and the others' stages follow",
+    async () => {
+      await bob.page.reload();
+      await expectTiles(alice.page, ["Carol", "Alice (you)"]);
+      await expectTiles(carol.page, ["Alice", "Carol (you)"]);
+      await expect
+        .poll(() => groupCallLine(bob.page), MEDIA_TIMEOUT)
+        .toBe("Group call: Alice, Carol (2 of 6)");
+      await bob.page.getByRole("button", { name: "Join group call", exact: true }).waitFor();
+    },
+  );
 
   expect(scenario.pageErrors()).toEqual([]);
 });

@@ -7,7 +7,7 @@ import type {
   HandshakeAuth,
   ServerToClientEvents,
 } from "../../server/src/protocol";
-import { tabId } from "./tabStorage";
+import { pageId, tabId } from "./tabStorage";
 
 export type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type ConnectionState = "connected" | "reconnecting" | "disconnected";
@@ -44,7 +44,7 @@ export function setSessionLostHandler(handler: () => void): void {
 // autoConnect is off: the session store connects once it holds a token.
 export const socket: AppSocket = io({
   autoConnect: false,
-  auth: (cb) => cb(handshake()),
+  auth: (cb) => cb({ ...handshake(), page: pageId }),
   query: { tab: tabId() },
 });
 

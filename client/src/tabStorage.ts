@@ -39,6 +39,12 @@ export function tabId(): string {
   return id;
 }
 
+/**
+ * This page load's id (HandshakeAuth.page): the same on every reconnect, new after a reload, unlike the
+ * tab id. The server keeps a call's place for the page that joined it: a reloaded page has no media.
+ */
+export const pageId = randomId();
+
 export function loadSession(): SavedSession | null {
   const raw = storage()?.getItem(SESSION_KEY);
   if (!raw) return null;

@@ -257,13 +257,22 @@ describe("a call from Bob", () => {
     expect(button("Video call").disabled).toBe(true);
   });
 
-  it("ends a call it cannot hold any more after a reload", async () => {
+  it("leaves a call another tab holds alone, and rings again for one still ringing after a reload", async () => {
     server.serverEmit("private:opened", {
       chat: chatWithBob,
       messages: [],
       call: { id: "call-5", callerId: bob.id, state: "active" },
     });
-    expect(requests("call:end")).toEqual([{ callId: "call-5" }]);
+    expect(requests("call:end")).toEqual([]);
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    server.serverEmit("private:opened", {
+      chat: chatWithBob,
+      messages: [],
+      call: { id: "call-6", callerId: bob.id, state: "ringing" },
+    });
+    const ringing = await screen.findByRole("alertdialog", { name: "Incoming call from Bob" });
+    await userEvent.setup().click(within(ringing).getByRole("button", { name: "Accept" }));
+    expect(requests("call:answer")).toEqual([{ callId: "call-6", accept: true }]);
   });
 
   it("gives up with a message when the connection cannot be repaired", async () => {

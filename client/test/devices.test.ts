@@ -7,7 +7,7 @@ import userEvent from "@testing-library/user-event";
 import { disposePinia, type Pinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type FakeDevices, installFakeDevices } from "./fakeDevices";
-import { renderPrivate, requests } from "./privateHarness";
+import { bob, chatWithBob, renderPrivate, requests, server } from "./privateHarness";
 import { joinBobsCall, stage } from "./stageHarness";
 
 vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
@@ -148,5 +148,29 @@ describe("in a call", () => {
       true,
     );
     expect(devices.pcs[0]!.senders.map((s) => (s.track as { kind: string }).kind)).toEqual(["audio"]);
+  });
+
+  it("says what Bob misses in a 1:1 call, by his name", async () => {
+    devices.fail("audio", "NotFoundError");
+    pinia = renderPrivate();
+    server.serverEmit("private:opened", { chat: chatWithBob, messages: [] });
+    await screen.findByRole("textbox", { name: "Private message" });
+    const call = { id: "call-9", callerId: bob.id, state: "ringing" as const };
+    server.serverEmit("call:incoming", { call, from: chatWithBob.with });
+    const ringing = await screen.findByRole("alertdialog", { name: "Incoming call from Bob" });
+    await userEvent.setup().click(within(ringing).getByRole("button", { name: "Accept" }));
+    expect((await stage().findByRole("alert")).textContent).toBe(
+      "Microphone unavailable: Bob can see you but cannot hear you.",
+    );
+  });
+
+  it("says what the others miss in a group call", async () => {
+    devices.fail("video", "NotAllowedError");
+    devices.fail("audio", "NotAllowedError");
+    ({ pinia } = await joinBobsCall(devices));
+    expect(stage().getByRole("alert").textContent).toBe(
+      "Camera and microphone blocked: you can see and hear the others, but they cannot see or hear you. " +
+        "Allow them in your browser's site settings.",
+    );
   });
 });

@@ -2,13 +2,20 @@
 // `serverEmit`, and client requests are recorded by a mock that acks like a friendly server.
 import { vi } from "vitest";
 import { readonly, ref } from "vue";
-import type { ChatMessage, PrivateMessage, ServerToClientEvents } from "../../server/src/protocol";
+import type {
+  ChatMessage,
+  MediaState,
+  PrivateMessage,
+  ServerToClientEvents,
+} from "../../server/src/protocol";
 import type { ConnectionState, RequestName, RequestPayload } from "../src/socket";
 
 type Listener = (...args: any[]) => void;
 let nextPrivateMessageId = 2000;
 const ALICE = { id: "u-alice", name: "Alice" };
 const BOB = { id: "u-bob", name: "Bob" };
+/** The participants' media states the friendly server keeps with Bob's call (GroupCall.media on a join). */
+export const keptMedia: Record<string, MediaState> = {};
 
 function friendlyAck(event: RequestName, payload: any): any {
   switch (event) {
@@ -49,11 +56,21 @@ function friendlyAck(event: RequestName, payload: any): any {
       return { ok: true, iceServers: [], iceTransportPolicy: "all" };
     // A group call in LOBBY: Alice starts one alone, or joins Bob's.
     case "group:start":
-      return { ok: true, call: { id: "group-1", room: "LOBBY", participants: [ALICE], version: 1, max: 6 } };
+      return {
+        ok: true,
+        call: { id: "group-1", room: "LOBBY", participants: [ALICE], version: 1, max: 6, media: {} },
+      };
     case "group:join":
       return {
         ok: true,
-        call: { id: payload.callId, room: "LOBBY", participants: [BOB, ALICE], version: 2, max: 6 },
+        call: {
+          id: payload.callId,
+          room: "LOBBY",
+          participants: [BOB, ALICE],
+          version: 2,
+          max: 6,
+          media: { ...keptMedia },
+        },
       };
     default:
       return { ok: true };

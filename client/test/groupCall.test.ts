@@ -7,6 +7,7 @@ import { disposePinia, type Pinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { GroupCall, Member } from "../../server/src/protocol";
 import { type FakeDevices, installFakeDevices } from "./fakeDevices";
+import { keptMedia } from "./fakeSocket";
 import { alice, bob, carol, renderPrivate, requests, server } from "./privateHarness";
 
 vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
@@ -18,6 +19,7 @@ const groupCall = (participants: Member[], version = 1, id = "group-7"): GroupCa
   participants: participants.map(ref),
   version,
   max: 6,
+  media: {},
 });
 const button = (name: string) => screen.getByRole("button", { name }) as HTMLButtonElement;
 const findButton = async (name: string) => (await screen.findByRole("button", { name })) as HTMLButtonElement;
@@ -91,6 +93,22 @@ describe("starting and joining", () => {
     expect(toBob.close).toHaveBeenCalled();
     server.serverEmit("group:state", { room: "LOBBY", call: groupCall([bob, alice, carol], 3) });
     expect(tileNames()).toEqual(["Alice (you)", "Carol"]);
+  });
+
+  it("shows the others' media as the server keeps it, and says its own once, not again at each join", async () => {
+    keptMedia[bob.id] = { audio: false, video: true, screen: false };
+    try {
+      pinia = renderPrivate({ groupCall: groupCall([bob]) });
+      await userEvent.setup().click(await findButton("Join group call"));
+      const bobsTile = () => within(stage().getByRole("group", { name: "Bob" }));
+      await waitFor(() => expect(bobsTile().getByRole("img", { name: "Microphone off" })).toBeTruthy());
+      await waitFor(() => expect(requests("call:media")).toHaveLength(1));
+      server.serverEmit("group:state", { room: "LOBBY", call: groupCall([bob, alice, carol], 3) });
+      await waitFor(() => expect(devices.pcs).toHaveLength(2));
+      expect(requests("call:media")).toHaveLength(1);
+    } finally {
+      delete keptMedia[bob.id];
+    }
   });
 
   it("says the call is full when the server does", async () => {
@@ -212,5 +230,15 @@ describe("leaving", () => {
     expect(toBob.close).toHaveBeenCalled();
     expect(devices.opened.every((track) => track.stop.mock.calls.length > 0)).toBe(true);
     expect(button("Start group call")).toBeTruthy();
+    // The call went on without her: back in LOBBY, she can join it again.
+    server.serverEmit("room:state", {
+      room: "LOBBY",
+      roomSeq: 2,
+      version: 1,
+      members: [alice, bob],
+      history: [],
+      groupCall: groupCall([bob], 3),
+    });
+    await waitFor(() => expect(button("Join group call").disabled).toBe(false));
   });
 });

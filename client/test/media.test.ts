@@ -31,14 +31,20 @@ describe("local media with fallbacks", () => {
   it("falls back to video only without a microphone", async () => {
     const media = await openLocalMedia(devices(["video"], "OverconstrainedError"));
     expect(media).toMatchObject({ audio: false, video: true });
-    expect(media.message).toBe("Microphone unavailable: your partner can see you but cannot hear you.");
+    expect(media.message).toBe("Microphone unavailable: the others can see you but cannot hear you.");
+    // In a 1:1 call, by the partner's name.
+    const oneToOne = await openLocalMedia(devices(["video"]), {}, "Bob");
+    expect(oneToOne.message).toBe("Microphone unavailable: Bob can see you but cannot hear you.");
   });
 
   it("receives only when there is no device at all, and says what that means", async () => {
     const media = await openLocalMedia(devices([]));
     expect(media).toMatchObject({ stream: null, audio: false, video: false });
     expect(media.message).toBe(
-      "No camera or microphone: you can see and hear your partner, they cannot see or hear you.",
+      "No camera or microphone: you can see and hear the others, but they cannot see or hear you.",
+    );
+    expect((await openLocalMedia(devices([]), {}, "Bob")).message).toBe(
+      "No camera or microphone: you can see and hear Bob, but they cannot see or hear you.",
     );
   });
 

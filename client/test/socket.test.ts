@@ -58,7 +58,11 @@ describe("socket requests", () => {
     expect(client.connectionState.value).toBe("connected");
     const [serverSide] = await io.fetchSockets();
     expect(serverSide?.handshake.query.tab).toBe(sessionStorage.getItem("videochat.tab"));
-    expect(serverSide?.handshake.auth).toEqual({ token: "t-1" });
+    // The page id is this page load's: the same at every reconnect, not kept in the tab's storage.
+    const { pageId } = await import("../src/tabStorage");
+    expect(serverSide?.handshake.auth).toEqual({ token: "t-1", page: pageId });
+    expect(pageId).toMatch(/^[0-9a-f]{32}$/);
+    expect(Object.values({ ...sessionStorage })).not.toContain(pageId);
 
     expect(await client.request("room:join", { room: "SPORTS" })).toEqual({ ok: true, room: "SPORTS" });
     expect(await client.request("room:join", { room: "NOPE" })).toEqual({

@@ -76,7 +76,14 @@ describe("sounds", () => {
   });
 
   it("rings while Bob invites Alice to a group call, until she answers", async () => {
-    const call = { id: "group-3", room: "LOBBY", participants: [chatWithBob.with], version: 1, max: 6 };
+    const call = {
+      id: "group-3",
+      room: "LOBBY",
+      participants: [chatWithBob.with],
+      version: 1,
+      max: 6,
+      media: {},
+    };
     server.serverEmit("group:invited", { call, from: chatWithBob.with });
     await screen.findByRole("alertdialog", { name: "Group call invitation from Bob" });
     expect(tones()).toBeGreaterThan(0);

@@ -14,6 +14,7 @@ export const callWithBob: GroupCall = {
   participants: [{ id: bob.id, name: bob.name }],
   version: 1,
   max: 6,
+  media: {},
 };
 
 export const stage = () => within(screen.getByRole("region", { name: "Call" }));

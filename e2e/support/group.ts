@@ -58,3 +58,28 @@ export async function expectInCall(page: Page, name: string, inCall = true): Pro
   const check = expect.poll(async () => /\bin call\b/.test((await row.textContent()) ?? ""), MEDIA_TIMEOUT);
   await (inCall ? check.toBe(true) : check.toBe(false));
 }
+
+/**
+ * Presses "Join group call" and resolves with the ms until a decoded frame from each of `others` is on
+ * the stage (the browser-side clock, checked every animation frame). For printing, not asserting.
+ */
+export async function timeJoinToFrames(page: Page, others: string[]): Promise<number> {
+  const button = page.getByRole("button", { name: "Join group call", exact: true });
+  await button.waitFor();
+  const done = page.waitForFunction(
+    (names) => {
+      const stage = document.querySelector('[role="region"][aria-label="Call"]');
+      const decoded = (name: string) => {
+        const tile = stage?.querySelector(`[role="group"][aria-label="${name}"]`);
+        const video = tile?.querySelector("video");
+        return !!video && video.videoWidth > 0 && video.getVideoPlaybackQuality().totalVideoFrames > 0;
+      };
+      return names.every(decoded) && performance.now();
+    },
+    others,
+    { polling: "raf", timeout: MEDIA_TIMEOUT.timeout },
+  );
+  const pressedAt = await page.evaluate(() => performance.now());
+  await button.click();
+  return ((await (await done).jsonValue()) as number) - pressedAt;
+}

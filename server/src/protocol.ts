@@ -169,6 +169,11 @@ export interface GroupCall {
   version: number;
   /** The most participants allowed (GROUP_CALL_MAX): a mesh stops working on ordinary machines beyond ~6. */
   max: number;
+  /**
+   * Each participant's media state by user id, as they last told it (call:media), so that a joiner's
+   * stage is right at once; absent until told (microphone and camera on, no screen).
+   */
+  media: Record<string, MediaState>;
 }
 
 /** One participant's media, told to the others so that tiles show initials and a muted badge. */
@@ -226,6 +231,11 @@ export interface HandshakeAuth {
   lastMessageId?: number;
   /** The room `lastMessageId` belongs to. */
   lastRoom?: string;
+  /**
+   * This page load's random id: the same on every reconnect of the page, new after a reload. A call is
+   * held by the page that joined it (a reloaded page has lost the media).
+   */
+  page?: string;
 }
 
 export interface ClientToServerEvents {
@@ -344,6 +354,8 @@ export interface SocketData {
   resumed: boolean;
   lastMessageId?: number;
   lastRoom?: string;
+  /** The page load this connection belongs to (HandshakeAuth.page, or the socket id without one). */
+  page: string;
   /** Set when the connection has entered its session. */
   session?: { name: string; nameKey: string; room: string; roomSeq: number; status: PresenceStatus };
 }

@@ -111,6 +111,7 @@ export const handshakeAuth = z.object({
   token: z.string().min(16).max(128),
   lastMessageId: z.number().int().min(0).optional(),
   lastRoom: z.string().max(64).optional(),
+  page: z.string().min(1).max(64).optional(),
 });
 
 /** The first problem in a zod error, worded for a person. */

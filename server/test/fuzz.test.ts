@@ -2,7 +2,7 @@
 // Redis, with random valid and invalid events in random orders, interleaved with instance kills,
 // clean stops, restarts under the same INSTANCE_ID and Redis freezes (SIGSTOP/SIGCONT). After each
 // run it waits for the system to settle and checks the invariants (support/fuzz/invariants.ts,
-// deliveries.ts, settle.ts). Runs for FUZZ_BUDGET_MS; a failure prints the command that replays it:
+// group.ts, deliveries.ts, settle.ts). Runs for FUZZ_BUDGET_MS; a failure prints the command that replays it:
 //   FUZZ_SEED=<seed> FUZZ_PATH=<path> npx vitest run server/test/fuzz.test.ts
 import fc from "fast-check";
 import { Redis } from "ioredis";

@@ -3,7 +3,8 @@
 // one memory instance and across two instances on one Redis.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GroupCall } from "../src/protocol.js";
-import { closeAll, join, record, request, waitFor, type Joined } from "./support/clients.js";
+import { closeAll, createSession, join, record, request, waitFor, type Joined } from "./support/clients.js";
+import { eventually } from "./support/cluster.js";
 import { useServer } from "./support/harness.js";
 import { startRedis, type RedisProcess } from "./support/redis.js";
 import { startServer, type TestServer } from "./support/server.js";
@@ -121,6 +122,11 @@ describe("group calls on one instance", () => {
       screen: false,
     });
     expect(atCy).toEqual([]);
+    // ... and stays with the call, so a joiner's stage is right at once.
+    expect(await request(cy!.socket, "group:join", { callId })).toMatchObject({
+      ok: true,
+      call: { media: { [ann!.session.user.id]: { audio: false, video: true, screen: false } } },
+    });
   });
 
   it("updates the stage when people leave, switch rooms or expire, and ends with the last one", async () => {
@@ -147,6 +153,126 @@ describe("group calls on one instance", () => {
       null,
     ]);
     expect(await request(ann!.socket, "group:leave", {})).toMatchObject({ error: { code: "no_call" } });
+  });
+
+  it("takes out, after the grace, a participant whose call tab closed while another tab stays", async () => {
+    const [ann, bo] = await Promise.all(["Ann", "Bo"].map((n) => server.enter(n)));
+    const other = server.open({ token: ann!.session.token });
+    await waitFor(other, "session:ready");
+    const callId = await callWith(ann!, bo!);
+    const out = waitFor(bo!.socket, "group:state", (s) => names(s.call)?.join() === "Bo");
+    const closedAt = Date.now();
+    ann!.socket.disconnect();
+    await out;
+    expect(Date.now() - closedAt).toBeGreaterThanOrEqual(250); // the grace (300 ms), less timer slack
+    // Ann is still here in her other tab: she is told Bo is busy, and may join again.
+    expect(await request(other, "private:open", { with: bo!.session.user.id })).toMatchObject({
+      error: { code: "partner_busy" },
+    });
+    expect(await request(other, "group:join", { callId })).toMatchObject({ ok: true });
+  });
+});
+
+describe("a participant's tab goes away", () => {
+  const server = useServer({ SESSION_GRACE_MS: "20000" });
+
+  /** A tab of page `page` (kept across its reconnects, new after a reload), once the server has it. */
+  async function tab(token: string, page: string) {
+    const socket = server.open({ token, page });
+    await waitFor(socket, "session:ready");
+    return socket;
+  }
+  /** Waits until the server has handled the tab's going (its disconnect handler has run). */
+  const gone = (id: string | undefined) =>
+    eventually(() => !server.instance.io.of("/").sockets.has(id ?? ""), 10_000, "the tab is gone");
+
+  it("keeps the place of a reconnecting page and of a second tab; takes a reloaded page's user out", async () => {
+    const [bo, dee] = await Promise.all(["Bo", "Dee"].map((n) => server.enter(n)));
+    const ann = await createSession(server.url, "Ann");
+    const first = await tab(ann.token, "ann-page-1");
+    const started = (await request(first, "group:start", {})) as unknown as { call: GroupCall };
+    const callId = started.call.id;
+    await request(bo!.socket, "group:join", { callId });
+    const signalToAnn = async (socket: typeof first) => {
+      const heard = waitFor(socket, "group:signal");
+      await request(bo!.socket, "group:signal", { callId, peer: ann.user.id, candidate: null });
+      return (await heard).peer;
+    };
+
+    // The same page reconnects (a network blip): still in the call, and signals reach it.
+    const firstId = first.id;
+    first.disconnect();
+    await gone(firstId);
+    const again = await tab(ann.token, "ann-page-1");
+    expect(await signalToAnn(again)).toBe(bo!.session.user.id);
+    // A second tab of Ann's while the first holds the call: nothing changes.
+    const states = record(dee!.socket, "group:state");
+    await tab(ann.token, "ann-page-2");
+    expect(await request(bo!.socket, "group:signal", { callId, peer: ann.user.id, candidate: null })).toEqual(
+      {
+        ok: true,
+      },
+    );
+
+    // The holding page reloads: the new page has no media, so Ann is out and the stage updates.
+    const out = waitFor(dee!.socket, "group:state", (s) => names(s.call)?.join() === "Bo");
+    const free = waitFor(
+      dee!.socket,
+      "room:member-updated",
+      (d) => d.member.name === "Ann" && !d.member.busy,
+    );
+    const againId = again.id;
+    again.disconnect();
+    await gone(againId);
+    const reloaded = await tab(ann.token, "ann-page-3");
+    await Promise.all([out, free]);
+    expect(states.map((s) => names(s.call)?.join())).toEqual(["Bo"]);
+    expect(
+      await request(bo!.socket, "group:signal", { callId, peer: ann.user.id, candidate: null }),
+    ).toMatchObject({
+      error: { code: "no_call" },
+    });
+    // The reloaded page may join again, as anyone.
+    expect(await request(reloaded, "group:join", { callId })).toMatchObject({
+      ok: true,
+      call: { participants: [{ name: "Bo" }, { name: "Ann" }] },
+    });
+  });
+});
+
+describe("a 1:1 call's tab goes away", () => {
+  const server = useServer({ SESSION_GRACE_MS: "20000" });
+
+  it("ends the call when the page that accepted it reloads, not for a second tab", async () => {
+    const ann = await server.enter("Ann");
+    const bo = await createSession(server.url, "Bo");
+    const tab = async (page: string) => {
+      const socket = server.open({ token: bo.token, page });
+      await waitFor(socket, "session:ready");
+      return socket;
+    };
+    const first = await tab("bo-page-1");
+    const opened = waitFor(first, "private:opened");
+    await request(ann.socket, "private:open", { with: bo.user.id });
+    await opened;
+    const incoming = waitFor(first, "call:incoming");
+    await request(ann.socket, "call:invite", {});
+    const { call } = await incoming;
+    await request(first, "call:answer", { callId: call.id, accept: true });
+    const ended = record(ann.socket, "call:ended");
+
+    const second = await tab("bo-page-2");
+    expect(await request(second, "call:signal", { callId: call.id, candidate: null })).toEqual({ ok: true });
+    const hungUp = waitFor(ann.socket, "call:ended");
+    const firstId = first.id;
+    first.disconnect();
+    await eventually(() => !server.instance.io.of("/").sockets.has(firstId ?? ""), 10_000, "tab gone");
+    expect(ended).toEqual([]);
+    const reloaded = server.open({ token: bo.token, page: "bo-page-3" });
+    const chat = await waitFor(reloaded, "private:opened");
+    expect(await hungUp).toEqual({ callId: call.id, reason: "hangup" });
+    expect(chat.call).toBeUndefined(); // the chat stays, without the call
+    expect(chat.chat.with.name).toBe("Ann");
   });
 });
 

@@ -159,11 +159,14 @@ export const useCallStore = defineStore("call", () => {
     finish(message);
   }
 
-  /** A reload cannot take the media along: end a call this tab does not hold instead of leaving it ringing. */
-  function onPrivateOpened(payload: { call?: CallInfo }): void {
-    if (payload.call && !(payload.call.id === callId.value && live.value)) {
-      void request("call:end", { callId: payload.call.id });
-    }
+  /**
+   * A page load (a reload, a second tab) finds the chat's call. The server has already ended one whose
+   * holding page is gone; one held by another tab stays there; one still ringing for us rings here too.
+   */
+  function onPrivateOpened(payload: { chat: { with: UserRef }; call?: CallInfo }): void {
+    const { call } = payload;
+    if (!call || live.value || call.state !== "ringing") return;
+    if (call.callerId !== useSessionStore().user?.id) onIncoming({ call, from: payload.chat.with });
   }
 
   function reset(): void {

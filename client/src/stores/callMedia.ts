@@ -20,6 +20,8 @@ export interface CallMediaStart {
   transport: SignalTransport;
   roles: MeshOptions["roles"];
   participants: Participant[];
+  /** The others' media states as the server keeps them (a group call's), by user id. */
+  media?: Record<string, MediaState>;
   /** Whether this is still the tab's call after each wait (it may end while the camera prompt is open). */
   current: () => boolean;
   /** How the connection to each remote participant stands. */
@@ -42,6 +44,7 @@ export const useCallMediaStore = defineStore("callMedia", () => {
   let earlyMedia = new Map<string, MediaState>();
   let participants: Participant[] = [];
   let announcing = false;
+  let selfId: string | null = null;
 
   /** Camera first, then fresh ICE servers, then the mesh. Does nothing for a call it already started. */
   async function start(options: CallMediaStart): Promise<void> {
@@ -51,9 +54,12 @@ export const useCallMediaStore = defineStore("callMedia", () => {
     early = waiting;
     callId.value = options.callId;
     kind.value = options.kind;
+    selfId = options.self.id;
     participants = options.participants;
+    if (options.media) tellMedia(options.media);
     const current = () => options.current() && callId.value === options.callId;
-    const tracks = await local.open(devices.choice);
+    const partner = options.kind === "private" ? options.participants[0]?.name : undefined;
+    const tracks = await local.open(devices.choice, partner ?? "the others");
     if (!current()) return local.stop();
     void devices.refresh(); // labels appear once a device is granted
     // Without an answer, host candidates only: that still works on one network.
@@ -72,8 +78,6 @@ export const useCallMediaStore = defineStore("callMedia", () => {
       local: tracks,
     });
     mesh.on("stateChanged", ({ participant, state }) => options.onPeerState?.(participant.id, state));
-    // A newcomer has not heard how our microphone and camera are: say it again.
-    mesh.on("participantJoined", announce);
     const { micOn, cameraOn, stream } = local;
     stage.start({ id: options.self.id, name: options.self.name, micOn, cameraOn, stream }, mesh);
     stage.measureSelf(tracks.microphone);
@@ -102,8 +106,19 @@ export const useCallMediaStore = defineStore("callMedia", () => {
   function onCallMedia(payload: MediaState & { callId: string; user: UserRef }): void {
     if (payload.callId !== callId.value) return;
     const state = { audio: payload.audio, video: payload.video, screen: payload.screen };
-    if (mesh) mesh.setRemoteMedia(payload.user.id, state);
-    else earlyMedia.set(payload.user.id, state);
+    tellMedia({ [payload.user.id]: state });
+  }
+
+  /**
+   * The others' media states (call:media, or what the server keeps with a group call, which a joiner
+   * gets instead of everyone saying it again); ours is ours to know.
+   */
+  function tellMedia(states: Record<string, MediaState>): void {
+    for (const [userId, state] of Object.entries(states)) {
+      if (userId === selfId) continue;
+      if (mesh) mesh.setRemoteMedia(userId, state);
+      else earlyMedia.set(userId, state);
+    }
   }
 
   /** Tells the others our microphone, camera and screen state (call:media), once per turn of events. */
@@ -146,6 +161,7 @@ export const useCallMediaStore = defineStore("callMedia", () => {
     streamFor: stage.streamFor,
     start,
     setParticipants,
+    tellMedia,
     receive,
     stop,
     toggleMic: local.toggleMic,

@@ -71,6 +71,8 @@ export const useGroupCallStore = defineStore("groupCall", () => {
     if (!current || current.id !== media.callId || !current.participants.some((p) => p.id === me)) {
       return finish(null);
     }
+    // No media states from here: a newcomer's are the defaults, and a state broadcast from another
+    // instance may arrive after a newer call:media.
     media.setParticipants(current.participants);
   }
 
@@ -110,6 +112,7 @@ export const useGroupCallStore = defineStore("groupCall", () => {
       transport: groupTransport(joined.id),
       roles: groupRoles(me.id),
       participants: joined.participants,
+      media: joined.media,
       current: () => status.value === "in-call" && call.value?.id === joined.id,
     });
     adopt(joined);
@@ -174,8 +177,12 @@ export const useGroupCallStore = defineStore("groupCall", () => {
 
   /** A new room has its own call (or none); the server took us out of the old one. */
   function onRoomState(state: RoomState): void {
-    if (call.value && call.value.room !== state.room) adopt(null);
+    // Left behind, not ended: the old room's call goes on, and coming back shows it again.
+    if (call.value && call.value.room !== state.room) call.value = null;
     adopt(state.groupCall ?? null);
+    // Back after an outage: call:media sent meanwhile was lost, and the snapshot has what the server kept.
+    const fresh = state.groupCall;
+    if (inCall.value && fresh?.id === media.callId) media.tellMedia(fresh.media ?? {});
   }
 
   function reset(): void {

@@ -40,9 +40,16 @@ export function createLocalMedia(hooks: LocalMediaHooks) {
   const flags = (source: DeviceSource): [Ref<boolean>, Ref<boolean>] =>
     source === "camera" ? [hasCamera, cameraOn] : [hasMic, micOn];
 
-  /** Opens what it can of the chosen devices (see openLocalMedia); resolves with the tracks to send. */
-  async function open(choice: DeviceChoice): Promise<LocalTracks> {
-    const media = await openLocalMedia(undefined, choice);
+  /** Whom the call is with, in the notices (see describeLocalMedia). */
+  let others: string | undefined;
+
+  /**
+   * Opens what it can of the chosen devices (see openLocalMedia) for a call with `callee` (a name, or
+   * "the others"); resolves with the tracks to send.
+   */
+  async function open(choice: DeviceChoice, callee?: string): Promise<LocalTracks> {
+    others = callee;
+    const media = await openLocalMedia(undefined, choice, others);
     local = {
       microphone: media.stream?.getAudioTracks()[0] ?? null,
       camera: media.stream?.getVideoTracks()[0] ?? null,
@@ -133,7 +140,7 @@ export function createLocalMedia(hooks: LocalMediaHooks) {
     old?.stop();
     if (source === "camera") showSelf();
     else hooks.microphone(track);
-    notice.value = describeLocalMedia(hasMic.value, hasCamera.value, false);
+    notice.value = describeLocalMedia(hasMic.value, hasCamera.value, false, others);
     hooks.changed();
   }
 

@@ -34,7 +34,7 @@ function attempts(choice: DeviceChoice): MediaStreamConstraints[] {
  */
 export const INSECURE_PAGE_MESSAGE =
   "Camera and microphone need HTTPS or localhost. This page was opened over plain HTTP, so your " +
-  "browser will not share them: in a video call you can see and hear your partner, but they cannot " +
+  "browser will not share them: in a call you can see and hear the people in it, but they cannot " +
   "see or hear you.";
 
 /** True when the browser says this page is not a secure context (unknown counts as secure). */
@@ -49,18 +49,22 @@ export function browserGetUserMedia(constraints: MediaStreamConstraints): Promis
   return devices.getUserMedia(constraints);
 }
 
-/** Tells the user what the others will miss of them; null when camera and microphone both work. */
-export function describeLocalMedia(audio: boolean, video: boolean, denied: boolean): string | null {
+/**
+ * Tells the user what the others will miss of them; null when camera and microphone both work.
+ * `others` is whom the call is with: the partner's name in a 1:1 call, "the others" in a group call.
+ */
+export function describeLocalMedia(
+  audio: boolean,
+  video: boolean,
+  denied: boolean,
+  others = "the others",
+): string | null {
   if (audio && video) return null;
   if (audio) return "Camera unavailable: you are on audio only.";
-  if (video) return "Microphone unavailable: your partner can see you but cannot hear you.";
-  if (denied) {
-    return (
-      "Camera and microphone blocked: you can see and hear your partner, they cannot see or hear you. " +
-      "Allow them in your browser's site settings."
-    );
-  }
-  return "No camera or microphone: you can see and hear your partner, they cannot see or hear you.";
+  if (video) return `Microphone unavailable: ${others} can see you but cannot hear you.`;
+  const missing = `you can see and hear ${others}, but they cannot see or hear you.`;
+  if (denied) return `Camera and microphone blocked: ${missing} Allow them in your browser's site settings.`;
+  return `No camera or microphone: ${missing}`;
 }
 
 /**
@@ -71,6 +75,7 @@ export function describeLocalMedia(audio: boolean, video: boolean, denied: boole
 export async function openLocalMedia(
   getUserMedia: GetUserMedia = browserGetUserMedia,
   choice: DeviceChoice = {},
+  others?: string,
 ): Promise<LocalMedia> {
   if (insecurePage()) return { stream: null, audio: false, video: false, message: INSECURE_PAGE_MESSAGE };
   let denied = false;
@@ -79,12 +84,17 @@ export async function openLocalMedia(
       const stream = await getUserMedia(constraints);
       const audio = stream.getAudioTracks().length > 0;
       const video = stream.getVideoTracks().length > 0;
-      return { stream, audio, video, message: describeLocalMedia(audio, video, denied) };
+      return { stream, audio, video, message: describeLocalMedia(audio, video, denied, others) };
     } catch (error) {
       if ((error as { name?: string } | null)?.name === "NotAllowedError") denied = true;
     }
   }
-  return { stream: null, audio: false, video: false, message: describeLocalMedia(false, false, denied) };
+  return {
+    stream: null,
+    audio: false,
+    video: false,
+    message: describeLocalMedia(false, false, denied, others),
+  };
 }
 
 /** Stops every track, which is what turns the camera light off. */

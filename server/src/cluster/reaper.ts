@@ -1,6 +1,7 @@
 // Fires the Store's deadlines: takes over dead instances, ends sessions whose grace period ran out,
-// and ends calls that rang past their deadline. Every instance runs one; the Store hands each dead
-// instance, expired session and missed call to exactly one of them, so each is announced once.
+// takes out group call participants whose holding tab is gone, and ends calls that rang past their
+// deadline. Every instance runs one; the Store hands each dead instance, expired session, lost
+// participant and missed call to exactly one of them, so each is announced once.
 import { announceLeft } from "../realtime/announce.js";
 import { fireMissedCalls } from "../realtime/calls.js";
 import { roomChannel, userChannel } from "../realtime/channels.js";
@@ -45,6 +46,9 @@ export function startReaper(deps: RealtimeDeps) {
         }
         if (ended.length < BATCH) break;
       }
+      const { sessionGraceMs, rooms } = deps.config;
+      for (const left of await deps.store.takeLostHolders(deps.clock(), sessionGraceMs, rooms))
+        announceLeftCall(deps, left);
       await fireMissedCalls(deps);
       await fireMissedInvites(deps);
     } catch (error) {

@@ -49,9 +49,28 @@ export async function fireMissedCalls(deps: Pick<RealtimeDeps, "io" | "store" | 
   }
 }
 
+/**
+ * A tab attached while its user's private chat has a call: as for group calls (keepOrLeaveCall), a new
+ * page load whose predecessor held the user's side and is gone (a reload) ends the call for both.
+ */
+export async function keepOrEndCall(
+  socket: AppSocket,
+  deps: Pick<RealtimeDeps, "io" | "store" | "connectionId">,
+) {
+  const holder = { page: socket.data.page, connection: deps.connectionId(socket) };
+  const ended = await deps.store.keepCall(socket.data.userId, holder);
+  if (ended)
+    deps.io
+      .to([userChannel(ended.chat.a.id), userChannel(ended.chat.b.id)])
+      .emit("call:ended", { callId: ended.callId, reason: "hangup" });
+}
+
 export function register(socket: AppSocket, deps: RealtimeDeps): void {
   const { io, store, config, clock } = deps;
   const me = socket.data.userId;
+  /** This page holds the side of the call it started or accepted (see keepOrEndCall). */
+  const hold = (callId: string) =>
+    store.holdCall(me, callId, { page: socket.data.page, connection: deps.connectionId(socket) });
 
   /** The sender's chat, if any, with both partners' channels for fan-out. */
   async function currentChat() {
@@ -67,6 +86,7 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
     const started = await store.startCall(chat.id, me, clock() + config.callRingTimeoutMs);
     if (!started.ok) return fail(started.code, "There is already a call in this chat.");
     const { call } = started;
+    await hold(call.id);
     const caller = chat.a.id === me ? chat.a : chat.b;
     io.to(userChannel(partnerOf(chat, me).id)).emit("call:incoming", { call, from: caller });
     // The ring deadline is data in the Store, fired by every instance's reaper; this timer is only a
@@ -80,6 +100,7 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
     if (!current) return NO_CALL;
     const call = await store.answerCall(current.chat.id, me, callId, accept);
     if (!call) return NO_CALL;
+    if (accept) await hold(callId);
     if (accept) current.both.emit("call:answered", { callId, accept: true });
     else {
       current.both.emit("call:ended", { callId, reason: "declined" });

@@ -36,6 +36,19 @@ export function announceLeftCall(deps: Deps, left: LeftGroupCall): void {
   deps.io.to(roomChannel(left.room)).emit("group:state", { room: left.room, call: left.call ?? null });
 }
 
+/**
+ * A tab attached while its user is in a group call: a reconnect of the holding page keeps the place,
+ * a new page load whose predecessor is gone (a reload) takes the user out, and the others' stage updates.
+ */
+export async function keepOrLeaveCall(
+  socket: AppSocket,
+  deps: Pick<RealtimeDeps, "io" | "store" | "connectionId">,
+) {
+  const holder = { page: socket.data.page, connection: deps.connectionId(socket) };
+  const left = await deps.store.keepGroupCall(socket.data.userId, holder);
+  if (left) announceLeftCall(deps, left);
+}
+
 /** Tells the inviter, and the invitee's other tabs, that an invitation ended unanswered or declined. */
 function announceEndedInvite(deps: Deps, ended: EndedInvite, reason: "declined" | "missed"): void {
   deps.io
@@ -60,9 +73,11 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
   const { io, store, config, clock } = deps;
   const me = socket.data.userId;
   const max = config.groupCallMax;
+  /** This tab holds the place it takes in a call: a reload (a new page) cannot bring the media back. */
+  const holder = () => ({ page: socket.data.page, connection: deps.connectionId(socket) });
 
   on(socket, deps, "group:start", async () => {
-    const started = await store.startGroupCall(me, randomUUID(), max);
+    const started = await store.startGroupCall(me, randomUUID(), max, holder());
     if (!started.ok) return refusal(started.code);
     tellRoom(deps, started.changes);
     io.to(roomChannel(started.call.room)).emit("group:state", {
@@ -73,7 +88,7 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
   });
 
   on(socket, deps, "group:join", async ({ callId }) => {
-    const joined = await store.joinGroupCall(me, callId);
+    const joined = await store.joinGroupCall(me, callId, holder());
     if (!joined.ok) return refusal(joined.code, max);
     tellRoom(deps, joined.changes);
     io.to(roomChannel(joined.call.room)).emit("group:state", { room: joined.call.room, call: joined.call });

@@ -10,20 +10,21 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
   const me = socket.data.userId;
 
   on(socket, deps, "call:media", async (media) => {
+    const state = { audio: media.audio, video: media.video, screen: media.screen };
+    // A group call keeps it for whoever joins later; a 1:1 call's partner is there from the start.
+    const told = await store.setGroupCallMedia(me, state);
+    if (told) {
+      const user = { id: me, name: socket.data.session?.name ?? "" };
+      const others = told.others.map(userChannel);
+      if (others.length > 0) io.to(others).emit("call:media", { callId: told.callId, user, ...state });
+      return { ok: true };
+    }
     const session = await store.getSession(me);
     if (!session) return fail("session_unknown", "Your session has ended. Join again.");
-    const user = { id: me, name: session.name };
-    if (session.groupCallId) {
-      const call = await store.groupCallOf(session.room);
-      if (call?.id === session.groupCallId) {
-        const others = call.participants.filter((p) => p.id !== me).map((p) => userChannel(p.id));
-        if (others.length > 0) io.to(others).emit("call:media", { callId: call.id, user, ...media });
-        return { ok: true };
-      }
-    }
     const chat = session.chatId ? await store.getPrivateChat(session.chatId) : null;
     if (!chat?.call) return fail("no_call", "You are not in a call.");
-    io.to(userChannel(partnerOf(chat, me).id)).emit("call:media", { callId: chat.call.id, user, ...media });
+    const user = { id: me, name: session.name };
+    io.to(userChannel(partnerOf(chat, me).id)).emit("call:media", { callId: chat.call.id, user, ...state });
     return { ok: true };
   });
 }

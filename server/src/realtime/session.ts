@@ -7,8 +7,9 @@ import { tokenDigest } from "../state/tokens.js";
 import { announceJoined, announceLeft, roomState } from "./announce.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
+import { keepOrEndCall } from "./calls.js";
 import { followOne } from "./follow.js";
-import { announceLeftCall } from "./group.js";
+import { announceLeftCall, keepOrLeaveCall } from "./group.js";
 import { on } from "./handler.js";
 import { endConnection } from "./lost.js";
 import { closeChat, resendChat } from "./private.js";
@@ -31,6 +32,7 @@ export function authenticate(deps: Pick<RealtimeDeps, "store" | "logger">) {
         resumed: false,
         lastMessageId: auth.data.lastMessageId,
         lastRoom: auth.data.lastRoom,
+        page: auth.data.page ?? socket.id,
       };
       next();
     } catch (error) {
@@ -54,6 +56,8 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
   }
   const { session } = attached;
   socket.data.resumed = attached.resumed;
+  if (session.groupCallId) await keepOrLeaveCall(socket, deps);
+  if (session.chatId) await keepOrEndCall(socket, deps);
   const { name, nameKey, room, roomSeq, chosen } = session;
   socket.data.session = { name, nameKey, room, roomSeq: -1, status: chosen };
   // The room's state is read while the user channel's subscription is made: one round trip, not two.

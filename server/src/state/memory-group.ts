@@ -1,12 +1,14 @@
 // The memory Store's group calls (see group-store.ts for the contract): kept beside the sessions the
 // MemoryStore owns, which it lends through `GroupHost`. Every method runs without awaiting, so each
 // is atomic like the Redis scripts.
-import type { GroupCall } from "../protocol.js";
+import type { GroupCall, MediaState } from "../protocol.js";
 import type {
+  CallHolder,
   EndedInvite,
   InviteResult,
   JoinGroupCallResult,
   LeftGroupCall,
+  MediaChange,
   StartGroupCallResult,
 } from "./group-store.js";
 import type { MembershipChange, Session } from "./store.js";
@@ -16,6 +18,8 @@ export interface GroupHost {
   session(id: string): Session | undefined;
   /** Re-announces a member whose busy/inCall changed; the change, if they are in their room. */
   refresh(session: Session): MembershipChange[];
+  /** Whether the session still has this connection attached. */
+  connected(id: string, connection: string): boolean;
 }
 
 interface CallRecord {
@@ -26,6 +30,10 @@ interface CallRecord {
   order: string[];
   /** Invitee id -> inviter id and deadline (epoch ms). */
   invites: Map<string, { inviterId: string; deadline: number }>;
+  /** Participant id -> the tab holding their place, and since when (epoch ms) a sweep found it gone. */
+  holders: Map<string, CallHolder & { lostAt?: number }>;
+  /** Participant id -> their media state as last told. */
+  media: Map<string, MediaState>;
 }
 
 export class MemoryGroupCalls {
@@ -34,20 +42,29 @@ export class MemoryGroupCalls {
 
   constructor(private readonly host: GroupHost) {}
 
-  start(userId: string, callId: string, max: number): StartGroupCallResult {
+  start(userId: string, callId: string, max: number, holder: CallHolder): StartGroupCallResult {
     const s = this.host.session(userId);
     if (!s) return { ok: false, code: "session_unknown" };
     if (!s.entered) return { ok: false, code: "not_in_room" };
     if (s.chatId || s.groupCallId) return { ok: false, code: "already_in_chat" };
     if (this.byRoom.has(s.room)) return { ok: false, code: "call_exists" };
-    const call: CallRecord = { id: callId, room: s.room, version: 1, max, order: [s.id], invites: new Map() };
+    const call: CallRecord = {
+      id: callId,
+      room: s.room,
+      version: 1,
+      max,
+      order: [s.id],
+      invites: new Map(),
+      holders: new Map([[s.id, holder]]),
+      media: new Map(),
+    };
     this.calls.set(callId, call);
     this.byRoom.set(s.room, callId);
     s.groupCallId = callId;
     return { ok: true, call: this.view(call), changes: this.host.refresh(s) };
   }
 
-  join(userId: string, callId: string): JoinGroupCallResult {
+  join(userId: string, callId: string, holder: CallHolder): JoinGroupCallResult {
     const s = this.host.session(userId);
     if (!s) return { ok: false, code: "session_unknown" };
     const call = this.calls.get(callId);
@@ -58,6 +75,8 @@ export class MemoryGroupCalls {
     call.order.push(s.id);
     call.version += 1;
     call.invites.delete(s.id);
+    call.holders.set(s.id, holder);
+    call.media.delete(s.id);
     s.groupCallId = callId;
     return { ok: true, call: this.view(call), changes: this.host.refresh(s) };
   }
@@ -68,12 +87,50 @@ export class MemoryGroupCalls {
     s.groupCallId = undefined;
     if (!call) return undefined;
     call.order = call.order.filter((id) => id !== s.id);
+    call.holders.delete(s.id);
+    call.media.delete(s.id);
     call.version += 1;
     changes.push(...this.host.refresh(s));
     if (call.order.length > 0) return { callId: call.id, room: call.room, call: this.view(call), changes };
     this.calls.delete(call.id);
     if (this.byRoom.get(call.room) === call.id) this.byRoom.delete(call.room);
     return { callId: call.id, room: call.room, changes };
+  }
+
+  keep(userId: string, holder: CallHolder): LeftGroupCall | null {
+    const s = this.host.session(userId);
+    const call = s?.groupCallId ? this.calls.get(s.groupCallId) : undefined;
+    if (!s || !call) return null;
+    const held = call.holders.get(s.id);
+    if (!held || held.page === holder.page) {
+      call.holders.set(s.id, holder);
+      return null;
+    }
+    if (this.host.connected(s.id, held.connection)) return null;
+    return this.leave(s) ?? null;
+  }
+
+  takeLost(now: number, graceMs: number): LeftGroupCall[] {
+    const out: LeftGroupCall[] = [];
+    for (const call of [...this.calls.values()]) {
+      for (const [id, held] of [...call.holders]) {
+        if (this.host.connected(id, held.connection)) held.lostAt = undefined;
+        else if ((held.lostAt ??= now) + graceMs <= now) {
+          const s = this.host.session(id);
+          const left = s?.groupCallId === call.id ? this.leave(s) : undefined;
+          if (left) out.push(left);
+        }
+      }
+    }
+    return out;
+  }
+
+  setMedia(userId: string, media: MediaState): MediaChange | null {
+    const s = this.host.session(userId);
+    const call = s?.groupCallId ? this.calls.get(s.groupCallId) : undefined;
+    if (!s || !call) return null;
+    call.media.set(s.id, media);
+    return { callId: call.id, others: call.order.filter((id) => id !== s.id) };
   }
 
   invite(inviterId: string, inviteeId: string, deadline: number): InviteResult {
@@ -128,6 +185,7 @@ export class MemoryGroupCalls {
 
   private view(call: CallRecord): GroupCall {
     const { id, room, version, max } = call;
-    return { id, room, version, max, participants: call.order.map((uid) => this.ref(uid)) };
+    const participants = call.order.map((uid) => this.ref(uid));
+    return { id, room, version, max, participants, media: Object.fromEntries(call.media) };
   }
 }

@@ -2,6 +2,8 @@
 // awaiting, so each is atomic the way the Redis scripts are.
 import { randomUUID } from "node:crypto";
 import type { CallInfo, ChatMessage, Member, PresenceStatus, PrivateMessage, UserRef } from "../protocol.js";
+import type { MediaState } from "../protocol.js";
+import type { CallHolder } from "./group-store.js";
 import { MemoryGroupCalls } from "./memory-group.js";
 import { newSessionId, newToken, tokenDigest } from "./tokens.js";
 import {
@@ -12,6 +14,7 @@ import {
   type CreateSessionResult,
   type HeartbeatResult,
   type MissedCall,
+  type EndedCall,
   type EndedSession,
   type MembershipChange,
   type NewRoomMessage,
@@ -38,6 +41,8 @@ interface ChatRecord extends PrivateChatRecord {
   messages: PrivateMessage[];
   /** Epoch ms at which a ringing call is missed. */
   ringDeadline?: number;
+  /** Partner id -> the tab holding their side of the call `callId`. */
+  holds?: Map<string, CallHolder & { callId: string }>;
 }
 
 interface SessionRecord extends Session {
@@ -63,6 +68,7 @@ export class MemoryStore implements Store {
   private readonly groups = new MemoryGroupCalls({
     session: (id) => this.sessions.get(id),
     refresh: (session) => this.refreshMember(session as SessionRecord),
+    connected: (id, connection) => !!this.sessions.get(id)?.connections.has(connection),
   });
 
   async createSession(input: {
@@ -395,6 +401,23 @@ export class MemoryStore implements Store {
     return chat.a.id === userId ? chat.b.id : chat.a.id;
   }
 
+  async holdCall(userId: string, callId: string, holder: CallHolder): Promise<void> {
+    const chat = this.chats.get(this.sessions.get(userId)?.chatId ?? "");
+    if (chat?.call?.id === callId) (chat.holds ??= new Map()).set(userId, { ...holder, callId });
+  }
+
+  async keepCall(userId: string, holder: CallHolder): Promise<EndedCall | null> {
+    const record = this.sessions.get(userId);
+    const chat = this.chats.get(record?.chatId ?? "");
+    const held = chat?.holds?.get(userId);
+    if (!record || !chat?.call || held?.callId !== chat.call.id) return null;
+    if (held.page === holder.page) held.connection = holder.connection;
+    if (held.page === holder.page || record.connections.has(held.connection)) return null;
+    const callId = chat.call.id;
+    chat.call = chat.ringDeadline = undefined;
+    return { chat: publicChat(chat), callId };
+  }
+
   // One process is usually the whole deployment, but the registry keeps the Redis Store's semantics
   // (the contract suite runs both), so liveness code behaves the same on either.
   async heartbeat(key: string, now: number, graceMs: number): Promise<HeartbeatResult> {
@@ -446,12 +469,24 @@ export class MemoryStore implements Store {
     this.instances.delete(key);
   }
 
-  async startGroupCall(userId: string, callId: string, max: number) {
-    return this.groups.start(userId, callId, max);
+  async startGroupCall(userId: string, callId: string, max: number, holder: CallHolder) {
+    return this.groups.start(userId, callId, max, holder);
   }
 
-  async joinGroupCall(userId: string, callId: string) {
-    return this.groups.join(userId, callId);
+  async joinGroupCall(userId: string, callId: string, holder: CallHolder) {
+    return this.groups.join(userId, callId, holder);
+  }
+
+  async keepGroupCall(userId: string, holder: CallHolder) {
+    return this.groups.keep(userId, holder);
+  }
+
+  async takeLostHolders(now: number, graceMs: number) {
+    return this.groups.takeLost(now, graceMs); // one process: every call is in reach, whatever the room
+  }
+
+  async setGroupCallMedia(userId: string, media: MediaState) {
+    return this.groups.setMedia(userId, media);
   }
 
   async leaveGroupCall(userId: string) {

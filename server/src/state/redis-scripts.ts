@@ -7,8 +7,11 @@ import {
   groupCallPeers,
   inviteToGroupCall,
   joinGroupCall,
+  keepGroupCall,
   leaveGroupCall,
+  setGroupCallMedia,
   startGroupCall,
+  takeLostHolders,
   takeMissedInvites,
 } from "./lua/group.js";
 import { heartbeat, retireInstance, takeOverDeadInstances } from "./lua/instances.js";
@@ -20,6 +23,8 @@ import {
   closePrivateChat,
   endCall,
   getPrivateChat,
+  holdCall,
+  keepCall,
   openPrivateChat,
   startCall,
   takeMissedCalls,
@@ -48,6 +53,8 @@ export const scripts = {
   answerCall,
   endCall,
   callPartner,
+  holdCall,
+  keepCall,
   createSession,
   attachConnection,
   restoreSession,
@@ -67,6 +74,9 @@ export const scripts = {
   takeMissedInvites,
   groupCallPeers,
   groupCallOf,
+  keepGroupCall,
+  setGroupCallMedia,
+  takeLostHolders,
 } as const;
 
 export function withPrelude(body: string): string {

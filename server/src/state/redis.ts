@@ -6,16 +6,19 @@ import type {
   CallInfo,
   ChatMessage,
   GroupCall,
+  MediaState,
   Member,
   PresenceStatus,
   PrivateMessage,
   UserRef,
 } from "../protocol.js";
 import type {
+  CallHolder,
   EndedInvite,
   InviteResult,
   JoinGroupCallResult,
   LeftGroupCall,
+  MediaChange,
   StartGroupCallResult,
 } from "./group-store.js";
 import { scripts, withPrelude } from "./redis-scripts.js";
@@ -27,6 +30,7 @@ import {
   type CreateSessionResult,
   type HeartbeatResult,
   type MissedCall,
+  type EndedCall,
   type EndedSession,
   type MembershipChange,
   type NewRoomMessage,
@@ -341,6 +345,14 @@ export class RedisStore implements Store {
     return typeof partner === "string" ? partner : null;
   }
 
+  async holdCall(userId: string, callId: string, holder: CallHolder): Promise<void> {
+    await this.call("holdCall", userId, callId, holder.page, holder.connection);
+  }
+
+  keepCall(userId: string, holder: CallHolder): Promise<EndedCall | null> {
+    return this.run<EndedCall>("keepCall", userId, holder.page, holder.connection);
+  }
+
   async heartbeat(instanceKey: string, now: number, graceMs: number): Promise<HeartbeatResult> {
     const beat = (await this.run<HeartbeatResult>("heartbeat", instanceKey, now, graceMs))!;
     return { added: beat.added, predecessors: list(beat.predecessors), changes: list(beat.changes) };
@@ -355,16 +367,50 @@ export class RedisStore implements Store {
     await this.call("retireInstance", instanceId);
   }
 
-  async startGroupCall(userId: string, callId: string, max: number): Promise<StartGroupCallResult> {
-    const started = (await this.run<StartGroupCallResult>("startGroupCall", userId, callId, max))!;
+  async startGroupCall(
+    userId: string,
+    callId: string,
+    max: number,
+    holder: CallHolder,
+  ): Promise<StartGroupCallResult> {
+    const { page, connection } = holder;
+    const started = (await this.run<StartGroupCallResult>(
+      "startGroupCall",
+      userId,
+      callId,
+      max,
+      page,
+      connection,
+    ))!;
     return started.ok
       ? { ...started, call: groupCall(started.call), changes: list(started.changes) }
       : started;
   }
 
-  async joinGroupCall(userId: string, callId: string): Promise<JoinGroupCallResult> {
-    const joined = (await this.run<JoinGroupCallResult>("joinGroupCall", userId, callId))!;
+  async joinGroupCall(userId: string, callId: string, holder: CallHolder): Promise<JoinGroupCallResult> {
+    const { page, connection } = holder;
+    const joined = (await this.run<JoinGroupCallResult>("joinGroupCall", userId, callId, page, connection))!;
     return joined.ok ? { ...joined, call: groupCall(joined.call), changes: list(joined.changes) } : joined;
+  }
+
+  async keepGroupCall(userId: string, holder: CallHolder): Promise<LeftGroupCall | null> {
+    const left = await this.run<LeftGroupCall>("keepGroupCall", userId, holder.page, holder.connection);
+    return left && leftCall(left);
+  }
+
+  async takeLostHolders(now: number, graceMs: number, rooms: string[]): Promise<LeftGroupCall[]> {
+    const replies = (await this.call("takeLostHolders", now, graceMs, ...rooms)) as string[];
+    return replies.map((reply) => leftCall(JSON.parse(reply) as LeftGroupCall));
+  }
+
+  async setGroupCallMedia(userId: string, media: MediaState): Promise<MediaChange | null> {
+    const { audio, video, screen } = media;
+    const told = await this.run<MediaChange>(
+      "setGroupCallMedia",
+      userId,
+      JSON.stringify({ audio, video, screen }),
+    );
+    return told && { ...told, others: list(told.others) };
   }
 
   async leaveGroupCall(userId: string): Promise<LeftGroupCall | null> {
@@ -409,6 +455,7 @@ export class RedisStore implements Store {
 }
 
 /** A call's participants come back as `{}` from cjson when the list is empty. */
+// cjson writes an empty table as {}: right for the media map, wrong for the list.
 const groupCall = (call: GroupCall): GroupCall => ({ ...call, participants: list(call.participants) });
 
 const leftCall = (left: LeftGroupCall): LeftGroupCall => {

@@ -1,6 +1,6 @@
 // The Store: all shared state (sessions, names, room membership, presence, room history) behind
 // intention-revealing methods. The memory and Redis implementations pass one contract suite.
-import type { GroupCallStore, LeftGroupCall } from "./group-store.js";
+import type { CallHolder, GroupCallStore, LeftGroupCall } from "./group-store.js";
 import type { CallInfo, ChatMessage, Member, PresenceStatus, PrivateMessage, UserRef } from "../protocol.js";
 
 export interface Session {
@@ -102,6 +102,12 @@ export interface RoomMove {
 }
 
 /** A ring deadline that fired: the call was still ringing and has now ended as missed. */
+/** A 1:1 call that ended without a hang-up: both partners are told. */
+export interface EndedCall {
+  chat: PrivateChatRecord;
+  callId: string;
+}
+
 export interface MissedCall {
   chat: PrivateChatRecord;
   callId: string;
@@ -286,6 +292,15 @@ export interface Store extends GroupCallStore {
 
   /** The partner to relay signalling to: only while `callId` is the sender's current call. One round trip. */
   callPartner(userId: string, callId: string): Promise<string | null>;
+
+  /** The user's side of call `callId` (the caller's from the invite, the callee's from the accept) is held by `holder`. */
+  holdCall(userId: string, callId: string, holder: CallHolder): Promise<void>;
+
+  /**
+   * As keepGroupCall, for the call of the user's private chat: when the page that held the user's side
+   * is gone and another page attaches (a reload), the call ends (the chat stays); the ended call, else null.
+   */
+  keepCall(userId: string, holder: CallHolder): Promise<EndedCall | null>;
 
   /**
    * Marks an instance run alive at `now` (epoch ms). `instanceKey` is "<instance id>#<incarnation>",

@@ -39,7 +39,8 @@ export interface TabUser {
 export function openTab(url: string, token: string, tab: string, transports = ["websocket"]) {
   const state: { lastMessageId?: number; lastRoom?: string } = {};
   const socket = connect(url, {
-    auth: (cb: (auth: HandshakeAuth) => void) => cb({ token, ...state }),
+    // One page load: every reconnect presents the same page id, as the SPA does until a reload.
+    auth: (cb: (auth: HandshakeAuth) => void) => cb({ token, page: `page-${tab}`, ...state }),
     query: { tab },
     transports,
     reconnectionDelay: 200,

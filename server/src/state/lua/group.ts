@@ -1,9 +1,18 @@
 // Lua scripts of the Redis Store for group calls: one per room, a capped list of participants, and
 // invitations with a deadline. Keys: gcall:<id> {room, version, max}, gcall:<id>:order (participants
-// in join order), gcall:<id>:invites {invitee: inviter}, room:<r>:gcall, and the `invites` sorted set
-// ("<call>|<invitee>" by deadline) that every reaper fires.
+// in join order), gcall:<id>:invites {invitee: inviter}, gcall:<id>:holders {participant: JSON {page,
+// connection}}, gcall:<id>:media {participant: JSON media state}, room:<r>:gcall, and the `invites`
+// sorted set ("<call>|<invitee>" by deadline) that every reaper fires.
 
-/** ARGV: prefix, userId, new call id, max -> JSON {ok, call, changes} | {ok = false, code} */
+/** The end of a script that takes session `s` out of its call: JSON {callId, room, call?, changes} or nil. */
+const takeOut = `
+local changes = {}
+local left = leave_gcall(s, changes)
+if not left then return nil end
+left.changes = changes
+return cjson.encode(left)`;
+
+/** ARGV: prefix, userId, new call id, max, page, connection -> JSON {ok, call, changes} | {ok = false, code} */
 export const startGroupCall = `
 local s = read_session(ARGV[2])
 if not s then return cjson.encode({ok = false, code = 'session_unknown'}) end
@@ -15,10 +24,11 @@ local id = ARGV[3]
 redis.call('SET', roomCall, id)
 redis.call('HSET', gcall_key(id), 'room', s.room, 'version', 1, 'max', ARGV[4])
 redis.call('RPUSH', gcall_key(id) .. ':order', s.id)
+redis.call('HSET', gcall_key(id) .. ':holders', s.id, cjson.encode({page = ARGV[5], connection = ARGV[6]}))
 return cjson.encode(enter_gcall(s, id))
 `;
 
-/** ARGV: prefix, userId, callId -> JSON {ok, call, changes} | {ok = false, code} */
+/** ARGV: prefix, userId, callId, page, connection -> JSON {ok, call, changes} | {ok = false, code} */
 export const joinGroupCall = `
 local s = read_session(ARGV[2])
 if not s then return cjson.encode({ok = false, code = 'session_unknown'}) end
@@ -34,18 +44,79 @@ redis.call('RPUSH', gcall_key(id) .. ':order', s.id)
 redis.call('HINCRBY', gcall_key(id), 'version', 1)
 redis.call('HDEL', gcall_key(id) .. ':invites', s.id)
 redis.call('ZREM', p .. ':invites', id .. '|' .. s.id)
+redis.call('HSET', gcall_key(id) .. ':holders', s.id, cjson.encode({page = ARGV[4], connection = ARGV[5]}))
+redis.call('HDEL', gcall_key(id) .. ':media', s.id)
 return cjson.encode(enter_gcall(s, id))
+`;
+
+/**
+ * ARGV: prefix, userId, page, connection -> JSON {callId, room, call?, changes} when the user was taken
+ * out (the holding page is gone and this is another one), else nil
+ */
+export const keepGroupCall = `
+local s = read_session(ARGV[2])
+if not s or not s.groupCallId then return nil end
+local holders = gcall_key(s.groupCallId) .. ':holders'
+local held = redis.call('HGET', holders, s.id)
+held = held and cjson.decode(held)
+if not held or held.page == ARGV[3] then
+  redis.call('HSET', holders, s.id, cjson.encode({page = ARGV[3], connection = ARGV[4]}))
+  return nil
+end
+if redis.call('SISMEMBER', p .. ':conns:' .. s.id, held.connection) == 1 then return nil end
+${takeOut}
+`;
+
+/**
+ * ARGV: prefix, now, grace (ms), room... -> JSON array of {callId, room, call?, changes}, one per
+ * participant taken out because their holding connection was gone for the grace (lostAt in the holder)
+ */
+export const takeLostHolders = `
+local now, grace, out = tonumber(ARGV[2]), tonumber(ARGV[3]), {}
+for i = 4, #ARGV do
+  local id = redis.call('GET', p .. ':room:' .. ARGV[i] .. ':gcall')
+  local holders = id and gcall_key(id) .. ':holders'
+  for _, uid in ipairs(id and redis.call('HKEYS', holders) or {}) do
+    local held = cjson.decode(redis.call('HGET', holders, uid))
+    if redis.call('SISMEMBER', p .. ':conns:' .. uid, held.connection) == 1 then
+      if held.lostAt then
+        held.lostAt = nil
+        redis.call('HSET', holders, uid, cjson.encode(held))
+      end
+    elseif not held.lostAt then
+      held.lostAt = now
+      redis.call('HSET', holders, uid, cjson.encode(held))
+    elseif held.lostAt + grace <= now then
+      local s = read_session(uid)
+      local changes = {}
+      local left = s and s.groupCallId == id and leave_gcall(s, changes)
+      if left then
+        left.changes = changes
+        table.insert(out, cjson.encode(left))
+      end
+    end
+  end
+end
+return out
+`;
+
+/** ARGV: prefix, userId, media JSON -> JSON {callId, others} or nil when the user is in no group call */
+export const setGroupCallMedia = `
+local id = redis.call('HGET', session_key(ARGV[2]), 'groupCallId')
+if not id then return nil end
+redis.call('HSET', gcall_key(id) .. ':media', ARGV[2], ARGV[3])
+local others = {}
+for _, uid in ipairs(redis.call('LRANGE', gcall_key(id) .. ':order', 0, -1)) do
+  if uid ~= ARGV[2] then table.insert(others, uid) end
+end
+return cjson.encode({callId = id, others = others})
 `;
 
 /** ARGV: prefix, userId -> JSON {callId, room, call?, changes} or nil when not in a call */
 export const leaveGroupCall = `
 local s = read_session(ARGV[2])
 if not s or not s.groupCallId then return nil end
-local changes = {}
-local left = leave_gcall(s, changes)
-if not left then return nil end
-left.changes = changes
-return cjson.encode(left)
+${takeOut}
 `;
 
 /**

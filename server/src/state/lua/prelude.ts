@@ -41,7 +41,10 @@ local function read_gcall(id)
   for _, uid in ipairs(redis.call('LRANGE', gcall_key(id) .. ':order', 0, -1)) do
     table.insert(participants, {id = uid, name = redis.call('HGET', session_key(uid), 'name') or ''})
   end
-  return {id = id, room = f[1], version = tonumber(f[2]), participants = participants, max = tonumber(f[3])}
+  local media, told = {}, redis.call('HGETALL', gcall_key(id) .. ':media')
+  for i = 1, #told, 2 do media[told[i]] = cjson.decode(told[i + 1]) end
+  return {id = id, room = f[1], version = tonumber(f[2]), participants = participants, max = tonumber(f[3]),
+    media = media}
 end
 -- What the room sees: absent while every tab of a session that chose online is idle or hidden.
 local function effective_status(s)
@@ -154,6 +157,8 @@ local function leave_gcall(s, changes)
   if not id then return nil end
   local key = gcall_key(id)
   redis.call('LREM', key .. ':order', 0, s.id)
+  redis.call('HDEL', key .. ':holders', s.id)
+  redis.call('HDEL', key .. ':media', s.id)
   redis.call('HDEL', session_key(s.id), 'groupCallId')
   s.groupCallId = nil
   refresh_member(s, changes)
@@ -164,7 +169,7 @@ local function leave_gcall(s, changes)
   for _, invitee in ipairs(redis.call('HKEYS', key .. ':invites')) do
     redis.call('ZREM', p .. ':invites', id .. '|' .. invitee)
   end
-  redis.call('DEL', key, key .. ':order', key .. ':invites')
+  redis.call('DEL', key, key .. ':order', key .. ':invites', key .. ':holders', key .. ':media')
   if redis.call('GET', p .. ':room:' .. room .. ':gcall') == id then redis.call('DEL', p .. ':room:' .. room .. ':gcall') end
   return {callId = id, room = room}
 end

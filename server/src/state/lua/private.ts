@@ -108,3 +108,38 @@ if not chat or not chat.call or chat.call.id ~= ARGV[3] then return nil end
 if chat.a.id == ARGV[2] then return chat.b.id end
 return chat.a.id
 `;
+
+/** ARGV: prefix, userId, callId, page, connection -> 1 held, 0 when callId is not the user's chat's call */
+export const holdCall = `
+local chatId = redis.call('HGET', session_key(ARGV[2]), 'chatId')
+if not chatId or redis.call('HGET', chat_key(chatId), 'callId') ~= ARGV[3] then return 0 end
+local holder = cjson.encode({callId = ARGV[3], page = ARGV[4], connection = ARGV[5]})
+redis.call('HSET', chat_key(chatId), 'hold:' .. ARGV[2], holder)
+return 1
+`;
+
+/**
+ * ARGV: prefix, userId, page, connection -> JSON {chat, callId} when the call ended because the page
+ * holding the user's side is gone and this is another one, else nil (holds live in the chat's hash as
+ * hold:<user> = JSON {callId, page, connection}, and go with it)
+ */
+export const keepCall = `
+local chatId = redis.call('HGET', session_key(ARGV[2]), 'chatId')
+local chat = chatId and read_chat(chatId)
+if not chat or not chat.call then return nil end
+local field = 'hold:' .. ARGV[2]
+local held = redis.call('HGET', chat_key(chat.id), field)
+held = held and cjson.decode(held)
+if not held or held.callId ~= chat.call.id then return nil end
+if held.page == ARGV[3] then
+  held.connection = ARGV[4]
+  redis.call('HSET', chat_key(chat.id), field, cjson.encode(held))
+  return nil
+end
+if redis.call('SISMEMBER', p .. ':conns:' .. ARGV[2], held.connection) == 1 then return nil end
+redis.call('HDEL', chat_key(chat.id), 'callId', 'callerId', 'callState')
+redis.call('ZREM', p .. ':rings', chat.id)
+local callId = chat.call.id
+chat.call = nil
+return cjson.encode({chat = chat, callId = callId})
+`;

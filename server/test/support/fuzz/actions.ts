@@ -45,6 +45,8 @@ export type Action =
   | Emit
   /** A whole call from one tab: chat, ring, answer (or decline), signals, hang-up (or not). */
   | { kind: "call"; tab: number; accept: boolean; hangup: boolean }
+  /** A whole group call from one tab: start (or join the room's), `size` others join, signals, leave (or not). */
+  | { kind: "group"; tab: number; size: number; leave: boolean }
   /**
    * `follow`: the tabs it served reconnect to the other instance at once, as the SPA does. The last
    * live instance comes back under the same INSTANCE_ID right after (as Compose restarts it).
@@ -84,6 +86,13 @@ const EVENT_WEIGHTS: [EventName, number][] = [
   ["call:signal", 3],
   ["call:end", 2],
   ["call:ice-servers", 1],
+  ["call:media", 2],
+  ["group:start", 2],
+  ["group:join", 3],
+  ["group:leave", 2],
+  ["group:invite", 2],
+  ["group:decline", 1],
+  ["group:signal", 3],
 ];
 
 const text: fc.Arbitrary<TextSpec> = fc.oneof(
@@ -129,6 +138,15 @@ const action: fc.Arbitrary<Action> = fc.oneof(
       tab: fc.nat(),
       accept: fc.boolean(),
       hangup: fc.boolean(),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("group" as const),
+      tab: fc.nat(),
+      size: fc.nat({ max: 3 }),
+      leave: fc.boolean(),
     }),
   },
   {

@@ -1,5 +1,6 @@
 // Invariants over what was delivered during a run: private and call events reach only the two
-// partners of their chat, and every acknowledged room message is in its room's history exactly once.
+// partners of their chat (group call events only people who were in that call, see group.ts), and every acknowledged room message is in its room's history exactly once.
+import { groupDeliveryProblem } from "./group.js";
 import type { StoreSnapshot } from "./snapshot.js";
 import type { Tab } from "./tabs.js";
 import type { Truth } from "./truth.js";
@@ -11,6 +12,11 @@ export function deliveryProblems(tabs: Tab[], truth: Truth): string[] {
     const me = tab.user.id;
     for (const { event, payload } of tab.received) {
       const where = `${tab.label} got ${event} ${JSON.stringify(payload).slice(0, 160)}`;
+      const group = groupDeliveryProblem(truth, me, event, payload);
+      if (group !== undefined) {
+        if (group) problems.push(`${where}: ${group}`);
+        continue;
+      }
       const chatId: string | undefined = event.startsWith("private:")
         ? (payload.chatId ?? payload.chat?.id)
         : event.startsWith("call:")

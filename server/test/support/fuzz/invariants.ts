@@ -1,6 +1,7 @@
 // The invariants a fuzz run must leave behind once it settles: what the Store holds, what each live
 // socket is subscribed to and what each connected tab shows agree, and nothing outlives its deadline.
 import { roomChannel, userChannel } from "../../../src/realtime/channels.js";
+import { groupCallProblems } from "./group.js";
 import type { StoreSnapshot } from "./snapshot.js";
 import type { World } from "./world.js";
 
@@ -33,6 +34,7 @@ export function settledProblems(world: World, snap: StoreSnapshot, ringTimeoutMs
       world.live().map(({ instance }) => instance.instanceKey),
     ),
     ...tabProblems(world, snap, sockets),
+    ...groupCallProblems(snap, ringTimeoutMs),
   ];
 }
 
@@ -72,8 +74,14 @@ function sessionProblems(id: string, snap: StoreSnapshot, live: Set<string>): st
   if (session.status !== status) problems.push(`${name} shows ${session.status}, should show ${status}`);
   const member = snap.members.get(session.room!)?.get(id);
   if (!member) problems.push(`${name} is not a member of ${session.room}`);
-  else if (member.name !== name || member.status !== session.status || member.busy !== !!session.chatId)
+  else if (
+    member.name !== name ||
+    member.status !== session.status ||
+    member.busy !== !!(session.chatId || session.groupCallId) ||
+    !!member.inCall !== !!session.groupCallId
+  )
     problems.push(`${name}'s member entry ${JSON.stringify(member)} disagrees with the session`);
+  if (session.chatId && session.groupCallId) problems.push(`${name} is in a private chat and a group call`);
   if (!session.chatId) return problems;
   const chat = snap.chats.get(session.chatId);
   const partner = chat && snap.sessions.get(chat.aId === id ? chat.bId! : chat.aId!);

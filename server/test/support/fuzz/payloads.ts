@@ -22,6 +22,18 @@ function callId(tab: Tab, ref: number): string {
   return tab.calls[tab.calls.length - 1 - pick] ?? "no-such-call";
 }
 
+/** A group call id: mostly the newest this tab heard of, else an older one or one that never existed. */
+function groupCallId(tab: Tab, ref: number): string {
+  const pick = ref % 4 !== 0 ? 0 : ref % (tab.groupCalls.length + 1);
+  return tab.groupCalls[tab.groupCalls.length - 1 - pick] ?? "no-such-call";
+}
+
+/** Whom to signal in a group call: mostly another participant the tab was told of, else anyone. */
+function groupPeer(tab: Tab, users: User[], ref: number): string {
+  const others = tab.groupParticipants.filter((id) => id !== tab.user.id);
+  return ref % 5 !== 0 && others.length > 0 ? others[ref % others.length]! : partner(tab, users, ref);
+}
+
 function valid(emit: Emit, tab: Tab, users: User[]): Record<string, unknown> {
   const { event, ref, flag } = emit;
   switch (event) {
@@ -46,6 +58,19 @@ function valid(emit: Emit, tab: Tab, users: User[]): Record<string, unknown> {
       return flag
         ? { callId: callId(tab, ref), description: { type: "offer", sdp: textOf(emit.text) } }
         : { callId: callId(tab, ref), candidate: ref % 3 === 0 ? null : CANDIDATE };
+    case "call:media":
+      return { audio: flag, video: ref % 2 === 0, screen: ref % 3 === 0 };
+    case "group:join":
+    case "group:decline":
+      return { callId: groupCallId(tab, ref) };
+    case "group:invite":
+      return { with: partner(tab, users, ref) };
+    case "group:signal": {
+      const to = { callId: groupCallId(tab, ref), peer: groupPeer(tab, users, ref) };
+      return flag
+        ? { ...to, description: { type: "offer", sdp: textOf(emit.text) } }
+        : { ...to, candidate: ref % 3 === 0 ? null : CANDIDATE };
+    }
     default:
       return {};
   }

@@ -57,6 +57,7 @@ function checkAck(truth: Truth, tab: Tab, event: string, variant: Variant, ack: 
   if (event === "room:message")
     truth.acked.push({ room: ack.message.room, id: ack.message.id, text: ack.message.text });
   if (event === "call:invite") tab.calls.push(ack.call.id);
+  if (event === "group:start" || event === "group:join") tab.groupCalls.push(ack.call.id);
 }
 
 /**

@@ -36,6 +36,15 @@ export interface StoreSnapshot {
   instances: Map<string, number>;
   /** Instance key -> the sessions it serves. */
   served: Map<string, Set<string>>;
+  /** Group call id -> its hash {room, version, max}, its participants in order, and what it keeps by participant. */
+  gcalls: Map<string, Record<string, string>>;
+  gcallOrder: Map<string, string[]>;
+  gcallInvites: Map<string, Map<string, string>>;
+  gcallHolders: Map<string, Map<string, string>>;
+  gcallMedia: Map<string, Map<string, string>>;
+  /** Room -> its group call id; "<call>|<invitee>" -> the invitation's deadline. */
+  roomCalls: Map<string, string>;
+  invites: Map<string, number>;
 }
 
 const pairs = (flat: string[]) => {
@@ -61,7 +70,19 @@ export async function readStore(client: Redis, prefix: string): Promise<StoreSna
     rings: new Map(),
     instances: new Map(),
     served: new Map(),
+    gcalls: new Map(),
+    gcallOrder: new Map(),
+    gcallInvites: new Map(),
+    gcallHolders: new Map(),
+    gcallMedia: new Map(),
+    roomCalls: new Map(),
+    invites: new Map(),
   };
+  const gcallParts = {
+    invites: snap.gcallInvites,
+    holders: snap.gcallHolders,
+    media: snap.gcallMedia,
+  } as Record<string, Map<string, Map<string, string>>>;
   for (const [fullKey, value] of dump) {
     const key = fullKey.slice(prefix.length + 1);
     const [kind, ...rest] = key.split(":");
@@ -76,6 +97,11 @@ export async function readStore(client: Redis, prefix: string): Promise<StoreSna
     else if (key === "instances") snap.instances = numbers(value);
     else if (kind === "inst" && rest.at(-1) === "sessions") snap.served.set(rest[0]!, new Set(value));
     else if (kind === "chat" && rest.length === 1) snap.chats.set(id, Object.fromEntries(pairs(value)));
+    else if (kind === "gcall" && rest.length === 1) snap.gcalls.set(id, Object.fromEntries(pairs(value)));
+    else if (kind === "gcall" && rest[1] === "order") snap.gcallOrder.set(rest[0]!, value);
+    else if (kind === "gcall" && gcallParts[rest[1]!]) gcallParts[rest[1]!]!.set(rest[0]!, pairs(value));
+    else if (kind === "room" && rest[1] === "gcall") snap.roomCalls.set(rest[0]!, value[0]!);
+    else if (key === "invites") snap.invites = numbers(value);
     else if (kind === "room" && rest[1] === "members")
       snap.members.set(rest[0]!, new Map([...pairs(value)].map(([m, json]) => [m, JSON.parse(json)])));
     else if (kind === "room" && rest[1] === "history")

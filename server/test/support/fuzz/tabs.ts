@@ -35,6 +35,12 @@ export class Tab {
   chatId?: string;
   /** Call ids this tab has heard of, newest last (emits pick among them). */
   readonly calls: string[] = [];
+  /** Group call ids this tab has heard of, newest last, and who was in the last one it was told of. */
+  readonly groupCalls: string[] = [];
+  groupParticipants: string[] = [];
+  /** This page load's id (HandshakeAuth.page): kept when the tab follows a dead instance, new on a reload. */
+  private page?: string;
+  private static pages = 0;
   readonly received: Received[] = [];
   private replaced?: () => void;
   /** Recent deltas, as the SPA keeps them: a room state is completed by deltas that overtook it. */
@@ -57,12 +63,14 @@ export class Tab {
    * Opens a new connection (a reload: the old one closes) presenting the token and the last message
    * id, and resolves with how it went: "ready", "resumed", "ended: <code>", "refused: <code>", ...
    */
-  connect(slot: object, url: string, timeoutMs: number): Promise<string> {
+  connect(slot: object, url: string, timeoutMs: number, samePage = false): Promise<string> {
     this.replaced?.(); // a socket closed before it connected says nothing more
     this.socket?.disconnect();
     this.slot = slot;
+    if (!samePage || !this.page) this.page = `page-${this.index}-${(Tab.pages += 1)}`;
     const socket = openSocket(url, {
       token: this.user.token,
+      page: this.page,
       ...(this.lastMessageId !== undefined && { lastMessageId: this.lastMessageId }),
       ...(this.lastRoom !== undefined && { lastRoom: this.lastRoom }),
     });
@@ -103,12 +111,25 @@ export class Tab {
       case "room:member-updated":
         return this.receiveDelta({ kind: event.slice("room:member-".length), ...payload });
     }
+    if (event.startsWith("group:")) return this.hearGroup(event, payload);
     if (event.startsWith("private:") || event.startsWith("call:") || event === "session:ended")
       this.received.push({ event, payload });
     if (event === "private:opened") this.chatId = payload.chat.id;
     if (event === "private:closed" && payload.chatId === this.chatId) this.chatId = undefined;
     if (event === "call:incoming") this.calls.push(payload.call.id);
     if (event === "private:opened" && payload.call) this.calls.push(payload.call.id);
+  }
+
+  /** Group call events: the room-wide state feeds the ids to act on, the rest is checked for who got it. */
+  private hearGroup(event: string, payload: any): void {
+    if (event !== "group:state") this.received.push({ event, payload });
+    const call = event === "group:state" || event === "group:invited" ? payload.call : undefined;
+    if (call) this.tellGroupCall(call);
+  }
+
+  private tellGroupCall(call: { id: string; participants: { id: string }[] }): void {
+    if (this.groupCalls.at(-1) !== call.id) this.groupCalls.push(call.id);
+    this.groupParticipants = call.participants.map((p) => p.id);
   }
 
   private receiveDelta(delta: MemberDelta): void {
@@ -124,5 +145,6 @@ export class Tab {
     if (state.room !== this.lastRoom) this.lastMessageId = last;
     else if (last !== undefined) this.lastMessageId = Math.max(this.lastMessageId ?? 0, last);
     this.lastRoom = state.room;
+    if (state.groupCall) this.tellGroupCall(state.groupCall);
   }
 }

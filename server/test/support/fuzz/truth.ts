@@ -15,6 +15,8 @@ export class Truth {
   readonly chats = new Map<string, [string, string]>();
   /** Call id -> its chat id. */
   readonly calls = new Map<string, string>();
+  /** Group call id -> everyone the Store ever had in it (the ones its events may reach). */
+  readonly groupCalls = new Map<string, Set<string>>();
   readonly acked: AckedMessage[] = [];
   /** Error lines logged by instance runs that were not being stopped or killed at the time. */
   readonly errors: string[] = [];
@@ -45,6 +47,14 @@ export class Truth {
     wrap("closePrivateChat", (result) => this.chat(result?.chat));
     wrap("moveToRoom", (result) => this.chat(result?.closedChat?.chat));
     wrap("startCall", (result, [chatId]) => result.ok && this.calls.set(result.call.id, chatId));
+    const inGroupCall = (result: any) => {
+      if (!result?.ok) return;
+      const seen = this.groupCalls.get(result.call.id) ?? new Set<string>();
+      for (const { id } of result.call.participants) seen.add(id);
+      this.groupCalls.set(result.call.id, seen);
+    };
+    wrap("startGroupCall", inGroupCall);
+    wrap("joinGroupCall", inGroupCall);
     wrap("takeMissedCalls", (missed) => {
       for (const { chat, callId } of missed) {
         this.chat(chat);

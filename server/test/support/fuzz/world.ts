@@ -3,6 +3,7 @@
 import type { CreateSessionResponse } from "../../../src/protocol.js";
 import type { RedisProcess } from "../redis.js";
 import { NAMES, ROOMS, describe, type Action, type Emit } from "./actions.js";
+import { groupFlow } from "./group.js";
 import { Instances, type Live } from "./instances.js";
 import { payloadFor } from "./payloads.js";
 import { ANSWER_MS, callFlow, send } from "./send.js";
@@ -65,7 +66,7 @@ export class World {
     const slot = this.instances.slot(index);
     const served = this.tabs.filter((tab) => tab.connected && tab.slot === slot);
     await this.instances.halt(index, how);
-    if (follow) await Promise.all(served.map((tab) => this.connect(tab, index + 1)));
+    if (follow) await Promise.all(served.map((tab) => this.connect(tab, index + 1, true)));
   }
 
   private async run(action: Action): Promise<void> {
@@ -96,6 +97,11 @@ export class World {
         const caller = this.openTab(action.tab);
         if (!caller) return this.note("call: no open tab");
         return callFlow(this, caller, action.accept, action.hangup);
+      }
+      case "group": {
+        const starter = this.openTab(action.tab);
+        if (!starter) return this.note("group call: no open tab");
+        return groupFlow(this, starter, action.size, action.leave);
       }
       case "kill":
       case "stop":
@@ -156,9 +162,11 @@ export class World {
     const fits = (tab: Tab) =>
       event === "call:answer" || event === "call:signal" || event === "call:end"
         ? tab.calls.length > 0
-        : event?.startsWith("private:") && event !== "private:open"
-          ? tab.chatId !== undefined
-          : event !== "call:invite" || tab.chatId !== undefined;
+        : event === "group:join" || event === "group:signal" || event === "group:decline"
+          ? tab.groupCalls.length > 0
+          : event?.startsWith("private:") && event !== "private:open"
+            ? tab.chatId !== undefined
+            : event !== "call:invite" || tab.chatId !== undefined;
     const pool = open.some(fits) && index % 5 !== 0 ? open.filter(fits) : open;
     return pool[index % Math.max(pool.length, 1)];
   }
@@ -170,10 +178,11 @@ export class World {
     await this.connect(tab, on);
   }
 
-  private async connect(tab: Tab, on: number): Promise<void> {
+  /** Connects a tab: a reload (a new page), or with `samePage` the same page reconnecting elsewhere. */
+  private async connect(tab: Tab, on: number, samePage = false): Promise<void> {
     const target = this.instances.pick(on);
     if (!target) return this.note(`connect ${tab.label}: no instance up`);
-    const outcome = await tab.connect(target.slot, target.url, ANSWER_MS);
+    const outcome = await tab.connect(target.slot, target.url, ANSWER_MS, samePage);
     this.note(`connect ${tab.label} to ${target.slot.id}: ${outcome}`);
   }
 
