@@ -18,6 +18,7 @@ import * as calls from "./realtime/calls.js";
 import * as chat from "./realtime/chat.js";
 import * as group from "./realtime/group.js";
 import * as media from "./realtime/media.js";
+import * as occupancy from "./realtime/occupancy.js";
 import type { AppServer, RealtimeDeps } from "./realtime/deps.js";
 import { listenForMoves } from "./realtime/follow.js";
 import { listenForResync, recoverSession } from "./realtime/lost.js";
@@ -81,7 +82,8 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
 
   // Express must be the server's request listener before Socket.IO attaches: engine.io then answers
   // /socket.io/ itself and passes every other request on.
-  const http = createServer(createApp({ config, store, logger, clock: Date.now, claimLimiter }));
+  const streams = new Set<occupancy.CountsStream>();
+  const http = createServer(createApp({ config, store, logger, clock: Date.now, claimLimiter, streams }));
   const originPolicy: OriginPolicy = {
     publicOrigins: config.publicOrigins,
     trust: compileTrust(config.trustProxy),
@@ -108,7 +110,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     io.adapter(createShardedAdapter(pub, sub, { subscriptionMode: "dynamic" }));
   }
 
-  const occupancy = rooms.occupancyAnnouncer({ io, store, logger });
+  const counts = occupancy.createOccupancyFeed({ io, store, logger }, streams);
   // A new incarnation at every start: this run never inherits a predecessor's connections.
   const key = instanceKey(config.instanceId, randomBytes(4).toString("hex"));
   const deps: RealtimeDeps = {
@@ -120,7 +122,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     logger,
     clock: Date.now,
     limits,
-    announceOccupancy: occupancy.announce,
+    announceOccupancy: counts.changed,
     recoverSession: (socket) => recoverSession(socket, deps),
   };
 
@@ -139,6 +141,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     calls.register(socket, deps);
     group.register(socket, deps);
     media.register(socket, deps);
+    occupancy.register(socket, deps);
     session.start(socket, deps).catch((error: unknown) => {
       logger.error({ err: error, userId: socket.data.userId }, "connection start failed");
       socket.disconnect(true);
@@ -167,7 +170,8 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     },
     close: async () => {
       reaper.stop();
-      occupancy.stop();
+      counts.stop();
+      for (const stream of streams) stream.end();
       // Detach every local connection before the Store closes, so their sessions get a grace period
       // and can resume on another instance.
       const local = [...io.of("/").sockets.values()];
@@ -190,7 +194,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     },
     crash: async () => {
       reaper.stop();
-      occupancy.stop();
+      counts.stop();
       for (const client of storeClients) client.disconnect();
       io.engine.close(); // every transport cut: the disconnect handlers' detach writes now fail
       http.closeAllConnections();

@@ -27,31 +27,3 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
     return { ok: true, room };
   });
 }
-
-/**
- * Room counts cost in proportion to what changed: a membership change marks its room, and once per
- * window this instance reads the counts of the marked rooms only (O(1) each) and broadcasts just
- * those, with the version they were read at, so clients can order counts from several instances.
- */
-export function occupancyAnnouncer(deps: Pick<RealtimeDeps, "io" | "store" | "logger">, windowMs = 100) {
-  let timer: NodeJS.Timeout | undefined;
-  let changed = new Set<string>();
-  const flush = async () => {
-    timer = undefined;
-    const rooms = [...changed];
-    changed = new Set();
-    try {
-      const counts = await deps.store.occupancy(rooms);
-      deps.io.emit("rooms:occupancy", { rooms: rooms.map((name, i) => ({ name, ...counts[i]! })) });
-    } catch (error) {
-      deps.logger.error({ err: error }, "occupancy broadcast failed");
-    }
-  };
-  return {
-    announce: (room: string) => {
-      changed.add(room);
-      timer ??= setTimeout(() => void flush(), windowMs);
-    },
-    stop: () => clearTimeout(timer),
-  };
-}

@@ -1,0 +1,102 @@
+// Room counts for those looking at them. A membership change marks its room; once per read window the
+// instance that made the change reads the marked rooms' counts (one Store call) and tells the other
+// instances; every instance passes what it hears, coalesced, to its own watchers once per send window:
+// the sockets that asked (rooms:watch) and the join screens' event streams (GET /api/rooms/live).
+import type { RoomOccupancy } from "../protocol.js";
+import type { Store } from "../state/store.js";
+import { WATCHERS } from "./channels.js";
+import type { AppSocket, RealtimeDeps } from "./deps.js";
+import { on } from "./handler.js";
+
+/** A join screen's stream of counts (GET /api/rooms/live). */
+export interface CountsStream {
+  /** Sends the rooms whose counts changed. */
+  write(rooms: RoomOccupancy[]): void;
+  /** Closes it (the instance is closing). */
+  end(): void;
+}
+
+/** Every configured room's count, as GET /api/rooms lists them; rooms nobody entered yet count 0. */
+export async function roomCounts(store: Store, rooms: readonly string[]): Promise<RoomOccupancy[]> {
+  const counts = await store.occupancy(rooms);
+  return rooms.map((name, i) => ({ name, count: 0, version: 0, ...counts[i] }));
+}
+
+export interface OccupancyFeed {
+  /** Marks a room whose member count changed. */
+  changed(room: string): void;
+  stop(): void;
+}
+
+/**
+ * Starts the feed. `streams` are the join screens' writers on this instance (the HTTP side adds and
+ * removes them). Counts reach each watcher at most once per `sendMs`, the newest version of each room.
+ */
+export function createOccupancyFeed(
+  deps: Pick<RealtimeDeps, "io" | "store" | "logger">,
+  streams: ReadonlySet<CountsStream>,
+  { readMs = 100, sendMs = 250 } = {},
+): OccupancyFeed {
+  const { io, store, logger } = deps;
+  let marked = new Set<string>();
+  let pending = new Map<string, RoomOccupancy>();
+  /** The version last sent per room, so a count heard twice (two instances changed it) goes once. */
+  const sent = new Map<string, number>();
+  let readTimer: NodeJS.Timeout | undefined;
+  let sendTimer: NodeJS.Timeout | undefined;
+
+  const send = () => {
+    sendTimer = undefined;
+    const rooms = [...pending.values()];
+    pending = new Map();
+    for (const room of rooms) sent.set(room.name, room.version);
+    io.local.to(WATCHERS).emit("rooms:occupancy", { rooms });
+    for (const stream of streams) stream.write(rooms);
+  };
+  const hear = (rooms: RoomOccupancy[]) => {
+    for (const room of rooms) {
+      if ((sent.get(room.name) ?? -1) >= room.version) continue;
+      const held = pending.get(room.name);
+      if (!held || held.version < room.version) pending.set(room.name, room);
+    }
+    if (pending.size > 0) sendTimer ??= setTimeout(send, sendMs);
+  };
+  const read = async () => {
+    readTimer = undefined;
+    const names = [...marked];
+    marked = new Set();
+    try {
+      const rooms = await roomCounts(store, names);
+      // The in-memory Store has no other instance to tell (and the adapter warns on serverSideEmit).
+      if (store.kind === "redis") io.serverSideEmit("rooms:occupancy", { rooms });
+      hear(rooms);
+    } catch (error) {
+      logger.error({ err: error }, "room counts read failed");
+    }
+  };
+  io.on("rooms:occupancy", ({ rooms }) => hear(rooms));
+
+  return {
+    changed(room) {
+      marked.add(room);
+      readTimer ??= setTimeout(() => void read(), readMs);
+    },
+    stop() {
+      clearTimeout(readTimer);
+      clearTimeout(sendTimer);
+    },
+  };
+}
+
+/** `rooms:watch`: a tab that shows room counts joins the watchers and gets every count to start from. */
+export function register(socket: AppSocket, deps: RealtimeDeps): void {
+  on(socket, deps, "rooms:watch", async ({ watch }) => {
+    if (!watch) {
+      await socket.leave(WATCHERS);
+      return { ok: true, rooms: [] };
+    }
+    // Joined before the read: a change after it arrives as a count with a newer version.
+    await socket.join(WATCHERS);
+    return { ok: true, rooms: await roomCounts(deps.store, deps.config.rooms) };
+  });
+}
