@@ -23,6 +23,7 @@ import type { AppServer, RealtimeDeps } from "./realtime/deps.js";
 import { listenForMoves } from "./realtime/follow.js";
 import { listenForResync, recoverSession } from "./realtime/lost.js";
 import { checkOrigin, ownHostNames, type OriginPolicy } from "./realtime/origin.js";
+import { Events } from "./realtime/handler.js";
 import { createEventLimits, type EventLimits } from "./realtime/limits.js";
 import { boundOutbound } from "./realtime/outbound.js";
 import * as presence from "./realtime/presence.js";
@@ -129,19 +130,18 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
   if (redisClients.length > 0) resyncAfterOutage(redisClients.at(-1)!, deps);
   listenForMoves(io);
   listenForResync(deps);
+  // Every feature's handlers, once per server; each socket gets one listener that dispatches to them.
+  const events = new Events(deps);
+  for (const feature of [session, rooms, presence, chat, privateChat, calls, group, media, occupancy])
+    feature.register(events, deps);
   io.use(session.authenticate(deps));
   io.on("connection", (socket) => {
+    // The raw request would stay referenced for the connection's life; the handshake has what we use.
+    (socket.conn as { request: unknown }).request = null;
     boundOutbound(socket, config.outboundBufferMaxBytes, logger);
-    // Handlers first, synchronously, so no event sent right after connecting is missed.
-    session.register(socket, deps);
-    rooms.register(socket, deps);
-    presence.register(socket, deps);
-    chat.register(socket, deps);
-    privateChat.register(socket, deps);
-    calls.register(socket, deps);
-    group.register(socket, deps);
-    media.register(socket, deps);
-    occupancy.register(socket, deps);
+    // The listener first, synchronously, so no event sent right after connecting is missed.
+    events.attach(socket);
+    session.detachOnDisconnect(socket, deps);
     session.start(socket, deps).catch((error: unknown) => {
       logger.error({ err: error, userId: socket.data.userId }, "connection start failed");
       socket.disconnect(true);

@@ -6,8 +6,8 @@ import type { ErrorCode } from "../protocol.js";
 import type { EndedInvite, LeftGroupCall } from "../state/group-store.js";
 import type { MembershipChange } from "../state/store.js";
 import { roomChannel, userChannel } from "./channels.js";
-import type { AppSocket, RealtimeDeps } from "./deps.js";
-import { fail, on } from "./handler.js";
+import type { RealtimeDeps } from "./deps.js";
+import { fail, type Events } from "./handler.js";
 
 type Deps = Pick<RealtimeDeps, "io">;
 
@@ -56,12 +56,12 @@ export async function fireMissedInvites(deps: Pick<RealtimeDeps, "io" | "store" 
   }
 }
 
-export function register(socket: AppSocket, deps: RealtimeDeps): void {
+export function register(events: Events, deps: RealtimeDeps): void {
   const { io, store, config, clock } = deps;
-  const me = socket.data.userId;
   const max = config.groupCallMax;
 
-  on(socket, deps, "group:start", async () => {
+  events.on("group:start", async (socket) => {
+    const me = socket.data.userId;
     const started = await store.startGroupCall(me, randomUUID(), max);
     if (!started.ok) return refusal(started.code);
     tellRoom(deps, started.changes);
@@ -72,7 +72,8 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
     return { ok: true, call: started.call };
   });
 
-  on(socket, deps, "group:join", async ({ callId }) => {
+  events.on("group:join", async (socket, { callId }) => {
+    const me = socket.data.userId;
     const joined = await store.joinGroupCall(me, callId);
     if (!joined.ok) return refusal(joined.code, max);
     tellRoom(deps, joined.changes);
@@ -80,14 +81,16 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
     return { ok: true, call: joined.call };
   });
 
-  on(socket, deps, "group:leave", async () => {
+  events.on("group:leave", async (socket) => {
+    const me = socket.data.userId;
     const left = await store.leaveGroupCall(me);
     if (!left) return refusal("no_call");
     announceLeftCall(deps, left);
     return { ok: true };
   });
 
-  on(socket, deps, "group:invite", async ({ with: inviteeId }) => {
+  events.on("group:invite", async (socket, { with: inviteeId }) => {
+    const me = socket.data.userId;
     const invited = await store.inviteToGroupCall(me, inviteeId, clock() + config.callRingTimeoutMs);
     if (!invited.ok) {
       if (invited.code === "partner_busy")
@@ -100,14 +103,16 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
     return { ok: true };
   });
 
-  on(socket, deps, "group:decline", async ({ callId }) => {
+  events.on("group:decline", async (socket, { callId }) => {
+    const me = socket.data.userId;
     const ended = await store.declineGroupInvite(me, callId);
     if (!ended) return refusal("no_call");
     announceEndedInvite(deps, ended, "declined");
     return { ok: true };
   });
 
-  on(socket, deps, "group:signal", async (signal) => {
+  events.on("group:signal", async (socket, signal) => {
+    const me = socket.data.userId;
     if (!(await store.groupCallPeers(me, signal.callId, signal.peer))) return refusal("no_call");
     io.to(userChannel(signal.peer)).emit("group:signal", { ...signal, peer: me });
     return { ok: true };

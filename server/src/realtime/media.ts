@@ -1,15 +1,15 @@
 // Call media state (microphone muted, camera off, screen shared): told to everyone in the sender's
 // current call, 1:1 or group, so their tiles show initials and a muted badge.
 import { userChannel } from "./channels.js";
-import type { AppSocket, RealtimeDeps } from "./deps.js";
-import { fail, on } from "./handler.js";
+import type { RealtimeDeps } from "./deps.js";
+import { fail, type Events } from "./handler.js";
 import { partnerOf } from "./private.js";
 
-export function register(socket: AppSocket, deps: RealtimeDeps): void {
+export function register(events: Events, deps: RealtimeDeps): void {
   const { io, store } = deps;
-  const me = socket.data.userId;
 
-  on(socket, deps, "call:media", async (media) => {
+  events.on("call:media", async (socket, media) => {
+    const me = socket.data.userId;
     const session = await store.getSession(me);
     if (!session) return fail("session_unknown", "Your session has ended. Join again.");
     const user = { id: me, name: session.name };

@@ -5,8 +5,8 @@
 import type { RoomOccupancy } from "../protocol.js";
 import type { Store } from "../state/store.js";
 import { WATCHERS } from "./channels.js";
-import type { AppSocket, RealtimeDeps } from "./deps.js";
-import { on } from "./handler.js";
+import type { RealtimeDeps } from "./deps.js";
+import type { Events } from "./handler.js";
 
 /** A join screen's stream of counts (GET /api/rooms/live). */
 export interface CountsStream {
@@ -89,8 +89,8 @@ export function createOccupancyFeed(
 }
 
 /** `rooms:watch`: a tab that shows room counts joins the watchers and gets every count to start from. */
-export function register(socket: AppSocket, deps: RealtimeDeps): void {
-  on(socket, deps, "rooms:watch", async ({ watch }) => {
+export function register(events: Events, deps: RealtimeDeps): void {
+  events.on("rooms:watch", async (socket, { watch }) => {
     if (!watch) {
       await socket.leave(WATCHERS);
       return { ok: true, rooms: [] };

@@ -1,16 +1,16 @@
 // Switching rooms: one event moves the user, tells both rooms, and sends the new room's state.
 import { announceJoined, announceLeft, roomState } from "./announce.js";
 import { userChannel } from "./channels.js";
-import type { AppSocket, RealtimeDeps } from "./deps.js";
+import type { RealtimeDeps } from "./deps.js";
 import { followRoom } from "./follow.js";
 import { announceLeftCall } from "./group.js";
-import { fail, on } from "./handler.js";
+import { fail, type Events } from "./handler.js";
 import { announceClosed } from "./private.js";
 
-export function register(socket: AppSocket, deps: RealtimeDeps): void {
+export function register(events: Events, deps: RealtimeDeps): void {
   const { io, store, config } = deps;
 
-  on(socket, deps, "room:join", async ({ room }) => {
+  events.on("room:join", async (socket, { room }) => {
     if (!config.rooms.includes(room)) return fail("unknown_room", `There is no room called ${room}.`);
     const move = await store.moveToRoom(socket.data.userId, room);
     if (!move) return fail("session_unknown", "Your session has ended. Join again.");
