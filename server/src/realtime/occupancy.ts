@@ -40,8 +40,11 @@ export function createOccupancyFeed(
   const { io, store, logger } = deps;
   let marked = new Set<string>();
   let pending = new Map<string, RoomOccupancy>();
-  /** The version last sent per room, so a count heard twice (two instances changed it) goes once. */
-  const sent = new Map<string, number>();
+  /**
+   * The versions of the last send, so a count heard twice (two instances changed the room in one
+   * window) goes once. Only the last send: a late duplicate costs one delivery, which clients ignore.
+   */
+  let sent = new Map<string, number>();
   let readTimer: NodeJS.Timeout | undefined;
   let sendTimer: NodeJS.Timeout | undefined;
 
@@ -49,7 +52,7 @@ export function createOccupancyFeed(
     sendTimer = undefined;
     const rooms = [...pending.values()];
     pending = new Map();
-    for (const room of rooms) sent.set(room.name, room.version);
+    sent = new Map(rooms.map((room) => [room.name, room.version]));
     io.local.to(WATCHERS).emit("rooms:occupancy", { rooms });
     for (const stream of streams) stream.write(rooms);
   };
