@@ -2,6 +2,7 @@
 // person can see them: while the page is visible and the screen that shows them is open.
 import { onScopeDispose } from "vue";
 import type { RoomsResponse } from "../../server/src/protocol";
+import { tabId } from "./tabStorage";
 
 /** Runs `start` while the document is visible (again after each return), stopping it when hidden. */
 export function whileVisible(start: () => () => void): void {
@@ -28,7 +29,8 @@ export function whileVisible(start: () => () => void): void {
  */
 export function streamRoomCounts(onCounts: (counts: RoomsResponse) => void): () => void {
   if (typeof EventSource === "undefined") return () => {};
-  const source = new EventSource("/api/rooms/live");
+  // Named like every API request, so nginx keeps this tab on one instance.
+  const source = new EventSource(`/api/rooms/live?tab=${encodeURIComponent(tabId())}`);
   source.onmessage = (event: MessageEvent<string>) => {
     try {
       onCounts(JSON.parse(event.data) as RoomsResponse);

@@ -157,7 +157,7 @@ describe("join form room counts", () => {
   it("follows the counts live while the form is shown, and stops watching once it is gone", async () => {
     const { unmount } = await renderJoin();
     const stream = FakeEventSource.opened[0]!;
-    expect(stream.url).toBe("/api/rooms/live");
+    expect(pathOf(stream.url)).toBe("/api/rooms/live");
     stream.send({ rooms: [{ name: "SPORTS", count: 3, version: 7 }] });
     const room = screen.getByRole("combobox", { name: "Room" }) as HTMLSelectElement;
     await waitFor(() => expect([...room.options].map((o) => o.text)).toEqual(["LOBBY (2)", "SPORTS (3)"]));
