@@ -9,7 +9,7 @@ import { securityHeaders } from "./http/headers.js";
 import { compileTrust } from "./http/proxy.js";
 import { roomsLive } from "./http/rooms-live.js";
 import type { Logger } from "./logger.js";
-import type { ErrorCode, HealthResponse } from "./protocol.js";
+import type { ErrorCode, HealthResponse, RoomOccupancy } from "./protocol.js";
 import { roomCounts, type CountsStream } from "./realtime/occupancy.js";
 import { createSessionBody, firstIssue, nameKey } from "./schemas.js";
 import type { Store } from "./state/store.js";
@@ -23,6 +23,8 @@ interface AppDeps {
   claimLimiter: RateLimiterAbstract;
   /** The join screens' count streams on this instance (GET /api/rooms/live); the occupancy feed writes. */
   streams: Set<CountsStream>;
+  /** Every room's count as the occupancy feed keeps it, for a new stream to start from. */
+  everyRoomCount: () => Promise<RoomOccupancy[]>;
 }
 
 const sendError = (res: Response, status: number, code: ErrorCode, message: string) =>
@@ -39,7 +41,15 @@ async function answersWithin(check: Promise<boolean>, ms: number): Promise<boole
   }
 }
 
-export function createApp({ config, store, logger, clock, claimLimiter, streams }: AppDeps): express.Express {
+export function createApp({
+  config,
+  store,
+  logger,
+  clock,
+  claimLimiter,
+  streams,
+  everyRoomCount,
+}: AppDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
   // Off unless TRUST_PROXY names the proxy: req.ip, req.protocol and req.secure then read its X-Forwarded-*.
@@ -61,7 +71,7 @@ export function createApp({ config, store, logger, clock, claimLimiter, streams 
   app.get("/api/rooms", async (_req, res) => {
     res.json({ rooms: await roomCounts(store, config.rooms) });
   });
-  app.get("/api/rooms/live", roomsLive({ config, store, logger, streams }));
+  app.get("/api/rooms/live", roomsLive({ config, logger, streams, everyRoomCount }));
 
   app.post("/api/session", limitSessionClaims(claimLimiter), async (req, res) => {
     const parsed = createSessionBody.safeParse(req.body);

@@ -84,7 +84,11 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
   // Express must be the server's request listener before Socket.IO attaches: engine.io then answers
   // /socket.io/ itself and passes every other request on.
   const streams = new Set<occupancy.CountsStream>();
-  const http = createServer(createApp({ config, store, logger, clock: Date.now, claimLimiter, streams }));
+  // The occupancy feed needs the Socket.IO server, which needs this HTTP server: asked only once serving.
+  const everyRoomCount = () => counts.everyRoom();
+  const http = createServer(
+    createApp({ config, store, logger, clock: Date.now, claimLimiter, streams, everyRoomCount }),
+  );
   const originPolicy: OriginPolicy = {
     publicOrigins: config.publicOrigins,
     trust: compileTrust(config.trustProxy),
@@ -111,7 +115,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     io.adapter(createShardedAdapter(pub, sub, { subscriptionMode: "dynamic" }));
   }
 
-  const counts = occupancy.createOccupancyFeed({ io, store, logger }, streams);
+  const counts = occupancy.createOccupancyFeed({ io, store, logger, config }, streams);
   // A new incarnation at every start: this run never inherits a predecessor's connections.
   const key = instanceKey(config.instanceId, randomBytes(4).toString("hex"));
   const deps: RealtimeDeps = {
@@ -124,6 +128,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     clock: Date.now,
     limits,
     announceOccupancy: counts.changed,
+    everyRoomCount,
     recoverSession: (socket) => recoverSession(socket, deps),
   };
 

@@ -17,19 +17,26 @@ function harness() {
     serverSideEmit: (_event: string, payload: { rooms: RoomOccupancy[] }) => toOthers.push(payload.rooms),
     on: (_event: string, listener: typeof fromOthers) => (fromOthers = listener),
   };
+  const reads: string[][] = [];
   const store = {
     kind: "redis",
-    occupancy: async (rooms: string[]) => rooms.map((room) => counts.get(room) ?? { count: 0, version: 0 }),
+    occupancy: async (rooms: string[]) => {
+      reads.push(rooms);
+      return rooms.map((room) => counts.get(room) ?? { count: 0, version: 0 });
+    },
   };
   const streamed: RoomOccupancy[][] = [];
   const stream: CountsStream = { write: (rooms) => streamed.push(rooms), end: () => {} };
   const logger = { error: vi.fn() };
-  const feed = createOccupancyFeed({ io, store, logger } as never, new Set([stream]), {
+  const config = { rooms: ["A", "B"] };
+  const feed = createOccupancyFeed({ io, store, logger, config } as never, new Set([stream]), {
     readMs: 100,
     sendMs: 250,
+    fullReadMs: 5000,
   });
   return {
     feed,
+    reads,
     counts,
     toWatchers,
     toOthers,
@@ -67,6 +74,27 @@ describe("occupancy feed", () => {
     hear([{ name: "A", count: 4, version: 8 }]);
     await vi.advanceTimersByTimeAsync(1000);
     expect(toWatchers).toHaveLength(1);
+    feed.stop();
+  });
+
+  it("starts watchers from one full read, kept current by what it hears, read again after 5 s", async () => {
+    const { feed, reads, counts, hear } = harness();
+    counts.set("A", { count: 2, version: 3 });
+    expect(await feed.everyRoom()).toEqual([
+      { name: "A", count: 2, version: 3 },
+      { name: "B", count: 0, version: 0 },
+    ]);
+    hear([{ name: "B", count: 1, version: 1 }]);
+    expect(await feed.everyRoom()).toEqual([
+      { name: "A", count: 2, version: 3 },
+      { name: "B", count: 1, version: 1 },
+    ]);
+    expect(reads).toEqual([["A", "B"]]);
+    // Later, what pub/sub may have lost is read again: B emptied on an instance this one missed.
+    await vi.advanceTimersByTimeAsync(5001);
+    counts.set("B", { count: 0, version: 2 });
+    expect((await feed.everyRoom())[1]).toEqual({ name: "B", count: 0, version: 2 });
+    expect(reads).toHaveLength(2);
     feed.stop();
   });
 });

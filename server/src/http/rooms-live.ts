@@ -4,8 +4,8 @@
 import type { RequestHandler } from "express";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
-import { roomCounts, type CountsStream } from "../realtime/occupancy.js";
-import type { Store } from "../state/store.js";
+import type { RoomOccupancy } from "../protocol.js";
+import type { CountsStream } from "../realtime/occupancy.js";
 
 /** A comment line before nginx's proxy_read_timeout for /api/ (15 s) would close a quiet stream. */
 const KEEP_ALIVE_MS = 10_000;
@@ -15,11 +15,11 @@ export const MAX_STREAMS = 20_000;
 
 export function roomsLive(deps: {
   config: Config;
-  store: Store;
   logger: Logger;
   streams: Set<CountsStream>;
+  everyRoomCount: () => Promise<RoomOccupancy[]>;
 }): RequestHandler {
-  const { config, store, logger, streams } = deps;
+  const { config, logger, streams, everyRoomCount } = deps;
   return (req, res) => {
     if (streams.size >= MAX_STREAMS) {
       res.status(503).set("retry-after", "10");
@@ -50,7 +50,7 @@ export function roomsLive(deps: {
     req.on("close", close);
     // Listed before the read: a change after it arrives with a newer version, which the SPA keeps.
     streams.add(stream);
-    roomCounts(store, config.rooms).then(stream.write, (error: unknown) => {
+    everyRoomCount().then(stream.write, (error: unknown) => {
       logger.error({ err: error }, "room counts read failed");
       res.destroy();
     });

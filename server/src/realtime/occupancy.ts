@@ -25,6 +25,11 @@ export async function roomCounts(store: Store, rooms: readonly string[]): Promis
 export interface OccupancyFeed {
   /** Marks a room whose member count changed. */
   changed(room: string): void;
+  /**
+   * Every configured room's count, for a watcher to start from: the last full read (at most
+   * `fullReadMs` old) updated by every count heard since, so a watch costs no Redis read.
+   */
+  everyRoom(): Promise<RoomOccupancy[]>;
   stop(): void;
 }
 
@@ -33,11 +38,16 @@ export interface OccupancyFeed {
  * removes them). Counts reach each watcher at most once per `sendMs`, the newest version of each room.
  */
 export function createOccupancyFeed(
-  deps: Pick<RealtimeDeps, "io" | "store" | "logger">,
+  deps: Pick<RealtimeDeps, "io" | "store" | "logger" | "config">,
   streams: ReadonlySet<CountsStream>,
-  { readMs = 100, sendMs = 250 } = {},
+  { readMs = 100, sendMs = 250, fullReadMs = 5000 } = {},
 ): OccupancyFeed {
-  const { io, store, logger } = deps;
+  const { io, store, logger, config } = deps;
+  /** Every room's newest count known here; read in full again when older than `fullReadMs`. */
+  let latest = new Map<string, RoomOccupancy>();
+  let fullRead: { at: number; done: Promise<void> } | undefined;
+  /** Counts heard while a full read is on its way: they may be newer than what it returns. */
+  let heardDuringRead: RoomOccupancy[] | null = null;
   let marked = new Set<string>();
   let pending = new Map<string, RoomOccupancy>();
   /**
@@ -58,6 +68,8 @@ export function createOccupancyFeed(
   };
   const hear = (rooms: RoomOccupancy[]) => {
     for (const room of rooms) {
+      if ((latest.get(room.name)?.version ?? -1) < room.version) latest.set(room.name, room);
+      heardDuringRead?.push(room);
       if ((sent.get(room.name) ?? -1) >= room.version) continue;
       const held = pending.get(room.name);
       if (!held || held.version < room.version) pending.set(room.name, room);
@@ -84,6 +96,25 @@ export function createOccupancyFeed(
       marked.add(room);
       readTimer ??= setTimeout(() => void read(), readMs);
     },
+    async everyRoom() {
+      // A full read heals what pub/sub lost (an instance cut off from Redis) and a Redis that restarted.
+      if (!fullRead || Date.now() - fullRead.at > fullReadMs) {
+        heardDuringRead = [];
+        const done = roomCounts(store, config.rooms).then((rooms) => {
+          latest = new Map(rooms.map((room) => [room.name, room]));
+          for (const room of heardDuringRead ?? [])
+            if ((latest.get(room.name)?.version ?? -1) < room.version) latest.set(room.name, room);
+          heardDuringRead = null;
+        });
+        fullRead = { at: Date.now(), done };
+        done.catch(() => {
+          fullRead = undefined;
+          heardDuringRead = null;
+        });
+      }
+      await fullRead.done;
+      return config.rooms.map((name) => latest.get(name) ?? { name, count: 0, version: 0 });
+    },
     stop() {
       clearTimeout(readTimer);
       clearTimeout(sendTimer);
@@ -100,6 +131,6 @@ export function register(events: Events, deps: RealtimeDeps): void {
     }
     // Joined before the read: a change after it arrives as a count with a newer version.
     await socket.join(WATCHERS);
-    return { ok: true, rooms: await roomCounts(deps.store, deps.config.rooms) };
+    return { ok: true, rooms: await deps.everyRoomCount() };
   });
 }
