@@ -8,6 +8,8 @@
 //   --only a,b       only the groups named (fanout, ramp10, ramp50, held, flood, call)
 //   --profile <row>  CPU-profiles both instances during that row (e.g. message-500) and prints the top frames
 //   --out <dir>      where results go (bench/results)
+//   --watch-every <n> in the held row, one user in n watches room counts (rooms:watch), as a tab showing
+//                    the room switcher does; 0 (default): none, like background tabs
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -25,6 +27,7 @@ const { values } = parseArgs({
     profile: { type: "string" },
     out: { type: "string", default: path.join(root, "bench/results") },
     workers: { type: "string", default: "2" },
+    "watch-every": { type: "string", default: "0" },
   },
 });
 
@@ -50,6 +53,7 @@ try {
     redis,
     quick: values.quick,
     profileRow: values.profile,
+    watchEvery: Number(values["watch-every"]),
     resultsDir: values.out,
     progress: (line) => console.log(line),
   });

@@ -54,6 +54,8 @@ function friendlyAck(event: RequestName, payload: any): any {
       return { ok: true, call: { id: "call-1", callerId: "u-alice", state: "ringing" } };
     case "call:ice-servers":
       return { ok: true, iceServers: [], iceTransportPolicy: "all" };
+    case "rooms:watch":
+      return { ok: true, rooms: [] };
     // A group call in LOBBY: Alice starts one alone, or joins Bob's.
     case "group:start":
       return {

@@ -46,11 +46,11 @@ async function renderJoin() {
   });
   await router.push("/");
   await router.isReady();
-  render(JoinView, { global: { plugins: [createPinia(), router] } });
+  const { unmount } = render(JoinView, { global: { plugins: [createPinia(), router] } });
   // The room list comes from the server; wait until the form has picked the first room.
   const room = screen.getByRole("combobox", { name: "Room" }) as HTMLSelectElement;
   await waitFor(() => expect(room.value).toBe("LOBBY"));
-  return { router, user: userEvent.setup() };
+  return { router, user: userEvent.setup(), unmount };
 }
 
 beforeEach(() => {
@@ -129,6 +129,44 @@ describe("join form", () => {
       "A display name needs at least one visible letter or digit.",
     );
     expect(sessionCalls()).toHaveLength(0);
+  });
+});
+
+/** A stand-in for the browser's EventSource: the test delivers the server's events by hand. */
+class FakeEventSource {
+  static opened: FakeEventSource[] = [];
+  onmessage: ((event: MessageEvent<string>) => void) | null = null;
+  closed = false;
+  constructor(readonly url: string) {
+    FakeEventSource.opened.push(this);
+  }
+  send(body: unknown): void {
+    this.onmessage?.(new MessageEvent("message", { data: JSON.stringify(body) }));
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+describe("join form room counts", () => {
+  beforeEach(() => {
+    FakeEventSource.opened = [];
+    vi.stubGlobal("EventSource", FakeEventSource);
+  });
+
+  it("follows the counts live while the form is shown, and stops watching once it is gone", async () => {
+    const { unmount } = await renderJoin();
+    const stream = FakeEventSource.opened[0]!;
+    expect(pathOf(stream.url)).toBe("/api/rooms/live");
+    stream.send({ rooms: [{ name: "SPORTS", count: 3, version: 7 }] });
+    const room = screen.getByRole("combobox", { name: "Room" }) as HTMLSelectElement;
+    await waitFor(() => expect([...room.options].map((o) => o.text)).toEqual(["LOBBY (2)", "SPORTS (3)"]));
+    // An older count of a room (from another instance, overtaken) does not win.
+    stream.send({ rooms: [{ name: "SPORTS", count: 1, version: 6 }] });
+    await Promise.resolve();
+    expect(room.options[1]!.text).toBe("SPORTS (3)");
+    unmount();
+    expect(stream.closed).toBe(true);
   });
 });
 

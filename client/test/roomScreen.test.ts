@@ -72,13 +72,49 @@ describe("room screen", () => {
   });
 
   it("puts the URL back when the server refuses the room", async () => {
-    server.request.mockResolvedValueOnce({
-      ok: false,
-      error: { code: "unknown_room", message: "There is no room called NOPE." },
+    const friendly = server.request.getMockImplementation()!;
+    server.request.mockImplementation(async (event, payload) =>
+      event === "room:join"
+        ? { ok: false, error: { code: "unknown_room", message: "There is no room called NOPE." } }
+        : friendly(event, payload),
+    );
+    try {
+      await openTab("/room/NOPE");
+      await waitFor(() => expect(router.currentRoute.value.path).toBe("/room/LOBBY"));
+      expect((await screen.findByRole("alert")).textContent).toContain("There is no room called NOPE.");
+    } finally {
+      server.request.mockImplementation(friendly);
+    }
+  });
+
+  it("watches the room counts while the page is visible, and shows the counts it gets", async () => {
+    let hidden = false;
+    Object.defineProperty(document, "visibilityState", {
+      configurable: true,
+      get: () => (hidden ? "hidden" : "visible"),
     });
-    await openTab("/room/NOPE");
-    await waitFor(() => expect(router.currentRoute.value.path).toBe("/room/LOBBY"));
-    expect((await screen.findByRole("alert")).textContent).toContain("There is no room called NOPE.");
+    const friendly = server.request.getMockImplementation()!;
+    server.request.mockImplementation(async (event, payload) =>
+      event === "rooms:watch"
+        ? { ok: true, rooms: [{ name: "SPORTS", count: 4, version: 9 }] }
+        : friendly(event, payload),
+    );
+    try {
+      await openTab("/room/LOBBY");
+      // Every count to start from comes with the watch's answer.
+      expect(await screen.findByRole("button", { name: "SPORTS (4)" })).toBeTruthy();
+      expect(requests("rooms:watch")).toEqual([{ watch: true }]);
+      server.socket.connected = true; // as it is once session:ready has come
+      hidden = true;
+      document.dispatchEvent(new Event("visibilitychange"));
+      expect(requests("rooms:watch")).toEqual([{ watch: true }, { watch: false }]);
+      hidden = false;
+      document.dispatchEvent(new Event("visibilitychange"));
+      expect(requests("rooms:watch")).toEqual([{ watch: true }, { watch: false }, { watch: true }]);
+    } finally {
+      server.request.mockImplementation(friendly);
+      Reflect.deleteProperty(document, "visibilityState");
+    }
   });
 
   it("announces Reconnecting… while the socket is down, and nothing once it is back", async () => {

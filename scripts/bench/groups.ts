@@ -37,6 +37,8 @@ export interface RunOptions {
   quick: boolean;
   profileRow?: string;
   resultsDir: string;
+  /** In the held row, one user in this many watches room counts; 0: none. */
+  watchEvery?: number;
   progress(line: string): void;
 }
 

@@ -84,6 +84,7 @@ async function ramp(bench: Bench, cap: number, snapshotAt: number, snapshot: () 
       return { held: heldThen, joined: held, crossed: true, worst, arrivals };
     }
     const { spec, worker } = place(bench, i, roomOf(i), "held");
+    if (bench.watchEvery && i % bench.watchEvery === 0) spec.watch = true;
     const arrival: Arrival = { at: performance.now() };
     arrivals.push(arrival);
     pending.push(

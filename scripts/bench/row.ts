@@ -44,6 +44,8 @@ export interface Bench {
   /** The row id to profile (`--profile <id>`), and where profiles go. */
   profileRow?: string;
   resultsDir: string;
+  /** In the held row, one user in this many watches room counts; 0: none. */
+  watchEvery?: number;
 }
 
 export const percentile = (values: number[], p: number): number => {

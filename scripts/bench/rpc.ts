@@ -9,6 +9,8 @@ export interface UserSpec {
   name: string;
   room: string;
   url: string;
+  /** Watches room counts (rooms:watch) once it holds its room's state, as a tab showing them does. */
+  watch?: boolean;
 }
 
 /** How one join went, from the claim (POST /api/session) to the joiner's own `room:state`. */

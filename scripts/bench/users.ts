@@ -84,6 +84,12 @@ export class Users {
     });
     this.byHandle.set(spec.handle, entry);
     const ms = Number(process.hrtime.bigint() - claimAt) / 1e6;
+    if (spec.watch) {
+      const watched = (await socket.timeout(JOIN_TIMEOUT_MS).emitWithAck("rooms:watch", { watch: true })) as {
+        ok: boolean;
+      };
+      if (!watched.ok) this.fault(`${spec.name}: rooms:watch refused`);
+    }
     return {
       handle: spec.handle,
       userId: user.id,

@@ -7,8 +7,10 @@ import type { Config } from "./config.js";
 import { limitSessionClaims } from "./http/claims.js";
 import { securityHeaders } from "./http/headers.js";
 import { compileTrust } from "./http/proxy.js";
+import { roomsLive } from "./http/rooms-live.js";
 import type { Logger } from "./logger.js";
-import type { ErrorCode, HealthResponse } from "./protocol.js";
+import type { ErrorCode, HealthResponse, RoomOccupancy } from "./protocol.js";
+import { roomCounts, type CountsStream } from "./realtime/occupancy.js";
 import { createSessionBody, firstIssue, nameKey } from "./schemas.js";
 import type { Store } from "./state/store.js";
 
@@ -19,6 +21,10 @@ interface AppDeps {
   clock: () => number;
   /** Counts POST /api/session per client address (see http/claims.ts). */
   claimLimiter: RateLimiterAbstract;
+  /** The join screens' count streams on this instance (GET /api/rooms/live); the occupancy feed writes. */
+  streams: Set<CountsStream>;
+  /** Every room's count as the occupancy feed keeps it, for a new stream to start from. */
+  everyRoomCount: () => Promise<RoomOccupancy[]>;
 }
 
 const sendError = (res: Response, status: number, code: ErrorCode, message: string) =>
@@ -35,7 +41,15 @@ async function answersWithin(check: Promise<boolean>, ms: number): Promise<boole
   }
 }
 
-export function createApp({ config, store, logger, clock, claimLimiter }: AppDeps): express.Express {
+export function createApp({
+  config,
+  store,
+  logger,
+  clock,
+  claimLimiter,
+  streams,
+  everyRoomCount,
+}: AppDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
   // Off unless TRUST_PROXY names the proxy: req.ip, req.protocol and req.secure then read its X-Forwarded-*.
@@ -55,9 +69,9 @@ export function createApp({ config, store, logger, clock, claimLimiter }: AppDep
   });
 
   app.get("/api/rooms", async (_req, res) => {
-    const counts = await store.occupancy(config.rooms);
-    res.json({ rooms: config.rooms.map((name, i) => ({ name, count: 0, version: 0, ...counts[i] })) });
+    res.json({ rooms: await roomCounts(store, config.rooms) });
   });
+  app.get("/api/rooms/live", roomsLive({ config, logger, streams, everyRoomCount }));
 
   app.post("/api/session", limitSessionClaims(claimLimiter), async (req, res) => {
     const parsed = createSessionBody.safeParse(req.body);

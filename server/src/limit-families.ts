@@ -16,6 +16,8 @@ export const RATE_LIMIT_DEFAULTS = {
   "room-typing": { points: 60, seconds: 10 },
   presence: { points: 20, seconds: 10 },
   "room-join": { points: 10, seconds: 10 },
+  // Watching starts with a read of every room's count; a tab toggles it as it is shown and hidden.
+  "rooms-watch": { points: 10, seconds: 10 },
   "private-chat": { points: 10, seconds: 10 },
   call: { points: 20, seconds: 10 },
   // A newcomer to a 6-person group call negotiates with 5 peers at once.

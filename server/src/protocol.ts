@@ -252,6 +252,11 @@ export interface ClientToServerEvents {
   "presence:idle": (payload: { idle: boolean }, ack: AckCallback) => void;
   /** Explicit log-out: the name is released at once and the socket is closed. */
   "session:leave": (payload: Record<string, never>, ack: AckCallback) => void;
+  /**
+   * Starts (`watch: true`) or stops receiving `rooms:occupancy` on this socket: a tab watches while it
+   * shows room counts. Starting answers every configured room's count; stopping answers no rooms.
+   */
+  "rooms:watch": (payload: { watch: boolean }, ack: AckCallback<{ rooms: RoomOccupancy[] }>) => void;
 
   /** Opens a private chat with another member of the sender's room. */
   "private:open": (payload: { with: string }, ack: AckCallback<{ chat: PrivateChat }>) => void;
@@ -306,7 +311,11 @@ export interface ServerToClientEvents {
   "room:message": (payload: ChatMessage) => void;
   /** To the others in the room (and the typist's other tabs): someone started or stopped typing. */
   "room:typing": (payload: { room: string; user: UserRef; typing: boolean }) => void;
-  /** Only the rooms whose count changed (coalesced per instance); GET /api/rooms gives every room. */
+  /**
+   * To watching sockets only (`rooms:watch`): the rooms whose count changed, coalesced for the cluster
+   * (at most one per socket per window). GET /api/rooms gives every room; GET /api/rooms/live streams
+   * the same counts as server-sent events to the join screen, which has no socket.
+   */
   "rooms:occupancy": (payload: { rooms: RoomOccupancy[] }) => void;
 
   /** To both partners (every tab) when a chat opens, and to a resuming tab with its messages and call. */
@@ -341,6 +350,8 @@ export interface InterServerEvents {
    * sockets on other instances may be lost, so every instance re-sends its sockets their state.
    */
   "cluster:resync": () => void;
+  /** Counts an instance read for the rooms it changed: every instance passes them to its watchers. */
+  "rooms:occupancy": (payload: { rooms: RoomOccupancy[] }) => void;
 }
 
 /**

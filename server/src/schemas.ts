@@ -89,6 +89,7 @@ export const eventSchemas = {
   "presence:set": z.strictObject({ status: presenceStatus }),
   "presence:idle": z.strictObject({ idle: z.boolean() }),
   "session:leave": empty,
+  "rooms:watch": z.strictObject({ watch: z.boolean() }),
   "private:open": z.strictObject({ with: id }),
   "private:message": z.strictObject({ text: messageText }),
   "private:typing": z.strictObject({ typing: z.boolean() }),

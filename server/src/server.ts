@@ -18,10 +18,12 @@ import * as calls from "./realtime/calls.js";
 import * as chat from "./realtime/chat.js";
 import * as group from "./realtime/group.js";
 import * as media from "./realtime/media.js";
+import * as occupancy from "./realtime/occupancy.js";
 import type { AppServer, RealtimeDeps } from "./realtime/deps.js";
 import { listenForMoves } from "./realtime/follow.js";
 import { listenForResync, recoverSession } from "./realtime/lost.js";
 import { checkOrigin, ownHostNames, type OriginPolicy } from "./realtime/origin.js";
+import { Events } from "./realtime/handler.js";
 import { createEventLimits, type EventLimits } from "./realtime/limits.js";
 import { boundOutbound } from "./realtime/outbound.js";
 import * as presence from "./realtime/presence.js";
@@ -81,7 +83,12 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
 
   // Express must be the server's request listener before Socket.IO attaches: engine.io then answers
   // /socket.io/ itself and passes every other request on.
-  const http = createServer(createApp({ config, store, logger, clock: Date.now, claimLimiter }));
+  const streams = new Set<occupancy.CountsStream>();
+  // The occupancy feed needs the Socket.IO server, which needs this HTTP server: asked only once serving.
+  const everyRoomCount = () => counts.everyRoom();
+  const http = createServer(
+    createApp({ config, store, logger, clock: Date.now, claimLimiter, streams, everyRoomCount }),
+  );
   const originPolicy: OriginPolicy = {
     publicOrigins: config.publicOrigins,
     trust: compileTrust(config.trustProxy),
@@ -108,7 +115,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     io.adapter(createShardedAdapter(pub, sub, { subscriptionMode: "dynamic" }));
   }
 
-  const occupancy = rooms.occupancyAnnouncer({ io, store, logger });
+  const counts = occupancy.createOccupancyFeed({ io, store, logger, config }, streams);
   // A new incarnation at every start: this run never inherits a predecessor's connections.
   const key = instanceKey(config.instanceId, randomBytes(4).toString("hex"));
   const deps: RealtimeDeps = {
@@ -120,25 +127,26 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     logger,
     clock: Date.now,
     limits,
-    announceOccupancy: occupancy.announce,
+    announceOccupancy: counts.changed,
+    everyRoomCount,
     recoverSession: (socket) => recoverSession(socket, deps),
   };
 
   if (redisClients.length > 0) resyncAfterOutage(redisClients.at(-1)!, deps);
   listenForMoves(io);
   listenForResync(deps);
+  // Every feature's handlers, once per server; each socket gets one listener that dispatches to them.
+  const events = new Events(deps);
+  for (const feature of [session, rooms, presence, chat, privateChat, calls, group, media, occupancy])
+    feature.register(events, deps);
   io.use(session.authenticate(deps));
   io.on("connection", (socket) => {
+    // The raw request would stay referenced for the connection's life; the handshake has what we use.
+    (socket.conn as { request: unknown }).request = null;
     boundOutbound(socket, config.outboundBufferMaxBytes, logger);
-    // Handlers first, synchronously, so no event sent right after connecting is missed.
-    session.register(socket, deps);
-    rooms.register(socket, deps);
-    presence.register(socket, deps);
-    chat.register(socket, deps);
-    privateChat.register(socket, deps);
-    calls.register(socket, deps);
-    group.register(socket, deps);
-    media.register(socket, deps);
+    // The listener first, synchronously, so no event sent right after connecting is missed.
+    events.attach(socket);
+    session.detachOnDisconnect(socket, deps);
     session.start(socket, deps).catch((error: unknown) => {
       logger.error({ err: error, userId: socket.data.userId }, "connection start failed");
       socket.disconnect(true);
@@ -167,7 +175,8 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     },
     close: async () => {
       reaper.stop();
-      occupancy.stop();
+      counts.stop();
+      for (const stream of streams) stream.end();
       // Detach every local connection before the Store closes, so their sessions get a grace period
       // and can resume on another instance.
       const local = [...io.of("/").sockets.values()];
@@ -190,7 +199,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     },
     crash: async () => {
       reaper.stop();
-      occupancy.stop();
+      counts.stop();
       for (const client of storeClients) client.disconnect();
       io.engine.close(); // every transport cut: the disconnect handlers' detach writes now fail
       http.closeAllConnections();

@@ -83,6 +83,17 @@ describe("malformed payloads", () => {
     expect((await request(alice.socket, "room:message", { text: "é".repeat(2000) })).ok).toBe(true);
   });
 
+  it("refuses events it does not know with an error ack, whatever their name", async () => {
+    for (const event of ["unknown:event", "constructor", "__proto__", "toString", "disconnect:now"]) {
+      const ack = await raw(alice.socket).timeout(2_000).emitWithAck(event, { room: "GENERAL" });
+      expect(ack, event).toEqual({
+        ok: false,
+        error: { code: "invalid_payload", message: "There is no such event." },
+      });
+    }
+    await roomStillServes();
+  });
+
   it("ignores events without an ack callback and keeps serving", async () => {
     raw(alice.socket).emit("room:message", { text: "no ack" });
     raw(alice.socket).emit("room:join");

@@ -1,6 +1,7 @@
 // Two server processes (the real entrypoint) on one Redis: users on different instances see each other.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeAll, join, openSocket, request, waitFor, type Joined } from "./support/clients.js";
+import { openCountsStream } from "./support/counts.js";
 import { freePort } from "./support/ports.js";
 import { startRedis, type RedisProcess } from "./support/redis.js";
 import { spawnServer, type ServerProcess } from "./support/server.js";
@@ -64,6 +65,7 @@ describe("two instances on one Redis", () => {
       await request(alice.socket, "room:message", { text: "across instances" });
       expect(await message).toMatchObject({ text: "across instances", from: { name: "Alice" } });
 
+      expect((await request(alice.socket, "rooms:watch", { watch: true })).ok).toBe(true);
       const occupancy = waitFor(alice.socket, "rooms:occupancy", ({ rooms }) =>
         rooms.some((r) => r.name === "SPORTS" && r.count === 1),
       );
@@ -81,6 +83,21 @@ describe("two instances on one Redis", () => {
       back.disconnect();
     } finally {
       closeAll(alice?.socket, bob?.socket);
+    }
+  });
+
+  it("show a join screen on one instance the counts of a join on the other", async () => {
+    const stream = await openCountsStream(one.url);
+    let carol: Joined | undefined;
+    try {
+      const before = (await stream.next(() => true)).find((room) => room.name === "GAMES")!;
+      carol = await join(two.url, "Carol", "GAMES");
+      const after = await stream.next((rooms) => rooms.some((room) => room.name === "GAMES"));
+      expect(after).toEqual([{ name: "GAMES", count: before.count + 1, version: expect.any(Number) }]);
+      expect(after[0]!.version).toBeGreaterThan(before.version);
+    } finally {
+      stream.close();
+      closeAll(carol?.socket);
     }
   });
 });

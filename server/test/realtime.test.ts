@@ -63,10 +63,11 @@ describe("rooms, presence and chat", () => {
     });
   });
 
-  it("moves a user between rooms, telling both rooms and everyone's occupancy", async () => {
+  it("moves a user between rooms, telling both rooms and the counts' watchers", async () => {
     const alice = await enter("Alice");
     const bob = await enter("Bob");
     const carol = await enter("Carol", "SPORTS");
+    expect((await request(bob.socket, "rooms:watch", { watch: true })).ok).toBe(true);
     const bobSeesLeave = waitFor(bob.socket, "room:member-left");
     const carolSeesJoin = waitFor(carol.socket, "room:member-joined");
     const occupancy = waitFor(

@@ -20,7 +20,8 @@ import {
   sortedMembers,
   supersedes,
 } from "../members";
-import { request, type RequestResult } from "../socket";
+import { streamRoomCounts } from "../liveCounts";
+import { request, socket, type RequestResult } from "../socket";
 import { useChatStore } from "./chat";
 import { useSessionStore } from "./session";
 import { listen } from "../listen";
@@ -47,6 +48,8 @@ export const useRoomStore = defineStore("room", () => {
   /** Why the room list could not be loaded (join screen). */
   const roomsError = ref<string | null>(null);
   let recent: RecentDelta[] = [];
+  /** Whether this tab shows room counts from its socket (rooms:watch), told again at each connection. */
+  let watching = false;
   const chat = useChatStore();
 
   const members = computed(() => (memberList.value ? sortedMembers(memberList.value) : []));
@@ -95,6 +98,32 @@ export const useRoomStore = defineStore("room", () => {
     current.value = ready.room;
     // A new session (claimed again after the old one ended) counts its room moves from zero.
     if (!ready.resumed) memberList.value = null;
+    // A new connection is no watcher yet.
+    if (watching) void sendWatch(true);
+  }
+
+  async function sendWatch(watch: boolean): Promise<void> {
+    const ack = await request("rooms:watch", { watch });
+    // Every room's count, read after this socket joined the watchers: deltas held are kept if newer.
+    if (ack.ok && watch) rooms.value = mergeOccupancy(ack.rooms, rooms.value);
+  }
+
+  /**
+   * Receives every room's count and then its changes on this tab's socket, until the returned function
+   * is called. Offline, the next connection starts it (session:ready).
+   */
+  function watchRooms(): () => void {
+    watching = true;
+    if (socket.connected) void sendWatch(true);
+    return () => {
+      watching = false;
+      if (socket.connected) void sendWatch(false);
+    };
+  }
+
+  /** The same without a socket (the join screen): server-sent events, until the returned function is called. */
+  function streamRooms(): () => void {
+    return streamRoomCounts((counts) => onOccupancy(counts));
   }
 
   async function loadRooms(): Promise<void> {
@@ -138,5 +167,17 @@ export const useRoomStore = defineStore("room", () => {
     "rooms:occupancy": onOccupancy,
   });
 
-  return { rooms, current, members, status, error, roomsError, loadRooms, join, reset };
+  return {
+    rooms,
+    current,
+    members,
+    status,
+    error,
+    roomsError,
+    loadRooms,
+    watchRooms,
+    streamRooms,
+    join,
+    reset,
+  };
 });

@@ -2,7 +2,7 @@
 // Signalling goes only to the partner of the sender's current call; the server never reads SDP.
 import { userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
-import { fail, on } from "./handler.js";
+import { fail, type Events } from "./handler.js";
 import { iceServersFor } from "./ice.js";
 import { partnerOf } from "./private.js";
 import type { UserRef } from "../protocol.js";
@@ -65,28 +65,31 @@ export async function keepOrEndCall(
       .emit("call:ended", { callId: ended.callId, reason: "hangup" });
 }
 
-export function register(socket: AppSocket, deps: RealtimeDeps): void {
+export function register(events: Events, deps: RealtimeDeps): void {
   const { io, store, config, clock } = deps;
-  const me = socket.data.userId;
   /** This page holds the side of the call it started or accepted (see keepOrEndCall). */
-  const hold = (callId: string) =>
-    store.holdCall(me, callId, { page: socket.data.page, connection: deps.connectionId(socket) });
+  const hold = (socket: AppSocket, callId: string) =>
+    store.holdCall(socket.data.userId, callId, {
+      page: socket.data.page,
+      connection: deps.connectionId(socket),
+    });
 
   /** The sender's chat, if any, with both partners' channels for fan-out. */
-  async function currentChat() {
+  async function currentChat(me: string) {
     const session = await store.getSession(me);
     const chat = session?.chatId ? await store.getPrivateChat(session.chatId) : null;
     return chat && { chat, both: io.to([userChannel(chat.a.id), userChannel(chat.b.id)]) };
   }
 
-  on(socket, deps, "call:invite", async () => {
-    const current = await currentChat();
+  events.on("call:invite", async (socket) => {
+    const me = socket.data.userId;
+    const current = await currentChat(me);
     if (!current) return fail("no_private_chat", "Open a private chat first.");
     const { chat } = current;
     const started = await store.startCall(chat.id, me, clock() + config.callRingTimeoutMs);
     if (!started.ok) return fail(started.code, "There is already a call in this chat.");
     const { call } = started;
-    await hold(call.id);
+    await hold(socket, call.id);
     const caller = chat.a.id === me ? chat.a : chat.b;
     io.to(userChannel(partnerOf(chat, me).id)).emit("call:incoming", { call, from: caller });
     // The ring deadline is data in the Store, fired by every instance's reaper; this timer is only a
@@ -95,12 +98,13 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
     return { ok: true, call };
   });
 
-  on(socket, deps, "call:answer", async ({ callId, accept }) => {
-    const current = await currentChat();
+  events.on("call:answer", async (socket, { callId, accept }) => {
+    const me = socket.data.userId;
+    const current = await currentChat(me);
     if (!current) return NO_CALL;
     const call = await store.answerCall(current.chat.id, me, callId, accept);
     if (!call) return NO_CALL;
-    if (accept) await hold(callId);
+    if (accept) await hold(socket, callId);
     if (accept) current.both.emit("call:answered", { callId, accept: true });
     else {
       current.both.emit("call:ended", { callId, reason: "declined" });
@@ -109,23 +113,25 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
     return { ok: true };
   });
 
-  on(socket, deps, "call:signal", async (signal) => {
+  events.on("call:signal", async (socket, signal) => {
+    const me = socket.data.userId;
     const partnerId = await store.callPartner(me, signal.callId);
     if (!partnerId) return NO_CALL;
     io.to(userChannel(partnerId)).emit("call:signal", signal);
     return { ok: true };
   });
 
-  on(socket, deps, "call:end", async ({ callId }) => {
-    const current = await currentChat();
+  events.on("call:end", async (socket, { callId }) => {
+    const me = socket.data.userId;
+    const current = await currentChat(me);
     if (!current || !(await store.endCall(current.chat.id, callId))) return NO_CALL;
     current.both.emit("call:ended", { callId, reason: "hangup" });
     return { ok: true };
   });
 
-  on(socket, deps, "call:ice-servers", async () => ({
+  events.on("call:ice-servers", async (socket) => ({
     ok: true,
-    iceServers: iceServersFor(me, config.ice, clock()),
+    iceServers: iceServersFor(socket.data.userId, config.ice, clock()),
     iceTransportPolicy: config.ice.transportPolicy,
   }));
 }

@@ -1,10 +1,10 @@
 // Room chat: a message gets the room's next id and a server timestamp, is kept, then fanned out.
 import { roomChannel } from "./channels.js";
-import type { AppSocket, RealtimeDeps } from "./deps.js";
-import { fail, on } from "./handler.js";
+import type { RealtimeDeps } from "./deps.js";
+import { fail, type Events } from "./handler.js";
 import { rateLimited } from "./limits.js";
 
-export function register(socket: AppSocket, deps: RealtimeDeps): void {
+export function register(events: Events, deps: RealtimeDeps): void {
   const { io, store, clock } = deps;
 
   const { points, seconds } = deps.config.rateLimits["room-message"];
@@ -13,11 +13,9 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
   // The hot path: one Store round trip (membership, budget and append in one step) before the
   // broadcast. The socket knows its name and the room it follows; if that view is behind (a move
   // made in another tab), the Store says not_in_room and the session is read once.
-  on(
-    socket,
-    deps,
+  events.on(
     "room:message",
-    async ({ text }) => {
+    async (socket, { text }) => {
       const me = socket.data.userId;
       const known = socket.data.session;
       let posted = known && (await post(known.room, known.name));
@@ -45,7 +43,7 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
   );
 
   // Typing costs no Store round trip: the socket knows its name and the room it follows.
-  on(socket, deps, "room:typing", async ({ typing }) => {
+  events.on("room:typing", async (socket, { typing }) => {
     const known = socket.data.session;
     if (!known) return fail("session_unknown", "Your session has ended. Join again.");
     const user = { id: socket.data.userId, name: known.name };

@@ -5,6 +5,7 @@ import type { Logger } from "../logger.js";
 import type {
   ClientToServerEvents,
   InterServerEvents,
+  RoomOccupancy,
   ServerToClientEvents,
   SocketData,
 } from "../protocol.js";
@@ -30,4 +31,6 @@ export interface RealtimeDeps {
   recoverSession: (socket: AppSocket) => Promise<boolean>;
   /** Marks a room whose member count changed; counts of marked rooms go out coalesced, once per window. */
   announceOccupancy: (room: string) => void;
+  /** Every configured room's count, kept current by the occupancy feed (see occupancy.ts). */
+  everyRoomCount: () => Promise<RoomOccupancy[]>;
 }

@@ -7,7 +7,7 @@ import type { EndedInvite, LeftGroupCall } from "../state/group-store.js";
 import type { MembershipChange } from "../state/store.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
-import { fail, on } from "./handler.js";
+import { fail, type Events } from "./handler.js";
 
 type Deps = Pick<RealtimeDeps, "io">;
 
@@ -69,15 +69,15 @@ export async function fireMissedInvites(deps: Pick<RealtimeDeps, "io" | "store" 
   }
 }
 
-export function register(socket: AppSocket, deps: RealtimeDeps): void {
+export function register(events: Events, deps: RealtimeDeps): void {
   const { io, store, config, clock } = deps;
-  const me = socket.data.userId;
   const max = config.groupCallMax;
   /** This tab holds the place it takes in a call: a reload (a new page) cannot bring the media back. */
-  const holder = () => ({ page: socket.data.page, connection: deps.connectionId(socket) });
+  const holder = (socket: AppSocket) => ({ page: socket.data.page, connection: deps.connectionId(socket) });
 
-  on(socket, deps, "group:start", async () => {
-    const started = await store.startGroupCall(me, randomUUID(), max, holder());
+  events.on("group:start", async (socket) => {
+    const me = socket.data.userId;
+    const started = await store.startGroupCall(me, randomUUID(), max, holder(socket));
     if (!started.ok) return refusal(started.code);
     tellRoom(deps, started.changes);
     io.to(roomChannel(started.call.room)).emit("group:state", {
@@ -87,22 +87,25 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
     return { ok: true, call: started.call };
   });
 
-  on(socket, deps, "group:join", async ({ callId }) => {
-    const joined = await store.joinGroupCall(me, callId, holder());
+  events.on("group:join", async (socket, { callId }) => {
+    const me = socket.data.userId;
+    const joined = await store.joinGroupCall(me, callId, holder(socket));
     if (!joined.ok) return refusal(joined.code, max);
     tellRoom(deps, joined.changes);
     io.to(roomChannel(joined.call.room)).emit("group:state", { room: joined.call.room, call: joined.call });
     return { ok: true, call: joined.call };
   });
 
-  on(socket, deps, "group:leave", async () => {
+  events.on("group:leave", async (socket) => {
+    const me = socket.data.userId;
     const left = await store.leaveGroupCall(me);
     if (!left) return refusal("no_call");
     announceLeftCall(deps, left);
     return { ok: true };
   });
 
-  on(socket, deps, "group:invite", async ({ with: inviteeId }) => {
+  events.on("group:invite", async (socket, { with: inviteeId }) => {
+    const me = socket.data.userId;
     const invited = await store.inviteToGroupCall(me, inviteeId, clock() + config.callRingTimeoutMs);
     if (!invited.ok) {
       if (invited.code === "partner_busy")
@@ -115,14 +118,16 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
     return { ok: true };
   });
 
-  on(socket, deps, "group:decline", async ({ callId }) => {
+  events.on("group:decline", async (socket, { callId }) => {
+    const me = socket.data.userId;
     const ended = await store.declineGroupInvite(me, callId);
     if (!ended) return refusal("no_call");
     announceEndedInvite(deps, ended, "declined");
     return { ok: true };
   });
 
-  on(socket, deps, "group:signal", async (signal) => {
+  events.on("group:signal", async (socket, signal) => {
+    const me = socket.data.userId;
     if (!(await store.groupCallPeers(me, signal.callId, signal.peer))) return refusal("no_call");
     io.to(userChannel(signal.peer)).emit("group:signal", { ...signal, peer: me });
     return { ok: true };

@@ -1,6 +1,7 @@
 // The edge of every client->server event: validate, charge the user's limit, call the feature,
 // acknowledge. Errors users can cause come back as error acks; exceptions are bugs, logged here once
-// and never sent to clients.
+// and never sent to clients. Features register their handlers once per server in an `Events` table;
+// each socket gets one listener that dispatches through it, rather than a closure per event per socket.
 import type { Socket } from "socket.io";
 import type { z } from "zod";
 import type { Ack, AckCallback, ClientToServerEvents, ErrorCode } from "../protocol.js";
@@ -13,48 +14,89 @@ type AckOf<E extends EventName> =
   Parameters<ClientToServerEvents[E]>[1] extends AckCallback<infer T> ? Ack<T> : never;
 type PayloadOf<E extends EventName> = z.output<(typeof eventSchemas)[E]>;
 
+/** A feature's answer to one event from `socket` (the sender), with its validated payload. */
+export type Handle<E extends EventName> = (socket: AppSocket, payload: PayloadOf<E>) => Promise<AckOf<E>>;
+
+/** One registered event: its handler and the error code its invalid payloads get. */
+export interface Route<E extends EventName = EventName> {
+  event: E;
+  handle: Handle<E>;
+  invalidCode: ErrorCode;
+}
+
+type EdgeDeps = Pick<RealtimeDeps, "logger" | "limits"> & Partial<Pick<RealtimeDeps, "recoverSession">>;
+type Reply = (response: unknown) => void;
+
 export const fail = (code: ErrorCode, message: string) => ({ ok: false as const, error: { code, message } });
 
-export function on<E extends EventName>(
+/**
+ * Answers one event whose route is known: validates `payload`, charges the sender's limit, runs the
+ * handler (once more after rebuilding a lost session), and acknowledges through `reply`.
+ */
+export async function answer<E extends EventName>(
   socket: AppSocket,
-  deps: Pick<RealtimeDeps, "logger" | "limits"> & Partial<Pick<RealtimeDeps, "recoverSession">>,
-  event: E,
-  handle: (payload: PayloadOf<E>) => Promise<AckOf<E>>,
-  invalidCode: ErrorCode = "invalid_payload",
-): void {
-  const listener = async (payload: unknown, ack: unknown) => {
+  deps: EdgeDeps,
+  route: Route<E>,
+  payload: unknown,
+  reply: Reply,
+): Promise<void> {
+  const { event, handle } = route;
+  const parsed = eventSchemas[event].safeParse(payload);
+  if (!parsed.success) {
+    reply(fail(route.invalidCode, firstIssue(parsed.error)));
+    return;
+  }
+  try {
+    const waitMs = await deps.limits.charge(event, socket.data.userId, parsed.data);
+    if (waitMs !== null) {
+      reply(rateLimited(waitMs));
+      return;
+    }
+    let result = await handle(socket, parsed.data as PayloadOf<E>);
+    // A connected socket whose session the Store lost: rebuild it and try once more, or close it.
+    if (!result.ok && result.error.code === "session_unknown" && deps.recoverSession) {
+      if (await deps.recoverSession(socket)) result = await handle(socket, parsed.data as PayloadOf<E>);
+    }
+    reply(result);
+  } catch (error) {
+    deps.logger.error({ err: error, event, userId: socket.data.userId }, "event handler failed");
+    reply(fail("internal", "Something went wrong on our side. Please try again."));
+  }
+}
+
+/** Every feature's handlers, registered once per server, and the one listener each socket gets. */
+export class Events {
+  private readonly routes = new Map<string, Route>();
+
+  constructor(private readonly deps: EdgeDeps) {}
+
+  /** Registers the handler of `event`; `invalidCode` is what a payload that fails its schema gets. */
+  on<E extends EventName>(event: E, handle: Handle<E>, invalidCode: ErrorCode = "invalid_payload"): void {
+    this.routes.set(event, { event, handle, invalidCode } as unknown as Route);
+  }
+
+  /** Answers every event `socket` sends from now on. */
+  attach(socket: AppSocket): void {
+    // What arrives is whatever a client sent, not what the types promise: hence `unknown`.
+    (socket as unknown as Socket).onAny(
+      (event: unknown, payload: unknown, ack: unknown) => void this.dispatch(socket, event, payload, ack),
+    );
+  }
+
+  /** One event from `socket`: unknown events and events without an ack are refused here. */
+  dispatch(socket: AppSocket, event: unknown, payload: unknown, ack: unknown): Promise<void> {
+    const route = typeof event === "string" ? this.routes.get(event) : undefined;
     if (typeof ack !== "function") {
-      deps.logger.warn(
-        { event, userId: socket.data.userId },
+      this.deps.logger.warn(
+        { event: route?.event ?? "unknown", userId: socket.data.userId },
         "event without acknowledgement callback ignored",
       );
-      return;
+      return Promise.resolve();
     }
-    const reply = ack as (
-      response: AckOf<E> | ReturnType<typeof fail> | ReturnType<typeof rateLimited>,
-    ) => void;
-    const parsed = eventSchemas[event].safeParse(payload);
-    if (!parsed.success) {
-      reply(fail(invalidCode, firstIssue(parsed.error)));
-      return;
+    if (!route) {
+      (ack as Reply)(fail("invalid_payload", "There is no such event."));
+      return Promise.resolve();
     }
-    try {
-      const waitMs = await deps.limits.charge(event, socket.data.userId, parsed.data);
-      if (waitMs !== null) {
-        reply(rateLimited(waitMs));
-        return;
-      }
-      let result = await handle(parsed.data as PayloadOf<E>);
-      // A connected socket whose session the Store lost: rebuild it and try once more, or close it.
-      if (!result.ok && result.error.code === "session_unknown" && deps.recoverSession) {
-        if (await deps.recoverSession(socket)) result = await handle(parsed.data as PayloadOf<E>);
-      }
-      reply(result);
-    } catch (error) {
-      deps.logger.error({ err: error, event, userId: socket.data.userId }, "event handler failed");
-      reply(fail("internal", "Something went wrong on our side. Please try again."));
-    }
-  };
-  // The listener takes `unknown`: what arrives is whatever a client sent, not what the types promise.
-  (socket as unknown as Socket).on(event as string, listener);
+    return answer(socket, this.deps, route, payload, ack as Reply);
+  }
 }

@@ -20,6 +20,7 @@ export const EVENT_FAMILY: Record<EventName, LimitFamily> = {
   "room:join": "room-join",
   "presence:set": "presence",
   "session:leave": "session-leave",
+  "rooms:watch": "rooms-watch",
   "private:open": "private-chat",
   "private:close": "private-chat",
   "private:message": "private-message",

@@ -1,15 +1,15 @@
 // Call media state (microphone muted, camera off, screen shared): told to everyone in the sender's
 // current call, 1:1 or group, so their tiles show initials and a muted badge.
 import { userChannel } from "./channels.js";
-import type { AppSocket, RealtimeDeps } from "./deps.js";
-import { fail, on } from "./handler.js";
+import type { RealtimeDeps } from "./deps.js";
+import { fail, type Events } from "./handler.js";
 import { partnerOf } from "./private.js";
 
-export function register(socket: AppSocket, deps: RealtimeDeps): void {
+export function register(events: Events, deps: RealtimeDeps): void {
   const { io, store } = deps;
-  const me = socket.data.userId;
 
-  on(socket, deps, "call:media", async (media) => {
+  events.on("call:media", async (socket, media) => {
+    const me = socket.data.userId;
     const state = { audio: media.audio, video: media.video, screen: media.screen };
     // A group call keeps it for whoever joins later; a 1:1 call's partner is there from the start.
     const told = await store.setGroupCallMedia(me, state);

@@ -1,16 +1,16 @@
 // Presence: the status a user picks by hand, shown in every tab of the session, and each tab's idle
 // state, from which the Store derives automatic absence for the whole session.
 import { roomChannel, userChannel } from "./channels.js";
-import type { AppSocket, RealtimeDeps } from "./deps.js";
-import { fail, on } from "./handler.js";
+import type { RealtimeDeps } from "./deps.js";
+import { fail, type Events } from "./handler.js";
 
 const GONE = fail("session_unknown", "Your session has ended. Join again.");
 
-export function register(socket: AppSocket, deps: RealtimeDeps): void {
+export function register(events: Events, deps: RealtimeDeps): void {
   const { io, store } = deps;
-  const me = socket.data.userId;
 
-  on(socket, deps, "presence:set", async ({ status }) => {
+  events.on("presence:set", async (socket, { status }) => {
+    const me = socket.data.userId;
     const result = await store.setStatus(me, status);
     if (!result) return GONE;
     if (socket.data.session) socket.data.session.status = status;
@@ -19,7 +19,8 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
     return { ok: true, status };
   });
 
-  on(socket, deps, "presence:idle", async ({ idle }) => {
+  events.on("presence:idle", async (socket, { idle }) => {
+    const me = socket.data.userId;
     const result = await store.setConnectionIdle(me, deps.connectionId(socket), idle);
     if (!result) return GONE;
     if (result.changed) io.to(roomChannel(result.changed.room)).emit("room:member-updated", result.changed);

@@ -4,7 +4,7 @@ import type { PrivateCloseReason, UserRef } from "../protocol.js";
 import type { ClosedChat, PrivateChatRecord } from "../state/store.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
-import { fail, on } from "./handler.js";
+import { fail, type Events } from "./handler.js";
 
 type Deps = Pick<RealtimeDeps, "io" | "store">;
 
@@ -52,11 +52,11 @@ export async function resendChat(deps: Deps, socket: AppSocket, chatId: string):
   });
 }
 
-export function register(socket: AppSocket, deps: RealtimeDeps): void {
+export function register(events: Events, deps: RealtimeDeps): void {
   const { io, store, clock } = deps;
-  const me = socket.data.userId;
 
-  on(socket, deps, "private:open", async ({ with: partnerId }) => {
+  events.on("private:open", async (socket, { with: partnerId }) => {
+    const me = socket.data.userId;
     const opened = await store.openPrivateChat(me, partnerId);
     if (!opened.ok) {
       switch (opened.code) {
@@ -83,11 +83,10 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
     return { ok: true, chat: { id: chat.id, with: partnerOf(chat, me) } };
   });
 
-  on(
-    socket,
-    deps,
+  events.on(
     "private:message",
-    async ({ text }) => {
+    async (socket, { text }) => {
+      const me = socket.data.userId;
       const session = await store.getSession(me);
       if (!session?.chatId) return NO_CHAT;
       const chat = await store.getPrivateChat(session.chatId);
@@ -105,7 +104,8 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
     "message_invalid",
   );
 
-  on(socket, deps, "private:typing", async ({ typing }) => {
+  events.on("private:typing", async (socket, { typing }) => {
+    const me = socket.data.userId;
     const session = await store.getSession(me);
     const chat = session?.chatId ? await store.getPrivateChat(session.chatId) : null;
     if (!chat) return NO_CHAT;
@@ -113,7 +113,8 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
     return { ok: true };
   });
 
-  on(socket, deps, "private:close", async () => {
+  events.on("private:close", async (socket) => {
+    const me = socket.data.userId;
     const session = await store.getSession(me);
     if (!session?.chatId) return NO_CHAT;
     await closeChat(deps, session.chatId, { id: me, name: session.name }, "closed");

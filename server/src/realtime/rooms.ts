@@ -1,16 +1,16 @@
 // Switching rooms: one event moves the user, tells both rooms, and sends the new room's state.
 import { announceJoined, announceLeft, roomState } from "./announce.js";
 import { userChannel } from "./channels.js";
-import type { AppSocket, RealtimeDeps } from "./deps.js";
+import type { RealtimeDeps } from "./deps.js";
 import { followRoom } from "./follow.js";
 import { announceLeftCall } from "./group.js";
-import { fail, on } from "./handler.js";
+import { fail, type Events } from "./handler.js";
 import { announceClosed } from "./private.js";
 
-export function register(socket: AppSocket, deps: RealtimeDeps): void {
+export function register(events: Events, deps: RealtimeDeps): void {
   const { io, store, config } = deps;
 
-  on(socket, deps, "room:join", async ({ room }) => {
+  events.on("room:join", async (socket, { room }) => {
     if (!config.rooms.includes(room)) return fail("unknown_room", `There is no room called ${room}.`);
     const move = await store.moveToRoom(socket.data.userId, room);
     if (!move) return fail("session_unknown", "Your session has ended. Join again.");
@@ -26,32 +26,4 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
     io.to(userChannel(session.id)).emit("room:state", await roomState(deps, room, session.roomSeq));
     return { ok: true, room };
   });
-}
-
-/**
- * Room counts cost in proportion to what changed: a membership change marks its room, and once per
- * window this instance reads the counts of the marked rooms only (O(1) each) and broadcasts just
- * those, with the version they were read at, so clients can order counts from several instances.
- */
-export function occupancyAnnouncer(deps: Pick<RealtimeDeps, "io" | "store" | "logger">, windowMs = 100) {
-  let timer: NodeJS.Timeout | undefined;
-  let changed = new Set<string>();
-  const flush = async () => {
-    timer = undefined;
-    const rooms = [...changed];
-    changed = new Set();
-    try {
-      const counts = await deps.store.occupancy(rooms);
-      deps.io.emit("rooms:occupancy", { rooms: rooms.map((name, i) => ({ name, ...counts[i]! })) });
-    } catch (error) {
-      deps.logger.error({ err: error }, "occupancy broadcast failed");
-    }
-  };
-  return {
-    announce: (room: string) => {
-      changed.add(room);
-      timer ??= setTimeout(() => void flush(), windowMs);
-    },
-    stop: () => clearTimeout(timer),
-  };
 }

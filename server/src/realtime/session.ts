@@ -10,7 +10,7 @@ import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { keepOrEndCall } from "./calls.js";
 import { followOne } from "./follow.js";
 import { announceLeftCall, keepOrLeaveCall } from "./group.js";
-import { on } from "./handler.js";
+import type { Events } from "./handler.js";
 import { endConnection } from "./lost.js";
 import { closeChat, resendChat } from "./private.js";
 
@@ -86,9 +86,9 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
   if (session.chatId) await resendChat(deps, socket, session.chatId);
 }
 
-export function register(socket: AppSocket, deps: RealtimeDeps): void {
+/** A disconnect starts the session's grace period (or, for its last tab, shows it unavailable). */
+export function detachOnDisconnect(socket: AppSocket, deps: RealtimeDeps): void {
   const { store, config, logger, clock, io } = deps;
-
   socket.on("disconnect", (reason) => {
     logger.info({ userId: socket.data.userId, socketId: socket.id, reason }, "disconnected");
     store
@@ -96,8 +96,12 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
       .then(({ changed }) => changed && io.to(roomChannel(changed.room)).emit("room:member-updated", changed))
       .catch((error: unknown) => logger.error({ err: error, userId: socket.data.userId }, "detach failed"));
   });
+}
 
-  on(socket, deps, "session:leave", async () => {
+export function register(events: Events, deps: RealtimeDeps): void {
+  const { store, logger, io } = deps;
+
+  events.on("session:leave", async (socket) => {
     const ended = await store.endSession(socket.data.userId);
     if (ended?.leftCall) announceLeftCall(deps, ended.leftCall);
     if (ended?.left) announceLeft(deps, ended.left, "left");

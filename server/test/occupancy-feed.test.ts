@@ -1,0 +1,100 @@
+// The occupancy feed in isolation (a stand-in Socket.IO server and Store): what reaches watchers when.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { RoomOccupancy } from "../src/protocol.js";
+import { createOccupancyFeed, type CountsStream } from "../src/realtime/occupancy.js";
+
+function harness() {
+  const toWatchers: RoomOccupancy[][] = [];
+  const toOthers: RoomOccupancy[][] = [];
+  let fromOthers: (payload: { rooms: RoomOccupancy[] }) => void = () => {};
+  const counts = new Map<string, { count: number; version: number }>();
+  const io = {
+    local: {
+      to: () => ({
+        emit: (_event: string, payload: { rooms: RoomOccupancy[] }) => toWatchers.push(payload.rooms),
+      }),
+    },
+    serverSideEmit: (_event: string, payload: { rooms: RoomOccupancy[] }) => toOthers.push(payload.rooms),
+    on: (_event: string, listener: typeof fromOthers) => (fromOthers = listener),
+  };
+  const reads: string[][] = [];
+  const store = {
+    kind: "redis",
+    occupancy: async (rooms: string[]) => {
+      reads.push(rooms);
+      return rooms.map((room) => counts.get(room) ?? { count: 0, version: 0 });
+    },
+  };
+  const streamed: RoomOccupancy[][] = [];
+  const stream: CountsStream = { write: (rooms) => streamed.push(rooms), end: () => {} };
+  const logger = { error: vi.fn() };
+  const config = { rooms: ["A", "B"] };
+  const feed = createOccupancyFeed({ io, store, logger, config } as never, new Set([stream]), {
+    readMs: 100,
+    sendMs: 250,
+    fullReadMs: 5000,
+  });
+  return {
+    feed,
+    reads,
+    counts,
+    toWatchers,
+    toOthers,
+    streamed,
+    hear: (rooms: RoomOccupancy[]) => fromOthers({ rooms }),
+  };
+}
+
+beforeEach(() => void vi.useFakeTimers());
+afterEach(() => void vi.useRealTimers());
+
+describe("occupancy feed", () => {
+  it("reads the rooms changed here once per window, tells the other instances, and coalesces for watchers", async () => {
+    const { feed, counts, toWatchers, toOthers, streamed, hear } = harness();
+    counts.set("A", { count: 3, version: 7 });
+    feed.changed("A");
+    feed.changed("A");
+    await vi.advanceTimersByTimeAsync(100);
+    expect(toOthers).toEqual([[{ name: "A", count: 3, version: 7 }]]);
+    // Another instance changed A (newer) and B in the same window: one delivery, newest of each.
+    hear([
+      { name: "A", count: 4, version: 8 },
+      { name: "B", count: 1, version: 2 },
+    ]);
+    hear([{ name: "A", count: 3, version: 7 }]);
+    expect(toWatchers).toEqual([]);
+    await vi.advanceTimersByTimeAsync(250);
+    const sent = [
+      { name: "A", count: 4, version: 8 },
+      { name: "B", count: 1, version: 2 },
+    ];
+    expect(toWatchers).toEqual([sent]);
+    expect(streamed).toEqual([sent]);
+    // The same counts heard again (the other instance read them too) are not sent twice.
+    hear([{ name: "A", count: 4, version: 8 }]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(toWatchers).toHaveLength(1);
+    feed.stop();
+  });
+
+  it("starts watchers from one full read, kept current by what it hears, read again after 5 s", async () => {
+    const { feed, reads, counts, hear } = harness();
+    counts.set("A", { count: 2, version: 3 });
+    expect(await feed.everyRoom()).toEqual([
+      { name: "A", count: 2, version: 3 },
+      { name: "B", count: 0, version: 0 },
+    ]);
+    hear([{ name: "B", count: 1, version: 1 }]);
+    expect(await feed.everyRoom()).toEqual([
+      { name: "A", count: 2, version: 3 },
+      { name: "B", count: 1, version: 1 },
+    ]);
+    expect(reads).toEqual([["A", "B"]]);
+    // Later, what pub/sub may have lost is read again: B emptied on an instance this one missed.
+    await vi.advanceTimersByTimeAsync(5001);
+    counts.set("B", { count: 0, version: 2 });
+    expect((await feed.everyRoom())[1]).toEqual({ name: "B", count: 0, version: 2 });
+    expect(reads).toHaveLength(2);
+    feed.stop();
+  });
+});
