@@ -3,6 +3,7 @@
 // PeerSession on fake peer connections: start, join, invite, answer an invitation, leave.
 import { cleanup, screen, waitFor, within } from "@testing-library/vue";
 import userEvent from "@testing-library/user-event";
+import { flushPromises } from "@vue/test-utils";
 import { disposePinia, type Pinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { GroupCall, Member } from "../../server/src/protocol";
@@ -93,6 +94,20 @@ describe("starting and joining", () => {
     expect(toBob.close).toHaveBeenCalled();
     server.serverEmit("group:state", { room: "LOBBY", call: groupCall([bob, alice, carol], 3) });
     expect(tileNames()).toEqual(["Alice (you)", "Carol"]);
+  });
+
+  it("keeps showing a new call when the end of an older one arrives late", async () => {
+    pinia = renderPrivate({ groupCall: groupCall([bob], 1, "group-1") });
+    server.serverEmit("group:state", { room: "LOBBY", call: groupCall([carol], 1, "group-2") });
+    await findButton("Join group call");
+    // group-1's end, relayed by a slower instance, comes after group-2 began.
+    server.serverEmit("group:state", { room: "LOBBY", call: null, endedCallId: "group-1" });
+    server.serverEmit("group:state", { room: "LOBBY", call: groupCall([bob], 2, "group-1") });
+    await flushPromises();
+    expect(button("Join group call")).toBeTruthy();
+    server.serverEmit("group:state", { room: "LOBBY", call: null, endedCallId: "group-2" });
+    await waitFor(() => expect(screen.queryByRole("button", { name: "Join group call" })).toBeNull());
+    expect(button("Start group call")).toBeTruthy();
   });
 
   it("shows the others' media as the server keeps it, and says its own once, not again at each join", async () => {

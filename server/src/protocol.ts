@@ -333,7 +333,12 @@ export interface ServerToClientEvents {
   "call:media": (payload: MediaState & { callId: string; user: UserRef }) => void;
 
   /** To the room on every change of its group call; `call` is null once the last participant left. */
-  "group:state": (payload: { room: string; call: GroupCall | null }) => void;
+  /**
+   * The room's group call changed. With `call: null`, `endedCallId` names the call that ended, so a
+   * tab can tell a late "ended" of an older call (relayed through another instance) from the end of
+   * the call it shows.
+   */
+  "group:state": (payload: { room: string; call: GroupCall | null; endedCallId?: string }) => void;
   /** To the invitee (every tab): an incoming-call prompt naming the inviter. */
   "group:invited": (payload: { call: GroupCall; from: UserRef }) => void;
   /** To the inviter: the invitation was declined, or expired unanswered. */

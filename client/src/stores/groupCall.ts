@@ -171,8 +171,14 @@ export const useGroupCallStore = defineStore("groupCall", () => {
     if (status.value === "in-call") media.receive(signal.callId, signal.peer, fromWire(signal));
   }
 
-  function onGroupState(payload: { room: string; call: GroupCall | null }): void {
-    if (payload.room === room.current) adopt(payload.call);
+  function onGroupState(payload: { room: string; call: GroupCall | null; endedCallId?: string }): void {
+    if (payload.room !== room.current) return;
+    // Instances relay in their own order: the end of an older call can arrive after a newer one began.
+    if (!payload.call && payload.endedCallId) {
+      ended.add(payload.endedCallId);
+      if (call.value && call.value.id !== payload.endedCallId) return;
+    }
+    adopt(payload.call);
   }
 
   /** A new room has its own call (or none); the server took us out of the old one. */

@@ -33,7 +33,8 @@ function tellRoom(deps: Deps, changes: MembershipChange[]): void {
 /** Tells the room that someone left its group call (or that the call ended with them). */
 export function announceLeftCall(deps: Deps, left: LeftGroupCall): void {
   tellRoom(deps, left.changes);
-  deps.io.to(roomChannel(left.room)).emit("group:state", { room: left.room, call: left.call ?? null });
+  const state = left.call ? { call: left.call } : { call: null, endedCallId: left.callId };
+  deps.io.to(roomChannel(left.room)).emit("group:state", { room: left.room, ...state });
 }
 
 /**
