@@ -11,7 +11,7 @@ import type { PeerSignal, PeerState } from "../webrtc/peer";
 import { useDeviceStore } from "./devices";
 import { createLocalMedia } from "./localMedia";
 import { createStage } from "./stage";
-import { fetchIceConfig, fetchIceServers, type IceConfig } from "./transport";
+import { fallbackIceConfig, fetchIceConfig, fetchIceServers } from "./transport";
 
 export interface CallMediaStart {
   callId: string;
@@ -62,11 +62,9 @@ export const useCallMediaStore = defineStore("callMedia", () => {
     const tracks = await local.open(devices.choice, partner ?? "the others");
     if (!current()) return local.stop();
     void devices.refresh(); // labels appear once a device is granted
-    // Without an answer, host candidates only: that still works on one network.
-    const { iceServers, iceTransportPolicy } = await fetchIceConfig().catch((): IceConfig => ({
-      iceServers: [],
-      iceTransportPolicy: "all",
-    }));
+    // Without an answer, host candidates only (that still works on one network), unless the server
+    // said relay-only before: then no candidate at all until an ICE restart fetches servers again.
+    const { iceServers, iceTransportPolicy } = await fetchIceConfig().catch(fallbackIceConfig);
     if (!current()) return local.stop();
     mesh = new MeshCall({
       selfId: options.self.id,

@@ -33,12 +33,19 @@ export interface IceConfig {
   iceTransportPolicy: RTCIceTransportPolicy;
 }
 
+/** The policy the server last gave: a relay-only deployment stays relay-only when one answer fails. */
+let knownPolicy: RTCIceTransportPolicy = "all";
+
 /** Fresh ICE servers (TURN credentials expire) and the policy; rejects when the server cannot answer. */
 export async function fetchIceConfig(): Promise<IceConfig> {
   const ack = await request("call:ice-servers", {});
   if (!ack.ok) throw new Error(ack.error.message);
+  knownPolicy = ack.iceTransportPolicy;
   return { iceServers: ack.iceServers, iceTransportPolicy: ack.iceTransportPolicy };
 }
+
+/** What a call starts with when the server cannot answer: no servers, the last policy it gave. */
+export const fallbackIceConfig = (): IceConfig => ({ iceServers: [], iceTransportPolicy: knownPolicy });
 
 /** Fresh ICE servers only, for an ICE restart (the policy stays in the peer's configuration). */
 export const fetchIceServers = async (): Promise<RTCIceServer[]> => (await fetchIceConfig()).iceServers;
