@@ -6,6 +6,7 @@ import type { z } from "zod";
 import type { Ack, AckCallback, ClientToServerEvents, ErrorCode } from "../protocol.js";
 import { eventSchemas, firstIssue } from "../schemas.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
+import { countRefusal, refusedEarly } from "./flood.js";
 import { rateLimited } from "./limits.js";
 
 type EventName = keyof ClientToServerEvents & keyof typeof eventSchemas;
@@ -17,7 +18,7 @@ export const fail = (code: ErrorCode, message: string) => ({ ok: false as const,
 
 export function on<E extends EventName>(
   socket: AppSocket,
-  deps: Pick<RealtimeDeps, "logger" | "limits"> & Partial<Pick<RealtimeDeps, "recoverSession">>,
+  deps: Pick<RealtimeDeps, "logger" | "limits" | "config"> & Partial<Pick<RealtimeDeps, "recoverSession">>,
   event: E,
   handle: (payload: PayloadOf<E>) => Promise<AckOf<E>>,
   invalidCode: ErrorCode = "invalid_payload",
@@ -28,20 +29,24 @@ export function on<E extends EventName>(
         { event, userId: socket.data.userId },
         "event without acknowledgement callback ignored",
       );
+      countRefusal(socket, deps);
       return;
     }
     const reply = ack as (
       response: AckOf<E> | ReturnType<typeof fail> | ReturnType<typeof rateLimited>,
     ) => void;
+    if (refusedEarly(socket, deps, event, reply)) return;
     const parsed = eventSchemas[event].safeParse(payload);
     if (!parsed.success) {
       reply(fail(invalidCode, firstIssue(parsed.error)));
+      countRefusal(socket, deps);
       return;
     }
     try {
       const waitMs = await deps.limits.charge(event, socket.data.userId, parsed.data);
       if (waitMs !== null) {
         reply(rateLimited(waitMs));
+        countRefusal(socket, deps);
         return;
       }
       let result = await handle(parsed.data as PayloadOf<E>);
@@ -50,6 +55,7 @@ export function on<E extends EventName>(
         if (await deps.recoverSession(socket)) result = await handle(parsed.data as PayloadOf<E>);
       }
       reply(result);
+      if (!result.ok && result.error.code === "rate_limited") countRefusal(socket, deps); // feature-charged
     } catch (error) {
       deps.logger.error({ err: error, event, userId: socket.data.userId }, "event handler failed");
       reply(fail("internal", "Something went wrong on our side. Please try again."));

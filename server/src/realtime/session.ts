@@ -13,18 +13,31 @@ import { on } from "./handler.js";
 import { endConnection } from "./lost.js";
 import { closeChat, resendChat } from "./private.js";
 
-function refused(code: ErrorCode, message: string): ExtendedError {
-  return Object.assign(new Error(code), { data: { code, message } });
+function refused(code: ErrorCode, message: string, retryAfterMs?: number): ExtendedError {
+  return Object.assign(new Error(code), {
+    data: { code, message, ...(retryAfterMs ? { retryAfterMs } : {}) },
+  });
 }
 
-/** Handshake middleware: the only place a socket gets its identity, from the session token in `auth`. */
-export function authenticate(deps: Pick<RealtimeDeps, "store" | "logger">) {
+/**
+ * Handshake middleware: the only place a socket gets its identity, from the session token in `auth`.
+ * A session held off after a flood, or connecting too often, is refused with `flooding` or
+ * `rate_limited` and `retryAfterMs` in the error's data.
+ */
+export function authenticate(deps: Pick<RealtimeDeps, "store" | "logger" | "limits">) {
   return async (socket: AppSocket, next: (error?: ExtendedError) => void) => {
     const auth = handshakeAuth.safeParse(socket.handshake.auth);
     if (!auth.success) return next(refused("session_unknown", "No session: join with a display name first."));
     try {
       const userId = await deps.store.findSessionIdByToken(auth.data.token);
       if (!userId) return next(refused("session_unknown", "Your session has ended. Join again."));
+      const held = await deps.limits.mayAttach(userId);
+      if (held) {
+        const seconds = Math.max(1, Math.ceil(held.waitMs / 1000));
+        const why =
+          held.code === "flooding" ? "This session sent far too many events." : "Too many reconnections.";
+        return next(refused(held.code, `${why} Connecting again in ${seconds} s.`, held.waitMs));
+      }
       socket.data = {
         userId,
         tokenDigest: tokenDigest(auth.data.token),

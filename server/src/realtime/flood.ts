@@ -1,0 +1,59 @@
+// Connections that keep sending past their budget. Every refused event still costs this instance a
+// read, a parse and an ack, and the others' events on it wait behind them: a flood is dearer than its
+// refusals. So a refusal is made as cheap as possible (before parsing, from what this instance already
+// knows), and a connection refused config.flood.refusals times within config.flood.windowMs is told why
+// and closed; its session may not connect again, on any instance, for config.flood.cooldownMs.
+import type { ClientToServerEvents } from "../protocol.js";
+import type { AppSocket, RealtimeDeps } from "./deps.js";
+import { rateLimited } from "./limits.js";
+import { endConnection } from "./lost.js";
+
+type Deps = Pick<RealtimeDeps, "config" | "limits" | "logger">;
+
+/** Refusals of one connection in its current window. Per connection, so it lives with the socket. */
+interface Tally {
+  count: number;
+  since: number;
+}
+const tallies = new WeakMap<AppSocket, Tally>();
+
+/**
+ * The edge's first step, before parsing: true when the event is dealt with already, either dropped
+ * (its connection was cut) or refused with `rate_limited` because its family is blocked for this user.
+ */
+export function refusedEarly(
+  socket: AppSocket,
+  deps: Deps,
+  event: keyof ClientToServerEvents,
+  reply: (response: ReturnType<typeof rateLimited>) => void,
+): boolean {
+  if (!socket.connected) return true; // cut (or gone): what is still in its read buffer is dropped
+  const waitMs = deps.limits.blockedFor(event, socket.data.userId);
+  if (waitMs === null) return false;
+  reply(rateLimited(waitMs));
+  countRefusal(socket, deps);
+  return true;
+}
+
+/** Counts one refusal (over a limit, bad input, no ack callback); past the budget, cuts the connection. */
+export function countRefusal(socket: AppSocket, deps: Deps): void {
+  const { refusals, windowMs } = deps.config.flood;
+  const now = Date.now();
+  let tally = tallies.get(socket);
+  if (!tally || now - tally.since > windowMs) {
+    tally = { count: 0, since: now };
+    tallies.set(socket, tally);
+  }
+  tally.count += 1;
+  if (tally.count === refusals) cutOff(socket, deps);
+}
+
+function cutOff(socket: AppSocket, deps: Deps): void {
+  const { userId } = socket.data;
+  const { cooldownMs } = deps.config.flood;
+  deps.logger.warn({ userId, socketId: socket.id, cooldownMs }, "connection cut for flooding");
+  deps.limits
+    .holdOff(userId, cooldownMs)
+    .catch((error: unknown) => deps.logger.warn({ err: error, userId }, "flood hold-off not stored"));
+  endConnection(socket, "flooding", cooldownMs);
+}
