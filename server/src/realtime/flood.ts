@@ -1,21 +1,42 @@
 // Connections that keep sending past their budget. Every refused event still costs this instance a
 // read, a parse and an ack, and the others' events on it wait behind them: a flood is dearer than its
 // refusals. So a refusal is made as cheap as possible (before parsing, from what this instance already
-// knows), and a connection refused config.flood.refusals times within config.flood.windowMs is told why
+// knows: a block learnt from the cluster-wide limit, or this connection's own count), and a connection refused config.flood.refusals times within config.flood.windowMs is told why
 // and closed; its session may not connect again, on any instance, for config.flood.cooldownMs.
 import type { ClientToServerEvents } from "../protocol.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
-import { rateLimited } from "./limits.js";
+import type { LimitFamily } from "../limit-families.js";
+import { EVENT_FAMILY, rateLimited } from "./limits.js";
 import { endConnection } from "./lost.js";
 
 type Deps = Pick<RealtimeDeps, "config" | "limits" | "logger">;
 
-/** Refusals of one connection in its current window. Per connection, so it lives with the socket. */
+/** A count in a fixed window. Per connection, so it lives (and is collected) with the socket. */
 interface Tally {
   count: number;
   since: number;
 }
+/** Refusals of each connection. */
 const tallies = new WeakMap<AppSocket, Tally>();
+/** Events of each family each connection sent, counted here before any Store round trip. */
+const sent = new WeakMap<AppSocket, Map<LimitFamily, Tally>>();
+
+/**
+ * Milliseconds to wait when this one connection alone has already sent more of `event`'s family than
+ * the user's whole budget in the current window (so the cluster-wide count is over it too), else null.
+ * This refuses the rest of a burst read in one go, before the first cluster-wide refusal is back.
+ */
+function overOnThisConnection(socket: AppSocket, deps: Deps, event: keyof ClientToServerEvents) {
+  const family = EVENT_FAMILY[event];
+  const { points, seconds } = deps.config.rateLimits[family];
+  const now = Date.now();
+  let families = sent.get(socket);
+  if (!families) sent.set(socket, (families = new Map()));
+  let tally = families.get(family);
+  if (!tally || now - tally.since >= seconds * 1000) families.set(family, (tally = { count: 0, since: now }));
+  tally.count += 1;
+  return tally.count > points ? tally.since + seconds * 1000 - now : null;
+}
 
 /**
  * The edge's first step, before parsing: true when the event is dealt with already, either dropped
@@ -27,8 +48,10 @@ export function refusedEarly(
   event: keyof ClientToServerEvents,
   reply: (response: ReturnType<typeof rateLimited>) => void,
 ): boolean {
-  if (!socket.connected) return true; // cut (or gone): what is still in its read buffer is dropped
-  const waitMs = deps.limits.blockedFor(event, socket.data.userId);
+  // Cut (or gone): what is still in its read buffer is dropped unanswered.
+  if (!socket.connected || (tallies.get(socket)?.count ?? 0) >= deps.config.flood.refusals) return true;
+  const waitMs =
+    deps.limits.blockedFor(event, socket.data.userId) ?? overOnThisConnection(socket, deps, event);
   if (waitMs === null) return false;
   reply(rateLimited(waitMs));
   countRefusal(socket, deps);
