@@ -6,9 +6,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyDelta, fromSnapshot, supersedes, type MemberList } from "../../client/src/members.js";
-import { closeAll, join, request, waitFor, type Joined } from "./support/clients.js";
-import { eventually } from "./support/cluster.js";
+import { closeAll, join, request, waitFor } from "./support/clients.js";
+import { eventually, trackMembers } from "./support/cluster.js";
 import { freePort } from "./support/ports.js";
 import { startRedis, type RedisProcess } from "./support/redis.js";
 import { spawnServer, type ServerProcess } from "./support/server.js";
@@ -30,23 +29,6 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-function track(user: Joined): () => MemberList {
-  let list = fromSnapshot(user.state);
-  user.socket.on("room:state", (state) => {
-    if (supersedes(list, state)) list = fromSnapshot(state);
-  });
-  user.socket.on("room:member-joined", (d) => applyDelta(list, { kind: "joined", ...d }));
-  user.socket.on("room:member-left", (d) => applyDelta(list, { kind: "left", ...d }));
-  user.socket.on("room:member-updated", (d) => applyDelta(list, { kind: "updated", ...d }));
-  return () => list;
-}
-
-const names = (list: MemberList) =>
-  [...list.members.values()]
-    .map((member) => member.name)
-    .sort()
-    .join();
-
 describe(`Redis away for ${OUTAGE_MS / 1000} s while people leave and move`, () => {
   it("keeps every instance up and the cluster right once Redis is back", async () => {
     const [one, two] = servers as [ServerProcess, ServerProcess];
@@ -56,7 +38,7 @@ describe(`Redis away for ${OUTAGE_MS / 1000} s while people leave and move`, () 
     const dave = await join(two.url, "Dave", "SPORTS");
     const erin = await join(one.url, "Erin", "SPORTS");
     try {
-      const aliceSees = track(alice);
+      const aliceSees = trackMembers(alice);
       await redis.stop();
       // While Redis is away: Carol and Dave close their tabs (their sockets leave every channel on
       // both instances), and Erin tries to move to GENERAL.
@@ -83,7 +65,7 @@ describe(`Redis away for ${OUTAGE_MS / 1000} s while people leave and move`, () 
         async () => {
           const general = (await erinIn()).filter((name) => !name.startsWith("Eve"));
           const expected = general.includes("Erin") ? "Alice,Bob,Erin" : "Alice,Bob";
-          return general.sort().join() === expected && names(aliceSees()) === expected;
+          return general.sort().join() === expected && aliceSees().join() === expected;
         },
         30_000,
         "GENERAL holds Alice, Bob (and Erin if her move went through), in the Store and in Alice's list",
