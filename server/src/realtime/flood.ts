@@ -1,11 +1,12 @@
 // Connections that keep sending past their budget. Every refused event still costs this instance a
 // read, a parse and an ack, and the others' events on it wait behind them: a flood is dearer than its
 // refusals. So a refusal is made as cheap as possible (before parsing, from what this instance already
-// knows: a block learnt from the cluster-wide limit, or this connection's own count), and a connection refused config.flood.refusals times within config.flood.windowMs is told why
-// and closed; its session may not connect again, on any instance, for config.flood.cooldownMs.
+// knows: a block learnt from the cluster-wide limit, or this connection's own count), and a connection
+// refused config.flood.refusals times within config.flood.windowMs is told why and closed; its session
+// may not connect again, on any instance, for config.flood.cooldownMs.
+import type { LimitFamily } from "../limit-families.js";
 import type { ClientToServerEvents } from "../protocol.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
-import type { LimitFamily } from "../limit-families.js";
 import { EVENT_FAMILY, rateLimited } from "./limits.js";
 import { endConnection } from "./lost.js";
 
@@ -22,20 +23,29 @@ const tallies = new WeakMap<AppSocket, Tally>();
 const sent = new WeakMap<AppSocket, Map<LimitFamily, Tally>>();
 
 /**
- * Milliseconds to wait when this one connection alone has already sent more of `event`'s family than
- * the user's whole budget in the current window (so the cluster-wide count is over it too), else null.
- * This refuses the rest of a burst read in one go, before the first cluster-wide refusal is back.
+ * Milliseconds to wait when this one connection alone has already sent the user's whole budget of
+ * `event`'s family in the current window (so the cluster-wide count is spent too), else null. This
+ * refuses the rest of a burst read in one go, before the first cluster-wide refusal is back.
  */
-function overOnThisConnection(socket: AppSocket, deps: Deps, event: keyof ClientToServerEvents) {
+function spentOnThisConnection(socket: AppSocket, deps: Deps, event: keyof ClientToServerEvents) {
   const family = EVENT_FAMILY[event];
   const { points, seconds } = deps.config.rateLimits[family];
+  const tally = sent.get(socket)?.get(family);
+  if (!tally || tally.count < points) return null;
+  const left = tally.since + seconds * 1000 - Date.now();
+  return left > 0 ? left : null;
+}
+
+/** Counts a well-formed event on this connection's own tally (invalid ones do not count, as in the budget). */
+export function countSent(socket: AppSocket, deps: Deps, event: keyof ClientToServerEvents): void {
+  const family = EVENT_FAMILY[event];
   const now = Date.now();
   let families = sent.get(socket);
   if (!families) sent.set(socket, (families = new Map()));
   let tally = families.get(family);
-  if (!tally || now - tally.since >= seconds * 1000) families.set(family, (tally = { count: 0, since: now }));
+  if (!tally || now - tally.since >= deps.config.rateLimits[family].seconds * 1000)
+    families.set(family, (tally = { count: 0, since: now }));
   tally.count += 1;
-  return tally.count > points ? tally.since + seconds * 1000 - now : null;
 }
 
 /**
@@ -51,7 +61,7 @@ export function refusedEarly(
   // Cut (or gone): what is still in its read buffer is dropped unanswered.
   if (!socket.connected || (tallies.get(socket)?.count ?? 0) >= deps.config.flood.refusals) return true;
   const waitMs =
-    deps.limits.blockedFor(event, socket.data.userId) ?? overOnThisConnection(socket, deps, event);
+    deps.limits.blockedFor(event, socket.data.userId) ?? spentOnThisConnection(socket, deps, event);
   if (waitMs === null) return false;
   reply(rateLimited(waitMs));
   countRefusal(socket, deps);

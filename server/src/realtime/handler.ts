@@ -6,7 +6,7 @@ import type { z } from "zod";
 import type { Ack, AckCallback, ClientToServerEvents, ErrorCode } from "../protocol.js";
 import { eventSchemas, firstIssue } from "../schemas.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
-import { countRefusal, refusedEarly } from "./flood.js";
+import { countRefusal, countSent, refusedEarly } from "./flood.js";
 import { rateLimited } from "./limits.js";
 
 type EventName = keyof ClientToServerEvents & keyof typeof eventSchemas;
@@ -42,6 +42,7 @@ export function on<E extends EventName>(
       countRefusal(socket, deps);
       return;
     }
+    countSent(socket, deps, event);
     try {
       const waitMs = await deps.limits.charge(event, socket.data.userId, parsed.data);
       if (waitMs !== null) {
