@@ -36,7 +36,7 @@ function spentOnThisConnection(socket: AppSocket, deps: Deps, event: keyof Clien
   return left > 0 ? left : null;
 }
 
-/** Counts a well-formed event on this connection's own tally (invalid ones do not count, as in the budget). */
+/** Counts a well-formed event on this connection's tally (invalid ones do not count, as in the budget). */
 export function countSent(socket: AppSocket, deps: Deps, event: keyof ClientToServerEvents): void {
   const family = EVENT_FAMILY[event];
   const now = Date.now();
