@@ -119,6 +119,7 @@ export function createEventLimits(config: Config, redis?: Redis): EventLimits {
     return null;
   };
   const block = (event: EventName, userId: string, waitMs: number) => {
+    forgetExpired(blocked);
     blocked.set(`${EVENT_FAMILY[event]} ${userId}`, Date.now() + waitMs);
   };
   const consume = async (family: LimitFamily, userId: string, points = 1): Promise<number | null> => {
@@ -135,9 +136,9 @@ export function createEventLimits(config: Config, redis?: Redis): EventLimits {
     blockedFor,
     holdOff: holds.set,
     async mayAttach(userId) {
-      const heldMs = await holds.left(userId);
+      // Both at once: one round trip added to a handshake, not two.
+      const [heldMs, waitMs] = await Promise.all([holds.left(userId), consume("session-attach", userId)]);
       if (heldMs !== null) return { code: "flooding", waitMs: heldMs };
-      const waitMs = await consume("session-attach", userId);
       return waitMs === null ? null : { code: "rate_limited", waitMs };
     },
     async charge(event, userId, payload) {
@@ -159,12 +160,20 @@ export function createEventLimits(config: Config, redis?: Redis): EventLimits {
   };
 }
 
+/** Entries past their time are dropped when read; this drops the ones never read again, once many pile up. */
+function forgetExpired(untils: Map<string, number>, atMost = 10_000): void {
+  if (untils.size < atMost) return;
+  const now = Date.now();
+  for (const [key, until] of untils) if (until <= now) untils.delete(key);
+}
+
 /** Cluster-wide hold-offs (a Redis key with a PX expiry), remembered on this instance as well. */
 function holdOffs(config: Config, redis: Redis | undefined) {
   const local = new Map<string, number>();
   const key = (userId: string) => `${config.redisPrefix}:holdoff:${userId}`;
   return {
     async set(userId: string, ms: number): Promise<void> {
+      forgetExpired(local);
       local.set(userId, Date.now() + ms);
       if (redis) await redis.set(key(userId), "1", "PX", ms);
     },
