@@ -128,7 +128,12 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     recoverSession: (socket) => recoverSession(socket, deps),
   };
 
-  if (redisClients.length > 0) resyncAfterOutage(redisClients.at(-1)!, deps);
+  // While Redis is away, and for one TTL after, every heartbeat is old: no instance is taken over.
+  if (redisClients.length > 0)
+    resyncAfterOutage(redisClients.at(-1)!, deps, {
+      cut: () => reaper.quiet(Infinity),
+      back: () => reaper.quiet(config.instanceTtlMs),
+    });
   listenForMoves(io);
   listenForResync(deps);
   io.use(session.authenticate(deps));

@@ -95,15 +95,31 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
   if (session.chatId) await resendChat(deps, socket, session.chatId);
 }
 
+/** Tries of a failed detach: about 10 minutes while Redis is away (each waits out ioredis's retries). */
+const DETACH_ATTEMPTS = 40;
+
 export function register(socket: AppSocket, deps: RealtimeDeps): void {
   const { store, config, logger, clock, io } = deps;
 
   socket.on("disconnect", (reason) => {
     logger.info({ userId: socket.data.userId, socketId: socket.id, reason }, "disconnected");
-    store
-      .detachConnection(socket.data.userId, deps.connectionId(socket), clock() + config.sessionGraceMs)
-      .then(({ changed }) => changed && io.to(roomChannel(changed.room)).emit("room:member-updated", changed))
-      .catch((error: unknown) => logger.error({ err: error, userId: socket.data.userId }, "detach failed"));
+    const graceDeadline = clock() + config.sessionGraceMs;
+    // A detach that fails (Redis away longer than ioredis retries) is tried again until it lands:
+    // otherwise the closed tab stays in the Store as a live connection, a ghost that never expires.
+    const detach = (attempt: number): void => {
+      store
+        .detachConnection(socket.data.userId, deps.connectionId(socket), graceDeadline)
+        .then(
+          ({ changed }) => changed && io.to(roomChannel(changed.room)).emit("room:member-updated", changed),
+        )
+        .catch((error: unknown) => {
+          logger.error({ err: error, userId: socket.data.userId, attempt }, "detach failed");
+          // Bounded: past this the instance is surely taken over (or closed), which ends it anyway.
+          if (attempt < DETACH_ATTEMPTS)
+            setTimeout(() => detach(attempt + 1), Math.min(attempt, 5) * 1000).unref();
+        });
+    };
+    detach(1);
   });
 
   on(socket, deps, "session:leave", async () => {
