@@ -164,7 +164,22 @@ describe("room screen", () => {
       expect(server.socket.connect).toHaveBeenCalledTimes(1);
       // The session is kept: the tab resumes it.
       expect(JSON.parse(sessionStorage.getItem("videochat.session")!)).toMatchObject({ token: "t-1" });
+
+      // Too early after all (another instance's clock): the refused handshake says how long, once.
+      server.socket.active = false;
+      const message = "This session sent far too many events. Connecting again in 3 s.";
+      const refusal = Object.assign(new Error("flooding"), {
+        data: { code: "flooding", message, retryAfterMs: 3_000 },
+      });
+      server.serverEmit("connect_error" as never, refusal as never);
+      await nextTick();
+      expect(screen.getByRole("status", { name: "Connection" }).textContent!.trim()).toBe(message);
+      vi.advanceTimersByTime(2_900);
+      expect(server.socket.connect).toHaveBeenCalledTimes(1);
+      vi.advanceTimersByTime(200);
+      expect(server.socket.connect).toHaveBeenCalledTimes(2);
     } finally {
+      server.socket.active = true;
       vi.useRealTimers();
     }
   });

@@ -189,12 +189,15 @@ export const useSessionStore = defineStore("session", () => {
     end();
   }
 
-  /** The server asks this tab to wait before connecting again: say so in plain words, then retry. */
-  function holdOff(reason: AppError): void {
+  /**
+   * The server asks this tab to wait before connecting again: say so in plain words, then retry.
+   * A refused handshake's message says the wait already; a closed connection's does not.
+   */
+  function holdOff(reason: AppError, sayWait = true): void {
     const waitMs = reason.retryAfterMs ?? HANDSHAKE_RETRY_MS;
     holdUntil = Date.now() + waitMs;
     const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-    connectionNotice.value = `${reason.message} Reconnecting in ${seconds} s.`;
+    connectionNotice.value = sayWait ? `${reason.message} Reconnecting in ${seconds} s.` : reason.message;
     setConnectionState("reconnecting");
   }
 
@@ -223,7 +226,7 @@ export const useSessionStore = defineStore("session", () => {
     if (socket.active || !token.value) return; // socket.io-client is already retrying
     // A session held off after a flood, or reconnecting too often: the refusal says how long to wait.
     const refusal = (err as Error & { data?: AppError }).data;
-    if (refusal?.retryAfterMs) holdOff(refusal);
+    if (refusal?.retryAfterMs) holdOff(refusal, false);
     setConnectionState("reconnecting");
     retryLater(HANDSHAKE_RETRY_MS);
   }
