@@ -3,6 +3,7 @@ import { cleanup, screen, waitFor, within } from "@testing-library/vue";
 import userEvent from "@testing-library/user-event";
 import { disposePinia, type Pinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { nextTick } from "vue";
 import type { Router } from "vue-router";
 import { alice } from "./fixtures";
 import { bob, occupancy, openRoomTab, requests, resetRoomTab, server } from "./roomHarness";
@@ -176,6 +177,47 @@ describe("room screen", () => {
     expect(await screen.findByText(/“Alice” has been taken meanwhile/)).toBeTruthy();
     expect((screen.getByRole("textbox", { name: "Display name" }) as HTMLInputElement).value).toBe("Alice");
     expect(sessionStorage.getItem("videochat.session")).toBeNull();
+  });
+
+  it("says why the server cut the tab for flooding, and reconnects only after the wait", async () => {
+    await openTab("/room/LOBBY");
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    try {
+      server.socket.connect.mockClear();
+      server.serverEmit("session:ended", {
+        code: "flooding",
+        message: "This tab sent far too many events too fast, so the server closed its connection.",
+        retryAfterMs: 10_000,
+      });
+      server.serverEmit("disconnect" as never, "io server disconnect" as never);
+      await nextTick();
+      expect(screen.getByRole("status", { name: "Connection" }).textContent!.trim()).toBe(
+        "This tab sent far too many events too fast, so the server closed its connection. Reconnecting in 10 s.",
+      );
+      vi.advanceTimersByTime(9_900);
+      expect(server.socket.connect).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(200);
+      expect(server.socket.connect).toHaveBeenCalledTimes(1);
+      // The session is kept: the tab resumes it.
+      expect(JSON.parse(sessionStorage.getItem("videochat.session")!)).toMatchObject({ token: "t-1" });
+
+      // Too early after all (another instance's clock): the refused handshake says how long, once.
+      server.socket.active = false;
+      const message = "This session sent far too many events. Connecting again in 3 s.";
+      const refusal = Object.assign(new Error("flooding"), {
+        data: { code: "flooding", message, retryAfterMs: 3_000 },
+      });
+      server.serverEmit("connect_error" as never, refusal as never);
+      await nextTick();
+      expect(screen.getByRole("status", { name: "Connection" }).textContent!.trim()).toBe(message);
+      vi.advanceTimersByTime(2_900);
+      expect(server.socket.connect).toHaveBeenCalledTimes(1);
+      vi.advanceTimersByTime(200);
+      expect(server.socket.connect).toHaveBeenCalledTimes(2);
+    } finally {
+      server.socket.active = true;
+      vi.useRealTimers();
+    }
   });
 
   it("says plainly when this session already has too many tabs, and keeps the session", async () => {

@@ -1,6 +1,7 @@
 // The flood row: in a room of 100, 50 members each send a room message a second and time its ack, first
 // alone, then while one member floods private messages to its private-chat partner (bursts of 200, each
-// sent as soon as the last is answered) under the default limits. The flooder runs in another generator
+// sent as soon as the last is answered) under the default limits; the server cuts it off past
+// FLOOD_REFUSALS refusals, and the row says when. The flooder runs in another generator
 // process than the senders (when the room has enough members there), so its own CPU does not delay their acks.
 import { populate } from "./population.js";
 import { measureRow, ms, spread, type Bench, type Row } from "./row.js";
@@ -65,6 +66,9 @@ export async function floodRow(bench: Bench): Promise<Row> {
             eventsPerSecond: Math.round(flood.sent / flood.seconds),
             sent: flood.sent,
             rateLimited: flood.refused,
+            unanswered: flood.unanswered,
+            cutAtMs: flood.cutAtMs,
+            endedWith: flood.endedWith,
           },
         },
       };

@@ -115,7 +115,7 @@ function detail(row: Row): string {
   else if (d.sentPerSession)
     what = `sent per session: ${list(d.sentPerSession)}; inside Lua: ${list(d.inScriptsPerSession)}`;
   else if (d.noFlood)
-    what = `no flood ${pcts(d.noFlood)}; flood ${pcts(d.flood)}; flooder ${d.flooder.eventsPerSecond} events/s, ${d.flooder.rateLimited} of ${d.flooder.sent} rate_limited`;
+    what = `no flood ${pcts(d.noFlood)}; flood ${pcts(d.flood)}; flooder ${d.flooder.eventsPerSecond} events/s, ${d.flooder.rateLimited} of ${d.flooder.sent} rate_limited${d.flooder.cutAtMs === null || d.flooder.cutAtMs === undefined ? ", never cut" : `, cut at ${d.flooder.cutAtMs} ms (${d.flooder.endedWith ?? "no reason given"})`}`;
   else if (d.rssEmptyMb)
     what = `${d.users} users: RSS ${d.rssEmptyMb.toFixed(0)} → ${d.rssLoadedMb.toFixed(0)} MB (both instances), V8 heap ${d.heapPerUserKb.toFixed(1)} KB per user`;
   else if (d.calls) what = `calls: ${(d.calls as number[]).map((t) => t.toFixed(0)).join(", ")} ms`;

@@ -92,7 +92,17 @@ export type Reply<R extends Request> = R extends { op: "join" }
             : R extends { op: "ackLoop" }
               ? { latencies: number[]; failed: number }
               : R extends { op: "flood" }
-                ? { sent: number; refused: number; seconds: number }
+                ? {
+                    sent: number;
+                    refused: number;
+                    /** Acks that never came: the socket was cut with them pending. */
+                    unanswered: number;
+                    /** Ms into the flood when the server cut the socket, or null. */
+                    cutAtMs: number | null;
+                    /** The code of the `session:ended` before the cut (`flooding`), or null. */
+                    endedWith: string | null;
+                    seconds: number;
+                  }
                 : R extends { op: "stats" }
                   ? GeneratorStats
                   : null;

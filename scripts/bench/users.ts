@@ -108,7 +108,9 @@ export class Users {
     socket.on("disconnect", (reason) => {
       if (!user.closing) this.fault(`${spec.name} disconnected: ${reason}`);
     });
-    socket.on("session:ended", () => this.fault(`${spec.name}: session:ended`));
+    socket.on("session:ended", () => {
+      if (!user.closing) this.fault(`${spec.name}: session:ended`);
+    });
   }
 
   private observe(event: string, raw: string, handle: string): void {

@@ -78,19 +78,36 @@ async function ackLoop(handles: string[], periodMs: number, durationMs: number) 
   return { latencies, failed };
 }
 
-/** Private messages in bursts, each burst as soon as the last is answered; refusals are expected. */
+/**
+ * Private messages in bursts, each burst as soon as the last is answered. Refusals are expected, and so
+ * is being cut off for flooding: then it stops and says when, and how the server said why.
+ */
 async function flood(handle: string, burst: number, durationMs: number) {
+  const user = users.get(handle);
+  user.closing = true; // a disconnect is what the server should do to a flooder, not a fault
   let sent = 0;
   let refused = 0;
+  let unanswered = 0;
+  let cutAtMs: number | null = null;
+  let endedWith: string | null = null;
   const started = performance.now();
-  while (performance.now() - started < durationMs) {
+  // The bench's lazy parser hands over the raw packet (`2["session:ended",{"code":…}]`).
+  user.socket.once("session:ended", (raw: unknown) => {
+    endedWith = /"code":"([^"]+)"/.exec(String(raw))?.[1] ?? String(raw);
+  });
+  user.socket.once("disconnect", () => (cutAtMs = Math.round(performance.now() - started)));
+  while (performance.now() - started < durationMs && user.socket.connected) {
     const acks = await Promise.all(
-      Array.from({ length: burst }, (_, i) => ask(handle, "private:message", { text: `flood ${sent + i}` })),
+      Array.from({ length: burst }, (_, i) =>
+        // Acks still pending when the server cuts the socket reject at once (socket.io-client 4.7+).
+        ask(handle, "private:message", { text: `flood ${sent + i}` }).catch(() => null),
+      ),
     );
     sent += burst;
-    refused += acks.filter((ack) => ack.error?.code === "rate_limited").length;
+    refused += acks.filter((ack) => ack?.error?.code === "rate_limited").length;
+    unanswered += acks.filter((ack) => ack === null).length;
   }
-  return { sent, refused, seconds: (performance.now() - started) / 1000 };
+  return { sent, refused, unanswered, cutAtMs, endedWith, seconds: (performance.now() - started) / 1000 };
 }
 
 function stats(reset: boolean): GeneratorStats {

@@ -27,6 +27,9 @@ interface AppDeps {
   everyRoomCount: () => Promise<RoomOccupancy[]>;
 }
 
+/** Claims made again at most, when each one's write outlasts half the grace (see `claim`). */
+const CLAIM_ATTEMPTS = 3;
+
 const sendError = (res: Response, status: number, code: ErrorCode, message: string) =>
   res.status(status).json({ error: { code, message } });
 
@@ -73,6 +76,23 @@ export function createApp({
   });
   app.get("/api/rooms/live", roomsLive({ config, logger, streams, everyRoomCount }));
 
+  /**
+   * Claims `name`; the tab then has the whole grace to attach, counted from the claim's answer. A claim
+   * whose write waited out half the grace or more (a Redis stall) has its deadline set again, or is
+   * made again when the reaper ended it meanwhile. Null when that kept happening.
+   */
+  async function claim(name: string, room: string) {
+    for (let attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt++) {
+      const startedAt = clock();
+      const graceDeadline = startedAt + config.sessionGraceMs;
+      const created = await store.createSession({ name, nameKey: nameKey(name), room, graceDeadline });
+      if (!created.ok || clock() - startedAt < config.sessionGraceMs / 2) return created;
+      if (await store.renewGrace(created.session.id, clock() + config.sessionGraceMs)) return created;
+      logger.warn({ userId: created.session.id }, "a claim expired while its write waited; claiming again");
+    }
+    return null;
+  }
+
   app.post("/api/session", limitSessionClaims(claimLimiter), async (req, res) => {
     const parsed = createSessionBody.safeParse(req.body);
     if (!parsed.success) {
@@ -87,12 +107,8 @@ export function createApp({
     const { name, room } = parsed.data;
     if (!config.rooms.includes(room))
       return sendError(res, 400, "unknown_room", `There is no room called ${room}.`);
-    const created = await store.createSession({
-      name,
-      nameKey: nameKey(name),
-      room,
-      graceDeadline: clock() + config.sessionGraceMs,
-    });
+    const created = await claim(name, room);
+    if (!created) return sendError(res, 503, "internal", "The server is too slow right now. Try again.");
     if (!created.ok)
       return sendError(
         res,

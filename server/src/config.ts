@@ -87,6 +87,9 @@ const ConfigSchema = z.object({
     .min(256 * 1024)
     .default(4 * 1024 * 1024),
   CALL_RING_TIMEOUT_MS: ms(30_000),
+  FLOOD_REFUSALS: z.coerce.number().int().min(1).default(200),
+  FLOOD_WINDOW_MS: ms(10_000),
+  FLOOD_COOLDOWN_MS: ms(10_000),
   MAX_CONNECTIONS_PER_SESSION: z.coerce.number().int().min(1).max(1000).default(8),
   GROUP_CALL_MAX: z.coerce.number().int().min(2).max(16).default(6),
   STUN_URLS: csv(""),
@@ -142,6 +145,11 @@ export type Config = {
   /** Bytes a connection may have waiting to be sent before it counts as not reading and is cut. */
   outboundBufferMaxBytes: number;
   callRingTimeoutMs: number;
+  /**
+   * A connection refused `refusals` times (over a limit, or bad input) within `windowMs` is closed,
+   * and its session may not attach again, on any instance, for `cooldownMs` (keep it below the grace).
+   */
+  flood: { refusals: number; windowMs: number; cooldownMs: number };
   /** Tabs (connections) one session may hold open at once. */
   maxConnectionsPerSession: number;
   /** Participants of one group call: a full mesh stops working on ordinary machines beyond about six. */
@@ -204,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     outboundBufferMaxBytes: c.OUTBOUND_BUFFER_MAX_BYTES,
     callRingTimeoutMs: c.CALL_RING_TIMEOUT_MS,
+    flood: { refusals: c.FLOOD_REFUSALS, windowMs: c.FLOOD_WINDOW_MS, cooldownMs: c.FLOOD_COOLDOWN_MS },
     maxConnectionsPerSession: c.MAX_CONNECTIONS_PER_SESSION,
     groupCallMax: c.GROUP_CALL_MAX,
     ice: {

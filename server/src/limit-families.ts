@@ -26,6 +26,8 @@ export const RATE_LIMIT_DEFAULTS = {
   "call-media": { points: 30, seconds: 10 },
   "ice-servers": { points: 10, seconds: 10 },
   "session-leave": { points: 5, seconds: 10 },
+  // Connections (handshakes) of one session: reloads, network changes and failovers, not a loop.
+  "session-attach": { points: 30, seconds: 60 },
 };
 export type LimitFamily = keyof typeof RATE_LIMIT_DEFAULTS;
 export const LIMIT_FAMILIES = Object.keys(RATE_LIMIT_DEFAULTS) as LimitFamily[];

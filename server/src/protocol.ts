@@ -21,12 +21,16 @@ export type ErrorCode =
   | "call_exists" // this private chat already has a call
   | "no_call" // no such call (ended, or never started)
   | "too_many_connections" // this session already has the most tabs (connections) allowed
+  | "flooding" // this connection kept sending past its limits and was closed; reconnect after retryAfterMs
   | "internal"; // a bug on our side; details are in the server log, not here
 
 export interface AppError {
   code: ErrorCode;
   message: string;
-  /** With `rate_limited`: milliseconds until a retry can succeed (HTTP also sends Retry-After in seconds). */
+  /**
+   * With `rate_limited` and `flooding`: milliseconds until a retry can succeed (HTTP also sends
+   * Retry-After in seconds).
+   */
   retryAfterMs?: number;
 }
 
@@ -299,7 +303,9 @@ export interface ServerToClientEvents {
    * Sent just before the server closes a connection on purpose. `session_unknown`: the session is
    * gone (expired while this instance was cut off, or its Store lost it) and could not be rebuilt;
    * `name_taken`: it could not be rebuilt because someone else holds the name now;
-   * `too_many_connections`: this session has the most tabs allowed open already.
+   * `too_many_connections`: this session has the most tabs allowed open already;
+   * `flooding`: this connection kept sending past its limits; the session may connect again after
+   * `retryAfterMs` (a handshake before then is refused with the same code).
    */
   "session:ended": (payload: AppError) => void;
   "room:state": (payload: RoomState) => void;

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createShardedAdapter } from "@socket.io/redis-adapter";
-import { Redis } from "ioredis";
+import { Redis, type RedisOptions } from "ioredis";
 import { type RateLimiterAbstract } from "rate-limiter-flexible";
 import { Server } from "socket.io";
 import { createApp } from "./app.js";
@@ -52,8 +52,8 @@ export interface Instance {
   crash(): Promise<void>;
 }
 
-function redisClient(config: Config, logger: Logger, role: string): Redis {
-  const client = new Redis(config.redisUrl, { connectionName: `${config.instanceId}:${role}` });
+function redisClient(config: Config, logger: Logger, role: string, options: RedisOptions = {}): Redis {
+  const client = new Redis(config.redisUrl, { connectionName: `${config.instanceId}:${role}`, ...options });
   client.on("error", (error) => logger.warn({ err: error, role }, "redis connection error"));
   return client;
 }
@@ -110,7 +110,11 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
   });
   if (config.redisUrl) {
     const pub = redisClient(config, logger, "pub");
-    const sub = redisClient(config, logger, "sub");
+    // The sharded adapter never handles its (un)subscribe promises: with ioredis's default of 20
+    // retries, an outage over about 10 s while sockets leave or join rooms rejected them unhandled and
+    // killed the process. Without a bound they wait in the offline queue and run, in order, once
+    // Redis is back (a handful per room change; publishes keep the bound and their errors are caught).
+    const sub = redisClient(config, logger, "sub", { maxRetriesPerRequest: null });
     redisClients.push(pub, sub); // sub last: resyncAfterOutage watches it
     io.adapter(createShardedAdapter(pub, sub, { subscriptionMode: "dynamic" }));
   }
@@ -132,7 +136,12 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     recoverSession: (socket) => recoverSession(socket, deps),
   };
 
-  if (redisClients.length > 0) resyncAfterOutage(redisClients.at(-1)!, deps);
+  // While Redis is away, and for one TTL after, every heartbeat is old: no instance is taken over.
+  if (redisClients.length > 0)
+    resyncAfterOutage(redisClients.at(-1)!, deps, {
+      cut: () => reaper.quiet(Infinity),
+      back: () => reaper.quiet(config.instanceTtlMs),
+    });
   listenForMoves(io);
   listenForResync(deps);
   // Every feature's handlers, once per server; each socket gets one listener that dispatches to them.

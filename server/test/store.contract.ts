@@ -136,6 +136,24 @@ export function storeContract(
       expect(expired[0]!.left).toBeUndefined();
     });
 
+    it("renews the grace of a session without connections only while it lasts", async () => {
+      const created = await store.createSession({
+        name: "Hal",
+        nameKey: "hal",
+        room: "GENERAL",
+        graceDeadline: Date.now() - 1,
+      });
+      if (!created.ok) throw new Error("could not create Hal");
+      expect(await store.renewGrace(created.session.id, far())).toBe(true);
+      expect(await store.takeExpiredSessions(Date.now(), 10)).toEqual([]);
+      // Attached: no grace to renew. Reaped: nothing either.
+      await store.attachConnection(created.session.id, "conn-hal", 8);
+      expect(await store.renewGrace(created.session.id, far())).toBe(false);
+      await store.detachConnection(created.session.id, "conn-hal", Date.now() - 1);
+      expect(await store.takeExpiredSessions(Date.now(), 10)).toHaveLength(1);
+      expect(await store.renewGrace(created.session.id, far())).toBe(false);
+    });
+
     it("hands each expired session to exactly one of several concurrent reapers", async () => {
       const past = Date.now() - 1;
       for (let i = 0; i < 20; i++) {

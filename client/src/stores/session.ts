@@ -39,6 +39,9 @@ export const useSessionStore = defineStore("session", () => {
   const status = ref<SessionStatus>(saved ? "connecting" : "signed-out");
   /** Why the session is not usable, for the join screen (e.g. it expired). */
   const error = ref<string | null>(null);
+  /** Why the server closed this tab's connection and when it may connect again, while it waits. */
+  const connectionNotice = ref<string | null>(null);
+  let holdUntil = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   // The stores a session starts and ends; taken once so they belong to the same Pinia as this one.
   const roomStore = useRoomStore();
@@ -155,6 +158,10 @@ export const useSessionStore = defineStore("session", () => {
 
   /** The server closes this connection on purpose and says why (see `session:ended` in the protocol). */
   function onSessionEnded(reason: AppError): void {
+    if (reason.code === "flooding") {
+      holdOff(reason);
+      return; // the disconnect that follows reconnects, after the wait
+    }
     if (reason.code === "session_unknown") {
       void reclaim();
       return;
@@ -182,7 +189,26 @@ export const useSessionStore = defineStore("session", () => {
     end();
   }
 
+  /**
+   * The server asks this tab to wait before connecting again: say so in plain words, then retry.
+   * A refused handshake's message says the wait already; a closed connection's does not.
+   */
+  function holdOff(reason: AppError, sayWait = true): void {
+    const waitMs = reason.retryAfterMs ?? HANDSHAKE_RETRY_MS;
+    holdUntil = Date.now() + waitMs;
+    const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+    connectionNotice.value = sayWait ? `${reason.message} Reconnecting in ${seconds} s.` : reason.message;
+    setConnectionState("reconnecting");
+  }
+
+  /** Connects again after `minimumMs`, or later if the server asked this tab to wait longer. */
+  function retryLater(minimumMs: number): void {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => socket.connect(), Math.max(minimumMs, holdUntil - Date.now()));
+  }
+
   function onSessionReady(ready: SessionReady): void {
+    connectionNotice.value = null;
     user.value = ready.user;
     room.value = ready.room;
     instanceId.value = ready.instanceId;
@@ -198,9 +224,11 @@ export const useSessionStore = defineStore("session", () => {
       return;
     }
     if (socket.active || !token.value) return; // socket.io-client is already retrying
+    // A session held off after a flood, or reconnecting too often: the refusal says how long to wait.
+    const refusal = (err as Error & { data?: AppError }).data;
+    if (refusal?.retryAfterMs) holdOff(refusal, false);
     setConnectionState("reconnecting");
-    clearTimeout(retryTimer);
-    retryTimer = setTimeout(() => socket.connect(), HANDSHAKE_RETRY_MS);
+    retryLater(HANDSHAKE_RETRY_MS);
   }
 
   function onDisconnect(reason: string): void {
@@ -211,8 +239,7 @@ export const useSessionStore = defineStore("session", () => {
     // A short pause keeps a server that keeps closing us from turning this into a hot loop.
     if (reason === "io server disconnect") {
       setConnectionState("reconnecting");
-      clearTimeout(retryTimer);
-      retryTimer = setTimeout(() => socket.connect(), SERVER_CLOSE_RETRY_MS);
+      retryLater(SERVER_CLOSE_RETRY_MS);
     }
   }
 
@@ -238,6 +265,7 @@ export const useSessionStore = defineStore("session", () => {
     status,
     error,
     connection: connectionState,
+    connectionNotice,
     join,
     connect,
     leave,

@@ -14,15 +14,20 @@ const BATCH = 100;
 
 export function startReaper(deps: RealtimeDeps) {
   let running = false;
+  /** Until then no instance is taken over (see `quiet`). */
+  let quietUntil = 0;
   const sweep = async () => {
     if (running) return; // a slow Store must not pile up sweeps
     running = true;
     try {
-      const { instances: dead, changes } = await deps.store.takeOverDeadInstances(
-        deps.clock(),
-        deps.config.instanceTtlMs,
-        deps.config.orphanGraceMs,
-      );
+      const { instances: dead, changes } =
+        deps.clock() < quietUntil
+          ? { instances: [], changes: [] }
+          : await deps.store.takeOverDeadInstances(
+              deps.clock(),
+              deps.config.instanceTtlMs,
+              deps.config.orphanGraceMs,
+            );
       for (const instance of dead) deps.logger.warn({ deadInstance: instance }, "took over a dead instance");
       if (dead.length > 0) resyncCluster(deps);
       // A member whose remaining tabs are all idle now shows absent.
@@ -59,5 +64,16 @@ export function startReaper(deps: RealtimeDeps) {
   };
   const timer = setInterval(() => void sweep(), deps.config.reaperIntervalMs);
   timer.unref();
-  return { sweep, stop: () => clearInterval(timer) };
+  return {
+    sweep,
+    stop: () => clearInterval(timer),
+    /**
+     * Takes no instance over for the next `ms` (Infinity: until told otherwise). While and just after
+     * Redis was away every heartbeat is old: a silence this instance suffered too is no sign of death
+     * until the others could heartbeat again.
+     */
+    quiet: (ms: number) => {
+      quietUntil = deps.clock() + ms;
+    },
+  };
 }

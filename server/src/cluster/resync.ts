@@ -6,12 +6,21 @@ import type { Redis } from "ioredis";
 import type { RealtimeDeps } from "../realtime/deps.js";
 import { reattachAll } from "../realtime/lost.js";
 
-export function resyncAfterOutage(subscriber: Redis, deps: RealtimeDeps): void {
+/** `outage` hears when the subscriber is cut off and when Redis is back, before the resync. */
+export function resyncAfterOutage(
+  subscriber: Redis,
+  deps: RealtimeDeps,
+  outage: { cut(): void; back(): void } = { cut() {}, back() {} },
+): void {
   let cutOff = false;
-  subscriber.on("close", () => (cutOff = true));
+  subscriber.on("close", () => {
+    cutOff = true;
+    outage.cut();
+  });
   subscriber.on("ready", () => {
     if (!cutOff) return;
     cutOff = false;
+    outage.back();
     deps.logger.warn("Redis is back: re-attaching local sockets and resending their state");
     void reattachAll(deps);
   });

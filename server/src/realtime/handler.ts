@@ -7,6 +7,7 @@ import type { z } from "zod";
 import type { Ack, AckCallback, ClientToServerEvents, ErrorCode } from "../protocol.js";
 import { eventSchemas, firstIssue } from "../schemas.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
+import { countRefusal, countSent, refusedEarly } from "./flood.js";
 import { rateLimited } from "./limits.js";
 
 type EventName = keyof ClientToServerEvents & keyof typeof eventSchemas;
@@ -24,7 +25,8 @@ export interface Route<E extends EventName = EventName> {
   invalidCode: ErrorCode;
 }
 
-type EdgeDeps = Pick<RealtimeDeps, "logger" | "limits"> & Partial<Pick<RealtimeDeps, "recoverSession">>;
+type EdgeDeps = Pick<RealtimeDeps, "logger" | "limits" | "config"> &
+  Partial<Pick<RealtimeDeps, "recoverSession">>;
 type Reply = (response: unknown) => void;
 
 export const fail = (code: ErrorCode, message: string) => ({ ok: false as const, error: { code, message } });
@@ -41,15 +43,20 @@ export async function answer<E extends EventName>(
   reply: Reply,
 ): Promise<void> {
   const { event, handle } = route;
+  // A connection past its budget is refused before parsing: a flood must cost less than it sends.
+  if (refusedEarly(socket, deps, event, reply)) return;
   const parsed = eventSchemas[event].safeParse(payload);
   if (!parsed.success) {
     reply(fail(route.invalidCode, firstIssue(parsed.error)));
+    countRefusal(socket, deps);
     return;
   }
+  countSent(socket, deps, event);
   try {
     const waitMs = await deps.limits.charge(event, socket.data.userId, parsed.data);
     if (waitMs !== null) {
       reply(rateLimited(waitMs));
+      countRefusal(socket, deps);
       return;
     }
     let result = await handle(socket, parsed.data as PayloadOf<E>);
@@ -58,6 +65,7 @@ export async function answer<E extends EventName>(
       if (await deps.recoverSession(socket)) result = await handle(socket, parsed.data as PayloadOf<E>);
     }
     reply(result);
+    if (!result.ok && result.error.code === "rate_limited") countRefusal(socket, deps); // feature-charged
   } catch (error) {
     deps.logger.error({ err: error, event, userId: socket.data.userId }, "event handler failed");
     reply(fail("internal", "Something went wrong on our side. Please try again."));
@@ -91,10 +99,12 @@ export class Events {
         { event: route?.event ?? "unknown", userId: socket.data.userId },
         "event without acknowledgement callback ignored",
       );
+      countRefusal(socket, this.deps);
       return Promise.resolve();
     }
     if (!route) {
       (ack as Reply)(fail("invalid_payload", "There is no such event."));
+      countRefusal(socket, this.deps);
       return Promise.resolve();
     }
     return answer(socket, this.deps, route, payload, ack as Reply);

@@ -66,6 +66,21 @@ export interface EventLimits {
    * flood is refused at the edge without reaching Redis until then.
    */
   block(event: EventName, userId: string, waitMs: number): void;
+
+  /**
+   * Synchronous and allocation-free: the milliseconds `userId` must still wait before `event`'s family
+   * takes events again, as this instance already knows, or null. The edge asks it before parsing.
+   */
+  blockedFor(event: EventName, userId: string): number | null;
+
+  /** Keeps `userId` from connecting (attaching a tab) on any instance for `ms` (a flooder cut off). */
+  holdOff(userId: string, ms: number): Promise<void>;
+
+  /**
+   * At a handshake: null when `userId` may attach a connection now, otherwise why not and for how long
+   * (`flooding`: held off after a flood; `rate_limited`: too many connections in the session-attach window).
+   */
+  mayAttach(userId: string): Promise<{ code: "flooding" | "rate_limited"; waitMs: number } | null>;
 }
 
 /** Events whose budget the feature's own Store step charges (room:message: one round trip in all). */
@@ -92,33 +107,84 @@ export function createEventLimits(config: Config, redis?: Redis): EventLimits {
   const limiters = Object.fromEntries(
     LIMIT_FAMILIES.map((family) => [family, limiterFor(family, config, redis)]),
   ) as Record<LimitFamily, RateLimiterAbstract>;
-  /** `<event> <user>` -> epoch ms until which this instance refuses by itself. */
+  /** `<family> <user>` -> epoch ms until which this instance refuses by itself. */
   const blocked = new Map<string, number>();
+  const holds = holdOffs(config, redis);
+  const blockedFor = (event: EventName, userId: string): number | null => {
+    const key = `${EVENT_FAMILY[event]} ${userId}`;
+    const until = blocked.get(key);
+    if (until === undefined) return null;
+    const left = until - Date.now();
+    if (left > 0) return left;
+    blocked.delete(key);
+    return null;
+  };
+  const block = (event: EventName, userId: string, waitMs: number) => {
+    forgetExpired(blocked);
+    blocked.set(`${EVENT_FAMILY[event]} ${userId}`, Date.now() + waitMs);
+  };
+  const consume = async (family: LimitFamily, userId: string, points = 1): Promise<number | null> => {
+    try {
+      await limiters[family].consume(userId, points);
+      return null;
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      return Math.max(1, Math.ceil(error.msBeforeNext));
+    }
+  };
   return {
-    block(event, userId, waitMs) {
-      blocked.set(`${event} ${userId}`, Date.now() + waitMs);
+    block,
+    blockedFor,
+    holdOff: holds.set,
+    async mayAttach(userId) {
+      // Both at once: one round trip added to a handshake, not two.
+      const [heldMs, waitMs] = await Promise.all([holds.left(userId), consume("session-attach", userId)]);
+      if (heldMs !== null) return { code: "flooding", waitMs: heldMs };
+      return waitMs === null ? null : { code: "rate_limited", waitMs };
     },
     async charge(event, userId, payload) {
-      if (FEATURE_CHARGED.has(event)) {
-        const key = `${event} ${userId}`;
-        const until = blocked.get(key);
-        if (until === undefined) return null;
-        if (until > Date.now()) return until - Date.now();
-        blocked.delete(key);
-        return null;
-      }
+      const known = blockedFor(event, userId);
+      if (known !== null || FEATURE_CHARGED.has(event)) return known;
       const budget = BYTE_BUDGET[event];
-      const charges: Promise<unknown>[] = [limiters[EVENT_FAMILY[event]].consume(userId)];
-      if (budget) {
-        charges.push(limiters[budget.family].consume(userId, Math.max(1, budget.bytes(payload))));
-      }
-      let waitMs: number | null = null;
-      for (const outcome of await Promise.allSettled(charges)) {
-        if (outcome.status === "fulfilled") continue;
-        if (!(outcome.reason instanceof RateLimiterRes)) throw outcome.reason;
-        waitMs = Math.max(waitMs ?? 1, Math.ceil(outcome.reason.msBeforeNext));
-      }
+      const waits = await Promise.all([
+        consume(EVENT_FAMILY[event], userId),
+        budget ? consume(budget.family, userId, Math.max(1, budget.bytes(payload))) : null,
+      ]);
+      const waitMs = waits.reduce<number | null>(
+        (most, wait) => (wait === null ? most : Math.max(most ?? 1, wait)),
+        null,
+      );
+      // Until the window ends, this user's next events of the family are refused before parsing.
+      if (waitMs !== null) block(event, userId, waitMs);
       return waitMs;
+    },
+  };
+}
+
+/** Entries past their time are dropped when read; this drops the ones never read again, once many pile up. */
+function forgetExpired(untils: Map<string, number>, atMost = 10_000): void {
+  if (untils.size < atMost) return;
+  const now = Date.now();
+  for (const [key, until] of untils) if (until <= now) untils.delete(key);
+}
+
+/** Cluster-wide hold-offs (a Redis key with a PX expiry), remembered on this instance as well. */
+function holdOffs(config: Config, redis: Redis | undefined) {
+  const local = new Map<string, number>();
+  const key = (userId: string) => `${config.redisPrefix}:holdoff:${userId}`;
+  return {
+    async set(userId: string, ms: number): Promise<void> {
+      forgetExpired(local);
+      local.set(userId, Date.now() + ms);
+      if (redis) await redis.set(key(userId), "1", "PX", ms);
+    },
+    async left(userId: string): Promise<number | null> {
+      const until = local.get(userId);
+      if (until !== undefined && until <= Date.now()) local.delete(userId);
+      else if (until !== undefined) return until - Date.now();
+      if (!redis) return null;
+      const ttl = await redis.pttl(key(userId));
+      return ttl > 0 ? ttl : null;
     },
   };
 }

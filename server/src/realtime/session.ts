@@ -14,18 +14,31 @@ import type { Events } from "./handler.js";
 import { endConnection } from "./lost.js";
 import { closeChat, resendChat } from "./private.js";
 
-function refused(code: ErrorCode, message: string): ExtendedError {
-  return Object.assign(new Error(code), { data: { code, message } });
+function refused(code: ErrorCode, message: string, retryAfterMs?: number): ExtendedError {
+  return Object.assign(new Error(code), {
+    data: { code, message, ...(retryAfterMs ? { retryAfterMs } : {}) },
+  });
 }
 
-/** Handshake middleware: the only place a socket gets its identity, from the session token in `auth`. */
-export function authenticate(deps: Pick<RealtimeDeps, "store" | "logger">) {
+/**
+ * Handshake middleware: the only place a socket gets its identity, from the session token in `auth`.
+ * A session held off after a flood, or connecting too often, is refused with `flooding` or
+ * `rate_limited` and `retryAfterMs` in the error's data.
+ */
+export function authenticate(deps: Pick<RealtimeDeps, "store" | "logger" | "limits">) {
   return async (socket: AppSocket, next: (error?: ExtendedError) => void) => {
     const auth = handshakeAuth.safeParse(socket.handshake.auth);
     if (!auth.success) return next(refused("session_unknown", "No session: join with a display name first."));
     try {
       const userId = await deps.store.findSessionIdByToken(auth.data.token);
       if (!userId) return next(refused("session_unknown", "Your session has ended. Join again."));
+      const held = await deps.limits.mayAttach(userId);
+      if (held) {
+        const seconds = Math.max(1, Math.ceil(held.waitMs / 1000));
+        const why =
+          held.code === "flooding" ? "This session sent far too many events." : "Too many reconnections.";
+        return next(refused(held.code, `${why} Connecting again in ${seconds} s.`, held.waitMs));
+      }
       socket.data = {
         userId,
         tokenDigest: tokenDigest(auth.data.token),
@@ -86,15 +99,31 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
   if (session.chatId) await resendChat(deps, socket, session.chatId);
 }
 
+/** Tries of a failed detach: about 10 minutes while Redis is away (each waits out ioredis's retries). */
+const DETACH_ATTEMPTS = 40;
+
 /** A disconnect starts the session's grace period (or, for its last tab, shows it unavailable). */
 export function detachOnDisconnect(socket: AppSocket, deps: RealtimeDeps): void {
   const { store, config, logger, clock, io } = deps;
   socket.on("disconnect", (reason) => {
     logger.info({ userId: socket.data.userId, socketId: socket.id, reason }, "disconnected");
-    store
-      .detachConnection(socket.data.userId, deps.connectionId(socket), clock() + config.sessionGraceMs)
-      .then(({ changed }) => changed && io.to(roomChannel(changed.room)).emit("room:member-updated", changed))
-      .catch((error: unknown) => logger.error({ err: error, userId: socket.data.userId }, "detach failed"));
+    const graceDeadline = clock() + config.sessionGraceMs;
+    // A detach that fails (Redis away longer than ioredis retries) is tried again until it lands:
+    // otherwise the closed tab stays in the Store as a live connection, a ghost that never expires.
+    const detach = (attempt: number): void => {
+      store
+        .detachConnection(socket.data.userId, deps.connectionId(socket), graceDeadline)
+        .then(
+          ({ changed }) => changed && io.to(roomChannel(changed.room)).emit("room:member-updated", changed),
+        )
+        .catch((error: unknown) => {
+          logger.error({ err: error, userId: socket.data.userId, attempt }, "detach failed");
+          // Bounded: past this the instance is surely taken over (or closed), which ends it anyway.
+          if (attempt < DETACH_ATTEMPTS)
+            setTimeout(() => detach(attempt + 1), Math.min(attempt, 5) * 1000).unref();
+        });
+    };
+    detach(1);
   });
 }
 

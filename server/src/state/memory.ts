@@ -165,6 +165,13 @@ export class MemoryStore implements Store {
     return { ok: true, session: toSession(record), resumed, entered, ...(updated ? { updated } : {}) };
   }
 
+  async renewGrace(userId: string, graceDeadline: number): Promise<boolean> {
+    const record = this.sessions.get(userId);
+    if (!record || record.connections.size > 0 || record.graceDeadline === undefined) return false;
+    record.graceDeadline = graceDeadline;
+    return true;
+  }
+
   async detachConnection(
     userId: string,
     connectionId: string,

@@ -172,6 +172,11 @@ export class RedisStore implements Store {
     ))!;
   }
 
+  async renewGrace(userId: string, graceDeadline: number): Promise<boolean> {
+    // XX: only a session still in the grace set (no connection, not reaped); CH: 1 when it changed.
+    return (await this.redis.zadd(this.key("grace"), "XX", "CH", graceDeadline, userId)) === 1;
+  }
+
   async detachConnection(
     userId: string,
     connectionId: string,

@@ -209,6 +209,12 @@ export interface Store extends GroupCallStore {
   ): Promise<{ changed?: MembershipChange }>;
 
   /**
+   * A session in its grace period (no connection, e.g. claimed but not attached yet) gets `graceDeadline`
+   * instead of its deadline. False when it has a connection or is gone (its grace ended and it was reaped).
+   */
+  renewGrace(userId: string, graceDeadline: number): Promise<boolean>;
+
+  /**
    * One connection (tab) of the session became idle or hidden, or active again. The member's status
    * becomes "absent" when every connection is idle and the user chose "online", and back again.
    * Null when the session or the connection is unknown.
