@@ -7,8 +7,12 @@ import type { RealtimeDeps } from "./deps.js";
 
 type Deps = Pick<RealtimeDeps, "io" | "announceOccupancy">;
 
-export function announceJoined(deps: Deps, joined: MembershipChange): void {
-  deps.io.to(roomChannel(joined.room)).emit("room:member-joined", joined);
+/** `except`: the joiner's socket, when the room state it gets already has the change. */
+export function announceJoined(deps: Deps, joined: MembershipChange, except?: string): void {
+  deps.io
+    .to(roomChannel(joined.room))
+    .except(except ?? [])
+    .emit("room:member-joined", joined);
   deps.announceOccupancy(joined.room);
 }
 

@@ -67,8 +67,11 @@ export interface EventLimits {
   block(event: EventName, userId: string, waitMs: number): void;
 }
 
-/** Events whose budget the feature's own Store step charges (room:message: one round trip in all). */
-export const FEATURE_CHARGED: ReadonlySet<EventName> = new Set(["room:message"]);
+/**
+ * Events whose budget the feature's own Store step charges, in its one round trip: room:message
+ * (postRoomMessage) and session:leave (leaveSession).
+ */
+export const FEATURE_CHARGED: ReadonlySet<EventName> = new Set(["room:message", "session:leave"]);
 
 function limiterFor(family: LimitFamily, config: Config, redis: Redis | undefined): RateLimiterAbstract {
   const { points, seconds } = config.rateLimits[family];

@@ -3,28 +3,50 @@
 import type { ExtendedError } from "socket.io";
 import type { ErrorCode } from "../protocol.js";
 import { handshakeAuth } from "../schemas.js";
+import type { ConnectResult } from "../state/store.js";
 import { tokenDigest } from "../state/tokens.js";
-import { announceJoined, announceLeft, roomState } from "./announce.js";
+import { announceJoined, announceLeft } from "./announce.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { followOne } from "./follow.js";
 import { announceLeftCall } from "./group.js";
 import { on } from "./handler.js";
-import { endConnection } from "./lost.js";
+import { rateLimited } from "./limits.js";
+import { endConnection, hasLeft, markLeft } from "./lost.js";
 import { closeChat, resendChat } from "./private.js";
 
 function refused(code: ErrorCode, message: string): ExtendedError {
   return Object.assign(new Error(code), { data: { code, message } });
 }
 
-/** Handshake middleware: the only place a socket gets its identity, from the session token in `auth`. */
-export function authenticate(deps: Pick<RealtimeDeps, "store" | "logger">) {
+/** What each socket's handshake did in the Store, for `start` to act on once the socket is connected. */
+const handshakes = new WeakMap<AppSocket, ConnectResult>();
+
+/**
+ * Handshake middleware: the only place a socket gets its identity, from the session token in `auth`.
+ * It also attaches the connection and reads its room, all in one Store step (see Store.connect).
+ */
+export function authenticate(
+  deps: Pick<RealtimeDeps, "store" | "logger" | "config" | "clock" | "connectionId">,
+) {
   return async (socket: AppSocket, next: (error?: ExtendedError) => void) => {
     const auth = handshakeAuth.safeParse(socket.handshake.auth);
     if (!auth.success) return next(refused("session_unknown", "No session: join with a display name first."));
     try {
-      const userId = await deps.store.findSessionIdByToken(auth.data.token);
-      if (!userId) return next(refused("session_unknown", "Your session has ended. Join again."));
+      const { store, config } = deps;
+      const connection = deps.connectionId(socket);
+      const connected = await store.connect(auth.data.token, connection, config.maxConnectionsPerSession);
+      if (!connected.ok && connected.code === "session_unknown")
+        return next(refused("session_unknown", "Your session has ended. Join again."));
+      const userId = connected.ok ? connected.session.id : connected.userId;
+      // A client gone during the step never connects, and Socket.IO then drops the socket without a
+      // disconnect event: detach here, or the session would keep a tab nobody has. (Socket.IO checks
+      // readyState again on the next tick; nothing can close the transport in between.)
+      if (socket.conn.readyState !== "open") {
+        if (connected.ok)
+          await store.detachConnection(userId, connection, deps.clock() + config.sessionGraceMs);
+        return next(refused("session_unknown", "The connection closed."));
+      }
       socket.data = {
         userId,
         tokenDigest: tokenDigest(auth.data.token),
@@ -32,6 +54,7 @@ export function authenticate(deps: Pick<RealtimeDeps, "store" | "logger">) {
         lastMessageId: auth.data.lastMessageId,
         lastRoom: auth.data.lastRoom,
       };
+      handshakes.set(socket, connected);
       next();
     } catch (error) {
       deps.logger.error({ err: error }, "handshake failed");
@@ -42,27 +65,21 @@ export function authenticate(deps: Pick<RealtimeDeps, "store" | "logger">) {
 
 /** Runs once per connection, after the handshake: enter or resume, then send the initial state. */
 export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void> {
-  const { store, config, logger, io } = deps;
-  const attached = await store.attachConnection(
-    socket.data.userId,
-    deps.connectionId(socket),
-    config.maxConnectionsPerSession,
-  );
-  if (!attached.ok) {
-    endConnection(socket, attached.code);
+  const { config, logger, io } = deps;
+  const attached = handshakes.get(socket);
+  handshakes.delete(socket);
+  if (!attached?.ok) {
+    endConnection(socket, attached?.code ?? "session_unknown");
     return;
   }
-  const { session } = attached;
+  const { session, view } = attached;
   socket.data.resumed = attached.resumed;
   const { name, nameKey, room, roomSeq, chosen } = session;
   socket.data.session = { name, nameKey, room, roomSeq: -1, status: chosen };
-  // The room's state is read while the user channel's subscription is made: one round trip, not two.
-  const sameRoom = attached.resumed && socket.data.lastRoom === room;
-  const state = roomState(deps, room, roomSeq, sameRoom ? socket.data.lastMessageId : undefined);
-  state.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
   await socket.join(userChannel(session.id));
   followOne(socket, room, roomSeq);
-  if (attached.entered) announceJoined(deps, attached.entered);
+  // The room state below already holds this arrival: the joiner's own socket is not told again.
+  if (attached.entered) announceJoined(deps, attached.entered, socket.id);
   if (attached.updated) io.to(roomChannel(room)).emit("room:member-updated", attached.updated);
   logger.info({ userId: session.id, room, resumed: attached.resumed, socketId: socket.id }, "connected");
 
@@ -78,7 +95,12 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
       messageMaxLength: 2000,
     },
   });
-  socket.emit("room:state", await state);
+  // A tab that resumes in the room it showed gets only the messages after its last one.
+  const afterId = attached.resumed && socket.data.lastRoom === room ? socket.data.lastMessageId : undefined;
+  const history =
+    afterId === undefined ? view.history : view.history.filter((message) => message.id > afterId);
+  const { version, members, groupCall } = view;
+  socket.emit("room:state", { room, roomSeq, version, members, history, groupCall });
   if (session.chatId) await resendChat(deps, socket, session.chatId);
 }
 
@@ -87,21 +109,37 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
 
   socket.on("disconnect", (reason) => {
     logger.info({ userId: socket.data.userId, socketId: socket.id, reason }, "disconnected");
+    if (hasLeft(socket)) return; // its session ended with its connections (session:leave)
     store
       .detachConnection(socket.data.userId, deps.connectionId(socket), clock() + config.sessionGraceMs)
       .then(({ changed }) => changed && io.to(roomChannel(changed.room)).emit("room:member-updated", changed))
       .catch((error: unknown) => logger.error({ err: error, userId: socket.data.userId }, "detach failed"));
   });
 
+  const { points, seconds } = config.rateLimits["session-leave"];
+  const budget = { points, windowMs: seconds * 1000 };
+
+  // One Store step charges the leave and ends the session, the tabs' connections included.
   on(socket, deps, "session:leave", async () => {
-    const ended = await store.endSession(socket.data.userId);
+    const userId = socket.data.userId;
+    const left = await store.leaveSession(userId, budget, clock());
+    if (!left.ok) {
+      deps.limits.block("session:leave", userId, left.retryAfterMs);
+      return rateLimited(left.retryAfterMs);
+    }
+    const { ended } = left;
+    if (ended) markLeft(socket);
     if (ended?.leftCall) announceLeftCall(deps, ended.leftCall);
     if (ended?.left) announceLeft(deps, ended.left, "left");
     if (ended?.session.chatId)
       await closeChat(deps, ended.session.chatId, { id: ended.session.id, name: ended.session.name }, "left");
-    logger.info({ userId: socket.data.userId }, "session ended by the user");
-    // Close every tab of this session after the ack has gone out.
-    setImmediate(() => io.in(userChannel(socket.data.userId)).disconnectSockets(true));
+    logger.info({ userId }, "session ended by the user");
+    // Close every tab of this session after the ack has gone out; only this instance's when it had them all.
+    const here = `${deps.instanceKey}/`;
+    const tabs = ended?.connections.every((connection) => connection.startsWith(here))
+      ? io.local.in(userChannel(userId))
+      : io.in(userChannel(userId));
+    setImmediate(() => tabs.disconnectSockets(true));
     return { ok: true };
   });
 }

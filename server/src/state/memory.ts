@@ -9,8 +9,10 @@ import {
   type AttachRefusal,
   type AttachResult,
   type ClosedChat,
+  type ConnectResult,
   type CreateSessionResult,
   type HeartbeatResult,
+  type LeaveResult,
   type MissedCall,
   type EndedSession,
   type MembershipChange,
@@ -25,6 +27,29 @@ import {
   type SessionSnapshot,
   type Store,
 } from "./store.js";
+
+/** A fixed window of a per-user budget. */
+interface Budget {
+  used: number;
+  /** Epoch ms at which the window ends. */
+  resetAt: number;
+}
+
+/** Charges one point to `key` in `budgets`; null when within the limit, else the ms until the window ends. */
+function charge(
+  budgets: Map<string, Budget>,
+  key: string,
+  limit: { points: number; windowMs: number },
+  now: number,
+): number | null {
+  let budget = budgets.get(key);
+  if (!budget || budget.resetAt <= now) {
+    budget = { used: 0, resetAt: now + limit.windowMs };
+    budgets.set(key, budget);
+  }
+  budget.used += 1;
+  return budget.used > limit.points ? Math.max(1, budget.resetAt - now) : null;
+}
 
 interface RoomRecord {
   version: number;
@@ -56,8 +81,9 @@ export class MemoryStore implements Store {
   private readonly tokens = new Map<string, string>();
   private readonly rooms = new Map<string, RoomRecord>();
   private readonly chats = new Map<string, ChatRecord>();
-  /** Room-message budgets per user: a fixed window, as in Redis. */
-  private readonly postBudgets = new Map<string, { used: number; resetAt: number }>();
+  /** Room-message and leave budgets per user: fixed windows, as in Redis. */
+  private readonly postBudgets = new Map<string, Budget>();
+  private readonly leaveBudgets = new Map<string, Budget>();
   /** Instance runs by key, with their last heartbeat (epoch ms). */
   private readonly instances = new Map<string, number>();
   private readonly groups = new MemoryGroupCalls({
@@ -104,6 +130,21 @@ export class MemoryStore implements Store {
   async getSession(userId: string): Promise<Session | null> {
     const record = this.sessions.get(userId);
     return record ? toSession(record) : null;
+  }
+
+  async connect(token: string, connectionId: string, maxConnections: number): Promise<ConnectResult> {
+    const record = this.sessions.get(this.tokens.get(tokenDigest(token)) ?? "");
+    if (!record) return { ok: false, code: "session_unknown" };
+    const attached = this.attach(record, connectionId, maxConnections);
+    if (!attached.ok) return { ok: false, code: "too_many_connections", userId: record.id };
+    const room = this.room(record.room);
+    const view = {
+      version: room.version,
+      members: [...room.members.values()],
+      history: [...room.history],
+      groupCall: this.groups.of(record.room),
+    };
+    return { ...attached, view };
   }
 
   async attachConnection(
@@ -207,6 +248,17 @@ export class MemoryStore implements Store {
     return record ? this.end(record) : null;
   }
 
+  async leaveSession(
+    userId: string,
+    limit: { points: number; windowMs: number },
+    now: number,
+  ): Promise<LeaveResult> {
+    const waitMs = charge(this.leaveBudgets, userId, limit, now);
+    if (waitMs !== null) return { ok: false, code: "rate_limited", retryAfterMs: waitMs };
+    const record = this.sessions.get(userId);
+    return { ok: true, ended: record ? this.end(record) : null };
+  }
+
   async moveToRoom(userId: string, room: string): Promise<RoomMove | null> {
     const record = this.sessions.get(userId);
     if (!record) return null;
@@ -257,19 +309,8 @@ export class MemoryStore implements Store {
   ): Promise<PostResult> {
     if (!this.room(message.room).members.has(message.from.id))
       return { ok: false as const, code: "not_in_room" as const };
-    const now = message.at;
-    let budget = this.postBudgets.get(message.from.id);
-    if (!budget || budget.resetAt <= now) {
-      budget = { used: 0, resetAt: now + limit.windowMs };
-      this.postBudgets.set(message.from.id, budget);
-    }
-    budget.used += 1;
-    if (budget.used > limit.points)
-      return {
-        ok: false as const,
-        code: "rate_limited" as const,
-        retryAfterMs: Math.max(1, budget.resetAt - now),
-      };
+    const waitMs = charge(this.postBudgets, message.from.id, limit, message.at);
+    if (waitMs !== null) return { ok: false as const, code: "rate_limited" as const, retryAfterMs: waitMs };
     return { ok: true as const, message: await this.appendRoomMessage(message) };
   }
 
@@ -491,7 +532,8 @@ export class MemoryStore implements Store {
     this.names.delete(record.nameKey);
     this.tokens.delete(record.tokenDigest);
     const left = record.entered ? this.removeMember(record.room, record.id) : undefined;
-    return { session: toSession(record), left, ...(leftCall ? { leftCall } : {}) };
+    const connections = [...record.connections];
+    return { session: toSession(record), left, connections, ...(leftCall ? { leftCall } : {}) };
   }
 
   private room(name: string): RoomRecord {

@@ -24,8 +24,10 @@ import {
   type AttachRefusal,
   type AttachResult,
   type ClosedChat,
+  type ConnectResult,
   type CreateSessionResult,
   type HeartbeatResult,
+  type LeaveResult,
   type MissedCall,
   type EndedSession,
   type MembershipChange,
@@ -141,6 +143,24 @@ export class RedisStore implements Store {
     return { ...session, ...(chatId ? { chatId } : {}), ...(groupCallId ? { groupCallId } : {}) };
   }
 
+  async connect(token: string, connectionId: string, maxConnections: number): Promise<ConnectResult> {
+    const [json, version, members, history, call] = (await this.call(
+      "connect",
+      tokenDigest(token),
+      connectionId,
+      maxConnections,
+    )) as [string, number, string[], string[], string | null];
+    const attached = JSON.parse(json) as ConnectResult;
+    if (!attached.ok) return attached;
+    const view = {
+      version: Number(version),
+      members: members.map((member) => JSON.parse(member) as Member),
+      history: history.map((message) => JSON.parse(message) as ChatMessage),
+      groupCall: call ? groupCall(JSON.parse(call) as GroupCall) : null,
+    };
+    return { ...attached, view };
+  }
+
   async attachConnection(
     userId: string,
     connectionId: string,
@@ -197,6 +217,20 @@ export class RedisStore implements Store {
   async endSession(userId: string): Promise<EndedSession | null> {
     const ended = await this.run<EndedSession>("endSession", userId);
     return ended && endedSession(ended);
+  }
+
+  async leaveSession(
+    userId: string,
+    limit: { points: number; windowMs: number },
+    _now: number,
+  ): Promise<LeaveResult> {
+    const reply = await this.call("leaveSession", userId, limit.points, limit.windowMs);
+    if (Array.isArray(reply))
+      return { ok: false, code: "rate_limited", retryAfterMs: Math.max(1, Number(reply[1])) };
+    return {
+      ok: true,
+      ended: typeof reply === "string" ? endedSession(JSON.parse(reply) as EndedSession) : null,
+    };
   }
 
   async moveToRoom(userId: string, room: string): Promise<RoomMove | null> {
@@ -416,8 +450,11 @@ const leftCall = (left: LeftGroupCall): LeftGroupCall => {
   return { ...rest, changes: list(left.changes), ...(call ? { call: groupCall(call) } : {}) };
 };
 
-const endedSession = (ended: EndedSession): EndedSession =>
-  ended.leftCall ? { ...ended, leftCall: leftCall(ended.leftCall) } : ended;
+const endedSession = (ended: EndedSession): EndedSession => ({
+  ...ended,
+  connections: list(ended.connections),
+  ...(ended.leftCall ? { leftCall: leftCall(ended.leftCall) } : {}),
+});
 
 /** cjson encodes an empty Lua table as `{}`; lists come back as arrays either way. */
 function list<T>(value: T[] | Record<string, never> | undefined): T[] {

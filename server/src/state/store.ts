@@ -2,6 +2,7 @@
 // intention-revealing methods. The memory and Redis implementations pass one contract suite.
 import type { GroupCallStore, LeftGroupCall } from "./group-store.js";
 import type { CallInfo, ChatMessage, Member, PresenceStatus, PrivateMessage, UserRef } from "../protocol.js";
+import type { RoomState } from "../protocol.js";
 
 export interface Session {
   id: string;
@@ -84,6 +85,25 @@ export interface AttachResult {
   updated?: MembershipChange;
 }
 
+/** A room as a connection enters it: the member list at `version`, the kept history, its group call. */
+export interface RoomView {
+  version: number;
+  members: Member[];
+  /** Oldest first (the last HISTORY_LIMIT). */
+  history: ChatMessage[];
+  groupCall: RoomState["groupCall"];
+}
+
+/** What `connect` answers: the attach and the session's room read in the same step, or the refusal. */
+export type ConnectResult =
+  | (AttachResult & { view: RoomView })
+  | { ok: false; code: "session_unknown" }
+  | { ok: false; code: "too_many_connections"; userId: string };
+
+/** What `leaveSession` answers: the ended session (null when there was none), or the wait when over budget. */
+export type LeaveResult =
+  { ok: true; ended: EndedSession | null } | { ok: false; code: "rate_limited"; retryAfterMs: number };
+
 /** A private chat that ended, with the busy-flag changes of its partners' member entries. */
 export interface ClosedChat {
   chat: PrivateChatRecord;
@@ -134,6 +154,8 @@ export interface EndedSession {
   left?: MembershipChange;
   /** Set when the user was in a group call and has now left it. */
   leftCall?: LeftGroupCall;
+  /** The connections (tabs) the session still had, which are no longer attached to anything. */
+  connections: string[];
 }
 
 export interface NewRoomMessage {
@@ -172,6 +194,13 @@ export interface Store extends GroupCallStore {
   findSessionIdByToken(token: string): Promise<string | null>;
 
   getSession(userId: string): Promise<Session | null>;
+
+  /**
+   * A new connection's whole join in one step (one round trip on Redis): resolves the handshake
+   * `token` to its session, attaches `connectionId` like `attachConnection`, and reads the session's
+   * room as it is right after (RoomView). `session_unknown` when the token resolves to no session.
+   */
+  connect(token: string, connectionId: string, maxConnections: number): Promise<ConnectResult>;
 
   /**
    * A connection of this session opened: it leaves the grace period and enters its room if new.
@@ -221,6 +250,17 @@ export interface Store extends GroupCallStore {
 
   /** Ends a session at once (explicit log-out): leaves the room and releases the name. */
   endSession(userId: string): Promise<EndedSession | null>;
+
+  /**
+   * The user's log-out (`session:leave`) in one step: charges their leave budget (`limit.points` per
+   * fixed window of `limit.windowMs`, shared across instances; `rate_limited` with the wait when it is
+   * spent), then ends the session like `endSession`. `now` is epoch ms.
+   */
+  leaveSession(
+    userId: string,
+    limit: { points: number; windowMs: number },
+    now: number,
+  ): Promise<LeaveResult>;
 
   moveToRoom(userId: string, room: string): Promise<RoomMove | null>;
 

@@ -14,7 +14,7 @@ end
 -- So is the room's group call: moving on takes the mover out of it, in this same step.
 local leftCall = leave_gcall(s, {})
 local left, joined = nil, nil
-if s.entered then left = remove_member(s.room, s.id) end
+if s.entered then left = remove_member(s.room, s) end
 s.room = ARGV[3]
 s.roomSeq = redis.call('HINCRBY', session_key(s.id), 'roomSeq', 1)
 redis.call('HSET', session_key(s.id), 'room', s.room)

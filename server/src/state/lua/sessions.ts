@@ -19,6 +19,30 @@ return cjson.encode(attach(s, ARGV[3], tonumber(ARGV[4])))
 `;
 
 /**
+ * ARGV: prefix, tokenDigest, connectionId, maxConnections -> {attach JSON} when refused (with the
+ * userId when the session has too many tabs), else {attach JSON, room version, member JSONs, history
+ * JSONs, group call JSON or nil}: the whole join of a connection, read right after its attach.
+ */
+export const connect = `
+local id = redis.call('GET', p .. ':token:' .. ARGV[2])
+local s = id and read_session(id)
+if not s then return {cjson.encode({ok = false, code = 'session_unknown'})} end
+local attached = attach(s, ARGV[3], tonumber(ARGV[4]))
+if not attached.ok then
+  attached.userId = s.id
+  return {cjson.encode(attached)}
+end
+local room = p .. ':room:' .. s.room
+-- A change this attach made carries the room's latest version: no need to read it back.
+local change = attached.entered or attached.updated
+local version = change and change.version or tonumber(redis.call('GET', room .. ':version') or '0')
+local callId = redis.call('GET', room .. ':gcall')
+local call = callId and read_gcall(callId)
+return {cjson.encode(attached), version, redis.call('HVALS', room .. ':members'),
+  redis.call('LRANGE', room .. ':history', 0, -1), call and cjson.encode(call) or false}
+`;
+
+/**
  * ARGV: prefix, snapshot JSON {id, name, nameKey, tokenDigest, room, roomSeq, status}, connectionId, maxConnections
  * -> like attachConnection, or {ok = false, code = 'name_taken'} when another session holds the name.
  */
@@ -39,15 +63,16 @@ return cjson.encode(attach(s, ARGV[3], tonumber(ARGV[4])))
 
 /** ARGV: prefix, id, connectionId, graceDeadline -> JSON {changed?}: the status change the tab's leaving made */
 export const detachConnection = `
-local instance = instance_of(ARGV[3])
+-- An ended session took its connections with it (see end_session).
+local s = read_session(ARGV[2])
+if not s then return '{}' end
 local conns = p .. ':conns:' .. ARGV[2]
 redis.call('SREM', conns, ARGV[3])
 redis.call('SREM', p .. ':idle:' .. ARGV[2], ARGV[3])
+local instance = instance_of(ARGV[3])
 if instance and #conns_of(ARGV[2], instance) == 0 then
   redis.call('SREM', p .. ':inst:' .. instance .. ':sessions', ARGV[2])
 end
-local s = read_session(ARGV[2])
-if not s then return '{}' end
 if redis.call('SCARD', conns) == 0 then
   redis.call('ZADD', p .. ':grace', ARGV[4], ARGV[2])
   return '{}'
@@ -75,6 +100,20 @@ for _, id in ipairs(ids) do
   if ended then table.insert(out, cjson.encode(ended)) end
 end
 return out
+`;
+
+/**
+ * ARGV: prefix, id, points, windowMs -> JSON ended session, nil without a session, or
+ * {'rate_limited', wait ms} once the user's leave budget (a fixed window) is spent.
+ */
+export const leaveSession = `
+local budget = p .. ':rl:leave:' .. ARGV[2]
+local used = 1
+if not redis.call('SET', budget, 1, 'PX', ARGV[4], 'NX') then used = redis.call('INCR', budget) end
+if used > tonumber(ARGV[3]) then return {'rate_limited', redis.call('PTTL', budget)} end
+local ended = end_session(ARGV[2])
+if not ended then return nil end
+return cjson.encode(ended)
 `;
 
 /** ARGV: prefix, id -> JSON ended session or nil */

@@ -1,0 +1,119 @@
+// The Store contract for the join and leave steps a connection takes in one round trip each:
+// `connect` (token, attach, room state) and `leaveSession` (charge, end). Run by store.test.ts.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Store } from "../src/state/store.js";
+import { claimName } from "./support/store.js";
+
+export function storeJoinContract(name: string, makeStore: () => Promise<Store>) {
+  describe(`Store join and leave contract: ${name}`, () => {
+    let store: Store;
+    const far = () => Date.now() + 60_000;
+    const budget = { points: 3, windowMs: 60_000 };
+
+    beforeEach(async () => {
+      store = await makeStore();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const claim = (userName: string) => claimName(store, userName);
+
+    it("resolves the token, enters the room and answers the room as it is after the arrival", async () => {
+      const bo = await claim("Bo");
+      await store.connect(bo.token, "i1#a/bo", 8);
+      await store.appendRoomMessage({
+        room: "GENERAL",
+        from: { id: bo.session.id, name: "Bo" },
+        text: "hi",
+        at: 1,
+      });
+      const ann = await claim("Ann");
+      const connected = await store.connect(ann.token, "i1#a/ann", 8);
+      if (!connected.ok) throw new Error(connected.code);
+      expect(connected).toMatchObject({ resumed: false, session: { id: ann.session.id, room: "GENERAL" } });
+      expect(connected.entered).toMatchObject({ room: "GENERAL", member: { id: ann.session.id } });
+      expect(connected.view.version).toBe(connected.entered!.version);
+      expect(connected.view.version).toBe((await store.roomSnapshot("GENERAL")).version);
+      expect(connected.view.members.map((member) => member.name).sort()).toEqual(["Ann", "Bo"]);
+      expect(connected.view.history.map((message) => message.text)).toEqual(["hi"]);
+      expect(connected.view.groupCall).toBeNull();
+      // The handshake's session is attached: it no longer expires.
+      expect(await store.takeExpiredSessions(far() + 1, 10)).toEqual([]);
+    });
+
+    it("reports a second tab as resumed, with the room's current version", async () => {
+      const ann = await claim("Ann");
+      await store.connect(ann.token, "i1#a/one", 8);
+      await store.setStatus(ann.session.id, "unavailable");
+      const again = await store.connect(ann.token, "i2#b/two", 8);
+      if (!again.ok) throw new Error(again.code);
+      expect(again).toMatchObject({ resumed: true, session: { status: "unavailable" } });
+      expect(again.entered).toBeUndefined();
+      expect(again.updated).toBeUndefined();
+      expect(again.view.version).toBe((await store.roomSnapshot("GENERAL")).version);
+    });
+
+    it("brings an automatically absent member back when a new tab connects", async () => {
+      const ann = await claim("Ann");
+      await store.connect(ann.token, "i1#a/one", 8);
+      const idle = await store.setConnectionIdle(ann.session.id, "i1#a/one", true);
+      expect(idle?.changed?.member.status).toBe("absent");
+      const back = await store.connect(ann.token, "i1#a/two", 8);
+      if (!back.ok) throw new Error(back.code);
+      expect(back.updated?.member.status).toBe("online");
+      expect(back.view.version).toBe(back.updated!.version);
+      expect(back.view.members).toEqual([expect.objectContaining({ name: "Ann", status: "online" })]);
+    });
+
+    it("refuses an unknown token, and a tab past the cap with the session it belongs to", async () => {
+      expect(await store.connect("no-such-token", "i1#a/x", 8)).toEqual({
+        ok: false,
+        code: "session_unknown",
+      });
+      const ann = await claim("Ann");
+      await store.connect(ann.token, "i1#a/one", 1);
+      expect(await store.connect(ann.token, "i1#a/two", 1)).toEqual({
+        ok: false,
+        code: "too_many_connections",
+        userId: ann.session.id,
+      });
+      // The refused tab was not counted: the first one is still the only one.
+      expect(await store.connect(ann.token, "i1#a/one", 1)).toMatchObject({ ok: true, resumed: true });
+    });
+
+    it("ends the session on leave with its connections, and frees its name and token", async () => {
+      const ann = await claim("Ann");
+      await store.connect(ann.token, "i1#a/one", 8);
+      await store.connect(ann.token, "i2#b/two", 8);
+      const left = await store.leaveSession(ann.session.id, budget, Date.now());
+      if (!left.ok) throw new Error(left.code);
+      expect(left.ended?.left).toMatchObject({
+        room: "GENERAL",
+        member: { id: ann.session.id, name: "Ann" },
+      });
+      expect(left.ended?.connections.sort()).toEqual(["i1#a/one", "i2#b/two"]);
+      expect((await store.roomSnapshot("GENERAL")).members).toEqual([]);
+      expect(await store.findSessionIdByToken(ann.token)).toBeNull();
+      // The tabs' own detaches, arriving after, change nothing.
+      expect(await store.detachConnection(ann.session.id, "i1#a/one", far())).toEqual({});
+      expect(await store.takeExpiredSessions(far() + 1, 10)).toEqual([]);
+      expect((await claim("ANN")).ok).toBe(true);
+      expect(await store.leaveSession(ann.session.id, budget, Date.now())).toEqual({ ok: true, ended: null });
+    });
+
+    it("charges every leave to the user's budget and refuses past it, with the wait", async () => {
+      const ann = await claim("Ann");
+      const bo = await claim("Bo");
+      const now = Date.now();
+      for (let i = 0; i < budget.points; i++)
+        expect(await store.leaveSession(ann.session.id, budget, now)).toMatchObject({ ok: true });
+      const refused = await store.leaveSession(ann.session.id, budget, now);
+      expect(refused).toMatchObject({ ok: false, code: "rate_limited" });
+      expect(!refused.ok && refused.retryAfterMs).toBeGreaterThan(0);
+      expect(!refused.ok && refused.retryAfterMs).toBeLessThanOrEqual(budget.windowMs);
+      // Bo's budget is his own.
+      expect(await store.leaveSession(bo.session.id, budget, now)).toMatchObject({ ok: true });
+    });
+  });
+}
