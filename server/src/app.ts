@@ -2,9 +2,8 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import express, { type ErrorRequestHandler, type Response } from "express";
-import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Config } from "./config.js";
-import { limitSessionClaims } from "./http/claims.js";
+import { addressKey, claimLimits, refuseClaim } from "./http/claims.js";
 import { securityHeaders } from "./http/headers.js";
 import { compileTrust } from "./http/proxy.js";
 import type { Logger } from "./logger.js";
@@ -17,8 +16,6 @@ interface AppDeps {
   store: Store;
   logger: Logger;
   clock: () => number;
-  /** Counts POST /api/session per client address (see http/claims.ts). */
-  claimLimiter: RateLimiterAbstract;
 }
 
 const sendError = (res: Response, status: number, code: ErrorCode, message: string) =>
@@ -35,7 +32,7 @@ async function answersWithin(check: Promise<boolean>, ms: number): Promise<boole
   }
 }
 
-export function createApp({ config, store, logger, clock, claimLimiter }: AppDeps): express.Express {
+export function createApp({ config, store, logger, clock }: AppDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
   // Off unless TRUST_PROXY names the proxy: req.ip, req.protocol and req.secure then read its X-Forwarded-*.
@@ -59,7 +56,12 @@ export function createApp({ config, store, logger, clock, claimLimiter }: AppDep
     res.json({ rooms: config.rooms.map((name, i) => ({ name, count: 0, version: 0, ...counts[i] })) });
   });
 
-  app.post("/api/session", limitSessionClaims(claimLimiter), async (req, res) => {
+  const claims = claimLimits(config, clock);
+  app.post("/api/session", async (req, res) => {
+    // req.ip reads X-Forwarded-For only from a trusted proxy (TRUST_PROXY).
+    const address = addressKey(req.ip ?? "");
+    const waitMs = claims.waitOf(address);
+    if (waitMs > 0) return refuseClaim(res, waitMs);
     const parsed = createSessionBody.safeParse(req.body);
     if (!parsed.success) {
       const onName = parsed.error.issues.some((issue) => issue.path[0] === "name");
@@ -73,12 +75,14 @@ export function createApp({ config, store, logger, clock, claimLimiter }: AppDep
     const { name, room } = parsed.data;
     if (!config.rooms.includes(room))
       return sendError(res, 400, "unknown_room", `There is no room called ${room}.`);
-    const created = await store.createSession({
-      name,
-      nameKey: nameKey(name),
-      room,
-      graceDeadline: clock() + config.sessionGraceMs,
-    });
+    const created = await store.createSession(
+      { name, nameKey: nameKey(name), room, graceDeadline: clock() + config.sessionGraceMs },
+      claims.budget(address),
+    );
+    if (!created.ok && created.code === "rate_limited") {
+      claims.block(address, created.retryAfterMs);
+      return refuseClaim(res, created.retryAfterMs);
+    }
     if (!created.ok)
       return sendError(
         res,

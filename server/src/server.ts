@@ -4,14 +4,12 @@ import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createShardedAdapter } from "@socket.io/redis-adapter";
 import { Redis } from "ioredis";
-import { type RateLimiterAbstract } from "rate-limiter-flexible";
 import { Server } from "socket.io";
 import { createApp } from "./app.js";
 import { startLiveness } from "./cluster/liveness.js";
 import { startReaper } from "./cluster/reaper.js";
 import { resyncAfterOutage } from "./cluster/resync.js";
 import type { Config } from "./config.js";
-import { sessionClaimLimiter } from "./http/claims.js";
 import { compileTrust } from "./http/proxy.js";
 import { createLogger, type Logger } from "./logger.js";
 import * as calls from "./realtime/calls.js";
@@ -63,7 +61,6 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
   const storeClients: Redis[] = [];
   let store: Store;
   let limits: EventLimits;
-  let claimLimiter: RateLimiterAbstract;
   if (config.redisUrl) {
     const data = redisClient(config, logger, "store");
     redisClients.push(data);
@@ -72,16 +69,14 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     storeClient.on("error", (error) => logger.warn({ err: error, role: "store" }, "redis connection error"));
     store = new RedisStore(storeClient, config.redisPrefix);
     limits = createEventLimits(config, data);
-    claimLimiter = sessionClaimLimiter(config, data);
   } else {
     store = new MemoryStore();
     limits = createEventLimits(config);
-    claimLimiter = sessionClaimLimiter(config);
   }
 
   // Express must be the server's request listener before Socket.IO attaches: engine.io then answers
   // /socket.io/ itself and passes every other request on.
-  const http = createServer(createApp({ config, store, logger, clock: Date.now, claimLimiter }));
+  const http = createServer(createApp({ config, store, logger, clock: Date.now }));
   const originPolicy: OriginPolicy = {
     publicOrigins: config.publicOrigins,
     trust: compileTrust(config.trustProxy),

@@ -19,6 +19,24 @@ export function storeJoinContract(name: string, makeStore: () => Promise<Store>)
 
     const claim = (userName: string) => claimName(store, userName);
 
+    it("charges every claim to its address, taken names too, and refuses past the budget", async () => {
+      const claims = (address: string) => ({ address, points: 3, windowMs: 60_000, now: Date.now() });
+      const ann = { name: "Ann", nameKey: "ann", room: "GENERAL", graceDeadline: far() };
+      expect(await store.createSession(ann, claims("203.0.113.7"))).toMatchObject({ ok: true });
+      expect(await store.createSession(ann, claims("203.0.113.7"))).toEqual({
+        ok: false,
+        code: "name_taken",
+      });
+      const bo = { ...ann, name: "Bo", nameKey: "bo" };
+      expect(await store.createSession(bo, claims("203.0.113.7"))).toMatchObject({ ok: true });
+      const refused = await store.createSession({ ...bo, name: "Cy", nameKey: "cy" }, claims("203.0.113.7"));
+      expect(refused).toMatchObject({ ok: false, code: "rate_limited" });
+      expect(!refused.ok && refused.code === "rate_limited" && refused.retryAfterMs).toBeGreaterThan(0);
+      // The refused claim took no name; another address still gets in.
+      const cy = { ...bo, name: "Cy", nameKey: "cy" };
+      expect(await store.createSession(cy, claims("203.0.113.8"))).toMatchObject({ ok: true });
+    });
+
     it("resolves the token, enters the room and answers the room as it is after the arrival", async () => {
       const bo = await claim("Bo");
       await store.connect(bo.token, "i1#a/bo", 8);

@@ -8,6 +8,7 @@ import {
   HISTORY_LIMIT,
   type AttachRefusal,
   type AttachResult,
+  type ClaimBudget,
   type ClosedChat,
   type ConnectResult,
   type CreateSessionResult,
@@ -84,6 +85,8 @@ export class MemoryStore implements Store {
   /** Room-message and leave budgets per user: fixed windows, as in Redis. */
   private readonly postBudgets = new Map<string, Budget>();
   private readonly leaveBudgets = new Map<string, Budget>();
+  /** Session claims per address (see createSession). */
+  private readonly claimBudgets = new Map<string, Budget>();
   /** Instance runs by key, with their last heartbeat (epoch ms). */
   private readonly instances = new Map<string, number>();
   private readonly groups = new MemoryGroupCalls({
@@ -91,12 +94,12 @@ export class MemoryStore implements Store {
     refresh: (session) => this.refreshMember(session as SessionRecord),
   });
 
-  async createSession(input: {
-    name: string;
-    nameKey: string;
-    room: string;
-    graceDeadline: number;
-  }): Promise<CreateSessionResult> {
+  async createSession(
+    input: { name: string; nameKey: string; room: string; graceDeadline: number },
+    budget?: ClaimBudget,
+  ): Promise<CreateSessionResult> {
+    const waitMs = budget && charge(this.claimBudgets, budget.address, budget, budget.now);
+    if (waitMs) return { ok: false, code: "rate_limited", retryAfterMs: waitMs };
     if (this.names.has(input.nameKey)) return { ok: false, code: "name_taken" };
     const token = newToken();
     const record: SessionRecord = {

@@ -23,6 +23,7 @@ import {
   HISTORY_LIMIT,
   type AttachRefusal,
   type AttachResult,
+  type ClaimBudget,
   type ClosedChat,
   type ConnectResult,
   type CreateSessionResult,
@@ -77,12 +78,10 @@ export class RedisStore implements Store {
     return this.redis[`script_${name}`](this.prefix, ...args);
   }
 
-  async createSession(input: {
-    name: string;
-    nameKey: string;
-    room: string;
-    graceDeadline: number;
-  }): Promise<CreateSessionResult> {
+  async createSession(
+    input: { name: string; nameKey: string; room: string; graceDeadline: number },
+    budget?: ClaimBudget,
+  ): Promise<CreateSessionResult> {
     const id = newSessionId();
     const token = newToken();
     const claimed = await this.call(
@@ -93,7 +92,10 @@ export class RedisStore implements Store {
       input.room,
       tokenDigest(token),
       input.graceDeadline,
+      ...(budget ? [budget.address, budget.points, budget.windowMs] : []),
     );
+    if (Array.isArray(claimed))
+      return { ok: false, code: "rate_limited", retryAfterMs: Math.max(1, Number(claimed[1])) };
     if (claimed !== 1) return { ok: false, code: "name_taken" };
     return {
       ok: true,

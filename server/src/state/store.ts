@@ -69,7 +69,17 @@ export interface MembershipChange {
 }
 
 export type CreateSessionResult =
-  { ok: true; session: Session; token: string } | { ok: false; code: "name_taken" };
+  | { ok: true; session: Session; token: string }
+  | { ok: false; code: "name_taken" }
+  | { ok: false; code: "rate_limited"; retryAfterMs: number };
+
+/** A per-address budget of session claims: `points` per fixed window of `windowMs`; `now` in epoch ms. */
+export interface ClaimBudget {
+  address: string;
+  points: number;
+  windowMs: number;
+  now: number;
+}
 
 /** Why a connection could not attach: its session is gone, or it already has the most tabs allowed. */
 export type AttachRefusal = "session_unknown" | "too_many_connections";
@@ -181,14 +191,14 @@ export interface Store extends GroupCallStore {
 
   /**
    * Atomically claims `name` (compared by its folded key) and creates a session for it. The session
-   * starts in its grace period: if no socket attaches before `graceDeadline`, it expires.
+   * starts in its grace period: if no socket attaches before `graceDeadline`, it expires. With
+   * `budget`, the claim is first charged to its address (shared across instances), taken name or
+   * not; `rate_limited` with the wait once the address has spent it.
    */
-  createSession(input: {
-    name: string;
-    nameKey: string;
-    room: string;
-    graceDeadline: number;
-  }): Promise<CreateSessionResult>;
+  createSession(
+    input: { name: string; nameKey: string; room: string; graceDeadline: number },
+    budget?: ClaimBudget,
+  ): Promise<CreateSessionResult>;
 
   /** Resolves a handshake token to its live session's id. */
   findSessionIdByToken(token: string): Promise<string | null>;

@@ -1,8 +1,17 @@
 // Lua scripts of the Redis Store for sessions: claiming a name, attaching and detaching connections,
 // rebuilding a lost session, expiry and log-out. Each runs atomically; ARGV[1] is the key prefix.
 
-/** ARGV: prefix, nameKey, id, name, room, tokenDigest, graceDeadline -> 1 claimed, 0 taken */
+/**
+ * ARGV: prefix, nameKey, id, name, room, tokenDigest, graceDeadline[, address, points, windowMs]
+ * -> 1 claimed, 0 taken, or {'rate_limited', wait ms} once the address spent its claims (a fixed window)
+ */
 export const createSession = `
+if ARGV[8] then
+  local budget = p .. ':rl:claim:' .. ARGV[8]
+  local used = redis.call('INCR', budget)
+  if used == 1 then redis.call('PEXPIRE', budget, ARGV[10]) end
+  if used > tonumber(ARGV[9]) then return {'rate_limited', redis.call('PTTL', budget)} end
+end
 if not redis.call('SET', p .. ':name:' .. ARGV[2], ARGV[3], 'NX') then return 0 end
 redis.call('HSET', p .. ':session:' .. ARGV[3], 'name', ARGV[4], 'room', ARGV[5], 'status', 'online',
   'chosen', 'online', 'entered', '0', 'nameKey', ARGV[2], 'tokenDigest', ARGV[6], 'roomSeq', '0')
