@@ -90,6 +90,9 @@ export function storeJoinContract(name: string, makeStore: () => Promise<Store>)
         code: "session_unknown",
       });
       const ann = await claim("Ann");
+      // The right session with another secret is no token of it.
+      const forged = `${ann.session.id}.${"A".repeat(43)}`;
+      expect(await store.connect(forged, "i1#a/x", 8)).toEqual({ ok: false, code: "session_unknown" });
       await store.connect(ann.token, "i1#a/one", 1);
       expect(await store.connect(ann.token, "i1#a/two", 1)).toEqual({
         ok: false,

@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { CallInfo, ChatMessage, Member, PresenceStatus, PrivateMessage, UserRef } from "../protocol.js";
 import { MemoryGroupCalls } from "./memory-group.js";
-import { newSessionId, newToken, tokenDigest } from "./tokens.js";
+import { newSessionId, newToken, sessionIdOf, tokenDigest } from "./tokens.js";
 import {
   HISTORY_LIMIT,
   type AttachRefusal,
@@ -79,7 +79,6 @@ export class MemoryStore implements Store {
   readonly kind = "memory" as const;
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly names = new Map<string, string>();
-  private readonly tokens = new Map<string, string>();
   private readonly rooms = new Map<string, RoomRecord>();
   private readonly chats = new Map<string, ChatRecord>();
   /** Room-message and leave budgets per user: fixed windows, as in Redis. */
@@ -101,9 +100,10 @@ export class MemoryStore implements Store {
     const waitMs = budget && charge(this.claimBudgets, budget.address, budget, budget.now);
     if (waitMs) return { ok: false, code: "rate_limited", retryAfterMs: waitMs };
     if (this.names.has(input.nameKey)) return { ok: false, code: "name_taken" };
-    const token = newToken();
+    const id = newSessionId();
+    const token = newToken(id);
     const record: SessionRecord = {
-      id: newSessionId(),
+      id,
       name: input.name,
       room: input.room,
       status: "online",
@@ -123,11 +123,16 @@ export class MemoryStore implements Store {
   private register(record: SessionRecord): void {
     this.sessions.set(record.id, record);
     this.names.set(record.nameKey, record.id);
-    this.tokens.set(record.tokenDigest, record.id);
   }
 
   async findSessionIdByToken(token: string): Promise<string | null> {
-    return this.tokens.get(tokenDigest(token)) ?? null;
+    return this.byToken(token)?.id ?? null;
+  }
+
+  /** The session `token` names, when the token is the one it was given. */
+  private byToken(token: string): SessionRecord | undefined {
+    const record = this.sessions.get(sessionIdOf(token));
+    return record?.tokenDigest === tokenDigest(token) ? record : undefined;
   }
 
   async getSession(userId: string): Promise<Session | null> {
@@ -136,7 +141,7 @@ export class MemoryStore implements Store {
   }
 
   async connect(token: string, connectionId: string, maxConnections: number): Promise<ConnectResult> {
-    const record = this.sessions.get(this.tokens.get(tokenDigest(token)) ?? "");
+    const record = this.byToken(token);
     if (!record) return { ok: false, code: "session_unknown" };
     const attached = this.attach(record, connectionId, maxConnections);
     if (!attached.ok) return { ok: false, code: "too_many_connections", userId: record.id };
@@ -533,7 +538,6 @@ export class MemoryStore implements Store {
     const leftCall = this.groups.leave(record);
     this.sessions.delete(record.id);
     this.names.delete(record.nameKey);
-    this.tokens.delete(record.tokenDigest);
     const left = record.entered ? this.removeMember(record.room, record.id) : undefined;
     const connections = [...record.connections];
     return { session: toSession(record), left, connections, ...(leftCall ? { leftCall } : {}) };

@@ -43,7 +43,7 @@ import {
   type SessionSnapshot,
   type Store,
 } from "./store.js";
-import { newSessionId, newToken, tokenDigest } from "./tokens.js";
+import { newSessionId, newToken, sessionIdOf, tokenDigest } from "./tokens.js";
 
 type ScriptName = keyof typeof scripts;
 /** Commands get a prefix: a bare name like `setStatus` would shadow ioredis's own methods. */
@@ -83,7 +83,7 @@ export class RedisStore implements Store {
     budget?: ClaimBudget,
   ): Promise<CreateSessionResult> {
     const id = newSessionId();
-    const token = newToken();
+    const token = newToken(id);
     const claimed = await this.call(
       "createSession",
       input.nameKey,
@@ -114,7 +114,9 @@ export class RedisStore implements Store {
   }
 
   async findSessionIdByToken(token: string): Promise<string | null> {
-    return this.redis.get(this.key("token", tokenDigest(token)));
+    const id = sessionIdOf(token);
+    const digest = id && (await this.redis.hget(this.key("session", id), "tokenDigest"));
+    return digest === tokenDigest(token) ? id : null;
   }
 
   async getSession(userId: string): Promise<Session | null> {
@@ -148,6 +150,7 @@ export class RedisStore implements Store {
   async connect(token: string, connectionId: string, maxConnections: number): Promise<ConnectResult> {
     const [json, version, members, history, call] = (await this.call(
       "connect",
+      sessionIdOf(token),
       tokenDigest(token),
       connectionId,
       maxConnections,

@@ -187,7 +187,7 @@ local function leave_gcall(s, changes)
   if redis.call('GET', p .. ':room:' .. room .. ':gcall') == id then redis.call('DEL', p .. ':room:' .. room .. ':gcall') end
   return {callId = id, room = room}
 end
--- Ends session id: leaves its room and group call, releases its name and token, and detaches its
+-- Ends session id: leaves its room and group call, releases its name (and so its token), and detaches its
 -- connections (returned, so that their instances need not detach them again).
 local function end_session(id)
   local s = read_session(id)
@@ -204,7 +204,7 @@ local function end_session(id)
       redis.call('SREM', p .. ':inst:' .. instance .. ':sessions', id)
     end
   end
-  redis.call('DEL', p .. ':token:' .. s.tokenDigest, session_key(id), p .. ':conns:' .. id, p .. ':idle:' .. id)
+  redis.call('DEL', session_key(id), p .. ':conns:' .. id, p .. ':idle:' .. id)
   -- Only a session without connections is in its grace period.
   if #conns == 0 then redis.call('ZREM', p .. ':grace', id) end
   local left = nil

@@ -15,7 +15,6 @@ end
 if not redis.call('SET', p .. ':name:' .. ARGV[2], ARGV[3], 'NX') then return 0 end
 redis.call('HSET', p .. ':session:' .. ARGV[3], 'name', ARGV[4], 'room', ARGV[5], 'status', 'online',
   'chosen', 'online', 'entered', '0', 'nameKey', ARGV[2], 'tokenDigest', ARGV[6], 'roomSeq', '0')
-redis.call('SET', p .. ':token:' .. ARGV[6], ARGV[3])
 redis.call('ZADD', p .. ':grace', ARGV[7], ARGV[3])
 return 1
 `;
@@ -28,15 +27,15 @@ return cjson.encode(attach(s, ARGV[3], tonumber(ARGV[4])))
 `;
 
 /**
- * ARGV: prefix, tokenDigest, connectionId, maxConnections -> {attach JSON} when refused (with the
+ * ARGV: prefix, session id the token names, tokenDigest, connectionId, maxConnections -> {attach JSON} when refused (with the
  * userId when the session has too many tabs), else {attach JSON, room version, member JSONs, history
  * JSONs, group call JSON or nil}: the whole join of a connection, read right after its attach.
  */
 export const connect = `
-local id = redis.call('GET', p .. ':token:' .. ARGV[2])
-local s = id and read_session(id)
-if not s then return {cjson.encode({ok = false, code = 'session_unknown'})} end
-local attached = attach(s, ARGV[3], tonumber(ARGV[4]))
+-- The token names its session; its digest, kept in the session, says whether it is the right one.
+local s = read_session(ARGV[2])
+if not s or s.tokenDigest ~= ARGV[3] then return {cjson.encode({ok = false, code = 'session_unknown'})} end
+local attached = attach(s, ARGV[4], tonumber(ARGV[5]))
 if not attached.ok then
   attached.userId = s.id
   return {cjson.encode(attached)}
@@ -64,7 +63,6 @@ if not s then
   redis.call('SET', p .. ':name:' .. snap.nameKey, snap.id)
   redis.call('HSET', session_key(snap.id), 'name', snap.name, 'room', snap.room, 'status', snap.status,
     'chosen', snap.status, 'entered', '0', 'nameKey', snap.nameKey, 'tokenDigest', snap.tokenDigest, 'roomSeq', snap.roomSeq)
-  redis.call('SET', p .. ':token:' .. snap.tokenDigest, snap.id)
   s = read_session(snap.id)
 end
 return cjson.encode(attach(s, ARGV[3], tonumber(ARGV[4])))
