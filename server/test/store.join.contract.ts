@@ -19,6 +19,14 @@ export function storeJoinContract(name: string, makeStore: () => Promise<Store>)
 
     const claim = (userName: string) => claimName(store, userName);
 
+    /** Bo, connected in `room`, has said `text` there. */
+    async function boSays(text: string, room = "GENERAL") {
+      const bo = await claim("Bo");
+      await store.connect(bo.token, "i1#a/bo", 8);
+      if (room !== "GENERAL") await store.moveToRoom(bo.session.id, room);
+      await store.appendRoomMessage({ room, from: { id: bo.session.id, name: "Bo" }, text, at: 1 });
+    }
+
     it("charges every claim to its address, taken names too, and refuses past the budget", async () => {
       const claims = (address: string) => ({ address, points: 3, windowMs: 60_000, now: Date.now() });
       const ann = { name: "Ann", nameKey: "ann", room: "GENERAL", graceDeadline: far() };
@@ -38,14 +46,7 @@ export function storeJoinContract(name: string, makeStore: () => Promise<Store>)
     });
 
     it("resolves the token, enters the room and answers the room as it is after the arrival", async () => {
-      const bo = await claim("Bo");
-      await store.connect(bo.token, "i1#a/bo", 8);
-      await store.appendRoomMessage({
-        room: "GENERAL",
-        from: { id: bo.session.id, name: "Bo" },
-        text: "hi",
-        at: 1,
-      });
+      await boSays("hi");
       const ann = await claim("Ann");
       const connected = await store.connect(ann.token, "i1#a/ann", 8);
       if (!connected.ok) throw new Error(connected.code);
@@ -101,6 +102,19 @@ export function storeJoinContract(name: string, makeStore: () => Promise<Store>)
       });
       // The refused tab was not counted: the first one is still the only one.
       expect(await store.connect(ann.token, "i1#a/one", 1)).toMatchObject({ ok: true, resumed: true });
+    });
+
+    it("answers a room move with the new room as it is after the arrival", async () => {
+      await boSays("go", "SPORTS");
+      const ann = await claim("Ann");
+      await store.connect(ann.token, "i1#a/ann", 8);
+      const move = await store.moveToRoom(ann.session.id, "SPORTS");
+      expect(move?.view.version).toBe(move?.joined?.version);
+      expect(move?.view.members.map((member) => member.name).sort()).toEqual(["Ann", "Bo"]);
+      expect(move?.view.history.map((message) => message.text)).toEqual(["go"]);
+      const stay = await store.moveToRoom(ann.session.id, "SPORTS");
+      expect(stay?.joined).toBeUndefined();
+      expect(stay?.view).toEqual(move?.view);
     });
 
     it("ends the session on leave with its connections, and frees its name and token", async () => {

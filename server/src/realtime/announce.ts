@@ -1,7 +1,7 @@
 // Telling rooms about membership changes. Shared by the features that change membership
 // (session start and end, room switches, the reaper), so every path words changes alike.
 import type { LeaveReason, RoomState } from "../protocol.js";
-import type { MembershipChange } from "../state/store.js";
+import type { MembershipChange, RoomView } from "../state/store.js";
 import { roomChannel } from "./channels.js";
 import type { RealtimeDeps } from "./deps.js";
 
@@ -35,8 +35,16 @@ export async function roomState(
 ): Promise<RoomState> {
   const [snapshot, history, groupCall] = await Promise.all([
     deps.store.roomSnapshot(room),
-    deps.store.roomHistory(room, afterId),
+    deps.store.roomHistory(room),
     deps.store.groupCallOf(room),
   ]);
-  return { room, roomSeq, version: snapshot.version, members: snapshot.members, history, groupCall };
+  return stateOf(room, roomSeq, { ...snapshot, history, groupCall }, afterId);
+}
+
+/** roomState from a RoomView the Store read in the step that put the session in `room`. */
+export function stateOf(room: string, roomSeq: number, view: RoomView, afterId?: number): RoomState {
+  const { version, members, groupCall } = view;
+  const history =
+    afterId === undefined ? view.history : view.history.filter((message) => message.id > afterId);
+  return { room, roomSeq, version, members, history, groupCall };
 }

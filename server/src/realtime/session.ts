@@ -5,7 +5,7 @@ import type { ErrorCode } from "../protocol.js";
 import { handshakeAuth } from "../schemas.js";
 import type { ConnectResult } from "../state/store.js";
 import { tokenDigest } from "../state/tokens.js";
-import { announceJoined, announceLeft } from "./announce.js";
+import { announceJoined, announceLeft, stateOf } from "./announce.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { followOne } from "./follow.js";
@@ -97,10 +97,7 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
   });
   // A tab that resumes in the room it showed gets only the messages after its last one.
   const afterId = attached.resumed && socket.data.lastRoom === room ? socket.data.lastMessageId : undefined;
-  const history =
-    afterId === undefined ? view.history : view.history.filter((message) => message.id > afterId);
-  const { version, members, groupCall } = view;
-  socket.emit("room:state", { room, roomSeq, version, members, history, groupCall });
+  socket.emit("room:state", stateOf(room, roomSeq, view, afterId));
   if (session.chatId) await resendChat(deps, socket, session.chatId);
 }
 

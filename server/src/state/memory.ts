@@ -22,6 +22,7 @@ import {
   type OpenPrivateChatResult,
   type PrivateChatRecord,
   type RoomMove,
+  type RoomView,
   type StartCallResult,
   type TakeOverResult,
   type Session,
@@ -145,14 +146,7 @@ export class MemoryStore implements Store {
     if (!record) return { ok: false, code: "session_unknown" };
     const attached = this.attach(record, connectionId, maxConnections);
     if (!attached.ok) return { ok: false, code: "too_many_connections", userId: record.id };
-    const room = this.room(record.room);
-    const view = {
-      version: room.version,
-      members: [...room.members.values()],
-      history: [...room.history],
-      groupCall: this.groups.of(record.room),
-    };
-    return { ...attached, view };
+    return { ...attached, view: this.view(record.room) };
   }
 
   async attachConnection(
@@ -267,10 +261,22 @@ export class MemoryStore implements Store {
     return { ok: true, ended: record ? this.end(record) : null };
   }
 
+  /** The room as a connection enters it (see RoomView). */
+  private view(room: string): RoomView {
+    const record = this.room(room);
+    const members = [...record.members.values()];
+    return {
+      version: record.version,
+      members,
+      history: [...record.history],
+      groupCall: this.groups.of(room),
+    };
+  }
+
   async moveToRoom(userId: string, room: string): Promise<RoomMove | null> {
     const record = this.sessions.get(userId);
     if (!record) return null;
-    if (record.room === room) return { session: toSession(record) };
+    if (record.room === room) return { session: toSession(record), view: this.view(room) };
     const closedChat = record.chatId ? this.closeChat(record.chatId) : undefined;
     const leftCall = this.groups.leave(record);
     const left = record.entered ? this.removeMember(record.room, record.id) : undefined;
@@ -283,6 +289,7 @@ export class MemoryStore implements Store {
       joined,
       ...(closedChat ? { closedChat } : {}),
       ...(leftCall ? { leftCall } : {}),
+      view: this.view(room),
     };
   }
 

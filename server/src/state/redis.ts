@@ -37,6 +37,7 @@ import {
   type OpenPrivateChatResult,
   type PrivateChatRecord,
   type RoomMove,
+  type RoomView,
   type StartCallResult,
   type TakeOverResult,
   type Session,
@@ -148,22 +149,15 @@ export class RedisStore implements Store {
   }
 
   async connect(token: string, connectionId: string, maxConnections: number): Promise<ConnectResult> {
-    const [json, version, members, history, call] = (await this.call(
+    const [json, ...view] = (await this.call(
       "connect",
       sessionIdOf(token),
       tokenDigest(token),
       connectionId,
       maxConnections,
-    )) as [string, number, string[], string[], string | null];
+    )) as [string, ...ViewReply];
     const attached = JSON.parse(json) as ConnectResult;
-    if (!attached.ok) return attached;
-    const view = {
-      version: Number(version),
-      members: members.map((member) => JSON.parse(member) as Member),
-      history: history.map((message) => JSON.parse(message) as ChatMessage),
-      groupCall: call ? groupCall(JSON.parse(call) as GroupCall) : null,
-    };
-    return { ...attached, view };
+    return attached.ok ? { ...attached, view: roomView(view) } : attached;
   }
 
   async attachConnection(
@@ -239,9 +233,12 @@ export class RedisStore implements Store {
   }
 
   async moveToRoom(userId: string, room: string): Promise<RoomMove | null> {
-    const move = await this.run<RoomMove>("moveToRoom", userId, room);
-    if (move?.closedChat) move.closedChat.changes = list(move.closedChat.changes);
-    if (move?.leftCall) move.leftCall = leftCall(move.leftCall);
+    const reply = (await this.call("moveToRoom", userId, room)) as [string, ...ViewReply] | null;
+    if (!reply) return null;
+    const [json, ...view] = reply;
+    const move = { ...(JSON.parse(json) as RoomMove), view: roomView(view) };
+    if (move.closedChat) move.closedChat.changes = list(move.closedChat.changes);
+    if (move.leftCall) move.leftCall = leftCall(move.leftCall);
     return move;
   }
 
@@ -446,6 +443,16 @@ export class RedisStore implements Store {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
+
+/** What the Lua `room_view` returns: version, member JSONs, history JSONs, group call JSON or nil. */
+type ViewReply = [number, string[], string[], string | null];
+
+const roomView = ([version, members, history, call]: ViewReply): RoomView => ({
+  version: Number(version),
+  members: members.map((member) => JSON.parse(member) as Member),
+  history: history.map((message) => JSON.parse(message) as ChatMessage),
+  groupCall: call ? groupCall(JSON.parse(call) as GroupCall) : null,
+});
 
 /** A call's participants come back as `{}` from cjson when the list is empty. */
 const groupCall = (call: GroupCall): GroupCall => ({ ...call, participants: list(call.participants) });

@@ -129,6 +129,8 @@ export interface RoomMove {
   closedChat?: ClosedChat;
   /** So is a group call: moving on takes the mover out of it, in the same step. */
   leftCall?: LeftGroupCall;
+  /** The room the session is now in, read in the same step. */
+  view: RoomView;
 }
 
 /** A ring deadline that fired: the call was still ringing and has now ended as missed. */

@@ -45,6 +45,15 @@ local function read_gcall(id)
   end
   return {id = id, room = f[1], version = tonumber(f[2]), participants = participants, max = tonumber(f[3])}
 end
+-- The room a connection enters, read in the step that put it there: version, member JSONs, history
+-- JSONs, group call JSON (or false). \`version\`: the one the step just wrote, if any (not read back).
+local function room_view(room, version)
+  local key = p .. ':room:' .. room
+  local callId = redis.call('GET', key .. ':gcall')
+  local call = callId and read_gcall(callId)
+  return version or tonumber(redis.call('GET', key .. ':version') or '0'), redis.call('HVALS', key .. ':members'),
+    redis.call('LRANGE', key .. ':history', 0, -1), call and cjson.encode(call) or false
+end
 -- What the room sees: absent while every tab of a session that chose online is idle or hidden.
 local function effective_status(s)
   if s.chosen ~= 'online' then return s.chosen end

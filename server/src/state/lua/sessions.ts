@@ -40,14 +40,9 @@ if not attached.ok then
   attached.userId = s.id
   return {cjson.encode(attached)}
 end
-local room = p .. ':room:' .. s.room
--- A change this attach made carries the room's latest version: no need to read it back.
+-- A change this attach made carries the room's latest version.
 local change = attached.entered or attached.updated
-local version = change and change.version or tonumber(redis.call('GET', room .. ':version') or '0')
-local callId = redis.call('GET', room .. ':gcall')
-local call = callId and read_gcall(callId)
-return {cjson.encode(attached), version, redis.call('HVALS', room .. ':members'),
-  redis.call('LRANGE', room .. ':history', 0, -1), call and cjson.encode(call) or false}
+return {cjson.encode(attached), room_view(s.room, change and change.version)}
 `;
 
 /**
