@@ -18,6 +18,7 @@ import * as group from "./realtime/group.js";
 import * as media from "./realtime/media.js";
 import type { AppServer, RealtimeDeps } from "./realtime/deps.js";
 import { listenForMoves } from "./realtime/follow.js";
+import { authenticate, handshakesSettled } from "./realtime/handshake.js";
 import { listenForResync, recoverSession } from "./realtime/lost.js";
 import { checkOrigin, ownHostNames, type OriginPolicy } from "./realtime/origin.js";
 import { createEventLimits, type EventLimits } from "./realtime/limits.js";
@@ -122,7 +123,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
   if (redisClients.length > 0) resyncAfterOutage(redisClients.at(-1)!, deps);
   listenForMoves(io);
   listenForResync(deps);
-  io.use(session.authenticate(deps));
+  io.use(authenticate(deps));
   io.on("connection", (socket) => {
     boundOutbound(socket, config.outboundBufferMaxBytes, logger);
     // Handlers first, synchronously, so no event sent right after connecting is missed.
@@ -178,6 +179,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
         ),
       );
       await io.close(); // also closes the HTTP server
+      await handshakesSettled(); // a handshake's attach is detached before the Store closes
       await liveness.stop();
       await store.close();
       await Promise.all(redisClients.map((client) => client.quit().catch(() => client.disconnect())));

@@ -48,3 +48,23 @@ export function stateOf(room: string, roomSeq: number, view: RoomView, afterId?:
     afterId === undefined ? view.history : view.history.filter((message) => message.id > afterId);
   return { room, roomSeq, version, members, history, groupCall };
 }
+
+/**
+ * A state read in the Store step that put a session in `room` was read before its sockets joined the
+ * room's channel here: a delta that reached this instance in between went to nobody. Once they have
+ * joined, this reads the room's version again and, when it moved past `version`, sends the room's
+ * state again through `send` (clients keep the newest). Off the path of the first state.
+ */
+export async function resendIfChanged(
+  deps: Pick<RealtimeDeps, "store" | "logger">,
+  send: (state: RoomState) => void,
+  state: RoomState,
+  afterId?: number,
+): Promise<void> {
+  try {
+    if ((await deps.store.roomVersion(state.room)) === state.version) return;
+    send(await roomState(deps, state.room, state.roomSeq, afterId));
+  } catch (error) {
+    deps.logger.error({ err: error, room: state.room }, "room state check failed");
+  }
+}

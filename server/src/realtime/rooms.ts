@@ -1,5 +1,5 @@
 // Switching rooms: one Store step moves the user and reads the new room; both rooms are told, every tab gets its state.
-import { announceJoined, announceLeft, stateOf } from "./announce.js";
+import { announceJoined, announceLeft, resendIfChanged, stateOf } from "./announce.js";
 import { userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { followRoom } from "./follow.js";
@@ -23,8 +23,11 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
     // Every connection of this user (any instance) follows the move, newest move winning.
     followRoom(deps, session);
     if (move.joined) announceJoined(deps, move.joined);
-    // The Store read the room in the move's own step: no second round trip.
-    io.to(userChannel(session.id)).emit("room:state", stateOf(room, session.roomSeq, move.view));
+    // The Store read the room in the move's own step: no second round trip before the state.
+    const tabs = io.to(userChannel(session.id));
+    const state = stateOf(room, session.roomSeq, move.view);
+    tabs.emit("room:state", state);
+    void resendIfChanged(deps, (fresh) => tabs.emit("room:state", fresh), state);
     return { ok: true, room };
   });
 }

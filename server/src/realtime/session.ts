@@ -1,73 +1,21 @@
-// Session lifecycle on a socket: the handshake binds the socket to a session, the connection enters
-// or resumes it, a disconnect starts the grace period, and `session:leave` ends it at once.
-import type { ExtendedError } from "socket.io";
-import type { ErrorCode } from "../protocol.js";
-import { handshakeAuth } from "../schemas.js";
-import type { ConnectResult } from "../state/store.js";
-import { tokenDigest } from "../state/tokens.js";
-import { announceJoined, announceLeft, stateOf } from "./announce.js";
+// Session lifecycle on a socket: the handshake (handshake.ts) binds the socket to a session and enters
+// or resumes it, the connection gets its state, a disconnect starts the grace period, and
+// `session:leave` ends it at once.
+import { announceJoined, announceLeft, resendIfChanged, stateOf } from "./announce.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { followOne } from "./follow.js";
 import { announceLeftCall } from "./group.js";
 import { on } from "./handler.js";
+import { takeHandshake } from "./handshake.js";
 import { rateLimited } from "./limits.js";
 import { endConnection, hasLeft, markLeft } from "./lost.js";
 import { closeChat, resendChat } from "./private.js";
 
-function refused(code: ErrorCode, message: string): ExtendedError {
-  return Object.assign(new Error(code), { data: { code, message } });
-}
-
-/** What each socket's handshake did in the Store, for `start` to act on once the socket is connected. */
-const handshakes = new WeakMap<AppSocket, ConnectResult>();
-
-/**
- * Handshake middleware: the only place a socket gets its identity, from the session token in `auth`.
- * It also attaches the connection and reads its room, all in one Store step (see Store.connect).
- */
-export function authenticate(
-  deps: Pick<RealtimeDeps, "store" | "logger" | "config" | "clock" | "connectionId">,
-) {
-  return async (socket: AppSocket, next: (error?: ExtendedError) => void) => {
-    const auth = handshakeAuth.safeParse(socket.handshake.auth);
-    if (!auth.success) return next(refused("session_unknown", "No session: join with a display name first."));
-    try {
-      const { store, config } = deps;
-      const connection = deps.connectionId(socket);
-      const connected = await store.connect(auth.data.token, connection, config.maxConnectionsPerSession);
-      if (!connected.ok && connected.code === "session_unknown")
-        return next(refused("session_unknown", "Your session has ended. Join again."));
-      const userId = connected.ok ? connected.session.id : connected.userId;
-      // A client gone during the step never connects, and Socket.IO then drops the socket without a
-      // disconnect event: detach here, or the session would keep a tab nobody has. (Socket.IO checks
-      // readyState again on the next tick; nothing can close the transport in between.)
-      if (socket.conn.readyState !== "open") {
-        if (connected.ok)
-          await store.detachConnection(userId, connection, deps.clock() + config.sessionGraceMs);
-        return next(refused("session_unknown", "The connection closed."));
-      }
-      socket.data = {
-        userId,
-        tokenDigest: tokenDigest(auth.data.token),
-        resumed: false,
-        lastMessageId: auth.data.lastMessageId,
-        lastRoom: auth.data.lastRoom,
-      };
-      handshakes.set(socket, connected);
-      next();
-    } catch (error) {
-      deps.logger.error({ err: error }, "handshake failed");
-      next(refused("internal", "The server cannot check your session right now."));
-    }
-  };
-}
-
 /** Runs once per connection, after the handshake: enter or resume, then send the initial state. */
 export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void> {
   const { config, logger, io } = deps;
-  const attached = handshakes.get(socket);
-  handshakes.delete(socket);
+  const attached = takeHandshake(socket);
   if (!attached?.ok) {
     endConnection(socket, attached?.code ?? "session_unknown");
     return;
@@ -97,7 +45,9 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
   });
   // A tab that resumes in the room it showed gets only the messages after its last one.
   const afterId = attached.resumed && socket.data.lastRoom === room ? socket.data.lastMessageId : undefined;
-  socket.emit("room:state", stateOf(room, roomSeq, view, afterId));
+  const state = stateOf(room, roomSeq, view, afterId);
+  socket.emit("room:state", state);
+  void resendIfChanged(deps, (fresh) => socket.emit("room:state", fresh), state, afterId);
   if (session.chatId) await resendChat(deps, socket, session.chatId);
 }
 

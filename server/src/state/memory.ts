@@ -307,6 +307,10 @@ export class MemoryStore implements Store {
     return { version: record.version, members: [...record.members.values()] };
   }
 
+  async roomVersion(room: string): Promise<number> {
+    return this.rooms.get(room)?.version ?? 0;
+  }
+
   async appendRoomMessage(message: NewRoomMessage): Promise<ChatMessage> {
     const record = this.room(message.room);
     // Seeded from the clock, as in Redis: ids keep increasing across a loss of the Store's data.

@@ -266,6 +266,10 @@ export class RedisStore implements Store {
     };
   }
 
+  async roomVersion(room: string): Promise<number> {
+    return Number((await this.redis.get(this.key("room", room, "version"))) ?? 0);
+  }
+
   async appendRoomMessage(message: NewRoomMessage): Promise<ChatMessage> {
     const reply = await this.run<ChatMessage>(
       "appendRoomMessage",

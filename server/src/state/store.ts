@@ -284,6 +284,9 @@ export interface Store extends GroupCallStore {
 
   roomSnapshot(room: string): Promise<{ version: number; members: Member[] }>;
 
+  /** The room's membership version alone (one read). */
+  roomVersion(room: string): Promise<number>;
+
   /** Gives the message the room's next id and keeps the last HISTORY_LIMIT. */
   appendRoomMessage(message: NewRoomMessage): Promise<ChatMessage>;
 
