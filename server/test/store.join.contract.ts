@@ -54,6 +54,8 @@ export function storeJoinContract(name: string, makeStore: () => Promise<Store>)
       expect(connected.entered).toMatchObject({ room: "GENERAL", member: { id: ann.session.id } });
       expect(connected.view.version).toBe(connected.entered!.version);
       expect(connected.view.version).toBe((await store.roomSnapshot("GENERAL")).version);
+      expect(await store.roomVersion("GENERAL")).toBe(connected.view.version);
+      expect(await store.roomVersion("EMPTY")).toBe(0);
       expect(connected.view.members.map((member) => member.name).sort()).toEqual(["Ann", "Bo"]);
       expect(connected.view.history.map((message) => message.text)).toEqual(["hi"]);
       expect(connected.view.groupCall).toBeNull();

@@ -3,7 +3,7 @@
 import type { LeaveReason, RoomState } from "../protocol.js";
 import type { MembershipChange, RoomView } from "../state/store.js";
 import { roomChannel } from "./channels.js";
-import type { RealtimeDeps } from "./deps.js";
+import type { AppSocket, RealtimeDeps } from "./deps.js";
 
 type Deps = Pick<RealtimeDeps, "io" | "announceOccupancy">;
 
@@ -50,21 +50,32 @@ export function stateOf(room: string, roomSeq: number, view: RoomView, afterId?:
 }
 
 /**
- * A state read in the Store step that put a session in `room` was read before its sockets joined the
- * room's channel here: a delta that reached this instance in between went to nobody. Once they have
- * joined, this reads the room's version again and, when it moved past `version`, sends the room's
- * state again through `send` (clients keep the newest). Off the path of the first state.
+ * A state read in the Store step that put a session in `room` was read before `socket` joined the
+ * room's channel here: a delta from another instance dispatched in between reached nobody. From the
+ * join on, this notes the deltas of the room that `socket` is sent; once the room's version is read
+ * again, the state goes out again through `send` only if one after `state.version` is missing
+ * (clients keep the newest). Off the path of the first state; the watch ends with the check.
  */
-export async function resendIfChanged(
+export function confirmState(
   deps: Pick<RealtimeDeps, "store" | "logger">,
+  socket: AppSocket,
   send: (state: RoomState) => void,
   state: RoomState,
   afterId?: number,
-): Promise<void> {
-  try {
-    if ((await deps.store.roomVersion(state.room)) === state.version) return;
-    send(await roomState(deps, state.room, state.roomSeq, afterId));
-  } catch (error) {
-    deps.logger.error({ err: error, room: state.room }, "room state check failed");
-  }
+): void {
+  const seen = new Set<number>();
+  const watch = (event: string, change?: { room?: unknown; version?: unknown }) => {
+    if (event.startsWith("room:member-") && change?.room === state.room && typeof change.version === "number")
+      seen.add(change.version);
+  };
+  socket.onAnyOutgoing(watch);
+  const check = async () => {
+    const version = await deps.store.roomVersion(state.room);
+    let missed = version < state.version; // the Store lost the room meanwhile
+    for (let v = state.version + 1; v <= version && !missed; v++) missed = !seen.has(v);
+    if (missed) send(await roomState(deps, state.room, state.roomSeq, afterId));
+  };
+  check()
+    .catch((error: unknown) => deps.logger.error({ err: error, room: state.room }, "room state check failed"))
+    .finally(() => socket.offAnyOutgoing(watch));
 }

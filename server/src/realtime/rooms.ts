@@ -1,5 +1,5 @@
 // Switching rooms: one Store step moves the user and reads the new room; both rooms are told, every tab gets its state.
-import { announceJoined, announceLeft, resendIfChanged, stateOf } from "./announce.js";
+import { announceJoined, announceLeft, confirmState, stateOf } from "./announce.js";
 import { userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { followRoom } from "./follow.js";
@@ -27,7 +27,7 @@ export function register(socket: AppSocket, deps: RealtimeDeps): void {
     const tabs = io.to(userChannel(session.id));
     const state = stateOf(room, session.roomSeq, move.view);
     tabs.emit("room:state", state);
-    void resendIfChanged(deps, (fresh) => tabs.emit("room:state", fresh), state);
+    confirmState(deps, socket, (fresh) => tabs.emit("room:state", fresh), state);
     return { ok: true, room };
   });
 }

@@ -1,7 +1,7 @@
 // Session lifecycle on a socket: the handshake (handshake.ts) binds the socket to a session and enters
 // or resumes it, the connection gets its state, a disconnect starts the grace period, and
 // `session:leave` ends it at once.
-import { announceJoined, announceLeft, resendIfChanged, stateOf } from "./announce.js";
+import { announceJoined, announceLeft, confirmState, stateOf } from "./announce.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { followOne } from "./follow.js";
@@ -47,7 +47,7 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
   const afterId = attached.resumed && socket.data.lastRoom === room ? socket.data.lastMessageId : undefined;
   const state = stateOf(room, roomSeq, view, afterId);
   socket.emit("room:state", state);
-  void resendIfChanged(deps, (fresh) => socket.emit("room:state", fresh), state, afterId);
+  confirmState(deps, socket, (fresh) => socket.emit("room:state", fresh), state, afterId);
   if (session.chatId) await resendChat(deps, socket, session.chatId);
 }
 
