@@ -1,5 +1,5 @@
 // confirmState (realtime/announce.ts), as a unit: a room state read before the socket joined the
-// room's channel is sent again only when a delta after it did not reach the socket.
+// room's channel is sent again only when a delta after it did not reach the socket, nor came soon after.
 import { describe, expect, it } from "vitest";
 import type { RoomState } from "../src/protocol.js";
 import { confirmState } from "../src/realtime/announce.js";
@@ -57,6 +57,15 @@ describe("confirmState", () => {
     confirm();
     sent("room:member-joined", { room: "GENERAL", version: 2 });
     sent("room:member-updated", { room: "GENERAL", version: 3 });
+    await settled();
+    expect(resent).toEqual([]);
+  });
+
+  it("waits for a later delta still on its way after the version is read again", async () => {
+    const { sent, resent, confirm, settled } = await setUp(2);
+    confirm();
+    await new Promise((resolve) => setImmediate(resolve)); // the version has been read meanwhile
+    sent("room:member-joined", { room: "GENERAL", version: 2 });
     await settled();
     expect(resent).toEqual([]);
   });

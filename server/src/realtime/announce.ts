@@ -49,12 +49,15 @@ export function stateOf(room: string, roomSeq: number, view: RoomView, afterId?:
   return { room, roomSeq, version, members, history, groupCall };
 }
 
+/** How long a delta older than a re-read version may still be on its way (its broadcast waits for Redis). */
+const IN_FLIGHT_MS = 250;
+
 /**
  * A state read in the Store step that put a session in `room` was read before `socket` joined the
  * room's channel here: a delta from another instance dispatched in between reached nobody. From the
- * join on, this notes the deltas of the room that `socket` is sent; once the room's version is read
- * again, the state goes out again through `send` only if one after `state.version` is missing
- * (clients keep the newest). Off the path of the first state; the watch ends with the check.
+ * join on, this notes the room's deltas `socket` is sent, reads the room's version again, and sends
+ * the state again through `send` (clients keep the newest) only if a delta after `state.version` has
+ * not reached the socket IN_FLIGHT_MS later. Off the path of the first state; the watch then ends.
  */
 export function confirmState(
   deps: Pick<RealtimeDeps, "store" | "logger">,
@@ -64,18 +67,32 @@ export function confirmState(
   afterId?: number,
 ): void {
   const seen = new Set<number>();
+  let missing: Set<number> | undefined;
+  let allSeen: (() => void) | undefined;
   const watch = (event: string, change?: { room?: unknown; version?: unknown }) => {
-    if (event.startsWith("room:member-") && change?.room === state.room && typeof change.version === "number")
-      seen.add(change.version);
+    if (!event.startsWith("room:member-") || change?.room !== state.room) return;
+    if (typeof change.version !== "number") return;
+    seen.add(change.version);
+    missing?.delete(change.version);
+    if (missing?.size === 0) allSeen?.();
   };
   socket.onAnyOutgoing(watch);
-  const check = async () => {
+  const missed = async () => {
     const version = await deps.store.roomVersion(state.room);
-    let missed = version < state.version; // the Store lost the room meanwhile
-    for (let v = state.version + 1; v <= version && !missed; v++) missed = !seen.has(v);
-    if (missed) send(await roomState(deps, state.room, state.roomSeq, afterId));
+    if (version < state.version) return true; // the Store lost the room meanwhile
+    missing = new Set();
+    for (let v = state.version + 1; v <= version; v++) if (!seen.has(v)) missing.add(v);
+    if (missing.size === 0) return false;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      allSeen = resolve;
+      timer = setTimeout(resolve, IN_FLIGHT_MS);
+    });
+    clearTimeout(timer);
+    return missing.size > 0;
   };
-  check()
+  missed()
+    .then(async (resend) => resend && send(await roomState(deps, state.room, state.roomSeq, afterId)))
     .catch((error: unknown) => deps.logger.error({ err: error, room: state.room }, "room state check failed"))
     .finally(() => socket.offAnyOutgoing(watch));
 }
