@@ -2,9 +2,8 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import express, { type ErrorRequestHandler, type Response } from "express";
-import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Config } from "./config.js";
-import { limitSessionClaims } from "./http/claims.js";
+import { addressKey, claimLimits, refuseClaim } from "./http/claims.js";
 import { securityHeaders } from "./http/headers.js";
 import { compileTrust } from "./http/proxy.js";
 import { roomsLive } from "./http/rooms-live.js";
@@ -12,15 +11,13 @@ import type { Logger } from "./logger.js";
 import type { ErrorCode, HealthResponse, RoomOccupancy } from "./protocol.js";
 import { roomCounts, type CountsStream } from "./realtime/occupancy.js";
 import { createSessionBody, firstIssue, nameKey } from "./schemas.js";
-import type { Store } from "./state/store.js";
+import type { ClaimBudget, Store } from "./state/store.js";
 
 interface AppDeps {
   config: Config;
   store: Store;
   logger: Logger;
   clock: () => number;
-  /** Counts POST /api/session per client address (see http/claims.ts). */
-  claimLimiter: RateLimiterAbstract;
   /** The join screens' count streams on this instance (GET /api/rooms/live); the occupancy feed writes. */
   streams: Set<CountsStream>;
   /** Every room's count as the occupancy feed keeps it, for a new stream to start from. */
@@ -49,7 +46,6 @@ export function createApp({
   store,
   logger,
   clock,
-  claimLimiter,
   streams,
   everyRoomCount,
 }: AppDeps): express.Express {
@@ -81,11 +77,14 @@ export function createApp({
    * whose write waited out half the grace or more (a Redis stall) has its deadline set again, or is
    * made again when the reaper ended it meanwhile. Null when that kept happening.
    */
-  async function claim(name: string, room: string) {
+  async function claim(name: string, room: string, budget: ClaimBudget) {
     for (let attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt++) {
       const startedAt = clock();
       const graceDeadline = startedAt + config.sessionGraceMs;
-      const created = await store.createSession({ name, nameKey: nameKey(name), room, graceDeadline });
+      const created = await store.createSession(
+        { name, nameKey: nameKey(name), room, graceDeadline },
+        budget,
+      );
       if (!created.ok || clock() - startedAt < config.sessionGraceMs / 2) return created;
       if (await store.renewGrace(created.session.id, clock() + config.sessionGraceMs)) return created;
       logger.warn({ userId: created.session.id }, "a claim expired while its write waited; claiming again");
@@ -93,7 +92,12 @@ export function createApp({
     return null;
   }
 
-  app.post("/api/session", limitSessionClaims(claimLimiter), async (req, res) => {
+  const claims = claimLimits(config, clock);
+  app.post("/api/session", async (req, res) => {
+    // req.ip reads X-Forwarded-For only from a trusted proxy (TRUST_PROXY).
+    const address = addressKey(req.ip ?? "");
+    const waitMs = claims.waitOf(address);
+    if (waitMs > 0) return refuseClaim(res, waitMs);
     const parsed = createSessionBody.safeParse(req.body);
     if (!parsed.success) {
       const onName = parsed.error.issues.some((issue) => issue.path[0] === "name");
@@ -107,8 +111,12 @@ export function createApp({
     const { name, room } = parsed.data;
     if (!config.rooms.includes(room))
       return sendError(res, 400, "unknown_room", `There is no room called ${room}.`);
-    const created = await claim(name, room);
+    const created = await claim(name, room, claims.budget(address));
     if (!created) return sendError(res, 503, "internal", "The server is too slow right now. Try again.");
+    if (!created.ok && created.code === "rate_limited") {
+      claims.block(address, created.retryAfterMs);
+      return refuseClaim(res, created.retryAfterMs);
+    }
     if (!created.ok)
       return sendError(
         res,

@@ -4,14 +4,12 @@ import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createShardedAdapter } from "@socket.io/redis-adapter";
 import { Redis, type RedisOptions } from "ioredis";
-import { type RateLimiterAbstract } from "rate-limiter-flexible";
 import { Server } from "socket.io";
 import { createApp } from "./app.js";
 import { startLiveness } from "./cluster/liveness.js";
 import { startReaper } from "./cluster/reaper.js";
 import { resyncAfterOutage } from "./cluster/resync.js";
 import type { Config } from "./config.js";
-import { sessionClaimLimiter } from "./http/claims.js";
 import { compileTrust } from "./http/proxy.js";
 import { createLogger, type Logger } from "./logger.js";
 import * as calls from "./realtime/calls.js";
@@ -21,6 +19,7 @@ import * as media from "./realtime/media.js";
 import * as occupancy from "./realtime/occupancy.js";
 import type { AppServer, RealtimeDeps } from "./realtime/deps.js";
 import { listenForMoves } from "./realtime/follow.js";
+import { authenticate, handshakesSettled } from "./realtime/handshake.js";
 import { listenForResync, recoverSession } from "./realtime/lost.js";
 import { checkOrigin, ownHostNames, type OriginPolicy } from "./realtime/origin.js";
 import { Events } from "./realtime/handler.js";
@@ -65,7 +64,6 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
   const storeClients: Redis[] = [];
   let store: Store;
   let limits: EventLimits;
-  let claimLimiter: RateLimiterAbstract;
   if (config.redisUrl) {
     const data = redisClient(config, logger, "store");
     redisClients.push(data);
@@ -74,11 +72,9 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     storeClient.on("error", (error) => logger.warn({ err: error, role: "store" }, "redis connection error"));
     store = new RedisStore(storeClient, config.redisPrefix);
     limits = createEventLimits(config, data);
-    claimLimiter = sessionClaimLimiter(config, data);
   } else {
     store = new MemoryStore();
     limits = createEventLimits(config);
-    claimLimiter = sessionClaimLimiter(config);
   }
 
   // Express must be the server's request listener before Socket.IO attaches: engine.io then answers
@@ -86,9 +82,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
   const streams = new Set<occupancy.CountsStream>();
   // The occupancy feed needs the Socket.IO server, which needs this HTTP server: asked only once serving.
   const everyRoomCount = () => counts.everyRoom();
-  const http = createServer(
-    createApp({ config, store, logger, clock: Date.now, claimLimiter, streams, everyRoomCount }),
-  );
+  const http = createServer(createApp({ config, store, logger, clock: Date.now, streams, everyRoomCount }));
   const originPolicy: OriginPolicy = {
     publicOrigins: config.publicOrigins,
     trust: compileTrust(config.trustProxy),
@@ -148,7 +142,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
   const events = new Events(deps);
   for (const feature of [session, rooms, presence, chat, privateChat, calls, group, media, occupancy])
     feature.register(events, deps);
-  io.use(session.authenticate(deps));
+  io.use(authenticate(deps));
   io.on("connection", (socket) => {
     // The raw request would stay referenced for the connection's life; the handshake has what we use.
     (socket.conn as { request: unknown }).request = null;
@@ -201,6 +195,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
         ),
       );
       await io.close(); // also closes the HTTP server
+      await handshakesSettled(); // a handshake's attach is detached before the Store closes
       await liveness.stop();
       await store.close();
       await Promise.all(redisClients.map((client) => client.quit().catch(() => client.disconnect())));

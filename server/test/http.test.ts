@@ -41,7 +41,8 @@ describe("HTTP API", () => {
       .expect(201);
     expect(response.body.user.name).toBe("Zoë Ng");
     expect(response.body.room).toBe("SPORTS");
-    expect(response.body.token).toMatch(/^[\w-]{40,}$/);
+    // "<user id>.<secret>": the id says where the Store looks, 32 random bytes what it checks.
+    expect(response.body.token).toMatch(new RegExp(`^${response.body.user.id}\\.[\\w-]{43}$`));
   });
 
   it.each([

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Store } from "../src/state/store.js";
 import { HISTORY_LIMIT } from "../src/state/store.js";
+import { claimName } from "./support/store.js";
 
 export function storeContract(
   name: string,
@@ -20,13 +21,7 @@ export function storeContract(
     });
 
     async function enter(userName: string, room = "GENERAL") {
-      const created = await store.createSession({
-        name: userName,
-        nameKey: userName.toLowerCase(),
-        room,
-        graceDeadline: far(),
-      });
-      if (!created.ok) throw new Error(`could not create ${userName}`);
+      const created = await claimName(store, userName, room);
       const attached = await store.attachConnection(created.session.id, `conn-${userName}`, 8);
       if (!attached.ok) throw new Error(attached.code);
       return { ...created, attached };

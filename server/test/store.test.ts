@@ -5,6 +5,7 @@ import { RedisStore } from "../src/state/redis.js";
 import { storeContract } from "./store.contract.js";
 import { storeFaultsContract } from "./store.faults.contract.js";
 import { storeGroupContract } from "./store.group.contract.js";
+import { storeJoinContract } from "./store.join.contract.js";
 import { startRedis, type RedisProcess } from "./support/redis.js";
 
 storeContract(
@@ -14,6 +15,7 @@ storeContract(
 );
 storeFaultsContract("memory", async () => new MemoryStore());
 storeGroupContract("memory", async () => new MemoryStore());
+storeJoinContract("memory", async () => new MemoryStore());
 
 let redis: RedisProcess;
 beforeAll(async () => {
@@ -36,6 +38,11 @@ storeFaultsContract("redis", async () => {
   return new RedisStore(new Redis(redis.url), "test");
 });
 storeGroupContract("redis", async () => {
+  await redis.flush();
+  return new RedisStore(new Redis(redis.url), "test");
+});
+
+storeJoinContract("redis", async () => {
   await redis.flush();
   return new RedisStore(new Redis(redis.url), "test");
 });

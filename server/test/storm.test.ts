@@ -30,17 +30,20 @@ const SETTLE_MS = 90_000;
 /** The grace period is not under test here: claiming 200 names on a busy machine can take longer than 2 s. */
 const STORM_ENV = { SESSION_GRACE_MS: "120000" };
 
-/** Mirrors what the SPA does: buffer deltas until the room's snapshot, then apply by version. */
+/**
+ * Mirrors what the SPA does (stores/room.ts): keep recent deltas, apply them by version, and complete
+ * every room snapshot with those that overtook it.
+ */
 function follow(socket: ClientSocket) {
-  const view: { list?: MemberList; pending: MemberDelta[] } = { pending: [] };
+  const view: { list?: MemberList; recent: MemberDelta[] } = { recent: [] };
   const onDelta = (delta: MemberDelta) => {
+    view.recent = [...view.recent, delta].slice(-300);
     if (view.list?.room === delta.room) applyDelta(view.list, delta);
-    else view.pending.push(delta);
   };
   socket.on("room:state", (state) => {
     if (!supersedes(view.list, state)) return;
     view.list = fromSnapshot(state);
-    for (const delta of view.pending.splice(0)) applyDelta(view.list, delta);
+    for (const delta of view.recent) if (delta.room === state.room) applyDelta(view.list, delta);
   });
   socket.on("room:member-joined", (d) => onDelta({ kind: "joined", ...d }));
   socket.on("room:member-left", (d) => onDelta({ kind: "left", ...d }));

@@ -1,33 +1,45 @@
 // The per-address limit on session claims (POST /api/session). Claiming a name costs nothing, so
 // without it one address could hold every name in the app (3,160 in 5 s, seen in the field).
-import type { RequestHandler } from "express";
-import type { Redis } from "ioredis";
+import type { Response } from "express";
 import ipaddr from "ipaddr.js";
-import {
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-  type RateLimiterAbstract,
-} from "rate-limiter-flexible";
 import type { Config } from "../config.js";
 import type { HttpError } from "../protocol.js";
+import type { ClaimBudget } from "../state/store.js";
+
+/** Where the addresses this instance keeps refusing by itself stop being worth remembering. */
+const MAX_BLOCKED = 10_000;
 
 /**
- * SESSION_CLAIMS_PER_MIN per address per minute. On Redis the count is shared by every instance (nginx
- * spreads one address's tabs over all of them); while Redis is away, each instance counts alone.
+ * SESSION_CLAIMS_PER_MIN per address per minute. The Store charges each well-formed claim in the
+ * same step that claims the name (on Redis, shared by every instance: nginx spreads one address's
+ * tabs over all of them). Once it refuses one, this instance refuses that address by itself, badly
+ * formed requests included, until the window ends.
  */
-export function sessionClaimLimiter(
-  config: Pick<Config, "sessionClaimsPerMin" | "redisPrefix">,
-  redis?: Redis,
-): RateLimiterAbstract {
-  const limit = { points: config.sessionClaimsPerMin, duration: 60 };
-  if (!redis) return new RateLimiterMemory(limit);
-  return new RateLimiterRedis({
-    storeClient: redis,
-    keyPrefix: `${config.redisPrefix}:rl:claim`,
-    ...limit,
-    insuranceLimiter: new RateLimiterMemory(limit),
-  });
+export function claimLimits(config: Pick<Config, "sessionClaimsPerMin">, clock: () => number) {
+  /** Address key -> epoch ms until which this instance refuses it. */
+  const blocked = new Map<string, number>();
+  return {
+    /** The budget to charge a claim from `address` (see addressKey) to. */
+    budget: (address: string): ClaimBudget => ({
+      address,
+      points: config.sessionClaimsPerMin,
+      windowMs: 60_000,
+      now: clock(),
+    }),
+    /** The ms this instance still refuses `address` for, or 0. */
+    waitOf(address: string): number {
+      const until = blocked.get(address) ?? 0;
+      if (until > clock()) return until - clock();
+      blocked.delete(address);
+      return 0;
+    },
+    /** The Store refused a claim of `address` for `waitMs`. */
+    block(address: string, waitMs: number): void {
+      if (blocked.size >= MAX_BLOCKED)
+        for (const [key, until] of blocked) if (until <= clock()) blocked.delete(key);
+      if (blocked.size < MAX_BLOCKED) blocked.set(address, clock() + waitMs);
+    },
+  };
 }
 
 /**
@@ -43,27 +55,18 @@ export function addressKey(address: string): string {
 }
 
 /**
- * Express middleware in front of the claim route: counts every attempt from req.ip (which reads
- * X-Forwarded-For only from a trusted proxy) and answers 429 `rate_limited` with `retryAfterMs` and
- * a Retry-After header (RFC 9110 §10.2.3, whole seconds) once the address is over its limit.
+ * Answers a claim over its address's limit: 429 `rate_limited` with `retryAfterMs` and a Retry-After
+ * header (RFC 9110 §10.2.3, whole seconds).
  */
-export function limitSessionClaims(limiter: RateLimiterAbstract): RequestHandler {
-  return async (req, res, next) => {
-    try {
-      await limiter.consume(addressKey(req.ip ?? ""));
-      next();
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) return next(rejection);
-      const retryAfterMs = Math.max(1, Math.ceil(rejection.msBeforeNext));
-      const seconds = Math.ceil(retryAfterMs / 1000);
-      const body: HttpError = {
-        error: {
-          code: "rate_limited",
-          message: `Too many joins from your network in the last minute. Try again in ${seconds} s.`,
-          retryAfterMs,
-        },
-      };
-      res.set("Retry-After", String(seconds)).status(429).json(body);
-    }
+export function refuseClaim(res: Response, waitMs: number): void {
+  const retryAfterMs = Math.max(1, Math.ceil(waitMs));
+  const seconds = Math.ceil(retryAfterMs / 1000);
+  const body: HttpError = {
+    error: {
+      code: "rate_limited",
+      message: `Too many joins from your network in the last minute. Try again in ${seconds} s.`,
+      retryAfterMs,
+    },
   };
+  res.set("Retry-After", String(seconds)).status(429).json(body);
 }

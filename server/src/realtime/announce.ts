@@ -1,14 +1,18 @@
 // Telling rooms about membership changes. Shared by the features that change membership
 // (session start and end, room switches, the reaper), so every path words changes alike.
 import type { LeaveReason, RoomState } from "../protocol.js";
-import type { MembershipChange } from "../state/store.js";
+import type { MembershipChange, RoomView } from "../state/store.js";
 import { roomChannel } from "./channels.js";
-import type { RealtimeDeps } from "./deps.js";
+import type { AppSocket, RealtimeDeps } from "./deps.js";
 
 type Deps = Pick<RealtimeDeps, "io" | "announceOccupancy">;
 
-export function announceJoined(deps: Deps, joined: MembershipChange): void {
-  deps.io.to(roomChannel(joined.room)).emit("room:member-joined", joined);
+/** `except`: the joiner's socket, when the room state it gets already has the change. */
+export function announceJoined(deps: Deps, joined: MembershipChange, except?: string): void {
+  deps.io
+    .to(roomChannel(joined.room))
+    .except(except ?? [])
+    .emit("room:member-joined", joined);
   deps.announceOccupancy(joined.room);
 }
 
@@ -31,8 +35,64 @@ export async function roomState(
 ): Promise<RoomState> {
   const [snapshot, history, groupCall] = await Promise.all([
     deps.store.roomSnapshot(room),
-    deps.store.roomHistory(room, afterId),
+    deps.store.roomHistory(room),
     deps.store.groupCallOf(room),
   ]);
-  return { room, roomSeq, version: snapshot.version, members: snapshot.members, history, groupCall };
+  return stateOf(room, roomSeq, { ...snapshot, history, groupCall }, afterId);
+}
+
+/** roomState from a RoomView the Store read in the step that put the session in `room`. */
+export function stateOf(room: string, roomSeq: number, view: RoomView, afterId?: number): RoomState {
+  const { version, members, groupCall } = view;
+  const history =
+    afterId === undefined ? view.history : view.history.filter((message) => message.id > afterId);
+  return { room, roomSeq, version, members, history, groupCall };
+}
+
+/** How long a delta older than a re-read version may still be on its way (its broadcast waits for Redis). */
+const IN_FLIGHT_MS = 250;
+
+/**
+ * A state read in the Store step that put a session in `room` was read before `socket` joined the
+ * room's channel here: a delta from another instance dispatched in between reached nobody. From the
+ * join on, this notes the room's deltas `socket` is sent, reads the room's version again, and sends
+ * the state again through `send` (clients keep the newest) only if a delta after `state.version` has
+ * not reached the socket IN_FLIGHT_MS later. Off the path of the first state; the watch then ends.
+ */
+export function confirmState(
+  deps: Pick<RealtimeDeps, "store" | "logger">,
+  socket: AppSocket,
+  send: (state: RoomState) => void,
+  state: RoomState,
+  afterId?: number,
+): void {
+  const seen = new Set<number>();
+  let missing: Set<number> | undefined;
+  let allSeen: (() => void) | undefined;
+  const watch = (event: string, change?: { room?: unknown; version?: unknown }) => {
+    if (!event.startsWith("room:member-") || change?.room !== state.room) return;
+    if (typeof change.version !== "number") return;
+    seen.add(change.version);
+    missing?.delete(change.version);
+    if (missing?.size === 0) allSeen?.();
+  };
+  socket.onAnyOutgoing(watch);
+  const missed = async () => {
+    const version = await deps.store.roomVersion(state.room);
+    if (version < state.version) return true; // the Store lost the room meanwhile
+    missing = new Set();
+    for (let v = state.version + 1; v <= version; v++) if (!seen.has(v)) missing.add(v);
+    if (missing.size === 0) return false;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      allSeen = resolve;
+      timer = setTimeout(resolve, IN_FLIGHT_MS);
+    });
+    clearTimeout(timer);
+    return missing.size > 0;
+  };
+  missed()
+    .then(async (resend) => resend && send(await roomState(deps, state.room, state.roomSeq, afterId)))
+    .catch((error: unknown) => deps.logger.error({ err: error, room: state.room }, "room state check failed"))
+    .finally(() => socket.offAnyOutgoing(watch));
 }

@@ -86,7 +86,7 @@ function cutOff(socket: AppSocket, deps: Deps): void {
   const { cooldownMs } = deps.config.flood;
   deps.logger.warn({ userId, socketId: socket.id, cooldownMs }, "connection cut for flooding");
   deps.limits
-    .holdOff(userId, cooldownMs)
+    .holdOff(socket.data.tokenDigest, cooldownMs)
     .catch((error: unknown) => deps.logger.warn({ err: error, userId }, "flood hold-off not stored"));
   endConnection(socket, "flooding", cooldownMs);
 }

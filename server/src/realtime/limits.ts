@@ -73,18 +73,27 @@ export interface EventLimits {
    */
   blockedFor(event: EventName, userId: string): number | null;
 
-  /** Keeps `userId` from connecting (attaching a tab) on any instance for `ms` (a flooder cut off). */
-  holdOff(userId: string, ms: number): Promise<void>;
+  /**
+   * Keeps the session whose token has digest `tokenDigest` from connecting (attaching a tab) on any
+   * instance for `ms` (a flooder cut off). Keyed by the token's digest, not the user id: user ids are
+   * public (member lists), and a handshake asks before its token is checked.
+   */
+  holdOff(tokenDigest: string, ms: number): Promise<void>;
 
   /**
-   * At a handshake: null when `userId` may attach a connection now, otherwise why not and for how long
-   * (`flooding`: held off after a flood; `rate_limited`: too many connections in the session-attach window).
+   * At a handshake, asked in parallel with the Store's check of the token (so keyed by its digest, which
+   * nobody can forge for someone else's session): null when it may attach a connection now, otherwise
+   * why not and for how long (`flooding`: held off after a flood; `rate_limited`: too many connections
+   * in the session-attach window).
    */
-  mayAttach(userId: string): Promise<{ code: "flooding" | "rate_limited"; waitMs: number } | null>;
+  mayAttach(tokenDigest: string): Promise<{ code: "flooding" | "rate_limited"; waitMs: number } | null>;
 }
 
-/** Events whose budget the feature's own Store step charges (room:message: one round trip in all). */
-export const FEATURE_CHARGED: ReadonlySet<EventName> = new Set(["room:message"]);
+/**
+ * Events whose budget the feature's own Store step charges, in its one round trip: room:message
+ * (postRoomMessage) and session:leave (leaveSession).
+ */
+export const FEATURE_CHARGED: ReadonlySet<EventName> = new Set(["room:message", "session:leave"]);
 
 function limiterFor(family: LimitFamily, config: Config, redis: Redis | undefined): RateLimiterAbstract {
   const { points, seconds } = config.rateLimits[family];
@@ -136,9 +145,11 @@ export function createEventLimits(config: Config, redis?: Redis): EventLimits {
     block,
     blockedFor,
     holdOff: holds.set,
-    async mayAttach(userId) {
-      // Both at once: one round trip added to a handshake, not two.
-      const [heldMs, waitMs] = await Promise.all([holds.left(userId), consume("session-attach", userId)]);
+    async mayAttach(tokenDigest) {
+      const [heldMs, waitMs] = await Promise.all([
+        holds.left(tokenDigest),
+        consume("session-attach", tokenDigest),
+      ]);
       if (heldMs !== null) return { code: "flooding", waitMs: heldMs };
       return waitMs === null ? null : { code: "rate_limited", waitMs };
     },

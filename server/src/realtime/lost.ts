@@ -17,6 +17,19 @@ const WHY: Record<"session_unknown" | "name_taken" | "too_many_connections" | "f
   flooding: "This tab sent far too many events too fast, so the server closed its connection.",
 };
 
+/** Sockets whose session:leave ended their session: the Store detached their connection with it. */
+const leftSockets = new WeakSet<AppSocket>();
+
+/** Marks a socket whose session it ended itself: nothing rebuilds that session, nor detaches it again. */
+export function markLeft(socket: AppSocket): void {
+  leftSockets.add(socket);
+}
+
+/** True once `markLeft` was called for this socket. */
+export function hasLeft(socket: AppSocket): boolean {
+  return leftSockets.has(socket);
+}
+
 /**
  * Tells the client why its connection ends, then closes it (after the event is flushed).
  * `retryAfterMs`: how long before this session may connect again (with `flooding`).
@@ -31,7 +44,8 @@ export function endConnection(socket: AppSocket, code: keyof typeof WHY, retryAf
 export async function recoverSession(socket: AppSocket, deps: RealtimeDeps): Promise<boolean> {
   // A handler can finish after its socket closed (a log-out, a dropped tab): its detach has run, so a
   // session rebuilt now would hold a connection nobody has and never expire.
-  if (!socket.connected) return false;
+  // Nor is a session its own tab ended (session:leave) until that tab is closed.
+  if (!socket.connected || hasLeft(socket)) return false;
   const known = socket.data.session;
   if (!known) {
     endConnection(socket, "session_unknown");

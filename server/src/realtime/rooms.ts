@@ -1,5 +1,5 @@
-// Switching rooms: one event moves the user, tells both rooms, and sends the new room's state.
-import { announceJoined, announceLeft, roomState } from "./announce.js";
+// Switching rooms: one Store step moves the user and reads the new room; both rooms are told, every tab gets its state.
+import { announceJoined, announceLeft, confirmState, stateOf } from "./announce.js";
 import { userChannel } from "./channels.js";
 import type { RealtimeDeps } from "./deps.js";
 import { followRoom } from "./follow.js";
@@ -23,7 +23,11 @@ export function register(events: Events, deps: RealtimeDeps): void {
     // Every connection of this user (any instance) follows the move, newest move winning.
     followRoom(deps, session);
     if (move.joined) announceJoined(deps, move.joined);
-    io.to(userChannel(session.id)).emit("room:state", await roomState(deps, room, session.roomSeq));
+    // The Store read the room in the move's own step: no second round trip before the state.
+    const tabs = io.to(userChannel(session.id));
+    const state = stateOf(room, session.roomSeq, move.view);
+    tabs.emit("room:state", state);
+    confirmState(deps, socket, (fresh) => tabs.emit("room:state", fresh), state);
     return { ok: true, room };
   });
 }

@@ -1,85 +1,36 @@
-// Session lifecycle on a socket: the handshake binds the socket to a session, the connection enters
-// or resumes it, a disconnect starts the grace period, and `session:leave` ends it at once.
-import type { ExtendedError } from "socket.io";
-import type { ErrorCode } from "../protocol.js";
-import { handshakeAuth } from "../schemas.js";
-import { tokenDigest } from "../state/tokens.js";
-import { announceJoined, announceLeft, roomState } from "./announce.js";
+// Session lifecycle on a socket: the handshake (handshake.ts) binds the socket to a session and enters
+// or resumes it, the connection gets its state, a disconnect starts the grace period, and
+// `session:leave` ends it at once.
+import { announceJoined, announceLeft, confirmState, stateOf } from "./announce.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { keepOrEndCall } from "./calls.js";
 import { followOne } from "./follow.js";
 import { announceLeftCall, keepOrLeaveCall } from "./group.js";
 import type { Events } from "./handler.js";
-import { endConnection } from "./lost.js";
+import { takeHandshake } from "./handshake.js";
+import { rateLimited } from "./limits.js";
+import { endConnection, hasLeft, markLeft } from "./lost.js";
 import { closeChat, resendChat } from "./private.js";
-
-function refused(code: ErrorCode, message: string, retryAfterMs?: number): ExtendedError {
-  return Object.assign(new Error(code), {
-    data: { code, message, ...(retryAfterMs ? { retryAfterMs } : {}) },
-  });
-}
-
-/**
- * Handshake middleware: the only place a socket gets its identity, from the session token in `auth`.
- * A session held off after a flood, or connecting too often, is refused with `flooding` or
- * `rate_limited` and `retryAfterMs` in the error's data.
- */
-export function authenticate(deps: Pick<RealtimeDeps, "store" | "logger" | "limits">) {
-  return async (socket: AppSocket, next: (error?: ExtendedError) => void) => {
-    const auth = handshakeAuth.safeParse(socket.handshake.auth);
-    if (!auth.success) return next(refused("session_unknown", "No session: join with a display name first."));
-    try {
-      const userId = await deps.store.findSessionIdByToken(auth.data.token);
-      if (!userId) return next(refused("session_unknown", "Your session has ended. Join again."));
-      const held = await deps.limits.mayAttach(userId);
-      if (held) {
-        const seconds = Math.max(1, Math.ceil(held.waitMs / 1000));
-        const why =
-          held.code === "flooding" ? "This session sent far too many events." : "Too many reconnections.";
-        return next(refused(held.code, `${why} Connecting again in ${seconds} s.`, held.waitMs));
-      }
-      socket.data = {
-        userId,
-        tokenDigest: tokenDigest(auth.data.token),
-        resumed: false,
-        lastMessageId: auth.data.lastMessageId,
-        lastRoom: auth.data.lastRoom,
-        page: auth.data.page ?? socket.id,
-      };
-      next();
-    } catch (error) {
-      deps.logger.error({ err: error }, "handshake failed");
-      next(refused("internal", "The server cannot check your session right now."));
-    }
-  };
-}
 
 /** Runs once per connection, after the handshake: enter or resume, then send the initial state. */
 export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void> {
-  const { store, config, logger, io } = deps;
-  const attached = await store.attachConnection(
-    socket.data.userId,
-    deps.connectionId(socket),
-    config.maxConnectionsPerSession,
-  );
-  if (!attached.ok) {
-    endConnection(socket, attached.code);
+  const { config, logger, io } = deps;
+  const attached = takeHandshake(socket);
+  if (!attached?.ok) {
+    endConnection(socket, attached?.code ?? "session_unknown");
     return;
   }
-  const { session } = attached;
+  const { session, view } = attached;
   socket.data.resumed = attached.resumed;
   if (session.groupCallId) await keepOrLeaveCall(socket, deps);
   if (session.chatId) await keepOrEndCall(socket, deps);
   const { name, nameKey, room, roomSeq, chosen } = session;
   socket.data.session = { name, nameKey, room, roomSeq: -1, status: chosen };
-  // The room's state is read while the user channel's subscription is made: one round trip, not two.
-  const sameRoom = attached.resumed && socket.data.lastRoom === room;
-  const state = roomState(deps, room, roomSeq, sameRoom ? socket.data.lastMessageId : undefined);
-  state.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
   await socket.join(userChannel(session.id));
   followOne(socket, room, roomSeq);
-  if (attached.entered) announceJoined(deps, attached.entered);
+  // The room state below already holds this arrival: the joiner's own socket is not told again.
+  if (attached.entered) announceJoined(deps, attached.entered, socket.id);
   if (attached.updated) io.to(roomChannel(room)).emit("room:member-updated", attached.updated);
   logger.info({ userId: session.id, room, resumed: attached.resumed, socketId: socket.id }, "connected");
 
@@ -95,7 +46,11 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
       messageMaxLength: 2000,
     },
   });
-  socket.emit("room:state", await state);
+  // A tab that resumes in the room it showed gets only the messages after its last one.
+  const afterId = attached.resumed && socket.data.lastRoom === room ? socket.data.lastMessageId : undefined;
+  const state = stateOf(room, roomSeq, view, afterId);
+  socket.emit("room:state", state);
+  confirmState(deps, socket, (fresh) => socket.emit("room:state", fresh), state, afterId);
   if (session.chatId) await resendChat(deps, socket, session.chatId);
 }
 
@@ -107,6 +62,7 @@ export function detachOnDisconnect(socket: AppSocket, deps: RealtimeDeps): void 
   const { store, config, logger, clock, io } = deps;
   socket.on("disconnect", (reason) => {
     logger.info({ userId: socket.data.userId, socketId: socket.id, reason }, "disconnected");
+    if (hasLeft(socket)) return; // its session ended with its connections (session:leave)
     const graceDeadline = clock() + config.sessionGraceMs;
     // A detach that fails (Redis away longer than ioredis retries) is tried again until it lands:
     // otherwise the closed tab stays in the Store as a live connection, a ghost that never expires.
@@ -128,17 +84,31 @@ export function detachOnDisconnect(socket: AppSocket, deps: RealtimeDeps): void 
 }
 
 export function register(events: Events, deps: RealtimeDeps): void {
-  const { store, logger, io } = deps;
+  const { store, config, logger, clock, io } = deps;
+  const { points, seconds } = config.rateLimits["session-leave"];
+  const budget = { points, windowMs: seconds * 1000 };
 
+  // One Store step charges the leave and ends the session, the tabs' connections included.
   events.on("session:leave", async (socket) => {
-    const ended = await store.endSession(socket.data.userId);
+    const userId = socket.data.userId;
+    const left = await store.leaveSession(userId, budget, clock());
+    if (!left.ok) {
+      deps.limits.block("session:leave", userId, left.retryAfterMs);
+      return rateLimited(left.retryAfterMs);
+    }
+    const { ended } = left;
+    if (ended) markLeft(socket);
     if (ended?.leftCall) announceLeftCall(deps, ended.leftCall);
     if (ended?.left) announceLeft(deps, ended.left, "left");
     if (ended?.session.chatId)
       await closeChat(deps, ended.session.chatId, { id: ended.session.id, name: ended.session.name }, "left");
-    logger.info({ userId: socket.data.userId }, "session ended by the user");
-    // Close every tab of this session after the ack has gone out.
-    setImmediate(() => io.in(userChannel(socket.data.userId)).disconnectSockets(true));
+    logger.info({ userId }, "session ended by the user");
+    // Close every tab of this session after the ack has gone out; only this instance's when it had them all.
+    const here = `${deps.instanceKey}/`;
+    const tabs = ended?.connections.every((connection) => connection.startsWith(here))
+      ? io.local.in(userChannel(userId))
+      : io.in(userChannel(userId));
+    setImmediate(() => tabs.disconnectSockets(true));
     return { ok: true };
   });
 }

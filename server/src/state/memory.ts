@@ -5,14 +5,17 @@ import type { CallInfo, ChatMessage, Member, PresenceStatus, PrivateMessage, Use
 import type { MediaState } from "../protocol.js";
 import type { CallHolder } from "./group-store.js";
 import { MemoryGroupCalls } from "./memory-group.js";
-import { newSessionId, newToken, tokenDigest } from "./tokens.js";
+import { newSessionId, newToken, sessionIdOf, tokenDigest } from "./tokens.js";
 import {
   HISTORY_LIMIT,
   type AttachRefusal,
   type AttachResult,
+  type ClaimBudget,
   type ClosedChat,
+  type ConnectResult,
   type CreateSessionResult,
   type HeartbeatResult,
+  type LeaveResult,
   type MissedCall,
   type EndedCall,
   type EndedSession,
@@ -22,12 +25,36 @@ import {
   type OpenPrivateChatResult,
   type PrivateChatRecord,
   type RoomMove,
+  type RoomView,
   type StartCallResult,
   type TakeOverResult,
   type Session,
   type SessionSnapshot,
   type Store,
 } from "./store.js";
+
+/** A fixed window of a per-user budget. */
+interface Budget {
+  used: number;
+  /** Epoch ms at which the window ends. */
+  resetAt: number;
+}
+
+/** Charges one point to `key` in `budgets`; null when within the limit, else the ms until the window ends. */
+function charge(
+  budgets: Map<string, Budget>,
+  key: string,
+  limit: { points: number; windowMs: number },
+  now: number,
+): number | null {
+  let budget = budgets.get(key);
+  if (!budget || budget.resetAt <= now) {
+    budget = { used: 0, resetAt: now + limit.windowMs };
+    budgets.set(key, budget);
+  }
+  budget.used += 1;
+  return budget.used > limit.points ? Math.max(1, budget.resetAt - now) : null;
+}
 
 interface RoomRecord {
   version: number;
@@ -58,11 +85,13 @@ export class MemoryStore implements Store {
   readonly kind = "memory" as const;
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly names = new Map<string, string>();
-  private readonly tokens = new Map<string, string>();
   private readonly rooms = new Map<string, RoomRecord>();
   private readonly chats = new Map<string, ChatRecord>();
-  /** Room-message budgets per user: a fixed window, as in Redis. */
-  private readonly postBudgets = new Map<string, { used: number; resetAt: number }>();
+  /** Room-message and leave budgets per user: fixed windows, as in Redis. */
+  private readonly postBudgets = new Map<string, Budget>();
+  private readonly leaveBudgets = new Map<string, Budget>();
+  /** Session claims per address (see createSession). */
+  private readonly claimBudgets = new Map<string, Budget>();
   /** Instance runs by key, with their last heartbeat (epoch ms). */
   private readonly instances = new Map<string, number>();
   private readonly groups = new MemoryGroupCalls({
@@ -71,16 +100,17 @@ export class MemoryStore implements Store {
     connected: (id, connection) => !!this.sessions.get(id)?.connections.has(connection),
   });
 
-  async createSession(input: {
-    name: string;
-    nameKey: string;
-    room: string;
-    graceDeadline: number;
-  }): Promise<CreateSessionResult> {
+  async createSession(
+    input: { name: string; nameKey: string; room: string; graceDeadline: number },
+    budget?: ClaimBudget,
+  ): Promise<CreateSessionResult> {
+    const waitMs = budget && charge(this.claimBudgets, budget.address, budget, budget.now);
+    if (waitMs) return { ok: false, code: "rate_limited", retryAfterMs: waitMs };
     if (this.names.has(input.nameKey)) return { ok: false, code: "name_taken" };
-    const token = newToken();
+    const id = newSessionId();
+    const token = newToken(id);
     const record: SessionRecord = {
-      id: newSessionId(),
+      id,
       name: input.name,
       room: input.room,
       status: "online",
@@ -100,16 +130,29 @@ export class MemoryStore implements Store {
   private register(record: SessionRecord): void {
     this.sessions.set(record.id, record);
     this.names.set(record.nameKey, record.id);
-    this.tokens.set(record.tokenDigest, record.id);
   }
 
   async findSessionIdByToken(token: string): Promise<string | null> {
-    return this.tokens.get(tokenDigest(token)) ?? null;
+    return this.byToken(token)?.id ?? null;
+  }
+
+  /** The session `token` names, when the token is the one it was given. */
+  private byToken(token: string): SessionRecord | undefined {
+    const record = this.sessions.get(sessionIdOf(token));
+    return record?.tokenDigest === tokenDigest(token) ? record : undefined;
   }
 
   async getSession(userId: string): Promise<Session | null> {
     const record = this.sessions.get(userId);
     return record ? toSession(record) : null;
+  }
+
+  async connect(token: string, connectionId: string, maxConnections: number): Promise<ConnectResult> {
+    const record = this.byToken(token);
+    if (!record) return { ok: false, code: "session_unknown" };
+    const attached = this.attach(record, connectionId, maxConnections);
+    if (!attached.ok) return { ok: false, code: "too_many_connections", userId: record.id };
+    return { ...attached, view: this.view(record.room) };
   }
 
   async attachConnection(
@@ -220,10 +263,33 @@ export class MemoryStore implements Store {
     return record ? this.end(record) : null;
   }
 
+  async leaveSession(
+    userId: string,
+    limit: { points: number; windowMs: number },
+    now: number,
+  ): Promise<LeaveResult> {
+    const waitMs = charge(this.leaveBudgets, userId, limit, now);
+    if (waitMs !== null) return { ok: false, code: "rate_limited", retryAfterMs: waitMs };
+    const record = this.sessions.get(userId);
+    return { ok: true, ended: record ? this.end(record) : null };
+  }
+
+  /** The room as a connection enters it (see RoomView). */
+  private view(room: string): RoomView {
+    const record = this.room(room);
+    const members = [...record.members.values()];
+    return {
+      version: record.version,
+      members,
+      history: [...record.history],
+      groupCall: this.groups.of(room),
+    };
+  }
+
   async moveToRoom(userId: string, room: string): Promise<RoomMove | null> {
     const record = this.sessions.get(userId);
     if (!record) return null;
-    if (record.room === room) return { session: toSession(record) };
+    if (record.room === room) return { session: toSession(record), view: this.view(room) };
     const closedChat = record.chatId ? this.closeChat(record.chatId) : undefined;
     const leftCall = this.groups.leave(record);
     const left = record.entered ? this.removeMember(record.room, record.id) : undefined;
@@ -236,6 +302,7 @@ export class MemoryStore implements Store {
       joined,
       ...(closedChat ? { closedChat } : {}),
       ...(leftCall ? { leftCall } : {}),
+      view: this.view(room),
     };
   }
 
@@ -251,6 +318,10 @@ export class MemoryStore implements Store {
   async roomSnapshot(room: string): Promise<{ version: number; members: Member[] }> {
     const record = this.room(room);
     return { version: record.version, members: [...record.members.values()] };
+  }
+
+  async roomVersion(room: string): Promise<number> {
+    return this.rooms.get(room)?.version ?? 0;
   }
 
   async appendRoomMessage(message: NewRoomMessage): Promise<ChatMessage> {
@@ -270,19 +341,8 @@ export class MemoryStore implements Store {
   ): Promise<PostResult> {
     if (!this.room(message.room).members.has(message.from.id))
       return { ok: false as const, code: "not_in_room" as const };
-    const now = message.at;
-    let budget = this.postBudgets.get(message.from.id);
-    if (!budget || budget.resetAt <= now) {
-      budget = { used: 0, resetAt: now + limit.windowMs };
-      this.postBudgets.set(message.from.id, budget);
-    }
-    budget.used += 1;
-    if (budget.used > limit.points)
-      return {
-        ok: false as const,
-        code: "rate_limited" as const,
-        retryAfterMs: Math.max(1, budget.resetAt - now),
-      };
+    const waitMs = charge(this.postBudgets, message.from.id, limit, message.at);
+    if (waitMs !== null) return { ok: false as const, code: "rate_limited" as const, retryAfterMs: waitMs };
     return { ok: true as const, message: await this.appendRoomMessage(message) };
   }
 
@@ -531,9 +591,9 @@ export class MemoryStore implements Store {
     const leftCall = this.groups.leave(record);
     this.sessions.delete(record.id);
     this.names.delete(record.nameKey);
-    this.tokens.delete(record.tokenDigest);
     const left = record.entered ? this.removeMember(record.room, record.id) : undefined;
-    return { session: toSession(record), left, ...(leftCall ? { leftCall } : {}) };
+    const connections = [...record.connections];
+    return { session: toSession(record), left, connections, ...(leftCall ? { leftCall } : {}) };
   }
 
   private room(name: string): RoomRecord {

@@ -26,9 +26,12 @@ import {
   HISTORY_LIMIT,
   type AttachRefusal,
   type AttachResult,
+  type ClaimBudget,
   type ClosedChat,
+  type ConnectResult,
   type CreateSessionResult,
   type HeartbeatResult,
+  type LeaveResult,
   type MissedCall,
   type EndedCall,
   type EndedSession,
@@ -38,13 +41,14 @@ import {
   type OpenPrivateChatResult,
   type PrivateChatRecord,
   type RoomMove,
+  type RoomView,
   type StartCallResult,
   type TakeOverResult,
   type Session,
   type SessionSnapshot,
   type Store,
 } from "./store.js";
-import { newSessionId, newToken, tokenDigest } from "./tokens.js";
+import { newSessionId, newToken, sessionIdOf, tokenDigest } from "./tokens.js";
 
 type ScriptName = keyof typeof scripts;
 /** Commands get a prefix: a bare name like `setStatus` would shadow ioredis's own methods. */
@@ -79,14 +83,12 @@ export class RedisStore implements Store {
     return this.redis[`script_${name}`](this.prefix, ...args);
   }
 
-  async createSession(input: {
-    name: string;
-    nameKey: string;
-    room: string;
-    graceDeadline: number;
-  }): Promise<CreateSessionResult> {
+  async createSession(
+    input: { name: string; nameKey: string; room: string; graceDeadline: number },
+    budget?: ClaimBudget,
+  ): Promise<CreateSessionResult> {
     const id = newSessionId();
-    const token = newToken();
+    const token = newToken(id);
     const claimed = await this.call(
       "createSession",
       input.nameKey,
@@ -95,7 +97,10 @@ export class RedisStore implements Store {
       input.room,
       tokenDigest(token),
       input.graceDeadline,
+      ...(budget ? [budget.address, budget.points, budget.windowMs] : []),
     );
+    if (Array.isArray(claimed))
+      return { ok: false, code: "rate_limited", retryAfterMs: Math.max(1, Number(claimed[1])) };
     if (claimed !== 1) return { ok: false, code: "name_taken" };
     return {
       ok: true,
@@ -114,7 +119,9 @@ export class RedisStore implements Store {
   }
 
   async findSessionIdByToken(token: string): Promise<string | null> {
-    return this.redis.get(this.key("token", tokenDigest(token)));
+    const id = sessionIdOf(token);
+    const digest = id && (await this.redis.hget(this.key("session", id), "tokenDigest"));
+    return digest === tokenDigest(token) ? id : null;
   }
 
   async getSession(userId: string): Promise<Session | null> {
@@ -143,6 +150,18 @@ export class RedisStore implements Store {
       roomSeq: Number(roomSeq ?? 0),
     };
     return { ...session, ...(chatId ? { chatId } : {}), ...(groupCallId ? { groupCallId } : {}) };
+  }
+
+  async connect(token: string, connectionId: string, maxConnections: number): Promise<ConnectResult> {
+    const [json, ...view] = (await this.call(
+      "connect",
+      sessionIdOf(token),
+      tokenDigest(token),
+      connectionId,
+      maxConnections,
+    )) as [string, ...ViewReply];
+    const attached = JSON.parse(json) as ConnectResult;
+    return attached.ok ? { ...attached, view: roomView(view) } : attached;
   }
 
   async attachConnection(
@@ -208,10 +227,27 @@ export class RedisStore implements Store {
     return ended && endedSession(ended);
   }
 
+  async leaveSession(
+    userId: string,
+    limit: { points: number; windowMs: number },
+    _now: number,
+  ): Promise<LeaveResult> {
+    const reply = await this.call("leaveSession", userId, limit.points, limit.windowMs);
+    if (Array.isArray(reply))
+      return { ok: false, code: "rate_limited", retryAfterMs: Math.max(1, Number(reply[1])) };
+    return {
+      ok: true,
+      ended: typeof reply === "string" ? endedSession(JSON.parse(reply) as EndedSession) : null,
+    };
+  }
+
   async moveToRoom(userId: string, room: string): Promise<RoomMove | null> {
-    const move = await this.run<RoomMove>("moveToRoom", userId, room);
-    if (move?.closedChat) move.closedChat.changes = list(move.closedChat.changes);
-    if (move?.leftCall) move.leftCall = leftCall(move.leftCall);
+    const reply = (await this.call("moveToRoom", userId, room)) as [string, ...ViewReply] | null;
+    if (!reply) return null;
+    const [json, ...view] = reply;
+    const move = { ...(JSON.parse(json) as RoomMove), view: roomView(view) };
+    if (move.closedChat) move.closedChat.changes = list(move.closedChat.changes);
+    if (move.leftCall) move.leftCall = leftCall(move.leftCall);
     return move;
   }
 
@@ -237,6 +273,10 @@ export class RedisStore implements Store {
       version: Number(version ?? 0),
       members: ((members as string[] | undefined) ?? []).map((json) => JSON.parse(json) as Member),
     };
+  }
+
+  async roomVersion(room: string): Promise<number> {
+    return Number((await this.redis.get(this.key("room", room, "version"))) ?? 0);
   }
 
   async appendRoomMessage(message: NewRoomMessage): Promise<ChatMessage> {
@@ -459,6 +499,16 @@ export class RedisStore implements Store {
   }
 }
 
+/** What the Lua `room_view` returns: version, member JSONs, history JSONs, group call JSON or nil. */
+type ViewReply = [number, string[], string[], string | null];
+
+const roomView = ([version, members, history, call]: ViewReply): RoomView => ({
+  version: Number(version),
+  members: members.map((member) => JSON.parse(member) as Member),
+  history: history.map((message) => JSON.parse(message) as ChatMessage),
+  groupCall: call ? groupCall(JSON.parse(call) as GroupCall) : null,
+});
+
 /** A call's participants come back as `{}` from cjson when the list is empty. */
 // cjson writes an empty table as {}: right for the media map, wrong for the list.
 const groupCall = (call: GroupCall): GroupCall => ({ ...call, participants: list(call.participants) });
@@ -468,8 +518,11 @@ const leftCall = (left: LeftGroupCall): LeftGroupCall => {
   return { ...rest, changes: list(left.changes), ...(call ? { call: groupCall(call) } : {}) };
 };
 
-const endedSession = (ended: EndedSession): EndedSession =>
-  ended.leftCall ? { ...ended, leftCall: leftCall(ended.leftCall) } : ended;
+const endedSession = (ended: EndedSession): EndedSession => ({
+  ...ended,
+  connections: list(ended.connections),
+  ...(ended.leftCall ? { leftCall: leftCall(ended.leftCall) } : {}),
+});
 
 /** cjson encodes an empty Lua table as `{}`; lists come back as arrays either way. */
 function list<T>(value: T[] | Record<string, never> | undefined): T[] {

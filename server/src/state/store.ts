@@ -2,6 +2,7 @@
 // intention-revealing methods. The memory and Redis implementations pass one contract suite.
 import type { CallHolder, GroupCallStore, LeftGroupCall } from "./group-store.js";
 import type { CallInfo, ChatMessage, Member, PresenceStatus, PrivateMessage, UserRef } from "../protocol.js";
+import type { RoomState } from "../protocol.js";
 
 export interface Session {
   id: string;
@@ -68,7 +69,17 @@ export interface MembershipChange {
 }
 
 export type CreateSessionResult =
-  { ok: true; session: Session; token: string } | { ok: false; code: "name_taken" };
+  | { ok: true; session: Session; token: string }
+  | { ok: false; code: "name_taken" }
+  | { ok: false; code: "rate_limited"; retryAfterMs: number };
+
+/** A per-address budget of session claims: `points` per fixed window of `windowMs`; `now` in epoch ms. */
+export interface ClaimBudget {
+  address: string;
+  points: number;
+  windowMs: number;
+  now: number;
+}
 
 /** Why a connection could not attach: its session is gone, or it already has the most tabs allowed. */
 export type AttachRefusal = "session_unknown" | "too_many_connections";
@@ -83,6 +94,25 @@ export interface AttachResult {
   /** Set when a new, active tab turned an automatically absent member back to online. */
   updated?: MembershipChange;
 }
+
+/** A room as a connection enters it: the member list at `version`, the kept history, its group call. */
+export interface RoomView {
+  version: number;
+  members: Member[];
+  /** Oldest first (the last HISTORY_LIMIT). */
+  history: ChatMessage[];
+  groupCall: RoomState["groupCall"];
+}
+
+/** What `connect` answers: the attach and the session's room read in the same step, or the refusal. */
+export type ConnectResult =
+  | (AttachResult & { view: RoomView })
+  | { ok: false; code: "session_unknown" }
+  | { ok: false; code: "too_many_connections"; userId: string };
+
+/** What `leaveSession` answers: the ended session (null when there was none), or the wait when over budget. */
+export type LeaveResult =
+  { ok: true; ended: EndedSession | null } | { ok: false; code: "rate_limited"; retryAfterMs: number };
 
 /** A private chat that ended, with the busy-flag changes of its partners' member entries. */
 export interface ClosedChat {
@@ -99,6 +129,8 @@ export interface RoomMove {
   closedChat?: ClosedChat;
   /** So is a group call: moving on takes the mover out of it, in the same step. */
   leftCall?: LeftGroupCall;
+  /** The room the session is now in, read in the same step. */
+  view: RoomView;
 }
 
 /** A ring deadline that fired: the call was still ringing and has now ended as missed. */
@@ -140,6 +172,8 @@ export interface EndedSession {
   left?: MembershipChange;
   /** Set when the user was in a group call and has now left it. */
   leftCall?: LeftGroupCall;
+  /** The connections (tabs) the session still had, which are no longer attached to anything. */
+  connections: string[];
 }
 
 export interface NewRoomMessage {
@@ -165,19 +199,26 @@ export interface Store extends GroupCallStore {
 
   /**
    * Atomically claims `name` (compared by its folded key) and creates a session for it. The session
-   * starts in its grace period: if no socket attaches before `graceDeadline`, it expires.
+   * starts in its grace period: if no socket attaches before `graceDeadline`, it expires. With
+   * `budget`, the claim is first charged to its address (shared across instances), taken name or
+   * not; `rate_limited` with the wait once the address has spent it.
    */
-  createSession(input: {
-    name: string;
-    nameKey: string;
-    room: string;
-    graceDeadline: number;
-  }): Promise<CreateSessionResult>;
+  createSession(
+    input: { name: string; nameKey: string; room: string; graceDeadline: number },
+    budget?: ClaimBudget,
+  ): Promise<CreateSessionResult>;
 
   /** Resolves a handshake token to its live session's id. */
   findSessionIdByToken(token: string): Promise<string | null>;
 
   getSession(userId: string): Promise<Session | null>;
+
+  /**
+   * A new connection's whole join in one step (one round trip on Redis): resolves the handshake
+   * `token` to its session, attaches `connectionId` like `attachConnection`, and reads the session's
+   * room as it is right after (RoomView). `session_unknown` when the token resolves to no session.
+   */
+  connect(token: string, connectionId: string, maxConnections: number): Promise<ConnectResult>;
 
   /**
    * A connection of this session opened: it leaves the grace period and enters its room if new.
@@ -234,6 +275,17 @@ export interface Store extends GroupCallStore {
   /** Ends a session at once (explicit log-out): leaves the room and releases the name. */
   endSession(userId: string): Promise<EndedSession | null>;
 
+  /**
+   * The user's log-out (`session:leave`) in one step: charges their leave budget (`limit.points` per
+   * fixed window of `limit.windowMs`, shared across instances; `rate_limited` with the wait when it is
+   * spent), then ends the session like `endSession`. `now` is epoch ms.
+   */
+  leaveSession(
+    userId: string,
+    limit: { points: number; windowMs: number },
+    now: number,
+  ): Promise<LeaveResult>;
+
   moveToRoom(userId: string, room: string): Promise<RoomMove | null>;
 
   /** The user picks a status by hand (Session.chosen); the room sees the resulting Session.status. */
@@ -243,6 +295,9 @@ export interface Store extends GroupCallStore {
   ): Promise<{ session: Session; changed?: MembershipChange } | null>;
 
   roomSnapshot(room: string): Promise<{ version: number; members: Member[] }>;
+
+  /** The room's membership version alone (one read). */
+  roomVersion(room: string): Promise<number>;
 
   /** Gives the message the room's next id and keeps the last HISTORY_LIMIT. */
   appendRoomMessage(message: NewRoomMessage): Promise<ChatMessage>;

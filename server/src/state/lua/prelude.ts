@@ -5,22 +5,24 @@ local p = ARGV[1]
 local function session_key(id) return p .. ':session:' .. id end
 local function chat_key(id) return p .. ':chat:' .. id end
 local function gcall_key(id) return p .. ':gcall:' .. id end
--- Adds or refreshes a member from its session; returns the change with the room's new version.
-local function put_member(room, s)
+-- A session's entry in its room's member list.
+local function member_of(s)
   -- One conversation at a time: a private chat or the room's group call makes a member busy.
-  local busy = s.chatId ~= nil or s.groupCallId ~= nil
   local inCall = nil
   if s.groupCallId then inCall = true end
-  local json = cjson.encode({id = s.id, name = s.name, status = s.status, busy = busy, inCall = inCall})
-  redis.call('HSET', p .. ':room:' .. room .. ':members', s.id, json)
-  return {room = room, version = redis.call('INCR', p .. ':room:' .. room .. ':version'), member = cjson.decode(json)}
+  return {id = s.id, name = s.name, status = s.status, busy = s.chatId ~= nil or s.groupCallId ~= nil, inCall = inCall}
 end
-local function remove_member(room, id)
-  local key = p .. ':room:' .. room .. ':members'
-  local json = redis.call('HGET', key, id)
-  if not json then return nil end
-  redis.call('HDEL', key, id)
-  return {room = room, version = redis.call('INCR', p .. ':room:' .. room .. ':version'), member = cjson.decode(json)}
+-- Adds or refreshes a member from its session; returns the change with the room's new version.
+local function put_member(room, s)
+  local member = member_of(s)
+  redis.call('HSET', p .. ':room:' .. room .. ':members', s.id, cjson.encode(member))
+  return {room = room, version = redis.call('INCR', p .. ':room:' .. room .. ':version'), member = member}
+end
+-- Takes session s out of room's member list. The entry is what member_of(s) gives (every change of s
+-- that the room sees rewrites it), so it is not read back first.
+local function remove_member(room, s)
+  if redis.call('HDEL', p .. ':room:' .. room .. ':members', s.id) == 0 then return nil end
+  return {room = room, version = redis.call('INCR', p .. ':room:' .. room .. ':version'), member = member_of(s)}
 end
 local function read_session(id)
   local f = redis.call('HMGET', session_key(id), 'name', 'room', 'status', 'entered', 'nameKey', 'tokenDigest',
@@ -45,6 +47,15 @@ local function read_gcall(id)
   for i = 1, #told, 2 do media[told[i]] = cjson.decode(told[i + 1]) end
   return {id = id, room = f[1], version = tonumber(f[2]), participants = participants, max = tonumber(f[3]),
     media = media}
+end
+-- The room a connection enters, read in the step that put it there: version, member JSONs, history
+-- JSONs, group call JSON (or false). \`version\`: the one the step just wrote, if any (not read back).
+local function room_view(room, version)
+  local key = p .. ':room:' .. room
+  local callId = redis.call('GET', key .. ':gcall')
+  local call = callId and read_gcall(callId)
+  return version or tonumber(redis.call('GET', key .. ':version') or '0'), redis.call('HVALS', key .. ':members'),
+    redis.call('LRANGE', key .. ':history', 0, -1), call and cjson.encode(call) or false
 end
 -- What the room sees: absent while every tab of a session that chose online is idle or hidden.
 local function effective_status(s)
@@ -123,20 +134,37 @@ end
 -- Attaches a connection to a live session unless it has max connections already; enters its room if new.
 local function attach(s, conn, max)
   local conns = p .. ':conns:' .. s.id
-  if redis.call('SISMEMBER', conns, conn) == 0 and redis.call('SCARD', conns) >= max then
-    return {ok = false, code = 'too_many_connections'}
+  local added = redis.call('SADD', conns, conn) == 1
+  local status
+  if added then
+    local count = redis.call('SCARD', conns)
+    if count > max then
+      redis.call('SREM', conns, conn)
+      return {ok = false, code = 'too_many_connections'}
+    end
+    -- Only a session without connections is in its grace period.
+    if count == 1 then redis.call('ZREM', p .. ':grace', s.id) end
+    local instance = instance_of(conn)
+    if instance then redis.call('SADD', p .. ':inst:' .. instance .. ':sessions', s.id) end
+    -- A new tab is active, so the session shows what it chose: nothing to read from its other tabs.
+    status = s.chosen
+  else
+    status = effective_status(s)
   end
-  redis.call('SADD', conns, conn)
-  local instance = instance_of(conn)
-  if instance then redis.call('SADD', p .. ':inst:' .. instance .. ':sessions', s.id) end
-  redis.call('ZREM', p .. ':grace', s.id)
   local resumed = s.entered
   local entered, updated = nil, nil
   if s.entered then
-    updated = refresh_status(s) -- a new, active tab may bring an automatically absent member back
+    -- A new, active tab may bring an automatically absent member back.
+    if status ~= s.status then
+      s.status = status
+      redis.call('HSET', session_key(s.id), 'status', status)
+      local changes = {}
+      refresh_member(s, changes)
+      updated = changes[1]
+    end
   else
-    s.status = effective_status(s)
-    redis.call('HSET', session_key(s.id), 'entered', '1', 'status', s.status)
+    s.status = status
+    redis.call('HSET', session_key(s.id), 'entered', '1', 'status', status)
     s.entered = true
     entered = put_member(s.room, s)
   end
@@ -173,17 +201,29 @@ local function leave_gcall(s, changes)
   if redis.call('GET', p .. ':room:' .. room .. ':gcall') == id then redis.call('DEL', p .. ':room:' .. room .. ':gcall') end
   return {callId = id, room = room}
 end
+-- Ends session id: leaves its room and group call, releases its name (and so its token), and detaches its
+-- connections (returned, so that their instances need not detach them again).
 local function end_session(id)
   local s = read_session(id)
   if not s then return nil end
   local leftCall = leave_gcall(s, {})
   local nameKey = p .. ':name:' .. s.nameKey
   if redis.call('GET', nameKey) == id then redis.call('DEL', nameKey) end
-  redis.call('DEL', p .. ':token:' .. s.tokenDigest, session_key(id), p .. ':conns:' .. id, p .. ':idle:' .. id)
-  redis.call('ZREM', p .. ':grace', id)
+  local conns = redis.call('SMEMBERS', p .. ':conns:' .. id)
+  local served = {}
+  for _, conn in ipairs(conns) do
+    local instance = instance_of(conn)
+    if instance and not served[instance] then
+      served[instance] = true
+      redis.call('SREM', p .. ':inst:' .. instance .. ':sessions', id)
+    end
+  end
+  redis.call('DEL', session_key(id), p .. ':conns:' .. id, p .. ':idle:' .. id)
+  -- Only a session without connections is in its grace period.
+  if #conns == 0 then redis.call('ZREM', p .. ':grace', id) end
   local left = nil
-  if s.entered then left = remove_member(s.room, id) end
-  return {session = public(s), left = left, leftCall = leftCall}
+  if s.entered then left = remove_member(s.room, s) end
+  return {session = public(s), left = left, leftCall = leftCall, connections = conns}
 end
 -- Drops a dead instance run's connections; sessions left with none expire at deadline (or earlier),
 -- the others get their status derived again from the tabs they keep (changes appended to changes).

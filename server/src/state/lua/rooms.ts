@@ -1,10 +1,13 @@
 // Lua scripts of the Redis Store for rooms: moving between rooms, presence, room history.
 
-/** ARGV: prefix, id, room -> JSON {session, left?, joined?, closedChat?} or nil */
+/**
+ * ARGV: prefix, id, room -> nil, or {JSON {session, left?, joined?, closedChat?, leftCall?}, then the
+ * room's view (see room_view)}: the mover's tabs enter the room with it, no second read.
+ */
 export const moveToRoom = `
 local s = read_session(ARGV[2])
 if not s then return nil end
-if s.room == ARGV[3] then return cjson.encode({session = public(s)}) end
+if s.room == ARGV[3] then return {cjson.encode({session = public(s)}), room_view(s.room)} end
 -- A private chat is between members of one room: moving on closes it in this same step.
 local closed = nil
 if s.chatId then
@@ -14,12 +17,13 @@ end
 -- So is the room's group call: moving on takes the mover out of it, in this same step.
 local leftCall = leave_gcall(s, {})
 local left, joined = nil, nil
-if s.entered then left = remove_member(s.room, s.id) end
+if s.entered then left = remove_member(s.room, s) end
 s.room = ARGV[3]
 s.roomSeq = redis.call('HINCRBY', session_key(s.id), 'roomSeq', 1)
 redis.call('HSET', session_key(s.id), 'room', s.room)
 if s.entered then joined = put_member(s.room, s) end
-return cjson.encode({session = public(s), left = left, joined = joined, closedChat = closed, leftCall = leftCall})
+local move = {session = public(s), left = left, joined = joined, closedChat = closed, leftCall = leftCall}
+return {cjson.encode(move), room_view(s.room, joined and joined.version)}
 `;
 
 /** ARGV: prefix, id, chosen status -> JSON {session, changed?} or nil */

@@ -1,12 +1,20 @@
 // Lua scripts of the Redis Store for sessions: claiming a name, attaching and detaching connections,
 // rebuilding a lost session, expiry and log-out. Each runs atomically; ARGV[1] is the key prefix.
 
-/** ARGV: prefix, nameKey, id, name, room, tokenDigest, graceDeadline -> 1 claimed, 0 taken */
+/**
+ * ARGV: prefix, nameKey, id, name, room, tokenDigest, graceDeadline[, address, points, windowMs]
+ * -> 1 claimed, 0 taken, or {'rate_limited', wait ms} once the address spent its claims (a fixed window)
+ */
 export const createSession = `
+if ARGV[8] then
+  local budget = p .. ':rl:claim:' .. ARGV[8]
+  local used = redis.call('INCR', budget)
+  if used == 1 then redis.call('PEXPIRE', budget, ARGV[10]) end
+  if used > tonumber(ARGV[9]) then return {'rate_limited', redis.call('PTTL', budget)} end
+end
 if not redis.call('SET', p .. ':name:' .. ARGV[2], ARGV[3], 'NX') then return 0 end
 redis.call('HSET', p .. ':session:' .. ARGV[3], 'name', ARGV[4], 'room', ARGV[5], 'status', 'online',
   'chosen', 'online', 'entered', '0', 'nameKey', ARGV[2], 'tokenDigest', ARGV[6], 'roomSeq', '0')
-redis.call('SET', p .. ':token:' .. ARGV[6], ARGV[3])
 redis.call('ZADD', p .. ':grace', ARGV[7], ARGV[3])
 return 1
 `;
@@ -16,6 +24,25 @@ export const attachConnection = `
 local s = read_session(ARGV[2])
 if not s then return cjson.encode({ok = false, code = 'session_unknown'}) end
 return cjson.encode(attach(s, ARGV[3], tonumber(ARGV[4])))
+`;
+
+/**
+ * ARGV: prefix, session id the token names, tokenDigest, connectionId, maxConnections -> {attach JSON} when refused (with the
+ * userId when the session has too many tabs), else {attach JSON, room version, member JSONs, history
+ * JSONs, group call JSON or nil}: the whole join of a connection, read right after its attach.
+ */
+export const connect = `
+-- The token names its session; its digest, kept in the session, says whether it is the right one.
+local s = read_session(ARGV[2])
+if not s or s.tokenDigest ~= ARGV[3] then return {cjson.encode({ok = false, code = 'session_unknown'})} end
+local attached = attach(s, ARGV[4], tonumber(ARGV[5]))
+if not attached.ok then
+  attached.userId = s.id
+  return {cjson.encode(attached)}
+end
+-- A change this attach made carries the room's latest version.
+local change = attached.entered or attached.updated
+return {cjson.encode(attached), room_view(s.room, change and change.version)}
 `;
 
 /**
@@ -31,7 +58,6 @@ if not s then
   redis.call('SET', p .. ':name:' .. snap.nameKey, snap.id)
   redis.call('HSET', session_key(snap.id), 'name', snap.name, 'room', snap.room, 'status', snap.status,
     'chosen', snap.status, 'entered', '0', 'nameKey', snap.nameKey, 'tokenDigest', snap.tokenDigest, 'roomSeq', snap.roomSeq)
-  redis.call('SET', p .. ':token:' .. snap.tokenDigest, snap.id)
   s = read_session(snap.id)
 end
 return cjson.encode(attach(s, ARGV[3], tonumber(ARGV[4])))
@@ -39,15 +65,16 @@ return cjson.encode(attach(s, ARGV[3], tonumber(ARGV[4])))
 
 /** ARGV: prefix, id, connectionId, graceDeadline -> JSON {changed?}: the status change the tab's leaving made */
 export const detachConnection = `
-local instance = instance_of(ARGV[3])
+-- An ended session took its connections with it (see end_session).
+local s = read_session(ARGV[2])
+if not s then return '{}' end
 local conns = p .. ':conns:' .. ARGV[2]
 redis.call('SREM', conns, ARGV[3])
 redis.call('SREM', p .. ':idle:' .. ARGV[2], ARGV[3])
+local instance = instance_of(ARGV[3])
 if instance and #conns_of(ARGV[2], instance) == 0 then
   redis.call('SREM', p .. ':inst:' .. instance .. ':sessions', ARGV[2])
 end
-local s = read_session(ARGV[2])
-if not s then return '{}' end
 if redis.call('SCARD', conns) == 0 then
   redis.call('ZADD', p .. ':grace', ARGV[4], ARGV[2])
   return '{}'
@@ -75,6 +102,20 @@ for _, id in ipairs(ids) do
   if ended then table.insert(out, cjson.encode(ended)) end
 end
 return out
+`;
+
+/**
+ * ARGV: prefix, id, points, windowMs -> JSON ended session, nil without a session, or
+ * {'rate_limited', wait ms} once the user's leave budget (a fixed window) is spent.
+ */
+export const leaveSession = `
+local budget = p .. ':rl:leave:' .. ARGV[2]
+local used = 1
+if not redis.call('SET', budget, 1, 'PX', ARGV[4], 'NX') then used = redis.call('INCR', budget) end
+if used > tonumber(ARGV[3]) then return {'rate_limited', redis.call('PTTL', budget)} end
+local ended = end_session(ARGV[2])
+if not ended then return nil end
+return cjson.encode(ended)
 `;
 
 /** ARGV: prefix, id -> JSON ended session or nil */

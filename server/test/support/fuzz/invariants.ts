@@ -68,7 +68,6 @@ function sessionProblems(id: string, snap: StoreSnapshot, live: Set<string>): st
   if (snap.grace.has(id) && conns.size > 0) problems.push(`${name} is connected but in its grace period`);
   if (session.entered !== "1") problems.push(`${name} never entered`);
   if (snap.names.get(session.nameKey!) !== id) problems.push(`${name} does not hold its name`);
-  if (snap.tokens.get(session.tokenDigest!) !== id) problems.push(`${name}'s token does not resolve`);
   const allIdle = conns.size > 0 && [...conns].every((conn) => snap.idle.get(id)?.has(conn));
   const status = session.chosen !== "online" ? session.chosen : allIdle ? "absent" : "online";
   if (session.status !== status) problems.push(`${name} shows ${session.status}, should show ${status}`);
@@ -94,7 +93,7 @@ function sessionProblems(id: string, snap: StoreSnapshot, live: Set<string>): st
 
 /**
  * Members are sessions of that room (so nobody is in two rooms); a chat is held by both partners and
- * rings no longer than its deadline; names and tokens belong to live sessions; the registry holds the
+ * rings no longer than its deadline; names belong to live sessions (a token names its session); the registry holds the
  * live runs only, and each run's session set is the sessions it serves.
  */
 function storeProblems(snap: StoreSnapshot, ringTimeoutMs: number, liveKeys: string[]): string[] {
@@ -113,9 +112,6 @@ function storeProblems(snap: StoreSnapshot, ringTimeoutMs: number, liveKeys: str
   }
   for (const [key, holder] of snap.names)
     if (snap.sessions.get(holder)?.nameKey !== key) problems.push(`name ${key} held by no session`);
-  for (const [digest, holder] of snap.tokens)
-    if (snap.sessions.get(holder)?.tokenDigest !== digest)
-      problems.push(`token of ${holder} outlived its session`);
   for (const key of snap.instances.keys())
     if (!liveKeys.includes(key)) problems.push(`dead instance run ${key} still registered`);
   for (const key of liveKeys) if (!snap.instances.has(key)) problems.push(`live run ${key} not registered`);

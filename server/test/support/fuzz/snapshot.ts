@@ -27,9 +27,8 @@ export interface StoreSnapshot {
   members: Map<string, Map<string, Member>>;
   history: Map<string, ChatMessage[]>;
   chats: Map<string, Record<string, string>>;
-  /** Name key -> holder's session id; token digest -> session id. */
+  /** Name key -> holder's session id. */
   names: Map<string, string>;
-  tokens: Map<string, string>;
   /** Session id -> grace deadline; chat id -> ring deadline; instance key -> last heartbeat. */
   grace: Map<string, number>;
   rings: Map<string, number>;
@@ -65,7 +64,6 @@ export async function readStore(client: Redis, prefix: string): Promise<StoreSna
     history: new Map(),
     chats: new Map(),
     names: new Map(),
-    tokens: new Map(),
     grace: new Map(),
     rings: new Map(),
     instances: new Map(),
@@ -91,7 +89,6 @@ export async function readStore(client: Redis, prefix: string): Promise<StoreSna
     else if (kind === "conns") snap.conns.set(id, new Set(value));
     else if (kind === "idle") snap.idle.set(id, new Set(value));
     else if (kind === "name") snap.names.set(id, value[0]!);
-    else if (kind === "token") snap.tokens.set(id, value[0]!);
     else if (key === "grace") snap.grace = numbers(value);
     else if (key === "rings") snap.rings = numbers(value);
     else if (key === "instances") snap.instances = numbers(value);

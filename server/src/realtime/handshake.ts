@@ -1,0 +1,101 @@
+// The Socket.IO handshake: the only place a socket gets its identity, from the session token in
+// `auth`. In the same Store step (Store.connect) the connection is attached and its room read; what
+// the step did waits here for `start` (session.ts) once the socket is connected.
+import type { ExtendedError } from "socket.io";
+import type { ErrorCode } from "../protocol.js";
+import { handshakeAuth } from "../schemas.js";
+import type { ConnectResult } from "../state/store.js";
+import { tokenDigest } from "../state/tokens.js";
+import type { AppSocket, RealtimeDeps } from "./deps.js";
+
+type Deps = Pick<RealtimeDeps, "store" | "logger" | "config" | "clock" | "connectionId" | "limits">;
+
+/** A handshake's Store step, and the detach that stands in until its socket connects. */
+const handshakes = new WeakMap<AppSocket, { connected: ConnectResult; onClose?: () => void }>();
+/** Handshakes and their stand-in detaches still running: an instance that stops waits for them. */
+const inFlight = new Set<Promise<unknown>>();
+
+function track(step: Promise<unknown>): void {
+  inFlight.add(step);
+  void step.finally(() => inFlight.delete(step));
+}
+
+function refused(code: ErrorCode, message: string, retryAfterMs?: number): ExtendedError {
+  return Object.assign(new Error(code), {
+    data: { code, message, ...(retryAfterMs ? { retryAfterMs } : {}) },
+  });
+}
+
+/**
+ * Handshake middleware (io.use). A refused handshake reaches the client as `connect_error`; a session
+ * held off after a flood, or connecting too often, is refused with `flooding` or `rate_limited` and
+ * `retryAfterMs` in the error's data.
+ */
+export function authenticate(deps: Deps) {
+  return (socket: AppSocket, next: (error?: ExtendedError) => void) =>
+    track(handshake(socket, deps).then((error) => next(error)));
+}
+
+async function handshake(socket: AppSocket, deps: Deps): Promise<ExtendedError | undefined> {
+  const auth = handshakeAuth.safeParse(socket.handshake.auth);
+  if (!auth.success) return refused("session_unknown", "No session: join with a display name first.");
+  const { store, config, logger } = deps;
+  try {
+    const connection = deps.connectionId(socket);
+    const digest = tokenDigest(auth.data.token);
+    // The hold-off and the attach limit are asked beside the Store step: no round trip of their own.
+    const [connected, held] = await Promise.all([
+      store.connect(auth.data.token, connection, config.maxConnectionsPerSession),
+      deps.limits.mayAttach(digest),
+    ]);
+    if (!connected.ok && connected.code === "session_unknown")
+      return refused("session_unknown", "Your session has ended. Join again.");
+    const userId = connected.ok ? connected.session.id : connected.userId;
+    const detach = () =>
+      store
+        .detachConnection(userId, connection, deps.clock() + config.sessionGraceMs)
+        .catch((error: unknown) => logger.error({ err: error, userId }, "detach failed"));
+    if (held) {
+      if (connected.ok) await detach();
+      const seconds = Math.max(1, Math.ceil(held.waitMs / 1000));
+      const why =
+        held.code === "flooding" ? "This session sent far too many events." : "Too many reconnections.";
+      return refused(held.code, `${why} Connecting again in ${seconds} s.`, held.waitMs);
+    }
+    // Socket.IO drops a socket whose transport closed before it connected, without a disconnect
+    // event: until it connects (and its disconnect handler takes over), detach here, or the session
+    // would keep a tab nobody has.
+    if (socket.conn.readyState !== "open") {
+      if (connected.ok) await detach();
+      return refused("session_unknown", "The connection closed.");
+    }
+    const onClose = connected.ok ? () => track(detach()) : undefined;
+    if (onClose) socket.conn.once("close", onClose);
+    socket.data = {
+      userId,
+      tokenDigest: digest,
+      resumed: false,
+      lastMessageId: auth.data.lastMessageId,
+      lastRoom: auth.data.lastRoom,
+      page: auth.data.page ?? socket.id,
+    };
+    handshakes.set(socket, { connected, onClose });
+    return undefined;
+  } catch (error) {
+    logger.error({ err: error }, "handshake failed");
+    return refused("internal", "The server cannot check your session right now.");
+  }
+}
+
+/** What the connected socket's handshake did in the Store; from now on its disconnect handler detaches it. */
+export function takeHandshake(socket: AppSocket): ConnectResult | undefined {
+  const entry = handshakes.get(socket);
+  handshakes.delete(socket);
+  if (entry?.onClose) socket.conn.off("close", entry.onClose);
+  return entry?.connected;
+}
+
+/** Resolves once every handshake running now, and every detach standing in for one, has finished. */
+export async function handshakesSettled(): Promise<void> {
+  await Promise.all(inFlight);
+}
