@@ -100,6 +100,30 @@ function suite(url: () => string[]) {
     await heard;
   });
 
+  it("holds off nobody else: handshakes with forged tokens naming someone's user id spend nothing of theirs", async () => {
+    const [first, second = first] = url() as [string, string?];
+    const alice = await join(first, "Alice");
+    const bob = await join(first, "Bob");
+    sockets.push(alice.socket, bob.socket);
+    // User ids are public (member lists): Mallory sends more handshakes than the session-attach budget
+    // (30 a minute) with tokens that name Bob's session but are not his.
+    const refusals = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => {
+        const forged = openSocket(i % 2 ? second : first, { token: `${bob.session.user.id}.forged${i}` });
+        return new Promise<string>((resolve) => {
+          forged.once("connect_error", (error) => resolve((error as Error & { data: AppError }).data.code));
+          forged.once("session:ready", () => resolve("accepted"));
+        }).finally(() => forged.disconnect());
+      }),
+    );
+    expect(new Set(refusals)).toEqual(new Set(["session_unknown"]));
+    // Bob's own tab reconnects at once, on either instance.
+    bob.socket.disconnect();
+    const back = await reconnect(second, bob.session.token);
+    sockets.push(back.socket);
+    expect(back.refusals).toEqual([]);
+  });
+
   it("lets the flooder's session connect again only after the cool-down, on any instance", async () => {
     const [first, second = first] = url() as [string, string?];
     const alice = await join(first, "Alice");
