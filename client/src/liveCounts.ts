@@ -29,14 +29,33 @@ export function whileVisible(start: () => () => void): void {
  */
 export function streamRoomCounts(onCounts: (counts: RoomsResponse) => void): () => void {
   if (typeof EventSource === "undefined") return () => {};
-  // Named like every API request, so nginx keeps this tab on one instance.
-  const source = new EventSource(`/api/rooms/live?tab=${encodeURIComponent(tabId())}`);
-  source.onmessage = (event: MessageEvent<string>) => {
-    try {
-      onCounts(JSON.parse(event.data) as RoomsResponse);
-    } catch {
-      // not ours (a proxy's error page): the next event or reconnection brings the counts
-    }
+  let source: EventSource | null = null;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  const open = () => {
+    // Named like every API request, so nginx keeps this tab on one instance.
+    const current = new EventSource(`/api/rooms/live?tab=${encodeURIComponent(tabId())}`);
+    source = current;
+    current.onmessage = (event: MessageEvent<string>) => {
+      try {
+        onCounts(JSON.parse(event.data) as RoomsResponse);
+      } catch {
+        // not ours (a proxy's error page): the next event or reconnection brings the counts
+      }
+    };
+    // EventSource gives up for good on an answer that is not a stream (429 or 503: too many open here);
+    // both ask for RETRY_MS, after which this opens it again.
+    current.onerror = () => {
+      if (current.readyState !== EventSource.CLOSED || source !== current) return;
+      retry = setTimeout(open, RETRY_MS);
+    };
   };
-  return () => source.close();
+  open();
+  return () => {
+    clearTimeout(retry);
+    source?.close();
+    source = null;
+  };
 }
+
+/** The wait a refused stream asks for (`retry-after: 10`). */
+const RETRY_MS = 10_000;

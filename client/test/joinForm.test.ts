@@ -134,8 +134,11 @@ describe("join form", () => {
 
 /** A stand-in for the browser's EventSource: the test delivers the server's events by hand. */
 class FakeEventSource {
+  static readonly CLOSED = 2;
   static opened: FakeEventSource[] = [];
   onmessage: ((event: MessageEvent<string>) => void) | null = null;
+  onerror: (() => void) | null = null;
+  readyState = 1;
   closed = false;
   constructor(readonly url: string) {
     FakeEventSource.opened.push(this);
@@ -145,6 +148,11 @@ class FakeEventSource {
   }
   close(): void {
     this.closed = true;
+  }
+  /** The server answered with an error status (429, 503): a browser's EventSource gives up for good. */
+  refuse(): void {
+    this.readyState = FakeEventSource.CLOSED;
+    this.onerror?.();
   }
 }
 
@@ -167,6 +175,27 @@ describe("join form room counts", () => {
     expect(room.options[1]!.text).toBe("SPORTS (3)");
     unmount();
     expect(stream.closed).toBe(true);
+  });
+
+  it("opens the stream again after the wait when the server refused it (too many open)", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const { unmount } = await renderJoin();
+      FakeEventSource.opened[0]!.refuse();
+      expect(FakeEventSource.opened).toHaveLength(1);
+      vi.advanceTimersByTime(10_000);
+      expect(FakeEventSource.opened).toHaveLength(2);
+      FakeEventSource.opened[1]!.send({ rooms: [{ name: "SPORTS", count: 4, version: 9 }] });
+      const room = screen.getByRole("combobox", { name: "Room" }) as HTMLSelectElement;
+      await vi.waitFor(() => expect(room.options[1]!.text).toBe("SPORTS (4)"));
+      // Gone before its wait is over: nothing opens behind it.
+      FakeEventSource.opened[1]!.refuse();
+      unmount();
+      vi.advanceTimersByTime(10_000);
+      expect(FakeEventSource.opened).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -77,6 +77,7 @@ const ConfigSchema = z.object({
     }
   }, "each entry is loopback, linklocal, uniquelocal, an IP address or a CIDR block"),
   SESSION_CLAIMS_PER_MIN: z.coerce.number().int().min(1).default(60),
+  LIVE_STREAMS_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
   CLIENT_DIST: z.string().default(defaultClientDist),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   MESSAGE_RATE_PER_10S: z.coerce.number().int().min(1).default(20),
@@ -138,6 +139,8 @@ export type Config = {
   trustProxy: string[];
   /** POST /api/session attempts one client address may make per minute, across all instances. */
   sessionClaimsPerMin: number;
+  /** GET /api/rooms/live streams one client address may hold open on one instance (each is a connection). */
+  liveStreamsPerAddress: number;
   clientDist: string;
   logLevel: z.infer<typeof ConfigSchema>["LOG_LEVEL"];
   /** Every event family's per-user budget (defaults, MESSAGE_RATE_PER_10S, then RATE_LIMITS). */
@@ -203,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicOrigins: c.PUBLIC_ORIGINS,
     trustProxy: c.TRUST_PROXY,
     sessionClaimsPerMin: c.SESSION_CLAIMS_PER_MIN,
+    liveStreamsPerAddress: c.LIVE_STREAMS_PER_ADDRESS,
     clientDist: c.CLIENT_DIST,
     logLevel: c.LOG_LEVEL,
     rateLimits: {

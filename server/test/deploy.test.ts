@@ -594,6 +594,8 @@ describe("docker-compose.yml", () => {
           "10.0.0.0-10.255.255.255",
           "172.16.0.0-172.31.255.255",
           "192.168.0.0-192.168.255.255",
+          "fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+          "fe80::-febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
         ]),
       );
       expect(coturn.networks).toEqual(["turn"]);

@@ -100,6 +100,20 @@ function suite(url: () => string[]) {
     await heard;
   });
 
+  it("answers nothing past the cut, events the server does not know included", async () => {
+    const [first] = url() as [string];
+    const mallory = await join(first, "Mallory");
+    sockets.push(mallory.socket);
+    const ended = waitFor(mallory.socket, "session:ended");
+    const acks = Array.from({ length: 400 }, () =>
+      request(mallory.socket, "no:such-event" as never, {} as never).catch(() => null),
+    );
+    expect((await ended).code).toBe("flooding");
+    const answered = (await Promise.all(acks)).filter((ack) => ack !== null);
+    expect(answered).toHaveLength(Number(ENV.FLOOD_REFUSALS));
+    expect(answered.every((ack) => !ack.ok && ack.error.code === "invalid_payload")).toBe(true);
+  });
+
   it("holds off nobody else: handshakes with forged tokens naming someone's user id spend nothing of theirs", async () => {
     const [first, second = first] = url() as [string, string?];
     const alice = await join(first, "Alice");

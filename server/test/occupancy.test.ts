@@ -4,7 +4,8 @@ import { record, request, waitFor, type ClientSocket } from "./support/clients.j
 import { openCountsStream } from "./support/counts.js";
 import { useServer } from "./support/harness.js";
 
-const server = useServer();
+const STREAMS_PER_ADDRESS = 2;
+const server = useServer({ LIVE_STREAMS_PER_ADDRESS: String(STREAMS_PER_ADDRESS) });
 
 const seesCount = (socket: ClientSocket, name: string, count: number) =>
   waitFor(socket, "rooms:occupancy", ({ rooms }) =>
@@ -70,4 +71,36 @@ describe("room counts", () => {
       stream.close();
     }
   });
+
+  it("stream to one address only up to LIVE_STREAMS_PER_ADDRESS at once, then 429 with the wait", async () => {
+    const streams = await Promise.all(
+      Array.from({ length: STREAMS_PER_ADDRESS }, () => openCountsStream(server.url)),
+    );
+    try {
+      await Promise.all(streams.map((stream) => stream.next(() => true)));
+      const refused = await fetch(`${server.url}/api/rooms/live`);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get("retry-after")).toBe("10");
+      expect(await refused.json()).toMatchObject({ error: { code: "rate_limited", retryAfterMs: 10_000 } });
+      // A closed join screen frees its place.
+      streams.pop()!.close();
+      const again = await waitForStream(server.url);
+      streams.push(again);
+      expect((await again.next(() => true)).length).toBe(3);
+    } finally {
+      for (const stream of streams) stream.close();
+    }
+  });
 });
+
+/** Opens a stream once the server has seen an earlier one close (its close event comes a moment later). */
+async function waitForStream(url: string) {
+  for (;;) {
+    try {
+      return await openCountsStream(url);
+    } catch (error) {
+      if (!String(error).includes("429")) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}

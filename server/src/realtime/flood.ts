@@ -48,6 +48,11 @@ export function countSent(socket: AppSocket, deps: Deps, event: keyof ClientToSe
   tally.count += 1;
 }
 
+/** Cut (or gone): what is still in its read buffer is dropped unanswered, whatever the event. */
+export function isCut(socket: AppSocket, deps: Deps): boolean {
+  return !socket.connected || (tallies.get(socket)?.count ?? 0) >= deps.config.flood.refusals;
+}
+
 /**
  * The edge's first step, before parsing: true when the event is dealt with already, either dropped
  * (its connection was cut) or refused with `rate_limited` because its family is blocked for this user.
@@ -58,8 +63,7 @@ export function refusedEarly(
   event: keyof ClientToServerEvents,
   reply: (response: ReturnType<typeof rateLimited>) => void,
 ): boolean {
-  // Cut (or gone): what is still in its read buffer is dropped unanswered.
-  if (!socket.connected || (tallies.get(socket)?.count ?? 0) >= deps.config.flood.refusals) return true;
+  if (isCut(socket, deps)) return true;
   const waitMs =
     deps.limits.blockedFor(event, socket.data.userId) ?? spentOnThisConnection(socket, deps, event);
   if (waitMs === null) return false;

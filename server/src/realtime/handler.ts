@@ -7,7 +7,7 @@ import type { z } from "zod";
 import type { Ack, AckCallback, ClientToServerEvents, ErrorCode } from "../protocol.js";
 import { eventSchemas, firstIssue } from "../schemas.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
-import { countRefusal, countSent, refusedEarly } from "./flood.js";
+import { countRefusal, countSent, isCut, refusedEarly } from "./flood.js";
 import { rateLimited } from "./limits.js";
 
 type EventName = keyof ClientToServerEvents & keyof typeof eventSchemas;
@@ -93,6 +93,7 @@ export class Events {
 
   /** One event from `socket`: unknown events and events without an ack are refused here. */
   dispatch(socket: AppSocket, event: unknown, payload: unknown, ack: unknown): Promise<void> {
+    if (isCut(socket, this.deps)) return Promise.resolve();
     const route = typeof event === "string" ? this.routes.get(event) : undefined;
     if (typeof ack !== "function") {
       this.deps.logger.warn(
