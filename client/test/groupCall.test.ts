@@ -96,6 +96,22 @@ describe("starting and joining", () => {
     expect(tileNames()).toEqual(["Alice (you)", "Carol"]);
   });
 
+  it("says why Join group call is unavailable: in the call in another tab, or the call is full", async () => {
+    pinia = renderPrivate({ groupCall: groupCall([bob, alice]) });
+    const join = await findButton("Join group call");
+    expect(join.disabled).toBe(true);
+    expect(document.getElementById(join.getAttribute("aria-describedby")!)?.textContent).toBe(
+      "You are in this call in another tab.",
+    );
+    server.serverEmit("group:state", { room: "LOBBY", call: { ...groupCall([bob, carol], 2), max: 2 } });
+    await waitFor(() =>
+      expect(document.getElementById(join.getAttribute("aria-describedby") ?? "")?.textContent).toBe(
+        "The call is full: 2 people are in it.",
+      ),
+    );
+    expect(join.disabled).toBe(true);
+  });
+
   it("keeps showing a new call when the end of an older one arrives late", async () => {
     pinia = renderPrivate({ groupCall: groupCall([bob], 1, "group-1") });
     server.serverEmit("group:state", { room: "LOBBY", call: groupCall([carol], 1, "group-2") });

@@ -36,13 +36,17 @@ export const useGroupCallStore = defineStore("groupCall", () => {
   const inCall = computed(() => status.value === "in-call");
   const busy = computed(() => status.value !== "idle" || privateCall.live);
   const canStart = computed(() => !call.value && !busy.value);
-  const canJoin = computed(
-    () =>
-      Boolean(call.value) &&
-      !busy.value &&
-      !participants.value.some((p) => p.id === self()?.id) &&
-      participants.value.length < (call.value?.max ?? Infinity),
-  );
+  /** Why "Join group call" is unavailable while a call is on and this tab is not in it; null when it is available. */
+  const joinBlocked = computed((): string | null => {
+    if (!call.value || inCall.value) return null;
+    if (participants.value.some((p) => p.id === self()?.id)) return "You are in this call in another tab.";
+    if (privateCall.live) return "Hang up your private call to join.";
+    if (busy.value) return null; // starting or joining: the button waits
+    if (participants.value.length >= call.value.max)
+      return `The call is full: ${call.value.max} people are in it.`;
+    return null;
+  });
+  const canJoin = computed(() => Boolean(call.value) && !busy.value && joinBlocked.value === null);
 
   /** Newest version wins; null ends the call for good. */
   function adopt(next: GroupCall | null): void {
@@ -229,6 +233,7 @@ export const useGroupCallStore = defineStore("groupCall", () => {
     inCall,
     canStart,
     canJoin,
+    joinBlocked,
     start,
     join,
     leave,
