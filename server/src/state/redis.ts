@@ -24,6 +24,7 @@ import type {
 import { scripts, withPrelude } from "./redis-scripts.js";
 import {
   HISTORY_LIMIT,
+  claimedSession,
   type AttachRefusal,
   type AttachResult,
   type ClaimBudget,
@@ -105,16 +106,7 @@ export class RedisStore implements Store {
     return {
       ok: true,
       token,
-      session: {
-        id,
-        name: input.name,
-        room: input.room,
-        status: "online",
-        chosen: "online",
-        entered: false,
-        nameKey: input.nameKey,
-        roomSeq: 0,
-      },
+      session: claimedSession(id, input),
     };
   }
 
