@@ -1,5 +1,5 @@
 // The memory Store's group calls (see group-store.ts for the contract): kept beside the sessions the
-// MemoryStore owns, which it lends through `GroupHost`. Every method runs without awaiting, so each
+// MemoryStore owns, which it lends through `SessionHost`. Every method runs without awaiting, so each
 // is atomic like the Redis scripts.
 import type { GroupCall, MediaState } from "../protocol.js";
 import type {
@@ -11,16 +11,8 @@ import type {
   MediaChange,
   StartGroupCallResult,
 } from "./group-store.js";
+import type { SessionHost } from "./memory-records.js";
 import type { MembershipChange, Session } from "./store.js";
-
-/** What the group calls need of the MemoryStore: its live session records and its member refresh. */
-export interface GroupHost {
-  session(id: string): Session | undefined;
-  /** Re-announces a member whose busy/inCall changed; the change, if they are in their room. */
-  refresh(session: Session): MembershipChange[];
-  /** Whether the session still has this connection attached. */
-  connected(id: string, connection: string): boolean;
-}
 
 interface CallRecord {
   id: string;
@@ -40,7 +32,7 @@ export class MemoryGroupCalls {
   private readonly calls = new Map<string, CallRecord>();
   private readonly byRoom = new Map<string, string>();
 
-  constructor(private readonly host: GroupHost) {}
+  constructor(private readonly host: SessionHost) {}
 
   start(userId: string, callId: string, max: number, holder: CallHolder): StartGroupCallResult {
     const s = this.host.session(userId);

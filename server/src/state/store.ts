@@ -191,6 +191,21 @@ export type PostResult =
 
 export const HISTORY_LIMIT = 100;
 
+/** A session as its claim leaves it: online by choice, in no room until its first connection attaches. */
+export const claimedSession = (
+  id: string,
+  input: { name: string; nameKey: string; room: string },
+): Session => ({
+  id,
+  name: input.name,
+  room: input.room,
+  status: "online",
+  chosen: "online",
+  entered: false,
+  nameKey: input.nameKey,
+  roomSeq: 0,
+});
+
 /** The registry key of one run of an instance; `#` cannot occur in an INSTANCE_ID. */
 export const instanceKey = (instanceId: string, incarnation: string) => `${instanceId}#${incarnation}`;
 
