@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Cluster } from "../../scripts/cluster/topology.js";
 import type { HealthResponse, HttpError } from "../src/protocol.js";
-import { claim, handshake } from "./support/edge.js";
+import { claim, handshake, send } from "./support/edge.js";
 import { startTestCluster } from "./support/cluster.js";
 
 const LIMIT = 3;
@@ -74,5 +74,46 @@ describe("session claims through nginx", () => {
     for (const tab of tabs) {
       expect((await claim(cluster.url, `kim-${tab}`, { localAddress: "127.0.0.2", tab })).status).toBe(201);
     }
+  });
+});
+
+describe("Socket.IO handshakes through nginx", () => {
+  it("are limited per address (429 past a burst of 200), while another address and open sessions go on", async () => {
+    const origin = { Origin: cluster.url };
+    const path = (tab: string) => `/socket.io/?EIO=4&transport=polling&tab=${tab}`;
+    // One address opens an open session first, then sends 400 handshakes at once (forged tokens would do
+    // the same: nginx limits before any instance sees them).
+    const opened = await send(cluster.url, {
+      path: path("kept"),
+      headers: origin,
+      localAddress: "127.0.0.5",
+    });
+    expect(opened.status).toBe(200);
+    const sid = (JSON.parse(opened.body.slice(1)) as { sid: string }).sid;
+    const statuses = await Promise.all(
+      Array.from({ length: 400 }, (_, i) =>
+        send(cluster.url, { path: path(`flood-${i}`), headers: origin, localAddress: "127.0.0.5" }).then(
+          (response) => response.status,
+        ),
+      ),
+    );
+    const refused = statuses.filter((status) => status === 429).length;
+    expect(refused).toBeGreaterThanOrEqual(150);
+    expect(statuses.filter((status) => status !== 429).every((status) => status === 200)).toBe(true);
+    // Its open session still polls (a request with a sid is never limited); another address still connects.
+    const poll = await send(cluster.url, {
+      method: "POST",
+      path: `${path("kept")}&sid=${sid}`,
+      headers: { ...origin, "Content-Type": "text/plain;charset=UTF-8" },
+      body: "3",
+      localAddress: "127.0.0.5",
+    });
+    expect(poll.status).toBe(200);
+    const other = await send(cluster.url, {
+      path: path("other"),
+      headers: origin,
+      localAddress: "127.0.0.6",
+    });
+    expect(other.status).toBe(200);
   });
 });
