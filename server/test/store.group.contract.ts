@@ -181,6 +181,42 @@ export function storeGroupContract(name: string, makeStore: () => Promise<Store>
       ).toBeNull();
     });
 
+    it("takes nobody out when another tab comes while the holding tab is away (an instance restart's reconnects)", async () => {
+      const [ann, bo] = await Promise.all(["Ann", "Bo"].map((n) => member(n)));
+      await store.startGroupCall(ann!.id, "g1", 6, { page: "tab-A/load-1", connection: "c-Ann" });
+      await store.joinGroupCall(bo!.id, "g1", at(bo!));
+      // Ann's holding tab A lost its connection (its instance died); her tab B reconnects first.
+      await store.detachConnection(ann!.id, "c-Ann", far());
+      await store.attachConnection(ann!.id, "c-Ann-B", 8);
+      expect(await store.keepGroupCall(ann!.id, { page: "tab-B/load-7", connection: "c-Ann-B" })).toBeNull();
+      expect(await store.groupCallPeers(ann!.id, "g1", bo!.id)).toBe(true);
+      // Tab A comes back with its page: it holds the place again. A new page in tab A is a reload.
+      await store.attachConnection(ann!.id, "c-Ann-A", 8);
+      expect(await store.keepGroupCall(ann!.id, { page: "tab-A/load-1", connection: "c-Ann-A" })).toBeNull();
+      await store.detachConnection(ann!.id, "c-Ann-A", far());
+      await store.attachConnection(ann!.id, "c-Ann-A2", 8);
+      const left = await store.keepGroupCall(ann!.id, { page: "tab-A/load-2", connection: "c-Ann-A2" });
+      expect(names(left?.call)).toEqual(["Bo"]);
+    });
+
+    it("ends no 1:1 call when another tab comes while the holding tab is away", async () => {
+      const [ann, cy] = await Promise.all(["Ann", "Cy"].map((n) => member(n)));
+      const opened = await store.openPrivateChat(ann!.id, cy!.id);
+      const chatId = opened.ok ? opened.chat.id : "";
+      const started = await store.startCall(chatId, ann!.id, far());
+      const callId = started.ok ? started.call.id : "";
+      await store.holdCall(ann!.id, callId, { page: "tab-A/load-1", connection: "c-Ann" });
+      await store.answerCall(chatId, cy!.id, callId, true);
+      await store.detachConnection(ann!.id, "c-Ann", far());
+      await store.attachConnection(ann!.id, "c-Ann-B", 8);
+      expect(await store.keepCall(ann!.id, { page: "tab-B/load-7", connection: "c-Ann-B" })).toBeNull();
+      expect(await store.callPartner(ann!.id, callId)).toBe(cy!.id);
+      await store.attachConnection(ann!.id, "c-Ann-A2", 8);
+      expect(await store.keepCall(ann!.id, { page: "tab-A/load-2", connection: "c-Ann-A2" })).toMatchObject({
+        callId,
+      });
+    });
+
     it("keeps each participant's media state with the call for joiners, forgotten when they leave", async () => {
       const [ann, bo, cy] = await Promise.all(["Ann", "Bo", "Cy"].map((n) => member(n)));
       const muted = { audio: false, video: true, screen: false };

@@ -67,12 +67,16 @@ export async function keepOrEndCall(
 
 export function register(events: Events, deps: RealtimeDeps): void {
   const { io, store, config, clock } = deps;
-  /** This page holds the side of the call it started or accepted (see keepOrEndCall). */
+  /**
+   * This page holds the side of the call it started or accepted (see keepOrEndCall). Not stored, the
+   * call only loses its reload check: the call itself (already changed in the Store) must still be told.
+   */
   const hold = (socket: AppSocket, callId: string) =>
-    store.holdCall(socket.data.userId, callId, {
-      page: socket.data.page,
-      connection: deps.connectionId(socket),
-    });
+    store
+      .holdCall(socket.data.userId, callId, { page: socket.data.page, connection: deps.connectionId(socket) })
+      .catch((error: unknown) =>
+        deps.logger.warn({ err: error, userId: socket.data.userId, callId }, "call hold not stored"),
+      );
 
   /** The sender's chat, if any, with both partners' channels for fan-out. */
   async function currentChat(me: string) {

@@ -26,6 +26,12 @@ function refused(code: ErrorCode, message: string, retryAfterMs?: number): Exten
   });
 }
 
+/** The tab id the SPA sends in the query (`tab`, for nginx's stickiness), bounded; "" without one. */
+function tabOf(socket: AppSocket): string {
+  const tab = socket.handshake.query.tab;
+  return typeof tab === "string" ? tab.slice(0, 64).replaceAll("/", "") : "";
+}
+
 /**
  * Handshake middleware (io.use). A refused handshake reaches the client as `connect_error`; a session
  * held off after a flood, or connecting too often, is refused with `flooding` or `rate_limited` and
@@ -46,7 +52,11 @@ async function handshake(socket: AppSocket, deps: Deps): Promise<ExtendedError |
     // The hold-off and the attach limit are asked beside the Store step: no round trip of their own.
     const [connected, held] = await Promise.all([
       store.connect(auth.data.token, connection, config.maxConnectionsPerSession),
-      deps.limits.mayAttach(digest),
+      // A limiter that cannot answer lets the tab in rather than fail a handshake whose attach committed.
+      deps.limits.mayAttach(digest).catch((error: unknown) => {
+        logger.warn({ err: error }, "attach limit not checked");
+        return null;
+      }),
     ]);
     if (!connected.ok && connected.code === "session_unknown")
       return refused("session_unknown", "Your session has ended. Join again.");
@@ -77,7 +87,7 @@ async function handshake(socket: AppSocket, deps: Deps): Promise<ExtendedError |
       resumed: false,
       lastMessageId: auth.data.lastMessageId,
       lastRoom: auth.data.lastRoom,
-      page: auth.data.page ?? socket.id,
+      page: `${tabOf(socket)}/${auth.data.page ?? socket.id}`,
     };
     handshakes.set(socket, { connected, onClose });
     return undefined;

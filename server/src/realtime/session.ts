@@ -23,11 +23,13 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
   }
   const { session, view } = attached;
   socket.data.resumed = attached.resumed;
-  if (session.groupCallId) await keepOrLeaveCall(socket, deps);
-  if (session.chatId) await keepOrEndCall(socket, deps);
   const { name, nameKey, room, roomSeq, chosen } = session;
   socket.data.session = { name, nameKey, room, roomSeq: -1, status: chosen };
+  // On the user channel before anything else is awaited: a room move by another tab meanwhile reaches
+  // this socket too, and the roomSeq guard in followOne then keeps the newer room.
   await socket.join(userChannel(session.id));
+  if (session.groupCallId) await keepOrLeaveCall(socket, deps);
+  if (session.chatId) await keepOrEndCall(socket, deps);
   followOne(socket, room, roomSeq);
   // The room state below already holds this arrival: the joiner's own socket is not told again.
   if (attached.entered) announceJoined(deps, attached.entered, socket.id);

@@ -30,6 +30,10 @@ export type InviteResult =
  * reconnect of the same page is not) and its current connection ("<instance key>/<socket id>").
  */
 export interface CallHolder {
+  /**
+   * "<tab id>/<page load id>": the tab (kept in sessionStorage, so it survives a reload) and the page
+   * load (new at every load). A new page in the holding tab is a reload; another tab is not.
+   */
   page: string;
   connection: string;
 }

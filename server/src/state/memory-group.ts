@@ -11,7 +11,7 @@ import type {
   MediaChange,
   StartGroupCallResult,
 } from "./group-store.js";
-import type { SessionHost } from "./memory-records.js";
+import { anotherTab, type SessionHost } from "./memory-records.js";
 import type { MembershipChange, Session } from "./store.js";
 
 interface CallRecord {
@@ -98,7 +98,7 @@ export class MemoryGroupCalls {
       call.holders.set(s.id, holder);
       return null;
     }
-    if (this.host.connected(s.id, held.connection)) return null;
+    if (anotherTab(held.page, holder.page) || this.host.connected(s.id, held.connection)) return null;
     return this.leave(s) ?? null;
   }
 

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { CallInfo, PrivateMessage, UserRef } from "../protocol.js";
 import type { CallHolder } from "./group-store.js";
-import { ref, type SessionHost } from "./memory-records.js";
+import { anotherTab, ref, type SessionHost } from "./memory-records.js";
 import {
   HISTORY_LIMIT,
   type ClosedChat,
@@ -143,7 +143,8 @@ export class MemoryPrivateChats {
     const held = chat?.holds?.get(userId);
     if (!record || !chat?.call || held?.callId !== chat.call.id) return null;
     if (held.page === holder.page) held.connection = holder.connection;
-    if (held.page === holder.page || this.host.connected(userId, held.connection)) return null;
+    if (held.page === holder.page || anotherTab(held.page, holder.page)) return null;
+    if (this.host.connected(userId, held.connection)) return null;
     const callId = chat.call.id;
     chat.call = chat.ringDeadline = undefined;
     return { chat: publicChat(chat), callId };

@@ -60,3 +60,10 @@ export function effectiveStatus(record: SessionRecord): PresenceStatus {
 
 /** The id and name of a session, as messages and chats carry it. */
 export const ref = (session: Session): UserRef => ({ id: session.id, name: session.name });
+
+/**
+ * Whether `page` is another tab than the one holding a call as `heldPage` (both "<tab>/<page load>",
+ * see CallHolder): only the same tab loading a new page is a reload.
+ */
+export const anotherTab = (heldPage: string, page: string): boolean =>
+  heldPage.slice(0, heldPage.indexOf("/") + 1) !== page.slice(0, page.indexOf("/") + 1);

@@ -63,6 +63,8 @@ if not held or held.page == ARGV[3] then
   redis.call('HSET', holders, s.id, cjson.encode({page = ARGV[3], connection = ARGV[4]}))
   return nil
 end
+-- Only the same tab loading a new page is a reload; another tab of the user leaves it to the sweep.
+if string.match(held.page, '^(.-)/') ~= string.match(ARGV[3], '^(.-)/') then return nil end
 if redis.call('SISMEMBER', p .. ':conns:' .. s.id, held.connection) == 1 then return nil end
 ${takeOut}
 `;

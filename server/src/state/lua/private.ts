@@ -136,6 +136,8 @@ if held.page == ARGV[3] then
   redis.call('HSET', chat_key(chat.id), field, cjson.encode(held))
   return nil
 end
+-- Only the same tab loading a new page is a reload; another tab of the user leaves the call alone.
+if string.match(held.page, '^(.-)/') ~= string.match(ARGV[3], '^(.-)/') then return nil end
 if redis.call('SISMEMBER', p .. ':conns:' .. ARGV[2], held.connection) == 1 then return nil end
 redis.call('HDEL', chat_key(chat.id), 'callId', 'callerId', 'callState')
 redis.call('ZREM', p .. ':rings', chat.id)
