@@ -17,6 +17,25 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A free loopback port held by a listener until `release()`: between choosing a port and the process
+ * that binds it, seconds can pass (instances start first), and meanwhile another test's process or an
+ * outgoing connection could take a port that was merely free. A held port is neither handed out by the
+ * OS nor used for outgoing connections.
+ */
+export function reservePort(): Promise<{ port: number; release: () => Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      if (!address || typeof address !== "object") return reject(new Error("no port"));
+      resolve({ port: address.port, release: () => new Promise((done) => server.close(() => done())) });
+    });
+  });
+}
+
 /** True when `binary` is on PATH and answers its version flag. */
 export function hasBinary(binary: string): boolean {
   const probe = spawnSync(binary, binary === "nginx" ? ["-v"] : ["--version"], { encoding: "utf8" });

@@ -6,7 +6,7 @@ import path from "node:path";
 import { startCoturn, type Coturn } from "./coturn.js";
 import { startInstance, type InstanceProcess } from "./instances.js";
 import { startNginx, writeNativeNginxConfig, type NginxProcess } from "./nginx.js";
-import { freePort } from "./processes.js";
+import { freePort, reservePort } from "./processes.js";
 import { startRedis, type RedisServer } from "./redis.js";
 
 export interface ClusterOptions {
@@ -47,7 +47,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await redis.stop();
     throw error;
   }
-  const port = options.port ?? (await freePort());
+  const reserved = options.port === undefined ? await reservePort() : undefined;
+  const port = options.port ?? reserved!.port;
   // nginx on loopback is the instances' one trusted proxy, and its two spellings the only origins.
   const edge = {
     TRUST_PROXY: "loopback",
@@ -72,6 +73,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       upstreams: started.map((instance) => ({ host: "127.0.0.1", port: instance.port })),
       root: options.root,
     });
+    await reserved?.release(); // held until now: nginx binds it next
     const nginx = await startNginx(native);
     return {
       url: nginx.url,
@@ -87,6 +89,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       },
     };
   } catch (error) {
+    await reserved?.release();
     await Promise.all(started.map((instance) => instance.stop()));
     await Promise.all([redis.stop(), coturn?.stop()]);
     throw error;
