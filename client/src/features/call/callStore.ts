@@ -200,6 +200,8 @@ export const useCallStore = defineStore("call", () => {
     },
   );
 
+  useSessionStore().onSessionEvent("reset", reset);
+
   return {
     status,
     phase,

@@ -5,6 +5,7 @@ import type { ChatMessage, RoomState } from "../../../../server/src/protocol";
 import { appendSystemLine, type FeedEntry, lastMessageId, mergeMessages } from "./feed";
 import { request, type RequestResult } from "../session/socket";
 import { listen } from "../session/listen";
+import { useSessionStore } from "../session/sessionStore";
 
 export type ChatStatus = "idle" | "sending";
 
@@ -83,6 +84,13 @@ export const useChatStore = defineStore("chat", () => {
   listen({
     "room:message": onRoomMessage,
   });
+
+  useSessionStore().onSessionEvent("reset", reset);
+  // A reconnection asks only for the room messages this tab has not seen.
+  useSessionStore().resumeFrom(() => ({
+    lastMessageId: lastSeenMessageId.value,
+    lastRoom: room.value ?? undefined,
+  }));
 
   return {
     room,

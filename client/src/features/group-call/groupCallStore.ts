@@ -224,6 +224,8 @@ export const useGroupCallStore = defineStore("groupCall", () => {
     },
   );
 
+  useSessionStore().onSessionEvent("reset", reset);
+
   return {
     call,
     status,

@@ -191,6 +191,8 @@ export const usePrivateChatStore = defineStore("privateChat", () => {
     },
   );
 
+  useSessionStore().onSessionEvent("reset", reset);
+
   return {
     chat,
     messages,

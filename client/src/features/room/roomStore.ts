@@ -167,6 +167,8 @@ export const useRoomStore = defineStore("room", () => {
     "rooms:occupancy": onOccupancy,
   });
 
+  useSessionStore().onSessionEvent("reset", reset);
+
   return {
     rooms,
     current,

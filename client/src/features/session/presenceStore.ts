@@ -6,6 +6,7 @@ import { ref } from "vue";
 import type { PresenceStatus, SessionReady } from "../../../../server/src/protocol";
 import { request } from "./socket";
 import { listen } from "./listen";
+import { useSessionStore } from "./sessionStore";
 
 /** Pointer moves come in bursts; restarting the idle timer once a second is plenty. */
 const ACTIVITY_THROTTLE_MS = 1000;
@@ -115,6 +116,8 @@ export const usePresenceStore = defineStore("presence", () => {
       stopWatching();
     },
   );
+
+  useSessionStore().onSessionEvent("reset", reset);
 
   return { status, idle, error, choose, reset };
 });

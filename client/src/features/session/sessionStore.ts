@@ -13,12 +13,7 @@ import {
 } from "./socket";
 import type { AppError } from "../../../../server/src/protocol";
 import { forgetSession, loadSession, saveLastIdentity, saveSession } from "./tabStorage";
-import { useCallStore } from "../call/callStore";
-import { useChatStore } from "../chat/chatStore";
-import { useGroupCallStore } from "../group-call/groupCallStore";
-import { usePresenceStore } from "./presenceStore";
-import { usePrivateChatStore } from "../private/privateChatStore";
-import { useRoomStore } from "../room/roomStore";
+import { createSessionEvents } from "./sessionEvents";
 
 export type SessionStatus = "signed-out" | "joining" | "connecting" | "ready" | "leaving";
 export type SessionSettings = SessionReady["settings"];
@@ -43,14 +38,8 @@ export const useSessionStore = defineStore("session", () => {
   const connectionNotice = ref<string | null>(null);
   let holdUntil = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  // The stores a session starts and ends; taken once so they belong to the same Pinia as this one.
-  const roomStore = useRoomStore();
-  const chatStore = useChatStore();
-  const presenceStore = usePresenceStore();
-  // Created here so their socket listeners exist before the first session:ready and private:opened.
-  const privateChatStore = usePrivateChatStore();
-  const callStore = useCallStore();
-  const groupCallStore = useGroupCallStore();
+  // The stores below this one subscribe here: they drop their state on "reset" and add their resume point.
+  const events = createSessionEvents();
 
   function remember(): void {
     if (token.value && user.value && room.value) {
@@ -84,22 +73,13 @@ export const useSessionStore = defineStore("session", () => {
   function connect(): void {
     if (!token.value || socket.connected || socket.active) return;
     // Read at every (re)connection, so a resume asks only for the messages this tab has not seen.
-    setHandshake(() => ({
-      token: token.value ?? "",
-      lastMessageId: chatStore.lastMessageId,
-      lastRoom: chatStore.room ?? undefined,
-    }));
+    setHandshake(() => ({ ...events.resumePoint(), token: token.value ?? "" }));
     status.value = "connecting";
     socket.connect();
   }
 
   function resetStores(): void {
-    roomStore.reset();
-    chatStore.reset();
-    presenceStore.reset();
-    callStore.reset();
-    groupCallStore.reset();
-    privateChatStore.reset();
+    events.emit("reset");
   }
 
   /** Forgets the session locally and tells every store to start over. */
@@ -271,5 +251,9 @@ export const useSessionStore = defineStore("session", () => {
     leave,
     end,
     rememberRoom,
+    /** Subscribes a store below this one to the session's events (see SessionEvents). */
+    onSessionEvent: events.on,
+    /** Adds a store's fields to the handshake of every (re)connection. */
+    resumeFrom: events.resumeFrom,
   };
 });
