@@ -4,34 +4,30 @@ import { defineStore } from "pinia";
 import { computed, onScopeDispose, ref } from "vue";
 import { canChooseSpeaker, type DeviceLists, listDevices, watchDevices } from "../../webrtc/devices";
 import type { DeviceSource } from "../../webrtc/peer";
+import { useSetting } from "../../composables/useSetting";
 
 const DEVICES_KEY = "videochat.devices";
 
 export type DeviceKind = DeviceSource | "speaker";
 export type DeviceChoices = Record<DeviceKind, string | null>;
 
-function loadChoices(): DeviceChoices {
-  const none: DeviceChoices = { camera: null, microphone: null, speaker: null };
-  try {
-    const saved = JSON.parse(window.localStorage.getItem(DEVICES_KEY) ?? "{}") as Partial<DeviceChoices>;
-    const id = (value: unknown) => (typeof value === "string" && value ? value : null);
-    return { camera: id(saved.camera), microphone: id(saved.microphone), speaker: id(saved.speaker) };
-  } catch {
-    return none; // storage refused (private mode) or spoilt: the browser's defaults
-  }
-}
+const NO_CHOICES: DeviceChoices = { camera: null, microphone: null, speaker: null };
 
-function saveChoices(choices: DeviceChoices): void {
-  try {
-    window.localStorage.setItem(DEVICES_KEY, JSON.stringify(choices));
-  } catch {
-    // the choice then lasts for this page load
-  }
+/** Saved choices, each a non-empty device id or null (the browser's default). */
+function readChoices(raw: string): DeviceChoices {
+  const saved = JSON.parse(raw) as Partial<DeviceChoices>;
+  const id = (value: unknown) => (typeof value === "string" && value ? value : null);
+  return { camera: id(saved.camera), microphone: id(saved.microphone), speaker: id(saved.speaker) };
 }
 
 export const useDeviceStore = defineStore("devices", () => {
   const lists = ref<DeviceLists>({ cameras: [], microphones: [], speakers: [] });
-  const chosen = ref<DeviceChoices>(loadChoices());
+  // Storage refused or spoilt: the browser's defaults.
+  const chosen = useSetting<DeviceChoices>(
+    DEVICES_KEY,
+    { ...NO_CHOICES },
+    { read: readChoices, write: JSON.stringify },
+  );
   const speakerChoice = canChooseSpeaker();
   /** Whether the "Call settings" panel is open. */
   const settingsOpen = ref(false);
@@ -61,7 +57,6 @@ export const useDeviceStore = defineStore("devices", () => {
 
   function choose(kind: DeviceKind, id: string): void {
     chosen.value = { ...chosen.value, [kind]: id || null };
-    saveChoices(chosen.value);
   }
 
   function openSettings(): void {

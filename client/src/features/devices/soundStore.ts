@@ -2,37 +2,26 @@
 // app makes a sound: a ring while a call or a group call invitation comes in, a chime for a private
 // message while the tab is hidden.
 import { defineStore } from "pinia";
-import { onScopeDispose, ref, watch } from "vue";
+import { onScopeDispose, watch } from "vue";
 import type { PrivateMessage } from "../../../../server/src/protocol";
 import { listen } from "../session/listen";
 import { unlockAudio } from "../../webrtc/audioContext";
 import { playChime, startRing } from "./tones";
+import { useSetting } from "../../composables/useSetting";
 import { useCallStore } from "../call/callStore";
 import { useGroupCallStore } from "../group-call/groupCallStore";
 import { useSessionStore } from "../session/sessionStore";
 
 const SOUNDS_KEY = "videochat.sounds";
 
-function loadEnabled(): boolean {
-  try {
-    return window.localStorage.getItem(SOUNDS_KEY) !== "off";
-  } catch {
-    return true; // storage refused (private mode): sounds on, as by default
-  }
-}
-
-function saveEnabled(enabled: boolean): void {
-  try {
-    window.localStorage.setItem(SOUNDS_KEY, enabled ? "on" : "off");
-  } catch {
-    // the setting then lasts for this page load
-  }
-}
-
 const GESTURES = ["pointerdown", "keydown"] as const;
 
 export const useSoundStore = defineStore("sounds", () => {
-  const enabled = ref(loadEnabled());
+  // Missing or anything but "off": sounds on, as by default.
+  const enabled = useSetting(SOUNDS_KEY, true, {
+    read: (saved) => saved !== "off",
+    write: (on) => (on ? "on" : "off"),
+  });
   const call = useCallStore();
   const group = useGroupCallStore();
   const session = useSessionStore();
@@ -40,7 +29,6 @@ export const useSoundStore = defineStore("sounds", () => {
 
   function setEnabled(value: boolean): void {
     enabled.value = value;
-    saveEnabled(value);
   }
 
   watch(

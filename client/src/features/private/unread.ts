@@ -1,6 +1,7 @@
 // The private chat's unread count: what arrived while the tab was hidden or the chat scrolled out of
 // view. It reaches the title ("(2) Video Chat") and, while the tab is hidden, a system notification.
-import { onScopeDispose, ref, watch } from "vue";
+import { useEventListener } from "@vueuse/core";
+import { ref, watch } from "vue";
 import { notify, showUnreadInTitle } from "../../ui/attention";
 
 export function createUnreadCounter() {
@@ -25,8 +26,7 @@ export function createUnreadCounter() {
   }
 
   watch(unread, (count) => showUnreadInTitle(count));
-  document.addEventListener("visibilitychange", markSeen);
-  onScopeDispose(() => document.removeEventListener("visibilitychange", markSeen));
+  useEventListener(document, "visibilitychange", markSeen);
 
   return { unread, arrived, setInView, clear: () => (unread.value = 0) };
 }

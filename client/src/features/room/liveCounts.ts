@@ -1,25 +1,27 @@
 // Live room counts cost the server a delivery per watcher per change, so a tab watches only while a
 // person can see them: while the page is visible and the screen that shows them is open.
-import { onScopeDispose } from "vue";
+import { useDocumentVisibility } from "@vueuse/core";
+import { onScopeDispose, watch } from "vue";
 import type { RoomsResponse } from "../../../../server/src/protocol";
 import { tabId } from "../session/tabStorage";
 
 /** Runs `start` while the document is visible (again after each return), stopping it when hidden. */
 export function whileVisible(start: () => () => void): void {
   let stop: (() => void) | null = null;
-  const update = () => {
-    if (document.visibilityState === "visible") stop ??= start();
-    else {
-      stop?.();
-      stop = null;
-    }
-  };
-  update();
-  document.addEventListener("visibilitychange", update);
-  onScopeDispose(() => {
-    document.removeEventListener("visibilitychange", update);
-    stop?.();
-  });
+  const visibility = useDocumentVisibility();
+  watch(
+    visibility,
+    (state) => {
+      if (state === "visible") stop ??= start();
+      else {
+        stop?.();
+        stop = null;
+      }
+    },
+    // Synchronous, as the event it stands for: a hidden tab stops watching at once.
+    { immediate: true, flush: "sync" },
+  );
+  onScopeDispose(() => stop?.());
 }
 
 /**
