@@ -44,13 +44,13 @@ try {
       .getByRole("textbox", { name: "Message" })
       .fill("Count me in! Rules: https://example.com/rules");
     await bob.page.getByRole("button", { name: "Send" }).click();
-    await alice.page.getByText("Count me in!").waitFor();
+    await alice.page.getByText("Count me in!").last().waitFor();
     await shoot(alice.page, `${device}-room`);
     await alice.page.getByRole("button", { name: "Private chat with Bob" }).click();
     await privateChat(bob.page, "Alice").waitFor();
     await privateChat(alice.page, "Bob").getByRole("textbox", { name: "Private message" }).fill("Just us?");
     await privateChat(alice.page, "Bob").getByRole("button", { name: "Send" }).click();
-    await privateChat(bob.page, "Alice").getByText("Just us?").waitFor();
+    await privateChat(bob.page, "Alice").getByText("Just us?").last().waitFor();
     await shoot(alice.page, `${device}-private`);
     await callAndAccept(alice.page, bob.page, "Alice");
     await alice.page
