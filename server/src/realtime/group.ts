@@ -3,7 +3,7 @@
 // between two participants of the same call, checked on every signal; it never reads SDP.
 import { randomUUID } from "node:crypto";
 import type { ErrorCode } from "../protocol.js";
-import type { EndedInvite, LeftGroupCall } from "../state/group-store.js";
+import type { EndedInvite, LeftGroupCall } from "../state/store.js";
 import type { MembershipChange } from "../state/store.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";

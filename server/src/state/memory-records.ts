@@ -1,6 +1,6 @@
 // The record shapes and small helpers the memory Store's parts share (see memory.ts for how they meet).
 import type { PresenceStatus, UserRef } from "../protocol.js";
-import type { MembershipChange, Session } from "./store.js";
+import type { MembershipChange, Session } from "./types.js";
 
 /** What a part of the MemoryStore needs of the others: live session records and the member refresh. */
 export interface SessionHost {
