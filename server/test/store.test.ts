@@ -2,20 +2,23 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryStore } from "../src/state/memory.js";
 import { redisStore } from "../src/state/redis.js";
-import { storeContract } from "./store.contract.js";
-import { storeFaultsContract } from "./store.faults.contract.js";
+import { storeConnectionsContract } from "./store.connections.contract.js";
 import { storeGroupContract } from "./store.group.contract.js";
-import { storeJoinContract } from "./store.join.contract.js";
+import { storePrivateContract } from "./store.private.contract.js";
+import { storeRoomsContract } from "./store.rooms.contract.js";
+import { storeSessionsContract } from "./store.sessions.contract.js";
 import { startRedis, type RedisProcess } from "./support/redis.js";
 
-storeContract(
-  "memory",
-  async () => memoryStore(),
-  async (store) => store.close(),
-);
-storeFaultsContract("memory", async () => memoryStore());
-storeGroupContract("memory", async () => memoryStore());
-storeJoinContract("memory", async () => memoryStore());
+// One suite per feature of the Store (state/<feature>/), each run on both implementations.
+const suites = [
+  storeSessionsContract,
+  storeConnectionsContract,
+  storeRoomsContract,
+  storePrivateContract,
+  storeGroupContract,
+];
+
+for (const suite of suites) suite("memory", async () => memoryStore());
 
 let redis: RedisProcess;
 beforeAll(async () => {
@@ -25,27 +28,11 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-storeContract(
-  "redis",
-  async () => {
+for (const suite of suites)
+  suite("redis", async () => {
     await redis.flush();
     return redisStore(new Redis(redis.url), "test");
-  },
-  async (store) => store.close(),
-);
-storeFaultsContract("redis", async () => {
-  await redis.flush();
-  return redisStore(new Redis(redis.url), "test");
-});
-storeGroupContract("redis", async () => {
-  await redis.flush();
-  return redisStore(new Redis(redis.url), "test");
-});
-
-storeJoinContract("redis", async () => {
-  await redis.flush();
-  return redisStore(new Redis(redis.url), "test");
-});
+  });
 
 describe("Redis Store keys", () => {
   it("keeps two deployments with different prefixes apart on one Redis", async () => {
