@@ -7,10 +7,8 @@
  */
 export const postRoomMessage = `
 if redis.call('HEXISTS', p .. ':room:' .. ARGV[2] .. ':members', ARGV[6]) == 0 then return {'not_in_room'} end
-local budget = p .. ':rl:post:' .. ARGV[6]
-local used = redis.call('INCR', budget)
-if used == 1 then redis.call('PEXPIRE', budget, ARGV[8]) end
-if used > tonumber(ARGV[7]) then return {'rate_limited', redis.call('PTTL', budget)} end
+local wait = charge_window(p .. ':rl:post:' .. ARGV[6], ARGV[7], ARGV[8])
+if wait then return {'rate_limited', wait} end
 return append_room_message(ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5])
 `;
 

@@ -7,10 +7,8 @@
  */
 export const createSession = `
 if ARGV[8] then
-  local budget = p .. ':rl:claim:' .. ARGV[8]
-  local used = redis.call('INCR', budget)
-  if used == 1 then redis.call('PEXPIRE', budget, ARGV[10]) end
-  if used > tonumber(ARGV[9]) then return {'rate_limited', redis.call('PTTL', budget)} end
+  local wait = charge_window(p .. ':rl:claim:' .. ARGV[8], ARGV[9], ARGV[10])
+  if wait then return {'rate_limited', wait} end
 end
 if not redis.call('SET', p .. ':name:' .. ARGV[2], ARGV[3], 'NX') then return 0 end
 redis.call('HSET', p .. ':session:' .. ARGV[3], 'name', ARGV[4], 'room', ARGV[5], 'status', 'online',
@@ -36,10 +34,8 @@ return out
  * {'rate_limited', wait ms} once the user's leave budget (a fixed window) is spent.
  */
 export const leaveSession = `
-local budget = p .. ':rl:leave:' .. ARGV[2]
-local used = 1
-if not redis.call('SET', budget, 1, 'PX', ARGV[4], 'NX') then used = redis.call('INCR', budget) end
-if used > tonumber(ARGV[3]) then return {'rate_limited', redis.call('PTTL', budget)} end
+local wait = charge_window(p .. ':rl:leave:' .. ARGV[2], ARGV[3], ARGV[4])
+if wait then return {'rate_limited', wait} end
 local ended = end_session(ARGV[2])
 if not ended then return nil end
 return cjson.encode(ended)
