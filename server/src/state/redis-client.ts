@@ -3,7 +3,6 @@
 import type { Redis } from "ioredis";
 import type { ChatMessage, GroupCall, Member } from "../protocol.js";
 import { prelude } from "./prelude.lua.js";
-import type { EndedSession } from "./sessions/contract.js";
 import type { LeftGroupCall, RoomView } from "./types.js";
 
 /** Commands get a prefix: a bare name like `setStatus` would shadow ioredis's own methods. */
@@ -87,13 +86,6 @@ export const leftCall = (left: LeftGroupCall): LeftGroupCall => {
   const { call, ...rest } = left;
   return { ...rest, changes: list(left.changes), ...(call ? { call: groupCall(call) } : {}) };
 };
-
-/** An ended session with its lists made arrays again. */
-export const endedSession = (ended: EndedSession): EndedSession => ({
-  ...ended,
-  connections: list(ended.connections),
-  ...(ended.leftCall ? { leftCall: leftCall(ended.leftCall) } : {}),
-});
 
 /** cjson encodes an empty Lua table as `{}`; lists come back as arrays either way. */
 export function list<T>(value: T[] | Record<string, never> | undefined): T[] {

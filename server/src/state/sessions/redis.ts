@@ -1,13 +1,6 @@
 // The Redis Store's sessions: name claims, tokens, status, room moves and the end of a session.
 import type { PresenceStatus } from "../../protocol.js";
-import {
-  type RedisScripts,
-  type ViewReply,
-  roomView,
-  leftCall,
-  endedSession,
-  list,
-} from "../redis-client.js";
+import { type RedisScripts, type ViewReply, roomView, leftCall, list } from "../redis-client.js";
 import { newSessionId, newToken, sessionIdOf, tokenDigest } from "../tokens.js";
 import type { MembershipChange, Session } from "../types.js";
 import {
@@ -20,6 +13,13 @@ import {
   type SessionsStore,
 } from "./contract.js";
 import * as lua from "./sessions.lua.js";
+
+/** An ended session with its lists made arrays again. */
+const endedSession = (ended: EndedSession): EndedSession => ({
+  ...ended,
+  connections: list(ended.connections),
+  ...(ended.leftCall ? { leftCall: leftCall(ended.leftCall) } : {}),
+});
 
 export class RedisSessions implements SessionsStore {
   /** The Lua scripts this part runs, registered by name on the shared connection. */
