@@ -12,7 +12,7 @@ import type { ErrorCode, HealthResponse, RoomOccupancy } from "./protocol.js";
 import { roomCounts, type CountsStream } from "./realtime/occupancy.js";
 import { createSessionBody, firstIssue, nameKey } from "./schemas.js";
 import type { ClaimBudget, Store } from "./state/store.js";
-import { TEXTS } from "./texts.js";
+import { TEXTS } from "./error-texts.js";
 
 interface AppDeps {
   config: Config;

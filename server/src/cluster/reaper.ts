@@ -9,7 +9,7 @@ import { announceLeftCall, fireMissedInvites } from "../realtime/group.js";
 import type { RealtimeDeps } from "../realtime/deps.js";
 import { resyncCluster } from "../realtime/lost.js";
 import { closeChat } from "../realtime/private.js";
-import { TEXTS } from "../texts.js";
+import { TEXTS } from "../error-texts.js";
 
 const BATCH = 100;
 

@@ -5,7 +5,7 @@ import ipaddr from "ipaddr.js";
 import type { Config } from "../config.js";
 import type { HttpError } from "../protocol.js";
 import type { ClaimBudget } from "../state/store.js";
-import { TEXTS } from "../texts.js";
+import { TEXTS } from "../error-texts.js";
 
 /** Where the addresses this instance keeps refusing by itself stop being worth remembering. */
 const MAX_BLOCKED = 10_000;

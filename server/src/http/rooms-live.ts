@@ -7,7 +7,7 @@ import type { Logger } from "../logger.js";
 import type { RoomOccupancy } from "../protocol.js";
 import type { CountsStream } from "../realtime/occupancy.js";
 import { addressKey } from "./claims.js";
-import { TEXTS } from "../texts.js";
+import { TEXTS } from "../error-texts.js";
 
 /** A comment line before nginx's proxy_read_timeout for /api/ (15 s) would close a quiet stream. */
 const KEEP_ALIVE_MS = 10_000;

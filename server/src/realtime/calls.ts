@@ -7,7 +7,7 @@ import { iceServersFor } from "./ice.js";
 import { partnerOf } from "./private.js";
 import type { UserRef } from "../protocol.js";
 import type { PrivateChatRecord } from "../state/store.js";
-import { TEXTS } from "../texts.js";
+import { TEXTS } from "../error-texts.js";
 
 const NO_CALL = fail("no_call", TEXTS.no_call.ended);
 

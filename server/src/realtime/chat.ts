@@ -3,7 +3,7 @@ import { roomChannel } from "./channels.js";
 import type { RealtimeDeps } from "./deps.js";
 import { fail, type Events } from "./handler.js";
 import { rateLimited } from "./limits.js";
-import { TEXTS } from "../texts.js";
+import { TEXTS } from "../error-texts.js";
 
 export function register(events: Events, deps: RealtimeDeps): void {
   const { io, store, clock } = deps;

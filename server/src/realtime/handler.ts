@@ -9,7 +9,7 @@ import { eventSchemas, firstIssue } from "../schemas.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { countRefusal, countSent, isCut, refusedEarly } from "./flood.js";
 import { rateLimited } from "./limits.js";
-import { TEXTS } from "../texts.js";
+import { TEXTS } from "../error-texts.js";
 
 type EventName = keyof ClientToServerEvents & keyof typeof eventSchemas;
 type AckOf<E extends EventName> =

@@ -7,7 +7,7 @@ import { handshakeAuth } from "../schemas.js";
 import type { ConnectResult } from "../state/store.js";
 import { tokenDigest } from "../state/tokens.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
-import { TEXTS, waitSeconds } from "../texts.js";
+import { TEXTS, waitSeconds } from "../error-texts.js";
 
 type Deps = Pick<RealtimeDeps, "store" | "logger" | "config" | "clock" | "connectionId" | "limits">;
 

@@ -11,7 +11,7 @@ import {
 import type { Config } from "../config.js";
 import { LIMIT_FAMILIES, type LimitFamily } from "../limit-families.js";
 import type { ClientToServerEvents } from "../protocol.js";
-import { TEXTS, waitSeconds } from "../texts.js";
+import { TEXTS, waitSeconds } from "../error-texts.js";
 
 type EventName = keyof ClientToServerEvents;
 

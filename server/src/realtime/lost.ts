@@ -9,7 +9,7 @@ import { roomChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { followOne } from "./follow.js";
 import { resendChat } from "./private.js";
-import { TEXTS } from "../texts.js";
+import { TEXTS } from "../error-texts.js";
 
 /** Why a connection ends, by the code it ends with. */
 const WHY: Record<"session_unknown" | "name_taken" | "too_many_connections" | "flooding", string> = {

@@ -4,7 +4,7 @@ import { userChannel } from "./channels.js";
 import type { RealtimeDeps } from "./deps.js";
 import { fail, type Events } from "./handler.js";
 import { partnerOf } from "./private.js";
-import { TEXTS } from "../texts.js";
+import { TEXTS } from "../error-texts.js";
 
 export function register(events: Events, deps: RealtimeDeps): void {
   const { io, store } = deps;

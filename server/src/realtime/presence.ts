@@ -3,7 +3,7 @@
 import { roomChannel, userChannel } from "./channels.js";
 import type { RealtimeDeps } from "./deps.js";
 import { fail, type Events } from "./handler.js";
-import { TEXTS } from "../texts.js";
+import { TEXTS } from "../error-texts.js";
 
 const GONE = fail("session_unknown", TEXTS.session_unknown.ended);
 

@@ -5,7 +5,7 @@ import type { ClosedChat, PrivateChatRecord } from "../state/store.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { fail, type Events } from "./handler.js";
-import { TEXTS } from "../texts.js";
+import { TEXTS } from "../error-texts.js";
 
 type Deps = Pick<RealtimeDeps, "io" | "store">;
 

@@ -6,7 +6,7 @@ import { followRoom } from "./follow.js";
 import { announceLeftCall } from "./group.js";
 import { fail, type Events } from "./handler.js";
 import { announceClosed } from "./private.js";
-import { TEXTS } from "../texts.js";
+import { TEXTS } from "../error-texts.js";
 
 export function register(events: Events, deps: RealtimeDeps): void {
   const { io, store, config } = deps;

@@ -10,7 +10,7 @@ type ScriptCommand = (...args: (string | number)[]) => Promise<unknown>;
 type ScriptClient = Redis & Record<`script_${string}`, ScriptCommand | undefined>;
 
 /**
- * The one connection every part of the RedisStore shares, with the scripts defined on it. A part sees
+ * The one connection every part of the Redis Store shares, with the scripts defined on it. A part sees
  * it as `RedisScripts<its script names>`, so it can only run the scripts it brought.
  */
 export class RedisScripts<Name extends string = string> {

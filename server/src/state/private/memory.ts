@@ -1,4 +1,4 @@
-// The memory Store's private chats and their 1:1 calls, kept beside the sessions the MemoryStore
+// The memory Store's private chats and their 1:1 calls, kept beside the sessions the memory Store
 // lends through `SessionHost`. Every method runs without awaiting, so each is atomic like the Redis
 // scripts.
 import { randomUUID } from "node:crypto";
