@@ -8,7 +8,7 @@ import type { LimitFamily } from "../limit-families.js";
 import type { ClientToServerEvents } from "../protocol.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { EVENT_FAMILY, rateLimited } from "./limits.js";
-import { endConnection } from "./lost.js";
+import { endConnection } from "./ended.js";
 
 type Deps = Pick<RealtimeDeps, "config" | "limits" | "logger">;
 

@@ -7,7 +7,8 @@ import type { EndedInvite, LeftGroupCall } from "../state/group-store.js";
 import type { MembershipChange } from "../state/store.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
-import { fail, type Events } from "./handler.js";
+import { fail } from "./acks.js";
+import type { Events } from "./handler.js";
 
 type Deps = Pick<RealtimeDeps, "io">;
 

@@ -6,6 +6,7 @@ import type { Socket } from "socket.io";
 import type { z } from "zod";
 import type { Ack, AckCallback, ClientToServerEvents, ErrorCode } from "../protocol.js";
 import { eventSchemas, firstIssue } from "../schemas.js";
+import { fail } from "./acks.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { countRefusal, countSent, isCut, refusedEarly } from "./flood.js";
 import { rateLimited } from "./limits.js";
@@ -28,8 +29,6 @@ export interface Route<E extends EventName = EventName> {
 type EdgeDeps = Pick<RealtimeDeps, "logger" | "limits" | "config"> &
   Partial<Pick<RealtimeDeps, "recoverSession">>;
 type Reply = (response: unknown) => void;
-
-export const fail = (code: ErrorCode, message: string) => ({ ok: false as const, error: { code, message } });
 
 /**
  * Answers one event whose route is known: validates `payload`, charges the sender's limit, runs the

@@ -4,7 +4,8 @@ import type { PrivateCloseReason, UserRef } from "../protocol.js";
 import type { ClosedChat, PrivateChatRecord } from "../state/store.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
-import { fail, type Events } from "./handler.js";
+import { fail } from "./acks.js";
+import type { Events } from "./handler.js";
 
 type Deps = Pick<RealtimeDeps, "io" | "store">;
 
