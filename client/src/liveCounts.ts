@@ -1,7 +1,7 @@
 // Live room counts cost the server a delivery per watcher per change, so a tab watches only while a
 // person can see them: while the page is visible and the screen that shows them is open.
 import { onScopeDispose } from "vue";
-import type { RoomsResponse } from "../../server/src/protocol";
+import type { RoomsResponse } from "@videochat/protocol";
 import { tabId } from "./tabStorage";
 
 /** Runs `start` while the document is visible (again after each return), stopping it when hidden. */

@@ -8,7 +8,7 @@ import {
   type MemberDelta,
   type MemberList,
 } from "../../client/src/members.js";
-import type { CreateSessionResponse } from "../src/protocol.js";
+import type { CreateSessionResponse } from "@videochat/protocol";
 import {
   closeAll,
   createSession,

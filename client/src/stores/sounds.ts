@@ -3,7 +3,7 @@
 // message while the tab is hidden.
 import { defineStore } from "pinia";
 import { onScopeDispose, ref, watch } from "vue";
-import type { PrivateMessage } from "../../../server/src/protocol";
+import type { PrivateMessage } from "@videochat/protocol";
 import { listen } from "../listen";
 import { playChime, startRing, unlockAudio } from "../sound";
 import { useCallStore } from "./call";

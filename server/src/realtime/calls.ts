@@ -6,7 +6,7 @@ import { fail } from "./acks.js";
 import type { Events } from "./handler.js";
 import { iceServersFor } from "./ice.js";
 import { partnerOf } from "./private.js";
-import type { UserRef } from "../protocol.js";
+import type { UserRef } from "@videochat/protocol";
 import type { PrivateChatRecord } from "../state/store.js";
 
 const NO_CALL = fail("no_call", "That call has ended.");

@@ -1,6 +1,6 @@
 // How the server ends a connection it will not serve: `session:ended` with a reason the SPA shows,
 // then the disconnect. Used by session start (too many tabs), the flood cut and session recovery.
-import type { AppError } from "../protocol.js";
+import type { AppError } from "@videochat/protocol";
 import type { AppSocket } from "./deps.js";
 
 const WHY: Record<"session_unknown" | "name_taken" | "too_many_connections" | "flooding", string> = {

@@ -2,7 +2,7 @@
 // who is in the call (in the Store), rings invitees with a deadline, and relays signalling only
 // between two participants of the same call, checked on every signal; it never reads SDP.
 import { randomUUID } from "node:crypto";
-import type { ErrorCode } from "../protocol.js";
+import type { ErrorCode } from "@videochat/protocol";
 import type { EndedInvite, LeftGroupCall } from "../state/group-store.js";
 import type { MembershipChange } from "../state/store.js";
 import { roomChannel, userChannel } from "./channels.js";

@@ -4,8 +4,8 @@
 // each socket gets one listener that dispatches through it, rather than a closure per event per socket.
 import type { Socket } from "socket.io";
 import type { z } from "zod";
-import type { Ack, AckCallback, ClientToServerEvents, ErrorCode } from "../protocol.js";
-import { eventSchemas, firstIssue } from "../schemas.js";
+import type { Ack, AckCallback, ClientToServerEvents, ErrorCode } from "@videochat/protocol";
+import { eventSchemas, firstIssue } from "@videochat/protocol/schemas";
 import { fail } from "./acks.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { countRefusal, countSent, isCut, refusedEarly } from "./flood.js";

@@ -1,6 +1,6 @@
 // Private chat: one at a time per user, opened only with a member of the same room. Messages and
 // notices go to the two partners' user channels (every tab, any instance) and to nobody else.
-import type { PrivateCloseReason, UserRef } from "../protocol.js";
+import type { PrivateCloseReason, UserRef } from "@videochat/protocol";
 import type { ClosedChat, PrivateChatRecord } from "../state/store.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";

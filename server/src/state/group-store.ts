@@ -1,6 +1,6 @@
 // The Store's group-call part: one call per room, a capped list of participants, and invitations with
 // a deadline. One conversation at a time: someone in a private chat or a group call is busy.
-import type { GroupCall, MediaState, UserRef } from "../protocol.js";
+import type { GroupCall, MediaState, UserRef } from "@videochat/protocol";
 import type { MembershipChange } from "./store.js";
 
 /** A participant left (or was taken out of) a group call; `call` is absent once it ended. */

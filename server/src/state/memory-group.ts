@@ -1,7 +1,7 @@
 // The memory Store's group calls (see group-store.ts for the contract): kept beside the sessions the
 // MemoryStore owns, which it lends through `SessionHost`. Every method runs without awaiting, so each
 // is atomic like the Redis scripts.
-import type { GroupCall, MediaState } from "../protocol.js";
+import type { GroupCall, MediaState } from "@videochat/protocol";
 import type {
   CallHolder,
   EndedInvite,

@@ -2,7 +2,7 @@
 // connections and instance runs, rooms, private chats, group calls) and hands each Store method to
 // its part. Every part's methods run to completion without awaiting, so each Store method is atomic
 // the way the Redis scripts are.
-import type { MediaState, PresenceStatus, PrivateMessage, UserRef } from "../protocol.js";
+import type { MediaState, PresenceStatus, PrivateMessage, UserRef } from "@videochat/protocol";
 import type { CallHolder } from "./group-store.js";
 import { MemoryConnections } from "./memory-connections.js";
 import { MemoryGroupCalls } from "./memory-group.js";

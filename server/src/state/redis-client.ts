@@ -1,7 +1,7 @@
 // The Redis Store's connection: the Lua scripts (redis-scripts.ts) defined as commands, the prefixed
 // keys, and the decoding of what cjson answers.
 import type { Redis } from "ioredis";
-import type { ChatMessage, GroupCall, Member } from "../protocol.js";
+import type { ChatMessage, GroupCall, Member } from "@videochat/protocol";
 import type { LeftGroupCall } from "./group-store.js";
 import { scripts, withPrelude } from "./redis-scripts.js";
 import type { EndedSession, RoomView } from "./store.js";

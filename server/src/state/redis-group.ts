@@ -1,5 +1,5 @@
 // The Redis Store's group calls (see group-store.ts for the contract).
-import type { GroupCall, MediaState } from "../protocol.js";
+import type { GroupCall, MediaState } from "@videochat/protocol";
 import type {
   CallHolder,
   EndedInvite,

@@ -1,6 +1,6 @@
 // The Redis Store's private chats and their 1:1 calls.
 import { randomUUID } from "node:crypto";
-import type { CallInfo, PrivateMessage, UserRef } from "../protocol.js";
+import type { CallInfo, PrivateMessage, UserRef } from "@videochat/protocol";
 import type { CallHolder } from "./group-store.js";
 import {
   type ClosedChat,

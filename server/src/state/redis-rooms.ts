@@ -1,5 +1,5 @@
 // The Redis Store's rooms: membership snapshots, message history and occupancy.
-import type { ChatMessage, Member } from "../protocol.js";
+import type { ChatMessage, Member } from "@videochat/protocol";
 import { HISTORY_LIMIT, type NewRoomMessage, type PostResult } from "./store.js";
 import type { RedisScripts } from "./redis-client.js";
 

@@ -1,5 +1,5 @@
 // The Redis Store's sessions: name claims, tokens, status, room moves and the end of a session.
-import type { PresenceStatus } from "../protocol.js";
+import type { PresenceStatus } from "@videochat/protocol";
 import {
   type ClaimBudget,
   claimedSession,

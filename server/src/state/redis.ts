@@ -2,7 +2,7 @@
 // every key starts with the configured prefix so that deployments can share one Redis. It wires one part
 // per feature over one connection (redis-client.ts) and hands each Store method to its part.
 import type { Redis } from "ioredis";
-import type { MediaState, PresenceStatus, PrivateMessage, UserRef } from "../protocol.js";
+import type { MediaState, PresenceStatus, PrivateMessage, UserRef } from "@videochat/protocol";
 import type { CallHolder } from "./group-store.js";
 import type { ClaimBudget, NewRoomMessage, SessionSnapshot, Store } from "./store.js";
 import { RedisScripts } from "./redis-client.js";

@@ -1,8 +1,15 @@
 // The Store: all shared state (sessions, names, room membership, presence, room history) behind
 // intention-revealing methods. The memory and Redis implementations pass one contract suite.
 import type { CallHolder, GroupCallStore, LeftGroupCall } from "./group-store.js";
-import type { CallInfo, ChatMessage, Member, PresenceStatus, PrivateMessage, UserRef } from "../protocol.js";
-import type { RoomState } from "../protocol.js";
+import type {
+  CallInfo,
+  ChatMessage,
+  Member,
+  PresenceStatus,
+  PrivateMessage,
+  UserRef,
+} from "@videochat/protocol";
+import type { RoomState } from "@videochat/protocol";
 
 export interface Session {
   id: string;
