@@ -3,8 +3,8 @@
 import { Redis, type RedisOptions } from "ioredis";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
-import { MemoryStore } from "./memory.js";
-import { RedisStore } from "./redis.js";
+import { memoryStore } from "./memory.js";
+import { redisStore } from "./redis.js";
 import type { Store } from "./store.js";
 
 /** One instance's Redis connections, each named `<INSTANCE_ID>:<role>` in CLIENT LIST. */
@@ -43,5 +43,5 @@ export function connectRedis(config: Config, logger: Logger): RedisConnections |
 
 /** The Redis Store over `redis.store` when Redis is configured, else a fresh in-memory Store. */
 export function createStore(config: Config, redis: RedisConnections | undefined): Store {
-  return redis ? new RedisStore(redis.store, config.redisPrefix) : new MemoryStore();
+  return redis ? redisStore(redis.store, config.redisPrefix) : memoryStore();
 }
