@@ -10,7 +10,6 @@ import { endConnection } from "./ended.js";
 import { followOne } from "./follow.js";
 import { resendChat } from "./private.js";
 
-
 /** Sockets whose session:leave ended their session: the Store detached their connection with it. */
 const leftSockets = new WeakSet<AppSocket>();
 
@@ -23,7 +22,6 @@ export function markLeft(socket: AppSocket): void {
 export function hasLeft(socket: AppSocket): boolean {
   return leftSockets.has(socket);
 }
-
 
 /** Rebuilds the socket's session if the Store lost it; false (and the socket closed) when it cannot. */
 export async function recoverSession(socket: AppSocket, deps: RealtimeDeps): Promise<boolean> {
