@@ -1,5 +1,5 @@
 // The bench's output: one console table, and JSON plus Markdown under bench/results/ (a timestamped
-// pair and latest.{json,md}, which the README's Performance section copies).
+// pair and latest.{json,md}, which docs/performance.md copies).
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -133,7 +133,7 @@ function detail(row: Row): string {
   return `- \`${row.id}\` (${row.seconds.toFixed(0)} s): ${what}${perOpText}${receivedText}${errors}`;
 }
 
-/** The Markdown the README carries: the command, the machine, the table and how each row is measured. */
+/** The Markdown docs/performance.md carries: the command, the machine, the table and how each row is measured. */
 export function markdown(run: Run): string {
   const m = run.machine;
   const command = run.quick ? "npm run bench -- --quick" : "npm run bench";

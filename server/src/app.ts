@@ -8,9 +8,10 @@ import { securityHeaders } from "./http/headers.js";
 import { compileTrust } from "./http/proxy.js";
 import { roomsLive } from "./http/rooms-live.js";
 import type { Logger } from "./logger.js";
-import type { ErrorCode, HealthResponse, RoomOccupancy } from "./protocol.js";
+import type { ErrorCode, HealthResponse, RoomOccupancy } from "@videochat/protocol";
 import { roomCounts, type CountsStream } from "./realtime/occupancy.js";
-import { createSessionBody, firstIssue, nameKey } from "./schemas.js";
+import { createSessionBody, firstIssue } from "@videochat/protocol/schemas";
+import { nameKey } from "./confusable.js";
 import type { ClaimBudget, Store } from "./state/store.js";
 import { TEXTS } from "./error-texts.js";
 

@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import type { IceTransportPolicy } from "./protocol.js";
+import type { IceTransportPolicy } from "@videochat/protocol";
 import { compileTrust } from "./http/proxy.js";
 import {
   RATE_LIMIT_DEFAULTS,

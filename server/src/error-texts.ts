@@ -1,7 +1,7 @@
 // Every text the server puts in front of a person, in one table keyed by error code. The client may
 // word a code itself (it knows the code and retryAfterMs); the server's text is what it shows when it
 // does not. One code can have several causes, named under it. Waits are in whole seconds.
-import type { ErrorCode } from "./protocol.js";
+import type { ErrorCode } from "@videochat/protocol";
 
 type Text = string | ((...args: never[]) => string);
 

@@ -109,7 +109,7 @@ describe("calls", () => {
     await request(bob.socket, "call:signal", { callId, candidate });
     expect(await trickled).toEqual({ callId, candidate });
 
-    // The accepted call outlives the ring timeout.
+    // The accepted call outlives the ring timeout: a bounded wait for something that must not happen.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(missed).toEqual([]);
 

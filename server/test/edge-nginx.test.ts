@@ -2,7 +2,7 @@
 // `npm run cluster` is: TRUST_PROXY=loopback, PUBLIC_ORIGINS = nginx's own origins).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Cluster } from "../../scripts/cluster/topology.js";
-import type { HealthResponse, HttpError } from "../src/protocol.js";
+import type { HealthResponse, HttpError } from "@videochat/protocol";
 import { claim, handshake, send } from "./support/edge.js";
 import { startTestCluster } from "./support/cluster.js";
 

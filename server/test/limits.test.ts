@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { RATE_LIMIT_DEFAULTS, type LimitFamily } from "../src/limit-families.js";
-import type { ClientToServerEvents } from "../src/protocol.js";
+import type { ClientToServerEvents } from "@videochat/protocol";
 import {
   closeAll,
   join,

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COTURN_INSTALL, startCoturn, type Coturn } from "../../scripts/cluster/coturn.js";
 import { loadConfig } from "../src/config.js";
 import { iceServersFor } from "../src/realtime/ice.js";
-import type { IceServer } from "../src/protocol.js";
+import type { IceServer } from "@videochat/protocol";
 
 const HOUR_MS = 3_600_000;
 

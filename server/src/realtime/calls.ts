@@ -2,10 +2,11 @@
 // Signalling goes only to the partner of the sender's current call; the server never reads SDP.
 import { userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
-import { fail, type Events } from "./handler.js";
+import { fail } from "./acks.js";
+import type { Events } from "./handler.js";
 import { iceServersFor } from "./ice.js";
 import { partnerOf } from "./private.js";
-import type { UserRef } from "../protocol.js";
+import type { UserRef } from "@videochat/protocol";
 import type { PrivateChatRecord } from "../state/store.js";
 import { TEXTS } from "../error-texts.js";
 

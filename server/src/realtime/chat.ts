@@ -1,7 +1,8 @@
 // Room chat: a message gets the room's next id and a server timestamp, is kept, then fanned out.
 import { roomChannel } from "./channels.js";
 import type { RealtimeDeps } from "./deps.js";
-import { fail, type Events } from "./handler.js";
+import { fail } from "./acks.js";
+import type { Events } from "./handler.js";
 import { rateLimited } from "./limits.js";
 import { TEXTS } from "../error-texts.js";
 

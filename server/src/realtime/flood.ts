@@ -5,10 +5,10 @@
 // refused config.flood.refusals times within config.flood.windowMs is told why and closed; its session
 // may not connect again, on any instance, for config.flood.cooldownMs.
 import type { LimitFamily } from "../limit-families.js";
-import type { ClientToServerEvents } from "../protocol.js";
+import type { ClientToServerEvents } from "@videochat/protocol";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { EVENT_FAMILY, rateLimited } from "./limits.js";
-import { endConnection } from "./lost.js";
+import { endConnection } from "./ended.js";
 
 type Deps = Pick<RealtimeDeps, "config" | "limits" | "logger">;
 

@@ -4,8 +4,9 @@
 // each socket gets one listener that dispatches through it, rather than a closure per event per socket.
 import type { Socket } from "socket.io";
 import type { z } from "zod";
-import type { Ack, AckCallback, ClientToServerEvents, ErrorCode } from "../protocol.js";
-import { eventSchemas, firstIssue } from "../schemas.js";
+import type { Ack, AckCallback, ClientToServerEvents, ErrorCode } from "@videochat/protocol";
+import { eventSchemas, firstIssue } from "@videochat/protocol/schemas";
+import { fail } from "./acks.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { countRefusal, countSent, isCut, refusedEarly } from "./flood.js";
 import { rateLimited } from "./limits.js";
@@ -29,8 +30,6 @@ export interface Route<E extends EventName = EventName> {
 type EdgeDeps = Pick<RealtimeDeps, "logger" | "limits" | "config"> &
   Partial<Pick<RealtimeDeps, "recoverSession">>;
 type Reply = (response: unknown) => void;
-
-export const fail = (code: ErrorCode, message: string) => ({ ok: false as const, error: { code, message } });
 
 /**
  * Answers one event whose route is known: validates `payload`, charges the sender's limit, runs the

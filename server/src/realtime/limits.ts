@@ -10,7 +10,7 @@ import {
 } from "rate-limiter-flexible";
 import type { Config } from "../config.js";
 import { LIMIT_FAMILIES, type LimitFamily } from "../limit-families.js";
-import type { ClientToServerEvents } from "../protocol.js";
+import type { ClientToServerEvents } from "@videochat/protocol";
 import { TEXTS, waitSeconds } from "../error-texts.js";
 
 type EventName = keyof ClientToServerEvents;

@@ -1,10 +1,11 @@
 // Private chat: one at a time per user, opened only with a member of the same room. Messages and
 // notices go to the two partners' user channels (every tab, any instance) and to nobody else.
-import type { PrivateCloseReason, UserRef } from "../protocol.js";
+import type { PrivateCloseReason, UserRef } from "@videochat/protocol";
 import type { ClosedChat, PrivateChatRecord } from "../state/store.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
-import { fail, type Events } from "./handler.js";
+import { fail } from "./acks.js";
+import type { Events } from "./handler.js";
 import { TEXTS } from "../error-texts.js";
 
 type Deps = Pick<RealtimeDeps, "io" | "store">;

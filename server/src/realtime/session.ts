@@ -10,7 +10,8 @@ import { announceLeftCall, keepOrLeaveCall } from "./group.js";
 import type { Events } from "./handler.js";
 import { takeHandshake } from "./handshake.js";
 import { rateLimited } from "./limits.js";
-import { endConnection, hasLeft, markLeft } from "./lost.js";
+import { endConnection } from "./ended.js";
+import { hasLeft, markLeft } from "./lost.js";
 import { closeChat, resendChat } from "./private.js";
 
 /** Runs once per connection, after the handshake: enter or resume, then send the initial state. */

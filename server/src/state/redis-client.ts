@@ -1,7 +1,7 @@
 // The Redis Store's connection: every feature's Lua scripts (state/<feature>/*.lua.ts, each with the
 // shared prelude) defined as commands, the prefixed keys, and the decoding of what cjson answers.
 import type { Redis } from "ioredis";
-import type { ChatMessage, GroupCall, Member } from "../protocol.js";
+import type { ChatMessage, GroupCall, Member } from "@videochat/protocol";
 import { prelude } from "./prelude.lua.js";
 import type { LeftGroupCall, RoomView } from "./types.js";
 

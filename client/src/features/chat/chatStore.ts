@@ -1,7 +1,7 @@
 // The room feed: history and live messages merged by id, plus system lines; sending a message.
 import { defineStore } from "pinia";
 import { computed, ref, shallowRef } from "vue";
-import type { ChatMessage, RoomState } from "../../../../server/src/protocol";
+import type { ChatMessage, RoomState } from "@videochat/protocol";
 import { appendSystemLine, type FeedEntry, lastMessageId, mergeMessages } from "./feed";
 import { request, type RequestResult } from "../session/socket";
 import { listen } from "../session/listen";

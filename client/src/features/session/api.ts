@@ -5,7 +5,7 @@ import type {
   CreateSessionResponse,
   HttpError,
   RoomsResponse,
-} from "../../../../server/src/protocol";
+} from "@videochat/protocol";
 import { tabId } from "./tabStorage";
 
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: AppError | ClientError };

@@ -6,7 +6,7 @@ import type {
   ClientToServerEvents,
   HandshakeAuth,
   ServerToClientEvents,
-} from "../../../../server/src/protocol";
+} from "@videochat/protocol";
 import { pageId, tabId } from "./tabStorage";
 
 export type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;

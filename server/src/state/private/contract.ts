@@ -1,6 +1,6 @@
 // The Store's private chats (two members of one room, one chat at a time) and their 1:1 calls, with
 // ring deadlines and the tab that holds each side of a call.
-import type { CallInfo, PrivateMessage, UserRef } from "../../protocol.js";
+import type { CallInfo, PrivateMessage, UserRef } from "@videochat/protocol";
 import { methodsOf } from "../methods.js";
 import type { CallHolder, ClosedChat, MembershipChange, PrivateChatRecord } from "../types.js";
 

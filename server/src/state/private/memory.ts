@@ -2,7 +2,7 @@
 // lends through `SessionHost`. Every method runs without awaiting, so each is atomic like the Redis
 // scripts.
 import { randomUUID } from "node:crypto";
-import type { CallInfo, PrivateMessage, UserRef } from "../../protocol.js";
+import type { CallInfo, PrivateMessage, UserRef } from "@videochat/protocol";
 import { anotherTab, ref, type SessionHost } from "../memory-records.js";
 import type { Immediate } from "../methods.js";
 import {

@@ -1,6 +1,6 @@
 // The Redis Store's private chats and their 1:1 calls.
 import { randomUUID } from "node:crypto";
-import type { CallInfo, PrivateMessage, UserRef } from "../../protocol.js";
+import type { CallInfo, PrivateMessage, UserRef } from "@videochat/protocol";
 import { type RedisScripts, list } from "../redis-client.js";
 import { type CallHolder, type ClosedChat, HISTORY_LIMIT, type PrivateChatRecord } from "../types.js";
 import type {

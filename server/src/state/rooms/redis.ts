@@ -1,5 +1,5 @@
 // The Redis Store's rooms: membership snapshots, message history and occupancy.
-import type { ChatMessage, Member } from "../../protocol.js";
+import type { ChatMessage, Member } from "@videochat/protocol";
 import type { RedisScripts } from "../redis-client.js";
 import { HISTORY_LIMIT } from "../types.js";
 import type { NewRoomMessage, PostResult, RoomsStore } from "./contract.js";
