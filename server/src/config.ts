@@ -98,11 +98,8 @@ const ConfigSchema = z.object({
   TURN_SECRET: z.string().default(""),
   TURN_USERNAME: z.string().default(""),
   TURN_CREDENTIAL: z.string().default(""),
-  TURN_TTL_S: z.coerce
-    .number()
-    .int()
-    .min(60)
-    .default(6 * 3600),
+  // At most an hour: a credential works for anyone holding it until it expires, even after its call.
+  TURN_TTL_S: z.coerce.number().int().min(60).max(3600).default(3600),
   ICE_TRANSPORT_POLICY: z.enum(["all", "relay"]).default("all"),
 });
 
