@@ -89,6 +89,8 @@ const ConfigSchema = z.object({
     .default(4 * 1024 * 1024),
   CALL_RING_TIMEOUT_MS: ms(30_000),
   FLOOD_REFUSALS: z.coerce.number().int().min(1).default(200),
+  // All sessions from one client address together: an office behind one NAT, far above honest use.
+  FLOOD_ADDRESS_REFUSALS: z.coerce.number().int().min(1).default(2000),
   FLOOD_WINDOW_MS: ms(10_000),
   FLOOD_COOLDOWN_MS: ms(10_000),
   MAX_CONNECTIONS_PER_SESSION: z.coerce.number().int().min(1).max(1000).default(8),
@@ -149,7 +151,11 @@ export type Config = {
    * A connection refused `refusals` times (over a limit, or bad input) within `windowMs` is closed,
    * and its session may not attach again, on any instance, for `cooldownMs` (keep it below the grace).
    */
-  flood: { refusals: number; windowMs: number; cooldownMs: number };
+  /**
+   * Refusals within windowMs past which connections are cut: `refusals` per connection and per
+   * session (all its tabs, cluster-wide), `addressRefusals` per client address (all its sessions).
+   */
+  flood: { refusals: number; addressRefusals: number; windowMs: number; cooldownMs: number };
   /** Tabs (connections) one session may hold open at once. */
   maxConnectionsPerSession: number;
   /** Participants of one group call: a full mesh stops working on ordinary machines beyond about six. */
@@ -213,7 +219,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     outboundBufferMaxBytes: c.OUTBOUND_BUFFER_MAX_BYTES,
     callRingTimeoutMs: c.CALL_RING_TIMEOUT_MS,
-    flood: { refusals: c.FLOOD_REFUSALS, windowMs: c.FLOOD_WINDOW_MS, cooldownMs: c.FLOOD_COOLDOWN_MS },
+    flood: {
+      refusals: c.FLOOD_REFUSALS,
+      addressRefusals: c.FLOOD_ADDRESS_REFUSALS,
+      windowMs: c.FLOOD_WINDOW_MS,
+      cooldownMs: c.FLOOD_COOLDOWN_MS,
+    },
     maxConnectionsPerSession: c.MAX_CONNECTIONS_PER_SESSION,
     groupCallMax: c.GROUP_CALL_MAX,
     ice: {

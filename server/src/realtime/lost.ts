@@ -34,6 +34,11 @@ export function hasLeft(socket: AppSocket): boolean {
  * Tells the client why its connection ends, then closes it (after the event is flushed).
  * `retryAfterMs`: how long before this session may connect again (with `flooding`).
  */
+/** What a flooding session's tabs are told (`session:ended`): why, and when they may connect again. */
+export function floodingReason(retryAfterMs: number): AppError {
+  return { code: "flooding", message: WHY.flooding, retryAfterMs };
+}
+
 export function endConnection(socket: AppSocket, code: keyof typeof WHY, retryAfterMs?: number): void {
   const reason: AppError = { code, message: WHY[code], ...(retryAfterMs ? { retryAfterMs } : {}) };
   socket.emit("session:ended", reason);
