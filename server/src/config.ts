@@ -62,6 +62,9 @@ const ConfigSchema = z.object({
       .refine((rooms) => new Set(rooms).size === rooms.length, "room names must be unique"),
   ),
   SESSION_GRACE_MS: ms(30_000),
+  // A call's tab closed by the user: long enough for a reload of the page to come back, short enough
+  // that the others do not watch a frozen tile (issue 16: 31 s).
+  CLOSED_TAB_GRACE_MS: ms(3_000),
   IDLE_TIMEOUT_MS: ms(120_000),
   REAPER_INTERVAL_MS: ms(1_000),
   HEARTBEAT_INTERVAL_MS: ms(3_000),
@@ -116,6 +119,11 @@ export type Config = {
   redisPrefix: string;
   rooms: string[];
   sessionGraceMs: number;
+  /**
+   * The grace instead of sessionGraceMs when a session in a call loses its last connection because the
+   * client closed it (a closed tab, not a lost network); at most sessionGraceMs.
+   */
+  closedTabGraceMs: number;
   idleTimeoutMs: number;
   reaperIntervalMs: number;
   /** How often an instance says it is alive, and how long silence means it is dead. */
@@ -201,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisPrefix: c.REDIS_PREFIX,
     rooms: c.ROOMS,
     sessionGraceMs: c.SESSION_GRACE_MS,
+    closedTabGraceMs: Math.min(c.CLOSED_TAB_GRACE_MS, c.SESSION_GRACE_MS),
     idleTimeoutMs: c.IDLE_TIMEOUT_MS,
     reaperIntervalMs: c.REAPER_INTERVAL_MS,
     heartbeatIntervalMs: c.HEARTBEAT_INTERVAL_MS,
