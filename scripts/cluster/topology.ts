@@ -5,7 +5,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { startCoturn, type Coturn } from "./coturn.js";
 import { startInstance, type InstanceProcess } from "./instances.js";
-import { startNginx, writeNativeNginxConfig, type NginxProcess } from "./nginx.js";
+import { NGINX_PROXY_ADDRESS, startNginx, writeNativeNginxConfig, type NginxProcess } from "./nginx.js";
 import { freePort, reservePort } from "./processes.js";
 import { startRedis, type RedisServer } from "./redis.js";
 
@@ -49,9 +49,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   }
   const reserved = options.port === undefined ? await reservePort() : undefined;
   const port = options.port ?? reserved!.port;
-  // nginx on loopback is the instances' one trusted proxy, and its two spellings the only origins.
+  // nginx, connecting from its own loopback address, is the instances' one trusted proxy, and its two
+  // spellings the only origins.
   const edge = {
-    TRUST_PROXY: "loopback",
+    TRUST_PROXY: NGINX_PROXY_ADDRESS,
     PUBLIC_ORIGINS: `http://127.0.0.1:${port},http://localhost:${port}`,
   };
   const instanceEnv = { REDIS_URL: redis.url, ...edge, ...coturn?.env, ...options.env };

@@ -62,6 +62,9 @@ const ConfigSchema = z.object({
       .refine((rooms) => new Set(rooms).size === rooms.length, "room names must be unique"),
   ),
   SESSION_GRACE_MS: ms(30_000),
+  // A call's tab closed by the user: long enough for a reload of the page to come back, short enough
+  // that the others do not watch a frozen tile (issue 16: 31 s).
+  CLOSED_TAB_GRACE_MS: ms(3_000),
   IDLE_TIMEOUT_MS: ms(120_000),
   REAPER_INTERVAL_MS: ms(1_000),
   HEARTBEAT_INTERVAL_MS: ms(3_000),
@@ -89,6 +92,8 @@ const ConfigSchema = z.object({
     .default(4 * 1024 * 1024),
   CALL_RING_TIMEOUT_MS: ms(30_000),
   FLOOD_REFUSALS: z.coerce.number().int().min(1).default(200),
+  // All sessions from one client address together: an office behind one NAT, far above honest use.
+  FLOOD_ADDRESS_REFUSALS: z.coerce.number().int().min(1).default(2000),
   FLOOD_WINDOW_MS: ms(10_000),
   FLOOD_COOLDOWN_MS: ms(10_000),
   MAX_CONNECTIONS_PER_SESSION: z.coerce.number().int().min(1).max(1000).default(8),
@@ -98,11 +103,8 @@ const ConfigSchema = z.object({
   TURN_SECRET: z.string().default(""),
   TURN_USERNAME: z.string().default(""),
   TURN_CREDENTIAL: z.string().default(""),
-  TURN_TTL_S: z.coerce
-    .number()
-    .int()
-    .min(60)
-    .default(6 * 3600),
+  // At most an hour: a credential works for anyone holding it until it expires, even after its call.
+  TURN_TTL_S: z.coerce.number().int().min(60).max(3600).default(3600),
   ICE_TRANSPORT_POLICY: z.enum(["all", "relay"]).default("all"),
 });
 
@@ -117,6 +119,11 @@ export type Config = {
   redisPrefix: string;
   rooms: string[];
   sessionGraceMs: number;
+  /**
+   * The grace instead of sessionGraceMs when a session in a call loses its last connection because the
+   * client closed it (a closed tab, not a lost network); at most sessionGraceMs.
+   */
+  closedTabGraceMs: number;
   idleTimeoutMs: number;
   reaperIntervalMs: number;
   /** How often an instance says it is alive, and how long silence means it is dead. */
@@ -150,7 +157,11 @@ export type Config = {
    * A connection refused `refusals` times (over a limit, or bad input) within `windowMs` is closed,
    * and its session may not attach again, on any instance, for `cooldownMs` (keep it below the grace).
    */
-  flood: { refusals: number; windowMs: number; cooldownMs: number };
+  /**
+   * Refusals within windowMs past which connections are cut: `refusals` per connection and per
+   * session (all its tabs, cluster-wide), `addressRefusals` per client address (all its sessions).
+   */
+  flood: { refusals: number; addressRefusals: number; windowMs: number; cooldownMs: number };
   /** Tabs (connections) one session may hold open at once. */
   maxConnectionsPerSession: number;
   /** Participants of one group call: a full mesh stops working on ordinary machines beyond about six. */
@@ -196,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisPrefix: c.REDIS_PREFIX,
     rooms: c.ROOMS,
     sessionGraceMs: c.SESSION_GRACE_MS,
+    closedTabGraceMs: Math.min(c.CLOSED_TAB_GRACE_MS, c.SESSION_GRACE_MS),
     idleTimeoutMs: c.IDLE_TIMEOUT_MS,
     reaperIntervalMs: c.REAPER_INTERVAL_MS,
     heartbeatIntervalMs: c.HEARTBEAT_INTERVAL_MS,
@@ -214,7 +226,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     outboundBufferMaxBytes: c.OUTBOUND_BUFFER_MAX_BYTES,
     callRingTimeoutMs: c.CALL_RING_TIMEOUT_MS,
-    flood: { refusals: c.FLOOD_REFUSALS, windowMs: c.FLOOD_WINDOW_MS, cooldownMs: c.FLOOD_COOLDOWN_MS },
+    flood: {
+      refusals: c.FLOOD_REFUSALS,
+      addressRefusals: c.FLOOD_ADDRESS_REFUSALS,
+      windowMs: c.FLOOD_WINDOW_MS,
+      cooldownMs: c.FLOOD_COOLDOWN_MS,
+    },
     maxConnectionsPerSession: c.MAX_CONNECTIONS_PER_SESSION,
     groupCallMax: c.GROUP_CALL_MAX,
     ice: {

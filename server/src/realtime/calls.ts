@@ -135,9 +135,18 @@ export function register(events: Events, deps: RealtimeDeps): void {
     return { ok: true };
   });
 
-  events.on("call:ice-servers", async (socket) => ({
-    ok: true,
-    iceServers: iceServersFor(socket.data.userId, config.ice, clock()),
-    iceTransportPolicy: config.ice.transportPolicy,
-  }));
+  // A TURN credential is a relay anyone holding it can use until it expires: only someone in a call,
+  // or entering one (ringing, being rung, joined), gets one, fresh at each ask (before the call and at
+  // each ICE restart). Once the session left the call (or its session ended) there is none to get.
+  events.on("call:ice-servers", async (socket) => {
+    const me = socket.data.userId;
+    const session = await store.getSession(me);
+    const chat = !session?.groupCallId && session?.chatId ? await store.getPrivateChat(session.chatId) : null;
+    if (!session?.groupCallId && !chat?.call) return fail("no_call", "Join or start a call first.");
+    return {
+      ok: true,
+      iceServers: iceServersFor(me, config.ice, clock()),
+      iceTransportPolicy: config.ice.transportPolicy,
+    };
+  });
 }

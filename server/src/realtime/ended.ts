@@ -12,6 +12,11 @@ const WHY: Record<"session_unknown" | "name_taken" | "too_many_connections" | "f
   flooding: TEXTS.flooding.cut,
 };
 
+/** What a flooding session's tabs are told (`session:ended`): why, and when they may connect again. */
+export function floodingReason(retryAfterMs: number): AppError {
+  return { code: "flooding", message: WHY.flooding, retryAfterMs };
+}
+
 /**
  * Tells the client why its connection ends, then closes it (after the event is flushed).
  * `retryAfterMs`: how long before this session may connect again (with `flooding`).

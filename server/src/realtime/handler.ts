@@ -27,7 +27,7 @@ export interface Route<E extends EventName = EventName> {
   invalidCode: ErrorCode;
 }
 
-type EdgeDeps = Pick<RealtimeDeps, "logger" | "limits" | "config"> &
+type EdgeDeps = Pick<RealtimeDeps, "logger" | "limits" | "config" | "io"> &
   Partial<Pick<RealtimeDeps, "recoverSession">>;
 type Reply = (response: unknown) => void;
 
