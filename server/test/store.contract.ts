@@ -193,8 +193,9 @@ export function storeContract(
 
     it("numbers room messages in order, keeps the last 100 and replays what follows an id", async () => {
       const from = { id: "u1", name: "Jo" };
+      // Past twice the limit: the Redis Store trims its list in batches and must still show the last 100.
       const sent = await Promise.all(
-        Array.from({ length: HISTORY_LIMIT + 20 }, (_, i) =>
+        Array.from({ length: 2 * HISTORY_LIMIT + 20 }, (_, i) =>
           store.appendRoomMessage({ room: "GENERAL", from, text: `m${i}`, at: Date.now() }),
         ),
       );
@@ -304,6 +305,33 @@ export function storeContract(
       expect(await store.appendPrivateMessage(opened.chat.id, { from, text: "late", at: 3 })).toBeNull();
       expect((await store.getSession(alice.session.id))!.chatId).toBeUndefined();
       expect((await store.openPrivateChat(bob.session.id, alice.session.id)).ok).toBe(true);
+    });
+
+    it("posts a private message into the sender's chat in one step, keeping the last 100", async () => {
+      const alice = await enter("Alice");
+      const bob = await enter("Bob");
+      expect(await store.postPrivateMessage(alice.session.id, { text: "alone", at: 1 })).toBeNull();
+      expect(await store.postPrivateMessage("nobody", { text: "ghost", at: 1 })).toBeNull();
+      const opened = await store.openPrivateChat(alice.session.id, bob.session.id);
+      if (!opened.ok) throw new Error(opened.code);
+      const posted = await store.postPrivateMessage(bob.session.id, { text: "hi", at: 5 });
+      expect(posted).toEqual({
+        chat: opened.chat,
+        message: {
+          id: 1,
+          chatId: opened.chat.id,
+          from: { id: bob.session.id, name: "Bob" },
+          text: "hi",
+          at: 5,
+        },
+      });
+      for (let i = 0; i < 2 * HISTORY_LIMIT + 10; i++)
+        await store.postPrivateMessage(alice.session.id, { text: `m${i}`, at: 6 + i });
+      const history = await store.privateHistory(opened.chat.id);
+      expect(history).toHaveLength(HISTORY_LIMIT);
+      expect(history.at(-1)).toMatchObject({ id: 2 * HISTORY_LIMIT + 11, text: `m${2 * HISTORY_LIMIT + 9}` });
+      await store.closePrivateChat(opened.chat.id);
+      expect(await store.postPrivateMessage(alice.session.id, { text: "late", at: 9 })).toBeNull();
     });
 
     it("keeps the chat id on a session that ends, so the partner can be told", async () => {

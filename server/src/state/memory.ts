@@ -128,6 +128,13 @@ export class MemoryStore implements Store {
   ) {
     return this.chats.append(chatId, message);
   }
+  async postPrivateMessage(userId: string, message: { text: string; at: number }) {
+    const session = this.sessions.get(userId);
+    const chat = session?.chatId ? this.chats.get(session.chatId) : null;
+    const stored =
+      chat && this.chats.append(chat.id, { from: { id: userId, name: session!.name }, ...message });
+    return chat && stored ? { chat, message: stored } : null;
+  }
   async privateHistory(chatId: string) {
     return this.chats.history(chatId);
   }

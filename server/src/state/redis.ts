@@ -125,6 +125,9 @@ export class RedisStore implements Store {
   ) {
     return this.chats.appendPrivateMessage(chatId, message);
   }
+  postPrivateMessage(userId: string, message: { text: string; at: number }) {
+    return this.chats.postPrivateMessage(userId, message);
+  }
   privateHistory(chatId: string) {
     return this.chats.privateHistory(chatId);
   }
