@@ -16,6 +16,7 @@ import {
 } from "./lua/group.js";
 import { heartbeat, retireInstance, takeOverDeadInstances } from "./lua/instances.js";
 import { prelude } from "./lua/prelude.js";
+import { shaken } from "./lua/shake.js";
 import {
   answerCall,
   appendPrivateMessage,
@@ -85,6 +86,7 @@ export const scripts = {
   takeLostHolders,
 } as const;
 
+/** A script's text: the prelude's helpers it uses (lua/shake.ts), then its body. */
 export function withPrelude(body: string): string {
-  return `${prelude}\n${body}`;
+  return shaken(prelude, body);
 }
