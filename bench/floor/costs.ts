@@ -1,8 +1,8 @@
 // What each guarantee of a room message costs Redis, in commands and microseconds: the app's Store step
 // (server/src/state/lua/rooms.ts postRoomMessage) and its parts, timed one at a time against a fresh
-// Redis, beside the floor's one SPUBLISH. Two figures per row: Redis's own time per call (INFO
-// commandstats, usec over calls: what the step costs Redis's one core, commands inside a script
-// included) and the median of `--rounds` sequential round trips from one client (loopback and the
+// Redis, beside the floor's one SPUBLISH. Two figures per row: Redis's CPU time per call (INFO cpu,
+// around the row: what the step costs Redis's one core, with its loopback I/O and the commands inside
+// a script) and the median of `--rounds` sequential round trips from one client (loopback and the
 // client's scheduling included; the PING row is that alone, and on a busy machine it dominates).
 //
 //   npx tsx bench/floor/costs.ts [--rounds 3000]
@@ -23,31 +23,27 @@ const user = "u1";
 await redis.hset(`${prefix}:room:${room}:members`, user, "{}");
 const message = JSON.stringify({ room, from: { id: user, name: "Jo" }, text: "hello there", at: Date.now() });
 
-/** Redis's microseconds per call of every command since the last reset, summed over commands. */
-async function redisMicros(): Promise<number> {
-  const stats = await redis.info("commandstats");
-  let usec = 0;
-  for (const line of stats.split("\r\n")) {
-    const match = /^cmdstat_(\w+):calls=(\d+),usec=(\d+)/.exec(line);
-    if (match && match[1] !== "config") usec += Number(match[3]);
-  }
-  return usec / rounds;
+/** Redis's CPU time so far (user + system), µs: unlike its commandstats' usec, not moved by waiting for a core. */
+async function redisCpuMicros(): Promise<number> {
+  const cpu = await redis.info("cpu");
+  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(cpu)![1]);
+  return 1e6 * (field("used_cpu_user") + field("used_cpu_sys"));
 }
 
 /**
  * Median client microseconds of `rounds` sequential calls of `once` (after a tenth as many unmeasured),
- * and Redis's own microseconds per call.
+ * and Redis's CPU microseconds per call (the loopback I/O of each call included).
  */
 async function time(once: () => Promise<unknown>): Promise<[number, number]> {
   for (let i = 0; i < rounds / 10; i++) await once();
-  await redis.config("RESETSTAT");
+  const cpuFrom = await redisCpuMicros();
   const samples: number[] = [];
   for (let i = 0; i < rounds; i++) {
     const started = process.hrtime.bigint();
     await once();
     samples.push(Number(process.hrtime.bigint() - started) / 1000);
   }
-  const inRedis = await redisMicros();
+  const inRedis = ((await redisCpuMicros()) - cpuFrom) / rounds;
   return [samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)]!, inRedis];
 }
 
@@ -86,11 +82,11 @@ try {
       .map((l) => l.toFixed(1))
       .join(", ")}`,
   );
-  console.log("Redis µs/call  round trip µs  commands  step");
+  console.log("Redis CPU µs/call  round trip µs  commands  step");
   for (const [name, commands, once] of rows) {
     const [roundTrip, inRedis] = await time(once);
     console.log(
-      `${inRedis.toFixed(1).padStart(13)}  ${roundTrip.toFixed(0).padStart(13)}  ${commands.padEnd(8)}  ${name}`,
+      `${inRedis.toFixed(1).padStart(17)}  ${roundTrip.toFixed(0).padStart(13)}  ${commands.padEnd(8)}  ${name}`,
     );
   }
 } finally {
