@@ -10,13 +10,16 @@ import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { startRedis } from "../../scripts/cluster/redis.js";
 import { RedisScripts } from "../../server/src/state/redis-client.js";
-import { HISTORY_LIMIT } from "../../server/src/state/store.js";
+import { RedisRooms } from "../../server/src/state/rooms/redis.js";
+import { HISTORY_LIMIT } from "../../server/src/state/types.js";
 
 const { values } = parseArgs({ options: { rounds: { type: "string", default: "3000" } } });
 const rounds = Number(values.rounds);
 const server = await startRedis();
 const prefix = "costs";
-const scripts = new RedisScripts(new Redis(server.url), prefix);
+const scripts = new RedisScripts<keyof typeof RedisRooms.lua>(new Redis(server.url), prefix, [
+  RedisRooms.lua,
+]);
 const redis = scripts.redis;
 const room = "GENERAL";
 const user = "u1";

@@ -1,7 +1,7 @@
 // Only the prelude helpers a script uses. Redis runs a script's whole text on every call, so each of
 // the prelude's ~30 local functions was a closure built on every call: about 11 µs of Redis CPU per
 // Store step whatever the step did (an empty script costs 7 µs; with the whole prelude 18 µs), a third
-// of a room message's step (docs/performance-floor.md). The prelude is a list of top-level
+// of a room message's step (docs/performance-floor.md). The prelude (prelude.lua.ts) is a list of top-level
 // `local function name(...)` definitions, each ending with `end` at the start of a line (or on its
 // own line), preceded by comments; helpers keep their order, so each is defined before its callers.
 
