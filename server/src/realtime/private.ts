@@ -88,18 +88,10 @@ export function register(events: Events, deps: RealtimeDeps): void {
   events.on(
     "private:message",
     async (socket, { text }) => {
-      const me = socket.data.userId;
-      const session = await store.getSession(me);
-      if (!session?.chatId) return NO_CHAT;
-      const chat = await store.getPrivateChat(session.chatId);
-      const message =
-        chat &&
-        (await store.appendPrivateMessage(chat.id, {
-          from: { id: me, name: session.name },
-          text: text.trim(),
-          at: clock(),
-        }));
-      if (!chat || !message) return NO_CHAT;
+      // One Store round trip before the broadcast: the session's chat, its partners and the append.
+      const posted = await store.postPrivateMessage(socket.data.userId, { text: text.trim(), at: clock() });
+      if (!posted) return NO_CHAT;
+      const { chat, message } = posted;
       io.to([userChannel(chat.a.id), userChannel(chat.b.id)]).emit("private:message", message);
       return { ok: true, message };
     },

@@ -43,6 +43,16 @@ export interface PrivateChatsStore {
     message: { from: UserRef; text: string; at: number; call?: PrivateMessage["call"] },
   ): Promise<PrivateMessage | null>;
 
+  /**
+   * A private message from `userId` into the private chat their session is in: gives it the chat's next
+   * id and keeps it, in one step that also reads the chat (its partners, for the broadcast). Null when
+   * the user has no session or is in no chat.
+   */
+  postPrivateMessage(
+    userId: string,
+    message: { text: string; at: number },
+  ): Promise<{ chat: PrivateChatRecord; message: PrivateMessage } | null>;
+
   /** The chat's kept messages, oldest first (the last HISTORY_LIMIT). */
   privateHistory(chatId: string): Promise<PrivateMessage[]>;
 
@@ -80,6 +90,7 @@ export const privateMethods = methodsOf<PrivateChatsStore>()([
   "getPrivateChat",
   "closePrivateChat",
   "appendPrivateMessage",
+  "postPrivateMessage",
   "privateHistory",
   "startCall",
   "takeMissedCalls",

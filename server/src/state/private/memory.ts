@@ -81,6 +81,17 @@ export class MemoryPrivateChats implements Immediate<PrivateChatsStore> {
     return this.close(chatId) ?? null;
   }
 
+  postPrivateMessage(
+    userId: string,
+    message: { text: string; at: number },
+  ): { chat: PrivateChatRecord; message: PrivateMessage } | null {
+    const session = this.host.session(userId);
+    const chat = session?.chatId ? this.chats.get(session.chatId) : undefined;
+    if (!session || !chat) return null;
+    const stored = this.appendPrivateMessage(chat.id, { from: ref(session), ...message });
+    return stored && { chat: publicChat(chat), message: stored };
+  }
+
   appendPrivateMessage(
     chatId: string,
     message: { from: UserRef; text: string; at: number; call?: PrivateMessage["call"] },
