@@ -12,6 +12,7 @@ import type { ErrorCode, HealthResponse, RoomOccupancy } from "./protocol.js";
 import { roomCounts, type CountsStream } from "./realtime/occupancy.js";
 import { createSessionBody, firstIssue, nameKey } from "./schemas.js";
 import type { ClaimBudget, Store } from "./state/store.js";
+import { isRetryable, UNAVAILABLE_RETRY_MS } from "./redis/replicated.js";
 
 interface AppDeps {
   config: Config;
@@ -141,6 +142,13 @@ export function createApp({
       return sendError(res, 400, "invalid_payload", "The body is not valid JSON.");
     if (error.type === "entity.too.large")
       return sendError(res, 413, "invalid_payload", "The body is too large.");
+    if (isRetryable(error)) {
+      const retryAfterMs = UNAVAILABLE_RETRY_MS;
+      return res
+        .set("Retry-After", "1")
+        .status(503)
+        .json({ error: { code: "unavailable", message: "The server is switching over.", retryAfterMs } });
+    }
     logger.error({ err: error }, "request failed");
     sendError(res, 500, "internal", "Something went wrong on our side.");
   };

@@ -3,13 +3,13 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createShardedAdapter } from "@socket.io/redis-adapter";
-import { Redis, type RedisOptions } from "ioredis";
+import type { Redis } from "ioredis";
 import { Server } from "socket.io";
 import { createApp } from "./app.js";
 import { startLiveness } from "./cluster/liveness.js";
 import { startReaper } from "./cluster/reaper.js";
 import { resyncAfterOutage } from "./cluster/resync.js";
-import type { Config } from "./config.js";
+import { usesRedis, type Config } from "./config.js";
 import { compileTrust } from "./http/proxy.js";
 import { createLogger, type Logger } from "./logger.js";
 import * as calls from "./realtime/calls.js";
@@ -29,6 +29,8 @@ import * as presence from "./realtime/presence.js";
 import * as privateChat from "./realtime/private.js";
 import * as rooms from "./realtime/rooms.js";
 import * as session from "./realtime/session.js";
+import { connectRedis } from "./redis/connect.js";
+import { replicaBarrier, replicated } from "./redis/replicated.js";
 import { MemoryStore } from "./state/memory.js";
 import { RedisStore } from "./state/redis.js";
 import { instanceKey, type Store } from "./state/store.js";
@@ -51,29 +53,30 @@ export interface Instance {
   crash(): Promise<void>;
 }
 
-function redisClient(config: Config, logger: Logger, role: string, options: RedisOptions = {}): Redis {
-  const client = new Redis(config.redisUrl, { connectionName: `${config.instanceId}:${role}`, ...options });
-  client.on("error", (error) => logger.warn({ err: error, role }, "redis connection error"));
-  return client;
-}
-
 export function createInstance(config: Config, options: { logger?: Logger } = {}): Instance {
   const logger = options.logger ?? createLogger(config);
   const redisClients: Redis[] = [];
   /** The connections that carry Store writes (and the rate limits): a crash drops them first. */
   const storeClients: Redis[] = [];
   let store: Store;
+  /** The Store without the replica barrier, for the instance's own bookkeeping (reaper, heartbeat). */
+  let ownStore: Store;
   let limits: EventLimits;
-  if (config.redisUrl) {
-    const data = redisClient(config, logger, "store");
+  if (usesRedis(config)) {
+    const data = connectRedis(config, logger, "limits");
     redisClients.push(data);
-    const storeClient = data.duplicate();
+    const storeClient = connectRedis(config, logger, "store");
     storeClients.push(data, storeClient);
-    storeClient.on("error", (error) => logger.warn({ err: error, role: "store" }, "redis connection error"));
-    store = new RedisStore(storeClient, config.redisPrefix);
+    store = ownStore = new RedisStore(storeClient, config.redisPrefix);
+    const sentinel = config.redisSentinel;
+    if (sentinel?.replicaAck === "wait")
+      store = replicated(
+        store,
+        replicaBarrier(storeClient, sentinel.replicaTimeoutMs, `${config.redisPrefix}:replica-mark`),
+      );
     limits = createEventLimits(config, data);
   } else {
-    store = new MemoryStore();
+    store = ownStore = new MemoryStore();
     limits = createEventLimits(config);
   }
 
@@ -102,13 +105,13 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
       callback(verdict.message, false);
     },
   });
-  if (config.redisUrl) {
-    const pub = redisClient(config, logger, "pub");
+  if (usesRedis(config)) {
+    const pub = connectRedis(config, logger, "pub");
     // The sharded adapter never handles its (un)subscribe promises: with ioredis's default of 20
     // retries, an outage over about 10 s while sockets leave or join rooms rejected them unhandled and
     // killed the process. Without a bound they wait in the offline queue and run, in order, once
     // Redis is back (a handful per room change; publishes keep the bound and their errors are caught).
-    const sub = redisClient(config, logger, "sub", { maxRetriesPerRequest: null });
+    const sub = connectRedis(config, logger, "sub", { maxRetriesPerRequest: null });
     redisClients.push(pub, sub); // sub last: resyncAfterOutage watches it
     io.adapter(createShardedAdapter(pub, sub, { subscriptionMode: "dynamic" }));
   }
@@ -132,7 +135,8 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
 
   // While Redis is away, and for one TTL after, every heartbeat is old: no instance is taken over.
   if (redisClients.length > 0)
-    resyncAfterOutage(redisClients.at(-1)!, deps, {
+    // Its own bookkeeping, acked to nobody: no replica barrier (a switch must not fail the resync).
+    resyncAfterOutage(redisClients.at(-1)!, { ...deps, store: ownStore }, {
       cut: () => reaper.quiet(Infinity),
       back: () => reaper.quiet(config.instanceTtlMs),
     });
@@ -156,8 +160,8 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     });
   });
 
-  const reaper = startReaper(deps);
-  const liveness = startLiveness(deps);
+  const reaper = startReaper({ ...deps, store: ownStore });
+  const liveness = startLiveness({ ...deps, store: ownStore });
 
   return {
     http,

@@ -5,6 +5,7 @@ import type { ChatMessage, RoomState } from "../../../server/src/protocol";
 import { appendSystemLine, type FeedEntry, lastMessageId, mergeMessages } from "../feed";
 import { request, type RequestResult } from "../socket";
 import { listen } from "../listen";
+import { newNonce } from "../unavailable";
 
 export type ChatStatus = "idle" | "sending";
 
@@ -57,7 +58,7 @@ export const useChatStore = defineStore("chat", () => {
     sending += 1;
     status.value = "sending";
     const result = lastSend.then(async () => {
-      const ack = await request("room:message", { text });
+      const ack = await request("room:message", { text, nonce: newNonce() });
       sending -= 1;
       if (sending === 0) status.value = "idle";
       if (ack.ok) {

@@ -9,6 +9,7 @@ import { eventSchemas, firstIssue } from "../schemas.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { countRefusal, countSent, isCut, refusedEarly } from "./flood.js";
 import { rateLimited } from "./limits.js";
+import { isRetryable, UNAVAILABLE_RETRY_MS } from "../redis/replicated.js";
 
 type EventName = keyof ClientToServerEvents & keyof typeof eventSchemas;
 type AckOf<E extends EventName> =
@@ -30,6 +31,16 @@ type EdgeDeps = Pick<RealtimeDeps, "logger" | "limits" | "config"> &
 type Reply = (response: unknown) => void;
 
 export const fail = (code: ErrorCode, message: string) => ({ ok: false as const, error: { code, message } });
+
+/** The answer to an event whose write Redis could not make durable now (see redis/replicated.ts). */
+export const unavailable = () => ({
+  ok: false as const,
+  error: {
+    code: "unavailable" as const,
+    message: "The server is switching over. Try again in a moment.",
+    retryAfterMs: UNAVAILABLE_RETRY_MS,
+  },
+});
 
 /**
  * Answers one event whose route is known: validates `payload`, charges the sender's limit, runs the
@@ -67,6 +78,10 @@ export async function answer<E extends EventName>(
     reply(result);
     if (!result.ok && result.error.code === "rate_limited") countRefusal(socket, deps); // feature-charged
   } catch (error) {
+    if (isRetryable(error)) {
+      deps.logger.warn({ err: error, event, userId: socket.data.userId }, "refused: Redis is switching");
+      return reply(unavailable());
+    }
     deps.logger.error({ err: error, event, userId: socket.data.userId }, "event handler failed");
     reply(fail("internal", "Something went wrong on our side. Please try again."));
   }

@@ -5,13 +5,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { io as connect } from "socket.io-client";
 import { startInstance } from "../../../scripts/cluster/instances.js";
-import { startCluster, type Cluster } from "../../../scripts/cluster/topology.js";
+import { startCluster, type Cluster, type ClusterOptions } from "../../../scripts/cluster/topology.js";
 import { applyDelta, fromSnapshot, supersedes, type MemberDelta } from "../../../client/src/members.js";
 import type { HandshakeAuth, RoomState } from "../../src/protocol.js";
 import { createSession, waitFor, type ClientSocket } from "./clients.js";
 import { MANY_CLAIMS } from "./server.js";
 
-export async function startTestCluster(env: Record<string, string> = {}): Promise<Cluster> {
+export async function startTestCluster(
+  env: Record<string, string> = {},
+  options: Pick<ClusterOptions, "sentinel"> = {},
+): Promise<Cluster> {
   const dir = mkdtempSync(path.join(tmpdir(), "videochat-cluster-"));
   chmodSync(dir, 0o755); // nginx's workers run as nobody when the tests run as root
   const root = path.join(dir, "spa");
@@ -22,6 +25,7 @@ export async function startTestCluster(env: Record<string, string> = {}): Promis
     root,
     entry: "src",
     env: { LOG_LEVEL: "warn", SESSION_CLAIMS_PER_MIN: MANY_CLAIMS, ...env },
+    ...options,
   });
 }
 
