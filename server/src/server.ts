@@ -65,7 +65,16 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
   if (usesRedis(config)) {
     const data = connectRedis(config, logger, "limits");
     redisClients.push(data);
-    const storeClient = connectRedis(config, logger, "store");
+    // A Store write cut off by a switch must not be sent again by ioredis on the new primary: it may
+    // have been replicated already (seen in the drill as one message kept twice). It fails instead,
+    // as retryable, and the client's re-send is recognised (realtime/resend.ts). A command left
+    // unanswered by a switch (seen: acks 20 s late) times out the same way.
+    const storeClient = connectRedis(
+      config,
+      logger,
+      "store",
+      config.redisSentinel ? { autoResendUnfulfilledCommands: false, commandTimeout: 3_000 } : {},
+    );
     storeClients.push(data, storeClient);
     store = ownStore = new RedisStore(storeClient, config.redisPrefix);
     const sentinel = config.redisSentinel;
@@ -136,10 +145,14 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
   // While Redis is away, and for one TTL after, every heartbeat is old: no instance is taken over.
   if (redisClients.length > 0)
     // Its own bookkeeping, acked to nobody: no replica barrier (a switch must not fail the resync).
-    resyncAfterOutage(redisClients.at(-1)!, { ...deps, store: ownStore }, {
-      cut: () => reaper.quiet(Infinity),
-      back: () => reaper.quiet(config.instanceTtlMs),
-    });
+    resyncAfterOutage(
+      redisClients.at(-1)!,
+      { ...deps, store: ownStore },
+      {
+        cut: () => reaper.quiet(Infinity),
+        back: () => reaper.quiet(config.instanceTtlMs),
+      },
+    );
   listenForMoves(io);
   listenForResync(deps);
   // Every feature's handlers, once per server; each socket gets one listener that dispatches to them.

@@ -25,6 +25,9 @@ export function redisOptions(
     sentinels: sentinel.sentinels,
     name: sentinel.name,
     role: "master",
+    // No failoverDetector: in the drill it once left a Store connection closed for good ("Connection
+    // is closed" on every command) after a SIGKILLed primary. A demoted primary closes its clients or
+    // answers READONLY, which moves them as well.
     ...(sentinel.password ? { password: sentinel.password } : {}),
     ...(sentinel.sentinelPassword ? { sentinelPassword: sentinel.sentinelPassword } : {}),
     reconnectOnError: reconnectOnReadonly,

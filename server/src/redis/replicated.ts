@@ -24,7 +24,7 @@ export function isRetryable(error: unknown): boolean {
   if (error instanceof NotReplicated) return true;
   if (!(error instanceof Error)) return false;
   if (error.name === "MaxRetriesPerRequestError") return true;
-  return /^(READONLY|NOREPLICAS|LOADING|MASTERDOWN|TRYAGAIN)\b|Connection is closed|Stream isn't writeable/.test(
+  return /^(READONLY|NOREPLICAS|LOADING|MASTERDOWN|TRYAGAIN)\b|Connection is closed|Stream isn't writeable|Command timed out/.test(
     error.message,
   );
 }
@@ -40,11 +40,7 @@ const WAIT_STEP_MS = 250;
  * or when the connection was replaced meanwhile: a WAIT on a new connection says nothing about writes
  * made on the old one (they may have died with the old primary). `markKey` is a counter it may INCR.
  */
-export function replicaBarrier(
-  client: Redis,
-  timeoutMs: number,
-  markKey: string,
-): () => Promise<void> {
+export function replicaBarrier(client: Redis, timeoutMs: number, markKey: string): () => Promise<void> {
   let connection = 0;
   client.on("close", () => (connection += 1));
   let marked = 0;
@@ -60,8 +56,12 @@ export function replicaBarrier(
     const giveUpAt = Date.now() + timeoutMs;
     for (;;) {
       const replicas = (await client.call("WAIT", 1, WAIT_STEP_MS)) as number;
-      if (connection !== since) throw new NotReplicated("the primary connection broke before a replica confirmed");
+      if (connection !== since)
+        throw new NotReplicated("the primary connection broke before a replica confirmed");
       if (replicas >= 1) return;
+      // No replica: this may be a primary the sentinels replaced, which keeps its clients and still
+      // calls itself master until they demote it (up to ~10 s later): reconnect, asking them again.
+      client.disconnect(true);
       if (Date.now() >= giveUpAt) throw new NotReplicated(`no replica confirmed within ${timeoutMs} ms`);
     }
   };

@@ -67,7 +67,7 @@ export function chat(chatters: Chatter[], periodMs: number): ChatLoad {
       const payload = { text, nonce: newNonce() };
       const answer = await retryWhileUnavailable((retry) =>
         request(chatter.user.socket, "room:message", retry ? asResend(payload) : payload),
-      );
+      ).catch((error: Error) => ({ ok: false as const, error: { code: error.message } }));
       if (answer.ok) {
         chatter.acked.push(answer.message as ChatMessage);
         ackTimes.push(Date.now());
@@ -93,7 +93,8 @@ export function longestPause(ackTimes: number[], from: number, to: number): numb
 export function audit(chatter: Chatter, acked: ChatMessage[]) {
   const missing = acked.filter((message) => chatter.seen.get(message.id)?.text !== message.text);
   const ids = new Map<string, number[]>();
-  for (const message of chatter.seen.values()) ids.set(message.text, [...(ids.get(message.text) ?? []), message.id]);
+  for (const message of chatter.seen.values())
+    ids.set(message.text, [...(ids.get(message.text) ?? []), message.id]);
   const duplicated = [...ids.entries()].filter(([, list]) => list.length > 1).map(([text]) => text);
   return { missing, duplicated };
 }
