@@ -13,6 +13,7 @@ import { roomCounts, type CountsStream } from "./realtime/occupancy.js";
 import { createSessionBody, firstIssue, nameKey } from "./schemas.js";
 import type { ClaimBudget, Store } from "./state/store.js";
 import { isRetryable, UNAVAILABLE_RETRY_MS } from "./redis/replicated.js";
+import { TEXTS } from "./error-texts.js";
 
 interface AppDeps {
   config: Config;
@@ -110,21 +111,14 @@ export function createApp({
       );
     }
     const { name, room } = parsed.data;
-    if (!config.rooms.includes(room))
-      return sendError(res, 400, "unknown_room", `There is no room called ${room}.`);
+    if (!config.rooms.includes(room)) return sendError(res, 400, "unknown_room", TEXTS.unknown_room(room));
     const created = await claim(name, room, claims.budget(address));
-    if (!created) return sendError(res, 503, "internal", "The server is too slow right now. Try again.");
+    if (!created) return sendError(res, 503, "internal", TEXTS.internal.slow);
     if (!created.ok && created.code === "rate_limited") {
       claims.block(address, created.retryAfterMs);
       return refuseClaim(res, created.retryAfterMs);
     }
-    if (!created.ok)
-      return sendError(
-        res,
-        409,
-        "name_taken",
-        `The name “${name}” is taken, or looks the same as one in use. Choose another one.`,
-      );
+    if (!created.ok) return sendError(res, 409, "name_taken", TEXTS.name_taken.claimed(name));
     logger.info({ userId: created.session.id, room }, "session created");
     res.status(201).json({ token: created.token, user: { id: created.session.id, name }, room });
   });
@@ -147,7 +141,7 @@ export function createApp({
       return res
         .set("Retry-After", "1")
         .status(503)
-        .json({ error: { code: "unavailable", message: "The server is switching over.", retryAfterMs } });
+        .json({ error: { code: "unavailable", message: TEXTS.unavailable, retryAfterMs } });
     }
     logger.error({ err: error }, "request failed");
     sendError(res, 500, "internal", "Something went wrong on our side.");

@@ -31,8 +31,8 @@ import * as rooms from "./realtime/rooms.js";
 import * as session from "./realtime/session.js";
 import { connectRedis } from "./redis/connect.js";
 import { replicaBarrier, replicated } from "./redis/replicated.js";
-import { MemoryStore } from "./state/memory.js";
-import { RedisStore } from "./state/redis.js";
+import { memoryStore } from "./state/memory.js";
+import { redisStore } from "./state/redis.js";
 import { instanceKey, type Store } from "./state/store.js";
 
 export interface Instance {
@@ -76,7 +76,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
       config.redisSentinel ? { autoResendUnfulfilledCommands: false, commandTimeout: 3_000 } : {},
     );
     storeClients.push(data, storeClient);
-    store = ownStore = new RedisStore(storeClient, config.redisPrefix);
+    store = ownStore = redisStore(storeClient, config.redisPrefix);
     const sentinel = config.redisSentinel;
     if (sentinel?.replicaAck === "wait")
       store = replicated(
@@ -85,7 +85,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
       );
     limits = createEventLimits(config, data);
   } else {
-    store = ownStore = new MemoryStore();
+    store = ownStore = memoryStore();
     limits = createEventLimits(config);
   }
 

@@ -10,6 +10,7 @@ import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { countRefusal, countSent, isCut, refusedEarly } from "./flood.js";
 import { rateLimited } from "./limits.js";
 import { isRetryable, UNAVAILABLE_RETRY_MS } from "../redis/replicated.js";
+import { TEXTS } from "../error-texts.js";
 
 type EventName = keyof ClientToServerEvents & keyof typeof eventSchemas;
 type AckOf<E extends EventName> =
@@ -37,7 +38,7 @@ export const unavailable = () => ({
   ok: false as const,
   error: {
     code: "unavailable" as const,
-    message: "The server is switching over. Try again in a moment.",
+    message: TEXTS.unavailable,
     retryAfterMs: UNAVAILABLE_RETRY_MS,
   },
 });
@@ -83,7 +84,7 @@ export async function answer<E extends EventName>(
       return reply(unavailable());
     }
     deps.logger.error({ err: error, event, userId: socket.data.userId }, "event handler failed");
-    reply(fail("internal", "Something went wrong on our side. Please try again."));
+    reply(fail("internal", TEXTS.internal.bug));
   }
 }
 
@@ -119,7 +120,7 @@ export class Events {
       return Promise.resolve();
     }
     if (!route) {
-      (ack as Reply)(fail("invalid_payload", "There is no such event."));
+      (ack as Reply)(fail("invalid_payload", TEXTS.invalid_payload.event));
       countRefusal(socket, this.deps);
       return Promise.resolve();
     }
