@@ -1,6 +1,10 @@
 // Users who chat at a steady rate through a disturbance, and the books the failover drill checks:
 // what each was acknowledged, what each member saw, how long sending paused, who left or was logged out.
-import { asResend, newNonce, retryWhileUnavailable } from "../../../client/src/features/session/unavailable.js";
+import {
+  asResend,
+  newNonce,
+  retryWhileUnavailable,
+} from "../../../client/src/features/session/unavailable.js";
 import type { ChatMessage } from "../../src/protocol.js";
 import { request } from "./clients.js";
 import { trackMembers, type TabUser } from "./cluster.js";
