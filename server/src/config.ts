@@ -41,6 +41,15 @@ const origin = z.string().transform((value, ctx) => {
   return z.NEVER;
 });
 
+/** `host:port` of a Sentinel, e.g. `10.0.0.5:26379` or `[::1]:26379`. */
+const hostPort = z.string().transform((value, ctx) => {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[\w.-]+):(\d{1,5})$/.exec(value);
+  const port = Number(match?.[2]);
+  if (match && port >= 1 && port <= 65535) return { host: match[1]!.replace(/^\[|\]$/g, ""), port };
+  ctx.addIssue({ code: "custom", message: `${value} is not host:port like sentinel-1:26379` });
+  return z.NEVER;
+});
+
 const ms = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
 const ConfigSchema = z.object({
@@ -51,6 +60,15 @@ const ConfigSchema = z.object({
     .regex(/^[\w.-]{1,64}$/, "letters, digits, _ . - only")
     .default(`${hostname()}-${randomBytes(3).toString("hex")}`),
   REDIS_URL: z.string().default(""),
+  REDIS_SENTINELS: csv("").pipe(z.array(hostPort)),
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/, "letters, digits, _ . - only")
+    .default("videochat"),
+  REDIS_PASSWORD: z.string().default(""),
+  REDIS_SENTINEL_PASSWORD: z.string().default(""),
+  REDIS_REPLICA_ACK: z.enum(["wait", "off"]).default("wait"),
+  REDIS_REPLICA_TIMEOUT_MS: ms(5_000),
   REDIS_PREFIX: z
     .string()
     .regex(/^[\w.-]{1,32}$/, "letters, digits, _ . - only")
@@ -115,7 +133,10 @@ export type Config = {
   port: number;
   host: string;
   instanceId: string;
+  /** A single Redis (`redis://:password@host:port`); empty with no sentinels selects the memory Store. */
   redisUrl: string;
+  /** Redis through Sentinel instead of REDIS_URL (the primary is asked of the sentinels at each connect). */
+  redisSentinel: RedisSentinelConfig | null;
   redisPrefix: string;
   rooms: string[];
   sessionGraceMs: number;
@@ -183,6 +204,39 @@ export type Config = {
   };
 };
 
+/** Redis reached through Sentinel (REDIS_SENTINELS and the settings beside it). */
+export interface RedisSentinelConfig {
+  sentinels: { host: string; port: number }[];
+  /** The monitored primary's name (`sentinel monitor <name> …`). */
+  name: string;
+  /** The data nodes' password (requirepass), and the sentinels' own; empty for none. */
+  password: string;
+  sentinelPassword: string;
+  /**
+   * "wait": an acknowledged write is on a replica too (WAIT 1 after the Store's writes, before the ack);
+   * "off": acks follow the primary alone (what a failover may lose).
+   */
+  replicaAck: "wait" | "off";
+  /** How long a write may wait for a replica (WAIT, repeated) before it is refused as retryable. */
+  replicaTimeoutMs: number;
+}
+
+function sentinelConfig(c: z.infer<typeof ConfigSchema>): RedisSentinelConfig | null {
+  if (c.REDIS_SENTINELS.length === 0) return null;
+  return {
+    sentinels: c.REDIS_SENTINELS,
+    name: c.REDIS_SENTINEL_NAME,
+    password: c.REDIS_PASSWORD,
+    sentinelPassword: c.REDIS_SENTINEL_PASSWORD,
+    replicaAck: c.REDIS_REPLICA_ACK,
+    replicaTimeoutMs: c.REDIS_REPLICA_TIMEOUT_MS,
+  };
+}
+
+/** Whether the instance keeps its state in Redis (a single one, or through Sentinel). */
+export const usesRedis = (config: Pick<Config, "redisUrl" | "redisSentinel">): boolean =>
+  Boolean(config.redisUrl || config.redisSentinel);
+
 /** Empty strings count as unset, so `REDIS_URL=` selects the memory store like an absent variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(
@@ -194,6 +248,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration:\n  ${problems.join("\n  ")}`);
   }
   const c = parsed.data;
+  if (c.REDIS_URL && c.REDIS_SENTINELS.length > 0) {
+    throw new Error(
+      "Invalid configuration:\n  REDIS_URL and REDIS_SENTINELS: set one (a single Redis, or Sentinel's primary)",
+    );
+  }
   if (c.ICE_TRANSPORT_POLICY === "relay" && c.TURN_URLS.length === 0) {
     throw new Error(
       "Invalid configuration:\n  ICE_TRANSPORT_POLICY: relay needs TURN_URLS (no call could connect)",
@@ -204,6 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: c.HOST,
     instanceId: c.INSTANCE_ID,
     redisUrl: c.REDIS_URL,
+    redisSentinel: sentinelConfig(c),
     redisPrefix: c.REDIS_PREFIX,
     rooms: c.ROOMS,
     sessionGraceMs: c.SESSION_GRACE_MS,

@@ -44,6 +44,7 @@ export const TEXTS = {
   call_full: (max?: number) => `The call is full: ${max ?? "the most"} people are in it.`,
   no_call: { ended: "That call has ended.", none: "You are not in a call." },
   invalid_payload: { event: "There is no such event." },
+  unavailable: "The server is switching over. Try again in a moment.",
   internal: {
     bug: "Something went wrong on our side. Please try again.",
     check: "The server cannot check your session right now.",

@@ -16,7 +16,7 @@ import { createEventLimits } from "./realtime/limits.js";
 import { recoverSession } from "./realtime/lost.js";
 import { createOccupancyFeed, type CountsStream } from "./realtime/occupancy.js";
 import { serveRealtime } from "./realtime/serve.js";
-import { connectRedis, createStore } from "./state/backend.js";
+import { connectRedis, createStores } from "./state/backend.js";
 import { instanceKey, type Store } from "./state/store.js";
 
 export interface Instance {
@@ -41,7 +41,7 @@ export interface Instance {
 export function createInstance(config: Config, options: { logger?: Logger } = {}): Instance {
   const logger = options.logger ?? createLogger(config);
   const redis = connectRedis(config, logger);
-  const store = createStore(config, redis);
+  const { store, own } = createStores(config, redis);
   const limits = createEventLimits(config, redis?.data);
   const io = createIo(config, logger, redis);
   const streams = new Set<CountsStream>();
@@ -66,11 +66,13 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     everyRoomCount,
     recoverSession: (socket) => recoverSession(socket, deps),
   };
-  const reaper = startReaper(deps);
-  const liveness = startLiveness(deps);
+  // The instance's own bookkeeping is acked to nobody: no replica barrier (a switch must not fail it).
+  const bookkeeping = { ...deps, store: own };
+  const reaper = startReaper(bookkeeping);
+  const liveness = startLiveness(bookkeeping);
   // While Redis is away, and for one TTL after, every heartbeat is old: no instance is taken over.
   if (redis)
-    resyncAfterOutage(redis.sub, deps, {
+    resyncAfterOutage(redis.sub, bookkeeping, {
       cut: () => reaper.quiet(Infinity),
       back: () => reaper.quiet(config.instanceTtlMs),
     });

@@ -83,7 +83,14 @@ function oneSignal<T extends z.ZodRawShape>(fields: T) {
 /** One schema per client->server event, keyed by event name. */
 export const eventSchemas = {
   "room:join": z.strictObject({ room: roomName }),
-  "room:message": z.strictObject({ text: messageText }),
+  "room:message": z.strictObject({
+    text: messageText,
+    nonce: z
+      .string()
+      .regex(/^[\w-]{8,64}$/)
+      .optional(),
+    retry: z.boolean().optional(),
+  }),
   "room:typing": z.strictObject({ typing: z.boolean() }),
   "presence:set": z.strictObject({ status: presenceStatus }),
   "presence:idle": z.strictObject({ idle: z.boolean() }),

@@ -6,7 +6,8 @@ import type { Socket } from "socket.io";
 import type { z } from "zod";
 import type { Ack, AckCallback, ClientToServerEvents, ErrorCode } from "@videochat/protocol";
 import { eventSchemas, firstIssue } from "@videochat/protocol/schemas";
-import { fail } from "./acks.js";
+import { fail, unavailable } from "./acks.js";
+import { isRetryable } from "../redis/replicated.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { countRefusal, countSent, isCut, refusedEarly } from "./flood.js";
 import { rateLimited } from "./limits.js";
@@ -67,6 +68,10 @@ export async function answer<E extends EventName>(
     reply(result);
     if (!result.ok && result.error.code === "rate_limited") countRefusal(socket, deps); // feature-charged
   } catch (error) {
+    if (isRetryable(error)) {
+      deps.logger.warn({ err: error, event, userId: socket.data.userId }, "refused: Redis is switching");
+      return reply(unavailable());
+    }
     deps.logger.error({ err: error, event, userId: socket.data.userId }, "event handler failed");
     reply(fail("internal", TEXTS.internal.bug));
   }

@@ -6,7 +6,7 @@ import path from "node:path";
 import { io as connect } from "socket.io-client";
 import { vi } from "vitest";
 import { startInstance } from "../../../scripts/cluster/instances.js";
-import { startCluster, type Cluster } from "../../../scripts/cluster/topology.js";
+import { startCluster, type Cluster, type ClusterOptions } from "../../../scripts/cluster/topology.js";
 import {
   applyDelta,
   fromSnapshot,
@@ -17,7 +17,10 @@ import type { HandshakeAuth, RoomState } from "@videochat/protocol";
 import { createSession, waitFor, type ClientSocket } from "./clients.js";
 import { MANY_CLAIMS } from "./server.js";
 
-export async function startTestCluster(env: Record<string, string> = {}): Promise<Cluster> {
+export async function startTestCluster(
+  env: Record<string, string> = {},
+  options: Pick<ClusterOptions, "sentinel"> = {},
+): Promise<Cluster> {
   const dir = mkdtempSync(path.join(tmpdir(), "videochat-cluster-"));
   chmodSync(dir, 0o755); // nginx's workers run as nobody when the tests run as root
   const root = path.join(dir, "spa");
@@ -28,6 +31,7 @@ export async function startTestCluster(env: Record<string, string> = {}): Promis
     root,
     entry: "src",
     env: { LOG_LEVEL: "warn", SESSION_CLAIMS_PER_MIN: MANY_CLAIMS, ...env },
+    ...options,
   });
 }
 

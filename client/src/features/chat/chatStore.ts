@@ -6,6 +6,7 @@ import { appendSystemLine, type FeedEntry, lastMessageId, mergeMessages } from "
 import { request, type RequestResult } from "../session/socket";
 import { listen } from "../session/listen";
 import { useSessionStore } from "../session/sessionStore";
+import { newNonce } from "../session/unavailable";
 
 export type ChatStatus = "idle" | "sending";
 
@@ -58,7 +59,7 @@ export const useChatStore = defineStore("chat", () => {
     sending += 1;
     status.value = "sending";
     const result = lastSend.then(async () => {
-      const ack = await request("room:message", { text });
+      const ack = await request("room:message", { text, nonce: newNonce() });
       sending -= 1;
       if (sending === 0) status.value = "idle";
       if (ack.ok) {

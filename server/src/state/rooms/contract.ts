@@ -9,6 +9,8 @@ export interface NewRoomMessage {
   from: UserRef;
   text: string;
   at: number;
+  /** The sender's id for the message, kept with it (see ChatMessage.nonce). */
+  nonce?: string;
 }
 
 /** What postRoomMessage answers. */
