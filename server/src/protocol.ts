@@ -21,6 +21,7 @@ export type ErrorCode =
   | "call_exists" // this private chat already has a call
   | "no_call" // no such call (ended, or never started)
   | "too_many_connections" // this session already has the most tabs (connections) allowed
+  | "sfu_unavailable" // no SFU node can take the call's media now (try again; docs/sfu.md)
   | "flooding" // this connection kept sending past its limits and was closed; reconnect after retryAfterMs
   | "internal"; // a bug on our side; details are in the server log, not here
 
@@ -180,6 +181,20 @@ export interface GroupCall {
   media: Record<string, MediaState>;
 }
 
+/** One m-line of an SFU subscription: whose media it carries (`userId`), audio or video. */
+export interface SfuStream {
+  mid: string;
+  userId: string;
+  kind: "audio" | "video";
+}
+
+/** An ICE candidate of one of a participant's two SFU connections (W3C RTCIceCandidateInit). */
+export interface SfuTrickle {
+  callId: string;
+  target: "publisher" | "subscriber";
+  candidate: IceCandidate | null;
+}
+
 /** One participant's media, told to the others so that tiles show initials and a muted badge. */
 export interface MediaState {
   audio: boolean;
@@ -281,7 +296,7 @@ export interface ClientToServerEvents {
    */
   "call:ice-servers": (
     payload: Record<string, never>,
-    ack: AckCallback<{ iceServers: IceServer[]; iceTransportPolicy: IceTransportPolicy }>,
+    ack: AckCallback<{ iceServers: IceServer[]; iceTransportPolicy: IceTransportPolicy; sfu?: boolean }>,
   ) => void;
   /** This user's media changed (mute, camera off, screen share): told to everyone in their current call. */
   "call:media": (payload: MediaState, ack: AckCallback) => void;
@@ -295,6 +310,18 @@ export interface ClientToServerEvents {
   "group:invite": (payload: { with: string }, ack: AckCallback) => void;
   "group:decline": (payload: { callId: string }, ack: AckCallback) => void;
   "group:signal": (payload: GroupSignal, ack: AckCallback) => void;
+
+  /** SFU calls (docs/sfu.md): joins the call's VideoRoom; the server then offers the others' media (sfu:offer). */
+  "sfu:join": (payload: { callId: string }, ack: AckCallback) => void;
+  /** The sender's publisher offer (audio, video with simulcast): answered by Janus through the server. */
+  "sfu:publish": (
+    payload: { callId: string; description: SessionDescription },
+    ack: AckCallback<{ description: SessionDescription }>,
+  ) => void;
+  /** The answer to the last sfu:offer (the subscription to the others' media). */
+  "sfu:answer": (payload: { callId: string; description: SessionDescription }, ack: AckCallback) => void;
+  /** An ICE candidate of the publisher or the subscriber connection; null: gathering completed. */
+  "sfu:trickle": (payload: SfuTrickle, ack: AckCallback) => void;
 }
 
 export interface ServerToClientEvents {
@@ -350,6 +377,13 @@ export interface ServerToClientEvents {
   /** To the inviter: the invitation was declined, or expired unanswered. */
   "group:declined": (payload: { callId: string; by: UserRef; reason: "declined" | "missed" }) => void;
   "group:signal": (payload: GroupSignal) => void;
+
+  /** A (new) subscription offer from the call's SFU: `streams` says whose media each m-line carries. */
+  "sfu:offer": (payload: { callId: string; description: SessionDescription; streams: SfuStream[] }) => void;
+  /** The call's media moved to another SFU node (its node died): publish and subscribe again. */
+  "sfu:moved": (payload: { callId: string }) => void;
+  /** Janus's audio-level verdict on a participant of the recipient's call. */
+  "sfu:talking": (payload: { callId: string; userId: string; talking: boolean }) => void;
 }
 
 /** Between instances (Socket.IO `serverSideEmit`), never from a client. */

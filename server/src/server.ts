@@ -32,6 +32,11 @@ import * as session from "./realtime/session.js";
 import { MemoryStore } from "./state/memory.js";
 import { RedisStore } from "./state/redis.js";
 import { instanceKey, type Store } from "./state/store.js";
+import type { SfuStore } from "./state/sfu/contract.js";
+import { MemorySfuStore } from "./state/sfu/memory.js";
+import { RedisSfuStore } from "./state/sfu/redis.js";
+import * as sfuEvents from "./sfu/events.js";
+import { Sfu } from "./sfu/service.js";
 
 export interface Instance {
   http: HttpServer;
@@ -40,6 +45,9 @@ export interface Instance {
   logger: Logger;
   /** This run of the instance: "<INSTANCE_ID>#<incarnation>"; connection ids start with it. */
   instanceKey: string;
+  /** Where group calls' media runs (the Store's SFU part), and the SFU service when JANUS_URLS is set. */
+  sfuStore: SfuStore;
+  sfu?: Sfu;
   /** Listens on config.port (0 picks a free one) and resolves with the bound port. */
   listen(): Promise<number>;
   close(): Promise<void>;
@@ -64,6 +72,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
   const storeClients: Redis[] = [];
   let store: Store;
   let limits: EventLimits;
+  let sfuStore: SfuStore;
   if (config.redisUrl) {
     const data = redisClient(config, logger, "store");
     redisClients.push(data);
@@ -71,9 +80,11 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     storeClients.push(data, storeClient);
     storeClient.on("error", (error) => logger.warn({ err: error, role: "store" }, "redis connection error"));
     store = new RedisStore(storeClient, config.redisPrefix);
+    sfuStore = new RedisSfuStore(storeClient, config.redisPrefix);
     limits = createEventLimits(config, data);
   } else {
     store = new MemoryStore();
+    sfuStore = new MemorySfuStore();
     limits = createEventLimits(config);
   }
 
@@ -129,6 +140,16 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     everyRoomCount,
     recoverSession: (socket) => recoverSession(socket, deps),
   };
+  if (config.janus.urls.length > 0)
+    deps.sfu = new Sfu({
+      urls: config.janus.urls,
+      apiSecret: config.janus.apiSecret,
+      store: sfuStore,
+      io,
+      logger,
+      clock: Date.now,
+      maxPublishers: config.groupCallMax,
+    });
 
   // While Redis is away, and for one TTL after, every heartbeat is old: no instance is taken over.
   if (redisClients.length > 0)
@@ -140,7 +161,18 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
   listenForResync(deps);
   // Every feature's handlers, once per server; each socket gets one listener that dispatches to them.
   const events = new Events(deps);
-  for (const feature of [session, rooms, presence, chat, privateChat, calls, group, media, occupancy])
+  for (const feature of [
+    session,
+    rooms,
+    presence,
+    chat,
+    privateChat,
+    calls,
+    group,
+    media,
+    occupancy,
+    sfuEvents,
+  ])
     feature.register(events, deps);
   io.use(authenticate(deps));
   io.on("connection", (socket) => {
@@ -149,6 +181,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     boundOutbound(socket, config.outboundBufferMaxBytes, logger);
     // The listener first, synchronously, so no event sent right after connecting is missed.
     events.attach(socket);
+    sfuEvents.attach(socket, deps);
     session.detachOnDisconnect(socket, deps);
     session.start(socket, deps).catch((error: unknown) => {
       logger.error({ err: error, userId: socket.data.userId }, "connection start failed");
@@ -165,9 +198,12 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     store,
     logger,
     instanceKey: key,
+    sfuStore,
+    sfu: deps.sfu,
     // Registered (and predecessors taken over) before the first connection can attach.
     listen: async () => {
       await liveness.start();
+      await deps.sfu?.start();
       return new Promise((resolve, reject) => {
         http.once("error", reject);
         http.listen(config.port, config.host, () => {
@@ -197,6 +233,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
       await io.close(); // also closes the HTTP server
       await handshakesSettled(); // a handshake's attach is detached before the Store closes
       await liveness.stop();
+      await deps.sfu?.stop();
       await store.close();
       await Promise.all(redisClients.map((client) => client.quit().catch(() => client.disconnect())));
       logger.info("closed");
@@ -209,6 +246,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
       http.closeAllConnections();
       http.close();
       await liveness.stop(); // its retire fails too: the registry still holds this run
+      await deps.sfu?.stop();
       // The adapter's unsubscriptions from the cut sockets are in flight: let them finish, then go.
       const adapterClients = redisClients.filter((client) => !storeClients.includes(client));
       await Promise.all(adapterClients.map((client) => client.quit().catch(() => client.disconnect())));

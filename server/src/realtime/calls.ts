@@ -137,5 +137,6 @@ export function register(events: Events, deps: RealtimeDeps): void {
     ok: true,
     iceServers: iceServersFor(socket.data.userId, config.ice, clock()),
     iceTransportPolicy: config.ice.transportPolicy,
+    sfu: config.janus.urls.length > 0, // group calls go through Janus (docs/sfu.md)
   }));
 }

@@ -2,6 +2,7 @@
 import type { Server, Socket } from "socket.io";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
+import type { Sfu } from "../sfu/service.js";
 import type {
   ClientToServerEvents,
   InterServerEvents,
@@ -33,4 +34,6 @@ export interface RealtimeDeps {
   announceOccupancy: (room: string) => void;
   /** Every configured room's count, kept current by the occupancy feed (see occupancy.ts). */
   everyRoomCount: () => Promise<RoomOccupancy[]>;
+  /** Group calls through Janus (JANUS_URLS); absent: group calls are a mesh. */
+  sfu?: Sfu;
 }

@@ -9,7 +9,7 @@ import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { fail, type Events } from "./handler.js";
 
-type Deps = Pick<RealtimeDeps, "io">;
+type Deps = Pick<RealtimeDeps, "io"> & Partial<Pick<RealtimeDeps, "sfu">>;
 
 const WHY: Partial<Record<ErrorCode, string>> = {
   session_unknown: "Your session has ended. Join again.",
@@ -35,6 +35,8 @@ export function announceLeftCall(deps: Deps, left: LeftGroupCall): void {
   tellRoom(deps, left.changes);
   const state = left.call ? { call: left.call } : { call: null, endedCallId: left.callId };
   deps.io.to(roomChannel(left.room)).emit("group:state", { room: left.room, ...state });
+  // Out of the VideoRoom at once, whichever instance holds the leaver's handles.
+  void deps.sfu?.prune(left.callId, left.call?.participants.map((p) => p.id) ?? null).catch(() => undefined);
 }
 
 /**
