@@ -1,10 +1,11 @@
-// `npm run cluster`: the Docker Compose topology from local binaries (redis-server, nginx, Node, and
-// coturn's turnserver when installed), until Ctrl-C. CLUSTER_INSTANCES (default 2) and CLUSTER_PORT
-// (default 8080) size and place it.
+// `npm run cluster`: the Docker Compose topology from local binaries (redis-server, nginx, Node,
+// coturn's turnserver and Janus when installed). CLUSTER_INSTANCES (default 2), CLUSTER_PORT (default
+// 8080) and CLUSTER_JANUS (Janus nodes: 1 when installed, 2 to try node failover, 0 for a mesh) shape it.
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { COTURN_INSTALL, coturnInstalled } from "./cluster/coturn.js";
+import { JANUS_INSTALL, janusInstalled } from "./cluster/janus.js";
 import { startCluster } from "./cluster/topology.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -16,6 +17,10 @@ for (const built of ["server/dist/index.js", "client/dist/index.html"]) {
 const turn = coturnInstalled();
 if (!turn) console.log(`turnserver not found: running without TURN (install it with: ${COTURN_INSTALL})`);
 
+const janus = janusInstalled() ? Number(process.env.CLUSTER_JANUS ?? 1) : 0;
+if (!janusInstalled())
+  console.log(`janus not found: group calls are a mesh (install it with: ${JANUS_INSTALL})`);
+
 const cluster = await startCluster({
   dir: path.join(root, ".cluster"),
   root: path.join(root, "client/dist"),
@@ -23,6 +28,7 @@ const cluster = await startCluster({
   port: Number(process.env.CLUSTER_PORT ?? 8080),
   entry: "dist",
   turn,
+  janus,
 });
 
 console.log(
@@ -33,6 +39,8 @@ if (cluster.coturn) {
   const { urls, realm } = cluster.coturn;
   console.log(`  coturn  ${urls.join(" ")}  realm ${realm}, use-auth-secret (secret in .cluster/coturn)`);
 }
+for (const node of cluster.janus?.nodes ?? [])
+  console.log(`  janus   ${node.url}  (VideoRoom; secret in .cluster/janus-*)`);
 console.log(`\n  Open ${cluster.url.replace("127.0.0.1", "localhost")}   (Ctrl-C stops everything)\n`);
 
 let stopping = false;

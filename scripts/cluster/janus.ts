@@ -135,3 +135,38 @@ export async function startJanus(options: JanusOptions): Promise<Janus> {
   const url = `ws://127.0.0.1:${port}`;
   return { ...managed, port, apiSecret, url, env: { JANUS_URLS: url, JANUS_API_SECRET: apiSecret } };
 }
+
+export interface JanusNodes {
+  nodes: Janus[];
+  /** JANUS_URLS and JANUS_API_SECRET for an app instance that uses every node. */
+  env: { JANUS_URLS: string; JANUS_API_SECRET: string };
+  /** Stops every node (SIGTERM by default; SIGKILL as a crash would). */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** UDP media ports per node: nodes on one machine get ranges of their own. */
+const RTP_PORTS_PER_NODE = 2_000;
+
+/**
+ * Starts `count` nodes under `dir` (janus-1, janus-2, …) sharing one API secret, as a deployment's
+ * nodes share JANUS_API_SECRET. Stops the ones it started when one fails.
+ */
+export async function startJanusNodes(dir: string, count: number): Promise<JanusNodes> {
+  const apiSecret = randomBytes(24).toString("base64url");
+  const nodes: Janus[] = [];
+  const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
+    await Promise.all(nodes.map((node) => node.stop(signal)));
+  };
+  try {
+    for (let i = 1; i <= count; i += 1) {
+      const low = 20_000 + (i - 1) * RTP_PORTS_PER_NODE;
+      const rtpPortRange = `${low}-${low + RTP_PORTS_PER_NODE - 1}`;
+      nodes.push(await startJanus({ dir: path.join(dir, `janus-${i}`), apiSecret, rtpPortRange }));
+    }
+  } catch (error) {
+    await stop("SIGKILL");
+    throw error;
+  }
+  const env = { JANUS_URLS: nodes.map((node) => node.url).join(","), JANUS_API_SECRET: apiSecret };
+  return { nodes, env, stop };
+}

@@ -4,6 +4,7 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { startCoturn, type Coturn } from "./coturn.js";
+import { startJanusNodes, type JanusNodes } from "./janus.js";
 import { startInstance, type InstanceProcess } from "./instances.js";
 import { startNginx, writeNativeNginxConfig, type NginxProcess } from "./nginx.js";
 import { freePort, reservePort } from "./processes.js";
@@ -22,6 +23,8 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   /** Start coturn (loopback, fresh secret) and give the instances TURN_URLS and TURN_SECRET for it. */
   turn?: boolean;
+  /** Janus nodes to start (docs/sfu.md); the instances get JANUS_URLS and JANUS_API_SECRET for them. */
+  janus?: number;
 }
 
 export interface Cluster {
@@ -33,6 +36,8 @@ export interface Cluster {
   nginx: NginxProcess;
   /** Present when started with `turn`. */
   coturn?: Coturn;
+  /** Present when started with `janus`. */
+  janus?: JanusNodes;
   stop(): Promise<void>;
 }
 
@@ -41,10 +46,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   await mkdir(options.dir, { recursive: true });
   const redis = await startRedis({ dataDir: path.join(options.dir, "redis") });
   let coturn: Coturn | undefined;
+  let janus: JanusNodes | undefined;
+  const stopSides = () => Promise.all([redis.stop(), coturn?.stop(), janus?.stop()]);
   try {
     if (options.turn) coturn = await startCoturn({ dir: path.join(options.dir, "coturn") });
+    if (options.janus) janus = await startJanusNodes(options.dir, options.janus);
   } catch (error) {
-    await redis.stop();
+    await stopSides();
     throw error;
   }
   const reserved = options.port === undefined ? await reservePort() : undefined;
@@ -54,7 +62,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     TRUST_PROXY: "loopback",
     PUBLIC_ORIGINS: `http://127.0.0.1:${port},http://localhost:${port}`,
   };
-  const instanceEnv = { REDIS_URL: redis.url, ...edge, ...coturn?.env, ...options.env };
+  const instanceEnv = { REDIS_URL: redis.url, ...edge, ...coturn?.env, ...janus?.env, ...options.env };
   const started: InstanceProcess[] = [];
   try {
     for (let i = 1; i <= count; i++) {
@@ -82,16 +90,17 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       instances: started,
       nginx,
       coturn,
+      janus,
       stop: async () => {
         await nginx.stop();
         await Promise.all(started.map((instance) => instance.stop()));
-        await Promise.all([redis.stop(), coturn?.stop()]);
+        await stopSides();
       },
     };
   } catch (error) {
     await reserved?.release();
     await Promise.all(started.map((instance) => instance.stop()));
-    await Promise.all([redis.stop(), coturn?.stop()]);
+    await stopSides();
     throw error;
   }
 }

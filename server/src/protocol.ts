@@ -395,6 +395,8 @@ export interface InterServerEvents {
    * sockets on other instances may be lost, so every instance re-sends its sockets their state.
    */
   "cluster:resync": () => void;
+  /** A participant's media reached call `callId`'s SFU: every instance re-reads the subscriptions it holds. */
+  "sfu:published": (payload: { callId: string; userId: string }) => void;
   /** Counts an instance read for the rooms it changed: every instance passes them to its watchers. */
   "rooms:occupancy": (payload: { rooms: RoomOccupancy[] }) => void;
 }

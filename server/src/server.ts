@@ -149,6 +149,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
       logger,
       clock: Date.now,
       maxPublishers: config.groupCallMax,
+      cluster: Boolean(config.redisUrl),
     });
 
   // While Redis is away, and for one TTL after, every heartbeat is old: no instance is taken over.

@@ -9,7 +9,8 @@ import type { GroupCall } from "../src/protocol.js";
 import type { SfuPlacement } from "../src/state/sfu/contract.js";
 import { closeAll, join, request, waitFor, type Joined } from "./support/clients.js";
 import { eventually } from "./support/cluster.js";
-import { startJanusNodes, type JanusNodes } from "./support/janus.js";
+import type { JanusNodes } from "../../scripts/cluster/janus.js";
+import { startJanusNodes } from "./support/janus.js";
 import { startServer, type TestServer } from "./support/server.js";
 
 let janus: JanusNodes;

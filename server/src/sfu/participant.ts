@@ -1,9 +1,15 @@
 // One tab's place in a call's VideoRoom, held by the instance its socket is on: a publisher handle
 // (its own media) and a multistream subscriber handle (everyone else's). The subscription follows the
-// room: whenever Janus says publishers changed, the participant re-reads the room (with its secret) and
-// subscribes to new feeds and drops gone ones, one renegotiation at a time, each answered by the tab.
+// room's publishers: the join's list and Janus's "publishers", "unpublished" and "leaving" events,
+// plus a re-read of the room (with its secret) whenever any publisher's media comes up on any
+// instance (Janus 1.1.2 was seen not to announce new publishers to those already in the room). New
+// feeds are subscribed to and gone ones dropped, one renegotiation at a time, each answered by the tab.
 import type { Jsep } from "janode";
-import VideoRoomPlugin, { type SubscriberStream, type VideoRoomHandle } from "janode/plugins/videoroom";
+import VideoRoomPlugin, {
+  type Publisher,
+  type SubscriberStream,
+  type VideoRoomHandle,
+} from "janode/plugins/videoroom";
 import type { Logger } from "../logger.js";
 import type { SessionDescription, SfuStream } from "../protocol.js";
 import type { AppSocket } from "../realtime/deps.js";
@@ -11,7 +17,10 @@ import type { SfuPlacement } from "../state/sfu/contract.js";
 import type { JanusNode } from "./nodes.js";
 
 /** How long a renegotiation waits for the tab's answer before the next one goes ahead (ms). */
-const ANSWER_WAIT_MS = 10_000;
+const ANSWER_WAIT_MS = 30_000;
+/** Re-reads of the room while a publisher whose media came up is not listed yet, and their spacing (ms). */
+const REREAD_TRIES = 20;
+const REREAD_MS = 250;
 
 /** Janus's subscription m-lines as the client needs them: whose media each carries. */
 export function streamsOf(streams: readonly SubscriberStream[] | undefined): SfuStream[] {
@@ -24,14 +33,21 @@ export function streamsOf(streams: readonly SubscriberStream[] | undefined): Sfu
     }));
 }
 
+/** What Janus answers a subscription (or sends on its own): an offer, and whose media each m-line holds. */
+type OfferReply = { jsep?: Jsep; streams?: SubscriberStream[] };
+
 export class SfuParticipant {
   private subscriber: VideoRoomHandle | null = null;
   /** Feeds subscribed to now. */
   private readonly subscribed = new Set<string>();
-  /** Feed id -> user id, from the last read of the room (for talking events). */
-  private readonly users = new Map<string, string>();
+  /** The room's other publishers as Janus announced them: feed id -> user id. */
+  private readonly publishers = new Map<string, string>();
   private chain: Promise<void> = Promise.resolve();
   private answered: (() => void) | null = null;
+  /** Set when the room must be re-read before the next renegotiation. */
+  private stale = false;
+  /** Users whose media came up but whom the room did not list as publishing yet: re-read, a few times. */
+  private readonly awaited = new Map<string, number>();
   closed = false;
 
   constructor(
@@ -41,16 +57,38 @@ export class SfuParticipant {
     readonly node: JanusNode,
     readonly publisher: VideoRoomHandle,
     private readonly logger: Logger,
+    /** Who already published when this tab joined. */
+    initial: readonly Publisher[],
   ) {
-    const refresh = () => this.refresh();
-    publisher.on(VideoRoomPlugin.EVENT.PUB_LIST, refresh);
-    publisher.on(VideoRoomPlugin.EVENT.UNPUBLISHED, refresh);
-    publisher.on(VideoRoomPlugin.EVENT.LEAVING, refresh);
-    publisher.on(VideoRoomPlugin.EVENT.KICKED, () => void this.close());
+    this.announced(initial);
+    publisher.on(VideoRoomPlugin.EVENT.PUB_LIST, (event: { publishers: Publisher[] }) =>
+      this.announced(event.publishers),
+    );
+    const gone = (event: { feed: string }) => {
+      this.publishers.delete(event.feed);
+      this.refresh();
+    };
+    publisher.on(VideoRoomPlugin.EVENT.UNPUBLISHED, gone);
+    publisher.on(VideoRoomPlugin.EVENT.LEAVING, gone);
+    publisher.on(VideoRoomPlugin.EVENT.KICKED, (event: { feed: string }) =>
+      event.feed === this.feed ? void this.close() : gone(event),
+    );
     publisher.on(VideoRoomPlugin.EVENT.TALKING, (event: { feed: string; talking: boolean }) => {
-      const userId = this.users.get(event.feed);
+      const userId = this.publishers.get(event.feed);
       if (userId) socket.emit("sfu:talking", { callId: placement.callId, userId, talking: event.talking });
     });
+  }
+
+  /** This tab's own feed id in the VideoRoom. */
+  get feed(): string | undefined {
+    return (this.publisher as unknown as { feed?: string }).feed;
+  }
+
+  private announced(list: readonly Publisher[]): void {
+    for (const one of list) {
+      if (one.display && one.display !== this.userId) this.publishers.set(one.feed, one.display);
+    }
+    this.refresh();
   }
 
   get callId(): string {
@@ -79,7 +117,18 @@ export class SfuParticipant {
     else await handle.trickleComplete();
   }
 
-  /** Queues a re-read of the room; renegotiations never overlap. */
+  /**
+   * `userId`'s media came up in the room: re-reads who publishes, then follows it. Janus sends the
+   * webrtcup before its VideoRoom lists the feed as publishing, so a read that misses the user is
+   * tried again a little later (REREAD_TRIES times, REREAD_MS apart).
+   */
+  reread(userId?: string): void {
+    if (userId && userId !== this.userId) this.awaited.set(userId, this.awaited.get(userId) ?? 0);
+    this.stale = true;
+    this.refresh();
+  }
+
+  /** Queues a renegotiation to the publishers known now; renegotiations never overlap. */
   refresh(): void {
     this.chain = this.chain
       .then(() => this.follow())
@@ -90,19 +139,27 @@ export class SfuParticipant {
 
   private async follow(): Promise<void> {
     if (this.closed) return;
-    const { room, secret, pin } = this.placement;
-    const { participants } = await this.node.admin().listParticipants({ room, secret });
-    for (const one of participants) if (one.display) this.users.set(one.feed, one.display);
-    const feeds = participants
-      .filter((one) => one.publisher && one.display && one.display !== this.userId)
-      .map((one) => one.feed);
+    const { room, pin, secret } = this.placement;
+    if (this.stale) {
+      this.stale = false;
+      const { participants } = await this.node.admin().listParticipants({ room, secret });
+      this.publishers.clear();
+      for (const one of participants)
+        if (one.publisher && one.display && one.display !== this.userId)
+          this.publishers.set(one.feed, one.display);
+      this.retryMissing();
+    }
+    const feeds = [...this.publishers.keys()];
     const add = feeds.filter((feed) => !this.subscribed.has(feed));
     const drop = [...this.subscribed].filter((feed) => !feeds.includes(feed));
     if (add.length === 0 && drop.length === 0) return;
-    let reply: { jsep?: Jsep; streams?: SubscriberStream[] };
+    let reply: OfferReply;
     if (!this.subscriber) {
       if (add.length === 0) return;
       this.subscriber = await this.node.attach();
+      // An update sent while Janus still waited for an answer comes back "updating", without SDP; Janus
+      // offers it later as an event of its own.
+      this.subscriber.on(VideoRoomPlugin.EVENT.UPDATED, (event: OfferReply) => void this.offer(event));
       reply = await this.subscriber.joinSubscriber({
         room,
         pin,
@@ -110,14 +167,20 @@ export class SfuParticipant {
         use_msid: true,
       });
     } else {
+      // Janus refuses an empty list ("430 Empty unsubscription list"): send only the ones with feeds.
       reply = await this.subscriber.update({
-        subscribe: add.map((feed) => ({ feed })),
-        unsubscribe: drop.map((feed) => ({ feed })),
+        ...(add.length > 0 && { subscribe: add.map((feed) => ({ feed })) }),
+        ...(drop.length > 0 && { unsubscribe: drop.map((feed) => ({ feed })) }),
       });
     }
     for (const feed of add) this.subscribed.add(feed);
     for (const feed of drop) this.subscribed.delete(feed);
-    if (this.closed || !reply.jsep) return;
+    await this.offer(reply);
+  }
+
+  /** Sends the tab a subscription offer; resolves once it answered (or ANSWER_WAIT_MS passed). */
+  private offer(reply: OfferReply): Promise<void> {
+    if (this.closed || !reply.jsep) return Promise.resolve();
     const answered = new Promise<void>((resolve) => {
       this.answered = resolve;
       setTimeout(resolve, ANSWER_WAIT_MS).unref();
@@ -127,7 +190,16 @@ export class SfuParticipant {
       description: reply.jsep,
       streams: streamsOf(reply.streams),
     });
-    await answered;
+    return answered;
+  }
+
+  private retryMissing(): void {
+    const listed = new Set(this.publishers.values());
+    for (const [userId, tries] of this.awaited) {
+      if (listed.has(userId) || tries >= REREAD_TRIES) this.awaited.delete(userId);
+      else this.awaited.set(userId, tries + 1);
+    }
+    if (this.awaited.size > 0) setTimeout(() => !this.closed && this.reread(), REREAD_MS).unref();
   }
 
   /** Leaves the VideoRoom at once: detaching the handles takes the feed out for everyone. */

@@ -3,6 +3,7 @@
 // node whose heartbeat lapsed, and holds the VideoRoom handles of its own sockets. The rooms' secrets
 // and pins stay in the Store and in this process: no payload to a client carries them.
 import { randomBytes } from "node:crypto";
+import Janode from "janode";
 import type { Logger } from "../logger.js";
 import { roomChannel } from "../realtime/channels.js";
 import type { AppServer, AppSocket } from "../realtime/deps.js";
@@ -25,6 +26,8 @@ export interface SfuOptions {
   io: AppServer;
   logger: Logger;
   clock: () => number;
+  /** True with other instances to tell (the Redis Store): they hold their own sockets' handles. */
+  cluster: boolean;
   /** Most publishers per VideoRoom: the call's cap (GROUP_CALL_MAX). */
   maxPublishers: number;
 }
@@ -40,6 +43,12 @@ export class Sfu {
   constructor(private readonly options: SfuOptions) {
     for (const url of options.urls)
       this.nodes.set(url, new JanusNode(url, options.apiSecret, options.logger, (node) => this.lost(node)));
+    options.io.on("sfu:published", ({ callId, userId }) => this.published(callId, userId));
+  }
+
+  /** `userId`'s media in call `callId` came up: this instance's participants of it re-read the room. */
+  private published(callId: string, userId: string): void {
+    for (const held of this.local.values()) if (held.callId === callId) held.reread(userId);
   }
 
   /** Beats every node now (so calls can be placed at once), then every NODE_HEARTBEAT_MS. */
@@ -122,10 +131,26 @@ export class Sfu {
     const node = this.nodes.get(placement.node)!;
     const publisher = await node.attach();
     const userId = socket.data.userId;
-    await publisher.joinPublisher({ room: placement.room, pin: placement.pin, display: userId });
-    const participant = new SfuParticipant(socket, userId, placement, node, publisher, this.options.logger);
+    const joined = await publisher.joinPublisher({
+      room: placement.room,
+      pin: placement.pin,
+      display: userId,
+    });
+    const { logger } = this.options;
+    const participant = new SfuParticipant(
+      socket,
+      userId,
+      placement,
+      node,
+      publisher,
+      logger,
+      joined.publishers,
+    );
     this.local.set(socket.id, participant);
-    participant.refresh();
+    publisher.once(Janode.EVENT.HANDLE_WEBRTCUP, () => {
+      this.published(callId, userId);
+      if (this.options.cluster) this.options.io.serverSideEmit("sfu:published", { callId, userId });
+    });
     return true;
   }
 
