@@ -1,13 +1,14 @@
-import { createPinia } from "pinia";
-import { createApp } from "vue";
-import App from "./App.vue";
-import { createAppRouter } from "./router";
-import "./styles/base.css";
-import "./styles/join.css";
+// Global CSS first (tokens, reset, the rules not yet moved into components), then the app and its scoped styles.
+import "./ui/tokens.css";
+import "./ui/reset.css";
 import "./styles/room.css";
 import "./styles/chat.css";
 import "./styles/private.css";
 import "./styles/call.css";
+import { createPinia } from "pinia";
+import { createApp } from "vue";
+import App from "./App.vue";
+import { createAppRouter } from "./router";
 
 const app = createApp(App);
 app.use(createPinia());

@@ -1,8 +1,8 @@
 // Two screens: joining at `/`, and a room at `/room/:room` that follows the session's current room.
 import { createRouter, createWebHistory, type RouterHistory } from "vue-router";
-import { useSessionStore } from "./stores/session";
-import JoinView from "./views/JoinView.vue";
-import RoomView from "./views/RoomView.vue";
+import { useSessionStore } from "./features/session/sessionStore";
+import JoinView from "./features/session/JoinView.vue";
+import RoomView from "./features/room/RoomView.vue";
 
 export function createAppRouter(history: RouterHistory = createWebHistory()) {
   const router = createRouter({

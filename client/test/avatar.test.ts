@@ -2,8 +2,8 @@
 // Initials avatars: which letters, and a colour per name on which white initials meet WCAG AA.
 import { cleanup, render } from "@testing-library/vue";
 import { afterEach, describe, expect, it } from "vitest";
-import { AVATAR_MIN_CONTRAST, avatarColour, contrastWithWhite, initials } from "../src/avatar";
-import Avatar from "../src/components/Avatar.vue";
+import { AVATAR_MIN_CONTRAST, avatarColour, contrastWithWhite, initials } from "../src/ui/avatar";
+import Avatar from "../src/ui/Avatar.vue";
 
 const channels = (hex: string): [number, number, number] => {
   const n = Number.parseInt(hex.slice(1), 16);

@@ -10,7 +10,9 @@ import type { PeerOptions, PeerState } from "../src/webrtc/peer";
 import { fakeStream } from "./fakePeerConnection";
 import { bob, chatWithBob, renderPrivate, requests, server } from "./privateHarness";
 
-vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
+vi.mock("../src/features/session/socket", async () =>
+  (await import("./fakeSocket")).createFakeSocketModule(),
+);
 
 /** Stands in for the WebRTC side: records what the store asks of it, emits what a peer would. */
 const peers = vi.hoisted(() => {

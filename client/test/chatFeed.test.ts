@@ -4,14 +4,16 @@ import { createPinia, disposePinia, type Pinia, setActivePinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { defineComponent, h } from "vue";
 import type { ChatMessage, Member } from "../../server/src/protocol";
-import ChatFeed from "../src/components/ChatFeed.vue";
-import * as socketModule from "../src/socket";
-import { useChatStore } from "../src/stores/chat";
-import { useRoomStore } from "../src/stores/room";
+import ChatFeed from "../src/features/chat/ChatFeed.vue";
+import * as socketModule from "../src/features/session/socket";
+import { useChatStore } from "../src/features/chat/chatStore";
+import { useRoomStore } from "../src/features/room/roomStore";
 import type { FakeSocketModule } from "./fakeSocket";
 import { alice, bob, carol, readyAsAlice } from "./fixtures";
 
-vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
+vi.mock("../src/features/session/socket", async () =>
+  (await import("./fakeSocket")).createFakeSocketModule(),
+);
 const server = socketModule as unknown as FakeSocketModule;
 
 const nineOFive = new Date(2025, 0, 2, 9, 5).getTime();

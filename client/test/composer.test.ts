@@ -3,11 +3,13 @@ import { cleanup, render, screen, waitFor } from "@testing-library/vue";
 import userEvent from "@testing-library/user-event";
 import { createPinia, disposePinia, type Pinia, setActivePinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import MessageComposer from "../src/components/MessageComposer.vue";
-import * as socketModule from "../src/socket";
+import MessageComposer from "../src/features/chat/MessageComposer.vue";
+import * as socketModule from "../src/features/session/socket";
 import type { FakeSocketModule } from "./fakeSocket";
 
-vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
+vi.mock("../src/features/session/socket", async () =>
+  (await import("./fakeSocket")).createFakeSocketModule(),
+);
 const server = socketModule as unknown as FakeSocketModule;
 
 function sentTexts(): string[] {

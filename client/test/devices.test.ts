@@ -10,7 +10,9 @@ import { type FakeDevices, installFakeDevices } from "./fakeDevices";
 import { bob, chatWithBob, renderPrivate, requests, server } from "./privateHarness";
 import { joinBobsCall, stage } from "./stageHarness";
 
-vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
+vi.mock("../src/features/session/socket", async () =>
+  (await import("./fakeSocket")).createFakeSocketModule(),
+);
 
 const DEVICES_KEY = "videochat.devices";
 const panel = () => within(screen.getByRole("dialog", { name: "Call settings" }));

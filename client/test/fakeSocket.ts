@@ -8,7 +8,7 @@ import type {
   PrivateMessage,
   ServerToClientEvents,
 } from "../../server/src/protocol";
-import type { ConnectionState, RequestName, RequestPayload } from "../src/socket";
+import type { ConnectionState, RequestName, RequestPayload } from "../src/features/session/socket";
 
 type Listener = (...args: any[]) => void;
 let nextPrivateMessageId = 2000;

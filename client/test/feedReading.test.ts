@@ -4,9 +4,9 @@ import { cleanup, render, screen, within } from "@testing-library/vue";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ChatMessage, PrivateMessage } from "../../server/src/protocol";
-import ChatFeed from "../src/components/ChatFeed.vue";
-import PrivateLog from "../src/components/PrivateLog.vue";
-import type { FeedEntry } from "../src/feed";
+import ChatFeed from "../src/features/chat/ChatFeed.vue";
+import PrivateLog from "../src/features/private/PrivateLog.vue";
+import type { FeedEntry } from "../src/features/chat/feed";
 import { alice, bob } from "./fixtures";
 
 const at = new Date(2025, 0, 2, 9, 5).getTime();

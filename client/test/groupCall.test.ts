@@ -11,7 +11,9 @@ import { type FakeDevices, installFakeDevices } from "./fakeDevices";
 import { keptMedia } from "./fakeSocket";
 import { alice, bob, carol, renderPrivate, requests, server } from "./privateHarness";
 
-vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
+vi.mock("../src/features/session/socket", async () =>
+  (await import("./fakeSocket")).createFakeSocketModule(),
+);
 
 const ref = ({ id, name }: Member) => ({ id, name });
 const groupCall = (participants: Member[], version = 1, id = "group-7"): GroupCall => ({

@@ -3,10 +3,12 @@
 import { describe, expect, it, vi } from "vitest";
 import type { FakeSocketModule } from "./fakeSocket";
 
-vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
+vi.mock("../src/features/session/socket", async () =>
+  (await import("./fakeSocket")).createFakeSocketModule(),
+);
 
-const socketModule = (await import("../src/socket")) as unknown as FakeSocketModule;
-const { fallbackIceConfig, fetchIceConfig } = await import("../src/stores/transport");
+const socketModule = (await import("../src/features/session/socket")) as unknown as FakeSocketModule;
+const { fallbackIceConfig, fetchIceConfig } = await import("../src/features/call/transport");
 
 describe("the ICE configuration without an answer", () => {
   it("has no servers and direct candidates when the server never said otherwise", () => {

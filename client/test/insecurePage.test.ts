@@ -5,11 +5,13 @@ import { cleanup, screen, waitFor, within } from "@testing-library/vue";
 import userEvent from "@testing-library/user-event";
 import { disposePinia, type Pinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { tabId } from "../src/tabStorage";
+import { tabId } from "../src/features/session/tabStorage";
 import { INSECURE_PAGE_MESSAGE, openLocalMedia } from "../src/webrtc/media";
 import { bob, chatWithBob, renderPrivate, requests, server } from "./privateHarness";
 
-vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
+vi.mock("../src/features/session/socket", async () =>
+  (await import("./fakeSocket")).createFakeSocketModule(),
+);
 // No RTCPeerConnection in happy-dom; what matters here is what the user is told.
 vi.mock("../src/webrtc/peer", () => ({
   PeerSession: class {

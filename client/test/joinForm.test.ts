@@ -4,9 +4,11 @@ import userEvent from "@testing-library/user-event";
 import { createPinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createMemoryHistory, createRouter } from "vue-router";
-import JoinView from "../src/views/JoinView.vue";
+import JoinView from "../src/features/session/JoinView.vue";
 
-vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
+vi.mock("../src/features/session/socket", async () =>
+  (await import("./fakeSocket")).createFakeSocketModule(),
+);
 
 type Answer = { status: number; body: unknown };
 let sessionAnswer: Answer;

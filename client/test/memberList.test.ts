@@ -4,14 +4,16 @@ import userEvent from "@testing-library/user-event";
 import { createPinia, disposePinia, type Pinia, setActivePinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { defineComponent, h } from "vue";
-import MemberList from "../src/components/MemberList.vue";
-import * as socketModule from "../src/socket";
-import { useRoomStore } from "../src/stores/room";
-import { useSessionStore } from "../src/stores/session";
+import MemberList from "../src/features/room/MemberList.vue";
+import * as socketModule from "../src/features/session/socket";
+import { useRoomStore } from "../src/features/room/roomStore";
+import { useSessionStore } from "../src/features/session/sessionStore";
 import type { FakeSocketModule } from "./fakeSocket";
 import { alice, bob, carol, readyAsAlice } from "./fixtures";
 
-vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
+vi.mock("../src/features/session/socket", async () =>
+  (await import("./fakeSocket")).createFakeSocketModule(),
+);
 const server = socketModule as unknown as FakeSocketModule;
 
 const ready = readyAsAlice();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mergeOccupancy } from "../src/occupancy";
+import { mergeOccupancy } from "../src/features/room/occupancy";
 
 describe("room counts", () => {
   const held = [

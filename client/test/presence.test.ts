@@ -4,13 +4,15 @@ import userEvent from "@testing-library/user-event";
 import { createPinia, disposePinia, type Pinia, setActivePinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { PresenceStatus } from "../../server/src/protocol";
-import StatusSelect from "../src/components/StatusSelect.vue";
-import * as socketModule from "../src/socket";
-import { usePresenceStore } from "../src/stores/presence";
+import StatusSelect from "../src/features/session/StatusSelect.vue";
+import * as socketModule from "../src/features/session/socket";
+import { usePresenceStore } from "../src/features/session/presenceStore";
 import type { FakeSocketModule } from "./fakeSocket";
 import { readyAsAlice } from "./fixtures";
 
-vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
+vi.mock("../src/features/session/socket", async () =>
+  (await import("./fakeSocket")).createFakeSocketModule(),
+);
 const server = socketModule as unknown as FakeSocketModule;
 
 const IDLE_MS = 60_000;

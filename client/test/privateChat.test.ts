@@ -6,7 +6,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { PrivateCloseReason } from "../../server/src/protocol";
 import { alice, bob, chatWithBob, privateMessage, renderPrivate, requests, server } from "./privateHarness";
 
-vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
+vi.mock("../src/features/session/socket", async () =>
+  (await import("./fakeSocket")).createFakeSocketModule(),
+);
 
 const region = () => screen.getByRole("region", { name: "Private chat with Bob" });
 const inChat = () => within(region());

@@ -6,7 +6,9 @@ import { disposePinia, type Pinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { openRoomTab, resetRoomTab, server } from "./roomHarness";
 
-vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
+vi.mock("../src/features/session/socket", async () =>
+  (await import("./fakeSocket")).createFakeSocketModule(),
+);
 
 let pinia: Pinia;
 beforeEach(resetRoomTab);

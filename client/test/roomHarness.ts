@@ -8,7 +8,7 @@ import { defineComponent, h } from "vue";
 import { createMemoryHistory, type Router, RouterView } from "vue-router";
 import type { Member } from "../../server/src/protocol";
 import { createAppRouter } from "../src/router";
-import * as socketModule from "../src/socket";
+import * as socketModule from "../src/features/session/socket";
 import type { FakeSocketModule } from "./fakeSocket";
 import { alice, readyAsAlice } from "./fixtures";
 

@@ -8,7 +8,9 @@ import type { Router } from "vue-router";
 import { alice } from "./fixtures";
 import { bob, occupancy, openRoomTab, requests, resetRoomTab, server } from "./roomHarness";
 
-vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
+vi.mock("../src/features/session/socket", async () =>
+  (await import("./fakeSocket")).createFakeSocketModule(),
+);
 
 let pinia: Pinia;
 let router: Router;

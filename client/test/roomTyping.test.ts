@@ -2,10 +2,12 @@
 import { cleanup, screen, waitFor } from "@testing-library/vue";
 import { disposePinia, type Pinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { typingLine } from "../src/stores/roomTyping";
+import { typingLine } from "../src/features/chat/roomTypingStore";
 import { openRoomTab, requests, resetRoomTab, server } from "./roomHarness";
 
-vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
+vi.mock("../src/features/session/socket", async () =>
+  (await import("./fakeSocket")).createFakeSocketModule(),
+);
 
 describe("the room typing line", () => {
   it("words one, two and many typists", () => {

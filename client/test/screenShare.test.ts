@@ -7,7 +7,9 @@ import { expect, it, vi } from "vitest";
 import { requests } from "./privateHarness";
 import { inBobsCall, stage } from "./stageHarness";
 
-vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
+vi.mock("../src/features/session/socket", async () =>
+  (await import("./fakeSocket")).createFakeSocketModule(),
+);
 
 const call = inBobsCall();
 

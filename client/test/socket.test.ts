@@ -5,7 +5,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server } from "socket.io";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type * as socketModuleType from "../src/socket";
+import type * as socketModuleType from "../src/features/session/socket";
 
 type SocketModule = typeof socketModuleType;
 let io: Server;
@@ -36,7 +36,7 @@ beforeAll(async () => {
   const { port } = http.address() as AddressInfo;
   // The socket connects to the page's origin, so the page must live on the test server.
   (window as any).happyDOM.setURL(`http://127.0.0.1:${port}/room/LOBBY`);
-  client = await import("../src/socket");
+  client = await import("../src/features/session/socket");
 });
 
 afterAll(async () => {
@@ -59,7 +59,7 @@ describe("socket requests", () => {
     const [serverSide] = await io.fetchSockets();
     expect(serverSide?.handshake.query.tab).toBe(sessionStorage.getItem("videochat.tab"));
     // The page id is this page load's: the same at every reconnect, not kept in the tab's storage.
-    const { pageId } = await import("../src/tabStorage");
+    const { pageId } = await import("../src/features/session/tabStorage");
     expect(serverSide?.handshake.auth).toEqual({ token: "t-1", page: pageId });
     expect(pageId).toMatch(/^[0-9a-f]{32}$/);
     expect(Object.values({ ...sessionStorage })).not.toContain(pageId);

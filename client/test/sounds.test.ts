@@ -5,12 +5,14 @@ import { cleanup, render, screen } from "@testing-library/vue";
 import userEvent from "@testing-library/user-event";
 import { disposePinia, type Pinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import SoundToggle from "../src/components/SoundToggle.vue";
-import { setAudioContextFactory } from "../src/sound";
-import { useSoundStore } from "../src/stores/sounds";
+import SoundToggle from "../src/features/devices/SoundToggle.vue";
+import { setAudioContextFactory } from "../src/webrtc/audioContext";
+import { useSoundStore } from "../src/features/devices/soundStore";
 import { bob, chatWithBob, privateMessage, renderPrivate, server } from "./privateHarness";
 
-vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
+vi.mock("../src/features/session/socket", async () =>
+  (await import("./fakeSocket")).createFakeSocketModule(),
+);
 
 /** Records the tones a page plays: one oscillator per tone, with its pitch. */
 class FakeAudioContext {

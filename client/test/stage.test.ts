@@ -8,7 +8,9 @@ import { loudest } from "../src/webrtc/audioLevel";
 import { requests } from "./privateHarness";
 import { bobSays, inBobsCall, stage, tile, tileNames } from "./stageHarness";
 
-vi.mock("../src/socket", async () => (await import("./fakeSocket")).createFakeSocketModule());
+vi.mock("../src/features/session/socket", async () =>
+  (await import("./fakeSocket")).createFakeSocketModule(),
+);
 
 const badge = (name: string) => within(tile(name)).queryByRole("img", { name: "Microphone off" });
 const showsInitials = (name: string) => tile(name).classList.contains("camera-off");

@@ -40,7 +40,7 @@ export interface User {
   close(): Promise<void>;
 }
 
-/** The key client/src/tabStorage.ts keeps the tab's id under; nginx hashes that id (`?tab=`). */
+/** The key client/src/features/session/tabStorage.ts keeps the tab's id under; nginx hashes that id (`?tab=`). */
 const TAB_KEY = "videochat.tab";
 
 export interface OpenOptions {

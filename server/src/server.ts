@@ -29,8 +29,8 @@ import * as presence from "./realtime/presence.js";
 import * as privateChat from "./realtime/private.js";
 import * as rooms from "./realtime/rooms.js";
 import * as session from "./realtime/session.js";
-import { MemoryStore } from "./state/memory.js";
-import { RedisStore } from "./state/redis.js";
+import { memoryStore } from "./state/memory.js";
+import { redisStore } from "./state/redis.js";
 import { instanceKey, type Store } from "./state/store.js";
 import type { SfuStore } from "./state/sfu/contract.js";
 import { MemorySfuStore } from "./state/sfu/memory.js";
@@ -79,11 +79,11 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     const storeClient = data.duplicate();
     storeClients.push(data, storeClient);
     storeClient.on("error", (error) => logger.warn({ err: error, role: "store" }, "redis connection error"));
-    store = new RedisStore(storeClient, config.redisPrefix);
+    store = redisStore(storeClient, config.redisPrefix);
     sfuStore = new RedisSfuStore(storeClient, config.redisPrefix);
     limits = createEventLimits(config, data);
   } else {
-    store = new MemoryStore();
+    store = memoryStore();
     sfuStore = new MemorySfuStore();
     limits = createEventLimits(config);
   }

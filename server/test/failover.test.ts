@@ -2,7 +2,12 @@
 // instance leaves no ghosts and loses no acknowledged message.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Cluster } from "../../scripts/cluster/topology.js";
-import { applyDelta, fromSnapshot, type MemberDelta, type MemberList } from "../../client/src/members.js";
+import {
+  applyDelta,
+  fromSnapshot,
+  type MemberDelta,
+  type MemberList,
+} from "../../client/src/features/room/members.js";
 import { request, waitFor, record } from "./support/clients.js";
 import { joinOn, startTestCluster, type TabUser } from "./support/cluster.js";
 

@@ -8,7 +8,7 @@ import {
   supersedes,
   type MemberDelta,
   type MemberList,
-} from "../../client/src/members.js";
+} from "../../client/src/features/room/members.js";
 import { closeAll, join, request, type Joined } from "./support/clients.js";
 import { eventually } from "./support/cluster.js";
 import { startRedis, type RedisProcess } from "./support/redis.js";

@@ -7,7 +7,7 @@ import {
   supersedes,
   type MemberDelta,
   type MemberList,
-} from "../../client/src/members.js";
+} from "../../client/src/features/room/members.js";
 import type { CreateSessionResponse } from "../src/protocol.js";
 import {
   closeAll,

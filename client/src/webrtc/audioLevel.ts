@@ -1,6 +1,6 @@
 // How loud a microphone track is right now, with a Web Audio AnalyserNode: the settings panel's
 // level meter and the stage's "who is speaking". The page's one AudioContext serves every meter.
-import { audio } from "../sound";
+import { audio } from "./audioContext";
 
 /** One track's loudness as RMS of the waveform, 0 (silence) to about 1 (full scale). */
 export interface LevelMeter {

@@ -1,6 +1,6 @@
 // The SFU's signalling over the app's socket (sfu:* events, server/src/sfu/events.ts) for one call.
 import type { SfuTransport } from "./sfu";
-import { request } from "../socket";
+import { request } from "../features/session/socket";
 
 /** The one place SDP and candidates go to the server for an SFU call; Janus is never reached directly. */
 export function sfuTransport(callId: string): SfuTransport {

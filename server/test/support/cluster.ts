@@ -6,7 +6,12 @@ import path from "node:path";
 import { io as connect } from "socket.io-client";
 import { startInstance } from "../../../scripts/cluster/instances.js";
 import { startCluster, type Cluster } from "../../../scripts/cluster/topology.js";
-import { applyDelta, fromSnapshot, supersedes, type MemberDelta } from "../../../client/src/members.js";
+import {
+  applyDelta,
+  fromSnapshot,
+  supersedes,
+  type MemberDelta,
+} from "../../../client/src/features/room/members.js";
 import type { HandshakeAuth, RoomState } from "../../src/protocol.js";
 import { createSession, waitFor, type ClientSocket } from "./clients.js";
 import { MANY_CLAIMS } from "./server.js";

@@ -1,5 +1,5 @@
 // A fuzzed user's browser tab: a real socket.io-client that follows its member list as the SPA does
-// (snapshot plus versioned deltas, client/src/stores/room.ts), keeps its last message id for resuming,
+// (snapshot plus versioned deltas, client/src/features/room/roomStore.ts), keeps its last message id for resuming,
 // and records every private and call event it receives for the pair check.
 import {
   applyDelta,
@@ -7,7 +7,7 @@ import {
   supersedes,
   type MemberDelta,
   type MemberList,
-} from "../../../../client/src/members.js";
+} from "../../../../client/src/features/room/members.js";
 import type { AppError, RoomState } from "../../../src/protocol.js";
 import { openSocket, type ClientSocket } from "../clients.js";
 

@@ -1,0 +1,203 @@
+// The media of whichever call this tab is in, 1:1 or group (one at a time): this tab's devices and
+// screen (localMedia), the MeshCall to everyone else, and the stage that mirrors them. The call
+// stores (call, groupCall) decide when it starts and stops. Tracks stay out of reactive state.
+import { defineStore } from "pinia";
+import { computed, ref } from "vue";
+import type { MediaState, UserRef } from "../../../../server/src/protocol";
+import { listen } from "../session/listen";
+import { request } from "../session/socket";
+import { MeshCall, type MeshOptions, type Participant, type SignalTransport } from "../../webrtc/mesh";
+import type { PeerSignal, PeerState } from "../../webrtc/peer";
+import type { CallPeers } from "../../webrtc/callPeers";
+import { SfuCall } from "../../webrtc/sfu";
+import { sfuTransport } from "../../webrtc/sfuSignals";
+import { useDeviceStore } from "../devices/deviceStore";
+import { createLocalMedia } from "./localMedia";
+import { createStage } from "./stage";
+import { fallbackIceConfig, fetchIceConfig, fetchIceServers } from "./transport";
+
+export interface CallMediaStart {
+  callId: string;
+  kind: "private" | "group";
+  self: UserRef;
+  transport: SignalTransport;
+  roles: MeshOptions["roles"];
+  participants: Participant[];
+  /** The others' media states as the server keeps them (a group call's), by user id. */
+  media?: Record<string, MediaState>;
+  /** Whether this is still the tab's call after each wait (it may end while the camera prompt is open). */
+  current: () => boolean;
+  /** How the connection to each remote participant stands. */
+  onPeerState?: (participantId: string, state: PeerState) => void;
+}
+
+/** Signals kept before the media starts: a few offers and their candidates. */
+const EARLY_LIMIT = 500;
+
+export const useCallMediaStore = defineStore("callMedia", () => {
+  const devices = useDeviceStore();
+  const callId = ref<string | null>(null);
+  const kind = ref<"private" | "group" | null>(null);
+  const stage = createStage();
+  const active = computed(() => callId.value !== null);
+  let mesh: CallPeers | null = null;
+  /** The same call as `mesh` when it runs through the SFU. */
+  let sfu: SfuCall | null = null;
+  const local = createLocalMedia({ mesh: () => mesh, changed: announce, microphone: stage.measureSelf });
+  /** Signals and media states that came before the mesh (the camera prompt was still open). */
+  let early: { callId: string; peerId: string; signal: PeerSignal }[] = [];
+  let earlyMedia = new Map<string, MediaState>();
+  let participants: Participant[] = [];
+  let announcing = false;
+  let selfId: string | null = null;
+
+  /** Camera first, then fresh ICE servers, then the mesh. Does nothing for a call it already started. */
+  async function start(options: CallMediaStart): Promise<void> {
+    if (callId.value === options.callId) return;
+    const waiting = early;
+    stop();
+    early = waiting;
+    callId.value = options.callId;
+    kind.value = options.kind;
+    selfId = options.self.id;
+    participants = options.participants;
+    if (options.media) tellMedia(options.media);
+    const current = () => options.current() && callId.value === options.callId;
+    const partner = options.kind === "private" ? options.participants[0]?.name : undefined;
+    const tracks = await local.open(devices.choice, partner ?? "the others");
+    if (!current()) return local.stop();
+    void devices.refresh(); // labels appear once a device is granted
+    // Without an answer, host candidates only (that still works on one network), unless the server
+    // said relay-only before: then no candidate at all until an ICE restart fetches servers again.
+    const ice = await fetchIceConfig().catch(fallbackIceConfig);
+    const { iceServers, iceTransportPolicy } = ice;
+    if (!current()) return local.stop();
+    if (options.kind === "group" && ice.sfu) {
+      const transport = sfuTransport(options.callId);
+      sfu = new SfuCall({
+        selfId: options.self.id,
+        transport,
+        iceServers,
+        iceTransportPolicy,
+        local: tracks,
+      });
+    }
+    mesh =
+      sfu ??
+      new MeshCall({
+        selfId: options.self.id,
+        transport: options.transport,
+        roles: options.roles,
+        iceServers,
+        iceTransportPolicy,
+        fetchIceServers,
+        local: tracks,
+      });
+    mesh.on("stateChanged", ({ participant, state }) => options.onPeerState?.(participant.id, state));
+    const { micOn, cameraOn, stream } = local;
+    stage.start({ id: options.self.id, name: options.self.name, micOn, cameraOn, stream }, mesh);
+    stage.measureSelf(tracks.microphone);
+    mesh.setParticipants(participants);
+    for (const signal of early) {
+      if (signal.callId === options.callId) mesh.receive(signal.peerId, signal.signal);
+    }
+    for (const [userId, state] of earlyMedia) mesh.setRemoteMedia(userId, state);
+    early = [];
+    earlyMedia = new Map();
+    announce();
+    void sfu?.start();
+  }
+
+  /** The call's participants changed (a group:state): connect to newcomers, drop leavers. */
+  function setParticipants(list: Participant[]): void {
+    participants = list;
+    mesh?.setParticipants(list);
+  }
+
+  /** A signal of call `id` from `peerId`; kept while the media of that call is still starting. */
+  function receive(id: string, peerId: string, signal: PeerSignal): void {
+    if (mesh && id === callId.value) mesh.receive(peerId, signal);
+    else if (!mesh && early.length < EARLY_LIMIT) early.push({ callId: id, peerId, signal });
+  }
+
+  function onCallMedia(payload: MediaState & { callId: string; user: UserRef }): void {
+    if (payload.callId !== callId.value) return;
+    const state = { audio: payload.audio, video: payload.video, screen: payload.screen };
+    tellMedia({ [payload.user.id]: state });
+  }
+
+  /**
+   * The others' media states (call:media, or what the server keeps with a group call, which a joiner
+   * gets instead of everyone saying it again); ours is ours to know.
+   */
+  function tellMedia(states: Record<string, MediaState>): void {
+    for (const [userId, state] of Object.entries(states)) {
+      if (userId === selfId) continue;
+      if (mesh) mesh.setRemoteMedia(userId, state);
+      else earlyMedia.set(userId, state);
+    }
+  }
+
+  /** Tells the others our microphone, camera and screen state (call:media), once per turn of events. */
+  function announce(): void {
+    if (announcing || !mesh) return;
+    announcing = true;
+    queueMicrotask(() => {
+      announcing = false;
+      if (mesh) void request("call:media", local.state());
+    });
+  }
+
+  /** Ends the media: every local track stops (the camera light goes off), every connection closes. */
+  function stop(): void {
+    mesh?.stop();
+    mesh = sfu = null;
+    stage.stop();
+    local.stop();
+    callId.value = kind.value = null;
+    early = [];
+    earlyMedia = new Map();
+  }
+
+  // Back after a socket outage: signals sent meanwhile were lost; each peer re-sends and repairs.
+  listen(
+    {
+      "call:media": onCallMedia,
+      "session:ready": () => mesh?.resync(),
+      "sfu:offer": ({ callId: id, description, streams }) => {
+        if (id === callId.value) void sfu?.receiveOffer(description as RTCSessionDescriptionInit, streams);
+      },
+      // The call's SFU node died and the call moved: publish and subscribe again on the new one.
+      "sfu:moved": ({ callId: id }) => id === callId.value && sfu?.resync(),
+    },
+    stop,
+  );
+
+  return {
+    callId,
+    kind,
+    active,
+    localStream: local.stream,
+    hasMic: local.hasMic,
+    hasCamera: local.hasCamera,
+    micOn: local.micOn,
+    cameraOn: local.cameraOn,
+    sharing: local.sharing,
+    notice: local.notice,
+    tiles: stage.tiles,
+    speakerId: stage.speakerId,
+    streamFor: stage.streamFor,
+    start,
+    setParticipants,
+    tellMedia,
+    receive,
+    stop,
+    toggleMic: local.toggleMic,
+    toggleCamera: local.toggleCamera,
+    toggleScreen: local.toggleScreen,
+    switchDevice: local.switchDevice,
+    currentTrack: local.track,
+    resync: () => mesh?.resync(),
+    framesDecoded: (): Promise<number> => mesh?.framesDecoded() ?? Promise.resolve(0),
+  };
+});

@@ -1,0 +1,31 @@
+// When the call stage shows and what it says, for both kinds of call: the room screen lays itself out
+// around it, and the stage names its own leave button and waiting line from it.
+import { computed } from "vue";
+import { useCallStore } from "./callStore";
+import { useCallMediaStore } from "./callMediaStore";
+import { useGroupCallStore } from "../group-call/groupCallStore";
+import { usePrivateChatStore } from "../private/privateChatStore";
+
+export function useCallStage() {
+  const call = useCallStore();
+  const group = useGroupCallStore();
+  const media = useCallMediaStore();
+  const privateChat = usePrivateChatStore();
+
+  /** A 1:1 call shows from the moment it rings out, so its Hang up stays the same button into the call. */
+  const shown = computed(() => media.active || group.inCall || (call.live && call.status !== "ringing-in"));
+  const leaveLabel = computed(() => (group.inCall ? "Leave call" : "Hang up"));
+  /** What the stage says while nobody else is on it. */
+  const waiting = computed(() => {
+    if (group.inCall) return "Waiting for others to join…";
+    const partner = privateChat.chat?.with.name ?? "your partner";
+    return call.status === "ringing-out" ? `Calling ${partner}…` : `Connecting to ${partner}…`;
+  });
+
+  function leave(): void {
+    if (group.inCall) group.leave();
+    else call.hangUp();
+  }
+
+  return { shown, leaveLabel, waiting, leave };
+}

@@ -1,0 +1,219 @@
+// The 1:1 video call of the private chat as a state machine: ringing out or in, answering,
+// connecting, connected, reconnecting, ended. The media (callMedia) is the two-person case of a mesh.
+import { defineStore } from "pinia";
+import { computed, ref, watch } from "vue";
+import type { CallEndReason, CallInfo, CallSignal, UserRef } from "../../../../server/src/protocol";
+import { askNotificationPermission, notify } from "../../ui/attention";
+import { callDuration, endedNotice } from "./callText";
+import { request } from "../session/socket";
+import type { PeerState } from "../../webrtc/peer";
+import { INSECURE_PAGE_MESSAGE, insecurePage } from "../../webrtc/media";
+import { callRoles } from "../../webrtc/mesh";
+import { useCallMediaStore } from "./callMediaStore";
+import { usePrivateChatStore } from "../private/privateChatStore";
+import { useSessionStore } from "../session/sessionStore";
+import { fromWire, privateTransport } from "./transport";
+import { listen } from "../session/listen";
+
+export type CallStatus =
+  "idle" | "ringing-out" | "ringing-in" | "connecting" | "connected" | "reconnecting" | "ended";
+
+export const useCallStore = defineStore("call", () => {
+  const privateChat = usePrivateChatStore();
+  const media = useCallMediaStore();
+  const status = ref<CallStatus>("idle");
+  const callId = ref<string | null>(null);
+  const incoming = ref<{ call: CallInfo; from: UserRef } | null>(null);
+  /** How the last call ended, or why it could not start. */
+  const notice = ref<string | null>(null);
+  /** Why this page will get no camera or microphone whatever the user does (plain HTTP), or null. */
+  const pageNotice = insecurePage() ? INSECURE_PAGE_MESSAGE : null;
+  const connectedAt = ref<number | null>(null);
+  const now = ref(Date.now());
+  let caller = false;
+  let accepted = false;
+  let ticker: ReturnType<typeof setInterval> | undefined;
+
+  const live = computed(() => status.value !== "idle" && status.value !== "ended");
+  const canStart = computed(() => privateChat.canWrite && !live.value);
+  /** The word the UI shows: ringing, connecting, connected, reconnecting or ended. */
+  const phase = computed(() => (status.value.startsWith("ringing") ? "ringing" : status.value));
+  const duration = computed(() =>
+    connectedAt.value === null ? null : callDuration(now.value - connectedAt.value),
+  );
+  const partnerName = () => incoming.value?.from.name ?? privateChat.chat?.with.name ?? "Your partner";
+
+  async function invite(): Promise<void> {
+    if (!canStart.value) return;
+    askNotificationPermission(); // a click: the one moment a browser lets us ask
+    status.value = "ringing-out";
+    notice.value = null;
+    caller = true;
+    const ack = await request("call:invite", {});
+    if (!ack.ok) {
+      status.value = "idle";
+      notice.value = ack.error.message;
+    } else if (status.value !== "ringing-out" || callId.value) {
+      // Hung up (or the chat closed) before the server answered: end the call it has just created.
+      void request("call:end", { callId: ack.call.id });
+    } else {
+      callId.value = ack.call.id;
+    }
+  }
+
+  function onIncoming(payload: { call: CallInfo; from: UserRef }): void {
+    if (live.value) return; // one call per chat; the server never rings a busy one
+    incoming.value = payload;
+    callId.value = payload.call.id;
+    status.value = "ringing-in";
+    notice.value = null;
+    caller = false;
+    if (document.hidden) notify(`Incoming call from ${payload.from.name}`, "Open the tab to answer.", "call");
+  }
+
+  async function answer(accept: boolean): Promise<void> {
+    const id = callId.value;
+    if (!id || status.value !== "ringing-in") return;
+    accepted = accept;
+    if (accept) {
+      status.value = "connecting";
+      incoming.value = null;
+    } else {
+      finish("Call declined");
+    }
+    const ack = await request("call:answer", { callId: id, accept });
+    if (!ack.ok && callId.value === id) finish(ack.error.message);
+    else if (ack.ok && accept) begin(id);
+  }
+
+  function onAnswered(payload: { callId: string; accept: boolean }): void {
+    if (payload.callId !== callId.value || !payload.accept) return;
+    if (caller || accepted) return begin(payload.callId);
+    // Another tab of ours picked up: this one stops ringing.
+    finish(null);
+    status.value = "idle";
+  }
+
+  /** Both sides start media once the call is accepted; the callee, who accepted, is the polite peer. */
+  function begin(id: string): void {
+    const partner = privateChat.chat?.with;
+    const self = useSessionStore().user;
+    if (!partner || !self) return;
+    if (status.value === "ringing-out" || status.value === "ringing-in") status.value = "connecting";
+    incoming.value = null;
+    void media.start({
+      callId: id,
+      kind: "private",
+      self,
+      transport: privateTransport(id),
+      roles: callRoles(caller),
+      participants: [{ id: partner.id, name: partner.name }],
+      current: () => callId.value === id,
+      onPeerState: (_partner, state) => onPeerState(state),
+    });
+  }
+
+  function onPeerState(state: PeerState): void {
+    if (state === "connected") {
+      connectedAt.value ??= Date.now();
+      now.value = Date.now();
+      ticker ??= setInterval(() => (now.value = Date.now()), 1000);
+      status.value = "connected";
+    } else if (state === "reconnecting") {
+      // Before the first connection, a retry is still just "connecting".
+      status.value = connectedAt.value === null ? "connecting" : "reconnecting";
+    } else if (state === "failed") {
+      hangUp("The connection failed. Try calling again.");
+    }
+  }
+
+  function onSignal(signal: CallSignal): void {
+    const partner = privateChat.chat?.with.id;
+    if (signal.callId === callId.value && live.value && partner)
+      media.receive(signal.callId, partner, fromWire(signal));
+  }
+
+  function onEnded(payload: { callId: string; reason: CallEndReason }): void {
+    if (payload.callId !== callId.value) return;
+    const role = caller ? "caller" : status.value === "ringing-in" ? "ringing" : "callee";
+    finish(endedNotice(payload.reason, role, partnerName()));
+  }
+
+  /** Stops everything this tab holds for the call; the camera light goes off here. */
+  function finish(message: string | null): void {
+    if (media.kind === "private") media.stop();
+    clearInterval(ticker);
+    ticker = undefined;
+    connectedAt.value = null;
+    callId.value = null;
+    incoming.value = null;
+    accepted = false;
+    status.value = "ended";
+    notice.value = message;
+  }
+
+  /** The user hangs up (or cancels ringing); the tab stops at once, without waiting for the server. */
+  function hangUp(message = "Call ended"): void {
+    if (!live.value) return;
+    if (callId.value) void request("call:end", { callId: callId.value });
+    finish(message);
+  }
+
+  /**
+   * A page load (a reload, a second tab) finds the chat's call. The server has already ended one whose
+   * holding page is gone; one held by another tab stays there; one still ringing for us rings here too.
+   */
+  function onPrivateOpened(payload: { chat: { with: UserRef }; call?: CallInfo }): void {
+    const { call } = payload;
+    if (!call || live.value || call.state !== "ringing") return;
+    if (call.callerId !== useSessionStore().user?.id) onIncoming({ call, from: payload.chat.with });
+  }
+
+  function reset(): void {
+    hangUp();
+    finish(null);
+    status.value = "idle";
+  }
+
+  // The call lives inside its chat: when the chat closes, so does the call; a new chat starts clean.
+  watch(
+    () => (privateChat.canWrite ? privateChat.chat?.id : null),
+    (id) => {
+      if (live.value) finish("Call ended");
+      if (id) reset();
+    },
+  );
+
+  const onPageHide = () => hangUp();
+  window.addEventListener("pagehide", onPageHide);
+  listen(
+    {
+      "call:incoming": onIncoming,
+      "call:answered": onAnswered,
+      "call:signal": onSignal,
+      "call:ended": onEnded,
+      "private:opened": onPrivateOpened,
+    },
+    () => {
+      finish(null);
+      window.removeEventListener("pagehide", onPageHide);
+    },
+  );
+
+  useSessionStore().onSessionEvent("reset", reset);
+
+  return {
+    status,
+    phase,
+    incoming,
+    notice,
+    duration,
+    live,
+    canStart,
+    pageNotice,
+    invite,
+    answer,
+    hangUp,
+    reset,
+  };
+});

@@ -1,0 +1,28 @@
+// How a call reads on screen: its duration, and why it ended.
+import type { CallEndReason } from "../../../../server/src/protocol";
+
+/** mm:ss, with minutes going past 59 rather than adding hours: calls here are short. */
+export function callDuration(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${pad(Math.floor(seconds / 60))}:${pad(seconds % 60)}`;
+}
+
+/** Who this tab was in the call when it ended; "ringing" is a callee who had not answered yet. */
+export type CallRole = "caller" | "callee" | "ringing";
+
+export function endedNotice(reason: CallEndReason, role: CallRole, partner: string): string {
+  switch (reason) {
+    case "missed":
+      return "Missed call";
+    case "declined":
+      return role === "caller" ? `${partner} declined the call` : "Call declined";
+    case "failed":
+      return "The call failed. Try calling again.";
+    case "hangup":
+      // The caller gave up before we answered: to us that is a missed call.
+      return role === "ringing" ? "Missed call" : "Call ended";
+    case "chat_closed":
+      return "Call ended";
+  }
+}

@@ -1,0 +1,106 @@
+// The room feed: history and live messages merged by id, plus system lines; sending a message.
+import { defineStore } from "pinia";
+import { computed, ref, shallowRef } from "vue";
+import type { ChatMessage, RoomState } from "../../../../server/src/protocol";
+import { appendSystemLine, type FeedEntry, lastMessageId, mergeMessages } from "./feed";
+import { request, type RequestResult } from "../session/socket";
+import { listen } from "../session/listen";
+import { useSessionStore } from "../session/sessionStore";
+
+export type ChatStatus = "idle" | "sending";
+
+/** Messages of a room we are entering, held until its room:state arrives. */
+const EARLY_LIMIT = 100;
+
+export const useChatStore = defineStore("chat", () => {
+  /** The room the feed belongs to. */
+  const room = ref<string | null>(null);
+  const feed = shallowRef<FeedEntry[]>([]);
+  const status = ref<ChatStatus>("idle");
+  const error = ref<string | null>(null);
+  let early: ChatMessage[] = [];
+
+  const lastSeenMessageId = computed(() => lastMessageId(feed.value));
+
+  /**
+   * Called by the room store, which owns room:state, so that the feed is replaced before the system
+   * lines of deltas that arrived early are added to it.
+   */
+  function receiveRoomState(state: RoomState): void {
+    const arrivedEarly = early.filter((m) => m.room === state.room);
+    early = [];
+    // Same room: a resume that carries only what we missed. Another room: a fresh feed.
+    const base = state.room === room.value ? feed.value : [];
+    room.value = state.room;
+    feed.value = mergeMessages(base, [...state.history, ...arrivedEarly]);
+  }
+
+  function onRoomMessage(message: ChatMessage): void {
+    if (message.room !== room.value) {
+      early = [...early, message].slice(-EARLY_LIMIT);
+      return;
+    }
+    feed.value = mergeMessages(feed.value, [message]);
+  }
+
+  function addSystemLine(text: string): void {
+    feed.value = appendSystemLine(feed.value, text);
+  }
+
+  let sending = 0;
+  let lastSend: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Resolves with the ack so the composer can keep the text when sending failed. Sends go out one
+   * after another, so a quick second message cannot overtake the first on the server.
+   */
+  function send(text: string): Promise<RequestResult<"room:message">> {
+    sending += 1;
+    status.value = "sending";
+    const result = lastSend.then(async () => {
+      const ack = await request("room:message", { text });
+      sending -= 1;
+      if (sending === 0) status.value = "idle";
+      if (ack.ok) {
+        error.value = null;
+        if (ack.message.room === room.value) feed.value = mergeMessages(feed.value, [ack.message]);
+      } else {
+        error.value = ack.error.message;
+      }
+      return ack;
+    });
+    lastSend = result;
+    return result;
+  }
+
+  function reset(): void {
+    room.value = null;
+    feed.value = [];
+    early = [];
+    status.value = "idle";
+    error.value = null;
+  }
+
+  listen({
+    "room:message": onRoomMessage,
+  });
+
+  useSessionStore().onSessionEvent("reset", reset);
+  // A reconnection asks only for the room messages this tab has not seen.
+  useSessionStore().resumeFrom(() => ({
+    lastMessageId: lastSeenMessageId.value,
+    lastRoom: room.value ?? undefined,
+  }));
+
+  return {
+    room,
+    feed,
+    status,
+    error,
+    lastMessageId: lastSeenMessageId,
+    receiveRoomState,
+    addSystemLine,
+    send,
+    reset,
+  };
+});

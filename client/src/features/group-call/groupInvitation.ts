@@ -1,0 +1,31 @@
+// An invitation to the room's group call as the invitee sees it: a prompt naming the inviter that
+// stays until it is answered (here or in another tab), rings out, or the call it is for ends.
+import { ref } from "vue";
+import type { GroupCall, UserRef } from "../../../../server/src/protocol";
+import { notify } from "../../ui/attention";
+
+export interface Invitation {
+  call: GroupCall;
+  from: UserRef;
+}
+
+export function createInvitation() {
+  const invitation = ref<Invitation | null>(null);
+  function show(next: Invitation): void {
+    invitation.value = next;
+    if (document.hidden) notify(`${next.from.name} invites you to a call`, "Open the tab to join.", "call");
+  }
+
+  function dismiss(): void {
+    invitation.value = null;
+  }
+
+  /** Answering: the prompt goes, and the call it was for is returned. */
+  function take(): string | undefined {
+    const callId = invitation.value?.call.id;
+    dismiss();
+    return callId;
+  }
+
+  return { invitation, show, dismiss, take };
+}

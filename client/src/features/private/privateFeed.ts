@@ -1,0 +1,29 @@
+// The private chat as plain values: messages merged by id, and how a closed chat is worded.
+import type { PrivateClosed, PrivateMessage } from "../../../../server/src/protocol";
+
+/** Bounds memory in a long chat; older messages scroll away. */
+export const PRIVATE_MESSAGE_LIMIT = 500;
+
+/** Messages in id order without duplicates: acks, live events and resumes may all carry the same one. */
+export function mergePrivateMessages(
+  messages: readonly PrivateMessage[],
+  more: readonly PrivateMessage[],
+): PrivateMessage[] {
+  const byId = new Map(messages.map((m) => [m.id, m]));
+  for (const message of more) if (!byId.has(message.id)) byId.set(message.id, message);
+  return [...byId.values()].sort((a, b) => a.id - b.id).slice(-PRIVATE_MESSAGE_LIMIT);
+}
+
+/** What the partner of whoever ended the chat reads. */
+export function closedNotice({ by, reason }: PrivateClosed): string {
+  switch (reason) {
+    case "closed":
+      return `${by.name} has closed the chat`;
+    case "left_room":
+      return `${by.name} left the room`;
+    case "left":
+      return `${by.name} has left`;
+    case "timeout":
+      return `${by.name} disconnected`;
+  }
+}

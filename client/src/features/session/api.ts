@@ -1,0 +1,61 @@
+// The HTTP side of the server: creating a session and listing rooms. Errors come back as values.
+import type {
+  AppError,
+  CreateSessionRequest,
+  CreateSessionResponse,
+  HttpError,
+  RoomsResponse,
+} from "../../../../server/src/protocol";
+import { tabId } from "./tabStorage";
+
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: AppError | ClientError };
+
+/** Failures the client notices itself, before or instead of a server answer. */
+export interface ClientError {
+  code: "network" | "unexpected_response";
+  message: string;
+}
+
+function isHttpError(body: unknown): body is HttpError {
+  const error = (body as HttpError | null)?.error;
+  return typeof error?.code === "string" && typeof error.message === "string";
+}
+
+/** Every request names its tab, so nginx sends it to the instance that serves this tab's socket. */
+function withTab(path: string): string {
+  return `${path}${path.includes("?") ? "&" : "?"}tab=${encodeURIComponent(tabId())}`;
+}
+
+async function call<T>(path: string, init?: RequestInit): Promise<ApiResult<T>> {
+  let response: Response;
+  try {
+    response = await fetch(withTab(path), {
+      ...init,
+      headers: { Accept: "application/json", ...init?.headers },
+    });
+  } catch {
+    return {
+      ok: false,
+      error: { code: "network", message: "Cannot reach the server. Check your connection." },
+    };
+  }
+  const body: unknown = await response.json().catch(() => null);
+  if (response.ok && body !== null) return { ok: true, value: body as T };
+  if (isHttpError(body)) return { ok: false, error: body.error };
+  return {
+    ok: false,
+    error: { code: "unexpected_response", message: `The server answered ${response.status}. Try again.` },
+  };
+}
+
+export function createSession(request: CreateSessionRequest): Promise<ApiResult<CreateSessionResponse>> {
+  return call("/api/session", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(request),
+  });
+}
+
+export function fetchRooms(): Promise<ApiResult<RoomsResponse>> {
+  return call("/api/rooms");
+}

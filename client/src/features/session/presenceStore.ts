@@ -1,0 +1,123 @@
+// This tab's part in its session's presence: the status the user picks by hand (shared by every tab
+// of the session), and whether this tab is idle or hidden. The server derives automatic absence for
+// the whole session from every tab's idle state, so an idle duplicate tab cannot mark its twin absent.
+import { defineStore } from "pinia";
+import { ref } from "vue";
+import type { PresenceStatus, SessionReady } from "../../../../server/src/protocol";
+import { request } from "./socket";
+import { listen } from "./listen";
+import { useSessionStore } from "./sessionStore";
+
+/** Pointer moves come in bursts; restarting the idle timer once a second is plenty. */
+const ACTIVITY_THROTTLE_MS = 1000;
+/**
+ * A reload or a glance at another tab also hides the page; waiting a moment keeps those from
+ * telling the whole room "absent" and then "online" again.
+ */
+const HIDDEN_GRACE_MS = 2000;
+const ACTIVITY_EVENTS = ["pointerdown", "pointermove", "keydown", "touchstart", "wheel"] as const;
+
+export const usePresenceStore = defineStore("presence", () => {
+  /** The status the user picked by hand; the room sees "absent" instead while every tab is idle. */
+  const status = ref<PresenceStatus>("online");
+  const error = ref<string | null>(null);
+  /** What this tab last told the server about itself. */
+  const idle = ref(false);
+  let idleTimeoutMs = 0;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastActivity = 0;
+  let watching = false;
+
+  /** The user picked a status from the Status control. */
+  async function choose(next: PresenceStatus): Promise<void> {
+    if (next === status.value) return;
+    const previous = status.value;
+    status.value = next; // optimistic, so the selector follows the user's hand at once
+    const ack = await request("presence:set", { status: next });
+    if (ack.ok) {
+      error.value = null;
+    } else {
+      if (status.value === next) status.value = previous;
+      error.value = ack.error.message;
+    }
+  }
+
+  function setIdle(next: boolean): void {
+    if (idle.value === next) return;
+    idle.value = next;
+    void request("presence:idle", { idle: next });
+  }
+
+  function restartIdleTimer(): void {
+    clearTimeout(idleTimer);
+    if (watching && idleTimeoutMs > 0) idleTimer = setTimeout(() => setIdle(true), idleTimeoutMs);
+  }
+
+  function onActivity(): void {
+    if (document.hidden) return;
+    const now = Date.now();
+    if (now - lastActivity < ACTIVITY_THROTTLE_MS && !idle.value) return;
+    lastActivity = now;
+    restartIdleTimer();
+    setIdle(false);
+  }
+
+  function onVisibilityChange(): void {
+    if (document.hidden) {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => setIdle(true), HIDDEN_GRACE_MS);
+    } else {
+      lastActivity = 0;
+      onActivity();
+    }
+  }
+
+  function startWatching(): void {
+    if (watching) return;
+    watching = true;
+    for (const event of ACTIVITY_EVENTS) window.addEventListener(event, onActivity, { passive: true });
+    document.addEventListener("visibilitychange", onVisibilityChange);
+  }
+
+  function stopWatching(): void {
+    watching = false;
+    clearTimeout(idleTimer);
+    for (const event of ACTIVITY_EVENTS) window.removeEventListener(event, onActivity);
+    document.removeEventListener("visibilitychange", onVisibilityChange);
+  }
+
+  function onSessionReady(ready: SessionReady): void {
+    status.value = ready.status;
+    idleTimeoutMs = ready.settings.idleTimeoutMs;
+    idle.value = false; // a new connection starts active on the server
+    startWatching();
+    onVisibilityChange();
+  }
+
+  /** Another tab of this session picked a status. */
+  function onChosen({ status: chosen }: { status: PresenceStatus }): void {
+    status.value = chosen;
+  }
+
+  function reset(): void {
+    stopWatching();
+    status.value = "online";
+    idle.value = false;
+    error.value = null;
+    lastActivity = 0;
+  }
+
+  listen(
+    {
+      "session:ready": onSessionReady,
+      "presence:chosen": onChosen,
+    },
+    () => {
+      stopWatching();
+    },
+  );
+
+  useSessionStore().onSessionEvent("reset", reset);
+
+  return { status, idle, error, choose, reset };
+});

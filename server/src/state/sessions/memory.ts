@@ -1,0 +1,161 @@
+// The memory Store's sessions: name claims, tokens, status, room moves and the end of a session.
+// Every method runs without awaiting, so each is atomic like the Redis scripts.
+import type { PresenceStatus } from "../../protocol.js";
+import type { MemoryRooms } from "../rooms/memory.js";
+import { charge, effectiveStatus, toSession, type Budget, type SessionRecord } from "../memory-records.js";
+import type { Immediate } from "../methods.js";
+import { newSessionId, newToken, sessionIdOf, tokenDigest } from "../tokens.js";
+import type { ClosedChat, LeftGroupCall, MembershipChange, Session } from "../types.js";
+import {
+  claimedSession,
+  type ClaimBudget,
+  type CreateSessionResult,
+  type EndedSession,
+  type LeaveResult,
+  type RoomMove,
+  type SessionsStore,
+} from "./contract.js";
+
+/** The conversations a session leaves with its room or its end (the private chats and group calls). */
+export interface Conversations {
+  closeChat(chatId: string): ClosedChat | undefined;
+  leaveGroupCall(record: SessionRecord): LeftGroupCall | undefined;
+}
+
+export class MemorySessions implements Immediate<SessionsStore> {
+  private readonly sessions = new Map<string, SessionRecord>();
+  private readonly names = new Map<string, string>();
+  /** Leave budgets per user: fixed windows, as in Redis. */
+  private readonly leaveBudgets = new Map<string, Budget>();
+  /** Session claims per address (see createSession). */
+  private readonly claimBudgets = new Map<string, Budget>();
+
+  constructor(
+    private readonly rooms: MemoryRooms,
+    private readonly conversations: Conversations,
+  ) {}
+
+  createSession(
+    input: { name: string; nameKey: string; room: string; graceDeadline: number },
+    budget?: ClaimBudget,
+  ): CreateSessionResult {
+    const waitMs = budget && charge(this.claimBudgets, budget.address, budget, budget.now);
+    if (waitMs) return { ok: false, code: "rate_limited", retryAfterMs: waitMs };
+    if (this.names.has(input.nameKey)) return { ok: false, code: "name_taken" };
+    const id = newSessionId();
+    const token = newToken(id);
+    const record: SessionRecord = {
+      ...claimedSession(id, input),
+      tokenDigest: tokenDigest(token),
+      connections: new Set(),
+      idle: new Set(),
+      graceDeadline: input.graceDeadline,
+    };
+    this.register(record);
+    return { ok: true, session: toSession(record), token };
+  }
+
+  /** Adds a session record and its name claim. */
+  register(record: SessionRecord): void {
+    this.sessions.set(record.id, record);
+    this.names.set(record.nameKey, record.id);
+  }
+
+  /** The id of the session holding the claim of `nameKey`, if any. */
+  nameHolder(nameKey: string): string | undefined {
+    return this.names.get(nameKey);
+  }
+
+  /** The live record (not a copy): only the Store's parts may hold it. */
+  record(userId: string): SessionRecord | undefined {
+    return this.sessions.get(userId);
+  }
+
+  /** Every live record, for sweeps. */
+  records(): IterableIterator<SessionRecord> {
+    return this.sessions.values();
+  }
+
+  getSession(userId: string): Session | null {
+    const record = this.sessions.get(userId);
+    return record ? toSession(record) : null;
+  }
+
+  /** The session `token` names, when the token is the one it was given. */
+  byToken(token: string): SessionRecord | undefined {
+    const record = this.sessions.get(sessionIdOf(token));
+    return record?.tokenDigest === tokenDigest(token) ? record : undefined;
+  }
+
+  /** The id of the session `token` names (see byToken). */
+  findSessionIdByToken(token: string): string | null {
+    return this.byToken(token)?.id ?? null;
+  }
+
+  /** Recomputes the member's status from its choice and its tabs; the change, if any. */
+  refreshStatus(record: SessionRecord): MembershipChange | undefined {
+    const status = effectiveStatus(record);
+    if (status === record.status) return undefined;
+    record.status = status;
+    return this.rooms.refreshMember(record)[0];
+  }
+
+  setStatus(userId: string, status: PresenceStatus) {
+    const record = this.sessions.get(userId);
+    if (!record) return null;
+    record.chosen = status;
+    record.status = effectiveStatus(record);
+    const changed = record.entered ? this.rooms.addMember(record.room, record) : undefined;
+    return { session: toSession(record), changed };
+  }
+
+  moveToRoom(userId: string, room: string): RoomMove | null {
+    const record = this.sessions.get(userId);
+    if (!record) return null;
+    if (record.room === room) return { session: toSession(record), view: this.rooms.view(room) };
+    const closedChat = record.chatId ? this.conversations.closeChat(record.chatId) : undefined;
+    const leftCall = this.conversations.leaveGroupCall(record);
+    const left = record.entered ? this.rooms.removeMember(record.room, record.id) : undefined;
+    record.room = room;
+    record.roomSeq += 1;
+    const joined = record.entered ? this.rooms.addMember(room, record) : undefined;
+    return {
+      session: toSession(record),
+      left,
+      joined,
+      ...(closedChat ? { closedChat } : {}),
+      ...(leftCall ? { leftCall } : {}),
+      view: this.rooms.view(room),
+    };
+  }
+
+  takeExpiredSessions(now: number, limit: number): EndedSession[] {
+    const expired: EndedSession[] = [];
+    for (const record of this.sessions.values()) {
+      if (expired.length >= limit) break;
+      if (record.graceDeadline !== undefined && record.graceDeadline <= now) expired.push(this.end(record));
+    }
+    return expired;
+  }
+
+  endSession(userId: string): EndedSession | null {
+    const record = this.sessions.get(userId);
+    return record ? this.end(record) : null;
+  }
+
+  leaveSession(userId: string, limit: { points: number; windowMs: number }, now: number): LeaveResult {
+    const waitMs = charge(this.leaveBudgets, userId, limit, now);
+    if (waitMs !== null) return { ok: false, code: "rate_limited", retryAfterMs: waitMs };
+    const record = this.sessions.get(userId);
+    return { ok: true, ended: record ? this.end(record) : null };
+  }
+
+  private end(record: SessionRecord): EndedSession {
+    const leftCall = this.conversations.leaveGroupCall(record);
+    this.sessions.delete(record.id);
+    this.names.delete(record.nameKey);
+    const left = record.entered ? this.rooms.removeMember(record.room, record.id) : undefined;
+    const connections = [...record.connections];
+    return { session: toSession(record), left, connections, ...(leftCall ? { leftCall } : {}) };
+  }
+}
