@@ -1,11 +1,13 @@
-// `npm run cluster`: the Docker Compose topology from local binaries (redis-server, nginx, Node, and
-// coturn's turnserver when installed), until Ctrl-C. CLUSTER_INSTANCES (default 2) and CLUSTER_PORT
-// (default 8080) size and place it; CLUSTER_REDIS=sentinel runs Redis as a primary, a replica and three
-// sentinels (redis-sentinel), which the instances reach through Sentinel.
+// `npm run cluster`: the Docker Compose topology from local binaries (redis-server, nginx, Node,
+// coturn's turnserver and Janus when installed), until Ctrl-C. CLUSTER_INSTANCES (default 2),
+// CLUSTER_PORT (default 8080) and CLUSTER_JANUS (Janus nodes: 1 when installed, 2 to try node failover,
+// 0 for a mesh) shape it; CLUSTER_REDIS=sentinel runs Redis as a primary, a replica and three sentinels
+// (redis-sentinel), which the instances reach through Sentinel.
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { COTURN_INSTALL, coturnInstalled } from "./cluster/coturn.js";
+import { JANUS_INSTALL, janusInstalled } from "./cluster/janus.js";
 import { startCluster } from "./cluster/topology.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -20,6 +22,9 @@ if (!turn) console.log(`turnserver not found: running without TURN (install it w
 const redisMode = process.env.CLUSTER_REDIS ?? "single";
 if (redisMode !== "single" && redisMode !== "sentinel")
   throw new Error(`CLUSTER_REDIS is "single" (the default) or "sentinel", not "${redisMode}"`);
+const janus = janusInstalled() ? Number(process.env.CLUSTER_JANUS ?? 1) : 0;
+if (!janusInstalled())
+  console.log(`janus not found: group calls are a mesh (install it with: ${JANUS_INSTALL})`);
 
 const cluster = await startCluster({
   dir: path.join(root, ".cluster"),
@@ -29,6 +34,7 @@ const cluster = await startCluster({
   entry: "dist",
   turn,
   ...(redisMode === "sentinel" ? { sentinel: {} } : {}),
+  janus,
 });
 
 const redisText = cluster.sentinel
@@ -40,6 +46,8 @@ if (cluster.coturn) {
   const { urls, realm } = cluster.coturn;
   console.log(`  coturn  ${urls.join(" ")}  realm ${realm}, use-auth-secret (secret in .cluster/coturn)`);
 }
+for (const node of cluster.janus?.nodes ?? [])
+  console.log(`  janus   ${node.url}  (VideoRoom; secret in .cluster/janus-*)`);
 console.log(`\n  Open ${cluster.url.replace("127.0.0.1", "localhost")}   (Ctrl-C stops everything)\n`);
 
 let stopping = false;

@@ -29,9 +29,12 @@ export function reservePort(): Promise<{ port: number; release: () => Promise<vo
   });
 }
 
+/** A flag each binary answers with exit status 0 (janus prints its version for `--version` but exits 1). */
+const VERSION_FLAG: Record<string, string> = { nginx: "-v", janus: "--help" };
+
 /** True when `binary` is on PATH and answers its version flag. */
 export function hasBinary(binary: string): boolean {
-  const probe = spawnSync(binary, binary === "nginx" ? ["-v"] : ["--version"], { encoding: "utf8" });
+  const probe = spawnSync(binary, [VERSION_FLAG[binary] ?? "--version"], { encoding: "utf8" });
   return !probe.error && probe.status === 0;
 }
 

@@ -4,6 +4,7 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { startCoturn, type Coturn } from "./coturn.js";
+import { startJanusNodes, type JanusNodes } from "./janus.js";
 import { startInstance, type InstanceProcess } from "./instances.js";
 import { NGINX_PROXY_ADDRESS, startNginx, writeNativeNginxConfig, type NginxProcess } from "./nginx.js";
 import { freePort, reservePort } from "./processes.js";
@@ -25,6 +26,8 @@ export interface ClusterOptions {
   turn?: boolean;
   /** Redis as a primary, a replica and three sentinels (CLUSTER_REDIS=sentinel), with these timings. */
   sentinel?: Omit<SentinelOptions, "dir">;
+  /** Janus nodes to start (docs/sfu.md); the instances get JANUS_URLS and JANUS_API_SECRET for them. */
+  janus?: number;
 }
 
 export interface Cluster {
@@ -39,6 +42,8 @@ export interface Cluster {
   nginx: NginxProcess;
   /** Present when started with `turn`. */
   coturn?: Coturn;
+  /** Present when started with `janus`. */
+  janus?: JanusNodes;
   stop(): Promise<void>;
 }
 
@@ -52,10 +57,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const redisEnv = sentinel?.env ?? { REDIS_URL: redis.url };
   const stopRedis = () => sentinel?.stop() ?? redis.stop();
   let coturn: Coturn | undefined;
+  let janus: JanusNodes | undefined;
+  const stopSides = () => Promise.all([stopRedis(), coturn?.stop(), janus?.stop()]);
   try {
     if (options.turn) coturn = await startCoturn({ dir: path.join(options.dir, "coturn") });
+    if (options.janus) janus = await startJanusNodes(options.dir, options.janus);
   } catch (error) {
-    await stopRedis();
+    await stopSides();
     throw error;
   }
   const reserved = options.port === undefined ? await reservePort() : undefined;
@@ -66,7 +74,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     TRUST_PROXY: NGINX_PROXY_ADDRESS,
     PUBLIC_ORIGINS: `http://127.0.0.1:${port},http://localhost:${port}`,
   };
-  const instanceEnv = { ...redisEnv, ...edge, ...coturn?.env, ...options.env };
+  const instanceEnv = { ...redisEnv, ...edge, ...coturn?.env, ...janus?.env, ...options.env };
   const started: InstanceProcess[] = [];
   try {
     for (let i = 1; i <= count; i++) {
@@ -95,16 +103,17 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       instances: started,
       nginx,
       coturn,
+      janus,
       stop: async () => {
         await nginx.stop();
         await Promise.all(started.map((instance) => instance.stop()));
-        await Promise.all([stopRedis(), coturn?.stop()]);
+        await stopSides();
       },
     };
   } catch (error) {
     await reserved?.release();
     await Promise.all(started.map((instance) => instance.stop()));
-    await Promise.all([stopRedis(), coturn?.stop()]);
+    await stopSides();
     throw error;
   }
 }

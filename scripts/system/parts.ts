@@ -39,6 +39,10 @@ export function chromiumPath(
   return os === "darwin" ? MACOS_CHROMIUM : DEBIAN_CHROMIUM;
 }
 
+/** Why Janus cannot come from a package on macOS. */
+const MACOS_JANUS =
+  "Homebrew has no Janus package: build janus-gateway 1.1 from its sources with the VideoRoom plugin and WebSocket transport, and put `janus` on PATH";
+
 /** Why Chromium cannot come from apt on Ubuntu. */
 const UBUNTU_CHROMIUM =
   "Ubuntu packages Chromium only as a snap, which cannot open the tests' profiles under /tmp: install a Chromium or Chrome .deb and set CHROMIUM_PATH to its executable";
@@ -94,6 +98,15 @@ export function systemParts(
       brew: "coturn",
       cask: false,
       usedBy: "call tests through TURN",
+    },
+    {
+      name: "Janus",
+      binary: "janus",
+      apt: "janus",
+      brew: "janus-gateway",
+      cask: false,
+      usedBy: "SFU group-call tests",
+      ...(os === "darwin" && { noPackage: MACOS_JANUS }),
     },
     {
       name: "Chromium",

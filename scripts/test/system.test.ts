@@ -41,6 +41,7 @@ describe("the parts", () => {
       ["nginx", "nginx", "nginx", "nginx", false],
       ["envsubst", "envsubst", "gettext-base", "gettext", false],
       ["coturn", "turnserver", "coturn", "coturn", false],
+      ["Janus", "janus", "janus", "janus-gateway", false],
       ["Chromium", DEBIAN_CHROMIUM, "chromium", "chromium", true],
     ]);
   });
@@ -54,7 +55,7 @@ describe("the parts", () => {
   });
 
   it("are missing when their binary is not found", () => {
-    const found = new Set(["redis-server", "redis-sentinel", "envsubst", "turnserver"]);
+    const found = new Set(["redis-server", "redis-sentinel", "envsubst", "turnserver", "janus"]);
     const missing = missingParts(linuxParts, (binary) => found.has(binary));
     expect(missing.map((part) => part.name)).toEqual(["nginx", "Chromium"]);
   });

@@ -115,7 +115,12 @@ const ConfigSchema = z.object({
   FLOOD_WINDOW_MS: ms(10_000),
   FLOOD_COOLDOWN_MS: ms(10_000),
   MAX_CONNECTIONS_PER_SESSION: z.coerce.number().int().min(1).max(1000).default(8),
-  GROUP_CALL_MAX: z.coerce.number().int().min(2).max(16).default(6),
+  // Default depends on JANUS_URLS (below): 50 through an SFU, 6 for a mesh.
+  GROUP_CALL_MAX: z.coerce.number().int().min(2).max(200).optional(),
+  JANUS_URLS: csv("").pipe(
+    z.array(z.string().regex(/^wss?:\/\/\S+$/, "Janus WebSocket API URLs start with ws:// or wss://")),
+  ),
+  JANUS_API_SECRET: z.string().default(""),
   STUN_URLS: csv(""),
   TURN_URLS: csv(""),
   TURN_SECRET: z.string().default(""),
@@ -185,8 +190,16 @@ export type Config = {
   flood: { refusals: number; addressRefusals: number; windowMs: number; cooldownMs: number };
   /** Tabs (connections) one session may hold open at once. */
   maxConnectionsPerSession: number;
-  /** Participants of one group call: a full mesh stops working on ordinary machines beyond about six. */
+  /**
+   * Participants of one group call: a full mesh stops working on ordinary machines beyond about six
+   * (default 6); through an SFU every sender uploads once (default 50).
+   */
   groupCallMax: number;
+  /**
+   * The Janus nodes group calls run through (docs/sfu.md): their WebSocket API URLs and the API
+   * secret they share. No URL: group calls are a mesh. Browsers never see the secret.
+   */
+  janus: { urls: string[]; apiSecret: string };
   ice: {
     stunUrls: string[];
     turnUrls: string[];
@@ -253,6 +266,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       "Invalid configuration:\n  REDIS_URL and REDIS_SENTINELS: set one (a single Redis, or Sentinel's primary)",
     );
   }
+  if (c.JANUS_URLS.length > 0 && !c.JANUS_API_SECRET) {
+    throw new Error("Invalid configuration:\n  JANUS_API_SECRET: JANUS_URLS needs the nodes' API secret");
+  }
   if (c.ICE_TRANSPORT_POLICY === "relay" && c.TURN_URLS.length === 0) {
     throw new Error(
       "Invalid configuration:\n  ICE_TRANSPORT_POLICY: relay needs TURN_URLS (no call could connect)",
@@ -293,7 +309,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cooldownMs: c.FLOOD_COOLDOWN_MS,
     },
     maxConnectionsPerSession: c.MAX_CONNECTIONS_PER_SESSION,
-    groupCallMax: c.GROUP_CALL_MAX,
+    groupCallMax: c.GROUP_CALL_MAX ?? (c.JANUS_URLS.length > 0 ? 50 : 6),
+    janus: { urls: c.JANUS_URLS, apiSecret: c.JANUS_API_SECRET },
     ice: {
       stunUrls: c.STUN_URLS,
       turnUrls: c.TURN_URLS,

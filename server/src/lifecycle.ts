@@ -27,6 +27,7 @@ export interface Parts {
 /** Registers this run (taking predecessors over) before the first connection can attach, then listens. */
 export async function listen({ config, logger, http, deps, liveness }: Parts): Promise<number> {
   await liveness.start();
+  await deps.sfu?.start();
   return new Promise((resolve, reject) => {
     http.once("error", reject);
     http.listen(config.port, config.host, () => {
@@ -55,6 +56,7 @@ export async function close(parts: Parts): Promise<void> {
   await io.close(); // also closes the HTTP server
   await handshakesSettled(); // a handshake's attach is detached before the Store closes
   await liveness.stop();
+  await deps.sfu?.stop();
   await deps.store.close();
   const clients = redis ? [redis.data, redis.pub, redis.sub] : [];
   await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
@@ -66,7 +68,7 @@ export async function close(parts: Parts): Promise<void> {
  * or retired; the sockets are cut without a goodbye, and the other instances (or the next run of
  * this id) must take over what this run leaves.
  */
-export async function crash({ http, io, redis, counts, reaper, liveness }: Parts): Promise<void> {
+export async function crash({ http, io, deps, redis, counts, reaper, liveness }: Parts): Promise<void> {
   reaper.stop();
   counts.stop();
   if (redis) for (const client of [redis.data, redis.store]) client.disconnect();
@@ -74,6 +76,7 @@ export async function crash({ http, io, redis, counts, reaper, liveness }: Parts
   http.closeAllConnections();
   http.close();
   await liveness.stop(); // its retire fails too: the registry still holds this run
+  await deps.sfu?.stop();
   // The adapter's unsubscriptions from the cut sockets are in flight: let them finish, then go.
   const adapterClients = redis ? [redis.pub, redis.sub] : [];
   await Promise.all(adapterClients.map((client) => client.quit().catch(() => client.disconnect())));

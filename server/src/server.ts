@@ -16,7 +16,9 @@ import { createEventLimits } from "./realtime/limits.js";
 import { recoverSession } from "./realtime/lost.js";
 import { createOccupancyFeed, type CountsStream } from "./realtime/occupancy.js";
 import { serveRealtime } from "./realtime/serve.js";
-import { connectRedis, createStores } from "./state/backend.js";
+import { connectRedis, createSfuStore, createStores } from "./state/backend.js";
+import type { SfuStore } from "./state/sfu/contract.js";
+import { createSfu, type Sfu } from "./sfu/service.js";
 import { instanceKey, type Store } from "./state/store.js";
 
 export interface Instance {
@@ -26,6 +28,9 @@ export interface Instance {
   logger: Logger;
   /** This run of the instance: "<INSTANCE_ID>#<incarnation>"; connection ids start with it. */
   instanceKey: string;
+  /** Where group calls' media runs (the Store's SFU part), and the SFU service when JANUS_URLS is set. */
+  sfuStore: SfuStore;
+  sfu?: Sfu;
   /** Listens on config.port (0 picks a free one) and resolves with the bound port. */
   listen(): Promise<number>;
   close(): Promise<void>;
@@ -42,6 +47,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
   const logger = options.logger ?? createLogger(config);
   const redis = connectRedis(config, logger);
   const { store, own } = createStores(config, redis);
+  const sfuStore = createSfuStore(config, redis);
   const limits = createEventLimits(config, redis?.data);
   const io = createIo(config, logger, redis);
   const streams = new Set<CountsStream>();
@@ -66,6 +72,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     everyRoomCount,
     recoverSession: (socket) => recoverSession(socket, deps),
   };
+  deps.sfu = createSfu(config, { store: sfuStore, io, logger, cluster: redis !== undefined });
   // The instance's own bookkeeping is acked to nobody: no replica barrier (a switch must not fail it).
   const bookkeeping = { ...deps, store: own };
   const reaper = startReaper(bookkeeping);
@@ -84,6 +91,8 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     store,
     logger,
     instanceKey: key,
+    sfuStore,
+    sfu: deps.sfu,
     listen: () => listen(parts),
     close: () => close(parts),
     crash: () => crash(parts),

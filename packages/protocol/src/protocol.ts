@@ -21,6 +21,7 @@ export type ErrorCode =
   | "call_exists" // this private chat already has a call
   | "no_call" // no such call (ended, or never started)
   | "too_many_connections" // this session already has the most tabs (connections) allowed
+  | "sfu_unavailable" // no SFU node can take the call's media now (try again; docs/sfu.md)
   | "flooding" // this connection kept sending past its limits and was closed; reconnect after retryAfterMs
   | "unavailable" // not confirmed: Redis is failing over; send the same event again after retryAfterMs
   | "internal"; // a bug on our side; details are in the server log, not here
@@ -183,6 +184,20 @@ export interface GroupCall {
   media: Record<string, MediaState>;
 }
 
+/** One m-line of an SFU subscription: whose media it carries (`userId`), audio or video. */
+export interface SfuStream {
+  mid: string;
+  userId: string;
+  kind: "audio" | "video";
+}
+
+/** An ICE candidate of one of a participant's two SFU connections (W3C RTCIceCandidateInit). */
+export interface SfuTrickle {
+  callId: string;
+  target: "publisher" | "subscriber";
+  candidate: IceCandidate | null;
+}
+
 /** One participant's media, told to the others so that tiles show initials and a muted badge. */
 export interface MediaState {
   audio: boolean;
@@ -292,7 +307,7 @@ export interface ClientToServerEvents {
    */
   "call:ice-servers": (
     payload: Record<string, never>,
-    ack: AckCallback<{ iceServers: IceServer[]; iceTransportPolicy: IceTransportPolicy }>,
+    ack: AckCallback<{ iceServers: IceServer[]; iceTransportPolicy: IceTransportPolicy; sfu?: boolean }>,
   ) => void;
   /** This user's media changed (mute, camera off, screen share): told to everyone in their current call. */
   "call:media": (payload: MediaState, ack: AckCallback) => void;
@@ -306,6 +321,21 @@ export interface ClientToServerEvents {
   "group:invite": (payload: { with: string }, ack: AckCallback) => void;
   "group:decline": (payload: { callId: string }, ack: AckCallback) => void;
   "group:signal": (payload: GroupSignal, ack: AckCallback) => void;
+
+  /** SFU calls (docs/sfu.md): joins the call's VideoRoom; the server then offers the others' media (sfu:offer). */
+  "sfu:join": (payload: { callId: string }, ack: AckCallback) => void;
+  /** The sender's publisher offer (audio, video with simulcast): answered by Janus through the server. */
+  "sfu:publish": (
+    payload: { callId: string; description: { type: "offer"; sdp: string } },
+    ack: AckCallback<{ description: SessionDescription }>,
+  ) => void;
+  /** The answer to the last sfu:offer (the subscription to the others' media). */
+  "sfu:answer": (
+    payload: { callId: string; description: { type: "answer"; sdp: string } },
+    ack: AckCallback,
+  ) => void;
+  /** An ICE candidate of the publisher or the subscriber connection; null: gathering completed. */
+  "sfu:trickle": (payload: SfuTrickle, ack: AckCallback) => void;
 }
 
 export interface ServerToClientEvents {
@@ -361,6 +391,13 @@ export interface ServerToClientEvents {
   /** To the inviter: the invitation was declined, or expired unanswered. */
   "group:declined": (payload: { callId: string; by: UserRef; reason: "declined" | "missed" }) => void;
   "group:signal": (payload: GroupSignal) => void;
+
+  /** A (new) subscription offer from the call's SFU: `streams` says whose media each m-line carries. */
+  "sfu:offer": (payload: { callId: string; description: SessionDescription; streams: SfuStream[] }) => void;
+  /** The call's media moved to another SFU node (its node died): publish and subscribe again. */
+  "sfu:moved": (payload: { callId: string }) => void;
+  /** Janus's audio-level verdict on a participant of the recipient's call. */
+  "sfu:talking": (payload: { callId: string; userId: string; talking: boolean }) => void;
 }
 
 /** Between instances (Socket.IO `serverSideEmit`), never from a client. */
@@ -372,6 +409,8 @@ export interface InterServerEvents {
    * sockets on other instances may be lost, so every instance re-sends its sockets their state.
    */
   "cluster:resync": () => void;
+  /** A participant's media reached call `callId`'s SFU: every instance re-reads the subscriptions it holds. */
+  "sfu:published": (payload: { callId: string; userId: string }) => void;
   /** Counts an instance read for the rooms it changed: every instance passes them to its watchers. */
   "rooms:occupancy": (payload: { rooms: RoomOccupancy[] }) => void;
 }

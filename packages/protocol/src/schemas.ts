@@ -65,6 +65,10 @@ const iceCandidate = z.strictObject({
   usernameFragment: z.string().max(256).nullable().optional(),
 });
 
+/** A description of one type with its SDP (Janus negotiates no rollbacks). */
+const sdpOf = <T extends "offer" | "answer">(type: T) =>
+  z.strictObject({ type: z.literal(type), sdp: z.string().min(1).max(60_000) });
+
 /** A perfect-negotiation message: exactly one of a description or a candidate, beside `fields`. */
 function oneSignal<T extends z.ZodRawShape>(fields: T) {
   return z
@@ -112,6 +116,14 @@ export const eventSchemas = {
   "group:invite": z.strictObject({ with: id }),
   "group:decline": z.strictObject({ callId: id }),
   "group:signal": oneSignal({ callId: id, peer: id }),
+  "sfu:join": z.strictObject({ callId: id }),
+  "sfu:publish": z.strictObject({ callId: id, description: sdpOf("offer") }),
+  "sfu:answer": z.strictObject({ callId: id, description: sdpOf("answer") }),
+  "sfu:trickle": z.strictObject({
+    callId: id,
+    target: z.enum(["publisher", "subscriber"]),
+    candidate: iceCandidate.nullable(),
+  }),
 } as const satisfies EventSchemas;
 
 /** The payload type protocol.ts declares for client->server event `E`. */

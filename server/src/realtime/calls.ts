@@ -147,6 +147,7 @@ export function register(events: Events, deps: RealtimeDeps): void {
       ok: true,
       iceServers: iceServersFor(me, config.ice, clock()),
       iceTransportPolicy: config.ice.transportPolicy,
+      sfu: config.janus.urls.length > 0, // group calls go through Janus (docs/sfu.md)
     };
   });
 }

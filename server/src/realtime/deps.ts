@@ -1,19 +1,14 @@
 // What every feature module receives: injected, so tests can swap any of it.
-import type { Server, Socket } from "socket.io";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
-import type {
-  ClientToServerEvents,
-  InterServerEvents,
-  RoomOccupancy,
-  ServerToClientEvents,
-  SocketData,
-} from "@videochat/protocol";
+import type { Sfu } from "../sfu/service.js";
+import type { RoomOccupancy } from "@videochat/protocol";
 import type { Store } from "../state/store.js";
 import type { EventLimits } from "./limits.js";
 
-export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
-export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+import type { AppServer, AppSocket } from "./sockets.js";
+
+export type { AppServer, AppSocket } from "./sockets.js";
 
 export interface RealtimeDeps {
   io: AppServer;
@@ -33,4 +28,6 @@ export interface RealtimeDeps {
   announceOccupancy: (room: string) => void;
   /** Every configured room's count, kept current by the occupancy feed (see occupancy.ts). */
   everyRoomCount: () => Promise<RoomOccupancy[]>;
+  /** Group calls through Janus (JANUS_URLS); absent: group calls are a mesh. */
+  sfu?: Sfu;
 }

@@ -11,7 +11,7 @@ import { fail } from "./acks.js";
 import type { Events } from "./handler.js";
 import { TEXTS } from "../error-texts.js";
 
-type Deps = Pick<RealtimeDeps, "io">;
+type Deps = Pick<RealtimeDeps, "io"> & Partial<Pick<RealtimeDeps, "sfu">>;
 
 const WHY: Partial<Record<ErrorCode, string>> = {
   session_unknown: TEXTS.session_unknown.ended,
@@ -36,6 +36,8 @@ export function announceLeftCall(deps: Deps, left: LeftGroupCall): void {
   tellRoom(deps, left.changes);
   const state = left.call ? { call: left.call } : { call: null, endedCallId: left.callId };
   deps.io.to(roomChannel(left.room)).emit("group:state", { room: left.room, ...state });
+  // Out of the VideoRoom at once, whichever instance holds the leaver's handles.
+  void deps.sfu?.prune(left.callId, left.call?.participants.map((p) => p.id) ?? null).catch(() => undefined);
 }
 
 /**

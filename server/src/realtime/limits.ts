@@ -40,6 +40,10 @@ export const EVENT_FAMILY: Record<EventName, LimitFamily> = {
   "call:end": "call",
   "call:signal": "call-signal",
   "call:ice-servers": "ice-servers",
+  "sfu:join": "call",
+  "sfu:publish": "call-signal",
+  "sfu:answer": "call-signal",
+  "sfu:trickle": "call-signal",
 };
 
 /**
@@ -55,6 +59,9 @@ const BYTE_BUDGET: Partial<Record<EventName, { family: LimitFamily; bytes: (payl
   {
     "call:signal": { family: "call-signal-bytes", bytes: signalBytes },
     "group:signal": { family: "call-signal-bytes", bytes: signalBytes },
+    "sfu:publish": { family: "call-signal-bytes", bytes: signalBytes },
+    "sfu:answer": { family: "call-signal-bytes", bytes: signalBytes },
+    "sfu:trickle": { family: "call-signal-bytes", bytes: signalBytes },
   };
 
 export interface EventLimits {

@@ -15,6 +15,7 @@ import * as presence from "./presence.js";
 import * as privateChat from "./private.js";
 import * as rooms from "./rooms.js";
 import * as session from "./session.js";
+import * as sfuEvents from "../sfu/events.js";
 
 /** Registers every feature once per server and serves every connection `deps.io` accepts from now on. */
 export function serveRealtime(deps: RealtimeDeps): void {
@@ -23,7 +24,18 @@ export function serveRealtime(deps: RealtimeDeps): void {
   listenForResync(deps);
   // Every feature's handlers, once per server; each socket gets one listener that dispatches to them.
   const events = new Events(deps);
-  for (const feature of [session, rooms, presence, chat, privateChat, calls, group, media, occupancy])
+  for (const feature of [
+    session,
+    rooms,
+    presence,
+    chat,
+    privateChat,
+    calls,
+    group,
+    media,
+    occupancy,
+    sfuEvents,
+  ])
     feature.register(events, deps);
   io.use(authenticate(deps));
   io.on("connection", (socket) => {
@@ -32,6 +44,7 @@ export function serveRealtime(deps: RealtimeDeps): void {
     boundOutbound(socket, config.outboundBufferMaxBytes, logger);
     // The listener first, synchronously, so no event sent right after connecting is missed.
     events.attach(socket);
+    sfuEvents.attach(socket, deps);
     session.detachOnDisconnect(socket, deps);
     session.start(socket, deps).catch((error: unknown) => {
       logger.error({ err: error, userId: socket.data.userId }, "connection start failed");

@@ -7,6 +7,9 @@ import { connectRedis as redisConnection } from "../redis/connect.js";
 import { replicaBarrier, replicated } from "../redis/replicated.js";
 import { memoryStore } from "./memory.js";
 import { redisStore } from "./redis.js";
+import type { SfuStore } from "./sfu/contract.js";
+import { MemorySfuStore } from "./sfu/memory.js";
+import { RedisSfuStore } from "./sfu/redis.js";
 import type { Store } from "./store.js";
 
 /** One instance's Redis connections, each named `<INSTANCE_ID>:<role>` in CLIENT LIST. */
@@ -67,4 +70,9 @@ export function createStores(
     `${config.redisPrefix}:replica-mark`,
   );
   return { store: replicated(own, barrier), own };
+}
+
+/** Where group calls' media runs (Janus nodes, placements): on the Store's Redis connection, or in memory. */
+export function createSfuStore(config: Config, redis: RedisConnections | undefined): SfuStore {
+  return redis ? new RedisSfuStore(redis.store, config.redisPrefix) : new MemorySfuStore();
 }

@@ -8,6 +8,9 @@ import { listen } from "../session/listen";
 import { request } from "../session/socket";
 import { MeshCall, type MeshOptions, type Participant, type SignalTransport } from "../../webrtc/mesh";
 import type { PeerSignal, PeerState } from "../../webrtc/peer";
+import type { CallPeers } from "../../webrtc/callPeers";
+import { SfuCall } from "../../webrtc/sfu";
+import { sfuTransport } from "../../webrtc/sfuSignals";
 import { useDeviceStore } from "../devices/deviceStore";
 import { createLocalMedia } from "./localMedia";
 import { createStage } from "./stage";
@@ -37,7 +40,9 @@ export const useCallMediaStore = defineStore("callMedia", () => {
   const kind = ref<"private" | "group" | null>(null);
   const stage = createStage();
   const active = computed(() => callId.value !== null);
-  let mesh: MeshCall | null = null;
+  let mesh: CallPeers | null = null;
+  /** The same call as `mesh` when it runs through the SFU. */
+  let sfu: SfuCall | null = null;
   const local = createLocalMedia({ mesh: () => mesh, changed: announce, microphone: stage.measureSelf });
   /** Signals and media states that came before the mesh (the camera prompt was still open). */
   let early: { callId: string; peerId: string; signal: PeerSignal }[] = [];
@@ -64,17 +69,30 @@ export const useCallMediaStore = defineStore("callMedia", () => {
     void devices.refresh(); // labels appear once a device is granted
     // Without an answer, host candidates only (that still works on one network), unless the server
     // said relay-only before: then no candidate at all until an ICE restart fetches servers again.
-    const { iceServers, iceTransportPolicy } = await fetchIceConfig().catch(fallbackIceConfig);
+    const ice = await fetchIceConfig().catch(fallbackIceConfig);
+    const { iceServers, iceTransportPolicy } = ice;
     if (!current()) return local.stop();
-    mesh = new MeshCall({
-      selfId: options.self.id,
-      transport: options.transport,
-      roles: options.roles,
-      iceServers,
-      iceTransportPolicy,
-      fetchIceServers,
-      local: tracks,
-    });
+    if (options.kind === "group" && ice.sfu) {
+      const transport = sfuTransport(options.callId);
+      sfu = new SfuCall({
+        selfId: options.self.id,
+        transport,
+        iceServers,
+        iceTransportPolicy,
+        local: tracks,
+      });
+    }
+    mesh =
+      sfu ??
+      new MeshCall({
+        selfId: options.self.id,
+        transport: options.transport,
+        roles: options.roles,
+        iceServers,
+        iceTransportPolicy,
+        fetchIceServers,
+        local: tracks,
+      });
     mesh.on("stateChanged", ({ participant, state }) => options.onPeerState?.(participant.id, state));
     const { micOn, cameraOn, stream } = local;
     stage.start({ id: options.self.id, name: options.self.name, micOn, cameraOn, stream }, mesh);
@@ -87,6 +105,7 @@ export const useCallMediaStore = defineStore("callMedia", () => {
     early = [];
     earlyMedia = new Map();
     announce();
+    void sfu?.start();
   }
 
   /** The call's participants changed (a group:state): connect to newcomers, drop leavers. */
@@ -132,7 +151,7 @@ export const useCallMediaStore = defineStore("callMedia", () => {
   /** Ends the media: every local track stops (the camera light goes off), every connection closes. */
   function stop(): void {
     mesh?.stop();
-    mesh = null;
+    mesh = sfu = null;
     stage.stop();
     local.stop();
     callId.value = kind.value = null;
@@ -141,7 +160,18 @@ export const useCallMediaStore = defineStore("callMedia", () => {
   }
 
   // Back after a socket outage: signals sent meanwhile were lost; each peer re-sends and repairs.
-  listen({ "call:media": onCallMedia, "session:ready": () => mesh?.resync() }, stop);
+  listen(
+    {
+      "call:media": onCallMedia,
+      "session:ready": () => mesh?.resync(),
+      "sfu:offer": ({ callId: id, description, streams }) => {
+        if (id === callId.value) void sfu?.receiveOffer(description as RTCSessionDescriptionInit, streams);
+      },
+      // The call's SFU node died and the call moved: publish and subscribe again on the new one.
+      "sfu:moved": ({ callId: id }) => id === callId.value && sfu?.resync(),
+    },
+    stop,
+  );
 
   return {
     callId,

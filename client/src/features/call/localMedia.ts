@@ -11,12 +11,12 @@ import {
   screenShareError,
   stopStream,
 } from "../../webrtc/media";
-import type { MeshCall } from "../../webrtc/mesh";
+import type { CallPeers } from "../../webrtc/callPeers";
 import type { DeviceSource, LocalTracks, ScreenShare } from "../../webrtc/peer";
 
 export interface LocalMediaHooks {
   /** The call's mesh, once it exists; switches and shares reach every peer through it. */
-  mesh: () => MeshCall | null;
+  mesh: () => CallPeers | null;
   /** Our microphone, camera or screen state changed: tell the others (call:media). */
   changed: () => void;
   /** The microphone in use changed: the speaker highlight measures the new one. */

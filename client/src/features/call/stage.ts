@@ -3,7 +3,8 @@
 // looked up by tile key (markRaw, cached by their tracks), never kept in reactive state.
 import { computed, markRaw, type Ref, ref, shallowRef } from "vue";
 import { loudest, type LevelMeter, meterFor } from "../../webrtc/audioLevel";
-import type { MeshCall, RemoteParticipant } from "../../webrtc/mesh";
+import type { CallPeers } from "../../webrtc/callPeers";
+import type { RemoteParticipant } from "../../webrtc/mesh";
 import type { PeerState } from "../../webrtc/peer";
 
 export interface Tile {
@@ -55,7 +56,7 @@ export function createStage() {
   /** Per tile key: the tracks its stream holds, and the stream. */
   const streams = new Map<string, { tracks: MediaStreamTrack[]; stream: MediaStream; version: number }>();
   const meters = new Map<string, { track: MediaStreamTrack; meter: LevelMeter }>();
-  let mesh: MeshCall | null = null;
+  let mesh: CallPeers | null = null;
   let poll: ReturnType<typeof setInterval> | undefined;
 
   /** Caches a stream per tile: the same tracks keep the same stream (no flicker), new ones bump the version. */
@@ -160,7 +161,7 @@ export function createStage() {
     speakerId.value = loudest(levels, speakerId.value);
   }
 
-  function start(view: SelfView, call: MeshCall): void {
+  function start(view: SelfView, call: CallPeers): void {
     self.value = view;
     mesh = call;
     for (const event of [

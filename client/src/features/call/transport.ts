@@ -31,6 +31,8 @@ export function groupTransport(callId: string): SignalTransport {
 export interface IceConfig {
   iceServers: RTCIceServer[];
   iceTransportPolicy: RTCIceTransportPolicy;
+  /** Group calls run through the deployment's SFU (docs/sfu.md); absent: a mesh. */
+  sfu?: boolean;
 }
 
 /** The policy the server last gave: a relay-only deployment stays relay-only when one answer fails. */
@@ -41,7 +43,7 @@ export async function fetchIceConfig(): Promise<IceConfig> {
   const ack = await request("call:ice-servers", {});
   if (!ack.ok) throw new Error(ack.error.message);
   knownPolicy = ack.iceTransportPolicy;
-  return { iceServers: ack.iceServers, iceTransportPolicy: ack.iceTransportPolicy };
+  return { iceServers: ack.iceServers, iceTransportPolicy: ack.iceTransportPolicy, sfu: ack.sfu };
 }
 
 /** What a call starts with when the server cannot answer: no servers, the last policy it gave. */
