@@ -1,7 +1,6 @@
 // Global CSS first (tokens, reset, the rules not yet moved into components), then the app and its scoped styles.
 import "./ui/tokens.css";
 import "./ui/reset.css";
-import "./styles/chat.css";
 import "./styles/private.css";
 import "./styles/call.css";
 import { createPinia } from "pinia";
