@@ -5,8 +5,9 @@ import type {
   CreateSessionResponse,
   HttpError,
   RoomsResponse,
-} from "../../../../server/src/protocol";
+} from "@videochat/protocol";
 import { tabId } from "./tabStorage";
+import { retryWhileUnavailable } from "./unavailable";
 
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: AppError | ClientError };
 
@@ -26,7 +27,10 @@ function withTab(path: string): string {
   return `${path}${path.includes("?") ? "&" : "?"}tab=${encodeURIComponent(tabId())}`;
 }
 
-async function call<T>(path: string, init?: RequestInit): Promise<ApiResult<T>> {
+/** A request refused as `unavailable` (Redis failing over) is made again by itself for a while. */
+const call = <T>(path: string, init?: RequestInit) => retryWhileUnavailable(() => callOnce<T>(path, init));
+
+async function callOnce<T>(path: string, init?: RequestInit): Promise<ApiResult<T>> {
   let response: Response;
   try {
     response = await fetch(withTab(path), {

@@ -6,8 +6,9 @@ import type {
   ClientToServerEvents,
   HandshakeAuth,
   ServerToClientEvents,
-} from "../../../../server/src/protocol";
+} from "@videochat/protocol";
 import { pageId, tabId } from "./tabStorage";
+import { asResend, retryWhileUnavailable } from "./unavailable";
 
 export type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type ConnectionState = "connected" | "reconnecting" | "disconnected";
@@ -80,7 +81,8 @@ export function waitText(retryAfterMs: number | undefined): string {
 /**
  * Sends a client->server event and resolves with its acknowledgement. Never rejects: a missing answer
  * becomes an error value the UI can show. Refuses while offline, because socket.io-client would buffer
- * the event and deliver it later, after the user has already been told it failed. A rate limit's
+ * the event and deliver it later, after the user has already been told it failed. An `unavailable`
+ * refusal (Redis failing over) is sent again here, for a while (see unavailable.ts). A rate limit's
  * message is worded here from its `retryAfterMs`, so every screen says the wait the same way.
  */
 export async function request<E extends RequestName>(
@@ -99,7 +101,11 @@ export async function request<E extends RequestName>(
       ev: E,
       payload: RequestPayload<E>,
     ) => Promise<ServerAck<E>>;
-    const ack = (await emit.call(socket, event, payload)) as RequestResult<E>;
+    const ack = await retryWhileUnavailable(
+      async (retry) =>
+        (await emit.call(socket, event, retry ? asResend(payload) : payload)) as RequestResult<E>,
+      () => socket.connected,
+    );
     if (!ack.ok && ack.error.code === "session_unknown") onSessionLost();
     if (!ack.ok && ack.error.code === "rate_limited") {
       return { ok: false, error: { ...ack.error, message: waitText(ack.error.retryAfterMs) } };
