@@ -1,10 +1,6 @@
-// Global CSS first (tokens, reset, the rules not yet moved into components), then the app and its scoped styles.
+// The only global CSS (design tokens, the reset with the shared control looks); every component styles itself.
 import "./ui/tokens.css";
 import "./ui/reset.css";
-import "./styles/room.css";
-import "./styles/chat.css";
-import "./styles/private.css";
-import "./styles/call.css";
 import { createPinia } from "pinia";
 import { createApp } from "vue";
 import App from "./App.vue";
