@@ -77,6 +77,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
   const bookkeeping = { ...deps, store: own };
   const reaper = startReaper(bookkeeping);
   const liveness = startLiveness(bookkeeping);
+  deps.deadlineAt = reaper.dueBy;
   // While Redis is away, and for one TTL after, every heartbeat is old: no instance is taken over.
   if (redis)
     resyncAfterOutage(redis.sub, bookkeeping, {

@@ -26,6 +26,8 @@ export function startReaper(deps: RealtimeDeps) {
   /** Until then no instance is taken over (see `quiet`). */
   let quietUntil = 0;
   let tick = 0;
+  /** A deadline this instance knows is due then (a closed tab's short grace): swept on the first tick after. */
+  let dueAt = Infinity;
   /** `every`: a full sweep (deadlines too), as `sweep()` from outside does; the timer's ticks pass false. */
   const sweep = async (every = true) => {
     if (running) return; // a slow Store must not pile up sweeps
@@ -44,7 +46,9 @@ export function startReaper(deps: RealtimeDeps) {
       // A member whose remaining tabs are all idle now shows absent.
       for (const change of changes) deps.io.to(roomChannel(change.room)).emit("room:member-updated", change);
       // A takeover gives the dead run's sessions deadlines that may be due already: sweep them now.
-      if (!every && dead.length === 0 && tick++ % DEADLINE_TICKS !== 0) return;
+      const scheduled = tick++ % DEADLINE_TICKS === 0 || deps.clock() >= dueAt;
+      if (!every && dead.length === 0 && !scheduled) return;
+      if (deps.clock() >= dueAt) dueAt = Infinity;
       for (;;) {
         const ended = await deps.store.takeExpiredSessions(deps.clock(), BATCH);
         for (const { session, left, leftCall } of ended) {
@@ -79,6 +83,13 @@ export function startReaper(deps: RealtimeDeps) {
   timer.unref();
   return {
     sweep: () => sweep(),
+    /**
+     * A shortcut, never the only record (the deadline is in the Store): sweeps the deadlines on the
+     * first tick at or after `at` (ms since the epoch) instead of waiting for the every-5th-tick sweep.
+     */
+    dueBy: (at: number) => {
+      dueAt = Math.min(dueAt, at);
+    },
     stop: () => clearInterval(timer),
     /**
      * Takes no instance over for the next `ms` (Infinity: until told otherwise). While and just after

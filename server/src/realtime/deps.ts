@@ -22,6 +22,8 @@ export interface RealtimeDeps {
   clock: () => number;
   /** Per-user limits of every event family, charged at the edge (handler.ts) before any feature runs. */
   limits: EventLimits;
+  /** Tells this instance's reaper a deadline falls due at `at` (ms since the epoch), so it sweeps then. */
+  deadlineAt?: (at: number) => void;
   /** Rebuilds a connected socket's lost session (see lost.ts); false when the socket was closed instead. */
   recoverSession: (socket: AppSocket) => Promise<boolean>;
   /** Marks a room whose member count changed; counts of marked rooms go out coalesced, once per window. */

@@ -87,8 +87,10 @@ export function detachOnDisconnect(socket: AppSocket, deps: RealtimeDeps): void 
   socket.on("disconnect", async (reason) => {
     logger.info({ userId: socket.data.userId, socketId: socket.id, reason }, "disconnected");
     if (hasLeft(socket)) return; // its session ended with its connections (session:leave)
-    const graceDeadline =
-      clock() + (await graceFor(socket, deps, reason).catch(() => deps.config.sessionGraceMs));
+    const grace = await graceFor(socket, deps, reason).catch(() => deps.config.sessionGraceMs);
+    const graceDeadline = clock() + grace;
+    // A closed tab's short grace must not wait for the reaper's every-5th-tick deadline sweep.
+    if (grace < deps.config.sessionGraceMs) deps.deadlineAt?.(graceDeadline);
     // A detach that fails (Redis away longer than ioredis retries) is tried again until it lands:
     // otherwise the closed tab stays in the Store as a live connection, a ghost that never expires.
     const detach = (attempt: number): void => {
