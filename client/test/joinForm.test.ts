@@ -92,7 +92,7 @@ describe("join form", () => {
     expect(sessionStorage.getItem("videochat.session")).toContain("t-1");
   });
 
-  it("shows the server's message on the name field when the name is taken, and stays", async () => {
+  it("words a taken name itself on the name field (not the server's text), and stays", async () => {
     sessionAnswer = {
       status: 409,
       body: { error: { code: "name_taken", message: "That name is already in use. Pick another." } },
@@ -102,7 +102,9 @@ describe("join form", () => {
     await user.type(name, "Bob{Enter}");
 
     const alert = await screen.findByRole("alert");
-    expect(alert.textContent?.trim()).toBe("That name is already in use. Pick another.");
+    expect(alert.textContent?.trim()).toBe(
+      "The name “Bob” is taken, or looks the same as one in use. Choose another one.",
+    );
     expect(name.getAttribute("aria-describedby")).toBe(alert.id);
     expect(name.getAttribute("aria-invalid")).toBe("true");
     expect(router.currentRoute.value.fullPath).toBe("/");

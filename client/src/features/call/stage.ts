@@ -5,6 +5,7 @@ import { computed, markRaw, type Ref, ref, shallowRef } from "vue";
 import { loudest, type LevelMeter, meterFor } from "../../webrtc/audioLevel";
 import type { MeshCall, RemoteParticipant } from "../../webrtc/mesh";
 import type { PeerState } from "../../webrtc/peer";
+import { t } from "../../i18n";
 
 export interface Tile {
   key: string;
@@ -124,7 +125,7 @@ export function createStage() {
       .map((p) => ({
         key: `${p.id}:screen`,
         participantId: p.id,
-        label: `${p.name}'s screen`,
+        label: t("call.tileScreen", { name: p.name }),
         name: p.name,
         source: "screen",
         self: false,
@@ -138,7 +139,7 @@ export function createStage() {
     const mine: Tile = {
       key: `${me.id}:camera`,
       participantId: me.id,
-      label: `${me.name} (you)`,
+      label: t("call.tileSelf", { name: me.name }),
       name: me.name,
       source: "camera",
       self: true,
