@@ -131,7 +131,8 @@ const en = {
     partnerDeclined: "{name} declined the call",
     failed: "The call failed. Try calling again.",
     connectionFailed: "The connection failed. Try calling again.",
-    deviceStopped: "Your {device} stopped (was it unplugged?). The call goes on; pick another in Call settings.",
+    deviceStopped:
+      "Your {device} stopped (was it unplugged?). The call goes on; pick another in Call settings.",
     insecurePage:
       "Camera and microphone need HTTPS or localhost. This page was opened over plain HTTP, so your " +
       "browser will not share them: in a call you can see and hear the people in it, but they cannot " +

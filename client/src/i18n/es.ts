@@ -58,7 +58,8 @@ const es: Messages = {
     timedOut: "{name} ha perdido la conexión",
     typingOne: "{name} está escribiendo…",
     typingTwo: "{first} y {second} están escribiendo…",
-    typingMany: "{first}, {second} y {n} más están escribiendo… | {first}, {second} y {n} más están escribiendo…",
+    typingMany:
+      "{first}, {second} y {n} más están escribiendo… | {first}, {second} y {n} más están escribiendo…",
     newMessages: "1 mensaje nuevo | {n} mensajes nuevos",
     jumpToNewest: "Ir al más reciente",
   },
@@ -176,7 +177,8 @@ const es: Messages = {
     sounds: "Sonidos",
     numbered: "{device} {n}",
     noun: { camera: "cámara", microphone: "micrófono" },
-    blocked: "Tu navegador ha bloqueado: {device}. Permítelo en los ajustes del sitio; la llamada sigue sin él.",
+    blocked:
+      "Tu navegador ha bloqueado: {device}. Permítelo en los ajustes del sitio; la llamada sigue sin él.",
     inUse: "Otro programa está usando: {device}. Ciérralo e inténtalo de nuevo; la llamada sigue.",
     gone: "Ya no está conectado: {device}. Elige otro.",
     failed: "No se pudo abrir: {device}. La llamada sigue con lo que hay.",
@@ -190,14 +192,16 @@ const es: Messages = {
     waitMinutes: "{n} min",
     rate_limited: "Estás enviando demasiado rápido. Inténtalo de nuevo en {wait}.",
     rate_limited_moment: "Estás enviando demasiado rápido. Inténtalo de nuevo en un momento.",
-    rate_limited_claims: "Demasiadas entradas desde tu red en el último minuto. Inténtalo de nuevo en {seconds} s.",
+    rate_limited_claims:
+      "Demasiadas entradas desde tu red en el último minuto. Inténtalo de nuevo en {seconds} s.",
     rate_limited_reconnects: "Demasiadas reconexiones. Conectando de nuevo en {seconds} s.",
     session_unknown: "Tu sesión ha terminado. Vuelve a entrar.",
     name_taken: "El nombre “{name}” está ocupado o se parece a uno en uso. Elige otro.",
     name_lost: "Tu sesión terminó y alguien ha tomado tu nombre mientras tanto. Elige otro.",
     unknown_room: "No hay ninguna sala llamada {room}.",
     not_in_room: "Entra primero en una sala.",
-    flooding: "Esta pestaña envió demasiados eventos demasiado rápido, así que el servidor cerró su conexión.",
+    flooding:
+      "Esta pestaña envió demasiados eventos demasiado rápido, así que el servidor cerró su conexión.",
     flooding_held: "Esta sesión envió demasiados eventos. Conectando de nuevo en {seconds} s.",
     too_many_connections: "Esta sesión está abierta en demasiadas pestañas. Cierra una y recarga.",
     partner_unavailable: "Esa persona ya no está en tu sala.",

@@ -69,7 +69,8 @@ export const useCallStore = defineStore("call", () => {
     status.value = "ringing-in";
     notice.value = null;
     caller = false;
-    if (document.hidden) notify(t("call.incomingFrom", { name: payload.from.name }), t("call.openToAnswer"), "call");
+    if (document.hidden)
+      notify(t("call.incomingFrom", { name: payload.from.name }), t("call.openToAnswer"), "call");
   }
 
   async function answer(accept: boolean): Promise<void> {

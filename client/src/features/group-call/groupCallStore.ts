@@ -170,7 +170,9 @@ export const useGroupCallStore = defineStore("groupCall", () => {
     if (payload.callId !== call.value?.id) return;
     const { name } = payload.by;
     invited = null;
-    notice.value = t(payload.reason === "declined" ? "group.declinedInvitation" : "group.didNotAnswer", { name });
+    notice.value = t(payload.reason === "declined" ? "group.declinedInvitation" : "group.didNotAnswer", {
+      name,
+    });
   }
 
   function onSignal(signal: GroupSignal): void {

@@ -14,7 +14,8 @@ export function createInvitation() {
   const invitation = ref<Invitation | null>(null);
   function show(next: Invitation): void {
     invitation.value = next;
-    if (document.hidden) notify(t("group.notifyTitle", { name: next.from.name }), t("group.openToJoin"), "call");
+    if (document.hidden)
+      notify(t("group.notifyTitle", { name: next.from.name }), t("group.openToJoin"), "call");
   }
 
   function dismiss(): void {

@@ -44,21 +44,29 @@ async function call<T>(path: string, context: ErrorContext, init?: RequestInit):
   }
   const body: unknown = await response.json().catch(() => null);
   if (response.ok && body !== null) return { ok: true, value: body as T };
-  if (isHttpError(body)) return { ok: false, error: { ...body.error, message: errorText(body.error, context) } };
+  if (isHttpError(body))
+    return { ok: false, error: { ...body.error, message: errorText(body.error, context) } };
   return {
     ok: false,
-    error: { code: "unexpected_response", message: t("errors.unexpected_response", { status: response.status }) },
+    error: {
+      code: "unexpected_response",
+      message: t("errors.unexpected_response", { status: response.status }),
+    },
   };
 }
 
 export function createSession(request: CreateSessionRequest): Promise<ApiResult<CreateSessionResponse>> {
   // The name as the server words it back (its schemas' normaliseName: NFC, invisible code points out, spaces folded).
   const name = stripInvisible(request.name.normalize("NFC")).trim().replace(/ {2,}/g, " ");
-  return call("/api/session", { event: "http:session", name, room: request.room }, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(request),
-  });
+  return call(
+    "/api/session",
+    { event: "http:session", name, room: request.room },
+    {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(request),
+    },
+  );
 }
 
 export function fetchRooms(): Promise<ApiResult<RoomsResponse>> {

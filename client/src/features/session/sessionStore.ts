@@ -125,11 +125,7 @@ export const useSessionStore = defineStore("session", () => {
         return;
       }
       const taken = result.error.code === "name_taken";
-      return end(
-        taken
-          ? t("session.nameTakenMeanwhile", { name })
-          : result.error.message,
-      );
+      return end(taken ? t("session.nameTakenMeanwhile", { name }) : result.error.message);
     }
     resetStores();
     token.value = result.value.token;
