@@ -1,7 +1,7 @@
 // Three people in a room's group call on two instances behind nginx: start, a busy notice, join,
 // an invitation declined and one accepted, video between every pair, a muted badge and a screen share
 // seen by the others, axe-core, a room move, a leave and a rejoin (timed: join to frames from both
-// others), and a reload that the server takes as leaving.
+// others), a reload that the server takes as leaving, and a closed tab off the stage within seconds.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { expectNoAxeViolations } from "./support/axe.js";
 import type { User } from "./support/browser.js";
@@ -168,6 +168,15 @@ it("holds a group call of three across instances, with video between every pair"
       await bob.page.getByRole("button", { name: "Join group call", exact: true }).waitFor();
     },
   );
+
+  await scenario.step("Carol closes her tab: off Alice's stage within 5 s", async () => {
+    const at = Date.now();
+    await carol.page.close();
+    await expectTiles(alice.page, ["Alice (you)"]);
+    const ms = Date.now() - at;
+    console.log(`group call: tab closed → off the others' stage  ${ms.toLocaleString("en-US")} ms`);
+    expect(ms).toBeLessThan(5_000);
+  });
 
   expect(scenario.pageErrors()).toEqual([]);
 });

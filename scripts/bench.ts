@@ -1,6 +1,8 @@
 // `npm run bench` (builds first) and `npm run bench -- --quick`: the scenario table of issue 8. Starts
 // its own Redis and, per group of rows, two fresh built instances (server/dist); drives simulated
-// users with socket.io-client from worker processes; a call row runs Chromium through nginx. Prints one
+// users with socket.io-client from worker processes; a call row runs Chromium through nginx. The fan-out
+// and command rows run interleaved on the floor as well (bench/floor/: Socket.IO and the same Redis
+// adapter, nothing else, on a Redis of its own) and print its figure and the ratio. Prints one
 // row per scenario with our figure beside the target, the generator's own CPU and event-loop delay, and
 // the servers' CPU; writes JSON and Markdown under bench/results/.
 //
@@ -8,6 +10,7 @@
 //   --only a,b       only the groups named (fanout, ramp10, ramp50, held, flood, call)
 //   --profile <row>  CPU-profiles both instances during that row (e.g. message-500) and prints the top frames
 //   --out <dir>      where results go (bench/results)
+//   --no-floor       the fan-out rows on this app only, without the floor (bench/floor/) beside them
 //   --watch-every <n> in the held row, one user in n watches room counts (rooms:watch), as a tab showing
 //                    the room switcher does; 0 (default): none, like background tabs
 import { existsSync } from "node:fs";
@@ -28,6 +31,7 @@ const { values } = parseArgs({
     out: { type: "string", default: path.join(root, "bench/results") },
     workers: { type: "string", default: "2" },
     "watch-every": { type: "string", default: "0" },
+    "no-floor": { type: "boolean", default: false },
   },
 });
 
@@ -44,13 +48,16 @@ console.log(
   `${values.quick ? "Quick run" : "Full run"} on ${before.cpus}× ${before.cpuModel}, load ${before.load}; groups: ${groups.join(", ")}\n`,
 );
 const started = performance.now();
+// The floor (bench/floor/) gets a Redis of its own, so that each stack's commands are counted apart.
 const redis = await BenchRedis.start();
+const floorRedis = values["no-floor"] ? undefined : await BenchRedis.start();
 const pool = await Pool.start(Number(values.workers));
 let rows;
 try {
   rows = await runGroups(groups, {
     pool,
     redis,
+    floorRedis,
     quick: values.quick,
     profileRow: values.profile,
     watchEvery: Number(values["watch-every"]),
@@ -60,6 +67,7 @@ try {
 } finally {
   await pool.stop();
   await redis.stop();
+  await floorRedis?.stop();
 }
 const seconds = (performance.now() - started) / 1000;
 const run = { quick: values.quick, seconds, machine: { ...before, loadAfter: machine().load }, rows };

@@ -1,6 +1,7 @@
 // `npm run cluster`: the Docker Compose topology from local binaries (redis-server, nginx, Node, and
 // coturn's turnserver when installed), until Ctrl-C. CLUSTER_INSTANCES (default 2) and CLUSTER_PORT
-// (default 8080) size and place it.
+// (default 8080) size and place it; CLUSTER_REDIS=sentinel runs Redis as a primary, a replica and three
+// sentinels (redis-sentinel), which the instances reach through Sentinel.
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +17,10 @@ for (const built of ["server/dist/index.js", "client/dist/index.html"]) {
 const turn = coturnInstalled();
 if (!turn) console.log(`turnserver not found: running without TURN (install it with: ${COTURN_INSTALL})`);
 
+const redisMode = process.env.CLUSTER_REDIS ?? "single";
+if (redisMode !== "single" && redisMode !== "sentinel")
+  throw new Error(`CLUSTER_REDIS is "single" (the default) or "sentinel", not "${redisMode}"`);
+
 const cluster = await startCluster({
   dir: path.join(root, ".cluster"),
   root: path.join(root, "client/dist"),
@@ -23,11 +28,13 @@ const cluster = await startCluster({
   port: Number(process.env.CLUSTER_PORT ?? 8080),
   entry: "dist",
   turn,
+  ...(redisMode === "sentinel" ? { sentinel: {} } : {}),
 });
 
-console.log(
-  `\nVideo chat cluster: ${cluster.instances.length} instances behind nginx, Redis on 127.0.0.1:${cluster.redis.port}`,
-);
+const redisText = cluster.sentinel
+  ? `Redis primary and replica on 127.0.0.1:${cluster.sentinel.nodes.map((node) => node.port).join(", ")}, sentinels on ${cluster.sentinel.sentinelPorts.join(", ")} (password in .cluster/redis/sentinel1)`
+  : `Redis on 127.0.0.1:${cluster.redis.port}`;
+console.log(`\nVideo chat cluster: ${cluster.instances.length} instances behind nginx, ${redisText}`);
 for (const instance of cluster.instances) console.log(`  ${instance.id}  ${instance.url}`);
 if (cluster.coturn) {
   const { urls, realm } = cluster.coturn;

@@ -3,7 +3,7 @@ import { cleanup, screen, waitFor, within } from "@testing-library/vue";
 import userEvent from "@testing-library/user-event";
 import { disposePinia, type Pinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { CallSignal } from "../../server/src/protocol";
+import type { CallSignal } from "@videochat/protocol";
 import type * as MediaModule from "../src/webrtc/media";
 import type { LocalMedia } from "../src/webrtc/media";
 import type { PeerOptions, PeerState } from "../src/webrtc/peer";

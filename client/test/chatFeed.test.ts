@@ -3,7 +3,7 @@ import { cleanup, render, screen, within } from "@testing-library/vue";
 import { createPinia, disposePinia, type Pinia, setActivePinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { defineComponent, h } from "vue";
-import type { ChatMessage, Member } from "../../server/src/protocol";
+import type { ChatMessage, Member } from "@videochat/protocol";
 import ChatFeed from "../src/features/chat/ChatFeed.vue";
 import * as socketModule from "../src/features/session/socket";
 import { useChatStore } from "../src/features/chat/chatStore";

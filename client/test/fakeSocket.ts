@@ -2,12 +2,7 @@
 // `serverEmit`, and client requests are recorded by a mock that acks like a friendly server.
 import { vi } from "vitest";
 import { readonly, ref } from "vue";
-import type {
-  ChatMessage,
-  MediaState,
-  PrivateMessage,
-  ServerToClientEvents,
-} from "../../server/src/protocol";
+import type { ChatMessage, MediaState, PrivateMessage, ServerToClientEvents } from "@videochat/protocol";
 import type { ConnectionState, RequestName, RequestPayload } from "../src/features/session/socket";
 
 type Listener = (...args: any[]) => void;

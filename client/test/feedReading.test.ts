@@ -3,7 +3,7 @@
 import { cleanup, render, screen, within } from "@testing-library/vue";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ChatMessage, PrivateMessage } from "../../server/src/protocol";
+import type { ChatMessage, PrivateMessage } from "@videochat/protocol";
 import ChatFeed from "../src/features/chat/ChatFeed.vue";
 import PrivateLog from "../src/features/private/PrivateLog.vue";
 import type { FeedEntry } from "../src/features/chat/feed";

@@ -1,5 +1,5 @@
 // People and the session:ready payload the client unit tests share.
-import type { Member, SessionReady } from "../../server/src/protocol";
+import type { Member, SessionReady } from "@videochat/protocol";
 
 export const alice: Member = { id: "u-alice", name: "Alice", status: "online", busy: false };
 export const bob: Member = { id: "u-bob", name: "Bob", status: "online", busy: false };

@@ -6,7 +6,7 @@ import userEvent from "@testing-library/user-event";
 import { flushPromises } from "@vue/test-utils";
 import { disposePinia, type Pinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { GroupCall, Member } from "../../server/src/protocol";
+import type { GroupCall, Member } from "@videochat/protocol";
 import { type FakeDevices, installFakeDevices } from "./fakeDevices";
 import { keptMedia } from "./fakeSocket";
 import { alice, bob, carol, renderPrivate, requests, server } from "./privateHarness";

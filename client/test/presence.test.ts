@@ -3,7 +3,7 @@ import { cleanup, render, screen } from "@testing-library/vue";
 import userEvent from "@testing-library/user-event";
 import { createPinia, disposePinia, type Pinia, setActivePinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { PresenceStatus } from "../../server/src/protocol";
+import type { PresenceStatus } from "@videochat/protocol";
 import StatusSelect from "../src/features/session/StatusSelect.vue";
 import * as socketModule from "../src/features/session/socket";
 import { usePresenceStore } from "../src/features/session/presenceStore";

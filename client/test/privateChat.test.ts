@@ -3,7 +3,7 @@ import { cleanup, screen, waitFor, within } from "@testing-library/vue";
 import userEvent from "@testing-library/user-event";
 import { disposePinia, type Pinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { PrivateCloseReason } from "../../server/src/protocol";
+import type { PrivateCloseReason } from "@videochat/protocol";
 import { alice, bob, chatWithBob, privateMessage, renderPrivate, requests, server } from "./privateHarness";
 
 vi.mock("../src/features/session/socket", async () =>

@@ -3,7 +3,7 @@
 import { render } from "@testing-library/vue";
 import { createPinia, type Pinia, setActivePinia } from "pinia";
 import { defineComponent, h } from "vue";
-import type { GroupCall } from "../../server/src/protocol";
+import type { GroupCall } from "@videochat/protocol";
 import CallSettings from "../src/features/devices/CallSettings.vue";
 import CallSettingsButton from "../src/features/devices/CallSettingsButton.vue";
 import { useCallStage } from "../src/features/call/callStage";

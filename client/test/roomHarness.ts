@@ -6,7 +6,7 @@ import { createPinia, type Pinia } from "pinia";
 import { expect, vi } from "vitest";
 import { defineComponent, h } from "vue";
 import { createMemoryHistory, type Router, RouterView } from "vue-router";
-import type { Member } from "../../server/src/protocol";
+import type { Member } from "@videochat/protocol";
 import { createAppRouter } from "../src/router";
 import * as socketModule from "../src/features/session/socket";
 import type { FakeSocketModule } from "./fakeSocket";

@@ -4,7 +4,7 @@ import { cleanup, screen, waitFor, within } from "@testing-library/vue";
 import userEvent from "@testing-library/user-event";
 import { disposePinia, type Pinia } from "pinia";
 import { afterEach, beforeEach, expect, vi } from "vitest";
-import type { GroupCall, MediaState } from "../../server/src/protocol";
+import type { GroupCall, MediaState } from "@videochat/protocol";
 import { type FakeDevices, installFakeDevices } from "./fakeDevices";
 import { bob, renderPrivate, requests, server } from "./privateHarness";
 

@@ -37,7 +37,8 @@ export async function startApp(env: Record<string, string> = {}): Promise<App> {
   requireBuild();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [serverEntry], {
+  // As `npm start`: the `compiled` condition loads @videochat/protocol's built JavaScript.
+  const child = spawn(process.execPath, ["--conditions=compiled", serverEntry], {
     cwd: repoRoot,
     env: {
       ...process.env,

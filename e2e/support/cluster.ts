@@ -3,7 +3,7 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { HealthResponse } from "../../server/src/protocol.js";
+import type { HealthResponse } from "@videochat/protocol";
 import { startCluster, type Cluster } from "../../scripts/cluster/topology.js";
 import { repoRoot, requireBuild, type App } from "./app.js";
 

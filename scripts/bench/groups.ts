@@ -1,14 +1,15 @@
 // The bench's groups of rows, each on two fresh instances over an emptied Redis, so that what one
 // group leaves behind (thousands of sessions, their grace periods) cannot weigh on the next.
 import { callRow } from "./call.js";
-import { commandsRow } from "./commands.js";
+import { commandRows, COMMAND_ROOMS } from "./commands.js";
 import { fanOutRows, FANOUT_ROOMS } from "./fanout.js";
 import { floodRow, FLOOD_ROOM } from "./flood.js";
 import { heldRows, HELD_ROOMS } from "./held.js";
 import type { Pool } from "./pool.js";
 import { rampRow, RAMP_ROOM } from "./ramp.js";
 import type { Bench, Row } from "./row.js";
-import { startInstances, stopInstances, type BenchRedis } from "./stack.js";
+import type { Stacks } from "./side-by-side.js";
+import { startFloor, startInstances, stopInstances, type BenchInstance, type BenchRedis } from "./stack.js";
 
 export const GROUPS = ["fanout", "ramp10", "ramp50", "held", "flood", "call"] as const;
 type Group = (typeof GROUPS)[number];
@@ -24,7 +25,7 @@ const GENEROUS = {
 };
 
 const ROOMS: Record<Exclude<Group, "call">, string[]> = {
-  fanout: [...FANOUT_ROOMS, "CMD"],
+  fanout: [...FANOUT_ROOMS, ...COMMAND_ROOMS],
   ramp10: [RAMP_ROOM],
   ramp50: [RAMP_ROOM],
   held: HELD_ROOMS,
@@ -34,6 +35,8 @@ const ROOMS: Record<Exclude<Group, "call">, string[]> = {
 export interface RunOptions {
   pool: Pool;
   redis: BenchRedis;
+  /** The floor's own Redis (bench/floor/): the fan-out group runs every row on the floor as well. */
+  floorRedis?: BenchRedis;
   quick: boolean;
   profileRow?: string;
   resultsDir: string;
@@ -42,10 +45,12 @@ export interface RunOptions {
   progress(line: string): void;
 }
 
-async function rowsOf(group: Exclude<Group, "call">, bench: Bench): Promise<Row[]> {
+async function rowsOf(group: Exclude<Group, "call">, bench: Bench, floor?: Bench): Promise<Row[]> {
   switch (group) {
-    case "fanout":
-      return [...(await fanOutRows(bench)), await commandsRow(bench)];
+    case "fanout": {
+      const stacks: Stacks = { app: bench, floor, passes: bench.quick ? 1 : 2 };
+      return [...(await fanOutRows(stacks)), ...(await commandRows(stacks))];
+    }
     case "ramp10":
       return [await rampRow(bench, 10)];
     case "ramp50":
@@ -68,12 +73,18 @@ export async function runGroups(groups: string[], options: RunOptions): Promise<
       const limits =
         group === "flood" ? { SESSION_CLAIMS_PER_MIN: GENEROUS.SESSION_CLAIMS_PER_MIN } : GENEROUS;
       const instances = await startInstances(options.redis, { ...limits, ROOMS: ROOMS[group].join(",") });
-      const bench: Bench = { ...options, instances };
+      let floorInstances: BenchInstance[] = [];
       try {
-        rows.push(...(await rowsOf(group, bench)));
+        const bench: Bench = { ...options, instances };
+        let floor: Bench | undefined;
+        if (group === "fanout" && options.floorRedis) {
+          floorInstances = await startFloor(options.floorRedis);
+          floor = { ...options, redis: options.floorRedis, instances: floorInstances };
+        }
+        rows.push(...(await rowsOf(group, bench, floor)));
       } finally {
         await options.pool.closeAll();
-        await stopInstances(instances);
+        await stopInstances([...instances, ...floorInstances]);
       }
     }
     const took = ((performance.now() - started) / 1000).toFixed(0);

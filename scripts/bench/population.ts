@@ -20,7 +20,7 @@ export const BROADCAST_TIMEOUT_MS = 15_000;
 let serial = 0;
 /**
  * A name nobody in this run has claimed. Decimal digits only: names that differ only in 1/l or 0/O are
- * one name to the server (README "Names and messages").
+ * one name to the server (docs/architecture.md, "Names and messages").
  */
 export const freshName = (prefix: string) => `${prefix}${serial++}`;
 

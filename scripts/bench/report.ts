@@ -1,5 +1,5 @@
 // The bench's output: one console table, and JSON plus Markdown under bench/results/ (a timestamped
-// pair and latest.{json,md}, which the README's Performance section copies).
+// pair and latest.{json,md}, which docs/performance.md copies).
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -41,6 +41,8 @@ const millis = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)}
 const HEADER = [
   "scenario",
   "ours",
+  "floor",
+  "× floor",
   "target",
   "met?",
   "generator CPU",
@@ -48,8 +50,23 @@ const HEADER = [
   "instances CPU",
   "Redis CPU",
   "instances CPU per op",
+  "CPU × floor",
   "errors",
 ];
+
+const times = (ratio: number | null | undefined) =>
+  ratio === null || ratio === undefined || !Number.isFinite(ratio) ? "—" : `${ratio.toFixed(2)}×`;
+
+/** "1.08× (1.10 · 1.06)": the mean ratio over the floor and each pass's. */
+function overFloor(row: Row): string {
+  const floor = row.floor;
+  if (!floor) return "—";
+  const passes =
+    floor.ratioPerPass.length > 1
+      ? ` (${floor.ratioPerPass.map((r) => times(r).replace("×", "")).join(" · ")})`
+      : "";
+  return `${times(floor.ratio)}${passes}`;
+}
 
 /** "0.41 ms/join": both instances' CPU per unit of the row's work. */
 const perOp = (row: Row) =>
@@ -59,6 +76,8 @@ function cells(row: Row): string[] {
   return [
     row.scenario,
     row.ours,
+    row.floor?.ours ?? "—",
+    overFloor(row),
     row.target,
     row.met,
     percent(row.generator?.cpuPercent ?? NaN),
@@ -66,6 +85,7 @@ function cells(row: Row): string[] {
     percent(row.instancesCpuPercent),
     percent(row.redisCpuPercent),
     perOp(row),
+    times(row.floor?.cpuRatio),
     String(row.errors),
   ];
 }
@@ -112,8 +132,7 @@ function detail(row: Row): string {
           `${step.users} users: ${step.joins} joins, p50 ${millis(step.p50)}, p95 ${millis(step.p95)}`,
       )
       .join("; ");
-  else if (d.sentPerSession)
-    what = `sent per session: ${list(d.sentPerSession)}; inside Lua: ${list(d.inScriptsPerSession)}`;
+  else if (d.sentPerUnit) what = `sent: ${list(d.sentPerUnit)}; inside Lua: ${list(d.inScriptsPerUnit)}`;
   else if (d.noFlood)
     what = `no flood ${pcts(d.noFlood)}; flood ${pcts(d.flood)}; flooder ${d.flooder.eventsPerSecond} events/s, ${d.flooder.rateLimited} of ${d.flooder.sent} rate_limited${d.flooder.cutAtMs === null || d.flooder.cutAtMs === undefined ? ", never cut" : `, cut at ${d.flooder.cutAtMs} ms (${d.flooder.endedWith ?? "no reason given"})`}`;
   else if (d.rssEmptyMb)
@@ -130,10 +149,19 @@ function detail(row: Row): string {
     ? `; received${units ? ` per ${row.cpuPerUnitMs!.unit}` : ""}: ${deliveries}`
     : "";
   const errors = row.errors > 0 ? `; errors: ${row.errorSamples.join(" / ")}` : "";
-  return `- \`${row.id}\` (${row.seconds.toFixed(0)} s): ${what}${perOpText}${receivedText}${errors}`;
+  const floor = row.floor
+    ? `; floor ${row.floor.ours}${row.floor.cpuPerUnitMs === null ? "" : `, CPU per ${row.cpuPerUnitMs?.unit ?? "unit"} ${row.floor.cpuPerUnitMs.toFixed(2)} ms`}${floorDetail(row)}`
+    : "";
+  return `- \`${row.id}\` (${row.seconds.toFixed(0)} s): ${what}${perOpText}${receivedText}${floor}${errors}`;
 }
 
-/** The Markdown the README carries: the command, the machine, the table and how each row is measured. */
+/** The floor's split of commands, for the command rows. */
+function floorDetail(row: Row): string {
+  const d = (row.details as Record<string, any>).floorDetails as Record<string, any> | undefined;
+  return d?.sentPerUnit ? ` (sent: ${list(d.sentPerUnit)}; inside Lua: ${list(d.inScriptsPerUnit)})` : "";
+}
+
+/** The Markdown docs/performance.md carries: the command, the machine, the table and how each row is measured. */
 export function markdown(run: Run): string {
   const m = run.machine;
   const command = run.quick ? "npm run bench -- --quick" : "npm run bench";

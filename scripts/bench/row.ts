@@ -31,8 +31,23 @@ export interface Row extends Outcome {
   errorSamples: string[];
   /** CPU milliseconds per unit of work (Outcome.units): both instances, Redis, the generator. */
   cpuPerUnitMs?: { unit: string; instances: number; redis: number; generator: number };
+  /** The same row on the bench's floor, and this app's figure over the floor's (side-by-side.ts). */
+  floor?: FloorSide;
   /** The top self-time frames of each instance, when this row was profiled. */
   profile?: { instance: string; file: string; top: { frame: string; percent: number }[] }[];
+}
+
+/** A row's figures on the floor (bench/floor/): the stack alone, without the app's guarantees. */
+export interface FloorSide {
+  ours: string;
+  value: number | null;
+  /** This app's value over the floor's: the mean of the passes, and each pass's. */
+  ratio: number | null;
+  ratioPerPass: (number | null)[];
+  /** Both floor instances' CPU per unit of work, ms, and this app's over it. */
+  cpuPerUnitMs: number | null;
+  cpuRatio: number | null;
+  errors: number;
 }
 
 /** What every scenario runs with. */

@@ -1,10 +1,14 @@
 // What the bench measures against: one Redis for the whole run and, per group of rows, two fresh
 // instances of the built server (server/dist) on an emptied Redis, each with an inspector port (for a
 // full GC, its heap figures and CPU profiles) and its CPU time read from /proc.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { startInstance, type InstanceProcess } from "../cluster/instances.js";
-import { freePort } from "../cluster/processes.js";
+import { accepts, freePort, startProcess } from "../cluster/processes.js";
 import { startRedis, type RedisServer } from "../cluster/redis.js";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 export { cpuSeconds, rssBytes } from "./procfs.js";
 
@@ -120,17 +124,11 @@ export class BenchRedis {
 }
 
 /** Two built instances on an emptied Redis; `env` adds to every instance's environment. */
-export async function startInstances(
-  redis: BenchRedis,
-  env: Record<string, string>,
-): Promise<BenchInstance[]> {
-  await redis.client.flushall();
-  await redis.client.config("RESETSTAT");
-  const start = async (id: string): Promise<BenchInstance> => {
-    const inspectPort = await freePort();
-    const instance = await startInstance({
+export function startInstances(redis: BenchRedis, env: Record<string, string>): Promise<BenchInstance[]> {
+  return startPair(redis, ["bench1", "bench2"], (id, port, inspectPort) =>
+    startInstance({
       id,
-      port: await freePort(),
+      port,
       entry: "dist",
       env: {
         NODE_ENV: "production",
@@ -139,11 +137,47 @@ export async function startInstances(
         REDIS_URL: redis.server.url,
         ...env,
       },
-    });
-    running.add(instance.child.pid!);
-    return { ...instance, pid: instance.child.pid!, inspectPort };
-  };
-  const started = await Promise.allSettled(["bench1", "bench2"].map(start));
+    }),
+  );
+}
+
+/** Two instances of the bench's floor (bench/floor/server.ts: Socket.IO and its adapter only) on `redis`. */
+export function startFloor(redis: BenchRedis): Promise<BenchInstance[]> {
+  return startPair(redis, ["floor1", "floor2"], async (id, port, inspectPort) => {
+    const managed = await startProcess(
+      process.execPath,
+      [`--inspect=127.0.0.1:${inspectPort}`, "--import", "tsx", path.join(root, "bench/floor/server.ts")],
+      {
+        name: `floor ${id}`,
+        ready: () => accepts(port),
+        env: {
+          ...process.env,
+          NODE_ENV: "production",
+          PORT: String(port),
+          INSTANCE_ID: id,
+          REDIS_URL: redis.server.url,
+        },
+      },
+    );
+    return { ...managed, id, port, url: `http://127.0.0.1:${port}` };
+  });
+}
+
+async function startPair(
+  redis: BenchRedis,
+  ids: string[],
+  start: (id: string, port: number, inspectPort: number) => Promise<InstanceProcess>,
+): Promise<BenchInstance[]> {
+  await redis.client.flushall();
+  await redis.client.config("RESETSTAT");
+  const started = await Promise.allSettled(
+    ids.map(async (id): Promise<BenchInstance> => {
+      const inspectPort = await freePort();
+      const instance = await start(id, await freePort(), inspectPort);
+      running.add(instance.child.pid!);
+      return { ...instance, pid: instance.child.pid!, inspectPort };
+    }),
+  );
   const instances = started.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
   const failed = started.find((result) => result.status === "rejected");
   if (failed) {

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { TURN_RELAY_ADDRESS, TURN_TOTAL_QUOTA, TURN_USER_QUOTA } from "./turn-peers.js";
 import { accepts, freePort, hasBinary, requireBinary, startProcess, type Managed } from "./processes.js";
 
 const LOG_FILE = "turnserver.log";
@@ -19,6 +20,13 @@ export interface CoturnOptions {
   /** The shared secret the app instances get as TURN_SECRET; a fresh random one when omitted. */
   secret?: string;
   realm?: string;
+  /** Relay allocations per user and in all (TURN_USER_QUOTA, TURN_TOTAL_QUOTA when omitted). */
+  quota?: Partial<Quota>;
+}
+
+interface Quota {
+  user: number;
+  total: number;
 }
 
 export interface Coturn extends Managed {
@@ -39,19 +47,27 @@ export interface Coturn extends Managed {
 export const coturnInstalled = (): boolean => hasBinary("turnserver");
 
 /**
- * coturn's options (turnserver(1)). Listening and relaying on 127.0.0.1 only, with loopback peers
- * allowed, since both browsers of a test and the relay all live on this machine. No TLS (no
+ * coturn's options (turnserver(1)). Listening on 127.0.0.1 and relaying from TURN_RELAY_ADDRESS only,
+ * since both browsers of a test and the relay all live on this machine. Peers: that address alone
+ * (`allowed-peer-ip` is checked before `denied-peer-ip`, which denies everything else, IPv4 and IPv6),
+ * so a relay reaches other relays and no service on the host. Quotas per user and in all. No TLS (no
  * certificate here), no telnet CLI, no RFC 5780 second port that could collide with another process.
  */
-function configFile(dir: string, port: number, secret: string, realm: string): string {
+function configFile(dir: string, port: number, secret: string, realm: string, quota: Quota): string {
   return [
     `listening-ip=127.0.0.1`,
-    `relay-ip=127.0.0.1`,
+    `relay-ip=${TURN_RELAY_ADDRESS}`,
     `listening-port=${port}`,
     `realm=${realm}`,
     `use-auth-secret`,
     `static-auth-secret=${secret}`,
+    `user-quota=${quota.user}`,
+    `total-quota=${quota.total}`,
+    // Loopback peers are refused before the lists are read unless allowed; then only the relay address is.
     `allow-loopback-peers`,
+    `allowed-peer-ip=${TURN_RELAY_ADDRESS}`,
+    `denied-peer-ip=0.0.0.0-255.255.255.255`,
+    `denied-peer-ip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff`,
     `fingerprint`,
     `no-tls`,
     `no-dtls`,
@@ -79,7 +95,8 @@ export async function startCoturn(options: CoturnOptions): Promise<Coturn> {
   const realm = options.realm ?? "videochat.local";
   // The secret goes into a file of the run's own directory, not onto the command line (`ps` shows that).
   const conf = path.join(options.dir, "turnserver.conf");
-  await writeFile(conf, configFile(options.dir, port, secret, realm), { mode: 0o600 });
+  const quota = { user: TURN_USER_QUOTA, total: TURN_TOTAL_QUOTA, ...options.quota };
+  await writeFile(conf, configFile(options.dir, port, secret, realm, quota), { mode: 0o600 });
   const managed = await startProcess("turnserver", ["-c", conf], {
     name: "turnserver",
     ready: () => accepts(port),

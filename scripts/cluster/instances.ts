@@ -15,12 +15,15 @@ export async function startInstance(options: {
   id: string;
   port: number;
   env: Record<string, string>;
-  /** "dist" runs server/dist/index.js (npm run build first); "src" runs server/src/index.ts through tsx. */
+  /**
+   * "dist" runs server/dist/index.js (npm run build first) as `npm start` does, with the `compiled`
+   * condition that picks @videochat/protocol's built JavaScript; "src" runs server/src/index.ts through tsx.
+   */
   entry?: "dist" | "src";
 }): Promise<InstanceProcess> {
   const args =
     options.entry === "dist"
-      ? [path.join(root, "server/dist/index.js")]
+      ? ["--conditions=compiled", path.join(root, "server/dist/index.js")]
       : ["--import", "tsx", path.join(root, "server/src/index.ts")];
   const managed = await startProcess(process.execPath, args, {
     name: `instance ${options.id}`,

@@ -19,6 +19,7 @@ export const NGINX_PLACEHOLDERS = [
   "NGINX_ERROR_LOG",
   "NGINX_ACCESS_LOG",
   "NGINX_TEMP",
+  "NGINX_PROXY_BIND",
 ] as const;
 export type NginxPlaceholder = (typeof NGINX_PLACEHOLDERS)[number];
 export type NginxVars = Record<NginxPlaceholder, string>;
@@ -39,6 +40,13 @@ export function renderNginxConfig(vars: NginxVars, template?: string): string {
   if (unknown) throw new Error(`nginx template: unknown placeholder ${[...new Set(unknown)].join(", ")}`);
   return rendered;
 }
+
+/**
+ * The loopback address the native cluster's nginx connects to the instances from (`proxy_bind`), and
+ * the only one the instances trust X-Forwarded-For from (TRUST_PROXY): any other local process that
+ * reaches an instance directly comes from 127.0.0.1 and is charged to its own address.
+ */
+export const NGINX_PROXY_ADDRESS = "127.0.0.3";
 
 export interface Upstream {
   host: string;
@@ -76,6 +84,8 @@ export async function writeNativeNginxConfig(options: {
   upstreams: readonly Upstream[];
   /** The built SPA (client/dist). */
   root: string;
+  /** The template's text, when a test renders a variant of it (nginx/nginx.conf.template by default). */
+  template?: string;
 }): Promise<NativeNginx> {
   const dir = path.resolve(options.dir);
   const spa = path.resolve(options.root);
@@ -99,15 +109,19 @@ export async function writeNativeNginxConfig(options: {
     port: options.port,
     url: `http://127.0.0.1:${options.port}`,
   };
-  const conf = renderNginxConfig({
-    NGINX_PORT: `127.0.0.1:${options.port}`,
-    NGINX_UPSTREAMS: upstreamLines(options.upstreams),
-    NGINX_ROOT: spa,
-    NGINX_PID: native.pidPath,
-    NGINX_ERROR_LOG: native.errorLogPath,
-    NGINX_ACCESS_LOG: native.accessLogPath,
-    NGINX_TEMP: tempDir,
-  });
+  const conf = renderNginxConfig(
+    {
+      NGINX_PORT: `127.0.0.1:${options.port}`,
+      NGINX_UPSTREAMS: upstreamLines(options.upstreams),
+      NGINX_ROOT: spa,
+      NGINX_PID: native.pidPath,
+      NGINX_ERROR_LOG: native.errorLogPath,
+      NGINX_ACCESS_LOG: native.accessLogPath,
+      NGINX_TEMP: tempDir,
+      NGINX_PROXY_BIND: NGINX_PROXY_ADDRESS,
+    },
+    options.template,
+  );
   await writeFile(native.confPath, conf);
   return native;
 }

@@ -9,6 +9,8 @@ export interface RedisOptions {
   password?: string;
   /** Keep data across restarts (AOF in this directory), as a deployment would. */
   dataDir?: string;
+  /** More redis-server options, e.g. `--replicaof host port` (see sentinel.ts). */
+  args?: string[];
 }
 
 export interface RedisServer {
@@ -46,6 +48,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
     "--dir",
     dataDir,
     ...persistence,
+    ...(options.args ?? []),
   ];
   let redis: Managed = await startProcess("redis-server", args, {
     ready: /Ready to accept connections/,

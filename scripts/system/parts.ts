@@ -63,6 +63,15 @@ export function systemParts(
       usedBy: "Redis store, cluster and browser tests",
     },
     {
+      name: "redis-sentinel",
+      binary: "redis-sentinel",
+      apt: "redis-sentinel",
+      // Homebrew's redis formula ships redis-sentinel beside redis-server.
+      brew: "redis",
+      cask: false,
+      usedBy: "the Sentinel failover drill",
+    },
+    {
       name: "nginx",
       binary: "nginx",
       apt: "nginx",

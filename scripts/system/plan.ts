@@ -47,7 +47,8 @@ export function installLine(
     return `${sudo}apt-get update && ${sudo}apt-get install -y --no-install-recommends ${packages}`;
   }
   if (platform === "macos") {
-    const formulas = missing.filter((part) => !part.cask).map((part) => part.brew);
+    // One formula can bring two parts (redis: redis-server and redis-sentinel).
+    const formulas = [...new Set(missing.filter((part) => !part.cask).map((part) => part.brew))];
     const casks = missing.filter((part) => part.cask).map((part) => part.brew);
     return [
       formulas.length > 0 ? `brew install ${formulas.join(" ")}` : "",

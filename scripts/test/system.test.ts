@@ -37,6 +37,7 @@ describe("the parts", () => {
   it("are every program the suite starts, with Debian and Homebrew packages", () => {
     expect(linuxParts.map((p) => [p.name, p.binary, p.apt, p.brew, p.cask])).toEqual([
       ["redis-server", "redis-server", "redis-server", "redis", false],
+      ["redis-sentinel", "redis-sentinel", "redis-sentinel", "redis", false],
       ["nginx", "nginx", "nginx", "nginx", false],
       ["envsubst", "envsubst", "gettext-base", "gettext", false],
       ["coturn", "turnserver", "coturn", "coturn", false],
@@ -53,7 +54,7 @@ describe("the parts", () => {
   });
 
   it("are missing when their binary is not found", () => {
-    const found = new Set(["redis-server", "envsubst", "turnserver"]);
+    const found = new Set(["redis-server", "redis-sentinel", "envsubst", "turnserver"]);
     const missing = missingParts(linuxParts, (binary) => found.has(binary));
     expect(missing.map((part) => part.name)).toEqual(["nginx", "Chromium"]);
   });
@@ -135,6 +136,10 @@ describe("the plan", () => {
     const on = { platform: "macos" as const, root: true };
     expect(stopMessage(byName(parts, "redis-server", "envsubst", "Chromium"), on)).toContain(
       "  brew install redis gettext && brew install --cask chromium\n",
+    );
+    // redis-server and redis-sentinel come from one formula: named once.
+    expect(stopMessage(byName(parts, "redis-server", "redis-sentinel"), on)).toContain(
+      "  brew install redis\n",
     );
     expect(stopMessage(byName(parts, "Chromium"), on)).toContain("  brew install --cask chromium\n");
     expect(stopMessage(byName(parts, "nginx", "coturn"), on)).toContain("  brew install nginx coturn\n");

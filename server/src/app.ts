@@ -8,10 +8,12 @@ import { securityHeaders } from "./http/headers.js";
 import { compileTrust } from "./http/proxy.js";
 import { roomsLive } from "./http/rooms-live.js";
 import type { Logger } from "./logger.js";
-import type { ErrorCode, HealthResponse, RoomOccupancy } from "./protocol.js";
+import type { ErrorCode, HealthResponse, RoomOccupancy } from "@videochat/protocol";
 import { roomCounts, type CountsStream } from "./realtime/occupancy.js";
-import { createSessionBody, firstIssue, nameKey } from "./schemas.js";
+import { createSessionBody, firstIssue } from "@videochat/protocol/schemas";
+import { nameKey } from "./confusable.js";
 import type { ClaimBudget, Store } from "./state/store.js";
+import { isRetryable, UNAVAILABLE_RETRY_MS } from "./redis/replicated.js";
 import { TEXTS } from "./error-texts.js";
 
 interface AppDeps {
@@ -135,6 +137,13 @@ export function createApp({
       return sendError(res, 400, "invalid_payload", "The body is not valid JSON.");
     if (error.type === "entity.too.large")
       return sendError(res, 413, "invalid_payload", "The body is too large.");
+    if (isRetryable(error)) {
+      const retryAfterMs = UNAVAILABLE_RETRY_MS;
+      return res
+        .set("Retry-After", "1")
+        .status(503)
+        .json({ error: { code: "unavailable", message: TEXTS.unavailable, retryAfterMs } });
+    }
     logger.error({ err: error }, "request failed");
     sendError(res, 500, "internal", "Something went wrong on our side.");
   };

@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import type { IceTransportPolicy } from "./protocol.js";
+import type { IceTransportPolicy } from "@videochat/protocol";
 import { compileTrust } from "./http/proxy.js";
 import {
   RATE_LIMIT_DEFAULTS,
@@ -41,6 +41,15 @@ const origin = z.string().transform((value, ctx) => {
   return z.NEVER;
 });
 
+/** `host:port` of a Sentinel, e.g. `10.0.0.5:26379` or `[::1]:26379`. */
+const hostPort = z.string().transform((value, ctx) => {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[\w.-]+):(\d{1,5})$/.exec(value);
+  const port = Number(match?.[2]);
+  if (match && port >= 1 && port <= 65535) return { host: match[1]!.replace(/^\[|\]$/g, ""), port };
+  ctx.addIssue({ code: "custom", message: `${value} is not host:port like sentinel-1:26379` });
+  return z.NEVER;
+});
+
 const ms = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
 const ConfigSchema = z.object({
@@ -51,6 +60,15 @@ const ConfigSchema = z.object({
     .regex(/^[\w.-]{1,64}$/, "letters, digits, _ . - only")
     .default(`${hostname()}-${randomBytes(3).toString("hex")}`),
   REDIS_URL: z.string().default(""),
+  REDIS_SENTINELS: csv("").pipe(z.array(hostPort)),
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/, "letters, digits, _ . - only")
+    .default("videochat"),
+  REDIS_PASSWORD: z.string().default(""),
+  REDIS_SENTINEL_PASSWORD: z.string().default(""),
+  REDIS_REPLICA_ACK: z.enum(["wait", "off"]).default("wait"),
+  REDIS_REPLICA_TIMEOUT_MS: ms(5_000),
   REDIS_PREFIX: z
     .string()
     .regex(/^[\w.-]{1,32}$/, "letters, digits, _ . - only")
@@ -62,6 +80,9 @@ const ConfigSchema = z.object({
       .refine((rooms) => new Set(rooms).size === rooms.length, "room names must be unique"),
   ),
   SESSION_GRACE_MS: ms(30_000),
+  // A call's tab closed by the user: long enough for a reload of the page to come back, short enough
+  // that the others do not watch a frozen tile (issue 16: 31 s).
+  CLOSED_TAB_GRACE_MS: ms(3_000),
   IDLE_TIMEOUT_MS: ms(120_000),
   REAPER_INTERVAL_MS: ms(1_000),
   HEARTBEAT_INTERVAL_MS: ms(3_000),
@@ -89,6 +110,8 @@ const ConfigSchema = z.object({
     .default(4 * 1024 * 1024),
   CALL_RING_TIMEOUT_MS: ms(30_000),
   FLOOD_REFUSALS: z.coerce.number().int().min(1).default(200),
+  // All sessions from one client address together: an office behind one NAT, far above honest use.
+  FLOOD_ADDRESS_REFUSALS: z.coerce.number().int().min(1).default(2000),
   FLOOD_WINDOW_MS: ms(10_000),
   FLOOD_COOLDOWN_MS: ms(10_000),
   MAX_CONNECTIONS_PER_SESSION: z.coerce.number().int().min(1).max(1000).default(8),
@@ -98,11 +121,8 @@ const ConfigSchema = z.object({
   TURN_SECRET: z.string().default(""),
   TURN_USERNAME: z.string().default(""),
   TURN_CREDENTIAL: z.string().default(""),
-  TURN_TTL_S: z.coerce
-    .number()
-    .int()
-    .min(60)
-    .default(6 * 3600),
+  // At most an hour: a credential works for anyone holding it until it expires, even after its call.
+  TURN_TTL_S: z.coerce.number().int().min(60).max(3600).default(3600),
   ICE_TRANSPORT_POLICY: z.enum(["all", "relay"]).default("all"),
 });
 
@@ -113,10 +133,18 @@ export type Config = {
   port: number;
   host: string;
   instanceId: string;
+  /** A single Redis (`redis://:password@host:port`); empty with no sentinels selects the memory Store. */
   redisUrl: string;
+  /** Redis through Sentinel instead of REDIS_URL (the primary is asked of the sentinels at each connect). */
+  redisSentinel: RedisSentinelConfig | null;
   redisPrefix: string;
   rooms: string[];
   sessionGraceMs: number;
+  /**
+   * The grace instead of sessionGraceMs when a session in a call loses its last connection because the
+   * client closed it (a closed tab, not a lost network); at most sessionGraceMs.
+   */
+  closedTabGraceMs: number;
   idleTimeoutMs: number;
   reaperIntervalMs: number;
   /** How often an instance says it is alive, and how long silence means it is dead. */
@@ -150,7 +178,11 @@ export type Config = {
    * A connection refused `refusals` times (over a limit, or bad input) within `windowMs` is closed,
    * and its session may not attach again, on any instance, for `cooldownMs` (keep it below the grace).
    */
-  flood: { refusals: number; windowMs: number; cooldownMs: number };
+  /**
+   * Refusals within windowMs past which connections are cut: `refusals` per connection and per
+   * session (all its tabs, cluster-wide), `addressRefusals` per client address (all its sessions).
+   */
+  flood: { refusals: number; addressRefusals: number; windowMs: number; cooldownMs: number };
   /** Tabs (connections) one session may hold open at once. */
   maxConnectionsPerSession: number;
   /** Participants of one group call: a full mesh stops working on ordinary machines beyond about six. */
@@ -172,6 +204,39 @@ export type Config = {
   };
 };
 
+/** Redis reached through Sentinel (REDIS_SENTINELS and the settings beside it). */
+export interface RedisSentinelConfig {
+  sentinels: { host: string; port: number }[];
+  /** The monitored primary's name (`sentinel monitor <name> …`). */
+  name: string;
+  /** The data nodes' password (requirepass), and the sentinels' own; empty for none. */
+  password: string;
+  sentinelPassword: string;
+  /**
+   * "wait": an acknowledged write is on a replica too (WAIT 1 after the Store's writes, before the ack);
+   * "off": acks follow the primary alone (what a failover may lose).
+   */
+  replicaAck: "wait" | "off";
+  /** How long a write may wait for a replica (WAIT, repeated) before it is refused as retryable. */
+  replicaTimeoutMs: number;
+}
+
+function sentinelConfig(c: z.infer<typeof ConfigSchema>): RedisSentinelConfig | null {
+  if (c.REDIS_SENTINELS.length === 0) return null;
+  return {
+    sentinels: c.REDIS_SENTINELS,
+    name: c.REDIS_SENTINEL_NAME,
+    password: c.REDIS_PASSWORD,
+    sentinelPassword: c.REDIS_SENTINEL_PASSWORD,
+    replicaAck: c.REDIS_REPLICA_ACK,
+    replicaTimeoutMs: c.REDIS_REPLICA_TIMEOUT_MS,
+  };
+}
+
+/** Whether the instance keeps its state in Redis (a single one, or through Sentinel). */
+export const usesRedis = (config: Pick<Config, "redisUrl" | "redisSentinel">): boolean =>
+  Boolean(config.redisUrl || config.redisSentinel);
+
 /** Empty strings count as unset, so `REDIS_URL=` selects the memory store like an absent variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(
@@ -183,6 +248,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration:\n  ${problems.join("\n  ")}`);
   }
   const c = parsed.data;
+  if (c.REDIS_URL && c.REDIS_SENTINELS.length > 0) {
+    throw new Error(
+      "Invalid configuration:\n  REDIS_URL and REDIS_SENTINELS: set one (a single Redis, or Sentinel's primary)",
+    );
+  }
   if (c.ICE_TRANSPORT_POLICY === "relay" && c.TURN_URLS.length === 0) {
     throw new Error(
       "Invalid configuration:\n  ICE_TRANSPORT_POLICY: relay needs TURN_URLS (no call could connect)",
@@ -193,9 +263,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: c.HOST,
     instanceId: c.INSTANCE_ID,
     redisUrl: c.REDIS_URL,
+    redisSentinel: sentinelConfig(c),
     redisPrefix: c.REDIS_PREFIX,
     rooms: c.ROOMS,
     sessionGraceMs: c.SESSION_GRACE_MS,
+    closedTabGraceMs: Math.min(c.CLOSED_TAB_GRACE_MS, c.SESSION_GRACE_MS),
     idleTimeoutMs: c.IDLE_TIMEOUT_MS,
     reaperIntervalMs: c.REAPER_INTERVAL_MS,
     heartbeatIntervalMs: c.HEARTBEAT_INTERVAL_MS,
@@ -214,7 +286,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     outboundBufferMaxBytes: c.OUTBOUND_BUFFER_MAX_BYTES,
     callRingTimeoutMs: c.CALL_RING_TIMEOUT_MS,
-    flood: { refusals: c.FLOOD_REFUSALS, windowMs: c.FLOOD_WINDOW_MS, cooldownMs: c.FLOOD_COOLDOWN_MS },
+    flood: {
+      refusals: c.FLOOD_REFUSALS,
+      addressRefusals: c.FLOOD_ADDRESS_REFUSALS,
+      windowMs: c.FLOOD_WINDOW_MS,
+      cooldownMs: c.FLOOD_COOLDOWN_MS,
+    },
     maxConnectionsPerSession: c.MAX_CONNECTIONS_PER_SESSION,
     groupCallMax: c.GROUP_CALL_MAX,
     ice: {

@@ -1,6 +1,6 @@
 // Names that a person cannot tell apart share one key: Unicode UTS #39 confusable skeletons.
 import unhomoglyph from "unhomoglyph";
-import { stripInvisible } from "./text.js";
+import { stripInvisible } from "@videochat/protocol/text";
 
 /**
  * The UTS #39 (section 4) skeleton of `text`: NFD, invisible code points removed (Default_Ignorable_Code_Point

@@ -1,7 +1,7 @@
 // Every text the server puts in front of a person, in one table keyed by error code. The client may
 // word a code itself (it knows the code and retryAfterMs); the server's text is what it shows when it
 // does not. One code can have several causes, named under it. Waits are in whole seconds.
-import type { ErrorCode } from "./protocol.js";
+import type { ErrorCode } from "@videochat/protocol";
 
 type Text = string | ((...args: never[]) => string);
 
@@ -44,6 +44,7 @@ export const TEXTS = {
   call_full: (max?: number) => `The call is full: ${max ?? "the most"} people are in it.`,
   no_call: { ended: "That call has ended.", none: "You are not in a call." },
   invalid_payload: { event: "There is no such event." },
+  unavailable: "The server is switching over. Try again in a moment.",
   internal: {
     bug: "Something went wrong on our side. Please try again.",
     check: "The server cannot check your session right now.",

@@ -9,7 +9,7 @@ import { z } from "zod";
  * user's tabs and instances. Sized for real use: a call set-up trickles tens of ICE candidates plus a
  * few descriptions (more on glare or an ICE restart); typing refreshes every 2 s and stops on send.
  * A group call multiplies signalling by its peers (up to 5).
- * `call-signal-bytes` counts the characters of SDPs and candidates (an SDP is at most 60 KB).
+ * `call-signal-bytes` counts the bytes of each signal's whole payload as JSON (an SDP is at most 60 KB).
  */
 export const RATE_LIMIT_DEFAULTS = {
   "room-message": { points: 20, seconds: 10 }, // MESSAGE_RATE_PER_10S

@@ -109,7 +109,7 @@ describe("calls", () => {
     await request(bob.socket, "call:signal", { callId, candidate });
     expect(await trickled).toEqual({ callId, candidate });
 
-    // The accepted call outlives the ring timeout.
+    // The accepted call outlives the ring timeout: a bounded wait for something that must not happen.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(missed).toEqual([]);
 
@@ -171,12 +171,13 @@ describe("calls", () => {
   });
 
   it("hands out short-lived TURN credentials derived from the shared secret", async () => {
-    const { alice } = await setup({
+    const { alice, bob } = await setup({
       STUN_URLS: "stun:stun.test:3478",
       TURN_URLS: "turn:turn.test:3478?transport=udp,turns:turn.test:5349",
       TURN_SECRET: "s3cret",
       TURN_TTL_S: "3600",
     });
+    await ring(alice, bob);
     const ack = await request(alice.socket, "call:ice-servers", {});
     const [stun, turn] = (
       ack as unknown as { iceServers: { urls: string[]; username?: string; credential?: string }[] }
@@ -189,7 +190,8 @@ describe("calls", () => {
   });
 
   it("gives no ICE servers when none are configured (host candidates only)", async () => {
-    const { alice } = await setup();
+    const { alice, bob } = await setup();
+    await ring(alice, bob);
     expect(await request(alice.socket, "call:ice-servers", {})).toEqual({
       ok: true,
       iceServers: [],
@@ -198,11 +200,12 @@ describe("calls", () => {
   });
 
   it("tells clients to use relay candidates only when the operator says so", async () => {
-    const { alice } = await setup({
+    const { alice, bob } = await setup({
       TURN_URLS: "turn:turn.test:3478",
       TURN_SECRET: "s3cret",
       ICE_TRANSPORT_POLICY: "relay",
     });
+    await ring(alice, bob);
     expect(await request(alice.socket, "call:ice-servers", {})).toMatchObject({
       ok: true,
       iceTransportPolicy: "relay",

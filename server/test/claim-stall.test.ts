@@ -38,7 +38,8 @@ describe("a claim during a Redis stall longer than the grace", () => {
       return createSession(input);
     };
     const session = await claimName(server.url, "Ivy");
-    // The tab takes half its grace to connect (a page load); the reaper runs every 50 ms meanwhile.
+    // The tab takes half its grace to connect (a page load, played on purpose); the reaper runs every
+    // 50 ms meanwhile.
     await new Promise((resolve) => setTimeout(resolve, GRACE_MS / 2));
     const socket = openSocket(server.url, { token: session.token });
     try {

@@ -3,7 +3,7 @@
 // Redis the limit holds across instances.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { addressKey } from "../src/http/claims.js";
-import type { HttpError } from "../src/protocol.js";
+import type { HttpError } from "@videochat/protocol";
 import { claim, type RawResponse } from "./support/edge.js";
 import { startRedis, type RedisProcess } from "./support/redis.js";
 import { startServer, type TestServer } from "./support/server.js";

@@ -1,7 +1,7 @@
 // confirmState (realtime/announce.ts), as a unit: a room state read before the socket joined the
 // room's channel is sent again only when a delta after it did not reach the socket, nor came soon after.
 import { describe, expect, it } from "vitest";
-import type { RoomState } from "../src/protocol.js";
+import type { RoomState } from "@videochat/protocol";
 import { confirmState } from "../src/realtime/announce.js";
 import type { AppSocket } from "../src/realtime/deps.js";
 import { memoryStore } from "../src/state/memory.js";

@@ -29,6 +29,7 @@ import {
   type NginxVars,
 } from "../../scripts/cluster/nginx.js";
 import { loadConfig } from "../src/config.js";
+import { SPECIAL_PURPOSE_RANGES, TURN_USER_QUOTA } from "../../scripts/cluster/turn-peers.js";
 import { freePort } from "./support/ports.js";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -54,7 +55,7 @@ interface ComposeService {
   ports?: string[];
   healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition: string }>;
-  networks?: string[];
+  networks?: string[] | Record<string, { ipv4_address?: string } | null>;
 }
 interface Compose {
   services: Record<string, ComposeService>;
@@ -491,12 +492,15 @@ describe("docker-compose.yml", () => {
     expect(ids.size).toBe(apps.length);
   });
 
-  it("trusts X-Forwarded-* from the Docker network only, and lets the published origin open sockets", () => {
+  it("trusts X-Forwarded-* from nginx's fixed address only, and lets the published origin open sockets", () => {
     const published = compose.services.nginx!.ports![0]!.split(":")[0];
+    // Not a range (uniquelocal would also trust the host through the bridge's gateway): nginx's address.
+    const nginxNetworks = compose.services.nginx!.networks as Record<string, { ipv4_address?: string }>;
+    const nginxAddress = nginxNetworks.frontend?.ipv4_address;
+    expect(nginxAddress).toMatch(/^172\.31\.250\.\d+$/);
     for (const [name, app] of apps) {
       const config = loadConfig(environmentOf(app));
-      // Docker's networks are private (RFC 1918) addresses: uniquelocal, never every address.
-      expect(config.trustProxy, name).toEqual(["uniquelocal"]);
+      expect(config.trustProxy, name).toEqual([nginxAddress]);
       expect(config.publicOrigins, name).toEqual([
         `http://localhost:${published}`,
         `http://127.0.0.1:${published}`,
@@ -589,16 +593,24 @@ describe("docker-compose.yml", () => {
     it("relays to no private address, has no CLI, and cannot reach Redis or the instances", () => {
       expect(options.has("--no-cli")).toBe(true);
       expect(options.has("--allow-loopback-peers")).toBe(false);
+      // Every IANA special-purpose range, v4 and v6 (198.18.0.0/15 and 192.0.0.0/24 were missing once).
+      expect(options.get("--denied-peer-ip")).toEqual([...SPECIAL_PURPOSE_RANGES]);
       expect(options.get("--denied-peer-ip")).toEqual(
         expect.arrayContaining([
-          "10.0.0.0-10.255.255.255",
-          "172.16.0.0-172.31.255.255",
-          "192.168.0.0-192.168.255.255",
-          "fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
-          "fe80::-febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+          "198.18.0.0-198.19.255.255",
+          "192.0.0.0-192.0.0.255",
+          "::ffff:0:0-::ffff:ffff:ffff",
         ]),
       );
+      expect(options.has("--allowed-peer-ip")).toBe(false);
       expect(coturn.networks).toEqual(["turn"]);
+    });
+
+    it("limits relay allocations per user and in all, within the published relay range", () => {
+      expect(Number(option("--user-quota"))).toBe(TURN_USER_QUOTA);
+      const ports = Number(option("--max-port")) - Number(option("--min-port")) + 1;
+      expect(Number(option("--total-quota"))).toBe(ports);
+      expect(TURN_USER_QUOTA).toBeLessThan(ports);
       for (const [name, app] of [...apps, ["redis", compose.services.redis!] as const]) {
         expect(app.networks, name).not.toContain("turn");
       }

@@ -1,8 +1,9 @@
 // The edge through a real nginx in front of two instances on Redis (the native cluster, configured as
-// `npm run cluster` is: TRUST_PROXY=loopback, PUBLIC_ORIGINS = nginx's own origins).
+// `npm run cluster` is: TRUST_PROXY=127.0.0.3, the address nginx connects from; PUBLIC_ORIGINS =
+// nginx's own origins).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Cluster } from "../../scripts/cluster/topology.js";
-import type { HealthResponse, HttpError } from "../src/protocol.js";
+import type { HealthResponse, HttpError } from "@videochat/protocol";
 import { claim, handshake, send } from "./support/edge.js";
 import { startTestCluster } from "./support/cluster.js";
 

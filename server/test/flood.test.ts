@@ -2,7 +2,7 @@
 // its room keep talking (their acks answer), and its session may connect again, on any instance, only
 // after FLOOD_COOLDOWN_MS, then resumes where it was.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { AppError } from "../src/protocol.js";
+import type { AppError } from "@videochat/protocol";
 import {
   closeAll,
   join,

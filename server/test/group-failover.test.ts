@@ -3,7 +3,7 @@
 // back is taken out after the grace, and the call ends with its last participant.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Cluster } from "../../scripts/cluster/topology.js";
-import type { GroupCall } from "../src/protocol.js";
+import type { GroupCall } from "@videochat/protocol";
 import { request, waitFor } from "./support/clients.js";
 import { joinOn, startTestCluster, type TabUser } from "./support/cluster.js";
 

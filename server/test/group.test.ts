@@ -2,7 +2,7 @@
 // leave ending the call, room switches, session expiry, and signals relayed only inside one call; on
 // one memory instance and across two instances on one Redis.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { GroupCall } from "../src/protocol.js";
+import type { GroupCall } from "@videochat/protocol";
 import { closeAll, createSession, join, record, request, waitFor, type Joined } from "./support/clients.js";
 import { eventually } from "./support/cluster.js";
 import { useServer } from "./support/harness.js";

@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { RATE_LIMIT_DEFAULTS, type LimitFamily } from "../src/limit-families.js";
-import type { ClientToServerEvents } from "../src/protocol.js";
+import type { ClientToServerEvents } from "@videochat/protocol";
 import {
   closeAll,
   join,
@@ -130,10 +130,10 @@ function suite(env: () => Record<string, string>, beforeEachServer: () => Promis
     expect(typing.filter(isLimited)).toEqual([]);
 
     const incoming = waitFor(bob.socket, "call:incoming");
-    expect((await request(alice.socket, "call:ice-servers", {})).ok).toBe(true);
     const invite = await request(alice.socket, "call:invite", {});
     const { call } = await incoming;
     expect(invite.ok).toBe(true);
+    expect((await request(alice.socket, "call:ice-servers", {})).ok).toBe(true);
     expect((await request(bob.socket, "call:ice-servers", {})).ok).toBe(true);
     expect((await request(bob.socket, "call:answer", { callId: call.id, accept: true })).ok).toBe(true);
     // Both sides offer at once (glare), roll back, renegotiate: 4 descriptions of 40 KB (large: a

@@ -1,8 +1,8 @@
 // Units: what a person can see (text.ts) and when two names look the same (confusable.ts).
 import { describe, expect, it } from "vitest";
 import { nameKey, skeleton } from "../src/confusable.js";
-import { normaliseName } from "../src/schemas.js";
-import { hasVisibleLetterOrDigit, rendersAsNothing, stripInvisible } from "../src/text.js";
+import { normaliseName } from "@videochat/protocol/schemas";
+import { hasVisibleLetterOrDigit, rendersAsNothing, stripInvisible } from "@videochat/protocol/text";
 
 describe("text that renders as nothing", () => {
   it.each([

@@ -1,6 +1,6 @@
 // The occupancy feed in isolation (a stand-in Socket.IO server and Store): what reaches watchers when.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { RoomOccupancy } from "../src/protocol.js";
+import type { RoomOccupancy } from "@videochat/protocol";
 import { createOccupancyFeed, type CountsStream } from "../src/realtime/occupancy.js";
 
 function harness() {

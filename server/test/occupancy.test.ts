@@ -1,5 +1,5 @@
 // Room counts go to those who look at them: sockets that watch (rooms:watch) and join-screen streams.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { record, request, waitFor, type ClientSocket } from "./support/clients.js";
 import { openCountsStream } from "./support/counts.js";
 import { useServer } from "./support/harness.js";
@@ -93,14 +93,7 @@ describe("room counts", () => {
   });
 });
 
-/** Opens a stream once the server has seen an earlier one close (its close event comes a moment later). */
+/** Opens a stream once the server has seen an earlier one close (its close event comes a moment later: 429 until then). */
 async function waitForStream(url: string) {
-  for (;;) {
-    try {
-      return await openCountsStream(url);
-    } catch (error) {
-      if (!String(error).includes("429")) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  return vi.waitFor(() => openCountsStream(url), { timeout: 10_000, interval: 50 });
 }

@@ -3,6 +3,7 @@
 // Run against every implementation (see store.test.ts), so both Stores keep the same semantics.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Store } from "../src/state/store.js";
+import { HISTORY_LIMIT } from "../src/state/types.js";
 import { claimName } from "./support/store.js";
 
 export function storePrivateContract(name: string, makeStore: () => Promise<Store>) {
@@ -95,6 +96,33 @@ export function storePrivateContract(name: string, makeStore: () => Promise<Stor
       );
       expect(results.filter((r) => r.ok)).toHaveLength(1);
       expect(results.filter((r) => !r.ok && r.code === "partner_busy")).toHaveLength(9);
+    });
+
+    it("posts a private message into the sender's chat in one step, keeping the last 100", async () => {
+      const alice = await enter("Alice");
+      const bob = await enter("Bob");
+      expect(await store.postPrivateMessage(alice.session.id, { text: "alone", at: 1 })).toBeNull();
+      expect(await store.postPrivateMessage("nobody", { text: "ghost", at: 1 })).toBeNull();
+      const opened = await store.openPrivateChat(alice.session.id, bob.session.id);
+      if (!opened.ok) throw new Error(opened.code);
+      const posted = await store.postPrivateMessage(bob.session.id, { text: "hi", at: 5 });
+      expect(posted).toEqual({
+        chat: opened.chat,
+        message: {
+          id: 1,
+          chatId: opened.chat.id,
+          from: { id: bob.session.id, name: "Bob" },
+          text: "hi",
+          at: 5,
+        },
+      });
+      for (let i = 0; i < 2 * HISTORY_LIMIT + 10; i++)
+        await store.postPrivateMessage(alice.session.id, { text: `m${i}`, at: 6 + i });
+      const history = await store.privateHistory(opened.chat.id);
+      expect(history).toHaveLength(HISTORY_LIMIT);
+      expect(history.at(-1)).toMatchObject({ id: 2 * HISTORY_LIMIT + 11, text: `m${2 * HISTORY_LIMIT + 9}` });
+      await store.closePrivateChat(opened.chat.id);
+      expect(await store.postPrivateMessage(alice.session.id, { text: "late", at: 9 })).toBeNull();
     });
 
     it("closes a chat for both, clears busy and forgets its messages", async () => {

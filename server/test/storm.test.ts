@@ -1,6 +1,6 @@
 // A join storm: 200 users enter one room at once while some move on. Every member list must end exact,
 // on one instance and on two instances sharing Redis, using the SPA's own member-list algorithm.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   applyDelta,
   fromSnapshot,
@@ -8,7 +8,7 @@ import {
   type MemberDelta,
   type MemberList,
 } from "../../client/src/features/room/members.js";
-import type { CreateSessionResponse } from "../src/protocol.js";
+import type { CreateSessionResponse } from "@videochat/protocol";
 import {
   closeAll,
   createSession,
@@ -49,13 +49,6 @@ function follow(socket: ClientSocket) {
   socket.on("room:member-left", (d) => onDelta({ kind: "left", ...d }));
   socket.on("room:member-updated", (d) => onDelta({ kind: "updated", ...d }));
   return view;
-}
-
-async function eventually(check: () => boolean, deadline: number, what: string) {
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not reached in ${SETTLE_MS} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 interface StormUser {
@@ -108,7 +101,12 @@ async function storm(urls: string[]) {
         JSON.stringify([...list.members.keys()].sort()) === JSON.stringify(expected(room))
       );
     };
-    await eventually(() => users.every(exact), deadline, "every member list exact");
+    await vi.waitFor(
+      () => {
+        if (!users.every(exact)) throw new Error(`not reached in ${SETTLE_MS} ms: every member list exact`);
+      },
+      { timeout: Math.max(0, deadline - Date.now()), interval: 25 },
+    );
     expect(users.filter(exact)).toHaveLength(USERS);
     expect(expected("GENERAL")).toHaveLength(USERS - MOVERS);
   } finally {

@@ -7,16 +7,22 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COTURN_INSTALL, startCoturn, type Coturn } from "../../scripts/cluster/coturn.js";
+import { TURN_RELAY_ADDRESS } from "../../scripts/cluster/turn-peers.js";
 import { loadConfig } from "../src/config.js";
 import { iceServersFor } from "../src/realtime/ice.js";
-import type { IceServer } from "../src/protocol.js";
+import type { IceServer } from "@videochat/protocol";
 
 const HOUR_MS = 3_600_000;
 
-/** Runs one allocation with turnutils_uclient (no data sent); resolves with its exit code (0: allocated). */
+/**
+ * Runs one allocation with turnutils_uclient (no data sent; its peer, -e, is another relay's address,
+ * the only peer the cluster's coturn permits); resolves with its exit code (0: allocated).
+ */
 function allocate(port: number, server: IceServer): Promise<number> {
   const args = ["-u", server.username!, "-w", server.credential!, "-p", String(port), "-n", "0", "-m", "1"];
-  const client = spawn("turnutils_uclient", [...args, "-e", "127.0.0.1", "127.0.0.1"], { stdio: "ignore" });
+  const client = spawn("turnutils_uclient", [...args, "-e", TURN_RELAY_ADDRESS, "127.0.0.1"], {
+    stdio: "ignore",
+  });
   return new Promise((resolve, reject) => {
     client.once("error", (error: NodeJS.ErrnoException) =>
       reject(error.code === "ENOENT" ? new Error(`turnutils_uclient is missing: ${COTURN_INSTALL}`) : error),

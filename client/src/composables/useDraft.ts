@@ -1,7 +1,7 @@
 // What both composers share: the draft, Enter to send (Shift+Enter for a line, never mid-IME), the
 // length check, and giving a failed message back ahead of anything typed since.
 import { ref } from "vue";
-import { rendersAsNothing } from "../../../server/src/text";
+import { rendersAsNothing } from "@videochat/protocol/text";
 import { t } from "../i18n";
 
 export type Delivery = { ok: true } | { ok: false; message?: string };

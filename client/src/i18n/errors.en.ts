@@ -1,4 +1,4 @@
-// How the client words the server's error codes (server/src/protocol.ts `ErrorCode`) and its own local
+// How the client words the server's error codes (packages/protocol/src/protocol.ts `ErrorCode`) and its own local
 // ones. One code can have several causes (the server's error-texts.ts names them); `errors.ts` picks the
 // cause from the event that failed. Waits are in whole seconds, as the server words them.
 export const errors = {
@@ -31,5 +31,6 @@ export const errors = {
   call_full: "The call is full: {max} people are in it.",
   no_call: "That call has ended.",
   no_call_none: "You are not in a call.",
+  unavailable: "The server is switching over. Try again in a moment.",
   internal: "Something went wrong on our side. Please try again.",
 };

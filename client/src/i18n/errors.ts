@@ -67,6 +67,7 @@ const WORDING: Record<string, Wording> = {
   call_exists: (_, { event }) => (isGroup(event) ? t("errors.call_exists_group") : t("errors.call_exists")),
   call_full: (_, { max }) => (max === undefined ? null : t("errors.call_full", { max })),
   no_call: (_, { event }) => (event === "call:signal" ? t("errors.no_call_none") : t("errors.no_call")),
+  unavailable: () => t("errors.unavailable"),
   internal: (_, { event }) => (event?.startsWith("http:") ? null : t("errors.internal")),
 };
 

@@ -215,6 +215,7 @@ const es: Messages = {
     call_full: "La llamada está llena: hay {max} personas en ella.",
     no_call: "Esa llamada ha terminado.",
     no_call_none: "No estás en ninguna llamada.",
+    unavailable: "El servidor está cambiando de nodo. Inténtalo de nuevo en un momento.",
     internal: "Algo ha fallado por nuestra parte. Inténtalo de nuevo.",
   },
 };

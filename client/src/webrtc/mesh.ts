@@ -1,7 +1,7 @@
 // A call as a room of participants with tracks (LiveKit's client model, in small): one PeerSession per
 // remote participant, a full mesh. The 1:1 call is the two-person case; only the transport of the
 // signals (call:signal or group:signal) and who offers first differ, and both come in as options.
-import type { MediaState } from "../../../server/src/protocol";
+import type { MediaState } from "@videochat/protocol";
 import { Emitter } from "./emitter";
 import {
   type DeviceSource,

@@ -3,7 +3,7 @@
 import type { Response } from "express";
 import ipaddr from "ipaddr.js";
 import type { Config } from "../config.js";
-import type { HttpError } from "../protocol.js";
+import type { HttpError } from "@videochat/protocol";
 import type { ClaimBudget } from "../state/store.js";
 import { TEXTS } from "../error-texts.js";
 

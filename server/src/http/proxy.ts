@@ -34,3 +34,11 @@ export function requestedOrigin(req: IncomingMessage, trust: TrustProxy): string
   const host = (viaProxy && firstValue(req.headers["x-forwarded-host"])) || req.headers.host;
   return host ? `${protocol}://${host}` : undefined;
 }
+
+/**
+ * The client's address as Express's req.ip reads it: X-Forwarded-For counts only through proxies
+ * `trust` names (from our peer outwards), so a client that reaches us directly cannot choose it.
+ */
+export function clientAddress(req: IncomingMessage, trust: TrustProxy): string {
+  return proxyaddr(req, trust);
+}

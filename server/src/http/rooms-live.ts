@@ -4,7 +4,7 @@
 import type { RequestHandler } from "express";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
-import type { RoomOccupancy } from "../protocol.js";
+import type { RoomOccupancy } from "@videochat/protocol";
 import type { CountsStream } from "../realtime/occupancy.js";
 import { addressKey } from "./claims.js";
 import { TEXTS } from "../error-texts.js";

@@ -1,6 +1,6 @@
 // Telling rooms about membership changes. Shared by the features that change membership
 // (session start and end, room switches, the reaper), so every path words changes alike.
-import type { LeaveReason, RoomState } from "../protocol.js";
+import type { LeaveReason, RoomState } from "@videochat/protocol";
 import type { MembershipChange, RoomView } from "../state/store.js";
 import { roomChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";

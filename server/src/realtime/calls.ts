@@ -2,10 +2,11 @@
 // Signalling goes only to the partner of the sender's current call; the server never reads SDP.
 import { userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
-import { fail, type Events } from "./handler.js";
+import { fail } from "./acks.js";
+import type { Events } from "./handler.js";
 import { iceServersFor } from "./ice.js";
 import { partnerOf } from "./private.js";
-import type { UserRef } from "../protocol.js";
+import type { UserRef } from "@videochat/protocol";
 import type { PrivateChatRecord } from "../state/store.js";
 import { TEXTS } from "../error-texts.js";
 
@@ -134,9 +135,18 @@ export function register(events: Events, deps: RealtimeDeps): void {
     return { ok: true };
   });
 
-  events.on("call:ice-servers", async (socket) => ({
-    ok: true,
-    iceServers: iceServersFor(socket.data.userId, config.ice, clock()),
-    iceTransportPolicy: config.ice.transportPolicy,
-  }));
+  // A TURN credential is a relay anyone holding it can use until it expires: only someone in a call,
+  // or entering one (ringing, being rung, joined), gets one, fresh at each ask (before the call and at
+  // each ICE restart). Once the session left the call (or its session ended) there is none to get.
+  events.on("call:ice-servers", async (socket) => {
+    const me = socket.data.userId;
+    const session = await store.getSession(me);
+    const chat = !session?.groupCallId && session?.chatId ? await store.getPrivateChat(session.chatId) : null;
+    if (!session?.groupCallId && !chat?.call) return fail("no_call", "Join or start a call first.");
+    return {
+      ok: true,
+      iceServers: iceServersFor(me, config.ice, clock()),
+      iceTransportPolicy: config.ice.transportPolicy,
+    };
+  });
 }

@@ -1,8 +1,10 @@
 // Room chat: a message gets the room's next id and a server timestamp, is kept, then fanned out.
 import { roomChannel } from "./channels.js";
 import type { RealtimeDeps } from "./deps.js";
-import { fail, type Events } from "./handler.js";
+import { fail } from "./acks.js";
+import type { Events } from "./handler.js";
 import { rateLimited } from "./limits.js";
+import { postOnce } from "./resend.js";
 import { TEXTS } from "../error-texts.js";
 
 export function register(events: Events, deps: RealtimeDeps): void {
@@ -16,7 +18,7 @@ export function register(events: Events, deps: RealtimeDeps): void {
   // made in another tab), the Store says not_in_room and the session is read once.
   events.on(
     "room:message",
-    async (socket, { text }) => {
+    async (socket, { text, nonce, retry }) => {
       const me = socket.data.userId;
       const known = socket.data.session;
       let posted = known && (await post(known.room, known.name));
@@ -34,10 +36,10 @@ export function register(events: Events, deps: RealtimeDeps): void {
       return { ok: true, message: posted.message };
 
       function post(room: string, name: string) {
-        return store.postRoomMessage(
-          { room, from: { id: me, name }, text: text.trim(), at: clock() },
-          budget,
-        );
+        const message = { room, from: { id: me, name }, text: text.trim(), at: clock() };
+        // Only a re-send after `unavailable` pays the look-up (resend.ts): never the hot path.
+        if (nonce && retry) return postOnce(store, { ...message, nonce }, budget);
+        return store.postRoomMessage(nonce ? { ...message, nonce } : message, budget);
       }
     },
     "message_invalid",

@@ -8,7 +8,7 @@ import type {
   RoomOccupancy,
   ServerToClientEvents,
   SocketData,
-} from "../protocol.js";
+} from "@videochat/protocol";
 import type { Store } from "../state/store.js";
 import type { EventLimits } from "./limits.js";
 

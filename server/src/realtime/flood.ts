@@ -3,14 +3,31 @@
 // refusals. So a refusal is made as cheap as possible (before parsing, from what this instance already
 // knows: a block learnt from the cluster-wide limit, or this connection's own count), and a connection
 // refused config.flood.refusals times within config.flood.windowMs is told why and closed; its session
-// may not connect again, on any instance, for config.flood.cooldownMs.
+// may not connect again, on any instance, for config.flood.cooldownMs. A flood spread over tabs, or
+// over sessions from one address, is counted too: each refusal is also charged cluster-wide to the
+// session and to the client address (a Store round trip paid only by refused events), and past either
+// budget the connection is cut (with the session's: every tab of it).
 import type { LimitFamily } from "../limit-families.js";
-import type { ClientToServerEvents } from "../protocol.js";
+import type { ClientToServerEvents } from "@videochat/protocol";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { EVENT_FAMILY, rateLimited } from "./limits.js";
-import { endConnection } from "./lost.js";
+import { endConnection, floodingReason } from "./ended.js";
+import { userChannel } from "./channels.js";
+import type { IncomingMessage } from "node:http";
+import type { Config } from "../config.js";
+import { clientAddress, compileTrust, type TrustProxy } from "../http/proxy.js";
 
-type Deps = Pick<RealtimeDeps, "config" | "limits" | "logger">;
+type Deps = Pick<RealtimeDeps, "config" | "limits" | "logger" | "io">;
+
+/** TRUST_PROXY compiled once per config (the socket's address is read only on a refusal). */
+const trusts = new WeakMap<Config, TrustProxy>();
+function addressOf(socket: AppSocket, config: Config): string {
+  let trust = trusts.get(config);
+  if (!trust) trusts.set(config, (trust = compileTrust(config.trustProxy)));
+  // The handshake's, as the connection may have dropped its request (Engine.IO frees it after an upgrade).
+  const { address, headers } = socket.handshake;
+  return clientAddress({ headers, socket: { remoteAddress: address } } as unknown as IncomingMessage, trust);
+}
 
 /** A count in a fixed window. Per connection, so it lives (and is collected) with the socket. */
 interface Tally {
@@ -82,15 +99,25 @@ export function countRefusal(socket: AppSocket, deps: Deps): void {
     tallies.set(socket, tally);
   }
   tally.count += 1;
-  if (tally.count === refusals) cutOff(socket, deps);
+  if (tally.count === refusals) return cutOff(socket, deps, "connection");
+  deps.limits.chargeRefusal(socket.data.tokenDigest, addressOf(socket, deps.config)).then(
+    (spent) => spent && socket.connected && cutOff(socket, deps, spent),
+    (error: unknown) => deps.logger.warn({ err: error, userId: socket.data.userId }, "refusal not counted"),
+  );
 }
 
-function cutOff(socket: AppSocket, deps: Deps): void {
+function cutOff(socket: AppSocket, deps: Deps, by: "connection" | "session" | "address"): void {
   const { userId } = socket.data;
   const { cooldownMs } = deps.config.flood;
-  deps.logger.warn({ userId, socketId: socket.id, cooldownMs }, "connection cut for flooding");
+  deps.logger.warn({ userId, socketId: socket.id, cooldownMs, by }, "connection cut for flooding");
   deps.limits
     .holdOff(socket.data.tokenDigest, cooldownMs)
     .catch((error: unknown) => deps.logger.warn({ err: error, userId }, "flood hold-off not stored"));
   endConnection(socket, "flooding", cooldownMs);
+  // The session's other tabs, on any instance, flooded with it: they are cut too, told why.
+  if (by === "session") {
+    const tabs = deps.io.in(userChannel(userId));
+    tabs.emit("session:ended", floodingReason(cooldownMs));
+    setImmediate(() => tabs.disconnectSockets(true));
+  }
 }

@@ -2,12 +2,13 @@
 // who is in the call (in the Store), rings invitees with a deadline, and relays signalling only
 // between two participants of the same call, checked on every signal; it never reads SDP.
 import { randomUUID } from "node:crypto";
-import type { ErrorCode } from "../protocol.js";
+import type { ErrorCode } from "@videochat/protocol";
 import type { EndedInvite, LeftGroupCall } from "../state/store.js";
 import type { MembershipChange } from "../state/store.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
-import { fail, type Events } from "./handler.js";
+import { fail } from "./acks.js";
+import type { Events } from "./handler.js";
 import { TEXTS } from "../error-texts.js";
 
 type Deps = Pick<RealtimeDeps, "io">;

@@ -4,8 +4,10 @@
 // each socket gets one listener that dispatches through it, rather than a closure per event per socket.
 import type { Socket } from "socket.io";
 import type { z } from "zod";
-import type { Ack, AckCallback, ClientToServerEvents, ErrorCode } from "../protocol.js";
-import { eventSchemas, firstIssue } from "../schemas.js";
+import type { Ack, AckCallback, ClientToServerEvents, ErrorCode } from "@videochat/protocol";
+import { eventSchemas, firstIssue } from "@videochat/protocol/schemas";
+import { fail, unavailable } from "./acks.js";
+import { isRetryable } from "../redis/replicated.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { countRefusal, countSent, isCut, refusedEarly } from "./flood.js";
 import { rateLimited } from "./limits.js";
@@ -26,11 +28,9 @@ export interface Route<E extends EventName = EventName> {
   invalidCode: ErrorCode;
 }
 
-type EdgeDeps = Pick<RealtimeDeps, "logger" | "limits" | "config"> &
+type EdgeDeps = Pick<RealtimeDeps, "logger" | "limits" | "config" | "io"> &
   Partial<Pick<RealtimeDeps, "recoverSession">>;
 type Reply = (response: unknown) => void;
-
-export const fail = (code: ErrorCode, message: string) => ({ ok: false as const, error: { code, message } });
 
 /**
  * Answers one event whose route is known: validates `payload`, charges the sender's limit, runs the
@@ -68,6 +68,10 @@ export async function answer<E extends EventName>(
     reply(result);
     if (!result.ok && result.error.code === "rate_limited") countRefusal(socket, deps); // feature-charged
   } catch (error) {
+    if (isRetryable(error)) {
+      deps.logger.warn({ err: error, event, userId: socket.data.userId }, "refused: Redis is switching");
+      return reply(unavailable());
+    }
     deps.logger.error({ err: error, event, userId: socket.data.userId }, "event handler failed");
     reply(fail("internal", TEXTS.internal.bug));
   }

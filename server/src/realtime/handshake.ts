@@ -2,8 +2,8 @@
 // `auth`. In the same Store step (Store.connect) the connection is attached and its room read; what
 // the step did waits here for `start` (session.ts) once the socket is connected.
 import type { ExtendedError } from "socket.io";
-import type { ErrorCode } from "../protocol.js";
-import { handshakeAuth } from "../schemas.js";
+import type { ErrorCode } from "@videochat/protocol";
+import { handshakeAuth } from "@videochat/protocol/schemas";
 import type { ConnectResult } from "../state/store.js";
 import { tokenDigest } from "../state/tokens.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";

@@ -2,7 +2,7 @@
 // `use-auth-secret` convention (the TURN REST API): username "<expiry>:<user>", HMAC-SHA1 password.
 import { createHmac } from "node:crypto";
 import type { Config } from "../config.js";
-import type { IceServer } from "../protocol.js";
+import type { IceServer } from "@videochat/protocol";
 
 export function iceServersFor(userId: string, ice: Config["ice"], nowMs: number): IceServer[] {
   const servers: IceServer[] = [];

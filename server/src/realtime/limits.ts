@@ -10,7 +10,7 @@ import {
 } from "rate-limiter-flexible";
 import type { Config } from "../config.js";
 import { LIMIT_FAMILIES, type LimitFamily } from "../limit-families.js";
-import type { ClientToServerEvents } from "../protocol.js";
+import type { ClientToServerEvents } from "@videochat/protocol";
 import { TEXTS, waitSeconds } from "../error-texts.js";
 
 type EventName = keyof ClientToServerEvents;
@@ -42,9 +42,12 @@ export const EVENT_FAMILY: Record<EventName, LimitFamily> = {
   "call:ice-servers": "ice-servers",
 };
 
+/**
+ * The bytes a signal costs: its whole payload as it is relayed (JSON, UTF-8), so that every field
+ * counts (sdpMid, usernameFragment, the call and peer ids...), not only the SDP and candidate strings.
+ */
 function signalBytes(payload: unknown): number {
-  const signal = payload as { description?: { sdp?: string }; candidate?: { candidate: string } | null };
-  return (signal.description?.sdp?.length ?? 0) + (signal.candidate?.candidate.length ?? 0);
+  return Buffer.byteLength(JSON.stringify(payload) ?? "");
 }
 
 /** Events that also spend a byte budget: a 60 KB SDP costs more than a 100-byte candidate. */
@@ -88,6 +91,14 @@ export interface EventLimits {
    * in the session-attach window).
    */
   mayAttach(tokenDigest: string): Promise<{ code: "flooding" | "rate_limited"; waitMs: number } | null>;
+
+  /**
+   * Counts one refused event of a connection of the session with token digest `tokenDigest`, from
+   * client `address`, cluster-wide (config.flood): "session" once the session's tabs together, or
+   * "address" once every session from that address together, were refused more than their budget in
+   * the window, else null. Asked only on a refusal; once spent, answered on this instance alone.
+   */
+  chargeRefusal(tokenDigest: string, address: string): Promise<"session" | "address" | null>;
 }
 
 /**
@@ -96,13 +107,17 @@ export interface EventLimits {
  */
 export const FEATURE_CHARGED: ReadonlySet<EventName> = new Set(["room:message", "session:leave"]);
 
-function limiterFor(family: LimitFamily, config: Config, redis: Redis | undefined): RateLimiterAbstract {
-  const { points, seconds } = config.rateLimits[family];
+function limiterFor(
+  name: string,
+  { points, seconds }: { points: number; seconds: number },
+  config: Config,
+  redis: Redis | undefined,
+): RateLimiterAbstract {
   const window = { points, duration: seconds };
   if (!redis) return new RateLimiterMemory(window);
   return new RateLimiterRedis({
     storeClient: redis,
-    keyPrefix: `${config.redisPrefix}:rl:${family}`,
+    keyPrefix: `${config.redisPrefix}:rl:${name}`,
     ...window,
     // Once the budget is spent, this instance refuses by itself until the window ends.
     inMemoryBlockOnConsumed: points,
@@ -115,8 +130,22 @@ function limiterFor(family: LimitFamily, config: Config, redis: Redis | undefine
 /** The limiters for every family: Redis-backed (cluster-wide) when `redis` is given, in memory otherwise. */
 export function createEventLimits(config: Config, redis?: Redis): EventLimits {
   const limiters = Object.fromEntries(
-    LIMIT_FAMILIES.map((family) => [family, limiterFor(family, config, redis)]),
+    LIMIT_FAMILIES.map((family) => [family, limiterFor(family, config.rateLimits[family], config, redis)]),
   ) as Record<LimitFamily, RateLimiterAbstract>;
+  const { refusals, addressRefusals, windowMs } = config.flood;
+  const seconds = Math.max(1, Math.ceil(windowMs / 1000));
+  const refused = {
+    session: limiterFor("flood-session", { points: refusals, seconds }, config, redis),
+    address: limiterFor("flood-address", { points: addressRefusals, seconds }, config, redis),
+  };
+  const spends = (limiter: RateLimiterAbstract, key: string) =>
+    limiter.consume(key).then(
+      () => false,
+      (error: unknown) => {
+        if (error instanceof RateLimiterRes) return true;
+        throw error;
+      },
+    );
   /** `<family> <user>` -> epoch ms until which this instance refuses by itself. */
   const blocked = new Map<string, number>();
   const holds = holdOffs(config, redis);
@@ -153,6 +182,13 @@ export function createEventLimits(config: Config, redis?: Redis): EventLimits {
       ]);
       if (heldMs !== null) return { code: "flooding", waitMs: heldMs };
       return waitMs === null ? null : { code: "rate_limited", waitMs };
+    },
+    async chargeRefusal(tokenDigest, address) {
+      const [session, fromAddress] = await Promise.all([
+        spends(refused.session, tokenDigest),
+        spends(refused.address, address),
+      ]);
+      return session ? "session" : fromAddress ? "address" : null;
     },
     async charge(event, userId, payload) {
       const known = blockedFor(event, userId);

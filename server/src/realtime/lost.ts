@@ -2,22 +2,13 @@
 // socket's session (Redis restarted empty; the session was reaped while this instance was frozen),
 // the session is rebuilt from what the socket holds; when that cannot be done (someone else took the
 // name meanwhile), the client is told why and disconnected, and the SPA claims its name again.
-import type { AppError } from "../protocol.js";
 import type { AttachResult } from "../state/store.js";
 import { announceJoined, roomState } from "./announce.js";
 import { roomChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
+import { endConnection } from "./ended.js";
 import { followOne } from "./follow.js";
 import { resendChat } from "./private.js";
-import { TEXTS } from "../error-texts.js";
-
-/** Why a connection ends, by the code it ends with. */
-const WHY: Record<"session_unknown" | "name_taken" | "too_many_connections" | "flooding", string> = {
-  session_unknown: TEXTS.session_unknown.ended,
-  name_taken: TEXTS.name_taken.lost,
-  too_many_connections: TEXTS.too_many_connections,
-  flooding: TEXTS.flooding.cut,
-};
 
 /** Sockets whose session:leave ended their session: the Store detached their connection with it. */
 const leftSockets = new WeakSet<AppSocket>();
@@ -30,16 +21,6 @@ export function markLeft(socket: AppSocket): void {
 /** True once `markLeft` was called for this socket. */
 export function hasLeft(socket: AppSocket): boolean {
   return leftSockets.has(socket);
-}
-
-/**
- * Tells the client why its connection ends, then closes it (after the event is flushed).
- * `retryAfterMs`: how long before this session may connect again (with `flooding`).
- */
-export function endConnection(socket: AppSocket, code: keyof typeof WHY, retryAfterMs?: number): void {
-  const reason: AppError = { code, message: WHY[code], ...(retryAfterMs ? { retryAfterMs } : {}) };
-  socket.emit("session:ended", reason);
-  setImmediate(() => socket.disconnect(true));
 }
 
 /** Rebuilds the socket's session if the Store lost it; false (and the socket closed) when it cannot. */

@@ -2,7 +2,8 @@
 // current call, 1:1 or group, so their tiles show initials and a muted badge.
 import { userChannel } from "./channels.js";
 import type { RealtimeDeps } from "./deps.js";
-import { fail, type Events } from "./handler.js";
+import { fail } from "./acks.js";
+import type { Events } from "./handler.js";
 import { partnerOf } from "./private.js";
 import { TEXTS } from "../error-texts.js";
 

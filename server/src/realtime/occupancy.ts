@@ -2,7 +2,7 @@
 // instance that made the change reads the marked rooms' counts (one Store call) and tells the other
 // instances; every instance passes what it hears, coalesced, to its own watchers once per send window:
 // the sockets that asked (rooms:watch) and the join screens' event streams (GET /api/rooms/live).
-import type { RoomOccupancy } from "../protocol.js";
+import type { RoomOccupancy } from "@videochat/protocol";
 import type { Store } from "../state/store.js";
 import { WATCHERS } from "./channels.js";
 import type { RealtimeDeps } from "./deps.js";

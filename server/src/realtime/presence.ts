@@ -2,7 +2,8 @@
 // state, from which the Store derives automatic absence for the whole session.
 import { roomChannel, userChannel } from "./channels.js";
 import type { RealtimeDeps } from "./deps.js";
-import { fail, type Events } from "./handler.js";
+import { fail } from "./acks.js";
+import type { Events } from "./handler.js";
 import { TEXTS } from "../error-texts.js";
 
 const GONE = fail("session_unknown", TEXTS.session_unknown.ended);

@@ -1,10 +1,11 @@
 // Private chat: one at a time per user, opened only with a member of the same room. Messages and
 // notices go to the two partners' user channels (every tab, any instance) and to nobody else.
-import type { PrivateCloseReason, UserRef } from "../protocol.js";
+import type { PrivateCloseReason, UserRef } from "@videochat/protocol";
 import type { ClosedChat, PrivateChatRecord } from "../state/store.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
-import { fail, type Events } from "./handler.js";
+import { fail } from "./acks.js";
+import type { Events } from "./handler.js";
 import { TEXTS } from "../error-texts.js";
 
 type Deps = Pick<RealtimeDeps, "io" | "store">;
@@ -87,18 +88,10 @@ export function register(events: Events, deps: RealtimeDeps): void {
   events.on(
     "private:message",
     async (socket, { text }) => {
-      const me = socket.data.userId;
-      const session = await store.getSession(me);
-      if (!session?.chatId) return NO_CHAT;
-      const chat = await store.getPrivateChat(session.chatId);
-      const message =
-        chat &&
-        (await store.appendPrivateMessage(chat.id, {
-          from: { id: me, name: session.name },
-          text: text.trim(),
-          at: clock(),
-        }));
-      if (!chat || !message) return NO_CHAT;
+      // One Store round trip before the broadcast: the session's chat, its partners and the append.
+      const posted = await store.postPrivateMessage(socket.data.userId, { text: text.trim(), at: clock() });
+      if (!posted) return NO_CHAT;
+      const { chat, message } = posted;
       io.to([userChannel(chat.a.id), userChannel(chat.b.id)]).emit("private:message", message);
       return { ok: true, message };
     },

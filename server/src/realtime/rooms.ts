@@ -4,7 +4,8 @@ import { userChannel } from "./channels.js";
 import type { RealtimeDeps } from "./deps.js";
 import { followRoom } from "./follow.js";
 import { announceLeftCall } from "./group.js";
-import { fail, type Events } from "./handler.js";
+import { fail } from "./acks.js";
+import type { Events } from "./handler.js";
 import { announceClosed } from "./private.js";
 import { TEXTS } from "../error-texts.js";
 

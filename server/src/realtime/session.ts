@@ -10,7 +10,8 @@ import { announceLeftCall, keepOrLeaveCall } from "./group.js";
 import type { Events } from "./handler.js";
 import { takeHandshake } from "./handshake.js";
 import { rateLimited } from "./limits.js";
-import { endConnection, hasLeft, markLeft } from "./lost.js";
+import { endConnection } from "./ended.js";
+import { hasLeft, markLeft } from "./lost.js";
 import { closeChat, resendChat } from "./private.js";
 
 /** Runs once per connection, after the handshake: enter or resume, then send the initial state. */
@@ -59,13 +60,35 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
 /** Tries of a failed detach: about 10 minutes while Redis is away (each waits out ioredis's retries). */
 const DETACH_ATTEMPTS = 40;
 
+/**
+ * Socket.IO's disconnect reasons for a transport the client closed itself: the page called
+ * disconnect(), or the browser closed the connection cleanly (a closed tab, a page unloading). A lost
+ * network shows as "ping timeout" or "transport error" instead, and keeps the whole grace.
+ */
+const CLOSED_BY_CLIENT: ReadonlySet<string> = new Set(["client namespace disconnect", "transport close"]);
+
+/**
+ * The grace a closing connection gives its session: short (closedTabGraceMs) when the client closed it
+ * while the session is in a call, so the others' stage drops a closed tab within seconds; a reload of
+ * the page comes back well within it, and the call's holder rules decide as before. Otherwise the
+ * session's grace. A Store that cannot answer gets the long one.
+ */
+async function graceFor(socket: AppSocket, deps: RealtimeDeps, reason: string): Promise<number> {
+  const { config, store } = deps;
+  if (!CLOSED_BY_CLIENT.has(reason)) return config.sessionGraceMs;
+  const session = await store.getSession(socket.data.userId).catch(() => null);
+  const chat = session?.chatId && !session.groupCallId ? await store.getPrivateChat(session.chatId) : null;
+  return session?.groupCallId || chat?.call ? config.closedTabGraceMs : config.sessionGraceMs;
+}
+
 /** A disconnect starts the session's grace period (or, for its last tab, shows it unavailable). */
 export function detachOnDisconnect(socket: AppSocket, deps: RealtimeDeps): void {
-  const { store, config, logger, clock, io } = deps;
-  socket.on("disconnect", (reason) => {
+  const { store, logger, clock, io } = deps;
+  socket.on("disconnect", async (reason) => {
     logger.info({ userId: socket.data.userId, socketId: socket.id, reason }, "disconnected");
     if (hasLeft(socket)) return; // its session ended with its connections (session:leave)
-    const graceDeadline = clock() + config.sessionGraceMs;
+    const graceDeadline =
+      clock() + (await graceFor(socket, deps, reason).catch(() => deps.config.sessionGraceMs));
     // A detach that fails (Redis away longer than ioredis retries) is tried again until it lands:
     // otherwise the closed tab stays in the Store as a live connection, a ghost that never expires.
     const detach = (attempt: number): void => {

@@ -1,5 +1,5 @@
 // The record shapes and small helpers the memory Store's parts share (see memory.ts for how they meet).
-import type { PresenceStatus, UserRef } from "../protocol.js";
+import type { PresenceStatus, UserRef } from "@videochat/protocol";
 import type { MembershipChange, Session } from "./types.js";
 
 /** What a part of the memory Store needs of the others: live session records and the member refresh. */

@@ -1,5 +1,7 @@
 // Helpers shared by every Lua script of the Redis Store, prepended to each script's body.
 // Keys are built inside the scripts from the prefix (ARGV[1]); this targets one Redis, not Redis Cluster.
+import { HISTORY_LIMIT } from "./types.js";
+
 export const prelude = `
 local p = ARGV[1]
 local function session_key(id) return p .. ':session:' .. id end
@@ -64,7 +66,7 @@ local function room_view(room, version)
   local callId = redis.call('GET', key .. ':gcall')
   local call = callId and read_gcall(callId)
   return version or tonumber(redis.call('GET', key .. ':version') or '0'), redis.call('HVALS', key .. ':members'),
-    redis.call('LRANGE', key .. ':history', 0, -1), call and cjson.encode(call) or false
+    redis.call('LRANGE', key .. ':history', -${HISTORY_LIMIT}, -1), call and cjson.encode(call) or false
 end
 -- What the room sees: absent while every tab of a session that chose online is idle or hidden.
 local function effective_status(s)
@@ -90,17 +92,20 @@ local function refresh_status(s)
   refresh_member(s, changes)
   return changes[1]
 end
--- Gives a room message the room's next id, keeps the last \`limit\`, returns the stored JSON. A room's
--- first id is seeded from the clock (\`now\`), so ids keep increasing even after Redis lost its data:
--- tabs that stayed connected merge by id and would drop reused ones.
+-- Gives a room message the room's next id, keeps at least the last \`limit\`, returns the stored JSON. A
+-- room's first id is seeded from the clock (\`now\`), so ids keep increasing even after Redis lost its
+-- data: tabs that stayed connected merge by id and would drop reused ones. The hot path: 2 commands
+-- (INCR, RPUSH); the list is trimmed back to \`limit\` once it holds twice that, and read from its end.
 local function append_room_message(room, json_without_id, limit, now)
   local seq = p .. ':room:' .. room .. ':seq'
-  if redis.call('EXISTS', seq) == 0 then redis.call('SET', seq, now) end
   local id = redis.call('INCR', seq)
+  if id == 1 then
+    id = tonumber(now) + 1
+    redis.call('SET', seq, id)
+  end
   local json = '{"id":' .. id .. ',' .. string.sub(json_without_id, 2)
   local history = p .. ':room:' .. room .. ':history'
-  redis.call('RPUSH', history, json)
-  redis.call('LTRIM', history, -limit, -1)
+  if redis.call('RPUSH', history, json) >= 2 * limit then redis.call('LTRIM', history, -limit, -1) end
   return json
 end
 local function read_chat(id)

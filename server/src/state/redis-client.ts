@@ -1,8 +1,9 @@
 // The Redis Store's connection: every feature's Lua scripts (state/<feature>/*.lua.ts, each with the
 // shared prelude) defined as commands, the prefixed keys, and the decoding of what cjson answers.
 import type { Redis } from "ioredis";
-import type { ChatMessage, GroupCall, Member } from "../protocol.js";
+import type { ChatMessage, GroupCall, Member } from "@videochat/protocol";
 import { prelude } from "./prelude.lua.js";
+import { shaken } from "./shake.js";
 import type { LeftGroupCall, RoomView } from "./types.js";
 
 /** Commands get a prefix: a bare name like `setStatus` would shadow ioredis's own methods. */
@@ -29,7 +30,8 @@ export class RedisScripts<Name extends string = string> {
     for (const [name, body] of scripts.flatMap((set) => Object.entries(set))) {
       if (defined.has(name)) throw new Error(`Lua script ${name} is defined twice`);
       defined.add(name);
-      redis.defineCommand(`script_${name}`, { numberOfKeys: 0, lua: `${prelude}\n${body}` });
+      // Only the prelude helpers the script uses (shake.ts): Redis runs a script's whole text per call.
+      redis.defineCommand(`script_${name}`, { numberOfKeys: 0, lua: shaken(prelude, body) });
     }
     this.redis = redis as ScriptClient;
   }

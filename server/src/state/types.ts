@@ -1,8 +1,8 @@
 // The shapes that more than one feature of the Store speaks of: the session, a change to a room's
 // member list, a room as a connection sees it, and the conversations a session can be in. Each
 // feature's own shapes live in its contract (state/<feature>/contract.ts).
-import type { CallInfo, ChatMessage, GroupCall, Member, PresenceStatus, UserRef } from "../protocol.js";
-import type { RoomState } from "../protocol.js";
+import type { CallInfo, ChatMessage, GroupCall, Member, PresenceStatus, UserRef } from "@videochat/protocol";
+import type { RoomState } from "@videochat/protocol";
 
 export interface Session {
   id: string;

@@ -6,7 +6,7 @@ import type {
   CreateSessionResponse,
   HandshakeAuth,
   ServerToClientEvents,
-} from "../../src/protocol.js";
+} from "@videochat/protocol";
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

@@ -4,19 +4,23 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { io as connect } from "socket.io-client";
+import { vi } from "vitest";
 import { startInstance } from "../../../scripts/cluster/instances.js";
-import { startCluster, type Cluster } from "../../../scripts/cluster/topology.js";
+import { startCluster, type Cluster, type ClusterOptions } from "../../../scripts/cluster/topology.js";
 import {
   applyDelta,
   fromSnapshot,
   supersedes,
   type MemberDelta,
 } from "../../../client/src/features/room/members.js";
-import type { HandshakeAuth, RoomState } from "../../src/protocol.js";
+import type { HandshakeAuth, RoomState } from "@videochat/protocol";
 import { createSession, waitFor, type ClientSocket } from "./clients.js";
 import { MANY_CLAIMS } from "./server.js";
 
-export async function startTestCluster(env: Record<string, string> = {}): Promise<Cluster> {
+export async function startTestCluster(
+  env: Record<string, string> = {},
+  options: Pick<ClusterOptions, "sentinel"> = {},
+): Promise<Cluster> {
   const dir = mkdtempSync(path.join(tmpdir(), "videochat-cluster-"));
   chmodSync(dir, 0o755); // nginx's workers run as nobody when the tests run as root
   const root = path.join(dir, "spa");
@@ -27,6 +31,7 @@ export async function startTestCluster(env: Record<string, string> = {}): Promis
     root,
     entry: "src",
     env: { LOG_LEVEL: "warn", SESSION_CLAIMS_PER_MIN: MANY_CLAIMS, ...env },
+    ...options,
   });
 }
 
@@ -104,13 +109,18 @@ export async function restartInstance(cluster: Cluster, id: string, env: Record<
   return fresh;
 }
 
-/** Polls `check` until it holds or `timeoutMs` passes; resolves with how long it took (ms). */
+/**
+ * Waits (vi.waitFor, every 100 ms) until `check` holds, failing with `what` after `timeoutMs`;
+ * resolves with how long it took (ms).
+ */
 export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
   const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`not reached in ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await vi.waitFor(
+    async () => {
+      if (!(await check())) throw new Error(`not reached in ${timeoutMs} ms: ${what}`);
+    },
+    { timeout: timeoutMs, interval: 100 },
+  );
   return Date.now() - started;
 }
 

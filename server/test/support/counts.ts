@@ -1,5 +1,5 @@
 // A join screen's live counts as a test reads them: GET /api/rooms/live, one event per `data:` line.
-import type { RoomOccupancy } from "../../src/protocol.js";
+import type { RoomOccupancy } from "@videochat/protocol";
 
 export interface CountsReader {
   /** Resolves with the first event (from now, or already read and unclaimed) whose rooms match. */

@@ -1,7 +1,7 @@
 // One fresh in-process server per test, and users that are disconnected after it.
 import { afterEach, beforeEach } from "vitest";
 import { closeAll, join, openSocket, type ClientSocket, type Joined } from "./clients.js";
-import type { HandshakeAuth } from "../../src/protocol.js";
+import type { HandshakeAuth } from "@videochat/protocol";
 import { startServer, type TestServer } from "./server.js";
 
 export function useServer(env: Record<string, string> = {}) {

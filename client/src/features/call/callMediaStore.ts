@@ -3,7 +3,7 @@
 // stores (call, groupCall) decide when it starts and stops. Tracks stay out of reactive state.
 import { defineStore } from "pinia";
 import { computed, ref } from "vue";
-import type { MediaState, UserRef } from "../../../../server/src/protocol";
+import type { MediaState, UserRef } from "@videochat/protocol";
 import { listen } from "../session/listen";
 import { request } from "../session/socket";
 import { MeshCall, type MeshOptions, type Participant, type SignalTransport } from "../../webrtc/mesh";

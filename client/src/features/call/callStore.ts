@@ -2,7 +2,7 @@
 // connecting, connected, reconnecting, ended. The media (callMedia) is the two-person case of a mesh.
 import { defineStore } from "pinia";
 import { computed, ref, watch } from "vue";
-import type { CallEndReason, CallInfo, CallSignal, UserRef } from "../../../../server/src/protocol";
+import type { CallEndReason, CallInfo, CallSignal, UserRef } from "@videochat/protocol";
 import { askNotificationPermission, notify } from "../../ui/attention";
 import { callDuration, endedNotice } from "./callText";
 import { request } from "../session/socket";

@@ -1,5 +1,5 @@
 // How a call reads on screen: its duration, and why it ended.
-import type { CallEndReason } from "../../../../server/src/protocol";
+import type { CallEndReason } from "@videochat/protocol";
 import { t } from "../../i18n";
 
 /** mm:ss, with minutes going past 59 rather than adding hours: calls here are short. */

@@ -1,6 +1,6 @@
 // The two ways a call's signals travel: a 1:1 call's over call:signal (the server knows the partner),
 // a group call's over group:signal (addressed to one participant). MeshCall sees only SignalTransport.
-import type { CallSignal, IceCandidate } from "../../../../server/src/protocol";
+import type { CallSignal, IceCandidate } from "@videochat/protocol";
 import { request } from "../session/socket";
 import type { SignalTransport } from "../../webrtc/mesh";
 import type { PeerSignal } from "../../webrtc/peer";

@@ -1,11 +1,12 @@
 // The room feed: history and live messages merged by id, plus system lines; sending a message.
 import { defineStore } from "pinia";
 import { computed, ref, shallowRef } from "vue";
-import type { ChatMessage, RoomState } from "../../../../server/src/protocol";
+import type { ChatMessage, RoomState } from "@videochat/protocol";
 import { appendSystemLine, type FeedEntry, lastMessageId, mergeMessages } from "./feed";
 import { request, type RequestResult } from "../session/socket";
 import { listen } from "../session/listen";
 import { useSessionStore } from "../session/sessionStore";
+import { newNonce } from "../session/unavailable";
 
 export type ChatStatus = "idle" | "sending";
 
@@ -58,7 +59,7 @@ export const useChatStore = defineStore("chat", () => {
     sending += 1;
     status.value = "sending";
     const result = lastSend.then(async () => {
-      const ack = await request("room:message", { text });
+      const ack = await request("room:message", { text, nonce: newNonce() });
       sending -= 1;
       if (sending === 0) status.value = "idle";
       if (ack.ok) {

@@ -1,5 +1,5 @@
 // The room feed as plain values: messages merged by id, and the system lines that membership deltas read as.
-import type { ChatMessage } from "../../../../server/src/protocol";
+import type { ChatMessage } from "@videochat/protocol";
 import type { MemberDelta } from "../room/members";
 import { t } from "../../i18n";
 

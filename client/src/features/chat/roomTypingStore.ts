@@ -1,7 +1,7 @@
 // "Ben is typing…" in the room: who else is typing there now, and our own typing signal.
 import { defineStore } from "pinia";
 import { computed, ref, watch } from "vue";
-import type { ChatMessage, MemberLeft, UserRef } from "../../../../server/src/protocol";
+import type { ChatMessage, MemberLeft, UserRef } from "@videochat/protocol";
 import { listen } from "../session/listen";
 import { request } from "../session/socket";
 import { createTypingSignal } from "./typing";

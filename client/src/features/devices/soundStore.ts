@@ -3,7 +3,7 @@
 // message while the tab is hidden.
 import { defineStore } from "pinia";
 import { onScopeDispose, watch } from "vue";
-import type { PrivateMessage } from "../../../../server/src/protocol";
+import type { PrivateMessage } from "@videochat/protocol";
 import { listen } from "../session/listen";
 import { unlockAudio } from "../../webrtc/audioContext";
 import { playChime, startRing } from "./tones";

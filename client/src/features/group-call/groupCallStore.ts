@@ -2,7 +2,7 @@
 // inviting, answering an invitation and leaving. The media is callMedia's, the same as a 1:1 call's.
 import { defineStore } from "pinia";
 import { computed, ref, watch } from "vue";
-import type { GroupCall, GroupSignal, RoomState, UserRef } from "../../../../server/src/protocol";
+import type { GroupCall, GroupSignal, RoomState, UserRef } from "@videochat/protocol";
 import { askNotificationPermission } from "../../ui/attention";
 import { listen } from "../session/listen";
 import { request } from "../session/socket";

@@ -1,7 +1,7 @@
 // An invitation to the room's group call as the invitee sees it: a prompt naming the inviter that
 // stays until it is answered (here or in another tab), rings out, or the call it is for ends.
 import { ref } from "vue";
-import type { GroupCall, UserRef } from "../../../../server/src/protocol";
+import type { GroupCall, UserRef } from "@videochat/protocol";
 import { notify } from "../../ui/attention";
 import { t } from "../../i18n";
 

@@ -2,13 +2,7 @@
 // the unread count that reaches the title and a notification while the tab is in the background.
 import { defineStore } from "pinia";
 import { computed, ref, shallowRef } from "vue";
-import type {
-  PrivateChat,
-  PrivateClosed,
-  PrivateMessage,
-  RoomState,
-  UserRef,
-} from "../../../../server/src/protocol";
+import type { PrivateChat, PrivateClosed, PrivateMessage, RoomState, UserRef } from "@videochat/protocol";
 import { askNotificationPermission } from "../../ui/attention";
 import { request } from "../session/socket";
 import { closedNotice, mergePrivateMessages } from "./privateFeed";

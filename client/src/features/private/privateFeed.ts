@@ -1,5 +1,5 @@
 // The private chat as plain values: messages merged by id, and how a closed chat is worded.
-import type { PrivateClosed, PrivateMessage } from "../../../../server/src/protocol";
+import type { PrivateClosed, PrivateMessage } from "@videochat/protocol";
 import { t } from "../../i18n";
 
 /** Bounds memory in a long chat; older messages scroll away. */

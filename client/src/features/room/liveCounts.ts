@@ -2,7 +2,7 @@
 // person can see them: while the page is visible and the screen that shows them is open.
 import { useDocumentVisibility } from "@vueuse/core";
 import { onScopeDispose, watch } from "vue";
-import type { RoomsResponse } from "../../../../server/src/protocol";
+import type { RoomsResponse } from "@videochat/protocol";
 import { tabId } from "../session/tabStorage";
 
 /** Runs `start` while the document is visible (again after each return), stopping it when hidden. */

@@ -1,12 +1,6 @@
 // The member list of one room as a pure value: a snapshot plus versioned deltas.
 // Plain TypeScript with no Vue inside, so the server's join-storm test can run the same algorithm.
-import type {
-  Member,
-  MemberJoined,
-  MemberLeft,
-  MemberUpdated,
-  RoomState,
-} from "../../../../server/src/protocol.js";
+import type { Member, MemberJoined, MemberLeft, MemberUpdated, RoomState } from "@videochat/protocol";
 
 export interface MemberList {
   room: string;

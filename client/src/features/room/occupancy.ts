@@ -1,5 +1,5 @@
 // Room counts as a pure value: a full list from GET /api/rooms, then deltas of the rooms that changed.
-import type { RoomOccupancy } from "../../../../server/src/protocol";
+import type { RoomOccupancy } from "@videochat/protocol";
 
 /**
  * Applies counts of changed rooms to the list held, keeping the room order; a count older than the

@@ -8,7 +8,7 @@ import type {
   RoomOccupancy,
   RoomState,
   SessionReady,
-} from "../../../../server/src/protocol";
+} from "@videochat/protocol";
 import { fetchRooms } from "../session/api";
 import { mergeOccupancy } from "./occupancy";
 import { systemLineFor } from "../chat/feed";

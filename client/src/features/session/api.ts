@@ -5,11 +5,12 @@ import type {
   CreateSessionResponse,
   HttpError,
   RoomsResponse,
-} from "../../../../server/src/protocol";
+} from "@videochat/protocol";
 import { t } from "../../i18n";
 import { type ErrorContext, errorText } from "../../i18n/errors";
-import { stripInvisible } from "../../../../server/src/text";
+import { stripInvisible } from "@videochat/protocol/text";
 import { tabId } from "./tabStorage";
+import { retryWhileUnavailable } from "./unavailable";
 
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: AppError | ClientError };
 
@@ -29,7 +30,11 @@ function withTab(path: string): string {
   return `${path}${path.includes("?") ? "&" : "?"}tab=${encodeURIComponent(tabId())}`;
 }
 
-async function call<T>(path: string, context: ErrorContext, init?: RequestInit): Promise<ApiResult<T>> {
+/** A request refused as `unavailable` (Redis failing over) is made again by itself for a while. */
+const call = <T>(path: string, context: ErrorContext, init?: RequestInit) =>
+  retryWhileUnavailable(() => callOnce<T>(path, context, init));
+
+async function callOnce<T>(path: string, context: ErrorContext, init?: RequestInit): Promise<ApiResult<T>> {
   let response: Response;
   try {
     response = await fetch(withTab(path), {

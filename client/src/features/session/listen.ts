@@ -1,6 +1,6 @@
 // A store's socket subscriptions: named handlers registered once, removed when the store's scope ends.
 import { onScopeDispose } from "vue";
-import type { ServerToClientEvents } from "../../../../server/src/protocol";
+import type { ServerToClientEvents } from "@videochat/protocol";
 import { socket } from "./socket";
 
 export type ServerHandlers = { [E in keyof ServerToClientEvents]?: ServerToClientEvents[E] };

@@ -3,7 +3,7 @@
 // the whole session from every tab's idle state, so an idle duplicate tab cannot mark its twin absent.
 import { defineStore } from "pinia";
 import { ref } from "vue";
-import type { PresenceStatus, SessionReady } from "../../../../server/src/protocol";
+import type { PresenceStatus, SessionReady } from "@videochat/protocol";
 import { request } from "./socket";
 import { listen } from "./listen";
 import { useSessionStore } from "./sessionStore";

@@ -1,7 +1,7 @@
 // What the session tells the stores that hang off it. They import the session store and subscribe;
 // the session imports none of them, so the stores form a tree with the session at its root.
 import { getCurrentScope, onScopeDispose } from "vue";
-import type { HandshakeAuth } from "../../../../server/src/protocol";
+import type { HandshakeAuth } from "@videochat/protocol";
 
 /** The session's events and their arguments. */
 export interface SessionEvents {

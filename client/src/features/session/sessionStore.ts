@@ -1,7 +1,7 @@
 // Who this tab is: the session token, the user, the socket connection and its lifecycle.
 import { defineStore } from "pinia";
 import { onScopeDispose, ref } from "vue";
-import type { CreateSessionResponse, SessionReady, UserRef } from "../../../../server/src/protocol";
+import type { CreateSessionResponse, SessionReady, UserRef } from "@videochat/protocol";
 import { type ApiResult, createSession } from "./api";
 import {
   connectionState,
@@ -11,7 +11,7 @@ import {
   setSessionLostHandler,
   socket,
 } from "./socket";
-import type { AppError } from "../../../../server/src/protocol";
+import type { AppError } from "@videochat/protocol";
 import { forgetSession, loadSession, saveLastIdentity, saveSession } from "./tabStorage";
 import { createSessionEvents } from "./sessionEvents";
 import { t } from "../../i18n";

@@ -6,10 +6,11 @@ import type {
   ClientToServerEvents,
   HandshakeAuth,
   ServerToClientEvents,
-} from "../../../../server/src/protocol";
+} from "@videochat/protocol";
 import { errorText, waitText } from "../../i18n/errors";
 import { t } from "../../i18n";
 import { pageId, tabId } from "./tabStorage";
+import { asResend, retryWhileUnavailable } from "./unavailable";
 
 export type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type ConnectionState = "connected" | "reconnecting" | "disconnected";
@@ -76,7 +77,8 @@ export { waitText };
 /**
  * Sends a client->server event and resolves with its acknowledgement. Never rejects: a missing answer
  * becomes an error value the UI can show. Refuses while offline, because socket.io-client would buffer
- * the event and deliver it later, after the user has already been told it failed. Every error is
+ * the event and deliver it later, after the user has already been told it failed. An `unavailable`
+ * refusal (Redis failing over) is sent again here, for a while (see unavailable.ts). Every error is
  * worded here in the page's language (`errorText`), so every screen says it the same way.
  */
 export async function request<E extends RequestName>(
@@ -95,7 +97,11 @@ export async function request<E extends RequestName>(
       ev: E,
       payload: RequestPayload<E>,
     ) => Promise<ServerAck<E>>;
-    const ack = (await emit.call(socket, event, payload)) as RequestResult<E>;
+    const ack = await retryWhileUnavailable(
+      async (retry) =>
+        (await emit.call(socket, event, retry ? asResend(payload) : payload)) as RequestResult<E>,
+      () => socket.connected,
+    );
     if (!ack.ok && ack.error.code === "session_unknown") onSessionLost();
     if (!ack.ok) return { ok: false, error: { ...ack.error, message: errorText(ack.error, { event }) } };
     return ack;

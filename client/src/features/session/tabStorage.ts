@@ -1,5 +1,5 @@
 // What this tab remembers across reloads. sessionStorage is per tab, so two tabs are two people.
-import type { UserRef } from "../../../../server/src/protocol";
+import type { UserRef } from "@videochat/protocol";
 
 const TAB_KEY = "videochat.tab";
 const SESSION_KEY = "videochat.session";

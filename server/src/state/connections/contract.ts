@@ -1,7 +1,7 @@
 // The Store's connections (tabs) of sessions and the instance runs that hold them: attaching,
 // detaching, idleness, the grace period of a session without tabs, heartbeats and the takeover of a
 // dead run's tabs.
-import type { PresenceStatus } from "../../protocol.js";
+import type { PresenceStatus } from "@videochat/protocol";
 import { methodsOf } from "../methods.js";
 import type { MembershipChange, RoomView, Session } from "../types.js";
 

@@ -1,6 +1,6 @@
 // The Store's group-call part: one call per room, a capped list of participants, and invitations with
 // a deadline. One conversation at a time: someone in a private chat or a group call is busy.
-import type { GroupCall, MediaState, UserRef } from "../../protocol.js";
+import type { GroupCall, MediaState, UserRef } from "@videochat/protocol";
 import { methodsOf } from "../methods.js";
 import type { CallHolder, LeftGroupCall, MembershipChange } from "../types.js";
 

@@ -75,8 +75,12 @@ ${takeOut}
  */
 export const takeLostHolders = `
 local now, grace, out = tonumber(ARGV[2]), tonumber(ARGV[3]), {}
-for i = 4, #ARGV do
-  local id = redis.call('GET', p .. ':room:' .. ARGV[i] .. ':gcall')
+-- One MGET for every room's call: this runs on every reaper sweep, mostly finding none.
+local keys = {}
+for i = 4, #ARGV do keys[#keys + 1] = p .. ':room:' .. ARGV[i] .. ':gcall' end
+local calls = #keys > 0 and redis.call('MGET', unpack(keys)) or {}
+for i = 1, #calls do
+  local id = calls[i]
   local holders = id and gcall_key(id) .. ':holders'
   for _, uid in ipairs(id and redis.call('HKEYS', holders) or {}) do
     local held = cjson.decode(redis.call('HGET', holders, uid))

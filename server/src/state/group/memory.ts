@@ -1,7 +1,7 @@
 // The memory Store's group calls (see contract.ts): kept beside the sessions the memory Store owns
 // (memory.ts wires them), lent through `SessionHost`. Every method runs without awaiting, so each is
 // atomic like the Redis scripts.
-import type { GroupCall, MediaState } from "../../protocol.js";
+import type { GroupCall, MediaState } from "@videochat/protocol";
 import { anotherTab, type SessionHost } from "../memory-records.js";
 import type { Immediate } from "../methods.js";
 import type { CallHolder, LeftGroupCall, MembershipChange, Session } from "../types.js";

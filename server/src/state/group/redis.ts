@@ -1,5 +1,5 @@
 // The Redis Store's group calls (see contract.ts).
-import type { GroupCall, MediaState } from "../../protocol.js";
+import type { GroupCall, MediaState } from "@videochat/protocol";
 import { type RedisScripts, groupCall, leftCall, list } from "../redis-client.js";
 import type { CallHolder, LeftGroupCall } from "../types.js";
 import type {

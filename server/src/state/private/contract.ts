@@ -1,6 +1,6 @@
 // The Store's private chats (two members of one room, one chat at a time) and their 1:1 calls, with
 // ring deadlines and the tab that holds each side of a call.
-import type { CallInfo, PrivateMessage, UserRef } from "../../protocol.js";
+import type { CallInfo, PrivateMessage, UserRef } from "@videochat/protocol";
 import { methodsOf } from "../methods.js";
 import type { CallHolder, ClosedChat, MembershipChange, PrivateChatRecord } from "../types.js";
 
@@ -43,6 +43,16 @@ export interface PrivateChatsStore {
     message: { from: UserRef; text: string; at: number; call?: PrivateMessage["call"] },
   ): Promise<PrivateMessage | null>;
 
+  /**
+   * A private message from `userId` into the private chat their session is in: gives it the chat's next
+   * id and keeps it, in one step that also reads the chat (its partners, for the broadcast). Null when
+   * the user has no session or is in no chat.
+   */
+  postPrivateMessage(
+    userId: string,
+    message: { text: string; at: number },
+  ): Promise<{ chat: PrivateChatRecord; message: PrivateMessage } | null>;
+
   /** The chat's kept messages, oldest first (the last HISTORY_LIMIT). */
   privateHistory(chatId: string): Promise<PrivateMessage[]>;
 
@@ -80,6 +90,7 @@ export const privateMethods = methodsOf<PrivateChatsStore>()([
   "getPrivateChat",
   "closePrivateChat",
   "appendPrivateMessage",
+  "postPrivateMessage",
   "privateHistory",
   "startCall",
   "takeMissedCalls",

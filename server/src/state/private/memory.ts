@@ -2,7 +2,7 @@
 // lends through `SessionHost`. Every method runs without awaiting, so each is atomic like the Redis
 // scripts.
 import { randomUUID } from "node:crypto";
-import type { CallInfo, PrivateMessage, UserRef } from "../../protocol.js";
+import type { CallInfo, PrivateMessage, UserRef } from "@videochat/protocol";
 import { anotherTab, ref, type SessionHost } from "../memory-records.js";
 import type { Immediate } from "../methods.js";
 import {
@@ -79,6 +79,17 @@ export class MemoryPrivateChats implements Immediate<PrivateChatsStore> {
 
   closePrivateChat(chatId: string): ClosedChat | null {
     return this.close(chatId) ?? null;
+  }
+
+  postPrivateMessage(
+    userId: string,
+    message: { text: string; at: number },
+  ): { chat: PrivateChatRecord; message: PrivateMessage } | null {
+    const session = this.host.session(userId);
+    const chat = session?.chatId ? this.chats.get(session.chatId) : undefined;
+    if (!session || !chat) return null;
+    const stored = this.appendPrivateMessage(chat.id, { from: ref(session), ...message });
+    return stored && { chat: publicChat(chat), message: stored };
   }
 
   appendPrivateMessage(

@@ -37,6 +37,26 @@ if not closed then return nil end
 return cjson.encode(closed)
 `;
 
+/**
+ * ARGV: prefix, userId, text, at (epoch ms), history limit -> {chat JSON, stored message JSON}, or nil
+ * when the user has no session or no chat: the sender's chat and partner read, and the message kept,
+ * in the one round trip before the broadcast. The list is trimmed back to the limit once it holds
+ * twice that, and read from its end.
+ */
+export const postPrivateMessage = `
+local f = redis.call('HMGET', session_key(ARGV[2]), 'chatId', 'name')
+if not f[1] then return nil end
+local chat = read_chat(f[1])
+if not chat then return nil end
+local message = {chatId = chat.id, from = {id = ARGV[2], name = f[2]}, text = ARGV[3], at = tonumber(ARGV[4])}
+local id = redis.call('INCR', chat_key(chat.id) .. ':seq')
+local json = '{"id":' .. id .. ',' .. string.sub(cjson.encode(message), 2)
+local limit = tonumber(ARGV[5])
+local messages = chat_key(chat.id) .. ':messages'
+if redis.call('RPUSH', messages, json) >= 2 * limit then redis.call('LTRIM', messages, -limit, -1) end
+return {cjson.encode(chat), json}
+`;
+
 /** ARGV: prefix, chatId, message JSON without its id, history limit -> the stored message JSON, or nil */
 export const appendPrivateMessage = `
 if redis.call('EXISTS', chat_key(ARGV[2])) == 0 then return nil end

@@ -1,6 +1,6 @@
 // The Redis Store's private chats and their 1:1 calls.
 import { randomUUID } from "node:crypto";
-import type { CallInfo, PrivateMessage, UserRef } from "../../protocol.js";
+import type { CallInfo, PrivateMessage, UserRef } from "@videochat/protocol";
 import { type RedisScripts, list } from "../redis-client.js";
 import { type CallHolder, type ClosedChat, HISTORY_LIMIT, type PrivateChatRecord } from "../types.js";
 import type {
@@ -49,8 +49,26 @@ export class RedisPrivateChats implements PrivateChatsStore {
     );
   }
 
+  async postPrivateMessage(
+    userId: string,
+    message: { text: string; at: number },
+  ): Promise<{ chat: PrivateChatRecord; message: PrivateMessage } | null> {
+    const reply = await this.scripts.call(
+      "postPrivateMessage",
+      userId,
+      message.text,
+      message.at,
+      HISTORY_LIMIT,
+    );
+    if (!Array.isArray(reply)) return null;
+    const [chat, stored] = reply as [string, string];
+    return { chat: JSON.parse(chat) as PrivateChatRecord, message: JSON.parse(stored) as PrivateMessage };
+  }
+
   async privateHistory(chatId: string): Promise<PrivateMessage[]> {
-    const messages = await this.scripts.redis.lrange(this.scripts.key("chat", chatId, "messages"), 0, -1);
+    // The list may hold up to twice the limit (postPrivateMessage trims it in batches).
+    const key = this.scripts.key("chat", chatId, "messages");
+    const messages = await this.scripts.redis.lrange(key, -HISTORY_LIMIT, -1);
     return messages.map((json) => JSON.parse(json) as PrivateMessage);
   }
 

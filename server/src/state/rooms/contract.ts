@@ -1,6 +1,6 @@
 // The Store's rooms: membership snapshots with their version, message history (and its hot path,
 // the rate-limited post) and occupancy.
-import type { ChatMessage, Member, UserRef } from "../../protocol.js";
+import type { ChatMessage, Member, UserRef } from "@videochat/protocol";
 import { methodsOf } from "../methods.js";
 import type { WindowLimit } from "../types.js";
 
@@ -9,6 +9,8 @@ export interface NewRoomMessage {
   from: UserRef;
   text: string;
   at: number;
+  /** The sender's id for the message, kept with it (see ChatMessage.nonce). */
+  nonce?: string;
 }
 
 /** What postRoomMessage answers. */

@@ -1,6 +1,6 @@
 // The memory Store's rooms: membership with its version, message history and occupancy. Every
 // method runs without awaiting, so each is atomic like the Redis scripts.
-import type { ChatMessage, GroupCall, Member } from "../../protocol.js";
+import type { ChatMessage, GroupCall, Member } from "@videochat/protocol";
 import { charge, type Budget } from "../memory-records.js";
 import type { Immediate } from "../methods.js";
 import { HISTORY_LIMIT, type MembershipChange, type RoomView, type Session } from "../types.js";

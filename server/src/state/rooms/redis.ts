@@ -1,5 +1,5 @@
 // The Redis Store's rooms: membership snapshots, message history and occupancy.
-import type { ChatMessage, Member } from "../../protocol.js";
+import type { ChatMessage, Member } from "@videochat/protocol";
 import type { RedisScripts } from "../redis-client.js";
 import { HISTORY_LIMIT } from "../types.js";
 import type { NewRoomMessage, PostResult, RoomsStore } from "./contract.js";
@@ -66,9 +66,10 @@ export class RedisRooms implements RoomsStore {
   }
 
   async roomHistory(room: string, afterId?: number): Promise<ChatMessage[]> {
-    const history = (await this.scripts.redis.lrange(this.scripts.key("room", room, "history"), 0, -1)).map(
-      (json) => JSON.parse(json) as ChatMessage,
-    );
+    const history = // The list may hold up to twice the limit (append_room_message trims it in batches).
+      (await this.scripts.redis.lrange(this.scripts.key("room", room, "history"), -HISTORY_LIMIT, -1)).map(
+        (json) => JSON.parse(json) as ChatMessage,
+      );
     return afterId === undefined ? history : history.filter((message) => message.id > afterId);
   }
 

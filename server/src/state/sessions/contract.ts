@@ -1,6 +1,6 @@
 // The Store's sessions: name claims, handshake tokens, the chosen status, room moves and the end of a
 // session (reaped after its grace period, ended, or left by the user).
-import type { PresenceStatus } from "../../protocol.js";
+import type { PresenceStatus } from "@videochat/protocol";
 import { methodsOf } from "../methods.js";
 import type {
   ClosedChat,

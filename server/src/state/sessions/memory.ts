@@ -1,6 +1,6 @@
 // The memory Store's sessions: name claims, tokens, status, room moves and the end of a session.
 // Every method runs without awaiting, so each is atomic like the Redis scripts.
-import type { PresenceStatus } from "../../protocol.js";
+import type { PresenceStatus } from "@videochat/protocol";
 import type { MemoryRooms } from "../rooms/memory.js";
 import { charge, effectiveStatus, toSession, type Budget, type SessionRecord } from "../memory-records.js";
 import type { Immediate } from "../methods.js";

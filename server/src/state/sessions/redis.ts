@@ -1,5 +1,5 @@
 // The Redis Store's sessions: name claims, tokens, status, room moves and the end of a session.
-import type { PresenceStatus } from "../../protocol.js";
+import type { PresenceStatus } from "@videochat/protocol";
 import { type RedisScripts, type ViewReply, roomView, leftCall, list } from "../redis-client.js";
 import { newSessionId, newToken, sessionIdOf, tokenDigest } from "../tokens.js";
 import type { MembershipChange, Session } from "../types.js";

@@ -2,7 +2,7 @@
 // shrinks. Every reference (user, tab, instance, call) is a number resolved modulo what exists when
 // the step runs, so any shrunk sub-list is still a runnable scenario.
 import fc from "fast-check";
-import type { ClientToServerEvents } from "../../../src/protocol.js";
+import type { ClientToServerEvents } from "@videochat/protocol";
 
 export type EventName = keyof ClientToServerEvents;
 

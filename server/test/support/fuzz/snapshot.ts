@@ -1,7 +1,7 @@
 // Everything the Redis Store holds under the fuzz prefix, read in one Lua call so that it is one
 // instant's state, and sorted by kind for the invariant checks.
 import type { Redis } from "ioredis";
-import type { ChatMessage, Member } from "../../../src/protocol.js";
+import type { ChatMessage, Member } from "@videochat/protocol";
 
 const DUMP = `
 local out = {}

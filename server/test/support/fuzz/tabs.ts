@@ -8,7 +8,7 @@ import {
   type MemberDelta,
   type MemberList,
 } from "../../../../client/src/features/room/members.js";
-import type { AppError, RoomState } from "../../../src/protocol.js";
+import type { AppError, RoomState } from "@videochat/protocol";
 import { openSocket, type ClientSocket } from "../clients.js";
 
 export interface User {

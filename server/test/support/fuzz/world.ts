@@ -1,6 +1,6 @@
 // One fuzz run's world: the two instances and Redis (instances.ts), the users and tabs a scenario
 // creates, and the steps that act on them, each noted in a transcript printed when the run fails.
-import type { CreateSessionResponse } from "../../../src/protocol.js";
+import type { CreateSessionResponse } from "@videochat/protocol";
 import type { RedisProcess } from "../redis.js";
 import { NAMES, ROOMS, describe, type Action, type Emit } from "./actions.js";
 import { groupFlow } from "./group.js";

@@ -22,13 +22,14 @@ export type ErrorCode =
   | "no_call" // no such call (ended, or never started)
   | "too_many_connections" // this session already has the most tabs (connections) allowed
   | "flooding" // this connection kept sending past its limits and was closed; reconnect after retryAfterMs
+  | "unavailable" // not confirmed: Redis is failing over; send the same event again after retryAfterMs
   | "internal"; // a bug on our side; details are in the server log, not here
 
 export interface AppError {
   code: ErrorCode;
   message: string;
   /**
-   * With `rate_limited` and `flooding`: milliseconds until a retry can succeed (HTTP also sends
+   * With `rate_limited`, `flooding` and `unavailable`: milliseconds until a retry can succeed (HTTP also sends
    * Retry-After in seconds).
    */
   retryAfterMs?: number;
@@ -59,6 +60,8 @@ export interface ChatMessage {
   text: string;
   /** Server time, epoch milliseconds. */
   at: number;
+  /** The sender's id for this message (see `room:message`): a re-send after `unavailable` finds it. */
+  nonce?: string;
 }
 
 export interface RoomOccupancy {
@@ -244,7 +247,15 @@ export interface HandshakeAuth {
 
 export interface ClientToServerEvents {
   "room:join": (payload: { room: string }, ack: AckCallback<{ room: string }>) => void;
-  "room:message": (payload: { text: string }, ack: AckCallback<{ message: ChatMessage }>) => void;
+  /**
+   * `nonce`: the sender's own id for this message (8-64 of A-Z a-z 0-9 _ -). Sent again with
+   * `retry: true` after an `unavailable` refusal, the message is posted once: if the first try was
+   * kept after all, the ack carries it.
+   */
+  "room:message": (
+    payload: { text: string; nonce?: string; retry?: boolean },
+    ack: AckCallback<{ message: ChatMessage }>,
+  ) => void;
   /** "is typing…" in the room: sent while keys are pressed (every few seconds) and when they stop. */
   "room:typing": (payload: { typing: boolean }, ack: AckCallback) => void;
   /** The status the user picks by hand; every tab of the session shows it. */

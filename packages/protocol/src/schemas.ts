@@ -1,6 +1,7 @@
 // Runtime validation of everything a client sends: socket payloads and HTTP bodies.
 // Objects are strict, so a field the contract does not know (a `from`, a `userId`) is rejected, not trusted.
 import { z } from "zod";
+import type { ClientToServerEvents } from "./protocol.js";
 import { hasVisibleLetterOrDigit, rendersAsNothing, stripInvisible } from "./text.js";
 
 export const NAME_MAX_LENGTH = 32;
@@ -17,8 +18,6 @@ const NAME_PATTERN = /^[\p{L}\p{M}\p{Nd} _.-]+$/u;
 export function normaliseName(raw: string): string {
   return stripInvisible(raw.normalize("NFC")).trim().replace(/ {2,}/g, " ");
 }
-
-export { nameKey } from "./confusable.js";
 
 export const displayName = z
   .string({ error: "A display name is required" })
@@ -84,7 +83,14 @@ function oneSignal<T extends z.ZodRawShape>(fields: T) {
 /** One schema per client->server event, keyed by event name. */
 export const eventSchemas = {
   "room:join": z.strictObject({ room: roomName }),
-  "room:message": z.strictObject({ text: messageText }),
+  "room:message": z.strictObject({
+    text: messageText,
+    nonce: z
+      .string()
+      .regex(/^[\w-]{8,64}$/)
+      .optional(),
+    retry: z.boolean().optional(),
+  }),
   "room:typing": z.strictObject({ typing: z.boolean() }),
   "presence:set": z.strictObject({ status: presenceStatus }),
   "presence:idle": z.strictObject({ idle: z.boolean() }),
@@ -106,7 +112,42 @@ export const eventSchemas = {
   "group:invite": z.strictObject({ with: id }),
   "group:decline": z.strictObject({ callId: id }),
   "group:signal": oneSignal({ callId: id, peer: id }),
-} as const;
+} as const satisfies EventSchemas;
+
+/** The payload type protocol.ts declares for client->server event `E`. */
+type Payload<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
+
+/**
+ * What the table must be, checked by the compiler: one schema for exactly every client->server event
+ * (`satisfies` rejects a missing and an unknown name), whose output (what a handler gets) is that
+ * event's payload type.
+ */
+type EventSchemas = { [E in keyof ClientToServerEvents]: z.ZodType<Payload<E>> };
+
+/** `true` when A and B accept the same values and name the same fields (an extra optional one too). */
+type SameShape<A, B> = [A, keyof A] extends [B, keyof B]
+  ? [B, keyof B] extends [A, keyof A]
+    ? true
+    : false
+  : false;
+
+/** Per event: does the schema's input (what passes validation) have the payload type's shape? */
+type Agreement = {
+  [E in keyof ClientToServerEvents]: SameShape<z.input<(typeof eventSchemas)[E]>, Payload<E>>;
+};
+
+/** Accepts only `true`: a failing check is a compile error naming the events that differ. */
+type Assert<T extends true> = T;
+
+/**
+ * Compile-time proof that protocol.ts and this table cannot drift: every event's payload type and its
+ * schema's input are the same shape, else the build fails naming the event.
+ */
+export type ContractHolds = Assert<
+  Agreement extends Record<keyof ClientToServerEvents, true>
+    ? true
+    : { [E in keyof Agreement as Agreement[E] extends true ? never : E]: "differs from its schema" }
+>;
 
 export const handshakeAuth = z.object({
   token: z.string().min(16).max(128),
