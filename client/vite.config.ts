@@ -6,6 +6,13 @@ const api = `http://localhost:${process.env.API_PORT ?? 3000}`;
 
 export default defineConfig({
   plugins: [vue()],
+  // vue-i18n's compile-time flags: composition API only (the legacy API's code is dropped), no devtools
+  // hook in production; left undefined, the esm-bundler build warns in the console.
+  define: {
+    __VUE_I18N_FULL_INSTALL__: false,
+    __VUE_I18N_LEGACY_API__: false,
+    __INTLIFY_PROD_DEVTOOLS__: false,
+  },
   server: {
     proxy: {
       "/api": { target: api },

@@ -81,7 +81,7 @@ beforeEach(() => {
     stream: stream as unknown as MediaStream,
     audio: true,
     video: true,
-    message: null,
+    problem: null,
   }));
   pinia = renderPrivate();
   server.serverEmit("private:opened", { chat: chatWithBob, messages: [] });
@@ -236,7 +236,7 @@ describe("a call from Bob", () => {
       stream: stream as unknown as MediaStream,
       audio: true,
       video: false,
-      message: "Camera unavailable: you are on audio only.",
+      problem: "camera-missing",
     });
     const { user } = await ringIn();
     await user.click(screen.getByRole("button", { name: "Accept" }));

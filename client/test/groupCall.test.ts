@@ -144,14 +144,14 @@ describe("starting and joining", () => {
     }
   });
 
-  it("says the call is full when the server does", async () => {
+  it("says the call is full when the server does, in its own words", async () => {
     pinia = renderPrivate({ groupCall: groupCall([bob]) });
     server.request.mockResolvedValueOnce({
       ok: false,
       error: { code: "call_full", message: "The group call is full." },
     });
     await userEvent.setup().click(await findButton("Join group call"));
-    await waitFor(() => expect(notice()).toBe("The group call is full."));
+    await waitFor(() => expect(notice()).toBe("The call is full: 6 people are in it."));
     expect(screen.queryByRole("region", { name: "Call" })).toBeNull();
     expect(button("Join group call").disabled).toBe(false);
   });

@@ -6,8 +6,12 @@ import userEvent from "@testing-library/user-event";
 import { disposePinia, type Pinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { tabId } from "../src/features/session/tabStorage";
-import { INSECURE_PAGE_MESSAGE, openLocalMedia } from "../src/webrtc/media";
+import { openLocalMedia } from "../src/webrtc/media";
+import en from "../src/i18n/en";
 import { bob, chatWithBob, renderPrivate, requests, server } from "./privateHarness";
+
+/** The English catalogue's text: the test runs in English (happy-dom's navigator says en-US). */
+const INSECURE_PAGE_MESSAGE = en.call.insecurePage;
 
 vi.mock("../src/features/session/socket", async () =>
   (await import("./fakeSocket")).createFakeSocketModule(),
@@ -48,7 +52,7 @@ it("gives the tab an id without crypto.randomUUID, which insecure pages lack", (
 it("asks for no camera on an insecure page and says why", async () => {
   const getUserMedia = vi.fn();
   const media = await openLocalMedia(getUserMedia);
-  expect(media).toEqual({ stream: null, audio: false, video: false, message: INSECURE_PAGE_MESSAGE });
+  expect(media).toEqual({ stream: null, audio: false, video: false, problem: "insecure" });
   expect(getUserMedia).not.toHaveBeenCalled();
 });
 

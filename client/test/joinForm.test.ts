@@ -5,6 +5,7 @@ import { createPinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createMemoryHistory, createRouter } from "vue-router";
 import JoinView from "../src/features/session/JoinView.vue";
+import { setLocale } from "../src/i18n";
 
 vi.mock("../src/features/session/socket", async () =>
   (await import("./fakeSocket")).createFakeSocketModule(),
@@ -38,7 +39,8 @@ function sessionCalls() {
   return fetchMock.mock.calls.filter(([url]) => pathOf(url) === "/api/session");
 }
 
-async function renderJoin() {
+/** `roomLabel`: the room select's name in the page's language. */
+async function renderJoin(roomLabel = "Room") {
   const router = createRouter({
     history: createMemoryHistory(),
     routes: [
@@ -50,7 +52,7 @@ async function renderJoin() {
   await router.isReady();
   const { unmount } = render(JoinView, { global: { plugins: [createPinia(), router] } });
   // The room list comes from the server; wait until the form has picked the first room.
-  const room = screen.getByRole("combobox", { name: "Room" }) as HTMLSelectElement;
+  const room = screen.getByRole("combobox", { name: roomLabel }) as HTMLSelectElement;
   await waitFor(() => expect(room.value).toBe("LOBBY"));
   return { router, user: userEvent.setup(), unmount };
 }
@@ -62,6 +64,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   cleanup();
+  setLocale("en");
   vi.unstubAllGlobals();
 });
 
@@ -92,7 +95,7 @@ describe("join form", () => {
     expect(sessionStorage.getItem("videochat.session")).toContain("t-1");
   });
 
-  it("shows the server's message on the name field when the name is taken, and stays", async () => {
+  it("words a taken name itself on the name field (not the server's text), and stays", async () => {
     sessionAnswer = {
       status: 409,
       body: { error: { code: "name_taken", message: "That name is already in use. Pick another." } },
@@ -102,7 +105,9 @@ describe("join form", () => {
     await user.type(name, "Bob{Enter}");
 
     const alert = await screen.findByRole("alert");
-    expect(alert.textContent?.trim()).toBe("That name is already in use. Pick another.");
+    expect(alert.textContent?.trim()).toBe(
+      "The name “Bob” is taken, or looks the same as one in use. Choose another one.",
+    );
     expect(name.getAttribute("aria-describedby")).toBe(alert.id);
     expect(name.getAttribute("aria-invalid")).toBe("true");
     expect(router.currentRoute.value.fullPath).toBe("/");
@@ -208,4 +213,41 @@ it("names this tab on every API request, so nginx keeps it on one instance", asy
   expect(new URL(url, "http://app.test").searchParams.get("tab")).toBe(
     sessionStorage.getItem("videochat.tab"),
   );
+});
+
+describe("join form in Spanish", () => {
+  beforeEach(() => setLocale("es"));
+
+  it("shows the screen in Spanish and words the server's error codes in Spanish", async () => {
+    expect(document.documentElement.lang).toBe("es");
+    const { user } = await renderJoin("Sala");
+    expect(screen.getByText("Elige un nombre y una sala para empezar a hablar.")).toBeTruthy();
+    expect(screen.getByRole("option", { name: "LOBBY (2)" })).toBeTruthy();
+
+    await user.click(screen.getByRole("button", { name: "Entrar" }));
+    expect((await screen.findByRole("alert")).textContent?.trim()).toBe("Escribe un nombre visible.");
+
+    sessionAnswer = {
+      status: 409,
+      body: { error: { code: "name_taken", message: "The name “Bob” is taken. Choose another one." } },
+    };
+    await user.type(screen.getByRole("textbox", { name: "Nombre visible" }), "Bob{Enter}");
+    await waitFor(() =>
+      expect(screen.getByRole("alert").textContent?.trim()).toBe(
+        "El nombre “Bob” está ocupado o se parece a uno en uso. Elige otro.",
+      ),
+    );
+  });
+
+  it("shows the server's own message for an error code it does not know", async () => {
+    const { user } = await renderJoin("Sala");
+    sessionAnswer = {
+      status: 400,
+      body: { error: { code: "brand_new_rule", message: "Names on Mondays are closed." } },
+    };
+    await user.type(screen.getByRole("textbox", { name: "Nombre visible" }), "Bob{Enter}");
+    await waitFor(() =>
+      expect(screen.getByRole("alert").textContent?.trim()).toBe("Names on Mondays are closed."),
+    );
+  });
 });

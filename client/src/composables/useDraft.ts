@@ -2,6 +2,7 @@
 // length check, and giving a failed message back ahead of anything typed since.
 import { ref } from "vue";
 import { rendersAsNothing } from "@videochat/protocol/text";
+import { t } from "../i18n";
 
 export type Delivery = { ok: true } | { ok: false; message?: string };
 
@@ -20,7 +21,7 @@ export function useDraft(options: {
     if (rendersAsNothing(message) || options.canSend?.() === false) return;
     const max = options.maxLength();
     if (max && message.length > max) {
-      error.value = `Messages can be at most ${max} characters.`;
+      error.value = t("chat.tooLong", { max });
       return;
     }
     // Cleared at once so the next message can be typed while this one travels.

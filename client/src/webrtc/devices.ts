@@ -16,23 +16,26 @@ export interface DeviceLists {
 
 const mediaDevices = (): MediaDevices | undefined => globalThis.navigator?.mediaDevices;
 
+/** A name for the `n`th (from 1) unlabelled device of a kind, e.g. "Camera 1" (worded by the UI). */
+export type UnlabelledName = (kind: "camera" | "microphone" | "speaker", n: number) => string;
+
 /**
  * What the browser lists. Before the page has been granted a camera or microphone, labels are empty
- * (and ids may be too): such entries get "Camera 1"-style names so the lists still read.
+ * (and ids may be too): such entries get `unlabelled` names ("Camera 1") so the lists still read.
  */
-export async function listDevices(): Promise<DeviceLists> {
+export async function listDevices(unlabelled: UnlabelledName): Promise<DeviceLists> {
   const devices =
     (await mediaDevices()
       ?.enumerateDevices?.()
       .catch(() => [])) ?? [];
-  const pick = (kind: MediaDeviceKind, noun: string): DeviceOption[] =>
+  const pick = (kind: MediaDeviceKind, noun: Parameters<UnlabelledName>[0]): DeviceOption[] =>
     devices
       .filter((device) => device.kind === kind && device.deviceId)
-      .map((device, index) => ({ id: device.deviceId, label: device.label || `${noun} ${index + 1}` }));
+      .map((device, index) => ({ id: device.deviceId, label: device.label || unlabelled(noun, index + 1) }));
   return {
-    cameras: pick("videoinput", "Camera"),
-    microphones: pick("audioinput", "Microphone"),
-    speakers: pick("audiooutput", "Speaker"),
+    cameras: pick("videoinput", "camera"),
+    microphones: pick("audioinput", "microphone"),
+    speakers: pick("audiooutput", "speaker"),
   };
 }
 
@@ -68,18 +71,14 @@ export async function openDevice(source: DeviceSource, deviceId: string | null):
   return track;
 }
 
-/** A failed getUserMedia in plain words: what happened, and what the call does about it. */
-export function deviceError(source: DeviceSource, error: unknown): string {
-  const noun = source === "camera" ? "camera" : "microphone";
+/** Why getUserMedia failed, for the UI to word: blocked by the user, held by another program, unplugged. */
+export type DeviceProblem = "blocked" | "in-use" | "gone" | "failed";
+
+/** The problem a failed getUserMedia's error names. */
+export function deviceError(error: unknown): DeviceProblem {
   const name = (error as { name?: string } | null)?.name;
-  if (name === "NotAllowedError") {
-    return `Your browser blocked the ${noun}. Allow it in the site settings; the call goes on without it.`;
-  }
-  if (name === "NotReadableError") {
-    return `The ${noun} is in use by another program. Close it and try again; the call goes on.`;
-  }
-  if (name === "NotFoundError" || name === "OverconstrainedError") {
-    return `That ${noun} is not connected any more. Pick another one.`;
-  }
-  return `The ${noun} could not be opened. The call goes on with what there is.`;
+  if (name === "NotAllowedError") return "blocked";
+  if (name === "NotReadableError") return "in-use";
+  if (name === "NotFoundError" || name === "OverconstrainedError") return "gone";
+  return "failed";
 }

@@ -5,8 +5,8 @@ export interface LocalMedia {
   stream: MediaStream | null;
   audio: boolean;
   video: boolean;
-  /** What the user should know about what is missing; null when camera and microphone both work. */
-  message: string | null;
+  /** What the user should know is missing (features/call/mediaText words it); null when both work. */
+  problem: MediaProblem | null;
 }
 
 export type GetUserMedia = (constraints: MediaStreamConstraints) => Promise<MediaStream>;
@@ -28,14 +28,12 @@ function attempts(choice: DeviceChoice): MediaStreamConstraints[] {
 }
 
 /**
- * Browsers give camera and microphone only to secure contexts (getUserMedia is [SecureContext] in W3C
- * Media Capture and Streams): pages on https:// or on localhost. Opened by LAN address over plain
- * HTTP, the page has no navigator.mediaDevices at all.
+ * What is missing of this tab's media, for the UI to word: "insecure" (browsers give camera and
+ * microphone only to secure contexts, getUserMedia being [SecureContext] in W3C Media Capture and
+ * Streams: a page opened by LAN address over plain HTTP has no navigator.mediaDevices at all),
+ * "camera-missing" (audio only), "mic-missing" (video only), "blocked" (the user denied both), "none".
  */
-export const INSECURE_PAGE_MESSAGE =
-  "Camera and microphone need HTTPS or localhost. This page was opened over plain HTTP, so your " +
-  "browser will not share them: in a call you can see and hear the people in it, but they cannot " +
-  "see or hear you.";
+export type MediaProblem = "insecure" | "camera-missing" | "mic-missing" | "blocked" | "none";
 
 /** True when the browser says this page is not a secure context (unknown counts as secure). */
 export function insecurePage(): boolean {
@@ -49,22 +47,12 @@ export function browserGetUserMedia(constraints: MediaStreamConstraints): Promis
   return devices.getUserMedia(constraints);
 }
 
-/**
- * Tells the user what the others will miss of them; null when camera and microphone both work.
- * `others` is whom the call is with: the partner's name in a 1:1 call, "the others" in a group call.
- */
-export function describeLocalMedia(
-  audio: boolean,
-  video: boolean,
-  denied: boolean,
-  others = "the others",
-): string | null {
+/** What the others will miss of this tab; null when camera and microphone both work. */
+export function describeLocalMedia(audio: boolean, video: boolean, denied: boolean): MediaProblem | null {
   if (audio && video) return null;
-  if (audio) return "Camera unavailable: you are on audio only.";
-  if (video) return `Microphone unavailable: ${others} can see you but cannot hear you.`;
-  const missing = `you can see and hear ${others}, but they cannot see or hear you.`;
-  if (denied) return `Camera and microphone blocked: ${missing} Allow them in your browser's site settings.`;
-  return `No camera or microphone: ${missing}`;
+  if (audio) return "camera-missing";
+  if (video) return "mic-missing";
+  return denied ? "blocked" : "none";
 }
 
 /**
@@ -75,16 +63,15 @@ export function describeLocalMedia(
 export async function openLocalMedia(
   getUserMedia: GetUserMedia = browserGetUserMedia,
   choice: DeviceChoice = {},
-  others?: string,
 ): Promise<LocalMedia> {
-  if (insecurePage()) return { stream: null, audio: false, video: false, message: INSECURE_PAGE_MESSAGE };
+  if (insecurePage()) return { stream: null, audio: false, video: false, problem: "insecure" };
   let denied = false;
   for (const constraints of attempts(choice)) {
     try {
       const stream = await getUserMedia(constraints);
       const audio = stream.getAudioTracks().length > 0;
       const video = stream.getVideoTracks().length > 0;
-      return { stream, audio, video, message: describeLocalMedia(audio, video, denied, others) };
+      return { stream, audio, video, problem: describeLocalMedia(audio, video, denied) };
     } catch (error) {
       if ((error as { name?: string } | null)?.name === "NotAllowedError") denied = true;
     }
@@ -93,7 +80,7 @@ export async function openLocalMedia(
     stream: null,
     audio: false,
     video: false,
-    message: describeLocalMedia(false, false, denied, others),
+    problem: describeLocalMedia(false, false, denied),
   };
 }
 
@@ -117,10 +104,9 @@ export async function openScreenShare(): Promise<{ track: MediaStreamTrack; stre
   return { track, stream };
 }
 
-/** Why a screen share did not start, or null when the person just closed the browser's picker. */
-export function screenShareError(error: unknown): string | null {
+/** Why a screen share did not start ("unsupported" or "failed"), or null when the picker was closed. */
+export function screenShareError(error: unknown): "unsupported" | "failed" | null {
   const name = (error as { name?: string } | null)?.name;
   if (name === "NotAllowedError" || name === "AbortError") return null;
-  if (name === "NotSupportedError") return "This browser cannot share a screen.";
-  return "The screen could not be shared. Try again.";
+  return name === "NotSupportedError" ? "unsupported" : "failed";
 }

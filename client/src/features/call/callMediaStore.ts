@@ -64,7 +64,7 @@ export const useCallMediaStore = defineStore("callMedia", () => {
     if (options.media) tellMedia(options.media);
     const current = () => options.current() && callId.value === options.callId;
     const partner = options.kind === "private" ? options.participants[0]?.name : undefined;
-    const tracks = await local.open(devices.choice, partner ?? "the others");
+    const tracks = await local.open(devices.choice, partner);
     if (!current()) return local.stop();
     void devices.refresh(); // labels appear once a device is granted
     // Without an answer, host candidates only (that still works on one network), unless the server

@@ -5,6 +5,7 @@ import { useCallStore } from "./callStore";
 import { useCallMediaStore } from "./callMediaStore";
 import { useGroupCallStore } from "../group-call/groupCallStore";
 import { usePrivateChatStore } from "../private/privateChatStore";
+import { t } from "../../i18n";
 
 export function useCallStage() {
   const call = useCallStore();
@@ -14,12 +15,12 @@ export function useCallStage() {
 
   /** A 1:1 call shows from the moment it rings out, so its Hang up stays the same button into the call. */
   const shown = computed(() => media.active || group.inCall || (call.live && call.status !== "ringing-in"));
-  const leaveLabel = computed(() => (group.inCall ? "Leave call" : "Hang up"));
+  const leaveLabel = computed(() => (group.inCall ? t("call.leaveCall") : t("call.hangUp")));
   /** What the stage says while nobody else is on it. */
   const waiting = computed(() => {
-    if (group.inCall) return "Waiting for others to join…";
-    const partner = privateChat.chat?.with.name ?? "your partner";
-    return call.status === "ringing-out" ? `Calling ${partner}…` : `Connecting to ${partner}…`;
+    if (group.inCall) return t("call.waitingForOthers");
+    const name = privateChat.chat?.with.name ?? t("call.yourPartnerLower");
+    return call.status === "ringing-out" ? t("call.calling", { name }) : t("call.connectingTo", { name });
   });
 
   function leave(): void {

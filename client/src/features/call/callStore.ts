@@ -7,13 +7,14 @@ import { askNotificationPermission, notify } from "../../ui/attention";
 import { callDuration, endedNotice } from "./callText";
 import { request } from "../session/socket";
 import type { PeerState } from "../../webrtc/peer";
-import { INSECURE_PAGE_MESSAGE, insecurePage } from "../../webrtc/media";
+import { insecurePage } from "../../webrtc/media";
 import { callRoles } from "../../webrtc/mesh";
 import { useCallMediaStore } from "./callMediaStore";
 import { usePrivateChatStore } from "../private/privateChatStore";
 import { useSessionStore } from "../session/sessionStore";
 import { fromWire, privateTransport } from "./transport";
 import { listen } from "../session/listen";
+import { t } from "../../i18n";
 
 export type CallStatus =
   "idle" | "ringing-out" | "ringing-in" | "connecting" | "connected" | "reconnecting" | "ended";
@@ -27,7 +28,7 @@ export const useCallStore = defineStore("call", () => {
   /** How the last call ended, or why it could not start. */
   const notice = ref<string | null>(null);
   /** Why this page will get no camera or microphone whatever the user does (plain HTTP), or null. */
-  const pageNotice = insecurePage() ? INSECURE_PAGE_MESSAGE : null;
+  const pageNotice = insecurePage() ? t("call.insecurePage") : null;
   const connectedAt = ref<number | null>(null);
   const now = ref(Date.now());
   let caller = false;
@@ -41,7 +42,7 @@ export const useCallStore = defineStore("call", () => {
   const duration = computed(() =>
     connectedAt.value === null ? null : callDuration(now.value - connectedAt.value),
   );
-  const partnerName = () => incoming.value?.from.name ?? privateChat.chat?.with.name ?? "Your partner";
+  const partnerName = () => incoming.value?.from.name ?? privateChat.chat?.with.name ?? t("call.yourPartner");
 
   async function invite(): Promise<void> {
     if (!canStart.value) return;
@@ -68,7 +69,8 @@ export const useCallStore = defineStore("call", () => {
     status.value = "ringing-in";
     notice.value = null;
     caller = false;
-    if (document.hidden) notify(`Incoming call from ${payload.from.name}`, "Open the tab to answer.", "call");
+    if (document.hidden)
+      notify(t("call.incomingFrom", { name: payload.from.name }), t("call.openToAnswer"), "call");
   }
 
   async function answer(accept: boolean): Promise<void> {
@@ -79,7 +81,7 @@ export const useCallStore = defineStore("call", () => {
       status.value = "connecting";
       incoming.value = null;
     } else {
-      finish("Call declined");
+      finish(t("call.declined"));
     }
     const ack = await request("call:answer", { callId: id, accept });
     if (!ack.ok && callId.value === id) finish(ack.error.message);
@@ -123,7 +125,7 @@ export const useCallStore = defineStore("call", () => {
       // Before the first connection, a retry is still just "connecting".
       status.value = connectedAt.value === null ? "connecting" : "reconnecting";
     } else if (state === "failed") {
-      hangUp("The connection failed. Try calling again.");
+      hangUp(t("call.connectionFailed"));
     }
   }
 
@@ -153,7 +155,7 @@ export const useCallStore = defineStore("call", () => {
   }
 
   /** The user hangs up (or cancels ringing); the tab stops at once, without waiting for the server. */
-  function hangUp(message = "Call ended"): void {
+  function hangUp(message = t("call.ended")): void {
     if (!live.value) return;
     if (callId.value) void request("call:end", { callId: callId.value });
     finish(message);
@@ -179,7 +181,7 @@ export const useCallStore = defineStore("call", () => {
   watch(
     () => (privateChat.canWrite ? privateChat.chat?.id : null),
     (id) => {
-      if (live.value) finish("Call ended");
+      if (live.value) finish(t("call.ended"));
       if (id) reset();
     },
   );

@@ -1,5 +1,6 @@
 // How a call reads on screen: its duration, and why it ended.
 import type { CallEndReason } from "@videochat/protocol";
+import { t } from "../../i18n";
 
 /** mm:ss, with minutes going past 59 rather than adding hours: calls here are short. */
 export function callDuration(ms: number): string {
@@ -14,15 +15,15 @@ export type CallRole = "caller" | "callee" | "ringing";
 export function endedNotice(reason: CallEndReason, role: CallRole, partner: string): string {
   switch (reason) {
     case "missed":
-      return "Missed call";
+      return t("call.missed");
     case "declined":
-      return role === "caller" ? `${partner} declined the call` : "Call declined";
+      return role === "caller" ? t("call.partnerDeclined", { name: partner }) : t("call.declined");
     case "failed":
-      return "The call failed. Try calling again.";
+      return t("call.failed");
     case "hangup":
       // The caller gave up before we answered: to us that is a missed call.
-      return role === "ringing" ? "Missed call" : "Call ended";
+      return role === "ringing" ? t("call.missed") : t("call.ended");
     case "chat_closed":
-      return "Call ended";
+      return t("call.ended");
   }
 }

@@ -13,6 +13,9 @@ import {
 } from "../../webrtc/media";
 import type { CallPeers } from "../../webrtc/callPeers";
 import type { DeviceSource, LocalTracks, ScreenShare } from "../../webrtc/peer";
+import { t } from "../../i18n";
+import { deviceProblemText } from "../devices/deviceText";
+import { mediaProblemText, screenProblemText } from "./mediaText";
 
 export interface LocalMediaHooks {
   /** The call's mesh, once it exists; switches and shares reach every peer through it. */
@@ -49,7 +52,7 @@ export function createLocalMedia(hooks: LocalMediaHooks) {
    */
   async function open(choice: DeviceChoice, callee?: string): Promise<LocalTracks> {
     others = callee;
-    const media = await openLocalMedia(undefined, choice, others);
+    const media = await openLocalMedia(undefined, choice);
     local = {
       microphone: media.stream?.getAudioTracks()[0] ?? null,
       camera: media.stream?.getVideoTracks()[0] ?? null,
@@ -60,7 +63,7 @@ export function createLocalMedia(hooks: LocalMediaHooks) {
     watchEnded("camera", local.camera);
     hasMic.value = micOn.value = media.audio;
     hasCamera.value = cameraOn.value = media.video;
-    notice.value = media.message;
+    notice.value = mediaProblemText(media.problem, others);
     return local;
   }
 
@@ -73,8 +76,7 @@ export function createLocalMedia(hooks: LocalMediaHooks) {
     track?.addEventListener("ended", () => {
       if (local[source] !== track) return;
       for (const flag of flags(source)) flag.value = false;
-      const noun = source === "camera" ? "camera" : "microphone";
-      notice.value = `Your ${noun} stopped (was it unplugged?). The call goes on; pick another in Call settings.`;
+      notice.value = t("call.deviceStopped", { device: t(`devices.noun.${source}`) });
       if (source === "camera") stream.value = null;
       hooks.changed();
     });
@@ -101,7 +103,7 @@ export function createLocalMedia(hooks: LocalMediaHooks) {
       sharing.value = true;
       hooks.changed();
     } catch (error) {
-      notice.value = screenShareError(error) ?? notice.value;
+      notice.value = screenProblemText(screenShareError(error)) ?? notice.value;
     }
   }
 
@@ -126,7 +128,7 @@ export function createLocalMedia(hooks: LocalMediaHooks) {
     try {
       track = await openDevice(source, deviceId);
     } catch (error) {
-      notice.value = deviceError(source, error);
+      notice.value = deviceProblemText(source, deviceError(error));
       return;
     }
     if (hooks.mesh() !== mesh) return track.stop();
@@ -140,7 +142,7 @@ export function createLocalMedia(hooks: LocalMediaHooks) {
     old?.stop();
     if (source === "camera") showSelf();
     else hooks.microphone(track);
-    notice.value = describeLocalMedia(hasMic.value, hasCamera.value, false, others);
+    notice.value = mediaProblemText(describeLocalMedia(hasMic.value, hasCamera.value, false), others);
     hooks.changed();
   }
 

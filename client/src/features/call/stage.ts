@@ -6,6 +6,7 @@ import { loudest, type LevelMeter, meterFor } from "../../webrtc/audioLevel";
 import type { CallPeers } from "../../webrtc/callPeers";
 import type { RemoteParticipant } from "../../webrtc/mesh";
 import type { PeerState } from "../../webrtc/peer";
+import { t } from "../../i18n";
 
 export interface Tile {
   key: string;
@@ -125,7 +126,7 @@ export function createStage() {
       .map((p) => ({
         key: `${p.id}:screen`,
         participantId: p.id,
-        label: `${p.name}'s screen`,
+        label: t("call.tileScreen", { name: p.name }),
         name: p.name,
         source: "screen",
         self: false,
@@ -139,7 +140,7 @@ export function createStage() {
     const mine: Tile = {
       key: `${me.id}:camera`,
       participantId: me.id,
-      label: `${me.name} (you)`,
+      label: t("call.tileSelf", { name: me.name }),
       name: me.name,
       source: "camera",
       self: true,

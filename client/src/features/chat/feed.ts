@@ -1,6 +1,7 @@
 // The room feed as plain values: messages merged by id, and the system lines that membership deltas read as.
 import type { ChatMessage } from "@videochat/protocol";
 import type { MemberDelta } from "../room/members";
+import { t } from "../../i18n";
 
 export type FeedEntry =
   | { kind: "message"; key: string; message: ChatMessage }
@@ -51,11 +52,12 @@ export function systemLineFor(delta: MemberDelta): string | null {
   const name = delta.member.name;
   switch (delta.kind) {
     case "joined":
-      return `${name} joined`;
+      return t("chat.joined", { name });
     case "left":
-      if (delta.reason === "moved") return delta.to ? `${name} moved to ${delta.to}` : `${name} left`;
-      if (delta.reason === "timeout") return `${name} timed out`;
-      return `${name} left`;
+      if (delta.reason === "moved")
+        return delta.to ? t("chat.movedTo", { name, room: delta.to }) : t("chat.left", { name });
+      if (delta.reason === "timeout") return t("chat.timedOut", { name });
+      return t("chat.left", { name });
     case "updated":
       return null;
   }

@@ -7,6 +7,7 @@ import { request } from "../session/socket";
 import { createTypingSignal } from "./typing";
 import { useRoomStore } from "../room/roomStore";
 import { useSessionStore } from "../session/sessionStore";
+import { t } from "../../i18n";
 
 /** How long "is typing…" stays without news: the typist's tab may have gone away mid-word. */
 const TYPING_EXPIRES_MS = 5000;
@@ -14,10 +15,10 @@ const TYPING_EXPIRES_MS = 5000;
 /** "Ben is typing…", "Ben and Cy are typing…", "Ben, Cy and 2 others are typing…"; "" for nobody. */
 export function typingLine(names: readonly string[]): string {
   if (names.length === 0) return "";
-  if (names.length === 1) return `${names[0]} is typing…`;
-  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
+  if (names.length === 1) return t("chat.typingOne", { name: names[0] });
+  if (names.length === 2) return t("chat.typingTwo", { first: names[0], second: names[1] });
   const others = names.length - 2;
-  return `${names[0]}, ${names[1]} and ${others} ${others === 1 ? "other" : "others"} are typing…`;
+  return t("chat.typingMany", { first: names[0], second: names[1], n: others }, others);
 }
 
 export const useRoomTypingStore = defineStore("roomTyping", () => {

@@ -5,6 +5,7 @@ import { computed, onScopeDispose, ref } from "vue";
 import { canChooseSpeaker, type DeviceLists, listDevices, watchDevices } from "../../webrtc/devices";
 import type { DeviceSource } from "../../webrtc/peer";
 import { useSetting } from "../../composables/useSetting";
+import { unlabelledDevice } from "./deviceText";
 
 const DEVICES_KEY = "videochat.devices";
 
@@ -34,7 +35,7 @@ export const useDeviceStore = defineStore("devices", () => {
   const unwatch = watchDevices(() => void refresh());
 
   async function refresh(): Promise<void> {
-    lists.value = await listDevices();
+    lists.value = await listDevices(unlabelledDevice);
   }
 
   /** What openLocalMedia takes: the picked devices, or the defaults. */

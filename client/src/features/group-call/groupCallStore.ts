@@ -13,6 +13,8 @@ import { createInvitation } from "./groupInvitation";
 import { useRoomStore } from "../room/roomStore";
 import { useSessionStore } from "../session/sessionStore";
 import { fromWire, groupTransport } from "../call/transport";
+import { t } from "../../i18n";
+import { errorText } from "../../i18n/errors";
 
 export type GroupStatus = "idle" | "starting" | "joining" | "in-call";
 
@@ -39,11 +41,10 @@ export const useGroupCallStore = defineStore("groupCall", () => {
   /** Why "Join group call" is unavailable while a call is on and this tab is not in it; null when it is available. */
   const joinBlocked = computed((): string | null => {
     if (!call.value || inCall.value) return null;
-    if (participants.value.some((p) => p.id === self()?.id)) return "You are in this call in another tab.";
-    if (privateCall.live) return "Hang up your private call to join.";
+    if (participants.value.some((p) => p.id === self()?.id)) return t("group.otherTab");
+    if (privateCall.live) return t("group.hangUpFirst");
     if (busy.value) return null; // starting or joining: the button waits
-    if (participants.value.length >= call.value.max)
-      return `The call is full: ${call.value.max} people are in it.`;
+    if (participants.value.length >= call.value.max) return t("group.full", { max: call.value.max });
     return null;
   });
   const canJoin = computed(() => Boolean(call.value) && !busy.value && joinBlocked.value === null);
@@ -89,7 +90,7 @@ export const useGroupCallStore = defineStore("groupCall", () => {
     if (status.value !== "starting") return;
     if (ack.ok) return enter(ack.call);
     status.value = "idle";
-    notice.value = ack.error.message;
+    notice.value = errorText(ack.error, { event: "group:start" });
   }
 
   async function join(callId = call.value?.id): Promise<void> {
@@ -101,7 +102,7 @@ export const useGroupCallStore = defineStore("groupCall", () => {
     if (status.value !== "joining") return;
     if (ack.ok) return enter(ack.call);
     status.value = "idle";
-    notice.value = ack.error.message;
+    notice.value = errorText(ack.error, { event: "group:join", max: call.value?.max });
   }
 
   function enter(joined: GroupCall): void {
@@ -139,7 +140,9 @@ export const useGroupCallStore = defineStore("groupCall", () => {
   async function invite(member: UserRef): Promise<void> {
     const ack = await request("group:invite", { with: member.id });
     invited = ack.ok ? member.id : null;
-    notice.value = ack.ok ? `Inviting ${member.name}…` : ack.error.message;
+    notice.value = ack.ok
+      ? t("group.inviting", { name: member.name })
+      : errorText(ack.error, { event: "group:invite", name: member.name });
   }
 
   function onInvited(payload: { call: GroupCall; from: UserRef }): void {
@@ -167,8 +170,9 @@ export const useGroupCallStore = defineStore("groupCall", () => {
     if (payload.callId !== call.value?.id) return;
     const { name } = payload.by;
     invited = null;
-    notice.value =
-      payload.reason === "declined" ? `${name} declined the invitation` : `${name} did not answer`;
+    notice.value = t(payload.reason === "declined" ? "group.declinedInvitation" : "group.didNotAnswer", {
+      name,
+    });
   }
 
   function onSignal(signal: GroupSignal): void {

@@ -3,6 +3,7 @@
 import { ref } from "vue";
 import type { GroupCall, UserRef } from "@videochat/protocol";
 import { notify } from "../../ui/attention";
+import { t } from "../../i18n";
 
 export interface Invitation {
   call: GroupCall;
@@ -13,7 +14,8 @@ export function createInvitation() {
   const invitation = ref<Invitation | null>(null);
   function show(next: Invitation): void {
     invitation.value = next;
-    if (document.hidden) notify(`${next.from.name} invites you to a call`, "Open the tab to join.", "call");
+    if (document.hidden)
+      notify(t("group.notifyTitle", { name: next.from.name }), t("group.openToJoin"), "call");
   }
 
   function dismiss(): void {

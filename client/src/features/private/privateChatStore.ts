@@ -10,6 +10,8 @@ import { createTypingSignal } from "../chat/typing";
 import { useSessionStore } from "../session/sessionStore";
 import { createUnreadCounter } from "./unread";
 import { listen } from "../session/listen";
+import { t } from "../../i18n";
+import { errorText } from "../../i18n/errors";
 
 /** How long "is typing…" stays without news: the partner's tab may have gone away mid-word. */
 export const PARTNER_TYPING_TTL_MS = 5000;
@@ -64,7 +66,7 @@ export const usePrivateChatStore = defineStore("privateChat", () => {
     }
     adopt(payload.chat, payload.messages);
     const name = payload.chat.with.name;
-    unread.arrived(`Private chat with ${name}`, `A private chat with ${name} is open.`);
+    unread.arrived(t("private.openTitle", { name }), t("private.openBody", { name }));
   }
 
   function onMessage(message: PrivateMessage): void {
@@ -97,7 +99,7 @@ export const usePrivateChatStore = defineStore("privateChat", () => {
     const me = state.members.find((member) => member.id === selfId());
     if (!chat.value || closed.value || !me || me.busy) return;
     closed.value = { chatId: chat.value.id, by: chat.value.with, reason: "closed" };
-    chatNotice.value = "This private chat has ended.";
+    chatNotice.value = t("private.chatEnded");
   }
 
   /** Opens a chat with a member of the room; the click that calls this also asks for notifications. */
@@ -110,7 +112,7 @@ export const usePrivateChatStore = defineStore("privateChat", () => {
     const ack = await request("private:open", { with: member.id });
     opening.value = null;
     if (!ack.ok) {
-      notice.value = ack.error.message;
+      notice.value = errorText(ack.error, { event: "private:open", name: member.name });
       return false;
     }
     // private:opened may come before or after this ack; whichever is first sets the chat up.

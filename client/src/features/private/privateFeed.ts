@@ -1,5 +1,6 @@
 // The private chat as plain values: messages merged by id, and how a closed chat is worded.
 import type { PrivateClosed, PrivateMessage } from "@videochat/protocol";
+import { t } from "../../i18n";
 
 /** Bounds memory in a long chat; older messages scroll away. */
 export const PRIVATE_MESSAGE_LIMIT = 500;
@@ -18,12 +19,12 @@ export function mergePrivateMessages(
 export function closedNotice({ by, reason }: PrivateClosed): string {
   switch (reason) {
     case "closed":
-      return `${by.name} has closed the chat`;
+      return t("private.closedBy", { name: by.name });
     case "left_room":
-      return `${by.name} left the room`;
+      return t("private.leftRoom", { name: by.name });
     case "left":
-      return `${by.name} has left`;
+      return t("private.hasLeft", { name: by.name });
     case "timeout":
-      return `${by.name} disconnected`;
+      return t("private.disconnected", { name: by.name });
   }
 }

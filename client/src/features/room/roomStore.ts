@@ -25,6 +25,7 @@ import { request, socket, type RequestResult } from "../session/socket";
 import { useChatStore } from "../chat/chatStore";
 import { useSessionStore } from "../session/sessionStore";
 import { listen } from "../session/listen";
+import { errorText } from "../../i18n/errors";
 
 export type RoomStatus = "idle" | "loading" | "joining";
 
@@ -145,7 +146,7 @@ export const useRoomStore = defineStore("room", () => {
       current.value = ack.room;
       useSessionStore().rememberRoom(ack.room);
     } else {
-      error.value = ack.error.message;
+      error.value = errorText(ack.error, { event: "room:join", room });
     }
     return ack;
   }

@@ -6,6 +6,9 @@ import type {
   HttpError,
   RoomsResponse,
 } from "@videochat/protocol";
+import { t } from "../../i18n";
+import { type ErrorContext, errorText } from "../../i18n/errors";
+import { stripInvisible } from "@videochat/protocol/text";
 import { tabId } from "./tabStorage";
 import { retryWhileUnavailable } from "./unavailable";
 
@@ -28,9 +31,10 @@ function withTab(path: string): string {
 }
 
 /** A request refused as `unavailable` (Redis failing over) is made again by itself for a while. */
-const call = <T>(path: string, init?: RequestInit) => retryWhileUnavailable(() => callOnce<T>(path, init));
+const call = <T>(path: string, context: ErrorContext, init?: RequestInit) =>
+  retryWhileUnavailable(() => callOnce<T>(path, context, init));
 
-async function callOnce<T>(path: string, init?: RequestInit): Promise<ApiResult<T>> {
+async function callOnce<T>(path: string, context: ErrorContext, init?: RequestInit): Promise<ApiResult<T>> {
   let response: Response;
   try {
     response = await fetch(withTab(path), {
@@ -40,26 +44,36 @@ async function callOnce<T>(path: string, init?: RequestInit): Promise<ApiResult<
   } catch {
     return {
       ok: false,
-      error: { code: "network", message: "Cannot reach the server. Check your connection." },
+      error: { code: "network", message: t("errors.network") },
     };
   }
   const body: unknown = await response.json().catch(() => null);
   if (response.ok && body !== null) return { ok: true, value: body as T };
-  if (isHttpError(body)) return { ok: false, error: body.error };
+  if (isHttpError(body))
+    return { ok: false, error: { ...body.error, message: errorText(body.error, context) } };
   return {
     ok: false,
-    error: { code: "unexpected_response", message: `The server answered ${response.status}. Try again.` },
+    error: {
+      code: "unexpected_response",
+      message: t("errors.unexpected_response", { status: response.status }),
+    },
   };
 }
 
 export function createSession(request: CreateSessionRequest): Promise<ApiResult<CreateSessionResponse>> {
-  return call("/api/session", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(request),
-  });
+  // The name as the server words it back (its schemas' normaliseName: NFC, invisible code points out, spaces folded).
+  const name = stripInvisible(request.name.normalize("NFC")).trim().replace(/ {2,}/g, " ");
+  return call(
+    "/api/session",
+    { event: "http:session", name, room: request.room },
+    {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(request),
+    },
+  );
 }
 
 export function fetchRooms(): Promise<ApiResult<RoomsResponse>> {
-  return call("/api/rooms");
+  return call("/api/rooms", { event: "http:rooms" });
 }

@@ -14,14 +14,17 @@ import {
 import type { AppError } from "@videochat/protocol";
 import { forgetSession, loadSession, saveLastIdentity, saveSession } from "./tabStorage";
 import { createSessionEvents } from "./sessionEvents";
+import { t } from "../../i18n";
+import { errorText } from "../../i18n/errors";
 
 export type SessionStatus = "signed-out" | "joining" | "connecting" | "ready" | "leaving";
 export type SessionSettings = SessionReady["settings"];
 
-export const SESSION_ENDED_MESSAGE = "Your session has ended. Join again.";
 /** A refused handshake is not retried by socket.io-client; we retry unless the session is gone. */
 const HANDSHAKE_RETRY_MS = 3000;
 const SERVER_CLOSE_RETRY_MS = 500;
+/** Words a `session:ended` reason (its codes have one cause each). */
+const ENDED = { event: "session:ended" };
 
 export const useSessionStore = defineStore("session", () => {
   const saved = loadSession();
@@ -106,7 +109,7 @@ export const useSessionStore = defineStore("session", () => {
   async function reclaim(): Promise<void> {
     const name = user.value?.name;
     const lastRoom = room.value;
-    if (!name || !lastRoom) return end(SESSION_ENDED_MESSAGE);
+    if (!name || !lastRoom) return end(t("errors.session_unknown"));
     if (reclaiming) return;
     reclaiming = true;
     clearTimeout(retryTimer);
@@ -122,11 +125,7 @@ export const useSessionStore = defineStore("session", () => {
         return;
       }
       const taken = result.error.code === "name_taken";
-      return end(
-        taken
-          ? `Your session ended and “${name}” has been taken meanwhile. Choose another name.`
-          : result.error.message,
-      );
+      return end(taken ? t("session.nameTakenMeanwhile", { name }) : result.error.message);
     }
     resetStores();
     token.value = result.value.token;
@@ -153,13 +152,13 @@ export const useSessionStore = defineStore("session", () => {
       socket.disconnect();
       const saved = token.value;
       token.value = null;
-      error.value = reason.message;
+      error.value = errorText(reason, ENDED);
       resetStores();
       if (saved && user.value && room.value)
         saveSession({ token: saved, user: user.value, room: room.value });
       return;
     }
-    end(reason.message);
+    end(errorText(reason, ENDED));
   }
 
   /** Explicit log-out. The session ends locally even if the server cannot be told; it then expires. */
@@ -177,7 +176,9 @@ export const useSessionStore = defineStore("session", () => {
     const waitMs = reason.retryAfterMs ?? HANDSHAKE_RETRY_MS;
     holdUntil = Date.now() + waitMs;
     const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-    connectionNotice.value = sayWait ? `${reason.message} Reconnecting in ${seconds} s.` : reason.message;
+    connectionNotice.value = sayWait
+      ? t("session.reconnectingIn", { reason: errorText(reason, ENDED), seconds })
+      : errorText(reason, { event: "handshake" });
     setConnectionState("reconnecting");
   }
 

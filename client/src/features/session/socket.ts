@@ -7,6 +7,8 @@ import type {
   HandshakeAuth,
   ServerToClientEvents,
 } from "@videochat/protocol";
+import { errorText, waitText } from "../../i18n/errors";
+import { t } from "../../i18n";
 import { pageId, tabId } from "./tabStorage";
 import { asResend, retryWhileUnavailable } from "./unavailable";
 
@@ -70,20 +72,14 @@ socket.on("connect", onConnect);
 socket.on("disconnect", onDisconnectOrError);
 socket.on("connect_error", onDisconnectOrError);
 
-/** A rate limit's wait in plain words, e.g. "You are sending too fast. Try again in 3 s." */
-export function waitText(retryAfterMs: number | undefined): string {
-  if (retryAfterMs === undefined) return "You are sending too fast. Try again in a moment.";
-  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  const wait = seconds < 90 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`;
-  return `You are sending too fast. Try again in ${wait}.`;
-}
+export { waitText };
 
 /**
  * Sends a client->server event and resolves with its acknowledgement. Never rejects: a missing answer
  * becomes an error value the UI can show. Refuses while offline, because socket.io-client would buffer
  * the event and deliver it later, after the user has already been told it failed. An `unavailable`
- * refusal (Redis failing over) is sent again here, for a while (see unavailable.ts). A rate limit's
- * message is worded here from its `retryAfterMs`, so every screen says the wait the same way.
+ * refusal (Redis failing over) is sent again here, for a while (see unavailable.ts). Every error is
+ * worded here in the page's language (`errorText`), so every screen says it the same way.
  */
 export async function request<E extends RequestName>(
   event: E,
@@ -93,7 +89,7 @@ export async function request<E extends RequestName>(
   if (!socket.connected) {
     return {
       ok: false,
-      error: { code: "offline", message: "Not connected to the server. Try again shortly." },
+      error: { code: "offline", message: t("errors.offline") },
     };
   }
   try {
@@ -107,11 +103,9 @@ export async function request<E extends RequestName>(
       () => socket.connected,
     );
     if (!ack.ok && ack.error.code === "session_unknown") onSessionLost();
-    if (!ack.ok && ack.error.code === "rate_limited") {
-      return { ok: false, error: { ...ack.error, message: waitText(ack.error.retryAfterMs) } };
-    }
+    if (!ack.ok) return { ok: false, error: { ...ack.error, message: errorText(ack.error, { event }) } };
     return ack;
   } catch {
-    return { ok: false, error: { code: "timeout", message: "No answer from the server. Try again." } };
+    return { ok: false, error: { code: "timeout", message: t("errors.timeout") } };
   }
 }
