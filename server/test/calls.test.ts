@@ -196,6 +196,7 @@ describe("calls", () => {
       ok: true,
       iceServers: [],
       iceTransportPolicy: "all",
+      sfu: false, // no Janus configured: group calls are a mesh
     });
   });
 
