@@ -9,6 +9,8 @@ export interface RedisOptions {
   password?: string;
   /** Keep data across restarts (AOF in this directory), as a deployment would. */
   dataDir?: string;
+  /** Append what it prints to this file. */
+  logFile?: string;
 }
 
 export interface RedisServer {
@@ -47,10 +49,8 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
     dataDir,
     ...persistence,
   ];
-  let redis: Managed = await startProcess("redis-server", args, {
-    ready: /Ready to accept connections/,
-    name: "redis-server",
-  });
+  const start = { ready: /Ready to accept connections/, name: "redis-server", logFile: options.logFile };
+  let redis: Managed = await startProcess("redis-server", args, start);
   return {
     url: `redis://:${password}@127.0.0.1:${port}`,
     port,
@@ -59,10 +59,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
     signal: (signal) => void redis.child.kill(signal),
     restart: async () => {
       await redis.stop();
-      redis = await startProcess("redis-server", args, {
-        ready: /Ready to accept connections/,
-        name: "redis-server",
-      });
+      redis = await startProcess("redis-server", args, start);
     },
   };
 }

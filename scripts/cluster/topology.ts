@@ -22,6 +22,8 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   /** Start coturn (loopback, fresh secret) and give the instances TURN_URLS and TURN_SECRET for it. */
   turn?: boolean;
+  /** A folder for each process's log (`app1.log`, `redis.log`); without one, output stays in memory. */
+  logs?: string;
 }
 
 export interface Cluster {
@@ -34,12 +36,15 @@ export interface Cluster {
   /** Present when started with `turn`. */
   coturn?: Coturn;
   stop(): Promise<void>;
+  /** SIGKILL to every process, for when stop() overran its deadline. */
+  kill(): void;
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const count = options.instances ?? 2;
   await mkdir(options.dir, { recursive: true });
-  const redis = await startRedis({ dataDir: path.join(options.dir, "redis") });
+  const logFile = (name: string) => options.logs && path.join(options.logs, `${name}.log`);
+  const redis = await startRedis({ dataDir: path.join(options.dir, "redis"), logFile: logFile("redis") });
   let coturn: Coturn | undefined;
   try {
     if (options.turn) coturn = await startCoturn({ dir: path.join(options.dir, "coturn") });
@@ -64,6 +69,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           port: await freePort(),
           entry: options.entry ?? "dist",
           env: instanceEnv,
+          logFile: logFile(`app${i}`),
         }),
       );
     }
@@ -82,10 +88,17 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       instances: started,
       nginx,
       coturn,
+      // nginx first, so nobody reaches an instance while it closes; each step is bounded (STOP_GRACE_MS,
+      // nginx's own escalation), so the whole stays within the 15 s a process manager allows.
       stop: async () => {
-        await nginx.stop();
-        await Promise.all(started.map((instance) => instance.stop()));
+        await Promise.all([nginx.stop(), ...started.map((instance) => instance.stop())]);
         await Promise.all([redis.stop(), coturn?.stop()]);
+      },
+      kill: () => {
+        for (const child of [nginx.child, ...started.map((instance) => instance.child)])
+          child.kill("SIGKILL");
+        redis.signal("SIGKILL");
+        coturn?.child.kill("SIGKILL");
       },
     };
   } catch (error) {

@@ -104,6 +104,11 @@ const ConfigSchema = z.object({
     .min(60)
     .default(6 * 3600),
   ICE_TRANSPORT_POLICY: z.enum(["all", "relay"]).default("all"),
+  SHUTDOWN_TIMEOUT_MS: ms(10_000),
+  // 0: no metrics listener. Never the public port: nginx must not reach it.
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  METRICS_HOST: z.string().default("0.0.0.0"),
+  METRICS_TOKEN: z.string().default(""),
 });
 
 /** Every environment variable the server reads (compose files and docs must use only these). */
@@ -172,6 +177,13 @@ export type Config = {
      */
     transportPolicy: IceTransportPolicy;
   };
+  /** A signalled process exits within this, whatever Redis does (work left undone is logged). */
+  shutdownTimeoutMs: number;
+  /**
+   * The operator's Prometheus endpoint: `GET /metrics` on its own listener (port 0: none), answered
+   * only with `Authorization: Bearer <token>` when a token is set.
+   */
+  metrics: { port: number; host: string; token: string };
 };
 
 /** Empty strings count as unset, so `REDIS_URL=` selects the memory store like an absent variable. */
@@ -228,5 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       turnTtlSeconds: c.TURN_TTL_S,
       transportPolicy: c.ICE_TRANSPORT_POLICY,
     },
+    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    metrics: { port: c.METRICS_PORT, host: c.METRICS_HOST, token: c.METRICS_TOKEN },
   };
 }
