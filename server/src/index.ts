@@ -1,11 +1,15 @@
 // Entrypoint: configuration -> instance -> listen, and a clean shutdown on SIGINT/SIGTERM.
 import { loadConfig } from "./config.js";
+import { serveMetrics } from "./http/metrics-endpoint.js";
 import { describeUrls, openUrls } from "./http/urls.js";
 import { createInstance } from "./server.js";
 
 const config = loadConfig();
 const instance = createInstance(config);
 const port = await instance.listen();
+const metrics =
+  config.metrics.port > 0 ? await serveMetrics(instance.metrics.registry, config.metrics) : undefined;
+if (metrics) instance.logger.info({ port: metrics.port }, "metrics served at /metrics");
 // For a person at a terminal; under Docker or the cluster runner stdout carries JSON logs only.
 if (process.stdout.isTTY) console.log(describeUrls(openUrls(config.host, port)));
 
@@ -24,6 +28,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
       );
       process.exit(1);
     }, config.shutdownTimeoutMs).unref();
+    metrics?.server.close();
     instance.close().then(
       () => process.exit(0),
       (error: unknown) => {

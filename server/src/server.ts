@@ -12,6 +12,7 @@ import { resyncAfterOutage } from "./cluster/resync.js";
 import type { Config } from "./config.js";
 import { compileTrust } from "./http/proxy.js";
 import { createLogger, type Logger } from "./logger.js";
+import { countBroadcasts, createMetrics, timeRedis, type Metrics } from "./metrics.js";
 import * as calls from "./realtime/calls.js";
 import * as chat from "./realtime/chat.js";
 import * as group from "./realtime/group.js";
@@ -38,6 +39,8 @@ export interface Instance {
   io: AppServer;
   store: Store;
   logger: Logger;
+  /** Prometheus metrics (index.ts serves them on METRICS_PORT). */
+  metrics: Metrics;
   /** This run of the instance: "<INSTANCE_ID>#<incarnation>"; connection ids start with it. */
   instanceKey: string;
   /** Listens on config.port (0 picks a free one) and resolves with the bound port. */
@@ -129,6 +132,16 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     everyRoomCount,
     recoverSession: (socket) => recoverSession(socket, deps),
   };
+  const metrics = createMetrics(config.instanceId, deps);
+  deps.metrics = metrics;
+  countBroadcasts(io, metrics);
+  // In creation order: the limits' connection (also the Store's first), the Store's, the adapter's two.
+  const roles = ["limits", "store", "pub", "sub"];
+  const commandClients = [...new Set([...storeClients, ...redisClients])];
+  timeRedis(
+    commandClients.map((client, i) => ({ role: roles[i] ?? `redis${i}`, client })),
+    metrics,
+  );
 
   // While Redis is away, and for one TTL after, every heartbeat is old: no instance is taken over.
   if (redisClients.length > 0)
@@ -146,7 +159,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
   io.on("connection", (socket) => {
     // The raw request would stay referenced for the connection's life; the handshake has what we use.
     (socket.conn as { request: unknown }).request = null;
-    boundOutbound(socket, config.outboundBufferMaxBytes, logger);
+    boundOutbound(socket, config.outboundBufferMaxBytes, logger, metrics.outboundCut);
     // The listener first, synchronously, so no event sent right after connecting is missed.
     events.attach(socket);
     session.detachOnDisconnect(socket, deps);
@@ -164,6 +177,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     io,
     store,
     logger,
+    metrics,
     instanceKey: key,
     // Registered (and predecessors taken over) before the first connection can attach.
     listen: async () => {

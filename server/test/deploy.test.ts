@@ -48,6 +48,8 @@ const SECURITY_HEADERS = {
 
 interface ComposeService {
   build?: { dockerfile?: string };
+  profiles?: string[];
+  volumes?: string[];
   image?: string;
   command?: string[];
   environment?: Record<string, string>;
@@ -57,6 +59,7 @@ interface ComposeService {
   networks?: string[];
 }
 interface Compose {
+  name?: string;
   services: Record<string, ComposeService>;
   networks: Record<string, { internal?: boolean } | null>;
 }
@@ -445,10 +448,16 @@ describe("docker-compose.yml", () => {
     apps = Object.entries(compose.services).filter(([, service]) => isAppService(service));
   });
 
+  it("has no top-level name (Compose v1 refuses it)", () => {
+    expect(compose.name).toBeUndefined();
+  });
+
   it("has Redis, two app instances, coturn and nginx, and only nginx and coturn publish ports", () => {
-    expect(Object.keys(compose.services).sort()).toEqual(["app1", "app2", "coturn", "nginx", "redis"]);
+    // Services behind a profile (`--profile monitoring`) start only when asked for.
+    const always = Object.entries(compose.services).filter(([, service]) => !service.profiles);
+    expect(always.map(([name]) => name).sort()).toEqual(["app1", "app2", "coturn", "nginx", "redis"]);
     expect(apps.map(([name]) => name).sort()).toEqual(["app1", "app2"]);
-    for (const [name, service] of Object.entries(compose.services)) {
+    for (const [name, service] of always) {
       if (name === "coturn") continue; // its ports: below
       expect(service.ports, name).toEqual(name === "nginx" ? ["8080:8080"] : undefined);
     }
@@ -515,6 +524,25 @@ describe("docker-compose.yml", () => {
     for (const server of servers) expect(server.port).toBe(3000);
     expect(upstreams).toBe(upstreamLines(servers).replace(/\s+/g, " "));
     for (const [name] of apps) expect(nginx.depends_on?.[name]?.condition, name).toBe("service_healthy");
+  });
+
+  it("lets Prometheus (--profile monitoring) scrape every instance's METRICS_PORT, published on loopback only", async () => {
+    const scrape = parse(await readFile(path.join(repo, "deploy/prometheus.yml"), "utf8")) as {
+      scrape_configs: { static_configs: { targets: string[] }[] }[];
+    };
+    const targets = scrape.scrape_configs.flatMap((job) => job.static_configs.flatMap((c) => c.targets));
+    const expected = apps.map(([name, app]) => `${name}:${loadConfig(environmentOf(app)).metrics.port}`);
+    expect(targets.sort()).toEqual(expected.sort());
+    for (const [name, app] of apps)
+      expect(loadConfig(environmentOf(app)).metrics.port, name).toBeGreaterThan(0);
+    for (const name of ["prometheus", "grafana"]) {
+      const service = compose.services[name]!;
+      expect(service.profiles, name).toEqual(["monitoring"]);
+      for (const port of service.ports ?? []) expect(port, name).toMatch(/^127\.0\.0\.1:/);
+    }
+    expect(compose.services.prometheus!.networks).toContain("backend");
+    // Grafana and Prometheus are an operator's tools: nginx, the public entry, is on none of their networks.
+    expect(compose.services.nginx!.networks).not.toContain("monitoring");
   });
 
   describe("coturn", () => {

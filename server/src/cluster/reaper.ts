@@ -29,6 +29,7 @@ export function startReaper(deps: RealtimeDeps) {
               deps.config.orphanGraceMs,
             );
       for (const instance of dead) deps.logger.warn({ deadInstance: instance }, "took over a dead instance");
+      if (dead.length > 0) deps.metrics?.reaperTakeovers(dead.length);
       if (dead.length > 0) resyncCluster(deps);
       // A member whose remaining tabs are all idle now shows absent.
       for (const change of changes) deps.io.to(roomChannel(change.room)).emit("room:member-updated", change);

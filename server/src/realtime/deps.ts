@@ -2,6 +2,7 @@
 import type { Server, Socket } from "socket.io";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics.js";
 import type {
   ClientToServerEvents,
   InterServerEvents,
@@ -33,4 +34,6 @@ export interface RealtimeDeps {
   announceOccupancy: (room: string) => void;
   /** Every configured room's count, kept current by the occupancy feed (see occupancy.ts). */
   everyRoomCount: () => Promise<RoomOccupancy[]>;
+  /** The instance's Prometheus metrics; absent in tests that build deps by hand. */
+  metrics?: Metrics;
 }

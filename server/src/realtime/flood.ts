@@ -10,7 +10,7 @@ import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { EVENT_FAMILY, rateLimited } from "./limits.js";
 import { endConnection } from "./lost.js";
 
-type Deps = Pick<RealtimeDeps, "config" | "limits" | "logger">;
+type Deps = Pick<RealtimeDeps, "config" | "limits" | "logger"> & Partial<Pick<RealtimeDeps, "metrics">>;
 
 /** A count in a fixed window. Per connection, so it lives (and is collected) with the socket. */
 interface Tally {
@@ -89,6 +89,7 @@ function cutOff(socket: AppSocket, deps: Deps): void {
   const { userId } = socket.data;
   const { cooldownMs } = deps.config.flood;
   deps.logger.warn({ userId, socketId: socket.id, cooldownMs }, "connection cut for flooding");
+  deps.metrics?.floodCut();
   deps.limits
     .holdOff(socket.data.tokenDigest, cooldownMs)
     .catch((error: unknown) => deps.logger.warn({ err: error, userId }, "flood hold-off not stored"));

@@ -26,7 +26,7 @@ export interface Route<E extends EventName = EventName> {
 }
 
 type EdgeDeps = Pick<RealtimeDeps, "logger" | "limits" | "config"> &
-  Partial<Pick<RealtimeDeps, "recoverSession">>;
+  Partial<Pick<RealtimeDeps, "recoverSession" | "metrics">>;
 type Reply = (response: unknown) => void;
 
 export const fail = (code: ErrorCode, message: string) => ({ ok: false as const, error: { code, message } });
@@ -95,6 +95,16 @@ export class Events {
   dispatch(socket: AppSocket, event: unknown, payload: unknown, ack: unknown): Promise<void> {
     if (isCut(socket, this.deps)) return Promise.resolve();
     const route = typeof event === "string" ? this.routes.get(event) : undefined;
+    const metrics = this.deps.metrics;
+    // Counted and timed per registered event (a client's made-up names all count as "unknown").
+    if (metrics && typeof ack === "function") {
+      const acked = metrics.eventStarted(route?.event ?? "unknown");
+      const reply = ack as Reply;
+      ack = (response: unknown) => {
+        acked(response);
+        reply(response);
+      };
+    }
     if (typeof ack !== "function") {
       this.deps.logger.warn(
         { event: route?.event ?? "unknown", userId: socket.data.userId },
