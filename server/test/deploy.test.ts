@@ -448,6 +448,15 @@ describe("docker-compose.yml", () => {
     apps = Object.entries(compose.services).filter(([, service]) => isAppService(service));
   });
 
+  it("ships the Node major CI tests on (.ci/run runs the suites on it)", async () => {
+    const dockerfile = await readFile(path.join(repo, "Dockerfile.server"), "utf8");
+    const majors = [...dockerfile.matchAll(/^FROM node:(\d+)-/gm)].map((m) => m[1]);
+    const ci = await readFile(path.join(repo, ".ci/run"), "utf8");
+    const tested = /^NODE_IMAGE_VERSION=(\d+)\./m.exec(ci)?.[1];
+    expect(majors.length).toBeGreaterThan(0);
+    expect(new Set(majors)).toEqual(new Set([tested]));
+  });
+
   it("has no top-level name (Compose v1 refuses it)", () => {
     expect(compose.name).toBeUndefined();
   });
