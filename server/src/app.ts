@@ -12,6 +12,7 @@ import type { ErrorCode, HealthResponse, RoomOccupancy } from "./protocol.js";
 import { roomCounts, type CountsStream } from "./realtime/occupancy.js";
 import { createSessionBody, firstIssue, nameKey } from "./schemas.js";
 import type { ClaimBudget, Store } from "./state/store.js";
+import { TEXTS } from "./error-texts.js";
 
 interface AppDeps {
   config: Config;
@@ -109,21 +110,14 @@ export function createApp({
       );
     }
     const { name, room } = parsed.data;
-    if (!config.rooms.includes(room))
-      return sendError(res, 400, "unknown_room", `There is no room called ${room}.`);
+    if (!config.rooms.includes(room)) return sendError(res, 400, "unknown_room", TEXTS.unknown_room(room));
     const created = await claim(name, room, claims.budget(address));
-    if (!created) return sendError(res, 503, "internal", "The server is too slow right now. Try again.");
+    if (!created) return sendError(res, 503, "internal", TEXTS.internal.slow);
     if (!created.ok && created.code === "rate_limited") {
       claims.block(address, created.retryAfterMs);
       return refuseClaim(res, created.retryAfterMs);
     }
-    if (!created.ok)
-      return sendError(
-        res,
-        409,
-        "name_taken",
-        `The name “${name}” is taken, or looks the same as one in use. Choose another one.`,
-      );
+    if (!created.ok) return sendError(res, 409, "name_taken", TEXTS.name_taken.claimed(name));
     logger.info({ userId: created.session.id, room }, "session created");
     res.status(201).json({ token: created.token, user: { id: created.session.id, name }, room });
   });

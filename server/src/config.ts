@@ -142,8 +142,6 @@ export type Config = {
    * has its X-Forwarded-For/-Host/-Proto read; empty means none is trusted.
    */
   trustProxy: string[];
-  /** POST /api/session attempts one client address may make per minute, across all instances. */
-  sessionClaimsPerMin: number;
   /** GET /api/rooms/live streams one client address may hold open on one instance (each is a connection). */
   liveStreamsPerAddress: number;
   clientDist: string;
@@ -217,13 +215,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     orphanGraceMs: Math.min(c.ORPHAN_GRACE_MS, c.SESSION_GRACE_MS),
     publicOrigins: c.PUBLIC_ORIGINS,
     trustProxy: c.TRUST_PROXY,
-    sessionClaimsPerMin: c.SESSION_CLAIMS_PER_MIN,
     liveStreamsPerAddress: c.LIVE_STREAMS_PER_ADDRESS,
     clientDist: c.CLIENT_DIST,
     logLevel: c.LOG_LEVEL,
     rateLimits: {
       ...RATE_LIMIT_DEFAULTS,
       "room-message": { points: c.MESSAGE_RATE_PER_10S, seconds: 10 },
+      "session-claim": { points: c.SESSION_CLAIMS_PER_MIN, seconds: 60 },
       ...c.RATE_LIMITS,
     },
     outboundBufferMaxBytes: c.OUTBOUND_BUFFER_MAX_BYTES,

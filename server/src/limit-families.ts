@@ -1,5 +1,7 @@
-// The event families that per-user limits count (see realtime/limits.ts), their default budgets,
-// and the parser of RATE_LIMITS overrides.
+// Every rate limit's budget, in one table: the event families that per-user limits count (see
+// realtime/limits.ts), the budgets the Store charges inside its own steps (room-message, session-leave,
+// session-claim: one fixed-window counter each in Lua, `charge_window` in prelude.lua.ts, and in memory,
+// `charge` in state/memory-records.ts), and the parser of RATE_LIMITS overrides.
 import { z } from "zod";
 
 /**
@@ -28,6 +30,8 @@ export const RATE_LIMIT_DEFAULTS = {
   "session-leave": { points: 5, seconds: 10 },
   // Connections (handshakes) of one session: reloads, network changes and failovers, not a loop.
   "session-attach": { points: 30, seconds: 60 },
+  // Session claims (POST /api/session) per client address, not per user: SESSION_CLAIMS_PER_MIN.
+  "session-claim": { points: 60, seconds: 60 },
 };
 export type LimitFamily = keyof typeof RATE_LIMIT_DEFAULTS;
 export const LIMIT_FAMILIES = Object.keys(RATE_LIMIT_DEFAULTS) as LimitFamily[];

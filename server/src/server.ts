@@ -30,8 +30,8 @@ import * as presence from "./realtime/presence.js";
 import * as privateChat from "./realtime/private.js";
 import * as rooms from "./realtime/rooms.js";
 import * as session from "./realtime/session.js";
-import { MemoryStore } from "./state/memory.js";
-import { RedisStore } from "./state/redis.js";
+import { memoryStore } from "./state/memory.js";
+import { redisStore } from "./state/redis.js";
 import { instanceKey, type Store } from "./state/store.js";
 
 export interface Instance {
@@ -73,10 +73,10 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     const storeClient = data.duplicate();
     storeClients.push(data, storeClient);
     storeClient.on("error", (error) => logger.warn({ err: error, role: "store" }, "redis connection error"));
-    store = new RedisStore(storeClient, config.redisPrefix);
+    store = redisStore(storeClient, config.redisPrefix);
     limits = createEventLimits(config, data);
   } else {
-    store = new MemoryStore();
+    store = memoryStore();
     limits = createEventLimits(config);
   }
 

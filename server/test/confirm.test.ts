@@ -4,14 +4,14 @@ import { describe, expect, it } from "vitest";
 import type { RoomState } from "../src/protocol.js";
 import { confirmState } from "../src/realtime/announce.js";
 import type { AppSocket } from "../src/realtime/deps.js";
-import { MemoryStore } from "../src/state/memory.js";
+import { memoryStore } from "../src/state/memory.js";
 import type { Logger } from "../src/logger.js";
 
 type Listener = (event: string, ...args: unknown[]) => void;
 
 /** The room GENERAL at `version` changes (one member arrives per step), and a socket's outgoing side. */
 async function setUp(changes: number) {
-  const store = new MemoryStore();
+  const store = memoryStore();
   for (let i = 0; i < changes; i++) {
     const created = await store.createSession({
       name: `U${i}`,

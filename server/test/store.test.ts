@@ -1,21 +1,24 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MemoryStore } from "../src/state/memory.js";
-import { RedisStore } from "../src/state/redis.js";
-import { storeContract } from "./store.contract.js";
-import { storeFaultsContract } from "./store.faults.contract.js";
+import { memoryStore } from "../src/state/memory.js";
+import { redisStore } from "../src/state/redis.js";
+import { storeConnectionsContract } from "./store.connections.contract.js";
 import { storeGroupContract } from "./store.group.contract.js";
-import { storeJoinContract } from "./store.join.contract.js";
+import { storePrivateContract } from "./store.private.contract.js";
+import { storeRoomsContract } from "./store.rooms.contract.js";
+import { storeSessionsContract } from "./store.sessions.contract.js";
 import { startRedis, type RedisProcess } from "./support/redis.js";
 
-storeContract(
-  "memory",
-  async () => new MemoryStore(),
-  async (store) => store.close(),
-);
-storeFaultsContract("memory", async () => new MemoryStore());
-storeGroupContract("memory", async () => new MemoryStore());
-storeJoinContract("memory", async () => new MemoryStore());
+// One suite per feature of the Store (state/<feature>/), each run on both implementations.
+const suites = [
+  storeSessionsContract,
+  storeConnectionsContract,
+  storeRoomsContract,
+  storePrivateContract,
+  storeGroupContract,
+];
+
+for (const suite of suites) suite("memory", async () => memoryStore());
 
 let redis: RedisProcess;
 beforeAll(async () => {
@@ -25,33 +28,17 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-storeContract(
-  "redis",
-  async () => {
+for (const suite of suites)
+  suite("redis", async () => {
     await redis.flush();
-    return new RedisStore(new Redis(redis.url), "test");
-  },
-  async (store) => store.close(),
-);
-storeFaultsContract("redis", async () => {
-  await redis.flush();
-  return new RedisStore(new Redis(redis.url), "test");
-});
-storeGroupContract("redis", async () => {
-  await redis.flush();
-  return new RedisStore(new Redis(redis.url), "test");
-});
-
-storeJoinContract("redis", async () => {
-  await redis.flush();
-  return new RedisStore(new Redis(redis.url), "test");
-});
+    return redisStore(new Redis(redis.url), "test");
+  });
 
 describe("Redis Store keys", () => {
   it("keeps two deployments with different prefixes apart on one Redis", async () => {
     await redis.flush();
-    const blue = new RedisStore(new Redis(redis.url), "blue");
-    const green = new RedisStore(new Redis(redis.url), "green");
+    const blue = redisStore(new Redis(redis.url), "blue");
+    const green = redisStore(new Redis(redis.url), "green");
     const claim = { name: "Ann", nameKey: "ann", room: "GENERAL", graceDeadline: Date.now() + 60_000 };
     expect((await blue.createSession(claim)).ok).toBe(true);
     expect((await green.createSession(claim)).ok).toBe(true);

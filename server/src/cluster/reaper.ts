@@ -9,6 +9,7 @@ import { announceLeftCall, fireMissedInvites } from "../realtime/group.js";
 import type { RealtimeDeps } from "../realtime/deps.js";
 import { resyncCluster } from "../realtime/lost.js";
 import { closeChat } from "../realtime/private.js";
+import { TEXTS } from "../error-texts.js";
 
 const BATCH = 100;
 
@@ -43,7 +44,7 @@ export function startReaper(deps: RealtimeDeps) {
           const tabs = deps.io.in(userChannel(session.id));
           tabs.emit("session:ended", {
             code: "session_unknown",
-            message: "Your session has ended. Join again.",
+            message: TEXTS.session_unknown.ended,
           });
           tabs.disconnectSockets(true);
           if (session.chatId)

@@ -5,6 +5,7 @@ import ipaddr from "ipaddr.js";
 import type { Config } from "../config.js";
 import type { HttpError } from "../protocol.js";
 import type { ClaimBudget } from "../state/store.js";
+import { TEXTS } from "../error-texts.js";
 
 /** Where the addresses this instance keeps refusing by itself stop being worth remembering. */
 const MAX_BLOCKED = 10_000;
@@ -15,15 +16,15 @@ const MAX_BLOCKED = 10_000;
  * tabs over all of them). Once it refuses one, this instance refuses that address by itself, badly
  * formed requests included, until the window ends.
  */
-export function claimLimits(config: Pick<Config, "sessionClaimsPerMin">, clock: () => number) {
+export function claimLimits(config: Pick<Config, "rateLimits">, clock: () => number) {
   /** Address key -> epoch ms until which this instance refuses it. */
   const blocked = new Map<string, number>();
   return {
     /** The budget to charge a claim from `address` (see addressKey) to. */
     budget: (address: string): ClaimBudget => ({
       address,
-      points: config.sessionClaimsPerMin,
-      windowMs: 60_000,
+      points: config.rateLimits["session-claim"].points,
+      windowMs: config.rateLimits["session-claim"].seconds * 1000,
       now: clock(),
     }),
     /** The ms this instance still refuses `address` for, or 0. */
@@ -64,7 +65,7 @@ export function refuseClaim(res: Response, waitMs: number): void {
   const body: HttpError = {
     error: {
       code: "rate_limited",
-      message: `Too many joins from your network in the last minute. Try again in ${seconds} s.`,
+      message: TEXTS.rate_limited.claims(seconds),
       retryAfterMs,
     },
   };

@@ -7,6 +7,7 @@ import type { Logger } from "../logger.js";
 import type { RoomOccupancy } from "../protocol.js";
 import type { CountsStream } from "../realtime/occupancy.js";
 import { addressKey } from "./claims.js";
+import { TEXTS } from "../error-texts.js";
 
 /** A comment line before nginx's proxy_read_timeout for /api/ (15 s) would close a quiet stream. */
 const KEEP_ALIVE_MS = 10_000;
@@ -29,7 +30,7 @@ export function roomsLive(deps: {
   return (req, res) => {
     if (streams.size >= MAX_STREAMS) {
       res.status(503).set("retry-after", String(RETRY_AFTER_S));
-      res.json({ error: { code: "internal", message: "Too many watchers here. Try again shortly." } });
+      res.json({ error: { code: "internal", message: TEXTS.internal.watchers } });
       return;
     }
     // req.ip reads X-Forwarded-For only from a trusted proxy (TRUST_PROXY).
@@ -40,7 +41,7 @@ export function roomsLive(deps: {
       res.json({
         error: {
           code: "rate_limited",
-          message: `Too many join screens open from your address. Try again in ${RETRY_AFTER_S} s.`,
+          message: TEXTS.rate_limited.streams(RETRY_AFTER_S),
           retryAfterMs: RETRY_AFTER_S * 1000,
         },
       });

@@ -7,8 +7,9 @@ import { iceServersFor } from "./ice.js";
 import { partnerOf } from "./private.js";
 import type { UserRef } from "../protocol.js";
 import type { PrivateChatRecord } from "../state/store.js";
+import { TEXTS } from "../error-texts.js";
 
-const NO_CALL = fail("no_call", "That call has ended.");
+const NO_CALL = fail("no_call", TEXTS.no_call.ended);
 
 type CallLineDeps = Pick<RealtimeDeps, "io" | "store" | "clock">;
 
@@ -88,10 +89,10 @@ export function register(events: Events, deps: RealtimeDeps): void {
   events.on("call:invite", async (socket) => {
     const me = socket.data.userId;
     const current = await currentChat(me);
-    if (!current) return fail("no_private_chat", "Open a private chat first.");
+    if (!current) return fail("no_private_chat", TEXTS.no_private_chat.open);
     const { chat } = current;
     const started = await store.startCall(chat.id, me, clock() + config.callRingTimeoutMs);
-    if (!started.ok) return fail(started.code, "There is already a call in this chat.");
+    if (!started.ok) return fail(started.code, TEXTS.call_exists.private);
     const { call } = started;
     await hold(socket, call.id);
     const caller = chat.a.id === me ? chat.a : chat.b;

@@ -3,6 +3,7 @@ import { roomChannel } from "./channels.js";
 import type { RealtimeDeps } from "./deps.js";
 import { fail, type Events } from "./handler.js";
 import { rateLimited } from "./limits.js";
+import { TEXTS } from "../error-texts.js";
 
 export function register(events: Events, deps: RealtimeDeps): void {
   const { io, store, clock } = deps;
@@ -21,9 +22,9 @@ export function register(events: Events, deps: RealtimeDeps): void {
       let posted = known && (await post(known.room, known.name));
       if (!posted || (!posted.ok && posted.code === "not_in_room")) {
         const session = await store.getSession(me);
-        if (!session) return fail("session_unknown", "Your session has ended. Join again.");
+        if (!session) return fail("session_unknown", TEXTS.session_unknown.ended);
         posted = await post(session.room, session.name);
-        if (!posted.ok && posted.code === "not_in_room") return fail("not_in_room", "Enter a room first.");
+        if (!posted.ok && posted.code === "not_in_room") return fail("not_in_room", TEXTS.not_in_room);
       }
       if (!posted.ok) {
         deps.limits.block("room:message", me, posted.retryAfterMs);
@@ -45,7 +46,7 @@ export function register(events: Events, deps: RealtimeDeps): void {
   // Typing costs no Store round trip: the socket knows its name and the room it follows.
   events.on("room:typing", async (socket, { typing }) => {
     const known = socket.data.session;
-    if (!known) return fail("session_unknown", "Your session has ended. Join again.");
+    if (!known) return fail("session_unknown", TEXTS.session_unknown.ended);
     const user = { id: socket.data.userId, name: known.name };
     socket.to(roomChannel(known.room)).emit("room:typing", { room: known.room, user, typing });
     return { ok: true };

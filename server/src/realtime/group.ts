@@ -3,27 +3,27 @@
 // between two participants of the same call, checked on every signal; it never reads SDP.
 import { randomUUID } from "node:crypto";
 import type { ErrorCode } from "../protocol.js";
-import type { EndedInvite, LeftGroupCall } from "../state/group-store.js";
+import type { EndedInvite, LeftGroupCall } from "../state/store.js";
 import type { MembershipChange } from "../state/store.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { fail, type Events } from "./handler.js";
+import { TEXTS } from "../error-texts.js";
 
 type Deps = Pick<RealtimeDeps, "io">;
 
 const WHY: Partial<Record<ErrorCode, string>> = {
-  session_unknown: "Your session has ended. Join again.",
-  not_in_room: "Enter a room first.",
-  already_in_chat: "You are already talking with someone. Leave that conversation first.",
-  call_exists: "A group call is already on in this room: join it.",
-  no_call: "That call has ended.",
-  partner_unavailable: "That person is not in your room any more.",
+  session_unknown: TEXTS.session_unknown.ended,
+  not_in_room: TEXTS.not_in_room,
+  already_in_chat: TEXTS.already_in_chat.group,
+  call_exists: TEXTS.call_exists.group,
+  no_call: TEXTS.no_call.ended,
+  partner_unavailable: TEXTS.partner_unavailable,
 };
 
 function refusal(code: ErrorCode, max?: number) {
-  if (code === "call_full")
-    return fail("call_full", `The call is full: ${max ?? "the most"} people are in it.`);
-  return fail(code, WHY[code] ?? "That did not work.");
+  if (code === "call_full") return fail("call_full", TEXTS.call_full(max));
+  return fail(code, WHY[code] ?? TEXTS.internal.other);
 }
 
 function tellRoom(deps: Deps, changes: MembershipChange[]): void {
@@ -110,7 +110,7 @@ export function register(events: Events, deps: RealtimeDeps): void {
     const invited = await store.inviteToGroupCall(me, inviteeId, clock() + config.callRingTimeoutMs);
     if (!invited.ok) {
       if (invited.code === "partner_busy")
-        return fail("partner_busy", `${invited.partnerName} is already talking with someone else`);
+        return fail("partner_busy", TEXTS.partner_busy(invited.partnerName));
       return refusal(invited.code);
     }
     io.to(userChannel(inviteeId)).emit("group:invited", { call: invited.call, from: invited.inviter });

@@ -9,6 +9,7 @@ import { eventSchemas, firstIssue } from "../schemas.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { countRefusal, countSent, isCut, refusedEarly } from "./flood.js";
 import { rateLimited } from "./limits.js";
+import { TEXTS } from "../error-texts.js";
 
 type EventName = keyof ClientToServerEvents & keyof typeof eventSchemas;
 type AckOf<E extends EventName> =
@@ -68,7 +69,7 @@ export async function answer<E extends EventName>(
     if (!result.ok && result.error.code === "rate_limited") countRefusal(socket, deps); // feature-charged
   } catch (error) {
     deps.logger.error({ err: error, event, userId: socket.data.userId }, "event handler failed");
-    reply(fail("internal", "Something went wrong on our side. Please try again."));
+    reply(fail("internal", TEXTS.internal.bug));
   }
 }
 
@@ -114,7 +115,7 @@ export class Events {
       return Promise.resolve();
     }
     if (!route) {
-      (ack as Reply)(fail("invalid_payload", "There is no such event."));
+      (ack as Reply)(fail("invalid_payload", TEXTS.invalid_payload.event));
       countRefusal(socket, this.deps);
       return Promise.resolve();
     }

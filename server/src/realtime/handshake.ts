@@ -7,6 +7,7 @@ import { handshakeAuth } from "../schemas.js";
 import type { ConnectResult } from "../state/store.js";
 import { tokenDigest } from "../state/tokens.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
+import { TEXTS, waitSeconds } from "../error-texts.js";
 
 type Deps = Pick<RealtimeDeps, "store" | "logger" | "config" | "clock" | "connectionId" | "limits">;
 
@@ -44,7 +45,7 @@ export function authenticate(deps: Deps) {
 
 async function handshake(socket: AppSocket, deps: Deps): Promise<ExtendedError | undefined> {
   const auth = handshakeAuth.safeParse(socket.handshake.auth);
-  if (!auth.success) return refused("session_unknown", "No session: join with a display name first.");
+  if (!auth.success) return refused("session_unknown", TEXTS.session_unknown.none);
   const { store, config, logger } = deps;
   try {
     const connection = deps.connectionId(socket);
@@ -59,7 +60,7 @@ async function handshake(socket: AppSocket, deps: Deps): Promise<ExtendedError |
       }),
     ]);
     if (!connected.ok && connected.code === "session_unknown")
-      return refused("session_unknown", "Your session has ended. Join again.");
+      return refused("session_unknown", TEXTS.session_unknown.ended);
     const userId = connected.ok ? connected.session.id : connected.userId;
     const detach = () =>
       store
@@ -67,17 +68,16 @@ async function handshake(socket: AppSocket, deps: Deps): Promise<ExtendedError |
         .catch((error: unknown) => logger.error({ err: error, userId }, "detach failed"));
     if (held) {
       if (connected.ok) await detach();
-      const seconds = Math.max(1, Math.ceil(held.waitMs / 1000));
-      const why =
-        held.code === "flooding" ? "This session sent far too many events." : "Too many reconnections.";
-      return refused(held.code, `${why} Connecting again in ${seconds} s.`, held.waitMs);
+      const seconds = waitSeconds(held.waitMs);
+      const why = held.code === "flooding" ? TEXTS.flooding.held : TEXTS.rate_limited.reconnects;
+      return refused(held.code, why(seconds), held.waitMs);
     }
     // Socket.IO drops a socket whose transport closed before it connected, without a disconnect
     // event: until it connects (and its disconnect handler takes over), detach here, or the session
     // would keep a tab nobody has.
     if (socket.conn.readyState !== "open") {
       if (connected.ok) await detach();
-      return refused("session_unknown", "The connection closed.");
+      return refused("session_unknown", TEXTS.session_unknown.closed);
     }
     const onClose = connected.ok ? () => track(detach()) : undefined;
     if (onClose) socket.conn.once("close", onClose);
@@ -93,7 +93,7 @@ async function handshake(socket: AppSocket, deps: Deps): Promise<ExtendedError |
     return undefined;
   } catch (error) {
     logger.error({ err: error }, "handshake failed");
-    return refused("internal", "The server cannot check your session right now.");
+    return refused("internal", TEXTS.internal.check);
   }
 }
 

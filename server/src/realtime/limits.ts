@@ -11,6 +11,7 @@ import {
 import type { Config } from "../config.js";
 import { LIMIT_FAMILIES, type LimitFamily } from "../limit-families.js";
 import type { ClientToServerEvents } from "../protocol.js";
+import { TEXTS, waitSeconds } from "../error-texts.js";
 
 type EventName = keyof ClientToServerEvents;
 
@@ -202,12 +203,11 @@ function holdOffs(config: Config, redis: Redis | undefined) {
 
 /** The ack of a refused event; the message words the wait for people, retryAfterMs for programs. */
 export function rateLimited(retryAfterMs: number) {
-  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   return {
     ok: false as const,
     error: {
       code: "rate_limited" as const,
-      message: `You are sending too fast. Try again in ${seconds} s.`,
+      message: TEXTS.rate_limited.events(waitSeconds(retryAfterMs)),
       retryAfterMs,
     },
   };

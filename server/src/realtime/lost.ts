@@ -9,12 +9,14 @@ import { roomChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { followOne } from "./follow.js";
 import { resendChat } from "./private.js";
+import { TEXTS } from "../error-texts.js";
 
+/** Why a connection ends, by the code it ends with. */
 const WHY: Record<"session_unknown" | "name_taken" | "too_many_connections" | "flooding", string> = {
-  session_unknown: "Your session has ended. Join again.",
-  name_taken: "Your session ended and someone else has taken your name meanwhile. Choose another one.",
-  too_many_connections: "This session is open in too many tabs. Close one, then reload.",
-  flooding: "This tab sent far too many events too fast, so the server closed its connection.",
+  session_unknown: TEXTS.session_unknown.ended,
+  name_taken: TEXTS.name_taken.lost,
+  too_many_connections: TEXTS.too_many_connections,
+  flooding: TEXTS.flooding.cut,
 };
 
 /** Sockets whose session:leave ended their session: the Store detached their connection with it. */

@@ -4,6 +4,7 @@ import { userChannel } from "./channels.js";
 import type { RealtimeDeps } from "./deps.js";
 import { fail, type Events } from "./handler.js";
 import { partnerOf } from "./private.js";
+import { TEXTS } from "../error-texts.js";
 
 export function register(events: Events, deps: RealtimeDeps): void {
   const { io, store } = deps;
@@ -20,9 +21,9 @@ export function register(events: Events, deps: RealtimeDeps): void {
       return { ok: true };
     }
     const session = await store.getSession(me);
-    if (!session) return fail("session_unknown", "Your session has ended. Join again.");
+    if (!session) return fail("session_unknown", TEXTS.session_unknown.ended);
     const chat = session.chatId ? await store.getPrivateChat(session.chatId) : null;
-    if (!chat?.call) return fail("no_call", "You are not in a call.");
+    if (!chat?.call) return fail("no_call", TEXTS.no_call.none);
     const user = { id: me, name: session.name };
     io.to(userChannel(partnerOf(chat, me).id)).emit("call:media", { callId: chat.call.id, user, ...state });
     return { ok: true };

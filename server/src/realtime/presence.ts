@@ -3,8 +3,9 @@
 import { roomChannel, userChannel } from "./channels.js";
 import type { RealtimeDeps } from "./deps.js";
 import { fail, type Events } from "./handler.js";
+import { TEXTS } from "../error-texts.js";
 
-const GONE = fail("session_unknown", "Your session has ended. Join again.");
+const GONE = fail("session_unknown", TEXTS.session_unknown.ended);
 
 export function register(events: Events, deps: RealtimeDeps): void {
   const { io, store } = deps;

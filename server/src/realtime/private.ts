@@ -5,13 +5,14 @@ import type { ClosedChat, PrivateChatRecord } from "../state/store.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { fail, type Events } from "./handler.js";
+import { TEXTS } from "../error-texts.js";
 
 type Deps = Pick<RealtimeDeps, "io" | "store">;
 
 export const partnerOf = (chat: PrivateChatRecord, userId: string): UserRef =>
   chat.a.id === userId ? chat.b : chat.a;
 
-const NO_CHAT = fail("no_private_chat", "You have no private chat open.");
+const NO_CHAT = fail("no_private_chat", TEXTS.no_private_chat.none);
 
 /** Closes a chat (ending its call first) and tells both partners and their rooms. */
 export async function closeChat(
@@ -61,13 +62,13 @@ export function register(events: Events, deps: RealtimeDeps): void {
     if (!opened.ok) {
       switch (opened.code) {
         case "partner_busy":
-          return fail("partner_busy", `${opened.partnerName} is already talking with someone else`);
+          return fail("partner_busy", TEXTS.partner_busy(opened.partnerName));
         case "already_in_chat":
-          return fail("already_in_chat", "Close your private chat first.");
+          return fail("already_in_chat", TEXTS.already_in_chat.private);
         case "session_unknown":
-          return fail("session_unknown", "Your session has ended. Join again.");
+          return fail("session_unknown", TEXTS.session_unknown.ended);
         default:
-          return fail("partner_unavailable", "That person is not in your room any more.");
+          return fail("partner_unavailable", TEXTS.partner_unavailable);
       }
     }
     const { chat, changes } = opened;

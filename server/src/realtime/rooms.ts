@@ -6,14 +6,15 @@ import { followRoom } from "./follow.js";
 import { announceLeftCall } from "./group.js";
 import { fail, type Events } from "./handler.js";
 import { announceClosed } from "./private.js";
+import { TEXTS } from "../error-texts.js";
 
 export function register(events: Events, deps: RealtimeDeps): void {
   const { io, store, config } = deps;
 
   events.on("room:join", async (socket, { room }) => {
-    if (!config.rooms.includes(room)) return fail("unknown_room", `There is no room called ${room}.`);
+    if (!config.rooms.includes(room)) return fail("unknown_room", TEXTS.unknown_room(room));
     const move = await store.moveToRoom(socket.data.userId, room);
-    if (!move) return fail("session_unknown", "Your session has ended. Join again.");
+    if (!move) return fail("session_unknown", TEXTS.session_unknown.ended);
     const { session } = move;
     // The Store closed the mover's private chat (and its call) in the same step as the move.
     if (move.closedChat)

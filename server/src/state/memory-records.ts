@@ -1,8 +1,8 @@
 // The record shapes and small helpers the memory Store's parts share (see memory.ts for how they meet).
 import type { PresenceStatus, UserRef } from "../protocol.js";
-import type { MembershipChange, Session } from "./store.js";
+import type { MembershipChange, Session } from "./types.js";
 
-/** What a part of the MemoryStore needs of the others: live session records and the member refresh. */
+/** What a part of the memory Store needs of the others: live session records and the member refresh. */
 export interface SessionHost {
   session(id: string): Session | undefined;
   /** Re-announces a member whose busy/inCall changed; the change, if they are in their room. */

@@ -1,27 +1,35 @@
-// The Redis Store's connection: the Lua scripts (redis-scripts.ts) defined as commands, the prefixed
-// keys, and the decoding of what cjson answers.
+// The Redis Store's connection: every feature's Lua scripts (state/<feature>/*.lua.ts, each with the
+// shared prelude) defined as commands, the prefixed keys, and the decoding of what cjson answers.
 import type { Redis } from "ioredis";
 import type { ChatMessage, GroupCall, Member } from "../protocol.js";
-import type { LeftGroupCall } from "./group-store.js";
-import { scripts, withPrelude } from "./redis-scripts.js";
-import type { EndedSession, RoomView } from "./store.js";
+import { prelude } from "./prelude.lua.js";
+import type { LeftGroupCall, RoomView } from "./types.js";
 
-type ScriptName = keyof typeof scripts;
 /** Commands get a prefix: a bare name like `setStatus` would shadow ioredis's own methods. */
-type CommandName = `script_${ScriptName}`;
-type ScriptClient = Redis & Record<CommandName, (...args: (string | number)[]) => Promise<unknown>>;
+type ScriptCommand = (...args: (string | number)[]) => Promise<unknown>;
+type ScriptClient = Redis & Record<`script_${string}`, ScriptCommand | undefined>;
 
-/** The one connection every part of the RedisStore shares, with the scripts defined on it. */
-export class RedisScripts {
+/**
+ * The one connection every part of the Redis Store shares, with the scripts defined on it. A part sees
+ * it as `RedisScripts<its script names>`, so it can only run the scripts it brought.
+ */
+export class RedisScripts<Name extends string = string> {
   readonly redis: ScriptClient;
 
-  /** Takes ownership of `redis` (closes it on close()). */
+  /**
+   * Takes ownership of `redis` (closes it on close()). `scripts` maps each script's name to its Lua
+   * body; the prelude is put before each. Throws when two features bring a script of the same name.
+   */
   constructor(
     redis: Redis,
     private readonly prefix: string,
+    scripts: readonly Readonly<Record<string, string>>[],
   ) {
-    for (const [name, body] of Object.entries(scripts)) {
-      redis.defineCommand(`script_${name}`, { numberOfKeys: 0, lua: withPrelude(body) });
+    const defined = new Set<string>();
+    for (const [name, body] of scripts.flatMap((set) => Object.entries(set))) {
+      if (defined.has(name)) throw new Error(`Lua script ${name} is defined twice`);
+      defined.add(name);
+      redis.defineCommand(`script_${name}`, { numberOfKeys: 0, lua: `${prelude}\n${body}` });
     }
     this.redis = redis as ScriptClient;
   }
@@ -32,14 +40,15 @@ export class RedisScripts {
   }
 
   /** Runs a script that answers JSON or nil; the parsed reply, or null. */
-  async run<T>(name: ScriptName, ...args: (string | number)[]): Promise<T | null> {
+  async run<T>(name: Name, ...args: (string | number)[]): Promise<T | null> {
     const reply = await this.call(name, ...args);
     return typeof reply === "string" ? (JSON.parse(reply) as T) : null;
   }
 
   /** Runs a script and hands back its raw reply. */
-  call(name: ScriptName, ...args: (string | number)[]): Promise<unknown> {
-    return this.redis[`script_${name}`](this.prefix, ...args);
+  call(name: Name, ...args: (string | number)[]): Promise<unknown> {
+    // Every Name was defined in the constructor (the part's `lua`); the call keeps `this` on redis.
+    return (this.redis[`script_${name}`] as ScriptCommand)(this.prefix, ...args);
   }
 
   /** Whether Redis answers a PING now. */
@@ -77,13 +86,6 @@ export const leftCall = (left: LeftGroupCall): LeftGroupCall => {
   const { call, ...rest } = left;
   return { ...rest, changes: list(left.changes), ...(call ? { call: groupCall(call) } : {}) };
 };
-
-/** An ended session with its lists made arrays again. */
-export const endedSession = (ended: EndedSession): EndedSession => ({
-  ...ended,
-  connections: list(ended.connections),
-  ...(ended.leftCall ? { leftCall: leftCall(ended.leftCall) } : {}),
-});
 
 /** cjson encodes an empty Lua table as `{}`; lists come back as arrays either way. */
 export function list<T>(value: T[] | Record<string, never> | undefined): T[] {

@@ -1,18 +1,22 @@
-// The Redis Store's group calls (see group-store.ts for the contract).
-import type { GroupCall, MediaState } from "../protocol.js";
+// The Redis Store's group calls (see contract.ts).
+import type { GroupCall, MediaState } from "../../protocol.js";
+import { type RedisScripts, groupCall, leftCall, list } from "../redis-client.js";
+import type { CallHolder, LeftGroupCall } from "../types.js";
 import type {
-  CallHolder,
   EndedInvite,
+  GroupCallStore,
   InviteResult,
   JoinGroupCallResult,
-  LeftGroupCall,
   MediaChange,
   StartGroupCallResult,
-} from "./group-store.js";
-import { type RedisScripts, groupCall, leftCall, list } from "./redis-client.js";
+} from "./contract.js";
+import * as lua from "./group.lua.js";
 
-export class RedisGroupCalls {
-  constructor(private readonly scripts: RedisScripts) {}
+export class RedisGroupCalls implements GroupCallStore {
+  /** The Lua scripts this part runs, registered by name on the shared connection. */
+  static readonly lua = lua;
+
+  constructor(private readonly scripts: RedisScripts<keyof typeof lua>) {}
 
   async startGroupCall(
     userId: string,

@@ -1,20 +1,24 @@
-// The memory Store's private chats and their 1:1 calls, kept beside the sessions the MemoryStore
+// The memory Store's private chats and their 1:1 calls, kept beside the sessions the memory Store
 // lends through `SessionHost`. Every method runs without awaiting, so each is atomic like the Redis
 // scripts.
 import { randomUUID } from "node:crypto";
-import type { CallInfo, PrivateMessage, UserRef } from "../protocol.js";
-import type { CallHolder } from "./group-store.js";
-import { anotherTab, ref, type SessionHost } from "./memory-records.js";
+import type { CallInfo, PrivateMessage, UserRef } from "../../protocol.js";
+import { anotherTab, ref, type SessionHost } from "../memory-records.js";
+import type { Immediate } from "../methods.js";
 import {
   HISTORY_LIMIT,
+  type CallHolder,
   type ClosedChat,
-  type EndedCall,
   type MembershipChange,
-  type MissedCall,
-  type OpenPrivateChatResult,
   type PrivateChatRecord,
-  type StartCallResult,
-} from "./store.js";
+} from "../types.js";
+import type {
+  EndedCall,
+  MissedCall,
+  OpenPrivateChatResult,
+  PrivateChatsStore,
+  StartCallResult,
+} from "./contract.js";
 
 interface ChatRecord extends PrivateChatRecord {
   lastMessageId: number;
@@ -25,12 +29,12 @@ interface ChatRecord extends PrivateChatRecord {
   holds?: Map<string, CallHolder & { callId: string }>;
 }
 
-export class MemoryPrivateChats {
+export class MemoryPrivateChats implements Immediate<PrivateChatsStore> {
   private readonly chats = new Map<string, ChatRecord>();
 
   constructor(private readonly host: SessionHost) {}
 
-  open(userId: string, partnerId: string): OpenPrivateChatResult {
+  openPrivateChat(userId: string, partnerId: string): OpenPrivateChatResult {
     const me = this.host.session(userId);
     const partner = this.host.session(partnerId);
     if (!me) return { ok: false, code: "session_unknown" };
@@ -53,7 +57,7 @@ export class MemoryPrivateChats {
     return { ok: true, chat: publicChat(chat), changes };
   }
 
-  get(chatId: string): PrivateChatRecord | null {
+  getPrivateChat(chatId: string): PrivateChatRecord | null {
     const chat = this.chats.get(chatId);
     return chat ? publicChat(chat) : null;
   }
@@ -73,7 +77,11 @@ export class MemoryPrivateChats {
     return { chat: publicChat(chat), changes };
   }
 
-  append(
+  closePrivateChat(chatId: string): ClosedChat | null {
+    return this.close(chatId) ?? null;
+  }
+
+  appendPrivateMessage(
     chatId: string,
     message: { from: UserRef; text: string; at: number; call?: PrivateMessage["call"] },
   ): PrivateMessage | null {
@@ -85,7 +93,7 @@ export class MemoryPrivateChats {
     return stored;
   }
 
-  history(chatId: string): PrivateMessage[] {
+  privateHistory(chatId: string): PrivateMessage[] {
     return [...(this.chats.get(chatId)?.messages ?? [])];
   }
 

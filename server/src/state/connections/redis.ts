@@ -1,20 +1,27 @@
 // The Redis Store's connections (tabs) of sessions and the instance runs that hold them, with the
 // takeover of a dead run's tabs.
+import { type RedisScripts, type ViewReply, roomView, list } from "../redis-client.js";
+import { sessionIdOf, tokenDigest } from "../tokens.js";
+import type { MembershipChange, Session } from "../types.js";
+import * as connectionsLua from "./connections.lua.js";
 import type {
   AttachRefusal,
   AttachResult,
+  ConnectionsStore,
   ConnectResult,
   HeartbeatResult,
-  MembershipChange,
-  Session,
   SessionSnapshot,
   TakeOverResult,
-} from "./store.js";
-import { sessionIdOf, tokenDigest } from "./tokens.js";
-import { type RedisScripts, type ViewReply, roomView, list } from "./redis-client.js";
+} from "./contract.js";
+import * as instancesLua from "./instances.lua.js";
 
-export class RedisConnections {
-  constructor(private readonly scripts: RedisScripts) {}
+const lua = { ...connectionsLua, ...instancesLua };
+
+export class RedisConnections implements ConnectionsStore {
+  /** The Lua scripts this part runs, registered by name on the shared connection. */
+  static readonly lua = lua;
+
+  constructor(private readonly scripts: RedisScripts<keyof typeof lua>) {}
 
   async connect(token: string, connectionId: string, maxConnections: number): Promise<ConnectResult> {
     const [json, ...view] = (await this.scripts.call(
@@ -88,5 +95,12 @@ export class RedisConnections {
 
   async retireInstance(instanceId: string): Promise<void> {
     await this.scripts.call("retireInstance", instanceId);
+  }
+
+  async renewGrace(userId: string, graceDeadline: number): Promise<boolean> {
+    // XX: only a session still in the grace set (no connection, not reaped); CH: 1 when it changed.
+    return (
+      (await this.scripts.redis.zadd(this.scripts.key("grace"), "XX", "CH", graceDeadline, userId)) === 1
+    );
   }
 }

@@ -1,15 +1,10 @@
 // The memory Store's rooms: membership with its version, message history and occupancy. Every
 // method runs without awaiting, so each is atomic like the Redis scripts.
-import type { ChatMessage, GroupCall, Member } from "../protocol.js";
-import { charge, type Budget } from "./memory-records.js";
-import {
-  HISTORY_LIMIT,
-  type MembershipChange,
-  type NewRoomMessage,
-  type PostResult,
-  type RoomView,
-  type Session,
-} from "./store.js";
+import type { ChatMessage, GroupCall, Member } from "../../protocol.js";
+import { charge, type Budget } from "../memory-records.js";
+import type { Immediate } from "../methods.js";
+import { HISTORY_LIMIT, type MembershipChange, type RoomView, type Session } from "../types.js";
+import type { NewRoomMessage, PostResult, RoomsStore } from "./contract.js";
 
 interface RoomRecord {
   version: number;
@@ -18,7 +13,7 @@ interface RoomRecord {
   history: ChatMessage[];
 }
 
-export class MemoryRooms {
+export class MemoryRooms implements Immediate<RoomsStore> {
   private readonly rooms = new Map<string, RoomRecord>();
   /** Room-message budgets per user: fixed windows, as in Redis. */
   private readonly postBudgets = new Map<string, Budget>();
@@ -38,16 +33,16 @@ export class MemoryRooms {
     };
   }
 
-  snapshot(room: string): { version: number; members: Member[] } {
+  roomSnapshot(room: string): { version: number; members: Member[] } {
     const record = this.room(room);
     return { version: record.version, members: [...record.members.values()] };
   }
 
-  version(room: string): number {
+  roomVersion(room: string): number {
     return this.rooms.get(room)?.version ?? 0;
   }
 
-  append(message: NewRoomMessage): ChatMessage {
+  appendRoomMessage(message: NewRoomMessage): ChatMessage {
     const record = this.room(message.room);
     // Seeded from the clock, as in Redis: ids keep increasing across a loss of the Store's data.
     if (record.lastMessageId === 0) record.lastMessageId = message.at;
@@ -58,15 +53,15 @@ export class MemoryRooms {
     return stored;
   }
 
-  post(message: NewRoomMessage, limit: { points: number; windowMs: number }): PostResult {
+  postRoomMessage(message: NewRoomMessage, limit: { points: number; windowMs: number }): PostResult {
     if (!this.room(message.room).members.has(message.from.id))
       return { ok: false as const, code: "not_in_room" as const };
     const waitMs = charge(this.postBudgets, message.from.id, limit, message.at);
     if (waitMs !== null) return { ok: false as const, code: "rate_limited" as const, retryAfterMs: waitMs };
-    return { ok: true as const, message: this.append(message) };
+    return { ok: true as const, message: this.appendRoomMessage(message) };
   }
 
-  history(room: string, afterId?: number): ChatMessage[] {
+  roomHistory(room: string, afterId?: number): ChatMessage[] {
     const history = this.room(room).history;
     return afterId === undefined ? [...history] : history.filter((message) => message.id > afterId);
   }

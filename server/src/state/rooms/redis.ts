@@ -1,10 +1,15 @@
 // The Redis Store's rooms: membership snapshots, message history and occupancy.
-import type { ChatMessage, Member } from "../protocol.js";
-import { HISTORY_LIMIT, type NewRoomMessage, type PostResult } from "./store.js";
-import type { RedisScripts } from "./redis-client.js";
+import type { ChatMessage, Member } from "../../protocol.js";
+import type { RedisScripts } from "../redis-client.js";
+import { HISTORY_LIMIT } from "../types.js";
+import type { NewRoomMessage, PostResult, RoomsStore } from "./contract.js";
+import * as lua from "./rooms.lua.js";
 
-export class RedisRooms {
-  constructor(private readonly scripts: RedisScripts) {}
+export class RedisRooms implements RoomsStore {
+  /** The Lua scripts this part runs, registered by name on the shared connection. */
+  static readonly lua = lua;
+
+  constructor(private readonly scripts: RedisScripts<keyof typeof lua>) {}
 
   async roomSnapshot(room: string): Promise<{ version: number; members: Member[] }> {
     // MULTI so that the version and the members are read at one instant.

@@ -1,20 +1,22 @@
 // The memory Store's connections (tabs) of sessions and the instance runs that hold them, with the
 // takeover of a dead run's tabs. Every method runs without awaiting, so each is atomic like the Redis
 // scripts.
-import type { MemoryRooms } from "./memory-rooms.js";
-import type { MemorySessions } from "./memory-sessions.js";
-import { effectiveStatus, toSession, type SessionRecord } from "./memory-records.js";
+import { effectiveStatus, toSession, type SessionRecord } from "../memory-records.js";
+import type { Immediate } from "../methods.js";
+import type { MemoryRooms } from "../rooms/memory.js";
+import type { MemorySessions } from "../sessions/memory.js";
+import type { MembershipChange } from "../types.js";
 import type {
   AttachRefusal,
   AttachResult,
+  ConnectionsStore,
   ConnectResult,
   HeartbeatResult,
-  MembershipChange,
   SessionSnapshot,
   TakeOverResult,
-} from "./store.js";
+} from "./contract.js";
 
-export class MemoryConnections {
+export class MemoryConnections implements Immediate<ConnectionsStore> {
   /** Instance runs by key, with their last heartbeat (epoch ms). */
   private readonly instances = new Map<string, number>();
 
@@ -31,7 +33,7 @@ export class MemoryConnections {
     return { ...attached, view: this.rooms.view(record.room) };
   }
 
-  restore(
+  restoreSession(
     snapshot: SessionSnapshot,
     connectionId: string,
     maxConnections: number,
@@ -50,6 +52,16 @@ export class MemoryConnections {
       idle: new Set(),
     };
     this.sessions.register(record);
+    return this.attach(record, connectionId, maxConnections);
+  }
+
+  attachConnection(
+    userId: string,
+    connectionId: string,
+    maxConnections: number,
+  ): AttachResult | { ok: false; code: AttachRefusal } {
+    const record = this.sessions.record(userId);
+    if (!record) return { ok: false as const, code: "session_unknown" as const };
     return this.attach(record, connectionId, maxConnections);
   }
 
@@ -82,7 +94,11 @@ export class MemoryConnections {
     return true;
   }
 
-  detach(userId: string, connectionId: string, graceDeadline: number): { changed?: MembershipChange } {
+  detachConnection(
+    userId: string,
+    connectionId: string,
+    graceDeadline: number,
+  ): { changed?: MembershipChange } {
     const record = this.sessions.record(userId);
     if (!record) return {};
     record.connections.delete(connectionId);
@@ -95,7 +111,7 @@ export class MemoryConnections {
     return changed ? { changed } : {};
   }
 
-  setIdle(userId: string, connectionId: string, idle: boolean) {
+  setConnectionIdle(userId: string, connectionId: string, idle: boolean) {
     const record = this.sessions.record(userId);
     if (!record?.connections.has(connectionId)) return null;
     if (idle) record.idle.add(connectionId);
@@ -122,14 +138,14 @@ export class MemoryConnections {
     return { added, predecessors, changes };
   }
 
-  takeOverDead(now: number, ttlMs: number, graceMs: number): TakeOverResult {
+  takeOverDeadInstances(now: number, ttlMs: number, graceMs: number): TakeOverResult {
     const dead = [...this.instances].filter(([, seen]) => seen < now - ttlMs);
     const changes: MembershipChange[] = [];
     for (const [key, seen] of dead) this.takeOver(key, seen + graceMs, changes);
     return { instances: dead.map(([key]) => key), changes };
   }
 
-  retire(key: string): void {
+  retireInstance(key: string): void {
     this.instances.delete(key);
   }
 

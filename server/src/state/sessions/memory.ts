@@ -1,21 +1,20 @@
 // The memory Store's sessions: name claims, tokens, status, room moves and the end of a session.
 // Every method runs without awaiting, so each is atomic like the Redis scripts.
-import type { PresenceStatus } from "../protocol.js";
-import type { LeftGroupCall } from "./group-store.js";
-import type { MemoryRooms } from "./memory-rooms.js";
-import { charge, effectiveStatus, toSession, type Budget, type SessionRecord } from "./memory-records.js";
-import { newSessionId, newToken, sessionIdOf, tokenDigest } from "./tokens.js";
+import type { PresenceStatus } from "../../protocol.js";
+import type { MemoryRooms } from "../rooms/memory.js";
+import { charge, effectiveStatus, toSession, type Budget, type SessionRecord } from "../memory-records.js";
+import type { Immediate } from "../methods.js";
+import { newSessionId, newToken, sessionIdOf, tokenDigest } from "../tokens.js";
+import type { ClosedChat, LeftGroupCall, MembershipChange, Session } from "../types.js";
 import {
   claimedSession,
   type ClaimBudget,
-  type ClosedChat,
   type CreateSessionResult,
   type EndedSession,
   type LeaveResult,
-  type MembershipChange,
   type RoomMove,
-  type Session,
-} from "./store.js";
+  type SessionsStore,
+} from "./contract.js";
 
 /** The conversations a session leaves with its room or its end (the private chats and group calls). */
 export interface Conversations {
@@ -23,12 +22,12 @@ export interface Conversations {
   leaveGroupCall(record: SessionRecord): LeftGroupCall | undefined;
 }
 
-export class MemorySessions {
+export class MemorySessions implements Immediate<SessionsStore> {
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly names = new Map<string, string>();
   /** Leave budgets per user: fixed windows, as in Redis. */
   private readonly leaveBudgets = new Map<string, Budget>();
-  /** Session claims per address (see create). */
+  /** Session claims per address (see createSession). */
   private readonly claimBudgets = new Map<string, Budget>();
 
   constructor(
@@ -36,7 +35,7 @@ export class MemorySessions {
     private readonly conversations: Conversations,
   ) {}
 
-  create(
+  createSession(
     input: { name: string; nameKey: string; room: string; graceDeadline: number },
     budget?: ClaimBudget,
   ): CreateSessionResult {
@@ -77,7 +76,7 @@ export class MemorySessions {
     return this.sessions.values();
   }
 
-  get(userId: string): Session | null {
+  getSession(userId: string): Session | null {
     const record = this.sessions.get(userId);
     return record ? toSession(record) : null;
   }
@@ -86,6 +85,11 @@ export class MemorySessions {
   byToken(token: string): SessionRecord | undefined {
     const record = this.sessions.get(sessionIdOf(token));
     return record?.tokenDigest === tokenDigest(token) ? record : undefined;
+  }
+
+  /** The id of the session `token` names (see byToken). */
+  findSessionIdByToken(token: string): string | null {
+    return this.byToken(token)?.id ?? null;
   }
 
   /** Recomputes the member's status from its choice and its tabs; the change, if any. */
@@ -125,7 +129,7 @@ export class MemorySessions {
     };
   }
 
-  takeExpired(now: number, limit: number): EndedSession[] {
+  takeExpiredSessions(now: number, limit: number): EndedSession[] {
     const expired: EndedSession[] = [];
     for (const record of this.sessions.values()) {
       if (expired.length >= limit) break;
@@ -139,7 +143,7 @@ export class MemorySessions {
     return record ? this.end(record) : null;
   }
 
-  leave(userId: string, limit: { points: number; windowMs: number }, now: number): LeaveResult {
+  leaveSession(userId: string, limit: { points: number; windowMs: number }, now: number): LeaveResult {
     const waitMs = charge(this.leaveBudgets, userId, limit, now);
     if (waitMs !== null) return { ok: false, code: "rate_limited", retryAfterMs: waitMs };
     const record = this.sessions.get(userId);

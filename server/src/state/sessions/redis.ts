@@ -1,20 +1,31 @@
 // The Redis Store's sessions: name claims, tokens, status, room moves and the end of a session.
-import type { PresenceStatus } from "../protocol.js";
+import type { PresenceStatus } from "../../protocol.js";
+import { type RedisScripts, type ViewReply, roomView, leftCall, list } from "../redis-client.js";
+import { newSessionId, newToken, sessionIdOf, tokenDigest } from "../tokens.js";
+import type { MembershipChange, Session } from "../types.js";
 import {
   type ClaimBudget,
   claimedSession,
   type CreateSessionResult,
   type EndedSession,
   type LeaveResult,
-  type MembershipChange,
   type RoomMove,
-  type Session,
-} from "./store.js";
-import { newSessionId, newToken, sessionIdOf, tokenDigest } from "./tokens.js";
-import { type RedisScripts, type ViewReply, roomView, leftCall, endedSession, list } from "./redis-client.js";
+  type SessionsStore,
+} from "./contract.js";
+import * as lua from "./sessions.lua.js";
 
-export class RedisSessions {
-  constructor(private readonly scripts: RedisScripts) {}
+/** An ended session with its lists made arrays again. */
+const endedSession = (ended: EndedSession): EndedSession => ({
+  ...ended,
+  connections: list(ended.connections),
+  ...(ended.leftCall ? { leftCall: leftCall(ended.leftCall) } : {}),
+});
+
+export class RedisSessions implements SessionsStore {
+  /** The Lua scripts this part runs, registered by name on the shared connection. */
+  static readonly lua = lua;
+
+  constructor(private readonly scripts: RedisScripts<keyof typeof lua>) {}
 
   async createSession(
     input: { name: string; nameKey: string; room: string; graceDeadline: number },
@@ -115,12 +126,5 @@ export class RedisSessions {
       ok: true,
       ended: typeof reply === "string" ? endedSession(JSON.parse(reply) as EndedSession) : null,
     };
-  }
-
-  async renewGrace(userId: string, graceDeadline: number): Promise<boolean> {
-    // XX: only a session still in the grace set (no connection, not reaped); CH: 1 when it changed.
-    return (
-      (await this.scripts.redis.zadd(this.scripts.key("grace"), "XX", "CH", graceDeadline, userId)) === 1
-    );
   }
 }

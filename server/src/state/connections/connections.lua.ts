@@ -1,23 +1,5 @@
-// Lua scripts of the Redis Store for sessions: claiming a name, attaching and detaching connections,
-// rebuilding a lost session, expiry and log-out. Each runs atomically; ARGV[1] is the key prefix.
-
-/**
- * ARGV: prefix, nameKey, id, name, room, tokenDigest, graceDeadline[, address, points, windowMs]
- * -> 1 claimed, 0 taken, or {'rate_limited', wait ms} once the address spent its claims (a fixed window)
- */
-export const createSession = `
-if ARGV[8] then
-  local budget = p .. ':rl:claim:' .. ARGV[8]
-  local used = redis.call('INCR', budget)
-  if used == 1 then redis.call('PEXPIRE', budget, ARGV[10]) end
-  if used > tonumber(ARGV[9]) then return {'rate_limited', redis.call('PTTL', budget)} end
-end
-if not redis.call('SET', p .. ':name:' .. ARGV[2], ARGV[3], 'NX') then return 0 end
-redis.call('HSET', p .. ':session:' .. ARGV[3], 'name', ARGV[4], 'room', ARGV[5], 'status', 'online',
-  'chosen', 'online', 'entered', '0', 'nameKey', ARGV[2], 'tokenDigest', ARGV[6], 'roomSeq', '0')
-redis.call('ZADD', p .. ':grace', ARGV[7], ARGV[3])
-return 1
-`;
+// Lua scripts of the Redis Store for the connections (tabs) of a session: attaching, detaching,
+// rebuilding a lost session, idleness. Each runs atomically; ARGV[1] is the key prefix.
 
 /** ARGV: prefix, id, connectionId, maxConnections -> JSON {ok, session, resumed, entered?} | {ok = false, code} */
 export const attachConnection = `
@@ -90,37 +72,4 @@ if ARGV[4] == '1' then redis.call('SADD', p .. ':idle:' .. s.id, ARGV[3])
 else redis.call('SREM', p .. ':idle:' .. s.id, ARGV[3]) end
 local changed = refresh_status(s)
 return cjson.encode({session = public(s), changed = changed})
-`;
-
-/** ARGV: prefix, now, limit -> JSON array of ended sessions */
-export const takeExpiredSessions = `
-local ids = redis.call('ZRANGEBYSCORE', p .. ':grace', '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
-local out = {}
-for _, id in ipairs(ids) do
-  redis.call('ZREM', p .. ':grace', id)
-  local ended = end_session(id)
-  if ended then table.insert(out, cjson.encode(ended)) end
-end
-return out
-`;
-
-/**
- * ARGV: prefix, id, points, windowMs -> JSON ended session, nil without a session, or
- * {'rate_limited', wait ms} once the user's leave budget (a fixed window) is spent.
- */
-export const leaveSession = `
-local budget = p .. ':rl:leave:' .. ARGV[2]
-local used = 1
-if not redis.call('SET', budget, 1, 'PX', ARGV[4], 'NX') then used = redis.call('INCR', budget) end
-if used > tonumber(ARGV[3]) then return {'rate_limited', redis.call('PTTL', budget)} end
-local ended = end_session(ARGV[2])
-if not ended then return nil end
-return cjson.encode(ended)
-`;
-
-/** ARGV: prefix, id -> JSON ended session or nil */
-export const endSession = `
-local ended = end_session(ARGV[2])
-if not ended then return nil end
-return cjson.encode(ended)
 `;

@@ -1,16 +1,8 @@
 // The Store's group-call part: one call per room, a capped list of participants, and invitations with
 // a deadline. One conversation at a time: someone in a private chat or a group call is busy.
-import type { GroupCall, MediaState, UserRef } from "../protocol.js";
-import type { MembershipChange } from "./store.js";
-
-/** A participant left (or was taken out of) a group call; `call` is absent once it ended. */
-export interface LeftGroupCall {
-  callId: string;
-  room: string;
-  call?: GroupCall;
-  /** The leaver's busy flag, for their room (empty when they left the room too). */
-  changes: MembershipChange[];
-}
+import type { GroupCall, MediaState, UserRef } from "../../protocol.js";
+import { methodsOf } from "../methods.js";
+import type { CallHolder, LeftGroupCall, MembershipChange } from "../types.js";
 
 export type StartGroupCallResult =
   | { ok: true; call: GroupCall; changes: MembershipChange[] }
@@ -24,19 +16,6 @@ export type InviteResult =
   | { ok: true; call: GroupCall; inviter: UserRef }
   | { ok: false; code: "no_call" | "partner_unavailable" }
   | { ok: false; code: "partner_busy"; partnerName: string };
-
-/**
- * The tab that holds a participant's place in a call: its page load (a reload is a new page, a
- * reconnect of the same page is not) and its current connection ("<instance key>/<socket id>").
- */
-export interface CallHolder {
-  /**
-   * "<tab id>/<page load id>": the tab (kept in sessionStorage, so it survives a reload) and the page
-   * load (new at every load). A new page in the holding tab is a reload; another tab is not.
-   */
-  page: string;
-  connection: string;
-}
 
 /** Who is told of a participant's new media state: the other participants of their call. */
 export interface MediaChange {
@@ -103,3 +82,18 @@ export interface GroupCallStore {
   /** The room's group call, if one is on. */
   groupCallOf(room: string): Promise<GroupCall | null>;
 }
+
+/** The names composeStore binds (the compiler keeps this list equal to GroupCallStore's methods). */
+export const groupMethods = methodsOf<GroupCallStore>()([
+  "startGroupCall",
+  "joinGroupCall",
+  "keepGroupCall",
+  "takeLostHolders",
+  "setGroupCallMedia",
+  "leaveGroupCall",
+  "inviteToGroupCall",
+  "declineGroupInvite",
+  "takeMissedInvites",
+  "groupCallPeers",
+  "groupCallOf",
+]);

@@ -1,18 +1,18 @@
-// The memory Store's group calls (see group-store.ts for the contract): kept beside the sessions the
-// MemoryStore owns, which it lends through `SessionHost`. Every method runs without awaiting, so each
-// is atomic like the Redis scripts.
-import type { GroupCall, MediaState } from "../protocol.js";
+// The memory Store's group calls (see contract.ts): kept beside the sessions the memory Store owns
+// (memory.ts wires them), lent through `SessionHost`. Every method runs without awaiting, so each is
+// atomic like the Redis scripts.
+import type { GroupCall, MediaState } from "../../protocol.js";
+import { anotherTab, type SessionHost } from "../memory-records.js";
+import type { Immediate } from "../methods.js";
+import type { CallHolder, LeftGroupCall, MembershipChange, Session } from "../types.js";
 import type {
-  CallHolder,
   EndedInvite,
+  GroupCallStore,
   InviteResult,
   JoinGroupCallResult,
-  LeftGroupCall,
   MediaChange,
   StartGroupCallResult,
-} from "./group-store.js";
-import { anotherTab, type SessionHost } from "./memory-records.js";
-import type { MembershipChange, Session } from "./store.js";
+} from "./contract.js";
 
 interface CallRecord {
   id: string;
@@ -28,13 +28,13 @@ interface CallRecord {
   media: Map<string, MediaState>;
 }
 
-export class MemoryGroupCalls {
+export class MemoryGroupCalls implements Immediate<GroupCallStore> {
   private readonly calls = new Map<string, CallRecord>();
   private readonly byRoom = new Map<string, string>();
 
   constructor(private readonly host: SessionHost) {}
 
-  start(userId: string, callId: string, max: number, holder: CallHolder): StartGroupCallResult {
+  startGroupCall(userId: string, callId: string, max: number, holder: CallHolder): StartGroupCallResult {
     const s = this.host.session(userId);
     if (!s) return { ok: false, code: "session_unknown" };
     if (!s.entered) return { ok: false, code: "not_in_room" };
@@ -56,7 +56,7 @@ export class MemoryGroupCalls {
     return { ok: true, call: this.view(call), changes: this.host.refresh(s) };
   }
 
-  join(userId: string, callId: string, holder: CallHolder): JoinGroupCallResult {
+  joinGroupCall(userId: string, callId: string, holder: CallHolder): JoinGroupCallResult {
     const s = this.host.session(userId);
     if (!s) return { ok: false, code: "session_unknown" };
     const call = this.calls.get(callId);
@@ -89,7 +89,12 @@ export class MemoryGroupCalls {
     return { callId: call.id, room: call.room, changes };
   }
 
-  keep(userId: string, holder: CallHolder): LeftGroupCall | null {
+  leaveGroupCall(userId: string): LeftGroupCall | null {
+    const s = this.host.session(userId);
+    return (s && this.leave(s)) ?? null;
+  }
+
+  keepGroupCall(userId: string, holder: CallHolder): LeftGroupCall | null {
     const s = this.host.session(userId);
     const call = s?.groupCallId ? this.calls.get(s.groupCallId) : undefined;
     if (!s || !call) return null;
@@ -102,7 +107,8 @@ export class MemoryGroupCalls {
     return this.leave(s) ?? null;
   }
 
-  takeLost(now: number, graceMs: number): LeftGroupCall[] {
+  /** One process: every call is in reach, whatever the rooms an instance would sweep. */
+  takeLostHolders(now: number, graceMs: number): LeftGroupCall[] {
     const out: LeftGroupCall[] = [];
     for (const call of [...this.calls.values()]) {
       for (const [id, held] of [...call.holders]) {
@@ -117,7 +123,7 @@ export class MemoryGroupCalls {
     return out;
   }
 
-  setMedia(userId: string, media: MediaState): MediaChange | null {
+  setGroupCallMedia(userId: string, media: MediaState): MediaChange | null {
     const s = this.host.session(userId);
     const call = s?.groupCallId ? this.calls.get(s.groupCallId) : undefined;
     if (!s || !call) return null;
@@ -125,7 +131,7 @@ export class MemoryGroupCalls {
     return { callId: call.id, others: call.order.filter((id) => id !== s.id) };
   }
 
-  invite(inviterId: string, inviteeId: string, deadline: number): InviteResult {
+  inviteToGroupCall(inviterId: string, inviteeId: string, deadline: number): InviteResult {
     const me = this.host.session(inviterId);
     const call = me?.groupCallId ? this.calls.get(me.groupCallId) : undefined;
     if (!me || !call) return { ok: false, code: "no_call" };
@@ -138,14 +144,14 @@ export class MemoryGroupCalls {
     return { ok: true, call: this.view(call), inviter: { id: me.id, name: me.name } };
   }
 
-  decline(inviteeId: string, callId: string): EndedInvite | null {
+  declineGroupInvite(inviteeId: string, callId: string): EndedInvite | null {
     const invite = this.calls.get(callId)?.invites.get(inviteeId);
     if (!invite) return null;
     this.calls.get(callId)!.invites.delete(inviteeId);
     return { callId, inviterId: invite.inviterId, invitee: this.ref(inviteeId) };
   }
 
-  takeMissed(now: number, limit: number): EndedInvite[] {
+  takeMissedInvites(now: number, limit: number): EndedInvite[] {
     const missed: EndedInvite[] = [];
     for (const call of this.calls.values()) {
       for (const [inviteeId, invite] of call.invites) {
@@ -158,7 +164,7 @@ export class MemoryGroupCalls {
     return missed;
   }
 
-  peers(userId: string, callId: string, peerId: string): boolean {
+  groupCallPeers(userId: string, callId: string, peerId: string): boolean {
     return (
       userId !== peerId &&
       this.host.session(userId)?.groupCallId === callId &&
@@ -166,7 +172,7 @@ export class MemoryGroupCalls {
     );
   }
 
-  of(room: string): GroupCall | null {
+  groupCallOf(room: string): GroupCall | null {
     const call = this.calls.get(this.byRoom.get(room) ?? "");
     return call ? this.view(call) : null;
   }

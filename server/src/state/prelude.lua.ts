@@ -5,6 +5,15 @@ local p = ARGV[1]
 local function session_key(id) return p .. ':session:' .. id end
 local function chat_key(id) return p .. ':chat:' .. id end
 local function gcall_key(id) return p .. ':gcall:' .. id end
+-- The one fixed-window counter of the Redis Store (budgets: limit-families.ts; the memory Store's twin
+-- is \`charge\` in memory-records.ts): charges one point to the window at \`key\`; nil while within
+-- \`points\` per \`window_ms\`, else the ms until the window ends.
+local function charge_window(key, points, window_ms)
+  local used = redis.call('INCR', key)
+  if used == 1 then redis.call('PEXPIRE', key, window_ms) end
+  if used > tonumber(points) then return redis.call('PTTL', key) end
+  return nil
+end
 -- A session's entry in its room's member list.
 local function member_of(s)
   -- One conversation at a time: a private chat or the room's group call makes a member busy.

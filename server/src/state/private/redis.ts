@@ -1,20 +1,22 @@
 // The Redis Store's private chats and their 1:1 calls.
 import { randomUUID } from "node:crypto";
-import type { CallInfo, PrivateMessage, UserRef } from "../protocol.js";
-import type { CallHolder } from "./group-store.js";
-import {
-  type ClosedChat,
-  type EndedCall,
-  HISTORY_LIMIT,
-  type MissedCall,
-  type OpenPrivateChatResult,
-  type PrivateChatRecord,
-  type StartCallResult,
-} from "./store.js";
-import { type RedisScripts, list } from "./redis-client.js";
+import type { CallInfo, PrivateMessage, UserRef } from "../../protocol.js";
+import { type RedisScripts, list } from "../redis-client.js";
+import { type CallHolder, type ClosedChat, HISTORY_LIMIT, type PrivateChatRecord } from "../types.js";
+import type {
+  EndedCall,
+  MissedCall,
+  OpenPrivateChatResult,
+  PrivateChatsStore,
+  StartCallResult,
+} from "./contract.js";
+import * as lua from "./private.lua.js";
 
-export class RedisPrivateChats {
-  constructor(private readonly scripts: RedisScripts) {}
+export class RedisPrivateChats implements PrivateChatsStore {
+  /** The Lua scripts this part runs, registered by name on the shared connection. */
+  static readonly lua = lua;
+
+  constructor(private readonly scripts: RedisScripts<keyof typeof lua>) {}
 
   async openPrivateChat(userId: string, partnerId: string): Promise<OpenPrivateChatResult> {
     const result = (await this.scripts.run<OpenPrivateChatResult>(

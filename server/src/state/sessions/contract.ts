@@ -1,0 +1,121 @@
+// The Store's sessions: name claims, handshake tokens, the chosen status, room moves and the end of a
+// session (reaped after its grace period, ended, or left by the user).
+import type { PresenceStatus } from "../../protocol.js";
+import { methodsOf } from "../methods.js";
+import type {
+  ClosedChat,
+  LeftGroupCall,
+  MembershipChange,
+  RoomView,
+  Session,
+  WindowLimit,
+} from "../types.js";
+
+export type CreateSessionResult =
+  | { ok: true; session: Session; token: string }
+  | { ok: false; code: "name_taken" }
+  | { ok: false; code: "rate_limited"; retryAfterMs: number };
+
+/** A per-address budget of session claims: `points` per fixed window of `windowMs`; `now` in epoch ms. */
+export interface ClaimBudget {
+  address: string;
+  points: number;
+  windowMs: number;
+  now: number;
+}
+
+/** What `leaveSession` answers: the ended session (null when there was none), or the wait when over budget. */
+export type LeaveResult =
+  { ok: true; ended: EndedSession | null } | { ok: false; code: "rate_limited"; retryAfterMs: number };
+
+export interface RoomMove {
+  session: Session;
+  /** Undefined when the user was already in the target room. */
+  left?: MembershipChange;
+  joined?: MembershipChange;
+  /** A private chat is between members of one room: moving on closes it, in the same atomic step. */
+  closedChat?: ClosedChat;
+  /** So is a group call: moving on takes the mover out of it, in the same step. */
+  leftCall?: LeftGroupCall;
+  /** The room the session is now in, read in the same step. */
+  view: RoomView;
+}
+
+export interface EndedSession {
+  session: Session;
+  /** Set when the user was a member of a room and has now left it. */
+  left?: MembershipChange;
+  /** Set when the user was in a group call and has now left it. */
+  leftCall?: LeftGroupCall;
+  /** The connections (tabs) the session still had, which are no longer attached to anything. */
+  connections: string[];
+}
+
+/** A session as its claim leaves it: online by choice, in no room until its first connection attaches. */
+export const claimedSession = (
+  id: string,
+  input: { name: string; nameKey: string; room: string },
+): Session => ({
+  id,
+  name: input.name,
+  room: input.room,
+  status: "online",
+  chosen: "online",
+  entered: false,
+  nameKey: input.nameKey,
+  roomSeq: 0,
+});
+
+export interface SessionsStore {
+  /**
+   * Atomically claims `name` (compared by its folded key) and creates a session for it. The session
+   * starts in its grace period: if no socket attaches before `graceDeadline`, it expires. With
+   * `budget`, the claim is first charged to its address (shared across instances), taken name or
+   * not; `rate_limited` with the wait once the address has spent it.
+   */
+  createSession(
+    input: { name: string; nameKey: string; room: string; graceDeadline: number },
+    budget?: ClaimBudget,
+  ): Promise<CreateSessionResult>;
+
+  /** Resolves a handshake token to its live session's id. */
+  findSessionIdByToken(token: string): Promise<string | null>;
+
+  getSession(userId: string): Promise<Session | null>;
+
+  /**
+   * Claims and ends every session whose grace period ended before `now`. Each session is returned
+   * by exactly one caller, even when several instances reap at once.
+   */
+  takeExpiredSessions(now: number, limit: number): Promise<EndedSession[]>;
+
+  /** Ends a session at once (explicit log-out): leaves the room and releases the name. */
+  endSession(userId: string): Promise<EndedSession | null>;
+
+  /**
+   * The user's log-out (`session:leave`) in one step: charges their leave budget (`limit.points` per
+   * fixed window of `limit.windowMs`, shared across instances; `rate_limited` with the wait when it is
+   * spent), then ends the session like `endSession`. `now` is epoch ms.
+   */
+  leaveSession(userId: string, limit: WindowLimit, now: number): Promise<LeaveResult>;
+
+  moveToRoom(userId: string, room: string): Promise<RoomMove | null>;
+
+  /** The user picks a status by hand (Session.chosen); the room sees the resulting Session.status. */
+  setStatus(
+    userId: string,
+    status: PresenceStatus,
+  ): Promise<{ session: Session; changed?: MembershipChange } | null>;
+}
+
+/** The names composeStore binds (the compiler keeps this list equal to SessionsStore's methods). */
+export const sessionsMethods = methodsOf<SessionsStore>()([
+  "createSession",
+  "findSessionIdByToken",
+  "getSession",
+  "takeExpiredSessions",
+  "endSession",
+  "leaveSession",
+  "moveToRoom",
+  "setStatus",
+]);

@@ -1,0 +1,86 @@
+// Lua scripts of the Redis Store for sessions: claiming a name, status, room moves, expiry and
+// log-out. Each runs atomically; ARGV[1] is the key prefix.
+
+/**
+ * ARGV: prefix, nameKey, id, name, room, tokenDigest, graceDeadline[, address, points, windowMs]
+ * -> 1 claimed, 0 taken, or {'rate_limited', wait ms} once the address spent its claims (a fixed window)
+ */
+export const createSession = `
+if ARGV[8] then
+  local wait = charge_window(p .. ':rl:claim:' .. ARGV[8], ARGV[9], ARGV[10])
+  if wait then return {'rate_limited', wait} end
+end
+if not redis.call('SET', p .. ':name:' .. ARGV[2], ARGV[3], 'NX') then return 0 end
+redis.call('HSET', p .. ':session:' .. ARGV[3], 'name', ARGV[4], 'room', ARGV[5], 'status', 'online',
+  'chosen', 'online', 'entered', '0', 'nameKey', ARGV[2], 'tokenDigest', ARGV[6], 'roomSeq', '0')
+redis.call('ZADD', p .. ':grace', ARGV[7], ARGV[3])
+return 1
+`;
+
+/** ARGV: prefix, now, limit -> JSON array of ended sessions */
+export const takeExpiredSessions = `
+local ids = redis.call('ZRANGEBYSCORE', p .. ':grace', '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+local out = {}
+for _, id in ipairs(ids) do
+  redis.call('ZREM', p .. ':grace', id)
+  local ended = end_session(id)
+  if ended then table.insert(out, cjson.encode(ended)) end
+end
+return out
+`;
+
+/**
+ * ARGV: prefix, id, points, windowMs -> JSON ended session, nil without a session, or
+ * {'rate_limited', wait ms} once the user's leave budget (a fixed window) is spent.
+ */
+export const leaveSession = `
+local wait = charge_window(p .. ':rl:leave:' .. ARGV[2], ARGV[3], ARGV[4])
+if wait then return {'rate_limited', wait} end
+local ended = end_session(ARGV[2])
+if not ended then return nil end
+return cjson.encode(ended)
+`;
+
+/** ARGV: prefix, id -> JSON ended session or nil */
+export const endSession = `
+local ended = end_session(ARGV[2])
+if not ended then return nil end
+return cjson.encode(ended)
+`;
+/**
+ * ARGV: prefix, id, room -> nil, or {JSON {session, left?, joined?, closedChat?, leftCall?}, then the
+ * room's view (see room_view)}: the mover's tabs enter the room with it, no second read.
+ */
+export const moveToRoom = `
+local s = read_session(ARGV[2])
+if not s then return nil end
+if s.room == ARGV[3] then return {cjson.encode({session = public(s)}), room_view(s.room)} end
+-- A private chat is between members of one room: moving on closes it in this same step.
+local closed = nil
+if s.chatId then
+  closed = close_chat(s.chatId)
+  s = read_session(ARGV[2])
+end
+-- So is the room's group call: moving on takes the mover out of it, in this same step.
+local leftCall = leave_gcall(s, {})
+local left, joined = nil, nil
+if s.entered then left = remove_member(s.room, s) end
+s.room = ARGV[3]
+s.roomSeq = redis.call('HINCRBY', session_key(s.id), 'roomSeq', 1)
+redis.call('HSET', session_key(s.id), 'room', s.room)
+if s.entered then joined = put_member(s.room, s) end
+local move = {session = public(s), left = left, joined = joined, closedChat = closed, leftCall = leftCall}
+return {cjson.encode(move), room_view(s.room, joined and joined.version)}
+`;
+
+/** ARGV: prefix, id, chosen status -> JSON {session, changed?} or nil */
+export const setStatus = `
+local s = read_session(ARGV[2])
+if not s then return nil end
+s.chosen = ARGV[3]
+s.status = effective_status(s)
+redis.call('HSET', session_key(s.id), 'status', s.status, 'chosen', s.chosen)
+local changed = nil
+if s.entered then changed = put_member(s.room, s) end
+return cjson.encode({session = public(s), changed = changed})
+`;

@@ -1,0 +1,91 @@
+// The shapes that more than one feature of the Store speaks of: the session, a change to a room's
+// member list, a room as a connection sees it, and the conversations a session can be in. Each
+// feature's own shapes live in its contract (state/<feature>/contract.ts).
+import type { CallInfo, ChatMessage, GroupCall, Member, PresenceStatus, UserRef } from "../protocol.js";
+import type { RoomState } from "../protocol.js";
+
+export interface Session {
+  id: string;
+  name: string;
+  room: string;
+  /**
+   * What the room sees: `chosen`, except that a session that chose "online" shows "absent" while every
+   * one of its connections (tabs) is idle or hidden. Automatic absence belongs to the session.
+   */
+  status: PresenceStatus;
+  /** The status the user picked by hand; every tab shows it in its status picker. */
+  chosen: PresenceStatus;
+  /** False until the first socket attaches: only then does the user appear in the room. */
+  entered: boolean;
+  /** The private chat this user is in, if any (one at a time, like a phone line). */
+  chatId?: string;
+  /** The room's group call this user is in, if any (a private chat and a group call exclude each other). */
+  groupCallId?: string;
+  /** The folded name key this session holds the claim of (see schemas.ts `nameKey`). */
+  nameKey: string;
+  /**
+   * Counts the session's room moves. Socket.IO room subscriptions follow the highest value a socket
+   * has seen, so handlers that finish out of order cannot leave a socket in a room the Store left.
+   */
+  roomSeq: number;
+}
+
+/** One change to a room's member list, stamped with the room's new membership version. */
+export interface MembershipChange {
+  room: string;
+  version: number;
+  member: Member;
+}
+
+/** A room as a connection enters it: the member list at `version`, the kept history, its group call. */
+export interface RoomView {
+  version: number;
+  members: Member[];
+  /** Oldest first (the last HISTORY_LIMIT). */
+  history: ChatMessage[];
+  groupCall: RoomState["groupCall"];
+}
+
+/** A budget of `points` per fixed window of `windowMs` (see limits/budgets.ts for every family's). */
+export interface WindowLimit {
+  points: number;
+  windowMs: number;
+}
+
+export interface PrivateChatRecord {
+  id: string;
+  /** The two partners; `a` opened the chat. */
+  a: UserRef;
+  b: UserRef;
+  call?: CallInfo;
+}
+
+/** A private chat that ended, with the busy-flag changes of its partners' member entries. */
+export interface ClosedChat {
+  chat: PrivateChatRecord;
+  changes: MembershipChange[];
+}
+
+/** A participant left (or was taken out of) a group call; `call` is absent once it ended. */
+export interface LeftGroupCall {
+  callId: string;
+  room: string;
+  call?: GroupCall;
+  /** The leaver's busy flag, for their room (empty when they left the room too). */
+  changes: MembershipChange[];
+}
+
+/**
+ * The tab that holds a participant's place in a call: its page load (a reload is a new page, a
+ * reconnect of the same page is not) and its current connection ("<instance key>/<socket id>").
+ */
+export interface CallHolder {
+  /**
+   * "<tab id>/<page load id>": the tab (kept in sessionStorage, so it survives a reload) and the page
+   * load (new at every load). A new page in the holding tab is a reload; another tab is not.
+   */
+  page: string;
+  connection: string;
+}
+
+export const HISTORY_LIMIT = 100;

@@ -1,0 +1,100 @@
+// The Store contract for rooms: message ids and history, the one-step post with its budget,
+// occupancy.
+// Run against every implementation (see store.test.ts), so both Stores keep the same semantics.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Store } from "../src/state/store.js";
+import { HISTORY_LIMIT } from "../src/state/store.js";
+import { claimName } from "./support/store.js";
+
+export function storeRoomsContract(name: string, makeStore: () => Promise<Store>) {
+  describe(`Store contract (rooms): ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await makeStore();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const far = () => Date.now() + 60_000;
+    async function enter(userName: string, room = "GENERAL") {
+      const created = await claimName(store, userName, room);
+      const attached = await store.attachConnection(created.session.id, `conn-${userName}`, 8);
+      if (!attached.ok) throw new Error(attached.code);
+      return { ...created, attached };
+    }
+    async function session(userName: string, ...connections: string[]) {
+      const created = await store.createSession({
+        name: userName,
+        nameKey: userName.toLowerCase(),
+        room: "GENERAL",
+        graceDeadline: far(),
+      });
+      if (!created.ok) throw new Error(userName);
+      for (const connection of connections) {
+        const attached = await store.attachConnection(created.session.id, connection, 8);
+        if (!attached.ok) throw new Error(attached.code);
+      }
+      return { ...created.session, token: created.token };
+    }
+
+    it("numbers room messages in order, keeps the last 100 and replays what follows an id", async () => {
+      const from = { id: "u1", name: "Jo" };
+      const sent = await Promise.all(
+        Array.from({ length: HISTORY_LIMIT + 20 }, (_, i) =>
+          store.appendRoomMessage({ room: "GENERAL", from, text: `m${i}`, at: Date.now() }),
+        ),
+      );
+      const ids = sent.map((message) => message.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      const history = await store.roomHistory("GENERAL");
+      expect(history).toHaveLength(HISTORY_LIMIT);
+      expect(history.map((m) => m.id)).toEqual([...ids].sort((a, b) => a - b).slice(-HISTORY_LIMIT));
+      const last = history.at(-1)!.id;
+      expect((await store.roomHistory("GENERAL", last - 3)).map((m) => m.id)).toEqual([
+        last - 2,
+        last - 1,
+        last,
+      ]);
+      expect(await store.roomHistory("SPORTS")).toEqual([]);
+    });
+
+    it("posts a room message in one step: member check, budget, append", async () => {
+      const ann = await session("Ann", "a1");
+      const t0 = Date.now();
+      const from = { id: ann.id, name: "Ann" };
+      const limit = { points: 2, windowMs: 10_000 };
+      expect(await store.postRoomMessage({ room: "SPORTS", from, text: "x", at: t0 }, limit)).toEqual({
+        ok: false,
+        code: "not_in_room",
+      });
+      const first = await store.postRoomMessage({ room: "GENERAL", from, text: "one", at: t0 }, limit);
+      expect(first).toMatchObject({ ok: true, message: { room: "GENERAL", text: "one", from } });
+      await store.postRoomMessage({ room: "GENERAL", from, text: "two", at: t0 + 1 }, limit);
+      const third = await store.postRoomMessage({ room: "GENERAL", from, text: "three", at: t0 + 2 }, limit);
+      expect(third).toMatchObject({ ok: false, code: "rate_limited" });
+      expect(!third.ok && third.code === "rate_limited" && third.retryAfterMs).toBeGreaterThan(9_000);
+      expect((await store.roomHistory("GENERAL")).map((m) => m.text)).toEqual(["one", "two"]);
+    });
+
+    it("keeps room message ids increasing after the Store lost its data", async () => {
+      const from = { id: "u1", name: "Ann" };
+      const t0 = Date.now();
+      const before = await store.appendRoomMessage({ room: "GENERAL", from, text: "one", at: t0 });
+      await store.appendRoomMessage({ room: "GENERAL", from, text: "two", at: t0 + 1 });
+      await store.close();
+      store = await makeStore(); // empty again: Redis restarted without persistence
+      const after = await store.appendRoomMessage({ room: "GENERAL", from, text: "three", at: t0 + 1_000 });
+      expect(after.id).toBeGreaterThan(before.id + 1);
+    });
+
+    it("counts occupancy per room", async () => {
+      await enter("K1", "GENERAL");
+      await enter("K2", "GENERAL");
+      await enter("K3", "GAMES");
+      const counts = await store.occupancy(["GENERAL", "SPORTS", "GAMES"]);
+      expect(counts.map((room) => room.count)).toEqual([2, 0, 1]);
+      expect(counts.map((room) => room.version)).toEqual([2, 0, 1]); // one membership change each
+    });
+  });
+}

@@ -1,0 +1,229 @@
+// The Store contract for sessions: name claims and their budget, tokens, the grace period and
+// its reaping, room moves, the chosen status, log-out and its budget.
+// Run against every implementation (see store.test.ts), so both Stores keep the same semantics.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Store } from "../src/state/store.js";
+import { claimName } from "./support/store.js";
+
+export function storeSessionsContract(name: string, makeStore: () => Promise<Store>) {
+  describe(`Store contract (sessions): ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await makeStore();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const far = () => Date.now() + 60_000;
+    const budget = { points: 3, windowMs: 60_000 };
+    const claim = (userName: string) => claimName(store, userName);
+    async function enter(userName: string, room = "GENERAL") {
+      const created = await claimName(store, userName, room);
+      const attached = await store.attachConnection(created.session.id, `conn-${userName}`, 8);
+      if (!attached.ok) throw new Error(attached.code);
+      return { ...created, attached };
+    }
+    /** Bo, connected in `room`, has said `text` there. */
+    async function boSays(text: string, room = "GENERAL") {
+      const bo = await claim("Bo");
+      await store.connect(bo.token, "i1#a/bo", 8);
+      if (room !== "GENERAL") await store.moveToRoom(bo.session.id, room);
+      await store.appendRoomMessage({ room, from: { id: bo.session.id, name: "Bo" }, text, at: 1 });
+    }
+
+    it("claims a name once and frees it when the session ends", async () => {
+      const first = await store.createSession({
+        name: "Alice",
+        nameKey: "alice",
+        room: "GENERAL",
+        graceDeadline: far(),
+      });
+      expect(first.ok).toBe(true);
+      const again = await store.createSession({
+        name: "ALICE",
+        nameKey: "alice",
+        room: "SPORTS",
+        graceDeadline: far(),
+      });
+      expect(again).toEqual({ ok: false, code: "name_taken" });
+      if (!first.ok) return;
+      await store.endSession(first.session.id);
+      const after = await store.createSession({
+        name: "alice",
+        nameKey: "alice",
+        room: "SPORTS",
+        graceDeadline: far(),
+      });
+      expect(after.ok).toBe(true);
+    });
+
+    it("lets exactly one of 50 concurrent claims of one name win", async () => {
+      const claims = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          store.createSession({ name: `Bob${i}`, nameKey: "bob", room: "GENERAL", graceDeadline: far() }),
+        ),
+      );
+      expect(claims.filter((claim) => claim.ok)).toHaveLength(1);
+    });
+
+    it("charges every claim to its address, taken names too, and refuses past the budget", async () => {
+      const claims = (address: string) => ({ address, points: 3, windowMs: 60_000, now: Date.now() });
+      const ann = { name: "Ann", nameKey: "ann", room: "GENERAL", graceDeadline: far() };
+      expect(await store.createSession(ann, claims("203.0.113.7"))).toMatchObject({ ok: true });
+      expect(await store.createSession(ann, claims("203.0.113.7"))).toEqual({
+        ok: false,
+        code: "name_taken",
+      });
+      const bo = { ...ann, name: "Bo", nameKey: "bo" };
+      expect(await store.createSession(bo, claims("203.0.113.7"))).toMatchObject({ ok: true });
+      const refused = await store.createSession({ ...bo, name: "Cy", nameKey: "cy" }, claims("203.0.113.7"));
+      expect(refused).toMatchObject({ ok: false, code: "rate_limited" });
+      expect(!refused.ok && refused.code === "rate_limited" && refused.retryAfterMs).toBeGreaterThan(0);
+      // The refused claim took no name; another address still gets in.
+      const cy = { ...bo, name: "Cy", nameKey: "cy" };
+      expect(await store.createSession(cy, claims("203.0.113.8"))).toMatchObject({ ok: true });
+    });
+
+    it("resolves tokens to sessions and forgets them after the session ends", async () => {
+      const { token, session } = await enter("Carol");
+      expect(await store.findSessionIdByToken(token)).toBe(session.id);
+      expect(await store.findSessionIdByToken(`${token}x`)).toBeNull();
+      await store.endSession(session.id);
+      expect(await store.findSessionIdByToken(token)).toBeNull();
+      expect(await store.getSession(session.id)).toBeNull();
+    });
+
+    it("expires a session only after its last connection has been gone past the grace period", async () => {
+      const { session } = await enter("Eve");
+      await store.attachConnection(session.id, "conn-b", 8);
+      const now = Date.now();
+      await store.detachConnection(session.id, "conn-Eve", now + 100);
+      expect(await store.takeExpiredSessions(now + 1_000, 10)).toEqual([]);
+
+      await store.detachConnection(session.id, "conn-b", now + 100);
+      expect(await store.takeExpiredSessions(now + 50, 10)).toEqual([]);
+      const expired = await store.takeExpiredSessions(now + 200, 10);
+      expect(expired).toHaveLength(1);
+      expect(expired[0]!.session.id).toBe(session.id);
+      expect(expired[0]!.left).toMatchObject({ room: "GENERAL", member: { id: session.id } });
+      expect((await store.roomSnapshot("GENERAL")).members).toEqual([]);
+      expect(
+        (await store.createSession({ name: "Eve", nameKey: "eve", room: "GENERAL", graceDeadline: far() }))
+          .ok,
+      ).toBe(true);
+    });
+
+    it("keeps a session that reconnects within its grace period", async () => {
+      const { session } = await enter("Finn");
+      const now = Date.now();
+      await store.detachConnection(session.id, "conn-Finn", now + 100);
+      const back = await store.attachConnection(session.id, "conn-again", 8);
+      expect(back).toMatchObject({ ok: true, resumed: true });
+      expect(await store.takeExpiredSessions(now + 1_000, 10)).toEqual([]);
+      expect((await store.roomSnapshot("GENERAL")).members.map((m) => m.name)).toEqual(["Finn"]);
+    });
+
+    it("expires a session that never connected, without a room change", async () => {
+      const created = await store.createSession({
+        name: "Gus",
+        nameKey: "gus",
+        room: "GENERAL",
+        graceDeadline: Date.now() - 1,
+      });
+      expect(created.ok).toBe(true);
+      const expired = await store.takeExpiredSessions(Date.now(), 10);
+      expect(expired).toHaveLength(1);
+      expect(expired[0]!.left).toBeUndefined();
+    });
+
+    it("hands each expired session to exactly one of several concurrent reapers", async () => {
+      const past = Date.now() - 1;
+      for (let i = 0; i < 20; i++) {
+        await store.createSession({ name: `R${i}`, nameKey: `r${i}`, room: "GENERAL", graceDeadline: past });
+      }
+      const batches = await Promise.all([1, 2, 3, 4].map(() => store.takeExpiredSessions(Date.now(), 100)));
+      const ids = batches.flat().map((ended) => ended.session.id);
+      expect(ids).toHaveLength(20);
+      expect(new Set(ids).size).toBe(20);
+    });
+
+    it("moves a member between rooms with one versioned change on each side", async () => {
+      const { session } = await enter("Hana", "GENERAL");
+      const before = await store.roomSnapshot("GENERAL");
+      const move = await store.moveToRoom(session.id, "GAMES");
+      expect(move!.session.room).toBe("GAMES");
+      expect(move!.left).toMatchObject({
+        room: "GENERAL",
+        version: before.version + 1,
+        member: { name: "Hana" },
+      });
+      expect(move!.joined).toMatchObject({ room: "GAMES", member: { name: "Hana" } });
+      expect((await store.roomSnapshot("GENERAL")).members).toEqual([]);
+      expect((await store.roomSnapshot("GAMES")).members.map((m) => m.name)).toEqual(["Hana"]);
+      expect((await store.getSession(session.id))!.room).toBe("GAMES");
+
+      const same = await store.moveToRoom(session.id, "GAMES");
+      expect(same!.left).toBeUndefined();
+      expect(same!.joined).toBeUndefined();
+    });
+
+    it("answers a room move with the new room as it is after the arrival", async () => {
+      await boSays("go", "SPORTS");
+      const ann = await claim("Ann");
+      await store.connect(ann.token, "i1#a/ann", 8);
+      const move = await store.moveToRoom(ann.session.id, "SPORTS");
+      expect(move?.view.version).toBe(move?.joined?.version);
+      expect(move?.view.members.map((member) => member.name).sort()).toEqual(["Ann", "Bo"]);
+      expect(move?.view.history.map((message) => message.text)).toEqual(["go"]);
+      const stay = await store.moveToRoom(ann.session.id, "SPORTS");
+      expect(stay?.joined).toBeUndefined();
+      expect(stay?.view).toEqual(move?.view);
+    });
+
+    it("records a status change in the member list with a new version", async () => {
+      const { session, attached } = await enter("Ivo");
+      const result = await store.setStatus(session.id, "absent");
+      expect(result!.changed).toMatchObject({
+        version: attached.entered!.version + 1,
+        member: { status: "absent" },
+      });
+      expect((await store.roomSnapshot("GENERAL")).members[0]!.status).toBe("absent");
+      expect((await store.getSession(session.id))!.status).toBe("absent");
+    });
+
+    it("ends the session on leave with its connections, and frees its name and token", async () => {
+      const ann = await claim("Ann");
+      await store.connect(ann.token, "i1#a/one", 8);
+      await store.connect(ann.token, "i2#b/two", 8);
+      const left = await store.leaveSession(ann.session.id, budget, Date.now());
+      if (!left.ok) throw new Error(left.code);
+      expect(left.ended?.left).toMatchObject({
+        room: "GENERAL",
+        member: { id: ann.session.id, name: "Ann" },
+      });
+      expect(left.ended?.connections.sort()).toEqual(["i1#a/one", "i2#b/two"]);
+      expect((await store.roomSnapshot("GENERAL")).members).toEqual([]);
+      expect(await store.findSessionIdByToken(ann.token)).toBeNull();
+      // The tabs' own detaches, arriving after, change nothing.
+      expect(await store.detachConnection(ann.session.id, "i1#a/one", far())).toEqual({});
+      expect(await store.takeExpiredSessions(far() + 1, 10)).toEqual([]);
+      expect((await claim("ANN")).ok).toBe(true);
+      expect(await store.leaveSession(ann.session.id, budget, Date.now())).toEqual({ ok: true, ended: null });
+    });
+
+    it("charges every leave to the user's budget and refuses past it, with the wait", async () => {
+      const ann = await claim("Ann");
+      const bo = await claim("Bo");
+      const now = Date.now();
+      for (let i = 0; i < budget.points; i++)
+        expect(await store.leaveSession(ann.session.id, budget, now)).toMatchObject({ ok: true });
+      const refused = await store.leaveSession(ann.session.id, budget, now);
+      expect(refused).toMatchObject({ ok: false, code: "rate_limited" });
+      expect(!refused.ok && refused.retryAfterMs).toBeGreaterThan(0);
+      expect(!refused.ok && refused.retryAfterMs).toBeLessThanOrEqual(budget.windowMs);
+      // Bo's budget is his own.
+      expect(await store.leaveSession(bo.session.id, budget, now)).toMatchObject({ ok: true });
+    });
+  });
+}
