@@ -74,10 +74,16 @@ async function expectStopped(
   const started = Date.now();
   run.npm.kill(signal);
   await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, STOP_DEADLINE_MS + 5_000))]);
+  // A process SIGKILLed just before npm exited can take a moment to leave /proc: wait for the last one,
+  // within the same deadline.
+  while (tree.some(alive) && Date.now() - started < STOP_DEADLINE_MS)
+    await new Promise((resolve) => setTimeout(resolve, 50));
   const elapsed = Date.now() - started;
   const left = tree.filter(alive);
   for (const pid of left) process.kill(pid, "SIGKILL"); // never leave them to the next test
-  console.log(`${signal} to npm: exited after ${elapsed} ms, ${tree.length} processes, ${left.length} left`);
+  console.log(
+    `${signal} to npm: every process gone after ${elapsed} ms (${tree.length} processes, ${left.length} left)`,
+  );
   expect(elapsed, run.output().slice(-3000)).toBeLessThan(STOP_DEADLINE_MS);
   expect(left, "processes still running").toEqual([]);
   for (const port of ports) expect(await accepts(port), `port ${port}`).toBe(false);
