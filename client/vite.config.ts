@@ -14,6 +14,8 @@ export default defineConfig({
     __INTLIFY_PROD_DEVTOOLS__: false,
   },
   server: {
+    // WEB_PORT: a second `npm run serve` (or its test) beside the first.
+    port: Number(process.env.WEB_PORT ?? 5173),
     proxy: {
       "/api": { target: api },
       "/socket.io": { target: api, ws: true },

@@ -15,10 +15,12 @@ import {
   privateChat,
 } from "./support/call.js";
 import { Scenario } from "./support/scenario.js";
+import { expectFitsViewport } from "./support/stage.js";
 import {
   isFocused,
   join,
   memberList,
+  memberItem,
   membersToggle,
   roomButton,
   roomChat,
@@ -39,6 +41,18 @@ afterAll(async () => {
 
 /** Pixels between what a log shows and its newest entry; 0 when it follows the newest. */
 const belowView = (log: Locator) => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+
+/** A box's rendered width in CSS pixels. */
+const widthOf = (locator: Locator) => locator.evaluate((el) => el.getBoundingClientRect().width);
+
+/** Whether a text runs onto a second line (taller than a line of its font). */
+const wraps = (locator: Locator) =>
+  locator.evaluate(
+    (el) => el.getBoundingClientRect().height > 1.9 * parseFloat(getComputedStyle(el).fontSize),
+  );
+
+/** The laptops' window (support/browser.ts' default). */
+const LAPTOP = { width: 1100, height: 760 };
 
 /** Once the join form has its rooms, axe finds nothing on it. */
 async function checkJoinScreen(page: Page, device: string): Promise<void> {
@@ -136,6 +150,18 @@ it("works on a phone and with a keyboard, and passes axe in light and dark", asy
         .toBeLessThan(before - 100);
       await expect.poll(() => belowView(roomChat(bob.page))).toBeLessThan(2);
       await expect.poll(() => isFocused(chat.getByRole("textbox", { name: "Private message" }))).toBe(true);
+      // Beside a private chat on a laptop (1100 and 1024 px), the room's feed and the chat both stay
+      // readable, and no member's name breaks across lines.
+      for (const width of [1100, 1024]) {
+        await bob.page.setViewportSize({ width, height: 760 });
+        await expect.poll(() => widthOf(roomChat(bob.page))).toBeGreaterThanOrEqual(300);
+        expect(await widthOf(chat)).toBeGreaterThanOrEqual(300);
+        for (const name of ["Alice", "Bob"]) {
+          await memberItem(bob.page, name).hover();
+          expect(await wraps(memberItem(bob.page, name).locator(".member-name"))).toBe(false);
+        }
+      }
+      await bob.page.setViewportSize(LAPTOP);
       await privateChat(alice.page, "Bob").waitFor();
       await expectNoAxeViolations(alice.page, "private chat (phone)");
       await expectNoAxeViolations(bob.page, "private chat (laptop)");
@@ -157,6 +183,12 @@ it("works on a phone and with a keyboard, and passes axe in light and dark", asy
     await callAndAccept(bob.page, alice.page, "Bob");
     await expect.poll(() => isFocused(alice.page.getByRole("button", { name: "Hang up" }))).toBe(true);
     await Promise.all([expectFlowingVideo(alice.page, "Bob"), expectFlowingVideo(bob.page, "Alice")]);
+    // One row of controls and a one-line header, all inside the screen, nothing scrolls sideways.
+    await expectFitsViewport(alice.page);
+    await alice.page.setViewportSize({ width: 320, height: 640 });
+    await expectFitsViewport(alice.page);
+    await phoneShots(alice.page, "call-320");
+    await alice.page.setViewportSize(PHONE);
     await expectNoAxeViolations(alice.page, "call (phone)");
     await expectNoAxeViolations(bob.page, "call (laptop)");
     await phoneShots(alice.page, "call");

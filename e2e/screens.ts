@@ -1,6 +1,7 @@
 // Screenshots of the app's screens for a before/after look at a UI change: the join screen, the room with
 // a few messages, a private chat, and a 1:1 call, at 1280×800 and 390×844, light and dark, under
-// test-artifacts/screens/<label>/. `npm run build` first; `npx tsx e2e/screens.ts before`.
+// test-artifacts/screens/<label>/. `npm run build` first; `npx tsx e2e/screens.ts before`, or
+// `npx tsx e2e/screens.ts before room` for the join and room screens only (no call: quicker on a busy machine).
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
@@ -10,6 +11,7 @@ import { callAndAccept, privateChat } from "./support/call.js";
 import { join } from "./support/ui.js";
 
 const label = process.argv[2] ?? "now";
+const roomOnly = process.argv[3] === "room";
 const outDir = path.join(repoRoot, "test-artifacts/screens", label);
 mkdirSync(outDir, { recursive: true });
 
@@ -39,17 +41,21 @@ try {
     await join(alice.page, "Alice", "GENERAL");
     await join(bob.page, "Bob", "GENERAL");
     await alice.page.getByRole("textbox", { name: "Message" }).fill("Hello Bob, anyone up for a match?");
-    await alice.page.getByRole("button", { name: "Send" }).click();
+    await alice.page.getByRole("button", { name: "Send", exact: true }).click();
     await bob.page
       .getByRole("textbox", { name: "Message" })
       .fill("Count me in! Rules: https://example.com/rules");
-    await bob.page.getByRole("button", { name: "Send" }).click();
+    await bob.page.getByRole("button", { name: "Send", exact: true }).click();
     await alice.page.getByText("Count me in!").last().waitFor();
     await shoot(alice.page, `${device}-room`);
+    if (roomOnly) {
+      for (const user of users.splice(0)) await user.close();
+      continue;
+    }
     await alice.page.getByRole("button", { name: "Private chat with Bob" }).click();
     await privateChat(bob.page, "Alice").waitFor();
     await privateChat(alice.page, "Bob").getByRole("textbox", { name: "Private message" }).fill("Just us?");
-    await privateChat(alice.page, "Bob").getByRole("button", { name: "Send" }).click();
+    await privateChat(alice.page, "Bob").getByRole("button", { name: "Send", exact: true }).click();
     await privateChat(bob.page, "Alice").getByText("Just us?").last().waitFor();
     await shoot(alice.page, `${device}-private`);
     await callAndAccept(alice.page, bob.page, "Alice");

@@ -1,7 +1,9 @@
 // A 1:1 call relayed through a real coturn: Alice on app1 and Bob on app2 behind nginx, the cluster
 // told to use relay candidates only (ICE_TRANSPORT_POLICY=relay), coturn on loopback with
 // use-auth-secret and credentials issued per user by the instances. The browsers' own statistics
-// must show that the media took a relay path, and coturn's log that it granted the allocations.
+// must show that the media took a relay path, and coturn's log that it granted the allocations. The
+// credentials live 60 s (TURN_TTL_S): the browsers renew them mid-call, and the call goes on over
+// allocations made with the fresh ones.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { User } from "./support/browser.js";
 import { CONNECTED, expectFlowingVideo, MEDIA_TIMEOUT, privateChat } from "./support/call.js";
@@ -12,10 +14,24 @@ import { Scenario } from "./support/scenario.js";
 import { acceptLine, acceptToFirstFrames } from "./support/timing.js";
 
 let scenario: Scenario<ClusterApp>;
+/** The shortest credential lifetime the server accepts: renewed at half of it, 30 s into the call. */
+const TTL_S = 60;
+
+/** Per user id, the credential expiries (unix s) of the allocations coturn granted ("user <expiry>:<id>"). */
+function allocationCredentials(log: string): Map<string, Set<string>> {
+  const byUser = new Map<string, Set<string>>();
+  for (const line of log.split("\n")) {
+    const match = /user <(\d+):([^>]+)>.*ALLOCATE processed, success/.exec(line);
+    if (!match) continue;
+    const [, expiry, userId] = match as unknown as [string, string, string];
+    byUser.set(userId, (byUser.get(userId) ?? new Set()).add(expiry));
+  }
+  return byUser;
+}
 
 beforeAll(async () => {
   scenario = await Scenario.on("turn", () =>
-    startClusterApp(2, { ICE_TRANSPORT_POLICY: "relay" }, { turn: true }),
+    startClusterApp(2, { ICE_TRANSPORT_POLICY: "relay", TURN_TTL_S: String(TTL_S) }, { turn: true }),
   );
 });
 
@@ -61,6 +77,22 @@ it("relays a 1:1 call across instances through coturn when only relay candidates
     const coturn = scenario.app.cluster.coturn!;
     // One allocation per browser at least (one per transport it tried, UDP and TCP).
     await expect.poll(() => coturn.allocations()).toBeGreaterThanOrEqual(2);
+  });
+
+  await scenario.step("Mid-call, both renew their credentials and relay on fresh allocations", async () => {
+    const coturn = scenario.app.cluster.coturn!;
+    // Each browser renews at half the 60 s lifetime and restarts its relayed path onto the fresh
+    // credential: coturn grants each user a second allocation under a later expiry.
+    const renewed = () =>
+      [...allocationCredentials(coturn.log()).values()].filter((set) => set.size >= 2).length;
+    await expect.poll(renewed, { timeout: TTL_S * 1000, interval: 500 }).toBe(2);
+    await Promise.all([expectFlowingVideo(alice.page, "Bob"), expectFlowingVideo(bob.page, "Alice")]);
+    for (const { page } of [alice, bob]) {
+      await expect
+        .poll(() => callPaths(page), MEDIA_TIMEOUT)
+        .toMatchObject([{ local: "relay", remote: "relay" }]);
+      expect(await page.getByRole("status", { name: "Call status" }).textContent()).toMatch(CONNECTED);
+    }
   });
 
   expect(scenario.pageErrors()).toEqual([]);

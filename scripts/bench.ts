@@ -7,7 +7,8 @@
 // the servers' CPU; writes JSON and Markdown under bench/results/.
 //
 //   --quick          tiny sizes, under a minute (CI: every row must run without errors; speed is not judged)
-//   --only a,b       only the groups named (fanout, ramp10, ramp50, held, flood, call)
+//   --only a,b       only the groups named (fanout, ramp10, ramp50, held, flood, call; commands: the
+//                    Redis command rows alone, which fanout also runs)
 //   --profile <row>  CPU-profiles both instances during that row (e.g. message-500) and prints the top frames
 //   --out <dir>      where results go (bench/results)
 //   --no-floor       the fan-out rows on this app only, without the floor (bench/floor/) beside them
@@ -39,7 +40,8 @@ for (const built of ["server/dist/index.js", "client/dist/index.html"]) {
   if (!existsSync(path.join(root, built)))
     throw new Error(`${built} is missing: run \`npm run build\` first (npm run bench does)`);
 }
-const groups = values.only ? values.only.split(",") : [...GROUPS];
+// "commands" (the command rows alone) is part of "fanout", so not run twice by default.
+const groups = values.only ? values.only.split(",") : GROUPS.filter((group) => group !== "commands");
 const unknown = groups.filter((group) => !(GROUPS as readonly string[]).includes(group));
 if (unknown.length > 0) throw new Error(`unknown group ${unknown.join(", ")}; groups: ${GROUPS.join(", ")}`);
 

@@ -1,4 +1,4 @@
-// The only global CSS (design tokens, the reset with the shared control looks); every component styles itself.
+// The only global CSS (design tokens, the reset); every component, the ui/ controls too, styles itself.
 import "./ui/tokens.css";
 import "./ui/reset.css";
 import { createPinia } from "pinia";

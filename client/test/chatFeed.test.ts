@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
-import { cleanup, render, screen, within } from "@testing-library/vue";
+import { cleanup, render, screen, waitFor, within } from "@testing-library/vue";
+import userEvent from "@testing-library/user-event";
 import { createPinia, disposePinia, type Pinia, setActivePinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { defineComponent, h } from "vue";
@@ -28,7 +29,7 @@ const ready = readyAsAlice();
 const RoomFeed = defineComponent(() => {
   const chat = useChatStore();
   useRoomStore(); // owns room:state and the deltas that become system lines
-  return () => h(ChatFeed, { entries: chat.feed, room: chat.room, selfId: alice.id });
+  return () => h(ChatFeed, { entries: chat.feed, room: chat.room, selfId: alice.id, actions: chat.actions });
 });
 
 /** What the log shows, one entry per line, e.g. "Bob 09:05 hello". */
@@ -36,6 +37,7 @@ function lines(): string[] {
   const log = screen.getByRole("log", { name: "Room chat" });
   return within(log)
     .queryAllByRole("listitem")
+    .filter((item) => !item.classList.contains("day")) // the day separators ("Today")
     .map((item) => (item as HTMLElement).innerText.replace(/\s+/g, " ").trim());
 }
 
@@ -90,6 +92,48 @@ describe("room feed", () => {
     ]);
   });
 
+  it("shows the group call's kept lines as lines of the room, not as Bob's messages", async () => {
+    server.serverEmit("room:message", { ...message(4, "Group call started"), call: "started" });
+    server.serverEmit("room:message", message(5, "in the call"));
+    server.serverEmit("room:message", {
+      ...message(6, "Group call ended"),
+      from: { id: "", name: "" },
+      call: "ended",
+    });
+    await tick();
+    expect(lines().slice(3)).toEqual([
+      "Bob started a group call 09:05",
+      "Bob 09:05 in the call",
+      "The group call ended 09:05",
+    ]);
+    // Nothing to act on: no "Reply" or "Edit" on those lines.
+    const log = screen.getByRole("log", { name: "Room chat" });
+    const items = within(log).queryAllByRole("listitem");
+    const started = items.find((item) => item.textContent?.includes("started a group call"))!;
+    expect(within(started).queryByRole("button")).toBeNull();
+  });
+
+  it("asks before deleting one's own message: Cancel keeps it, Delete sends room:delete", async () => {
+    server.serverEmit("room:message", { ...message(4, "oops"), from: { id: alice.id, name: alice.name } });
+    await tick();
+    const log = screen.getByRole("log", { name: "Room chat" });
+    const mine = within(log)
+      .queryAllByRole("listitem")
+      .find((item) => item.textContent?.includes("oops"))!;
+    const user = userEvent.setup();
+    await user.click(within(mine).getByRole("button", { name: "Delete" }));
+    const dialog = await screen.findByRole("alertdialog", { name: "Delete message" });
+    expect(dialog.textContent).toContain("This cannot be undone.");
+    await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    await waitFor(() => expect(screen.queryByRole("alertdialog")).toBeNull());
+    expect(server.request).not.toHaveBeenCalledWith("room:delete", expect.anything());
+    await user.click(within(mine).getByRole("button", { name: "Delete" }));
+    const again = await screen.findByRole("alertdialog", { name: "Delete message" });
+    await user.click(within(again).getByRole("button", { name: "Delete" }));
+    expect(server.request).toHaveBeenCalledWith("room:delete", { id: 4 });
+    await waitFor(() => expect(lines().at(-1)).toMatch(/^Alice .*Message deleted$/));
+  });
+
   it("replaces the feed when the state of another room arrives", async () => {
     server.serverEmit("room:state", {
       roomSeq: 0,
@@ -110,7 +154,7 @@ describe("room feed", () => {
     expect(lines().at(-1)).toBe("Bob 09:05 <img src=x onerror=alert(1)><b>bold</b>");
   });
 
-  it("tells who joined, left, moved or timed out, once each; status changes stay out of the feed", async () => {
+  it("tells who joined (one line a minute), left, moved or timed out, once each; status changes stay out", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date(2025, 0, 2, 10, 30));
     const dan: Member = { id: "u-dan", name: "Dan", status: "online", busy: false };
@@ -134,8 +178,7 @@ describe("room feed", () => {
     vi.useRealTimers();
     await tick();
     expect(lines().slice(3)).toEqual([
-      "Carol joined 10:30",
-      "Dan joined 10:30",
+      "Carol and Dan joined 10:30",
       "Bob moved to SPORTS 10:30",
       "Dan timed out 10:30",
       "Carol left 10:30",

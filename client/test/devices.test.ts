@@ -176,3 +176,64 @@ describe("in a call", () => {
     );
   });
 });
+
+describe("voice processing", () => {
+  const toggle = (name: string) => panel().getByRole("switch", { name }) as HTMLInputElement;
+  /** The audio constraints of the last getUserMedia call that asked for a microphone. */
+  const lastAudio = () =>
+    devices.getUserMedia.mock.calls
+      .map(([constraints]) => constraints.audio)
+      .filter(Boolean)
+      .at(-1);
+
+  it("offers Noise suppression and Echo cancellation, on by default, remembered, and used for the preview", async () => {
+    pinia = renderPrivate();
+    await openSettings();
+    expect(toggle("Noise suppression").checked).toBe(true);
+    expect(toggle("Echo cancellation").checked).toBe(true);
+    await userEvent.setup().click(toggle("Noise suppression"));
+    expect(JSON.parse(localStorage.getItem("videochat.voice")!)).toEqual({
+      noiseSuppression: false,
+      echoCancellation: true,
+    });
+    await waitFor(() => expect(lastAudio()).toEqual({ noiseSuppression: false, echoCancellation: true }));
+  });
+
+  it("applies a change to the call's microphone, opening it again when the live track cannot take it", async () => {
+    localStorage.setItem(
+      "videochat.voice",
+      JSON.stringify({ noiseSuppression: true, echoCancellation: false }),
+    );
+    ({ pinia } = await joinBobsCall(devices));
+    expect(lastAudio()).toEqual({ noiseSuppression: true, echoCancellation: false });
+    await openSettings();
+    expect(toggle("Echo cancellation").checked).toBe(false);
+    await userEvent.setup().click(toggle("Echo cancellation"));
+    const sender = devices.pcs[0]!.transceivers.find((t) => t.kind === "audio")!.sender;
+    await waitFor(() => expect(sender.replaceTrack).toHaveBeenCalled());
+    expect(lastAudio()).toEqual({
+      noiseSuppression: true,
+      echoCancellation: true,
+    });
+  });
+});
+
+describe("device names", () => {
+  it("shows devices as people know them: no Default prefix, no USB ids, the system's entry named as such", async () => {
+    const { plainDeviceLabel } = await import("../src/webrtc/devices");
+    expect(plainDeviceLabel("Default - HD Pro Webcam C920 (046d:082d)")).toBe("HD Pro Webcam C920");
+    expect(plainDeviceLabel("Communications - Headset (Jabra) (0b0e:245e)")).toBe("Headset (Jabra)");
+    expect(plainDeviceLabel("Built-in microphone")).toBe("Built-in microphone");
+    devices.plug({
+      deviceId: "default",
+      kind: "audioinput",
+      label: "Default - USB Mic (046d:0a44)",
+      groupId: "g",
+    });
+    pinia = renderPrivate();
+    await openSettings();
+    await waitFor(() =>
+      expect(options("Microphone")).toEqual(["Built-in microphone", "Same as system (USB Mic)"]),
+    );
+  });
+});

@@ -24,6 +24,8 @@ export class FakeTransceiver {
   readonly sender: FakeSender;
   readonly receiver: { track: { kind: string; id: string } };
   readonly currentDirection: RTCRtpTransceiverDirection | null = null;
+  /** Its m-line's mid: its index in the connection, as a browser gives them after the first offer. */
+  mid: string | null = null;
   /** Whether it ever sent: addTrack reuses only a transceiver that did not. */
   sent = false;
   private dir: RTCRtpTransceiverDirection;
@@ -172,6 +174,7 @@ export class FakePeerConnection {
     const kind = track?.kind ?? (trackOrKind as string);
     const transceiver = new FakeTransceiver(kind, init.direction ?? "sendrecv", track, this.needNegotiation);
     transceiver.sender.streams = init.streams ?? [];
+    transceiver.mid = String(this.transceivers.length);
     this.transceivers.push(transceiver);
     this.needNegotiation();
     return transceiver;

@@ -28,6 +28,17 @@ function friendlyAck(event: RequestName, payload: any): any {
       };
       return { ok: true, message };
     }
+    case "room:delete": {
+      const message: ChatMessage = {
+        id: payload.id,
+        room: "LOBBY",
+        from: { id: "u-alice", name: "Alice" },
+        text: "",
+        at: Date.now(),
+        deleted: true,
+      };
+      return { ok: true, message };
+    }
     case "private:open": {
       const name = ({ "u-bob": "Bob", "u-carol": "Carol" } as Record<string, string>)[payload.with];
       return {
@@ -51,6 +62,8 @@ function friendlyAck(event: RequestName, payload: any): any {
       return { ok: true, iceServers: [], iceTransportPolicy: "all" };
     case "rooms:watch":
       return { ok: true, rooms: [] };
+    case "reach:sync":
+      return { ok: true, lastRead: {}, latest: {}, attempts: [] };
     // A group call in LOBBY: Alice starts one alone, or joins Bob's.
     case "group:start":
       return {

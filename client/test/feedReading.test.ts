@@ -8,6 +8,9 @@ import ChatFeed from "../src/features/chat/ChatFeed.vue";
 import PrivateLog from "../src/features/private/PrivateLog.vue";
 import type { FeedEntry } from "../src/features/chat/feed";
 import { alice, bob } from "./fixtures";
+import { createMessageActions } from "../src/features/messages/messageActions";
+
+const actions = createMessageActions("room", () => {});
 
 const at = new Date(2025, 0, 2, 9, 5).getTime();
 const from = { id: bob.id, name: bob.name };
@@ -18,10 +21,14 @@ function entry(id: number, text: string): FeedEntry {
 }
 const privateMessage = (id: number, text: string): PrivateMessage => ({ id, chatId: "c", from, text, at });
 
-/** happy-dom has no layout: the log gets the sizes of a log holding more than it shows. */
+/**
+ * happy-dom has no layout: the log gets the sizes of a log holding more than it shows, scrolled to its
+ * newest entry as a browser shows it (so that a reader's scroll to an older one is a move up).
+ */
 function giveLayout(log: HTMLElement, height = 2000): void {
   Object.defineProperty(log, "scrollHeight", { configurable: true, get: () => height });
   Object.defineProperty(log, "clientHeight", { configurable: true, get: () => 300 });
+  scrollTo(log, height - 300);
 }
 
 function scrollTo(log: HTMLElement, top: number): void {
@@ -32,7 +39,7 @@ function scrollTo(log: HTMLElement, top: number): void {
 /** A private log of 30 messages, scrolled to its top: "Jump to newest" is showing. */
 async function privateLogScrolledUp() {
   const messages = Array.from({ length: 30 }, (_, i) => privateMessage(i + 1, `message ${i + 1}`));
-  const { rerender } = render(PrivateLog, { props: { messages, selfId: alice.id } });
+  const { rerender } = render(PrivateLog, { props: { messages, selfId: alice.id, actions } });
   const log = screen.getByRole("log", { name: "Private messages" });
   giveLayout(log);
   scrollTo(log, 0);
@@ -45,7 +52,7 @@ afterEach(cleanup);
 describe("links in messages", () => {
   it("makes http, https and mailto links clickable, opening in a new tab without an opener", () => {
     const text = "see https://example.com/a?b=1, www.example.org or mail bob@example.com.";
-    render(ChatFeed, { props: { entries: [entry(1, text)], room: "LOBBY", selfId: alice.id } });
+    render(ChatFeed, { props: { entries: [entry(1, text)], room: "LOBBY", selfId: alice.id, actions } });
     const log = screen.getByRole("log", { name: "Room chat" });
     const links = within(log).getAllByRole("link");
     expect(links.map((link) => [link.textContent, link.getAttribute("href")])).toEqual([
@@ -64,7 +71,7 @@ describe("links in messages", () => {
   it("links nothing else: no javascript:, data:, ftp: or protocol-relative links, and no markup", () => {
     const text =
       'javascript:alert(1) data:text/html,<b>x</b> ftp://example.com //example.net <a href="x">y</a>';
-    render(PrivateLog, { props: { messages: [privateMessage(1, text)], selfId: alice.id } });
+    render(PrivateLog, { props: { messages: [privateMessage(1, text)], selfId: alice.id, actions } });
     const log = screen.getByRole("log", { name: "Private messages" });
     expect(within(log).queryAllByRole("link")).toEqual([]);
     expect(log.querySelector("b")).toBeNull();
@@ -75,7 +82,7 @@ describe("links in messages", () => {
 describe("jump to newest", () => {
   it("appears when the reader scrolls up in the room feed, counts new messages, and brings them down", async () => {
     const entries = Array.from({ length: 30 }, (_, i) => entry(i + 1, `message ${i + 1}`));
-    const { rerender } = render(ChatFeed, { props: { entries, room: "LOBBY", selfId: alice.id } });
+    const { rerender } = render(ChatFeed, { props: { entries, room: "LOBBY", selfId: alice.id, actions } });
     const log = screen.getByRole("log", { name: "Room chat" });
     giveLayout(log);
     expect(screen.queryByRole("button", { name: "Jump to newest" })).toBeNull();
@@ -90,6 +97,21 @@ describe("jump to newest", () => {
     expect(log.scrollTop).toBe(2000);
     expect(screen.queryByRole("button", { name: "Jump to newest" })).toBeNull();
     expect(document.activeElement).toBe(log); // not lost with the button
+  });
+
+  it("keeps following when the layout re-wraps the feed taller (a private chat opened beside it)", async () => {
+    const entries = Array.from({ length: 30 }, (_, i) => entry(i + 1, `message ${i + 1}`));
+    const { rerender } = render(ChatFeed, { props: { entries, room: "LOBBY", selfId: alice.id, actions } });
+    const log = screen.getByRole("log", { name: "Room chat" });
+    giveLayout(log);
+    // Narrower, the same messages take more lines; the browser fires a scroll where the log was, now
+    // 400 px short of the bottom, though the reader did not move up.
+    Object.defineProperty(log, "scrollHeight", { configurable: true, get: () => 2400 });
+    scrollTo(log, 1700);
+    expect(screen.queryByRole("button", { name: "Jump to newest" })).toBeNull();
+    await rerender({ entries: [...entries, entry(31, "new one")] });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(log.scrollTop).toBe(2400);
   });
 
   it("goes away when the reader scrolls back down by hand, in the private chat too", async () => {

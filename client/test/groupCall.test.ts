@@ -195,6 +195,10 @@ describe("inviting", () => {
     server.serverEmit("group:invited", invited);
     let dialog = await screen.findByRole("alertdialog", { name: "Group call invitation from Bob" });
     expect(dialog.textContent).toContain("Bob invites you to join the group call.");
+    // One way in while it is shown: its own Join, not the bar's "Join group call" beside it.
+    expect(screen.getAllByRole("button", { name: /^Join/ }).map((b) => b.textContent?.trim())).toEqual([
+      "Join",
+    ]);
     await user.click(within(dialog).getByRole("button", { name: "Decline" }));
     expect(requests("group:decline")).toEqual([{ callId: "group-9" }]);
     expect(screen.queryByRole("alertdialog")).toBeNull();
@@ -273,5 +277,54 @@ describe("leaving", () => {
       groupCall: groupCall([bob], 3),
     });
     await waitFor(() => expect(button("Join group call").disabled).toBe(false));
+  });
+});
+
+describe("a reload or a lost connection mid-call", () => {
+  const bobRef = ref(bob);
+
+  it("comes back into the call by itself after this page reloads, with no Join", async () => {
+    // The reloaded page: the room's call still lists Alice, and the server says this tab holds her place.
+    pinia = renderPrivate({ groupCall: groupCall([bob, alice]) });
+    server.serverEmit("call:held", { callId: "group-7", kind: "group" });
+    await waitFor(() => expect(devices.pcs).toHaveLength(1));
+    expect(screen.getByRole("region", { name: "Call" })).toBeTruthy();
+    expect(requests("group:join")).toEqual([]);
+    expect(screen.queryByRole("button", { name: "Rejoin call" })).toBeNull();
+  });
+
+  it("keeps an offer that comes in the same batch as call:held after a reload", async () => {
+    // Alice joined after Bob and before Carol: Carol offers to her new page as soon as she is back.
+    pinia = renderPrivate({ groupCall: groupCall([bob, alice, carol]) });
+    server.serverEmit("call:held", { callId: "group-7", kind: "group" });
+    server.serverEmit("group:signal", {
+      callId: "group-7",
+      peer: carol.id,
+      description: { type: "offer", sdp: "carol's offer" },
+    });
+    await waitFor(() => expect(devices.pcs).toHaveLength(2));
+    const toCarol = devices.pcs[1]!;
+    await waitFor(() => expect(toCarol.remoteDescription?.sdp).toBe("carol's offer"));
+    await waitFor(() => expect(signalsTo(carol.id)[0]?.description?.type).toBe("answer"));
+  });
+
+  it("shows a participant reconnecting, restarts the connection to their new page, and says why they left", async () => {
+    pinia = renderPrivate({ groupCall: groupCall([bob, carol, alice]) });
+    server.serverEmit("call:held", { callId: "group-7", kind: "group" });
+    await waitFor(() => expect(devices.pcs).toHaveLength(2));
+    server.serverEmit("call:participant", { callId: "group-7", user: bobRef, state: "away" });
+    const bobsTile = () => within(stage().getByRole("group", { name: "Bob" }));
+    await waitFor(() => expect(bobsTile().getByRole("status").textContent).toBe("Bob is reconnecting…"));
+    server.serverEmit("call:participant", { callId: "group-7", user: bobRef, state: "back", rejoined: true });
+    await waitFor(() => expect(devices.pcs).toHaveLength(3));
+    expect(devices.pcs[0]!.close).toHaveBeenCalled();
+    expect(bobsTile().queryByRole("status")).toBeNull();
+    server.serverEmit("group:state", {
+      room: "LOBBY",
+      call: groupCall([carol, alice], 4),
+      departed: { user: bobRef, reason: "lost" },
+    });
+    await waitFor(() => expect(notice()).toBe("Bob's connection was lost"));
+    expect(tileNames()).not.toContain("Bob");
   });
 });

@@ -1,6 +1,9 @@
 // The SPA speaks the browser's language (English by default) with every text in both catalogues, and
 // words the server's error codes itself, falling back to the server's message where it cannot.
 // The join screen in Spanish is in joinForm.test.ts.
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { pickLocale, setLocale } from "../src/i18n";
 import en from "../src/i18n/en";
@@ -12,6 +15,24 @@ function keys(messages: object, prefix = ""): string[] {
   return Object.entries(messages).flatMap(([key, value]) =>
     typeof value === "object" ? keys(value as object, `${prefix}${key}.`) : [`${prefix}${key}`],
   );
+}
+
+/** Every text key the SPA's code names literally (`t("call.partnerLeft")`, `$t('room.leave')`), by file. */
+function keysUsed(): Map<string, string> {
+  const src = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../src");
+  const used = new Map<string, string>();
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (/\.(ts|vue)$/.test(entry.name) && !file.includes(`${path.sep}i18n${path.sep}`)) {
+        for (const match of readFileSync(file, "utf8").matchAll(/\$?\bt\(\s*["']([A-Za-z0-9_.]+)["']/g))
+          used.set(match[1]!, path.relative(src, file));
+      }
+    }
+  };
+  walk(src);
+  return used;
 }
 
 afterEach(() => setLocale("en"));
@@ -26,6 +47,14 @@ describe("languages", () => {
 
   it("has every English text in Spanish too", () => {
     expect(keys(es).sort()).toEqual(keys(en).sort());
+  });
+
+  it("has a text for every key the code names (a merge that drops one shows the raw key)", () => {
+    const known = new Set(keys(en));
+    const used = keysUsed();
+    expect(used.size).toBeGreaterThan(100);
+    const missing = [...used].filter(([key]) => !known.has(key)).map(([key, file]) => `${key} (${file})`);
+    expect(missing).toEqual([]);
   });
 });
 

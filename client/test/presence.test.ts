@@ -65,6 +65,13 @@ afterEach(() => {
 });
 
 describe("presence: this tab's idle state and the status picked by hand", () => {
+  it("compact (a phone's header in a call): the select keeps its name Status", () => {
+    cleanup(); // one "own-status" at a time
+    render(StatusSelect, { props: { compact: true }, global: { plugins: [pinia] } });
+    const select = statusControl();
+    expect(select.closest(".status-select")?.classList.contains("is-compact")).toBe(true);
+  });
+
   it("tells the server the tab is idle after the idle timeout, and active again on activity", async () => {
     const presence = usePresenceStore();
     await vi.advanceTimersByTimeAsync(IDLE_MS - 1000);
@@ -108,6 +115,25 @@ describe("presence: this tab's idle state and the status picked by hand", () => 
     server.serverEmit("presence:chosen", { status: "absent" });
     await vi.advanceTimersByTimeAsync(0);
     expect(statusControl().value).toBe("absent");
+    // In a room, another tab's pick comes with the room's update of this member; others' picks and
+    // updates without a pick change nothing here.
+    const update = (id: string, status: PresenceStatus, chosen?: PresenceStatus) => ({
+      room: "LOBBY",
+      version: 7,
+      member: { id, name: "x", status, busy: false },
+      ...(chosen ? { chosen } : {}),
+    });
+    server.serverEmit("room:member-updated", update(ready.user.id, "unavailable", "unavailable"));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(statusControl().value).toBe("unavailable");
+    server.serverEmit("room:member-updated", update("someone-else", "online", "online"));
+    server.serverEmit("room:member-updated", update(ready.user.id, "absent"));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(statusControl().value).toBe("unavailable");
+    // Picked online while every tab is idle: the room sees absent, the control shows the pick.
+    server.serverEmit("room:member-updated", update(ready.user.id, "absent", "online"));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(statusControl().value).toBe("online");
   });
 
   it("goes back to the previous status and says why when the server refuses", async () => {

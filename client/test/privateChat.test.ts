@@ -17,6 +17,7 @@ const box = () => inChat().getByRole("textbox", { name: "Private message" }) as 
 const lines = () =>
   within(inChat().getByRole("log", { name: "Private messages" }))
     .queryAllByRole("listitem")
+    .filter((item) => !item.classList.contains("day")) // the day separators ("Today")
     .map((item) => {
       const author = item.querySelector(".author")?.textContent?.trim();
       return `${author} ${item.querySelector(".message-text")?.textContent}`;
@@ -91,6 +92,7 @@ describe("in a private chat", () => {
     await tick();
     const items = within(inChat().getByRole("log", { name: "Private messages" })).getAllByRole("listitem");
     expect(items.map((item) => item.textContent?.replace(/\s+/g, " ").trim())).toEqual([
+      "Today",
       expect.stringMatching(/^Missed call from Bob · \d/),
       expect.stringMatching(/^Declined call from Alice · \d/),
     ]);

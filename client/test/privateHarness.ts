@@ -14,6 +14,7 @@ import PrivateChatPanel from "../src/features/private/PrivateChatPanel.vue";
 import * as socketModule from "../src/features/session/socket";
 import { useDeviceStore } from "../src/features/devices/deviceStore";
 import { useGroupCallStore } from "../src/features/group-call/groupCallStore";
+import { useGesturesStore } from "../src/features/call/gesturesStore";
 import { usePrivateChatStore } from "../src/features/private/privateChatStore";
 import { useRoomStore } from "../src/features/room/roomStore";
 import { useSessionStore } from "../src/features/session/sessionStore";
@@ -34,6 +35,7 @@ const PrivateHarness = defineComponent(() => {
   const group = useGroupCallStore();
   const devices = useDeviceStore();
   const stage = useCallStage();
+  useGesturesStore(); // as RoomView: there before a reloaded page's private:opened
   return () =>
     h("div", [
       stage.shown.value ? null : h(CallSettingsButton),

@@ -5,7 +5,7 @@ import { screen, waitFor } from "@testing-library/vue";
 import userEvent from "@testing-library/user-event";
 import { expect, it, vi } from "vitest";
 import { requests } from "./privateHarness";
-import { inBobsCall, stage } from "./stageHarness";
+import { inBobsCall, stage, tileNames } from "./stageHarness";
 
 vi.mock("../src/features/session/socket", async () =>
   (await import("./fakeSocket")).createFakeSocketModule(),
@@ -36,6 +36,8 @@ it("sends the screen on a transceiver of its own, renegotiating, and says so", a
   await waitFor(() => expect(pc.history.filter((e) => e.startsWith("local")).length).toBe(offers + 1));
   expect(lastMedia()).toEqual({ audio: true, video: true, screen: true });
   expect(screen.getByText("You are sharing your screen.")).toBeTruthy();
+  // The sharer sees what the others see, on a preview tile of its own.
+  expect(tileNames()).toEqual(["Alice (you)", "Bob", "Your screen"]);
   expect(button("Stop sharing").getAttribute("aria-pressed")).toBe("true");
 });
 

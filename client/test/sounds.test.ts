@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 // Sounds made with Web Audio: a ring while Bob calls, a chime for his private messages while the tab is
 // hidden, and the "Sounds" switch that silences both and is remembered in localStorage.
-import { cleanup, render, screen } from "@testing-library/vue";
+import { cleanup, render, screen, within } from "@testing-library/vue";
 import userEvent from "@testing-library/user-event";
 import { disposePinia, type Pinia } from "pinia";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -69,6 +69,15 @@ afterEach(() => {
 });
 
 describe("sounds", () => {
+  it("compact (a phone's header in a call): a bell instead of the word, the switch still named Sounds", () => {
+    const { container } = render(SoundToggle, { props: { compact: true }, global: { plugins: [pinia] } });
+    const toggle = within(container as HTMLElement).getByRole("switch", { name: "Sounds" });
+    expect(toggle.closest("label")?.classList.contains("is-compact")).toBe(true);
+    expect(screen.getAllByRole("switch", { name: "Sounds" })[0]!.closest("label")?.classList).not.toContain(
+      "is-compact",
+    );
+  });
+
   it("rings while Bob calls and stops, scheduled tones included, when the call is declined", async () => {
     await ringIn();
     expect(tones()).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 // One real Chromium per user (the system's, never a downloaded one), each with a fresh profile, fake camera
 // and microphone, and screenshots under test-artifacts/e2e/.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
@@ -30,6 +30,8 @@ const CHROMIUM_ARGS = [
 
 /** How long an action or a wait on the UI may take before the step fails. */
 const UI_TIMEOUT_MS = 10_000;
+/** How long the app's first load may take: the whole bundle, on a machine that may be busy. */
+const LOAD_TIMEOUT_MS = 45_000;
 
 export interface User {
   name: string;
@@ -50,6 +52,46 @@ export interface OpenOptions {
   grantMedia?: boolean;
   /** The window's size in CSS pixels; a laptop-sized 1100×760 unless given. */
   viewport?: { width: number; height: number };
+  /**
+   * "voice": the fake microphone plays a voice-like warble that never stops (someone who talks all
+   * the time) instead of Chromium's short beep twice a second, which an SFU's audio-level average
+   * reads as silence.
+   */
+  microphone?: "beep" | "voice";
+}
+
+/**
+ * A WAV file that sounds enough like a voice for WebRTC's noise suppression to keep it (a steady tone
+ * is learnt as noise and removed): a warble between 300 and 1200 Hz with syllables at 3 per second,
+ * never silent (1 s, 48 kHz mono, 16-bit; Chromium loops it).
+ */
+function voiceFile(): string {
+  const file = path.join(tmpdir(), "videochat-e2e-voice-2.wav");
+  if (existsSync(file)) return file;
+  const rate = 48_000;
+  const samples = Buffer.alloc(rate * 2);
+  let phase = 0;
+  for (let i = 0; i < rate; i += 1) {
+    const t = i / rate;
+    phase += (2 * Math.PI * (750 + 450 * Math.sin(2 * Math.PI * 4 * t))) / rate;
+    const envelope = 0.55 + 0.35 * Math.sin(2 * Math.PI * 3 * t);
+    samples.writeInt16LE(Math.round(30_000 * envelope * Math.sin(phase)), i * 2);
+  }
+  const header = Buffer.alloc(44);
+  header.write("RIFF", 0);
+  header.writeUInt32LE(36 + samples.length, 4);
+  header.write("WAVEfmt ", 8);
+  header.writeUInt32LE(16, 16); // fmt chunk size
+  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(1, 22); // mono
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28); // bytes per second
+  header.writeUInt16LE(2, 32); // block align
+  header.writeUInt16LE(16, 34); // bits per sample
+  header.write("data", 36);
+  header.writeUInt32LE(samples.length, 40);
+  writeFileSync(file, Buffer.concat([header, samples]));
+  return file;
 }
 
 /** A phone held upright (an iPhone 12–15's CSS viewport). */
@@ -66,7 +108,10 @@ export async function openUser(name: string, appUrl: string, options: OpenOption
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args:
+      options.microphone === "voice"
+        ? [...CHROMIUM_ARGS, `--use-file-for-fake-audio-capture=${voiceFile()}`]
+        : CHROMIUM_ARGS,
     viewport: options.viewport ?? { width: 1100, height: 760 },
   });
   if (options.grantMedia ?? true)
@@ -95,7 +140,7 @@ export async function openUser(name: string, appUrl: string, options: OpenOption
     const type = message.type();
     if (type === "error" || type === "warning") problems.push(`console.${type}: ${message.text()}`);
   });
-  await page.goto(appUrl);
+  await page.goto(appUrl, { timeout: LOAD_TIMEOUT_MS });
   return {
     name,
     page,

@@ -21,7 +21,7 @@ export const announcements = (page: Page): Promise<string> =>
 export async function sendPrivately(page: Page, partner: string, text: string): Promise<void> {
   const chat = privateChat(page, partner);
   await chat.getByRole("textbox", { name: "Private message" }).fill(text);
-  await chat.getByRole("button", { name: "Send" }).click();
+  await chat.getByRole("button", { name: "Send", exact: true }).click();
 }
 
 /** The private log of the chat with `partner`, as a reader sees it. */
@@ -39,7 +39,7 @@ export async function expectFlowingVideo(page: Page, from: string): Promise<void
   const decoded = await framesDecoded(page);
   const presented = (await videoState(video)).frames;
   await expect.poll(() => framesDecoded(page), MEDIA_TIMEOUT).toBeGreaterThan(decoded + 10);
-  await expect.poll(async () => (await videoState(video)).frames).toBeGreaterThan(presented);
+  await expect.poll(async () => (await videoState(video)).frames, MEDIA_TIMEOUT).toBeGreaterThan(presented);
 }
 
 /** After a call nothing captures: no getUserMedia track (or clone) is live, and no self-view shows one. */

@@ -25,12 +25,13 @@ const readLog = (file: string) => (existsSync(file) ? readFileSync(file, "utf8")
 
 /**
  * Starts the cluster from server/dist and client/dist; `env` goes to every instance. With `turn`, a
- * real coturn runs beside it (fails with what to install when turnserver is missing).
+ * real coturn runs beside it (fails with what to install when turnserver is missing); with `janus`, that
+ * many Janus nodes, and group calls go through the SFU.
  */
 export async function startClusterApp(
   count: number,
   env: Record<string, string> = {},
-  { turn = false }: { turn?: boolean } = {},
+  { turn = false, janus }: { turn?: boolean; janus?: number } = {},
 ): Promise<ClusterApp> {
   requireBuild();
   const dir = mkdtempSync(path.join(tmpdir(), "videochat-e2e-cluster-"));
@@ -45,6 +46,8 @@ export async function startClusterApp(
       // Every browser of a test joins from 127.0.0.1.
       env: { LOG_LEVEL: "info", SESSION_CLAIMS_PER_MIN: "10000", ...env },
       turn,
+      // Janus nodes (docs/sfu.md): group calls then go through the SFU.
+      ...(janus ? { janus } : {}),
     });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });

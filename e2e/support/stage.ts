@@ -70,3 +70,54 @@ export function deviceOptions(panel: Locator, select: string): Promise<{ value: 
       options.map((o) => ({ value: (o as HTMLOptionElement).value, label: o.textContent?.trim() ?? "" })),
     );
 }
+
+/** The call's control bar: the toolbar "Call controls" on the stage. */
+export const controlBar = (page: Page): Locator => page.getByRole("toolbar", { name: "Call controls" });
+
+/** The accessible names of the control bar's buttons, in order. */
+export const barButtons = (page: Page): Promise<string[]> =>
+  controlBar(page)
+    .getByRole("button")
+    .evaluateAll((buttons) => buttons.map((b) => b.getAttribute("aria-label") ?? ""));
+
+/**
+ * The page fits the window at its current size (a phone in a call): nothing scrolls sideways
+ * (document.scrollingElement.scrollWidth ≤ innerWidth), every button of the control bar and the header's
+ * Room select, Status and Leave lie wholly inside the viewport, and each bar button is at least 44 px
+ * square (WCAG 2.5.5's target size).
+ */
+export async function expectFitsViewport(page: Page): Promise<void> {
+  const { scrollWidth, width, height } = await page.evaluate(() => ({
+    scrollWidth: document.scrollingElement!.scrollWidth,
+    width: window.innerWidth,
+    height: window.innerHeight,
+  }));
+  expect(scrollWidth).toBeLessThanOrEqual(width);
+  const header = [
+    page.getByRole("combobox", { name: "Room", exact: true }),
+    page.getByRole("combobox", { name: "Status", exact: true }),
+    page.getByRole("button", { name: "Leave", exact: true }),
+  ];
+  for (const control of [...(await controlBar(page).getByRole("button").all()), ...header]) {
+    const box = await control.boundingBox();
+    const name = (await control.getAttribute("aria-label")) ?? (await control.textContent());
+    expect(box, `${name} is shown`).not.toBeNull();
+    const inside =
+      box!.x >= 0 && box!.y >= 0 && box!.x + box!.width <= width && box!.y + box!.height <= height;
+    expect(inside, `${name} lies inside the ${width}×${height} viewport`).toBe(true);
+  }
+  for (const button of await controlBar(page).getByRole("button").all()) {
+    const box = (await button.boundingBox())!;
+    expect(Math.min(box.width, box.height)).toBeGreaterThanOrEqual(44);
+  }
+}
+
+/** Opens the stage's "More" menu and lists its menu items' names (the menu stays open). */
+export async function moreItems(page: Page): Promise<string[]> {
+  await stageButton(page, "More").click();
+  const menu = page.getByRole("menu");
+  await menu.waitFor();
+  return menu
+    .getByRole("menuitem")
+    .evaluateAll((items) => items.map((item) => item.textContent?.trim() ?? ""));
+}

@@ -58,7 +58,10 @@ export async function memberTexts(page: Page): Promise<string[]> {
   return texts.map(squash);
 }
 
-/** A button of the room switcher; its name is the room and its occupancy, "SPORTS (1)". */
+/**
+ * A button of the room switcher; its name is the room, with its unread count when there is one
+ * ("SPORTS, 3 unread"); its text shows the occupancy too ("SPORTS (1) 3").
+ */
 export function roomButton(page: Page, room: string): Locator {
   return page.getByRole("navigation", { name: "Rooms" }).getByRole("button", {
     name: new RegExp(`^${escape(room)}\\b`),

@@ -11,7 +11,7 @@ import type { Bench, Row } from "./row.js";
 import type { Stacks } from "./side-by-side.js";
 import { startFloor, startInstances, stopInstances, type BenchInstance, type BenchRedis } from "./stack.js";
 
-export const GROUPS = ["fanout", "ramp10", "ramp50", "held", "flood", "call"] as const;
+export const GROUPS = ["fanout", "ramp10", "ramp50", "held", "flood", "call", "commands"] as const;
 type Group = (typeof GROUPS)[number];
 
 /**
@@ -26,6 +26,7 @@ const GENEROUS = {
 
 const ROOMS: Record<Exclude<Group, "call">, string[]> = {
   fanout: [...FANOUT_ROOMS, ...COMMAND_ROOMS],
+  commands: COMMAND_ROOMS,
   ramp10: [RAMP_ROOM],
   ramp50: [RAMP_ROOM],
   held: HELD_ROOMS,
@@ -51,6 +52,9 @@ async function rowsOf(group: Exclude<Group, "call">, bench: Bench, floor?: Bench
       const stacks: Stacks = { app: bench, floor, passes: bench.quick ? 1 : 2 };
       return [...(await fanOutRows(stacks)), ...(await commandRows(stacks))];
     }
+    case "commands":
+      // The command rows alone (the fan-out group runs them too), app and floor, interleaved.
+      return commandRows({ app: bench, floor, passes: bench.quick ? 1 : 2 });
     case "ramp10":
       return [await rampRow(bench, 10)];
     case "ramp50":
@@ -77,7 +81,7 @@ export async function runGroups(groups: string[], options: RunOptions): Promise<
       try {
         const bench: Bench = { ...options, instances };
         let floor: Bench | undefined;
-        if (group === "fanout" && options.floorRedis) {
+        if ((group === "fanout" || group === "commands") && options.floorRedis) {
           floorInstances = await startFloor(options.floorRedis);
           floor = { ...options, redis: options.floorRedis, instances: floorInstances };
         }

@@ -83,7 +83,21 @@ export class BenchRedis {
    */
   async monitor(): Promise<{ stop(): Promise<CommandTally> }> {
     const tally: CommandTally = { sent: {}, inScripts: {} };
-    const monitor = await this.client.monitor();
+    let failure: Error | undefined;
+    // Not `client.monitor()`: ioredis marks the connection as monitoring a tick after MONITOR's OK, and a
+    // line of the feed read in the same chunk raised an error before anyone could listen (the bench died
+    // at load 40). Listening from the start, that first line is lost instead: it ran before the window.
+    const monitor = this.client.duplicate({ monitor: true });
+    let entered = false;
+    const early = (error: Error) => (entered ? undefined : (failure ??= error));
+    monitor.on("error", early);
+    await new Promise<void>((resolve, reject) => {
+      monitor.once("monitoring", () => resolve());
+      monitor.once("end", () => reject(failure ?? new Error("MONITOR connection ended")));
+    });
+    entered = true;
+    monitor.off("error", early);
+    failure = undefined;
     const mark = `bench-mark-${Math.random().toString(36).slice(2)}`;
     let marked!: () => void;
     const seen = new Promise<void>((resolve) => (marked = resolve));
@@ -94,7 +108,6 @@ export class BenchRedis {
       const counts = source === "lua" ? tally.inScripts : tally.sent;
       counts[command] = (counts[command] ?? 0) + 1;
     });
-    let failure: Error | undefined;
     let stopped = false;
     // What is still streaming in as the monitor disconnects confuses ioredis's reply queue: ignored.
     monitor.on("error", (error: Error) => (stopped ? undefined : (failure ??= error)));

@@ -20,6 +20,8 @@ export async function startInstance(options: {
    * condition that picks @videochat/protocol's built JavaScript; "src" runs server/src/index.ts through tsx.
    */
   entry?: "dist" | "src";
+  /** Append what it prints to this file (memory keeps only a tail); without one, memory keeps all. */
+  logFile?: string;
 }): Promise<InstanceProcess> {
   const args =
     options.entry === "dist"
@@ -27,6 +29,7 @@ export async function startInstance(options: {
       : ["--import", "tsx", path.join(root, "server/src/index.ts")];
   const managed = await startProcess(process.execPath, args, {
     name: `instance ${options.id}`,
+    logFile: options.logFile,
     ready: async () => {
       try {
         return (await fetch(`http://127.0.0.1:${options.port}/api/health`)).status < 500;

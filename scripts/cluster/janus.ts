@@ -26,6 +26,8 @@ export interface JanusOptions {
   apiSecret?: string;
   /** The UDP range Janus takes media ports from, "min-max"; 20000-40000 when omitted. */
   rtpPortRange?: string;
+  /** Append what it prints to this file (memory keeps only a tail). */
+  logFile?: string;
 }
 
 export interface Janus extends Managed {
@@ -131,6 +133,7 @@ export async function startJanus(options: JanusOptions): Promise<Janus> {
   const managed = await startProcess("janus", ["-C", path.join(dir, "janus.jcfg"), "-F", dir, "-o"], {
     name: "janus",
     ready: () => accepts(port),
+    logFile: options.logFile,
   });
   const url = `ws://127.0.0.1:${port}`;
   return { ...managed, port, apiSecret, url, env: { JANUS_URLS: url, JANUS_API_SECRET: apiSecret } };
@@ -142,6 +145,8 @@ export interface JanusNodes {
   env: { JANUS_URLS: string; JANUS_API_SECRET: string };
   /** Stops every node (SIGTERM by default; SIGKILL as a crash would). */
   stop(signal?: NodeJS.Signals): Promise<void>;
+  /** SIGKILL to every node, for when stop() overran its deadline. */
+  kill(): void;
 }
 
 /** UDP media ports per node: nodes on one machine get ranges of their own. */
@@ -149,9 +154,10 @@ const RTP_PORTS_PER_NODE = 2_000;
 
 /**
  * Starts `count` nodes under `dir` (janus-1, janus-2, …) sharing one API secret, as a deployment's
- * nodes share JANUS_API_SECRET. Stops the ones it started when one fails.
+ * nodes share JANUS_API_SECRET. Stops the ones it started when one fails. With `logs`, each node's
+ * output goes to `<logs>/janus-<i>.log`.
  */
-export async function startJanusNodes(dir: string, count: number): Promise<JanusNodes> {
+export async function startJanusNodes(dir: string, count: number, logs?: string): Promise<JanusNodes> {
   const apiSecret = randomBytes(24).toString("base64url");
   const nodes: Janus[] = [];
   const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
@@ -161,12 +167,14 @@ export async function startJanusNodes(dir: string, count: number): Promise<Janus
     for (let i = 1; i <= count; i += 1) {
       const low = 20_000 + (i - 1) * RTP_PORTS_PER_NODE;
       const rtpPortRange = `${low}-${low + RTP_PORTS_PER_NODE - 1}`;
-      nodes.push(await startJanus({ dir: path.join(dir, `janus-${i}`), apiSecret, rtpPortRange }));
+      const logFile = logs && path.join(logs, `janus-${i}.log`);
+      nodes.push(await startJanus({ dir: path.join(dir, `janus-${i}`), apiSecret, rtpPortRange, logFile }));
     }
   } catch (error) {
     await stop("SIGKILL");
     throw error;
   }
   const env = { JANUS_URLS: nodes.map((node) => node.url).join(","), JANUS_API_SECRET: apiSecret };
-  return { nodes, env, stop };
+  const kill = () => nodes.forEach((node) => node.child.kill("SIGKILL"));
+  return { nodes, env, stop, kill };
 }

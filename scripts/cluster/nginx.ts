@@ -1,5 +1,6 @@
 // nginx for the native cluster and the tests: renders nginx/nginx.conf.template, checks it, runs it.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
@@ -20,6 +21,7 @@ export const NGINX_PLACEHOLDERS = [
   "NGINX_ACCESS_LOG",
   "NGINX_TEMP",
   "NGINX_PROXY_BIND",
+  "NGINX_PROXY_SECRET",
 ] as const;
 export type NginxPlaceholder = (typeof NGINX_PLACEHOLDERS)[number];
 export type NginxVars = Record<NginxPlaceholder, string>;
@@ -47,6 +49,12 @@ export function renderNginxConfig(vars: NginxVars, template?: string): string {
  * reaches an instance directly comes from 127.0.0.1 and is charged to its own address.
  */
 export const NGINX_PROXY_ADDRESS = "127.0.0.3";
+
+/**
+ * A fresh secret nginx sends the instances as `X-Proxy-Secret` (their TRUST_PROXY_SECRET): the address
+ * alone proves nothing, since any local process may send from 127.0.0.3 too.
+ */
+export const newProxySecret = (): string => randomBytes(24).toString("base64url");
 
 export interface Upstream {
   host: string;
@@ -86,6 +94,8 @@ export async function writeNativeNginxConfig(options: {
   root: string;
   /** The template's text, when a test renders a variant of it (nginx/nginx.conf.template by default). */
   template?: string;
+  /** What nginx sends as X-Proxy-Secret (the instances' TRUST_PROXY_SECRET); a fresh one when omitted. */
+  proxySecret?: string;
 }): Promise<NativeNginx> {
   const dir = path.resolve(options.dir);
   const spa = path.resolve(options.root);
@@ -119,10 +129,12 @@ export async function writeNativeNginxConfig(options: {
       NGINX_ACCESS_LOG: native.accessLogPath,
       NGINX_TEMP: tempDir,
       NGINX_PROXY_BIND: NGINX_PROXY_ADDRESS,
+      NGINX_PROXY_SECRET: options.proxySecret ?? newProxySecret(),
     },
     options.template,
   );
-  await writeFile(native.confPath, conf);
+  // It holds the proxy secret: readable by its owner (nginx's master) only.
+  await writeFile(native.confPath, conf, { mode: 0o600 });
   return native;
 }
 

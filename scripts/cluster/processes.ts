@@ -1,6 +1,8 @@
 // Small helpers for the real processes the cluster is made of: free ports, binaries, readiness, stop.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { createWriteStream, mkdirSync } from "node:fs";
+import path from "node:path";
 import { connect, createServer } from "node:net";
 
 /** A loopback port that is free now (see reservePort when it must stay free until bound). */
@@ -55,12 +57,21 @@ export function accepts(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * How long a stopped process may take before SIGKILL: above an instance's own SHUTDOWN_TIMEOUT_MS
+ * (10 s), below the 15 s in which `npm run cluster` promises to be gone.
+ */
+export const STOP_GRACE_MS = 12_000;
+
+/** What a process printed, kept in memory only up to this when it also goes to a log file. */
+const LOGGED_TAIL_CHARS = 64 * 1024;
+
 export interface Managed {
   child: ChildProcess;
-  /** Everything the process printed so far. */
+  /** What the process printed so far (with a log file: its last 64 K characters). */
   output(): string;
-  /** Sends `signal` (SIGTERM by default) and waits for the exit. */
-  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Sends `signal` (SIGTERM by default), SIGKILL after `graceMs` (STOP_GRACE_MS), and waits for the exit. */
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<void>;
 }
 
 /** Spawns a process and waits until it is ready. */
@@ -73,20 +84,36 @@ export async function startProcess(
     ready: RegExp | (() => Promise<boolean>);
     timeoutMs?: number;
     name: string;
+    /** Append everything it prints to this file (created with its folder), keeping only a tail in memory. */
+    logFile?: string;
   },
 ): Promise<Managed> {
   const child = spawn(command, args, { env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  let log: ReturnType<typeof createWriteStream> | undefined;
+  if (options.logFile) {
+    mkdirSync(path.dirname(options.logFile), { recursive: true });
+    log = createWriteStream(options.logFile, { flags: "a" });
+    child.once("exit", () => log?.end());
+  }
+  const keep = (chunk: Buffer) => {
+    log?.write(chunk);
+    output += chunk.toString();
+    // Without a bound a long-running cluster kept every line its instances ever printed.
+    if (log && output.length > 2 * LOGGED_TAIL_CHARS) output = output.slice(-LOGGED_TAIL_CHARS);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
   const managed: Managed = {
     child,
-    output: () => output,
-    stop: async (signal = "SIGTERM") => {
+    output: () => (log ? output.slice(-LOGGED_TAIL_CHARS) : output),
+    stop: async (signal = "SIGTERM", graceMs = STOP_GRACE_MS) => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, "exit");
       child.kill(signal);
+      const late = setTimeout(() => child.kill("SIGKILL"), graceMs);
       await exited;
+      clearTimeout(late);
     },
   };
   // A bound on a hang, not on speed: an instance compiled by tsx on a machine whose CPUs other work

@@ -11,6 +11,8 @@ export interface RedisOptions {
   dataDir?: string;
   /** More redis-server options, e.g. `--replicaof host port` (see sentinel.ts). */
   args?: string[];
+  /** Append what it prints to this file. */
+  logFile?: string;
 }
 
 export interface RedisServer {
@@ -50,10 +52,8 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
     ...persistence,
     ...(options.args ?? []),
   ];
-  let redis: Managed = await startProcess("redis-server", args, {
-    ready: /Ready to accept connections/,
-    name: "redis-server",
-  });
+  const start = { ready: /Ready to accept connections/, name: "redis-server", logFile: options.logFile };
+  let redis: Managed = await startProcess("redis-server", args, start);
   return {
     url: `redis://:${password}@127.0.0.1:${port}`,
     port,
@@ -62,10 +62,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
     signal: (signal) => void redis.child.kill(signal),
     restart: async () => {
       await redis.stop();
-      redis = await startProcess("redis-server", args, {
-        ready: /Ready to accept connections/,
-        name: "redis-server",
-      });
+      redis = await startProcess("redis-server", args, start);
     },
   };
 }

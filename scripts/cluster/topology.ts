@@ -6,7 +6,13 @@ import path from "node:path";
 import { startCoturn, type Coturn } from "./coturn.js";
 import { startJanusNodes, type JanusNodes } from "./janus.js";
 import { startInstance, type InstanceProcess } from "./instances.js";
-import { NGINX_PROXY_ADDRESS, startNginx, writeNativeNginxConfig, type NginxProcess } from "./nginx.js";
+import {
+  NGINX_PROXY_ADDRESS,
+  newProxySecret,
+  startNginx,
+  writeNativeNginxConfig,
+  type NginxProcess,
+} from "./nginx.js";
 import { freePort, reservePort } from "./processes.js";
 import { startRedis, type RedisServer } from "./redis.js";
 import { startSentinelSet, type SentinelOptions, type SentinelSet } from "./sentinel.js";
@@ -28,6 +34,8 @@ export interface ClusterOptions {
   sentinel?: Omit<SentinelOptions, "dir">;
   /** Janus nodes to start (docs/sfu.md); the instances get JANUS_URLS and JANUS_API_SECRET for them. */
   janus?: number;
+  /** A folder for each process's log (`app1.log`, `redis.log`, …); without one, output stays in memory. */
+  logs?: string;
 }
 
 export interface Cluster {
@@ -45,15 +53,21 @@ export interface Cluster {
   /** Present when started with `janus`. */
   janus?: JanusNodes;
   stop(): Promise<void>;
+  /** SIGKILL to every process, for when stop() overran its deadline. */
+  kill(): void;
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const count = options.instances ?? 2;
   await mkdir(options.dir, { recursive: true });
+  const { logs } = options;
+  const logFile = (name: string) => logs && path.join(logs, `${name}.log`);
   const sentinel = options.sentinel
-    ? await startSentinelSet({ ...options.sentinel, dir: path.join(options.dir, "redis") })
+    ? await startSentinelSet({ ...options.sentinel, dir: path.join(options.dir, "redis"), logs })
     : undefined;
-  const redis = sentinel?.nodes[0] ?? (await startRedis({ dataDir: path.join(options.dir, "redis") }));
+  const redis =
+    sentinel?.nodes[0] ??
+    (await startRedis({ dataDir: path.join(options.dir, "redis"), logFile: logFile("redis") }));
   const redisEnv = sentinel?.env ?? { REDIS_URL: redis.url };
   const stopRedis = () => sentinel?.stop() ?? redis.stop();
   let coturn: Coturn | undefined;
@@ -61,17 +75,18 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const stopSides = () => Promise.all([stopRedis(), coturn?.stop(), janus?.stop()]);
   try {
     if (options.turn) coturn = await startCoturn({ dir: path.join(options.dir, "coturn") });
-    if (options.janus) janus = await startJanusNodes(options.dir, options.janus);
+    if (options.janus) janus = await startJanusNodes(options.dir, options.janus, logs);
   } catch (error) {
     await stopSides();
     throw error;
   }
   const reserved = options.port === undefined ? await reservePort() : undefined;
   const port = options.port ?? reserved!.port;
-  // nginx, connecting from its own loopback address, is the instances' one trusted proxy, and its two
-  // spellings the only origins.
+  // nginx, connecting from its own loopback address with a secret only it and the instances know, is
+  // the instances' one trusted proxy, and its two spellings the only origins.
   const edge = {
     TRUST_PROXY: NGINX_PROXY_ADDRESS,
+    TRUST_PROXY_SECRET: newProxySecret(),
     PUBLIC_ORIGINS: `http://127.0.0.1:${port},http://localhost:${port}`,
   };
   const instanceEnv = { ...redisEnv, ...edge, ...coturn?.env, ...janus?.env, ...options.env };
@@ -84,6 +99,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           port: await freePort(),
           entry: options.entry ?? "dist",
           env: instanceEnv,
+          logFile: logFile(`app${i}`),
         }),
       );
     }
@@ -92,6 +108,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       port,
       upstreams: started.map((instance) => ({ host: "127.0.0.1", port: instance.port })),
       root: options.root,
+      proxySecret: instanceEnv.TRUST_PROXY_SECRET,
     });
     await reserved?.release(); // held until now: nginx binds it next
     const nginx = await startNginx(native);
@@ -104,10 +121,19 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       nginx,
       coturn,
       janus,
+      // nginx with the instances, so nobody reaches one for long while it closes; each step is bounded
+      // (STOP_GRACE_MS, nginx's own escalation), so the whole stays within the 15 s a process manager allows.
       stop: async () => {
-        await nginx.stop();
-        await Promise.all(started.map((instance) => instance.stop()));
+        await Promise.all([nginx.stop(), ...started.map((instance) => instance.stop())]);
         await stopSides();
+      },
+      kill: () => {
+        for (const child of [nginx.child, ...started.map((instance) => instance.child)])
+          child.kill("SIGKILL");
+        if (sentinel) sentinel.kill();
+        else redis.signal("SIGKILL");
+        coturn?.child.kill("SIGKILL");
+        janus?.kill();
       },
     };
   } catch (error) {

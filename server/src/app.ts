@@ -3,9 +3,11 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import express, { type ErrorRequestHandler, type Response } from "express";
 import type { Config } from "./config.js";
-import { addressKey, claimLimits, refuseClaim } from "./http/claims.js";
+import { claimLimits, refuseClaim } from "./http/claims.js";
+import { addressKey } from "./http/proxy.js";
 import { securityHeaders } from "./http/headers.js";
 import { compileTrust } from "./http/proxy.js";
+import { reloading } from "./http/reloading.js";
 import { roomsLive } from "./http/rooms-live.js";
 import type { Logger } from "./logger.js";
 import type { ErrorCode, HealthResponse, RoomOccupancy } from "@videochat/protocol";
@@ -25,6 +27,8 @@ interface AppDeps {
   streams: Set<CountsStream>;
   /** Every room's count as the occupancy feed keeps it, for a new stream to start from. */
   everyRoomCount: () => Promise<RoomOccupancy[]>;
+  /** The reaper's shortcut to a deadline it should sweep at (a kept call place's grace). */
+  deadlineAt?: (at: number) => void;
 }
 
 /** Claims made again at most, when each one's write outlasts half the grace (see `claim`). */
@@ -51,6 +55,7 @@ export function createApp({
   clock,
   streams,
   everyRoomCount,
+  deadlineAt = () => {},
 }: AppDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
@@ -123,6 +128,8 @@ export function createApp({
     logger.info({ userId: created.session.id, room }, "session created");
     res.status(201).json({ token: created.token, user: { id: created.session.id, name }, room });
   });
+
+  app.post("/api/session/reloading", reloading({ config, store, clock, deadlineAt }));
 
   app.use("/api", (_req, res) => sendError(res, 404, "invalid_payload", "No such API endpoint."));
 

@@ -83,6 +83,8 @@ const ConfigSchema = z.object({
   // A call's tab closed by the user: long enough for a reload of the page to come back, short enough
   // that the others do not watch a frozen tile (issue 16: 31 s).
   CLOSED_TAB_GRACE_MS: ms(3_000),
+  // A call's place whose connection was lost (not closed by the page): the others see "reconnecting".
+  CALL_GRACE_MS: ms(30_000),
   IDLE_TIMEOUT_MS: ms(120_000),
   REAPER_INTERVAL_MS: ms(1_000),
   HEARTBEAT_INTERVAL_MS: ms(3_000),
@@ -97,6 +99,14 @@ const ConfigSchema = z.object({
       return false;
     }
   }, "each entry is loopback, linklocal, uniquelocal, an IP address or a CIDR block"),
+  TRUST_PROXY_SECRET: z
+    .string()
+    .default("")
+    // Written into nginx's config as a quoted value: no quote, `$`, `;` or space.
+    .refine(
+      (secret) => secret === "" || /^[\w.~+/=-]{16,256}$/.test(secret),
+      "16 to 256 characters of A-Z a-z 0-9 _ . ~ + / = -",
+    ),
   SESSION_CLAIMS_PER_MIN: z.coerce.number().int().min(1).default(60),
   LIVE_STREAMS_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
   CLIENT_DIST: z.string().default(defaultClientDist),
@@ -109,6 +119,8 @@ const ConfigSchema = z.object({
     .min(256 * 1024)
     .default(4 * 1024 * 1024),
   CALL_RING_TIMEOUT_MS: ms(30_000),
+  // A pair's private history lasts this long after its last message (7 days).
+  PRIVATE_HISTORY_TTL_MS: ms(7 * 24 * 3600 * 1000),
   FLOOD_REFUSALS: z.coerce.number().int().min(1).default(200),
   // All sessions from one client address together: an office behind one NAT, far above honest use.
   FLOOD_ADDRESS_REFUSALS: z.coerce.number().int().min(1).default(2000),
@@ -129,6 +141,13 @@ const ConfigSchema = z.object({
   // At most an hour: a credential works for anyone holding it until it expires, even after its call.
   TURN_TTL_S: z.coerce.number().int().min(60).max(3600).default(3600),
   ICE_TRANSPORT_POLICY: z.enum(["all", "relay"]).default("all"),
+  /** The largest file a private chat may send peer to peer, in MB (the bytes never reach the server). */
+  FILE_MAX_MB: z.coerce.number().int().min(1).max(4096).default(100),
+  SHUTDOWN_TIMEOUT_MS: ms(10_000),
+  // 0: no metrics listener. Never the public port: nginx must not reach it.
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  METRICS_HOST: z.string().default("0.0.0.0"),
+  METRICS_TOKEN: z.string().default(""),
 });
 
 /** Every environment variable the server reads (compose files and docs must use only these). */
@@ -146,10 +165,16 @@ export type Config = {
   rooms: string[];
   sessionGraceMs: number;
   /**
-   * The grace instead of sessionGraceMs when a session in a call loses its last connection because the
-   * client closed it (a closed tab, not a lost network); at most sessionGraceMs.
+   * How long a call keeps the place of a participant whose page closed its connection (a closed tab,
+   * a reload; not a lost network) before taking them out with "left"; at most sessionGraceMs. A
+   * reloaded page comes back well within it.
    */
   closedTabGraceMs: number;
+  /**
+   * How long a call keeps the place of a participant whose connection was lost (ping timeout, transport
+   * error) before taking them out with "connection lost"; at most sessionGraceMs.
+   */
+  callGraceMs: number;
   idleTimeoutMs: number;
   reaperIntervalMs: number;
   /** How often an instance says it is alive, and how long silence means it is dead. */
@@ -170,15 +195,25 @@ export type Config = {
    * has its X-Forwarded-For/-Host/-Proto read; empty means none is trusted.
    */
   trustProxy: string[];
+  /**
+   * When set, the proxy must also prove itself: X-Forwarded-* count only on a request that carries
+   * `X-Proxy-Secret: <this>` (nginx sets it). A peer address alone proves nothing on a shared host: any
+   * local process can send from 127.0.0.3 (TRUST_PROXY_SECRET).
+   */
+  trustProxySecret: string | undefined;
   /** GET /api/rooms/live streams one client address may hold open on one instance (each is a connection). */
   liveStreamsPerAddress: number;
   clientDist: string;
+  /** The largest file offered peer to peer in a private chat, in bytes (FILE_MAX_MB). */
+  fileMaxBytes: number;
   logLevel: z.infer<typeof ConfigSchema>["LOG_LEVEL"];
   /** Every event family's per-user budget (defaults, MESSAGE_RATE_PER_10S, then RATE_LIMITS). */
   rateLimits: Record<LimitFamily, RateLimit>;
   /** Bytes a connection may have waiting to be sent before it counts as not reading and is cut. */
   outboundBufferMaxBytes: number;
   callRingTimeoutMs: number;
+  /** How long a pair's private history is kept after its last message (PRIVATE_HISTORY_TTL_MS). */
+  privateHistoryMs: number;
   /**
    * A connection refused `refusals` times (over a limit, or bad input) within `windowMs` is closed,
    * and its session may not attach again, on any instance, for `cooldownMs` (keep it below the grace).
@@ -215,6 +250,13 @@ export type Config = {
      */
     transportPolicy: IceTransportPolicy;
   };
+  /** A signalled process exits within this, whatever Redis does (work left undone is logged). */
+  shutdownTimeoutMs: number;
+  /**
+   * The operator's Prometheus endpoint: `GET /metrics` on its own listener (port 0: none), answered
+   * only with `Authorization: Bearer <token>` when a token is set.
+   */
+  metrics: { port: number; host: string; token: string };
 };
 
 /** Redis reached through Sentinel (REDIS_SENTINELS and the settings beside it). */
@@ -284,6 +326,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rooms: c.ROOMS,
     sessionGraceMs: c.SESSION_GRACE_MS,
     closedTabGraceMs: Math.min(c.CLOSED_TAB_GRACE_MS, c.SESSION_GRACE_MS),
+    callGraceMs: Math.min(c.CALL_GRACE_MS, c.SESSION_GRACE_MS),
     idleTimeoutMs: c.IDLE_TIMEOUT_MS,
     reaperIntervalMs: c.REAPER_INTERVAL_MS,
     heartbeatIntervalMs: c.HEARTBEAT_INTERVAL_MS,
@@ -291,8 +334,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     orphanGraceMs: Math.min(c.ORPHAN_GRACE_MS, c.SESSION_GRACE_MS),
     publicOrigins: c.PUBLIC_ORIGINS,
     trustProxy: c.TRUST_PROXY,
+    trustProxySecret: c.TRUST_PROXY_SECRET || undefined,
     liveStreamsPerAddress: c.LIVE_STREAMS_PER_ADDRESS,
     clientDist: c.CLIENT_DIST,
+    fileMaxBytes: c.FILE_MAX_MB * 1024 * 1024,
     logLevel: c.LOG_LEVEL,
     rateLimits: {
       ...RATE_LIMIT_DEFAULTS,
@@ -302,6 +347,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     outboundBufferMaxBytes: c.OUTBOUND_BUFFER_MAX_BYTES,
     callRingTimeoutMs: c.CALL_RING_TIMEOUT_MS,
+    privateHistoryMs: c.PRIVATE_HISTORY_TTL_MS,
     flood: {
       refusals: c.FLOOD_REFUSALS,
       addressRefusals: c.FLOOD_ADDRESS_REFUSALS,
@@ -320,5 +366,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       turnTtlSeconds: c.TURN_TTL_S,
       transportPolicy: c.ICE_TRANSPORT_POLICY,
     },
+    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    metrics: { port: c.METRICS_PORT, host: c.METRICS_HOST, token: c.METRICS_TOKEN },
   };
 }

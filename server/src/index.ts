@@ -15,6 +15,15 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     if (closing) return;
     closing = true;
     instance.logger.info({ signal }, "shutting down");
+    // close() waits on Store writes, and ioredis retries them for as long as Redis is away (or
+    // frozen): the deadline, not Redis, decides when the process is gone.
+    setTimeout(() => {
+      instance.logger.error(
+        { timeoutMs: config.shutdownTimeoutMs },
+        "shutdown deadline passed: exiting with the rest undone (other instances take over)",
+      );
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
     instance.close().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -4,7 +4,9 @@ import type { AddressInfo } from "node:net";
 import type { startLiveness } from "./cluster/liveness.js";
 import type { startReaper } from "./cluster/reaper.js";
 import type { Config } from "./config.js";
+import { serveMetrics } from "./http/metrics-endpoint.js";
 import type { Logger } from "./logger.js";
+import type { Metrics } from "./metrics.js";
 import { handshakesSettled } from "./realtime/handshake.js";
 import type { AppServer, RealtimeDeps } from "./realtime/deps.js";
 import type { CountsStream, OccupancyFeed } from "./realtime/occupancy.js";
@@ -22,12 +24,24 @@ export interface Parts {
   streams: Set<CountsStream>;
   reaper: ReturnType<typeof startReaper>;
   liveness: ReturnType<typeof startLiveness>;
+  metrics: Metrics;
+  /** The operator's listener (METRICS_PORT), once `listen` opened it. */
+  metricsServer?: HttpServer;
 }
 
-/** Registers this run (taking predecessors over) before the first connection can attach, then listens. */
-export async function listen({ config, logger, http, deps, liveness }: Parts): Promise<number> {
+/**
+ * Registers this run (taking predecessors over) before the first connection can attach, opens the
+ * metrics listener when METRICS_PORT is set, then listens.
+ */
+export async function listen(parts: Parts): Promise<number> {
+  const { config, logger, http, deps, liveness } = parts;
   await liveness.start();
   await deps.sfu?.start();
+  if (config.metrics.port > 0) {
+    const served = await serveMetrics(parts.metrics.registry, config.metrics);
+    parts.metricsServer = served.server;
+    logger.info({ port: served.port }, "metrics served at /metrics");
+  }
   return new Promise((resolve, reject) => {
     http.once("error", reject);
     http.listen(config.port, config.host, () => {
@@ -37,9 +51,16 @@ export async function listen({ config, logger, http, deps, liveness }: Parts): P
   });
 }
 
+/** The metrics listener stops answering at once: a scraper's keep-alive connection must not hold it. */
+function closeMetrics({ metricsServer }: Parts): void {
+  metricsServer?.close();
+  metricsServer?.closeAllConnections();
+}
+
 /** Stops cleanly: local sessions get their grace (to resume elsewhere), then every part closes. */
 export async function close(parts: Parts): Promise<void> {
   const { config, logger, io, deps, redis, counts, streams, reaper, liveness } = parts;
+  closeMetrics(parts);
   reaper.stop();
   counts.stop();
   for (const stream of streams) stream.end();
@@ -68,7 +89,9 @@ export async function close(parts: Parts): Promise<void> {
  * or retired; the sockets are cut without a goodbye, and the other instances (or the next run of
  * this id) must take over what this run leaves.
  */
-export async function crash({ http, io, deps, redis, counts, reaper, liveness }: Parts): Promise<void> {
+export async function crash(parts: Parts): Promise<void> {
+  const { http, io, deps, redis, counts, reaper, liveness } = parts;
+  closeMetrics(parts);
   reaper.stop();
   counts.stop();
   if (redis) for (const client of [redis.data, redis.store]) client.disconnect();

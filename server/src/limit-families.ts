@@ -1,7 +1,8 @@
 // Every rate limit's budget, in one table: the event families that per-user limits count (see
 // realtime/limits.ts), the budgets the Store charges inside its own steps (room-message, session-leave,
-// session-claim: one fixed-window counter each in Lua, `charge_window` in prelude.lua.ts, and in memory,
-// `charge` in state/memory-records.ts), and the parser of RATE_LIMITS overrides.
+// session-claim: one fixed-window counter each in Lua, `charge_window` in prelude.lua.ts, or a field the
+// step writes anyway, `post_budget` and `charge_field`; in memory, `charge` in state/memory-records.ts),
+// and the parser of RATE_LIMITS overrides.
 import { z } from "zod";
 
 /**
@@ -26,12 +27,28 @@ export const RATE_LIMIT_DEFAULTS = {
   "call-signal": { points: 400, seconds: 10 },
   "call-signal-bytes": { points: 2_000_000, seconds: 10 },
   "call-media": { points: 30, seconds: 10 },
+  // "Raise hand" / "Lower hand": a person's clicks, each one a group:state to the room.
+  "call-hand": { points: 10, seconds: 10 },
+  // Reactions: a burst of a few clicks is normal, a stream of them is not.
+  "call-reaction": { points: 20, seconds: 10 },
   "ice-servers": { points: 10, seconds: 10 },
   "session-leave": { points: 5, seconds: 10 },
   // Connections (handshakes) of one session: reloads, network changes and failovers, not a loop.
   "session-attach": { points: 30, seconds: 60 },
   // Session claims (POST /api/session) per client address, not per user: SESSION_CLAIMS_PER_MIN.
   "session-claim": { points: 60, seconds: 60 },
+  // Edits and deletes of one's own messages (room and private).
+  "message-change": { points: 20, seconds: 10 },
+  // Reaction toggles: a few quick clicks on chips, not a stream.
+  reaction: { points: 30, seconds: 10 },
+  // Each connection syncs once, and dismisses a notice now and then.
+  reach: { points: 20, seconds: 10 },
+  // A tab marks its room read as messages arrive while it is shown (the SPA sends at most ~1/s).
+  "room-read": { points: 30, seconds: 10 },
+  // File offers, answers and cancels in a private chat.
+  file: { points: 20, seconds: 10 },
+  // A file transfer's own peer connection: a few descriptions and tens of candidates.
+  "file-signal": { points: 200, seconds: 10 },
 };
 export type LimitFamily = keyof typeof RATE_LIMIT_DEFAULTS;
 export const LIMIT_FAMILIES = Object.keys(RATE_LIMIT_DEFAULTS) as LimitFamily[];

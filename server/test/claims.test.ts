@@ -2,7 +2,7 @@
 // limit, other addresses are unaffected, X-Forwarded-For counts only from a trusted proxy, and on
 // Redis the limit holds across instances.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { addressKey } from "../src/http/claims.js";
+import { addressKey } from "../src/http/proxy.js";
 import type { HttpError } from "@videochat/protocol";
 import { claim, type RawResponse } from "./support/edge.js";
 import { startRedis, type RedisProcess } from "./support/redis.js";

@@ -152,4 +152,98 @@ describe("a tab closed right after joining a call", () => {
       closeAll(...sockets.splice(0));
     }
   });
+
+  /** A 1:1 call between two new people: Ann rings, Bo accepts. */
+  async function privateCall(
+    ann: Awaited<ReturnType<typeof person>>,
+    bo: Awaited<ReturnType<typeof person>>,
+  ) {
+    const opened = waitFor(bo.socket, "private:opened");
+    await request(ann.socket, "private:open", { with: bo.session.user.id });
+    await opened;
+    const incoming = waitFor(bo.socket, "call:incoming");
+    await request(ann.socket, "call:invite", {});
+    const { call } = await incoming;
+    const answered = waitFor(ann.socket, "call:answered");
+    await request(bo.socket, "call:answer", { callId: call.id, accept: true });
+    await answered;
+    return call.id;
+  }
+
+  const reloading = (token: string, tabId: string) =>
+    fetch(`${server.url}/api/session/reloading`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ token, tab: tabId }),
+    });
+
+  it("keeps a 1:1 call whose page reloads slower than the closed-tab grace (the new page said it was loading)", async () => {
+    try {
+      const ann = await person("Ann", "GENERAL");
+      const bo = await person("Bo", "GENERAL", "tab-bo", "load-1");
+      const callId = await privateCall(ann, bo);
+      // Cy and Di's call is the clock: Di's tab closes just after Bo's and does not come back.
+      const cy = await person("Cy", "SPORTS");
+      const di = await person("Di", "SPORTS");
+      await privateCall(cy, di);
+      const ended: unknown[] = [];
+      ann.socket.on("call:ended", (payload) => ended.push(payload));
+      const away = waitFor(ann.socket, "call:participant", (p) => p.state === "away");
+      bo.socket.io.engine.close();
+      expect(await away).toMatchObject({ callId, user: { name: "Bo" } });
+      // Bo's tab is loading its new page: the first thing it does is say so.
+      expect(await (await reloading(bo.session.token, "tab-bo")).json()).toEqual({ held: true });
+      // Nobody else's tab, nor an unknown session, keeps anything.
+      expect(await (await reloading(bo.session.token, "tab-other")).json()).toEqual({ held: false });
+      expect((await reloading("x".repeat(32), "tab-bo")).status).toBe(401);
+      expect((await reloading(bo.session.token, "a/b")).status).toBe(400);
+      const clock = waitFor(cy.socket, "call:ended", undefined, WITHIN_MS + 5_000);
+      di.socket.io.engine.close();
+      // Di's closed tab ends her call after the closed-tab grace, which Bo's away place outlived.
+      expect(await clock).toMatchObject({ reason: "left", by: { name: "Di" } });
+      const back = waitFor(ann.socket, "call:participant", (p) => p.state === "back");
+      const again = tab(server.url, bo.session.token, "tab-bo", "load-2");
+      sockets.push(again);
+      expect(await waitFor(again, "call:held")).toEqual({ callId, kind: "private" });
+      expect(await back).toMatchObject({ callId, user: { name: "Bo" }, rejoined: true });
+      expect(ended).toEqual([]);
+    } finally {
+      closeAll(...sockets.splice(0));
+    }
+  });
+
+  it("keeps a group call place whose page reloads slower than the closed-tab grace", async () => {
+    try {
+      const ann = await person("Ann", "GAMES");
+      const bo = await person("Bo", "GAMES", "tab-bo", "load-1");
+      // Cy is the clock: his tab closes just after Bo's and does not come back.
+      const cy = await person("Cy", "GAMES");
+      const started = await request(ann.socket, "group:start", {});
+      const callId = (started as unknown as { call: GroupCall }).call.id;
+      const all = waitFor(ann.socket, "group:state", (s) => names(s.call).length === 3);
+      await request(bo.socket, "group:join", { callId });
+      await request(cy.socket, "group:join", { callId });
+      await all;
+      const seen: string[][] = [];
+      ann.socket.on("group:state", (s) => seen.push(names(s.call)));
+      const away = waitFor(ann.socket, "call:participant", (p) => p.state === "away");
+      bo.socket.io.engine.close();
+      expect(await away).toMatchObject({ callId, user: { name: "Bo" } });
+      expect(await (await reloading(bo.session.token, "tab-bo")).json()).toEqual({ held: true });
+      const cyGone = waitFor(
+        ann.socket,
+        "group:state",
+        (s) => !names(s.call).includes("Cy"),
+        WITHIN_MS + 5_000,
+      );
+      cy.socket.io.engine.close();
+      expect(names((await cyGone).call)).toEqual(["Ann", "Bo"]);
+      const again = tab(server.url, bo.session.token, "tab-bo", "load-2");
+      sockets.push(again);
+      expect(await waitFor(again, "call:held")).toEqual({ callId, kind: "group" });
+      expect(seen.filter((list) => !list.includes("Bo"))).toEqual([]);
+    } finally {
+      closeAll(...sockets.splice(0));
+    }
+  });
 });

@@ -1,6 +1,6 @@
 // Two server processes (the real entrypoint) on one Redis: users on different instances see each other.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeAll, join, openSocket, request, waitFor, type Joined } from "./support/clients.js";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { closeAll, join, openSocket, record, request, waitFor, type Joined } from "./support/clients.js";
 import { openCountsStream } from "./support/counts.js";
 import { freePort } from "./support/ports.js";
 import { startRedis, type RedisProcess } from "./support/redis.js";
@@ -98,6 +98,56 @@ describe("two instances on one Redis", () => {
     } finally {
       stream.close();
       closeAll(carol?.socket);
+    }
+  });
+
+  it("carry unread ids, do-not-disturb records and file offers from one instance to the other", async () => {
+    let dana: Joined | undefined;
+    let eve: Joined | undefined;
+    try {
+      dana = await join(one.url, "Dana", "GAMES");
+      eve = await join(two.url, "Eve", "GAMES");
+      await request(dana.socket, "reach:sync", {});
+      // Eve posts in GAMES on two, then moves to SPORTS and posts: Dana, watching on one, hears the newest id.
+      await request(dana.socket, "rooms:watch", { watch: true });
+      await request(eve.socket, "room:join", { room: "SPORTS" });
+      // Every wait starts before the request that causes its event: the event can reach Dana before the
+      // ack reaches Eve.
+      const seen = record(dana.socket, "rooms:latest");
+      const posted = await request(eve.socket, "room:message", { text: "over here" });
+      const id = (posted.message as { id: number }).id;
+      await vi.waitFor(
+        () =>
+          expect(
+            seen.some((p) => p.rooms.some((room) => room.name === "SPORTS" && room.lastMessageId === id)),
+          ).toBe(true),
+        { timeout: 20_000 },
+      );
+      const back = waitFor(dana.socket, "room:member-joined", (d) => d.member.name === "Eve");
+      await request(eve.socket, "room:join", { room: "GAMES" });
+      await back;
+
+      // Eve is Unavailable on two: Dana's chat on one is refused and the record waits for Eve.
+      await request(eve.socket, "presence:set", { status: "unavailable" });
+      expect(await request(dana.socket, "private:open", { with: eve.session.user.id })).toMatchObject({
+        ok: false,
+        error: { code: "do_not_disturb", message: "Eve is unavailable" },
+      });
+      await request(eve.socket, "presence:set", { status: "online" });
+      expect((await request(eve.socket, "reach:sync", {})).attempts).toMatchObject([
+        { from: { name: "Dana" } },
+      ]);
+
+      // A file offer crosses instances to the partner.
+      const opened = waitFor(eve.socket, "private:opened");
+      await request(dana.socket, "private:open", { with: eve.session.user.id });
+      await opened;
+      const offered = waitFor(eve.socket, "file:offered");
+      const offer = { fileId: "cross-file-1", name: "a.txt", size: 3, type: "text/plain" };
+      expect(await request(dana.socket, "file:offer", offer)).toMatchObject({ ok: true });
+      expect(await offered).toMatchObject({ ...offer, from: { name: "Dana" } });
+    } finally {
+      closeAll(dana?.socket, eve?.socket);
     }
   });
 });

@@ -41,7 +41,7 @@ const SECURITY_HEADERS = {
   "referrer-policy": "no-referrer",
   "permissions-policy": "camera=(self), microphone=(self), geolocation=()",
   "content-security-policy":
-    "default-src 'self'; connect-src 'self'; img-src 'self' data:; media-src 'self' blob: mediastream:; style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    "default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -49,6 +49,8 @@ const SECURITY_HEADERS = {
 
 interface ComposeService {
   build?: { dockerfile?: string };
+  profiles?: string[];
+  volumes?: string[];
   image?: string;
   command?: string[];
   environment?: Record<string, string>;
@@ -58,6 +60,7 @@ interface ComposeService {
   networks?: string[] | Record<string, { ipv4_address?: string } | null>;
 }
 interface Compose {
+  name?: string;
   services: Record<string, ComposeService>;
   networks: Record<string, { internal?: boolean } | null>;
 }
@@ -446,10 +449,25 @@ describe("docker-compose.yml", () => {
     apps = Object.entries(compose.services).filter(([, service]) => isAppService(service));
   });
 
+  it("ships the Node major CI tests on (.ci/run runs the suites on it)", async () => {
+    const dockerfile = await readFile(path.join(repo, "Dockerfile.server"), "utf8");
+    const majors = [...dockerfile.matchAll(/^FROM node:(\d+)-/gm)].map((m) => m[1]);
+    const ci = await readFile(path.join(repo, ".ci/run"), "utf8");
+    const tested = /^NODE_IMAGE_VERSION=(\d+)\./m.exec(ci)?.[1];
+    expect(majors.length).toBeGreaterThan(0);
+    expect(new Set(majors)).toEqual(new Set([tested]));
+  });
+
+  it("has no top-level name (Compose v1 refuses it)", () => {
+    expect(compose.name).toBeUndefined();
+  });
+
   it("has Redis, two app instances, coturn and nginx, and only nginx and coturn publish ports", () => {
-    expect(Object.keys(compose.services).sort()).toEqual(["app1", "app2", "coturn", "nginx", "redis"]);
+    // Services behind a profile (`--profile monitoring`) start only when asked for.
+    const always = Object.entries(compose.services).filter(([, service]) => !service.profiles);
+    expect(always.map(([name]) => name).sort()).toEqual(["app1", "app2", "coturn", "nginx", "redis"]);
     expect(apps.map(([name]) => name).sort()).toEqual(["app1", "app2"]);
-    for (const [name, service] of Object.entries(compose.services)) {
+    for (const [name, service] of always) {
       if (name === "coturn") continue; // its ports: below
       expect(service.ports, name).toEqual(name === "nginx" ? ["8080:8080"] : undefined);
     }
@@ -519,6 +537,53 @@ describe("docker-compose.yml", () => {
     for (const server of servers) expect(server.port).toBe(3000);
     expect(upstreams).toBe(upstreamLines(servers).replace(/\s+/g, " "));
     for (const [name] of apps) expect(nginx.depends_on?.[name]?.condition, name).toBe("service_healthy");
+  });
+
+  it("with docker-compose.ha.yml and --profile ha, points every instance at the profile's three sentinels", async () => {
+    const ha = parse(await readFile(path.join(repo, "docker-compose.ha.yml"), "utf8"), {
+      merge: true,
+    }) as Compose;
+    const sentinels = ["sentinel1", "sentinel2", "sentinel3"];
+    for (const name of ["redis-replica", ...sentinels]) {
+      expect(compose.services[name]?.profiles, name).toEqual(["ha"]);
+      // The private network only (the nodes at fixed addresses on it).
+      const networks = compose.services[name]?.networks ?? [];
+      expect(Array.isArray(networks) ? networks : Object.keys(networks), name).toEqual(["backend"]);
+      expect(compose.services[name]?.ports, name).toBeUndefined();
+    }
+    for (const [name, app] of apps) {
+      // Compose merges an override's environment key by key over the service's own.
+      const env = { ...environmentOf(app), ...environmentOf(ha.services[name]!) };
+      const config = loadConfig(env);
+      expect(config.redisUrl, name).toBe("");
+      expect(config.redisSentinel?.sentinels, name).toEqual(sentinels.map((host) => ({ host, port: 26379 })));
+      expect(config.redisSentinel?.replicaAck, name).toBe("wait");
+      // The nodes' and the sentinels' password: one variable for all.
+      expect(config.redisSentinel?.password, name).toBe(
+        environmentOf(compose.services["redis-replica"]!).REDIS_PASSWORD,
+      );
+      for (const sentinel of sentinels)
+        expect(ha.services[name]!.depends_on?.[sentinel]?.condition, name).toBe("service_healthy");
+    }
+  });
+
+  it("lets Prometheus (--profile monitoring) scrape every instance's METRICS_PORT, published on loopback only", async () => {
+    const scrape = parse(await readFile(path.join(repo, "deploy/prometheus.yml"), "utf8")) as {
+      scrape_configs: { static_configs: { targets: string[] }[] }[];
+    };
+    const targets = scrape.scrape_configs.flatMap((job) => job.static_configs.flatMap((c) => c.targets));
+    const expected = apps.map(([name, app]) => `${name}:${loadConfig(environmentOf(app)).metrics.port}`);
+    expect(targets.sort()).toEqual(expected.sort());
+    for (const [name, app] of apps)
+      expect(loadConfig(environmentOf(app)).metrics.port, name).toBeGreaterThan(0);
+    for (const name of ["prometheus", "grafana"]) {
+      const service = compose.services[name]!;
+      expect(service.profiles, name).toEqual(["monitoring"]);
+      for (const port of service.ports ?? []) expect(port, name).toMatch(/^127\.0\.0\.1:/);
+    }
+    expect(compose.services.prometheus!.networks).toContain("backend");
+    // Grafana and Prometheus are an operator's tools: nginx, the public entry, is on none of their networks.
+    expect(compose.services.nginx!.networks).not.toContain("monitoring");
   });
 
   describe("coturn", () => {

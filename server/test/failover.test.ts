@@ -38,6 +38,15 @@ describe("through nginx, across instances", () => {
       await request(alice.socket, "room:message", { text: "hello from app1" });
       expect((await atCarol).text).toBe("hello from app1");
 
+      // "Unavailable" is respected across instances; back online, Bob can be reached.
+      expect(await request(alice.socket, "private:open", { with: bob.userId })).toMatchObject({
+        ok: false,
+        error: { code: "do_not_disturb", message: "Bob is unavailable" },
+      });
+      const back = waitFor(alice.socket, "room:member-updated", (d) => d.member.status === "online");
+      await request(bob.socket, "presence:set", { status: "online" });
+      await back;
+
       const opened = waitFor(bob.socket, "private:opened");
       await request(alice.socket, "private:open", { with: bob.userId });
       await opened;

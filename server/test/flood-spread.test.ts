@@ -2,8 +2,10 @@
 // instances on Redis), or over sessions from one address; and signals whose bytes sit in fields the
 // byte budget once did not count (sdpMid, usernameFragment).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { io as connect } from "socket.io-client";
 import {
   closeAll,
+  createSession,
   join,
   openSocket,
   request,
@@ -73,6 +75,45 @@ describe("the flood cut, per session across tabs and per address (two instances 
     for (const person of people.slice(0, 4)) await refused(person.socket, 40);
     expect(await lastOne).toBe("flooding");
     expect(people[4]!.socket.connected).toBe(true);
+  });
+});
+
+describe("the flood cut per address, for an IPv6 client (behind a trusted proxy)", () => {
+  let server: TestServer;
+  const sockets: ClientSocket[] = [];
+  beforeAll(async () => {
+    server = await startServer({ ...ENV, TRUST_PROXY: "loopback" });
+  });
+  afterAll(async () => {
+    closeAll(...sockets);
+    await server.close();
+  });
+
+  /** A session whose socket the proxy says comes from `address`. */
+  async function from(address: string, name: string): Promise<ClientSocket> {
+    const session = await createSession(server.url, name);
+    const socket = connect(server.url, {
+      auth: { token: session.token },
+      transports: ["websocket"],
+      extraHeaders: { "X-Forwarded-For": address },
+      forceNew: true,
+      reconnection: false,
+    }) as ClientSocket;
+    sockets.push(socket);
+    await waitFor(socket, "session:ready");
+    return socket;
+  }
+
+  it("counts every address of one /64 together, as the claims limit does: a host holds all of them", async () => {
+    const spread: ClientSocket[] = [];
+    // 4 addresses of one /64 x 40 refusals: each under the session's 50, 160 for the /64 (budget 150).
+    for (let i = 1; i <= 4; i++) spread.push(await from(`2001:db8:5:6::${i}`, `Six${i}`));
+    const neighbour = await from("2001:db8:5:7::1", "Neighbour");
+    const lastOne = cut(spread[3]!);
+    for (const socket of spread) await refused(socket, 40);
+    expect(await lastOne).toBe("flooding");
+    // Another /64 refused nothing: it talks on.
+    expect((await request(neighbour, "room:message", { text: "still here" })).ok).toBe(true);
   });
 });
 

@@ -12,6 +12,7 @@ import {
   type ClientSocket,
   type Joined,
 } from "./support/clients.js";
+import { instanceSample } from "./support/metrics.js";
 import { startRedis, type RedisProcess } from "./support/redis.js";
 import { startServer, type TestServer } from "./support/server.js";
 
@@ -60,7 +61,8 @@ async function floodUntilCut(alice: Joined, bob: Joined) {
   return { reason, how, cutAt, answered };
 }
 
-function suite(url: () => string[]) {
+function suite(servers: () => TestServer[]) {
+  const url = () => servers().map((server) => server.url);
   const sockets: ClientSocket[] = [];
   afterEach(() => closeAll(...sockets.splice(0)));
 
@@ -112,6 +114,12 @@ function suite(url: () => string[]) {
     const answered = (await Promise.all(acks)).filter((ack) => ack !== null);
     expect(answered).toHaveLength(Number(ENV.FLOOD_REFUSALS));
     expect(answered.every((ack) => !ack.ok && ack.error.code === "invalid_payload")).toBe(true);
+    const cuts = await instanceSample(
+      servers()[0]!.instance,
+      "videochat_flood_cuts_total",
+      'by="connection"',
+    );
+    expect(cuts).toBe(1);
   });
 
   it("holds off nobody else: handshakes with forged tokens naming someone's user id spend nothing of theirs", async () => {
@@ -176,7 +184,7 @@ describe("flood cut, memory store", () => {
     await server.close();
     server = await startServer(ENV);
   });
-  suite(() => [server.url]);
+  suite(() => [server]);
 });
 
 describe("flood cut, two instances on Redis (the hold-off is cluster-wide)", () => {
@@ -199,5 +207,5 @@ describe("flood cut, two instances on Redis (the hold-off is cluster-wide)", () 
     await Promise.all(servers.map((server) => server.close()));
     await redis.stop();
   });
-  suite(() => servers.map((server) => server.url));
+  suite(() => servers);
 });

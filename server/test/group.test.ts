@@ -1,13 +1,11 @@
 // Group calls over real sockets: start, join, invite, decline, full, busy both ways, leave, the last
 // leave ending the call, room switches, session expiry, and signals relayed only inside one call; on
 // one memory instance and across two instances on one Redis.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { GroupCall } from "@videochat/protocol";
-import { closeAll, createSession, join, record, request, waitFor, type Joined } from "./support/clients.js";
+import { createSession, record, request, waitFor, type Joined } from "./support/clients.js";
 import { eventually } from "./support/cluster.js";
-import { useServer } from "./support/harness.js";
-import { startRedis, type RedisProcess } from "./support/redis.js";
-import { startServer, type TestServer } from "./support/server.js";
+import { useInstancesOnRedis, useServer } from "./support/harness.js";
 
 const names = (call: GroupCall | null | undefined) => call?.participants.map((p) => p.name);
 const offer = { type: "offer" as const, sdp: "v=0\r\n" };
@@ -174,11 +172,15 @@ describe("group calls on one instance", () => {
 });
 
 describe("a participant's tab goes away", () => {
-  const server = useServer({ SESSION_GRACE_MS: "20000" });
+  const server = useServer({
+    SESSION_GRACE_MS: "20000",
+    CALL_GRACE_MS: "20000",
+    CLOSED_TAB_GRACE_MS: "3000",
+  });
 
-  /** A tab of page `page` (kept across its reconnects, new after a reload), once the server has it. */
-  async function tab(token: string, page: string) {
-    const socket = server.open({ token, page });
+  /** A page load `page` of tab `tabId` (the tab survives a reload, the page does not), once the server has it. */
+  async function tab(token: string, page: string, tabId = "tab-1") {
+    const socket = server.open({ token, page }, { tab: tabId });
     await waitFor(socket, "session:ready");
     return socket;
   }
@@ -186,7 +188,7 @@ describe("a participant's tab goes away", () => {
   const gone = (id: string | undefined) =>
     eventually(() => !server.instance.io.of("/").sockets.has(id ?? ""), 10_000, "the tab is gone");
 
-  it("keeps the place of a reconnecting page and of a second tab; takes a reloaded page's user out", async () => {
+  it("keeps the place through a reconnect and a reload (the others see it away, then back), not for a second tab", async () => {
     const [bo, dee] = await Promise.all(["Bo", "Dee"].map((n) => server.enter(n)));
     const ann = await createSession(server.url, "Ann");
     const first = await tab(ann.token, "ann-page-1");
@@ -198,6 +200,9 @@ describe("a participant's tab goes away", () => {
       await request(bo!.socket, "group:signal", { callId, peer: ann.user.id, candidate: null });
       return (await heard).peer;
     };
+    const states = record(dee!.socket, "group:state");
+    const presence = record(bo!.socket, "call:participant");
+    const annRef = { id: ann.user.id, name: "Ann" };
 
     // The same page reconnects (a network blip): still in the call, and signals reach it.
     const firstId = first.id;
@@ -205,49 +210,72 @@ describe("a participant's tab goes away", () => {
     await gone(firstId);
     const again = await tab(ann.token, "ann-page-1");
     expect(await signalToAnn(again)).toBe(bo!.session.user.id);
+    await eventually(() => presence.length === 2, 10_000, "away and back");
+    expect(presence).toEqual([
+      { callId, user: annRef, state: "away" },
+      { callId, user: annRef, state: "back", rejoined: false },
+    ]);
     // A second tab of Ann's while the first holds the call: nothing changes.
-    const states = record(dee!.socket, "group:state");
-    await tab(ann.token, "ann-page-2");
+    const second = await tab(ann.token, "ann-page-2", "tab-2");
     expect(await request(bo!.socket, "group:signal", { callId, peer: ann.user.id, candidate: null })).toEqual(
-      {
-        ok: true,
-      },
+      { ok: true },
     );
 
-    // The holding page reloads: the new page has no media, so Ann is out and the stage updates.
-    const out = waitFor(dee!.socket, "group:state", (s) => names(s.call)?.join() === "Bo");
-    const free = waitFor(
-      dee!.socket,
-      "room:member-updated",
-      (d) => d.member.name === "Ann" && !d.member.busy,
-    );
+    // The holding page reloads: the new page of the same tab is told it still holds the place.
     const againId = again.id;
     again.disconnect();
     await gone(againId);
-    const reloaded = await tab(ann.token, "ann-page-3");
-    await Promise.all([out, free]);
-    expect(states.map((s) => names(s.call)?.join())).toEqual(["Bo"]);
-    expect(
-      await request(bo!.socket, "group:signal", { callId, peer: ann.user.id, candidate: null }),
-    ).toMatchObject({
-      error: { code: "no_call" },
-    });
-    // The reloaded page may join again, as anyone.
-    expect(await request(reloaded, "group:join", { callId })).toMatchObject({
-      ok: true,
-      call: { participants: [{ name: "Bo" }, { name: "Ann" }] },
-    });
+    const reloaded = server.open({ token: ann.token, page: "ann-page-3" }, { tab: "tab-1" });
+    expect(await waitFor(reloaded, "call:held")).toEqual({ callId, kind: "group" });
+    expect(await signalToAnn(reloaded)).toBe(bo!.session.user.id);
+    await eventually(() => presence.length === 4, 10_000, "away and back again");
+    expect(presence.slice(2)).toEqual([
+      { callId, user: annRef, state: "away" },
+      { callId, user: annRef, state: "back", rejoined: true },
+    ]);
+    expect(states.filter((state) => !names(state.call)?.includes("Ann"))).toEqual([]); // never left
+    expect(second.connected).toBe(true);
+
+    // Past the grace after her page closes for good, she is out, and the room is told why.
+    const out = waitFor(dee!.socket, "group:state", (s) => names(s.call)?.join() === "Bo", 10_000);
+    const at = Date.now();
+    reloaded.disconnect();
+    const state = await out;
+    expect(Date.now() - at).toBeLessThan(5_000);
+    expect(state.departed).toEqual({ user: annRef, reason: "left" });
+  });
+});
+
+describe("a lost connection in a group call", () => {
+  const server = useServer({ SESSION_GRACE_MS: "20000", CALL_GRACE_MS: "1500" });
+
+  it("keeps the place for the call grace, then takes the participant out with 'connection lost'", async () => {
+    const [ann, bo] = await Promise.all(["Ann", "Bo"].map((n) => server.enter(n)));
+    const started = (await request(ann!.socket, "group:start", {})) as unknown as { call: GroupCall };
+    await request(bo!.socket, "group:join", { callId: started.call.id });
+    const away = waitFor(ann!.socket, "call:participant", (p) => p.state === "away");
+    const out = waitFor(ann!.socket, "group:state", (s) => names(s.call)?.join() === "Ann", 15_000);
+    // Bo's network goes silent: the server gives up on his pings (Engine.IO's own "ping timeout" path).
+    const held = [...server.instance.io.of("/").sockets.values()].find(
+      (socket) => socket.data.userId === bo!.session.user.id,
+    );
+    const lostAt = Date.now();
+    (held!.conn as unknown as { onClose: (reason: string) => void }).onClose("ping timeout");
+    expect((await away).user.name).toBe("Bo");
+    const state = await out;
+    expect(state.departed).toEqual({ user: { id: bo!.session.user.id, name: "Bo" }, reason: "lost" });
+    expect(Date.now() - lostAt).toBeGreaterThanOrEqual(1_500);
   });
 });
 
 describe("a 1:1 call's tab goes away", () => {
-  const server = useServer({ SESSION_GRACE_MS: "20000" });
+  const server = useServer({ SESSION_GRACE_MS: "20000", CLOSED_TAB_GRACE_MS: "3000" });
 
-  it("ends the call when the page that accepted it reloads, not for a second tab", async () => {
+  it("keeps the call when the page that accepted it reloads, not for a second tab; ends it with 'left' once closed", async () => {
     const ann = await server.enter("Ann");
     const bo = await createSession(server.url, "Bo");
-    const tab = async (page: string) => {
-      const socket = server.open({ token: bo.token, page });
+    const tab = async (page: string, tabId = "tab-1") => {
+      const socket = server.open({ token: bo.token, page }, { tab: tabId });
       await waitFor(socket, "session:ready");
       return socket;
     };
@@ -260,42 +288,70 @@ describe("a 1:1 call's tab goes away", () => {
     const { call } = await incoming;
     await request(first, "call:answer", { callId: call.id, accept: true });
     const ended = record(ann.socket, "call:ended");
+    const presence = record(ann.socket, "call:participant");
+    const boRef = { id: bo.user.id, name: "Bo" };
 
-    const second = await tab("bo-page-2");
+    const second = await tab("bo-page-2", "tab-2");
     expect(await request(second, "call:signal", { callId: call.id, candidate: null })).toEqual({ ok: true });
-    const hungUp = waitFor(ann.socket, "call:ended");
     const firstId = first.id;
     first.disconnect();
     await eventually(() => !server.instance.io.of("/").sockets.has(firstId ?? ""), 10_000, "tab gone");
+    // Ann's page answers "back, rejoined" as the SPA does: a new connection, whose offer goes out at
+    // once. The reloaded page must know its call (call:held) before that offer reaches it, however
+    // slowly its own start goes: here its chat history is held until Ann's signal went out (or 500 ms).
+    let annSignalled!: () => void;
+    const signalled = new Promise<void>((resolve) => (annSignalled = resolve));
+    ann.socket.on("call:participant", (presence) => {
+      if (!presence.rejoined) return;
+      void request(ann.socket, "call:signal", { callId: call.id, candidate: null }).then(annSignalled);
+    });
+    const store = server.instance.store;
+    const history = store.privateHistory.bind(store);
+    store.privateHistory = async (chatId) => {
+      await Promise.race([signalled, new Promise((resolve) => setTimeout(resolve, 500))]);
+      return history(chatId);
+    };
+    const reloaded = server.open({ token: bo.token, page: "bo-page-3" }, { tab: "tab-1" });
+    const order: string[] = [];
+    reloaded.onAny((event: string) => order.push(event));
+    const [chat, held] = await Promise.all([
+      waitFor(reloaded, "private:opened"),
+      waitFor(reloaded, "call:held"),
+    ]);
+    await eventually(() => order.includes("call:signal"), 10_000, "Ann's offer to the new page");
+    expect(order.filter((event) => event === "call:held" || event === "call:signal")).toEqual([
+      "call:held",
+      "call:signal",
+    ]);
+    expect(chat.call).toMatchObject({ id: call.id, state: "active" }); // the call goes on
+    expect(held).toEqual({ callId: call.id, kind: "private" });
+    expect(await request(reloaded, "call:signal", { callId: call.id, candidate: null })).toEqual({
+      ok: true,
+    });
+    await eventually(() => presence.length === 2, 10_000, "away and back");
+    expect(presence).toEqual([
+      { callId: call.id, user: boRef, state: "away" },
+      { callId: call.id, user: boRef, state: "back", rejoined: true },
+    ]);
     expect(ended).toEqual([]);
-    const reloaded = server.open({ token: bo.token, page: "bo-page-3" });
-    const chat = await waitFor(reloaded, "private:opened");
-    expect(await hungUp).toEqual({ callId: call.id, reason: "hangup" });
-    expect(chat.call).toBeUndefined(); // the chat stays, without the call
-    expect(chat.chat.with.name).toBe("Ann");
+
+    // The page closes for good: within seconds, both sides are told the call ended because Bo left.
+    const over = waitFor(ann.socket, "call:ended", undefined, 10_000);
+    const toSecond = waitFor(second, "call:ended", undefined, 10_000);
+    const at = Date.now();
+    reloaded.disconnect();
+    expect(await over).toEqual({ callId: call.id, reason: "left", by: boRef });
+    expect(Date.now() - at).toBeLessThan(5_000);
+    expect((await toSecond).reason).toBe("left");
   });
 });
 
 describe("group calls across two instances on one Redis", () => {
-  let redis: RedisProcess;
-  let servers: TestServer[] = [];
-  const users: Joined[] = [];
-  beforeAll(async () => {
-    redis = await startRedis();
-    servers = await Promise.all(
-      ["g1", "g2"].map((id) => startServer({ REDIS_URL: redis.url, INSTANCE_ID: id })),
-    );
-  });
-  afterAll(async () => {
-    closeAll(...users.map((user) => user.socket));
-    await Promise.all(servers.map((server) => server.close()));
-    await redis?.stop();
-  });
+  const instances = useInstancesOnRedis(["g1", "g2"]);
 
   it("invites, joins and relays signals between participants on different instances", async () => {
-    const ann = await join(servers[0]!.url, "Ann");
-    const bo = await join(servers[1]!.url, "Bo");
-    users.push(ann, bo);
+    const ann = await instances.enter(0, "Ann");
+    const bo = await instances.enter(1, "Bo");
     const started = (await request(ann.socket, "group:start", {})) as unknown as { call: GroupCall };
     const invited = waitFor(bo.socket, "group:invited");
     await request(ann.socket, "group:invite", { with: bo.session.user.id });
@@ -311,5 +367,26 @@ describe("group calls across two instances on one Redis", () => {
       description: offer,
     });
     expect((await signal).peer).toBe(bo.session.user.id);
+  });
+
+  it("keeps the call's started and ended lines in the room's history, for both instances and later joiners", async () => {
+    const cy = await instances.enter(0, "Cy", "SPORTS");
+    const di = await instances.enter(1, "Di", "SPORTS");
+    const startedLine = waitFor(di.socket, "room:message", (m) => m.call === "started");
+    const started = (await request(cy.socket, "group:start", {})) as unknown as { call: GroupCall };
+    expect(await startedLine).toMatchObject({ room: "SPORTS", call: "started", from: { name: "Cy" } });
+    const endedLine = waitFor(di.socket, "room:message", (m) => m.call === "ended");
+    expect(await request(cy.socket, "group:leave", {})).toEqual({ ok: true });
+    expect(await endedLine).toMatchObject({ room: "SPORTS", call: "ended" });
+    // Nobody edits or deletes them, not even who started the call.
+    const line = await startedLine;
+    expect(await request(cy.socket, "room:edit", { id: line.id, text: "no call" })).toMatchObject({
+      ok: false,
+      error: { code: "no_message" },
+    });
+    expect(started.call.room).toBe("SPORTS");
+    // A later joiner, on the other instance, finds both in the history.
+    const ed = await instances.enter(1, "Ed", "SPORTS");
+    expect(ed.state.history.filter((m) => m.call).map((m) => m.call)).toEqual(["started", "ended"]);
   });
 });

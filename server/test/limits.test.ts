@@ -39,6 +39,12 @@ const FAMILIES: [LimitFamily, Event, (i: number, ids: { bob: string }) => object
   ["call", "call:end", () => ({ callId: "no-such-call" })],
   ["call-signal", "call:signal", (i) => ({ callId: "no-such-call", candidate: candidate(i) })],
   ["ice-servers", "call:ice-servers", () => ({})],
+  ["message-change", "room:delete", (i) => ({ id: i + 1 })],
+  ["reaction", "private:react", (i) => ({ id: i + 1, emoji: "👍" })],
+  ["reach", "reach:sync", () => ({})],
+  ["room-read", "room:read", (i) => ({ room: "GENERAL", id: i })],
+  ["file", "file:cancel", () => ({ fileId: "no-such-file" })],
+  ["file-signal", "file:signal", (i) => ({ fileId: "no-such-file", candidate: candidate(i) })],
 ];
 
 const isLimited = (ack: Ack) => !ack.ok && ack.error.code === "rate_limited";
@@ -184,8 +190,12 @@ describe("event limits on Redis", () => {
     const server = await startServer({ REDIS_URL: redis.url, FLOOD_REFUSALS: "100000" });
     const alice = await join(server.url, "Alice");
     const client = new Redis(redis.url);
-    // room:message charges its budget inside its one Store step (postRoomMessage), under rl:post.
-    const counted = () => client.get(`videochat:rl:post:${alice.session.user.id}`);
+    // room:message charges its budget inside its one Store step (postRoomMessage): a field beside the
+    // sender's member entry, (window start mod 2^31) * 2^21 + used.
+    const counted = async () => {
+      const value = await client.hget("videochat:room:GENERAL:members", `${alice.session.user.id}|post`);
+      return value === null ? null : Number(value) % 2 ** 21;
+    };
     try {
       expectLimited(await flood(alice.socket, "room:message", (i) => ({ text: `a${i}` })), "room-message");
       // The budget was spent in Redis; what this one connection sent beyond it was refused at the edge

@@ -18,11 +18,16 @@ function harness() {
     on: (_event: string, listener: typeof fromOthers) => (fromOthers = listener),
   };
   const reads: string[][] = [];
+  const versionReads: string[] = [];
   const store = {
     kind: "redis",
     occupancy: async (rooms: string[]) => {
       reads.push(rooms);
       return rooms.map((room) => counts.get(room) ?? { count: 0, version: 0 });
+    },
+    roomVersion: async (room: string) => {
+      versionReads.push(room);
+      return counts.get(room)?.version ?? 0;
     },
   };
   const streamed: RoomOccupancy[][] = [];
@@ -37,6 +42,7 @@ function harness() {
   return {
     feed,
     reads,
+    versionReads,
     counts,
     toWatchers,
     toOthers,
@@ -96,5 +102,37 @@ describe("occupancy feed", () => {
     expect((await feed.everyRoom())[1]).toEqual({ name: "B", count: 0, version: 2 });
     expect(reads).toHaveLength(2);
     feed.stop();
+  });
+
+  it("answers awaited versions with the window's count read: a changed room's from it, others once each", async () => {
+    const { feed, reads, versionReads, counts, toOthers } = harness();
+    counts.set("A", { count: 3, version: 7 });
+    counts.set("B", { count: 1, version: 4 });
+    feed.changed("A");
+    const settled: number[] = [];
+    const waits = [feed.versionAfter("A"), feed.versionAfter("B"), feed.versionAfter("B")];
+    for (const wait of waits) void wait.then((version) => settled.push(version));
+    // Read after the window, not at the call: a change landing meanwhile is in the answer.
+    counts.set("B", { count: 2, version: 5 });
+    await vi.advanceTimersByTimeAsync(99);
+    expect(settled).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await Promise.all(waits)).toEqual([7, 5, 5]);
+    expect(reads).toEqual([["A"]]);
+    expect(versionReads).toEqual(["B"]);
+    // Only the changed room's count goes to the other instances.
+    expect(toOthers).toEqual([[{ name: "A", count: 3, version: 7 }]]);
+    // A version awaited alone reads only it; an instance that closes drops its waiters, reading nothing.
+    const alone = feed.versionAfter("A");
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await alone).toBe(7);
+    expect(reads).toHaveLength(1);
+    let answered = false;
+    void feed.versionAfter("A").finally(() => (answered = true));
+    feed.stop();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(answered).toBe(false);
+    expect(reads).toHaveLength(1);
+    expect(versionReads).toEqual(["B", "A"]);
   });
 });

@@ -155,4 +155,21 @@ describe("configuration", () => {
       expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(/TRUST_PROXY/);
     }
   });
+
+  it("asks no proxy secret by default; a set one is long and safe to write into nginx's config", () => {
+    expect(loadConfig({}).trustProxySecret).toBeUndefined();
+    expect(loadConfig({ TRUST_PROXY_SECRET: "" }).trustProxySecret).toBeUndefined();
+    expect(loadConfig({ TRUST_PROXY_SECRET: "abcdefghijklmnop_1" }).trustProxySecret).toBe(
+      "abcdefghijklmnop_1",
+    );
+    for (const bad of [
+      "short",
+      "sixteen chars ok",
+      'abcdefghijklmnop"',
+      "abcdefghijklmnop$x",
+      "a;".repeat(9),
+    ]) {
+      expect(() => loadConfig({ TRUST_PROXY_SECRET: bad }), bad).toThrow(/TRUST_PROXY_SECRET/);
+    }
+  });
 });

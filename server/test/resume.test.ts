@@ -48,6 +48,38 @@ describe("session resume", () => {
     expect(bobSees.joined).toEqual([]);
   });
 
+  it("gives a resuming tab the edits, deletes and reactions made meanwhile to messages it had", async () => {
+    const alice = await enter("Alice", "SPORTS");
+    const bob = await enter("Bob", "SPORTS");
+    const said = async (text: string) => {
+      const ack = await request(bob.socket, "room:message", { text });
+      if (!ack.ok) throw new Error(ack.error.message);
+      return ack.message as { id: number };
+    };
+    const secret = await said("a secret, soon deleted");
+    const typo = await said("a tpyo");
+    const liked = await said("like this");
+    const last = waitFor(alice.socket, "room:message", (m) => m.text === "seen last");
+    const lastSeen = (await said("seen last")).id;
+    await last;
+
+    alice.socket.disconnect();
+    await request(bob.socket, "room:delete", { id: secret.id });
+    await request(bob.socket, "room:edit", { id: typo.id, text: "a typo" });
+    await request(bob.socket, "room:react", { id: liked.id, emoji: "👍" });
+    await request(bob.socket, "room:message", { text: "missed" });
+
+    const back = server.open({ token: alice.session.token, lastMessageId: lastSeen, lastRoom: "SPORTS" });
+    const state = await waitFor(back, "room:state");
+    const byId = new Map(state.history.map((m) => [m.id, m]));
+    expect(byId.get(secret.id)).toMatchObject({ deleted: true, text: "" });
+    expect(byId.get(typo.id)).toMatchObject({ text: "a typo" });
+    expect(byId.get(liked.id)?.reactions).toEqual([{ emoji: "👍", users: [bob.session.user] }]);
+    expect(state.history.some((m) => m.text === "missed")).toBe(true);
+    // Unchanged messages it had are not sent again.
+    expect(byId.has(lastSeen)).toBe(false);
+  });
+
   it("releases the name and tells the room once the grace period passes", async () => {
     const alice = await enter("Alice");
     const bob = await enter("Bob");

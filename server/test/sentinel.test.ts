@@ -13,11 +13,15 @@ import { eventually, joinOn, startTestCluster } from "./support/cluster.js";
 const USERS = 20;
 const PERIOD_MS = 1_000; // each user once a second: 20 messages/s in the room
 /**
- * Sentinel's timings for the drill: a silent primary is down after 1 s (the default is 30 s). Two
- * replicas: when the primary dies the other replica confirms writes at once (with one, writes wait
- * until the dead node is back as a replica).
+ * Sentinel's timings for the drill: a silent primary is down after 2 s (the default is 30 s). Not 1 s:
+ * a sentinel that learns of the kill's switch from the others may take up to its 1 s ping period to
+ * reach the new primary, and with down-after 1 s it then called that healthy primary down and (the
+ * dead one's down votes still counted) failed it over at once: an unplanned third switch, which the
+ * drill took for its SENTINEL FAILOVER ("switched in 7 ms"; in CI once with 8 messages missing at a
+ * member). Two replicas: when the primary dies the other replica confirms writes at once (with one,
+ * writes wait until the dead node is back as a replica).
  */
-const SENTINEL = { downAfterMs: 1_000, failoverTimeoutMs: 3_000, replicas: 2 };
+const SENTINEL = { downAfterMs: 2_000, failoverTimeoutMs: 3_000, replicas: 2 };
 
 let cluster: Cluster;
 beforeAll(async () => {
@@ -84,9 +88,9 @@ describe("a Redis failover under load", () => {
 
     // 2. A switch with no failure, as an operator makes one: SENTINEL FAILOVER.
     const switchedAt = Date.now();
-    await sentinel.failover();
+    const replaced = await sentinel.failover();
     const switchMs = await eventually(
-      async () => (await sentinel.primary()) !== second,
+      async () => (await sentinel.primary()) !== replaced,
       30_000,
       "SENTINEL FAILOVER switches to a replica",
     );

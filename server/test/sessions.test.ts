@@ -60,9 +60,12 @@ describe("a duplicated tab (the same session twice)", () => {
     await request(ann.socket, "presence:idle", { idle: false });
     await back;
 
-    const chosen = waitFor(twin, "presence:chosen");
+    // The twin learns the pick from the room's update of Ann (one broadcast), as Bo learns her status.
+    const chosen = waitFor(twin, "room:member-updated", (d) => d.chosen !== undefined);
+    const told = waitFor(bo.socket, "room:member-updated", (d) => d.member.status === "unavailable");
     await request(ann.socket, "presence:set", { status: "unavailable" });
-    expect(await chosen).toEqual({ status: "unavailable" });
+    expect(await chosen).toMatchObject({ chosen: "unavailable", member: { status: "unavailable" } });
+    expect((await told).chosen).toBe("unavailable");
   });
 });
 

@@ -11,6 +11,7 @@ import { closeAll, join, request, waitFor, type Joined } from "./support/clients
 import { eventually } from "./support/cluster.js";
 import type { JanusNodes } from "../../scripts/cluster/janus.js";
 import { startJanusNodes } from "./support/janus.js";
+import { instanceSample } from "./support/metrics.js";
 import { startServer, type TestServer } from "./support/server.js";
 
 let janus: JanusNodes;
@@ -77,6 +78,15 @@ describe("group calls through Janus", () => {
     const placement = await placementOf(callId);
     expect(placement.node).toBe(idleNode);
     expect(await inVideoRoom(placement)).toEqual([ann.session.user.id, bo.session.user.id].sort());
+    // The operator's view: two sockets in VideoRooms here, two live nodes, a call of two in GENERAL.
+    expect(await instanceSample(server.instance, "videochat_sfu_participants")).toBe(2);
+    expect(await instanceSample(server.instance, "videochat_sfu_live_nodes")).toBe(2);
+    const inCall = await instanceSample(
+      server.instance,
+      "videochat_group_call_participants",
+      'room="GENERAL"',
+    );
+    expect(inCall).toBe(2);
     // Cy is in the room but not in the call: no place, and nothing to relay.
     expect(await request(cy.socket, "sfu:join", { callId })).toMatchObject({ error: { code: "no_call" } });
     const offer = { type: "offer" as const, sdp: "v=0\r\n" };
@@ -86,6 +96,9 @@ describe("group calls through Janus", () => {
     expect(
       await request(cy.socket, "sfu:trickle", { callId, target: "publisher", candidate: null }),
     ).toMatchObject({ error: { code: "no_call" } });
+    expect(await request(cy.socket, "sfu:restart", { callId })).toMatchObject({ error: { code: "no_call" } });
+    // An ICE restart before any subscription exists is nothing to do (queued, then skipped).
+    expect(await request(ann.socket, "sfu:restart", { callId })).toEqual({ ok: true });
     // Bad input is refused at the edge with a clear error.
     expect(
       await request(ann.socket, "sfu:trickle", { callId, target: "nobody", candidate: null } as never),
@@ -133,6 +146,7 @@ describe("group calls through Janus", () => {
     const after = await placementOf(callId);
     expect(after.node).not.toBe(before.node);
     expect(after.epoch).toBe(before.epoch + 1);
+    expect(await instanceSample(server.instance, "videochat_sfu_rehomes_total")).toBe(1);
     for (const person of [ann, bo])
       expect(await request(person.socket, "sfu:join", { callId })).toEqual({ ok: true });
     expect(await inVideoRoom(after)).toEqual([ann.session.user.id, bo.session.user.id].sort());

@@ -4,7 +4,7 @@
 // Run against every implementation (see store.test.ts), so both Stores keep the same semantics.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Store } from "../src/state/store.js";
-import { claimName } from "./support/store.js";
+import { claimName, enterRoom, openSession, boPosts } from "./support/store.js";
 
 export function storeConnectionsContract(name: string, makeStore: () => Promise<Store>) {
   describe(`Store contract (connections): ${name}`, () => {
@@ -18,35 +18,13 @@ export function storeConnectionsContract(name: string, makeStore: () => Promise<
 
     const far = () => Date.now() + 60_000;
     const claim = (userName: string) => claimName(store, userName);
-    async function enter(userName: string, room = "GENERAL") {
-      const created = await claimName(store, userName, room);
-      const attached = await store.attachConnection(created.session.id, `conn-${userName}`, 8);
-      if (!attached.ok) throw new Error(attached.code);
-      return { ...created, attached };
-    }
-    async function session(userName: string, ...connections: string[]) {
-      const created = await store.createSession({
-        name: userName,
-        nameKey: userName.toLowerCase(),
-        room: "GENERAL",
-        graceDeadline: far(),
-      });
-      if (!created.ok) throw new Error(userName);
-      for (const connection of connections) {
-        const attached = await store.attachConnection(created.session.id, connection, 8);
-        if (!attached.ok) throw new Error(attached.code);
-      }
-      return { ...created.session, token: created.token };
-    }
+    const enter = (userName: string, room = "GENERAL") => enterRoom(store, userName, room);
+    const session = (userName: string, ...connections: string[]) =>
+      openSession(store, userName, ...connections);
     const names = async (room = "GENERAL") =>
       (await store.roomSnapshot(room)).members.map((m) => m.name).sort();
     /** Bo, connected in `room`, has said `text` there. */
-    async function boSays(text: string, room = "GENERAL") {
-      const bo = await claim("Bo");
-      await store.connect(bo.token, "i1#a/bo", 8);
-      if (room !== "GENERAL") await store.moveToRoom(bo.session.id, room);
-      await store.appendRoomMessage({ room, from: { id: bo.session.id, name: "Bo" }, text, at: 1 });
-    }
+    const boSays = (text: string, room = "GENERAL") => boPosts(store, text, room);
 
     it("enters the room on the first attach only, and reports later attaches as resumed", async () => {
       const { session, attached } = await enter("Dan", "SPORTS");
@@ -126,6 +104,52 @@ export function storeConnectionsContract(name: string, makeStore: () => Promise<
       expect(await store.connect(ann.token, "i1#a/one", 1)).toMatchObject({ ok: true, resumed: true });
     });
 
+    it("checks the session's hold-off and attach budget in the connect step, after its token", async () => {
+      const ann = await claim("Ann");
+      const now = Date.now();
+      const attach = (at: number) => ({ points: 2, windowMs: 10_000, now: at });
+      // A forged token spends nothing of the session's budget.
+      const forged = `${ann.session.id}.${"A".repeat(43)}`;
+      for (let i = 0; i < 3; i++)
+        expect(await store.connect(forged, "i1#a/x", 8, attach(now))).toEqual({
+          ok: false,
+          code: "session_unknown",
+        });
+      expect(await store.connect(ann.token, "i1#a/one", 8, attach(now))).toMatchObject({ ok: true });
+      expect(await store.connect(ann.token, "i1#a/two", 8, attach(now + 1))).toMatchObject({ ok: true });
+      // The third try in the window is refused, with the rest of the window, and attaches nothing.
+      expect(await store.connect(ann.token, "i1#a/three", 8, attach(now + 4000))).toEqual({
+        ok: false,
+        code: "rate_limited",
+        userId: ann.session.id,
+        retryAfterMs: 6000,
+      });
+      // Two tabs so far: a third fits under a cap of three.
+      expect(await store.attachConnection(ann.session.id, "i1#a/x", 3)).toMatchObject({ ok: true });
+      // A new window takes tabs again.
+      expect(await store.connect(ann.token, "i1#a/three", 8, attach(now + 10_000))).toMatchObject({
+        ok: true,
+        resumed: true,
+      });
+      // Held off: refused until the hold-off's end, whatever the budget; without `attach`, not asked.
+      await store.holdOff(ann.session.id, now + 30_000);
+      expect(await store.connect(ann.token, "i1#a/four", 8, attach(now + 25_000))).toEqual({
+        ok: false,
+        code: "flooding",
+        userId: ann.session.id,
+        retryAfterMs: 5000,
+      });
+      expect(await store.connect(ann.token, "i1#a/four", 8, attach(now + 30_000))).toMatchObject({
+        ok: true,
+      });
+      // A gone session is held off by nobody (and nothing of it is written back).
+      await store.holdOff("no-such-session", now + 30_000);
+      expect(await store.attachConnection("no-such-session", "i1#a/x", 8)).toEqual({
+        ok: false,
+        code: "session_unknown",
+      });
+    });
+
     it("caps the connections of one session", async () => {
       const ann = await session("Ann", "c1", "c2");
       expect(await store.attachConnection(ann.id, "c3", 3)).toMatchObject({ ok: true });
@@ -167,6 +191,52 @@ export function storeConnectionsContract(name: string, makeStore: () => Promise<
       });
       expect(await store.setConnectionIdle(ann.id, "unknown-tab", true)).toBeNull();
       expect(await store.setConnectionIdle("nobody", "c1", true)).toBeNull();
+    });
+
+    it("takes a choice of online from a tab known active as online, without the other tabs' say", async () => {
+      const ann = await session("Ann", "c1", "c2");
+      await store.setConnectionIdle(ann.id, "c1", true);
+      await store.setStatus(ann.id, "absent");
+      // c2 chooses online: it is active (as the caller knows), so online, whatever c1 is.
+      const chosen = await store.setStatus(ann.id, "online", undefined, true);
+      expect(chosen?.session).toMatchObject({ status: "online", chosen: "online" });
+      expect(chosen?.changed?.member.status).toBe("online");
+      expect((await store.roomSnapshot("GENERAL")).members[0]?.status).toBe("online");
+      // Without the hint the tabs are read: one active tab is enough.
+      await store.setStatus(ann.id, "unavailable");
+      expect((await store.setStatus(ann.id, "online", undefined, false))?.session.status).toBe("online");
+      // A choice other than online is what the room sees, hint or not.
+      expect((await store.setStatus(ann.id, "unavailable", undefined, true))?.session.status).toBe(
+        "unavailable",
+      );
+    });
+
+    it("charges status choices and tab idleness to one presence budget, refusing past it without a change", async () => {
+      const ann = await session("Ann", "c1");
+      const bo = await session("Bo", "c2");
+      const budget = { points: 3, windowMs: 60_000, now: Date.now() };
+      expect((await store.setStatus(ann.id, "absent", budget))?.retryAfterMs).toBeUndefined();
+      expect((await store.setConnectionIdle(ann.id, "c1", true, budget))?.retryAfterMs).toBeUndefined();
+      expect((await store.setStatus(ann.id, "online", budget))?.changed?.member.status).toBe("absent");
+      const refused = await store.setStatus(ann.id, "unavailable", budget);
+      expect(refused?.retryAfterMs).toBeGreaterThan(0);
+      expect(refused?.retryAfterMs).toBeLessThanOrEqual(budget.windowMs);
+      expect(refused?.changed).toBeUndefined();
+      expect(refused?.session).toMatchObject({ chosen: "online", status: "absent" });
+      const idle = await store.setConnectionIdle(ann.id, "c1", false, budget);
+      expect(idle?.retryAfterMs).toBeGreaterThan(0);
+      expect((await store.getSession(ann.id))?.status).toBe("absent");
+      // The window ends a windowMs after its first charge (the caller's clock): the rest of it to wait.
+      const later = { ...budget, now: budget.now + 45_000 };
+      expect((await store.setStatus(ann.id, "unavailable", later))?.retryAfterMs).toBe(15_000);
+      const next = { ...budget, now: budget.now + 60_000 };
+      expect((await store.setStatus(ann.id, "online", next))?.retryAfterMs).toBeUndefined();
+      // Without a charge (the Store's own callers) and for another user, nothing is refused.
+      expect((await store.setConnectionIdle(ann.id, "c1", false))?.changed?.member.status).toBe("online");
+      expect((await store.setStatus(bo.id, "absent", budget))?.changed?.member.status).toBe("absent");
+      // Unknown sessions and tabs are null before any charge.
+      expect(await store.setStatus("nobody", "absent", budget)).toBeNull();
+      expect(await store.setConnectionIdle(bo.id, "unknown-tab", true, budget)).toBeNull();
     });
 
     it("renews the grace of a session without connections only while it lasts", async () => {
@@ -236,8 +306,20 @@ export function storeConnectionsContract(name: string, makeStore: () => Promise<
         changes: [],
       });
       expect((await store.heartbeat("i1#a", 100_001, 1_000)).added).toBe(true);
-      await store.retireInstance("i1#a");
+      await store.retireInstance("i1#a", 100_002);
       expect(await store.takeOverDeadInstances(1e13, 1, 1)).toEqual({ instances: [], changes: [] });
+    });
+
+    it("a retired run leaves no connection behind: one whose detach never landed gets the grace", async () => {
+      const t0 = Date.now();
+      await store.heartbeat("i1#a", t0, 1_000);
+      const stranded = await session("a", "i1#a/s1");
+      await session("b", "i1#a/x", "i2#a/y");
+      await store.retireInstance("i1#a", t0 + 1_000);
+      expect(await store.takeOverDeadInstances(1e13, 1, 1)).toEqual({ instances: [], changes: [] });
+      const expired = await store.takeExpiredSessions(t0 + 1_001, 100);
+      expect(expired.map((ended) => ended.session.id)).toEqual([stranded.id]);
+      expect(await names()).toEqual(["b"]);
     });
 
     it("takes over a silent run's connections once, with grace counted from its last heartbeat", async () => {

@@ -3,8 +3,8 @@
 // Run against every implementation (see store.test.ts), so both Stores keep the same semantics.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Store } from "../src/state/store.js";
-import { HISTORY_LIMIT } from "../src/state/types.js";
-import { claimName } from "./support/store.js";
+import { PRIVATE_HISTORY_LIMIT } from "../src/state/types.js";
+import { enterRoom, openSession } from "./support/store.js";
 
 export function storePrivateContract(name: string, makeStore: () => Promise<Store>) {
   describe(`Store contract (private): ${name}`, () => {
@@ -17,26 +17,9 @@ export function storePrivateContract(name: string, makeStore: () => Promise<Stor
     });
 
     const far = () => Date.now() + 60_000;
-    async function enter(userName: string, room = "GENERAL") {
-      const created = await claimName(store, userName, room);
-      const attached = await store.attachConnection(created.session.id, `conn-${userName}`, 8);
-      if (!attached.ok) throw new Error(attached.code);
-      return { ...created, attached };
-    }
-    async function session(userName: string, ...connections: string[]) {
-      const created = await store.createSession({
-        name: userName,
-        nameKey: userName.toLowerCase(),
-        room: "GENERAL",
-        graceDeadline: far(),
-      });
-      if (!created.ok) throw new Error(userName);
-      for (const connection of connections) {
-        const attached = await store.attachConnection(created.session.id, connection, 8);
-        if (!attached.ok) throw new Error(attached.code);
-      }
-      return { ...created.session, token: created.token };
-    }
+    const enter = (userName: string, room = "GENERAL") => enterRoom(store, userName, room);
+    const session = (userName: string, ...connections: string[]) =>
+      openSession(store, userName, ...connections);
 
     it("pairs two members of one room in a private chat and marks both busy", async () => {
       const alice = await enter("Alice");
@@ -98,7 +81,7 @@ export function storePrivateContract(name: string, makeStore: () => Promise<Stor
       expect(results.filter((r) => !r.ok && r.code === "partner_busy")).toHaveLength(9);
     });
 
-    it("posts a private message into the sender's chat in one step, keeping the last 100", async () => {
+    it("posts a private message into the sender's chat in one step, keeping the pair's last 200", async () => {
       const alice = await enter("Alice");
       const bob = await enter("Bob");
       expect(await store.postPrivateMessage(alice.session.id, { text: "alone", at: 1 })).toBeNull();
@@ -116,16 +99,19 @@ export function storePrivateContract(name: string, makeStore: () => Promise<Stor
           at: 5,
         },
       });
-      for (let i = 0; i < 2 * HISTORY_LIMIT + 10; i++)
+      for (let i = 0; i < 2 * PRIVATE_HISTORY_LIMIT + 10; i++)
         await store.postPrivateMessage(alice.session.id, { text: `m${i}`, at: 6 + i });
       const history = await store.privateHistory(opened.chat.id);
-      expect(history).toHaveLength(HISTORY_LIMIT);
-      expect(history.at(-1)).toMatchObject({ id: 2 * HISTORY_LIMIT + 11, text: `m${2 * HISTORY_LIMIT + 9}` });
+      expect(history).toHaveLength(PRIVATE_HISTORY_LIMIT);
+      expect(history.at(-1)).toMatchObject({
+        id: 2 * PRIVATE_HISTORY_LIMIT + 11,
+        text: `m${2 * PRIVATE_HISTORY_LIMIT + 9}`,
+      });
       await store.closePrivateChat(opened.chat.id);
       expect(await store.postPrivateMessage(alice.session.id, { text: "late", at: 9 })).toBeNull();
     });
 
-    it("closes a chat for both, clears busy and forgets its messages", async () => {
+    it("closes a chat for both, clears busy and keeps its messages for the pair's next chat", async () => {
       const alice = await enter("Alice");
       const bob = await enter("Bob");
       const opened = await store.openPrivateChat(alice.session.id, bob.session.id);
@@ -147,18 +133,21 @@ export function storePrivateContract(name: string, makeStore: () => Promise<Stor
       expect(await store.privateHistory(opened.chat.id)).toEqual([]);
       expect(await store.appendPrivateMessage(opened.chat.id, { from, text: "late", at: 3 })).toBeNull();
       expect((await store.getSession(alice.session.id))!.chatId).toBeUndefined();
-      expect((await store.openPrivateChat(bob.session.id, alice.session.id)).ok).toBe(true);
+      const again = await store.openPrivateChat(bob.session.id, alice.session.id);
+      if (!again.ok) throw new Error(again.code);
+      expect((await store.privateHistory(again.chat.id)).map((m) => m.text)).toEqual(["hi", "there"]);
     });
 
-    it("keeps the chat id on a session that ends, so the partner can be told", async () => {
+    it("closes the chat of a session that ends in the same step, so the partner can be told", async () => {
       const alice = await enter("Alice");
       const bob = await enter("Bob");
       const opened = await store.openPrivateChat(alice.session.id, bob.session.id);
       if (!opened.ok) throw new Error(opened.code);
       const ended = await store.endSession(alice.session.id);
       expect(ended!.session.chatId).toBe(opened.chat.id);
-      const closed = await store.closePrivateChat(opened.chat.id);
-      expect(closed!.changes.map((c) => [c.member.name, c.member.busy])).toEqual([["Bob", false]]);
+      expect(ended!.closedChat?.changes.map((c) => [c.member.name, c.member.busy])).toEqual([["Bob", false]]);
+      // Nothing is left to close in a second step (one that an instance dying in between would lose).
+      expect(await store.closePrivateChat(opened.chat.id)).toBeNull();
     });
 
     it("closes the mover's private chat in the same step as the move", async () => {
@@ -227,6 +216,54 @@ export function storePrivateContract(name: string, makeStore: () => Promise<Stor
         state: "ringing",
       });
       expect((await store.getPrivateChat(chatId))!.call).toBeUndefined();
+    });
+
+    it("keeps raised hands with the active 1:1 call, the first time kept, gone with the call", async () => {
+      const alice = await enter("Alice");
+      const bob = await enter("Bob");
+      const cy = await enter("Cy");
+      const opened = await store.openPrivateChat(alice.session.id, bob.session.id);
+      if (!opened.ok) throw new Error(opened.code);
+      const chatId = opened.chat.id;
+      const started = await store.startCall(chatId, alice.session.id, far());
+      if (!started.ok) throw new Error(started.code);
+      const callId = started.call.id;
+      // Not while it rings, not for another call, not for someone outside the chat.
+      expect(await store.setCallHand(alice.session.id, callId, true, 1_000)).toBeNull();
+      await store.answerCall(chatId, bob.session.id, callId, true);
+      expect(await store.setCallHand(alice.session.id, "other-call", true, 1_000)).toBeNull();
+      expect(await store.setCallHand(cy.session.id, callId, true, 1_000)).toBeNull();
+      const raised = await store.setCallHand(bob.session.id, callId, true, 1_000);
+      expect(raised).toEqual({
+        chat: expect.objectContaining({
+          id: chatId,
+          call: expect.objectContaining({ id: callId }),
+        }) as unknown,
+        hands: { [bob.session.id]: 1_000 },
+      });
+      // Raised again: still the first time. Both hands show to whoever reads the chat (a reload).
+      await store.setCallHand(bob.session.id, callId, true, 5_000);
+      await store.setCallHand(alice.session.id, callId, true, 2_000);
+      expect((await store.getPrivateChat(chatId))!.call!.hands).toEqual({
+        [bob.session.id]: 1_000,
+        [alice.session.id]: 2_000,
+      });
+      expect(await store.setCallHand(alice.session.id, callId, false, 3_000)).toMatchObject({
+        hands: { [bob.session.id]: 1_000 },
+      });
+      expect((await store.setCallHand(bob.session.id, callId, false, 3_000))?.hands).toEqual({});
+      expect((await store.getPrivateChat(chatId))!.call!.hands).toBeUndefined();
+      // A hand goes with its call: the next call in the chat starts with none.
+      await store.setCallHand(bob.session.id, callId, true, 4_000);
+      await store.endCall(chatId, callId);
+      const next = await store.startCall(chatId, bob.session.id, far());
+      if (!next.ok) throw new Error(next.code);
+      await store.answerCall(chatId, alice.session.id, next.call.id, true);
+      expect((await store.getPrivateChat(chatId))!.call).toEqual({
+        id: next.call.id,
+        callerId: bob.session.id,
+        state: "active",
+      });
     });
 
     it("fires a ring deadline once, only while the call still rings", async () => {

@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Store } from "../src/state/store.js";
 import { HISTORY_LIMIT } from "../src/state/store.js";
-import { claimName } from "./support/store.js";
+import { enterRoom, openSession } from "./support/store.js";
 
 export function storeRoomsContract(name: string, makeStore: () => Promise<Store>) {
   describe(`Store contract (rooms): ${name}`, () => {
@@ -16,27 +16,9 @@ export function storeRoomsContract(name: string, makeStore: () => Promise<Store>
       await store.close();
     });
 
-    const far = () => Date.now() + 60_000;
-    async function enter(userName: string, room = "GENERAL") {
-      const created = await claimName(store, userName, room);
-      const attached = await store.attachConnection(created.session.id, `conn-${userName}`, 8);
-      if (!attached.ok) throw new Error(attached.code);
-      return { ...created, attached };
-    }
-    async function session(userName: string, ...connections: string[]) {
-      const created = await store.createSession({
-        name: userName,
-        nameKey: userName.toLowerCase(),
-        room: "GENERAL",
-        graceDeadline: far(),
-      });
-      if (!created.ok) throw new Error(userName);
-      for (const connection of connections) {
-        const attached = await store.attachConnection(created.session.id, connection, 8);
-        if (!attached.ok) throw new Error(attached.code);
-      }
-      return { ...created.session, token: created.token };
-    }
+    const enter = (userName: string, room = "GENERAL") => enterRoom(store, userName, room);
+    const session = (userName: string, ...connections: string[]) =>
+      openSession(store, userName, ...connections);
 
     it("numbers room messages in order, keeps the last 100 and replays what follows an id", async () => {
       const from = { id: "u1", name: "Jo" };
@@ -76,6 +58,30 @@ export function storeRoomsContract(name: string, makeStore: () => Promise<Store>
       expect(third).toMatchObject({ ok: false, code: "rate_limited" });
       expect(!third.ok && third.code === "rate_limited" && third.retryAfterMs).toBeGreaterThan(9_000);
       expect((await store.roomHistory("GENERAL")).map((m) => m.text)).toEqual(["one", "two"]);
+    });
+
+    it("keeps the sender's message budget across rooms, and refuses a post where they no longer are", async () => {
+      const ann = await session("Ann", "a1");
+      const t0 = Date.now();
+      const from = { id: ann.id, name: "Ann" };
+      const limit = { points: 3, windowMs: 10_000 };
+      const post = (room: string, text: string, at: number) =>
+        store.postRoomMessage({ room, from, text, at }, limit);
+      expect(await post("GENERAL", "one", t0)).toMatchObject({ ok: true });
+      expect(await post("GENERAL", "two", t0 + 1)).toMatchObject({ ok: true });
+      await store.moveToRoom(ann.id, "SPORTS");
+      expect(await post("GENERAL", "late", t0 + 2)).toEqual({ ok: false, code: "not_in_room" });
+      expect(await post("SPORTS", "three", t0 + 3)).toMatchObject({ ok: true });
+      const fourth = await post("SPORTS", "four", t0 + 4);
+      expect(fourth).toMatchObject({ ok: false, code: "rate_limited" });
+      expect(!fourth.ok && fourth.code === "rate_limited" && fourth.retryAfterMs).toBeGreaterThan(9_000);
+      // Back where it started: the budget is still the user's, not the room's.
+      await store.moveToRoom(ann.id, "GENERAL");
+      expect(await post("GENERAL", "five", t0 + 5)).toMatchObject({ ok: false, code: "rate_limited" });
+      // A new window starts the count again.
+      expect(await post("GENERAL", "six", t0 + 10_001)).toMatchObject({ ok: true });
+      expect((await store.roomHistory("GENERAL")).map((m) => m.text)).toEqual(["one", "two", "six"]);
+      expect((await store.roomHistory("SPORTS")).map((m) => m.text)).toEqual(["three"]);
     });
 
     it("keeps room message ids increasing after the Store lost its data", async () => {

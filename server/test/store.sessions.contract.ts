@@ -3,7 +3,7 @@
 // Run against every implementation (see store.test.ts), so both Stores keep the same semantics.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Store } from "../src/state/store.js";
-import { claimName } from "./support/store.js";
+import { claimName, enterRoom, boPosts } from "./support/store.js";
 
 export function storeSessionsContract(name: string, makeStore: () => Promise<Store>) {
   describe(`Store contract (sessions): ${name}`, () => {
@@ -18,19 +18,9 @@ export function storeSessionsContract(name: string, makeStore: () => Promise<Sto
     const far = () => Date.now() + 60_000;
     const budget = { points: 3, windowMs: 60_000 };
     const claim = (userName: string) => claimName(store, userName);
-    async function enter(userName: string, room = "GENERAL") {
-      const created = await claimName(store, userName, room);
-      const attached = await store.attachConnection(created.session.id, `conn-${userName}`, 8);
-      if (!attached.ok) throw new Error(attached.code);
-      return { ...created, attached };
-    }
+    const enter = (userName: string, room = "GENERAL") => enterRoom(store, userName, room);
     /** Bo, connected in `room`, has said `text` there. */
-    async function boSays(text: string, room = "GENERAL") {
-      const bo = await claim("Bo");
-      await store.connect(bo.token, "i1#a/bo", 8);
-      if (room !== "GENERAL") await store.moveToRoom(bo.session.id, room);
-      await store.appendRoomMessage({ room, from: { id: bo.session.id, name: "Bo" }, text, at: 1 });
-    }
+    const boSays = (text: string, room = "GENERAL") => boPosts(store, text, room);
 
     it("claims a name once and frees it when the session ends", async () => {
       const first = await store.createSession({
@@ -192,6 +182,34 @@ export function storeSessionsContract(name: string, makeStore: () => Promise<Sto
       expect((await store.getSession(session.id))!.status).toBe("absent");
     });
 
+    it("closes an ending session's private chat in the same step, by expiry or by leave", async () => {
+      for (const end of ["expiry", "leave"] as const) {
+        const eve = await enter(`Eve-${end}`);
+        const ann = await enter(`Ann-${end}`);
+        const opened = await store.openPrivateChat(eve.session.id, ann.session.id);
+        if (!opened.ok) throw new Error(opened.code);
+        let ended;
+        if (end === "expiry") {
+          const now = Date.now();
+          await store.detachConnection(eve.session.id, `conn-Eve-${end}`, now + 100);
+          [ended] = await store.takeExpiredSessions(now + 200, 10);
+        } else {
+          const left = await store.leaveSession(eve.session.id, budget, Date.now());
+          if (!left.ok) throw new Error(left.code);
+          ended = left.ended;
+        }
+        // The chat is gone for both; the only member change is Ann's busy flag (Eve left the room).
+        expect(ended?.closedChat?.chat.id).toBe(opened.chat.id);
+        expect(ended?.closedChat?.changes.map((change) => change.member.id)).toEqual([ann.session.id]);
+        expect(ended?.closedChat?.changes[0]!.member.busy).toBeFalsy();
+        expect(await store.getPrivateChat(opened.chat.id)).toBeNull();
+        expect((await store.getSession(ann.session.id))?.chatId).toBeUndefined();
+        // Ann is free to chat with someone else at once.
+        const cy = await enter(`Cy-${end}`);
+        expect((await store.openPrivateChat(ann.session.id, cy.session.id)).ok).toBe(true);
+      }
+    });
+
     it("ends the session on leave with its connections, and frees its name and token", async () => {
       const ann = await claim("Ann");
       await store.connect(ann.token, "i1#a/one", 8);
@@ -212,17 +230,26 @@ export function storeSessionsContract(name: string, makeStore: () => Promise<Sto
       expect(await store.leaveSession(ann.session.id, budget, Date.now())).toEqual({ ok: true, ended: null });
     });
 
-    it("charges every leave to the user's budget and refuses past it, with the wait", async () => {
+    it("charges the leaves that find no session to the user's budget and refuses past it, with the wait", async () => {
       const ann = await claim("Ann");
       const bo = await claim("Bo");
       const now = Date.now();
+      // The leave that ends the session is not charged: a session ends once.
+      const ended = await store.leaveSession(ann.session.id, budget, now);
+      expect(ended.ok && ended.ended?.session.id).toBe(ann.session.id);
       for (let i = 0; i < budget.points; i++)
-        expect(await store.leaveSession(ann.session.id, budget, now)).toMatchObject({ ok: true });
+        expect(await store.leaveSession(ann.session.id, budget, now)).toEqual({ ok: true, ended: null });
       const refused = await store.leaveSession(ann.session.id, budget, now);
       expect(refused).toMatchObject({ ok: false, code: "rate_limited" });
       expect(!refused.ok && refused.retryAfterMs).toBeGreaterThan(0);
       expect(!refused.ok && refused.retryAfterMs).toBeLessThanOrEqual(budget.windowMs);
-      // Bo's budget is his own.
+      // Bo's budget is his own; one of no points refuses every leave, his session's too.
+      const none = { points: 0, windowMs: 60_000 };
+      expect(await store.leaveSession(bo.session.id, none, now)).toMatchObject({
+        ok: false,
+        code: "rate_limited",
+      });
+      expect(await store.getSession(bo.session.id)).not.toBeNull();
       expect(await store.leaveSession(bo.session.id, budget, now)).toMatchObject({ ok: true });
     });
   });

@@ -14,6 +14,7 @@ import {
 } from "./support/clients.js";
 import { eventually, trackMembers } from "./support/cluster.js";
 import { startRedis, type RedisProcess } from "./support/redis.js";
+import { instanceSample } from "./support/metrics.js";
 import { startServer, type TestServer } from "./support/server.js";
 
 const TTL_MS = 1_000;
@@ -83,6 +84,9 @@ describe("an instance dies in the middle of a room move", () => {
         (candidate) => candidate.id === otherTab.id,
       );
       expect([...socket!.rooms].filter((room) => room.startsWith("room:"))).toEqual(["room:SPORTS"]);
+      // The dying run is taken over once, by the survivor (its room state may have come first, by resync).
+      const takeovers = () => instanceSample(survivor.instance, "videochat_reaper_takeovers_total");
+      await expect.poll(takeovers, { timeout: TTL_MS + 3_000 }).toBe(1);
     });
   }
 });

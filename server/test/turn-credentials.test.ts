@@ -62,3 +62,19 @@ describe("TURN credentials are scoped to calls", () => {
     expect(() => loadConfig({ ...TURN, TURN_TTL_S: "21600" })).toThrow(/TURN_TTL_S/);
   });
 });
+
+describe("TURN credentials renewed during a call (a short TURN_TTL_S)", () => {
+  const server = useServer({ ...TURN, TURN_TTL_S: "60" });
+
+  it("gives a call's participant a 60 s credential, and a later one at each renewal while the call lasts", async () => {
+    const ann = await server.enter("Ann");
+    expect((await request(ann.socket, "group:start", {})).ok).toBe(true);
+    const first = (await credential(ann.socket)) as number;
+    // What the client renews at: half of this lifetime (client/src/webrtc/credentials.ts).
+    expect(first - Date.now() / 1000).toBeLessThanOrEqual(60);
+    expect(first - Date.now() / 1000).toBeGreaterThan(55);
+    // Asked again once the clock moved on (as the client's renewal timer does): still in the call, so a
+    // fresh credential that outlives the first.
+    await expect.poll(() => credential(ann.socket), { timeout: 5_000, interval: 200 }).toBeGreaterThan(first);
+  });
+});

@@ -30,19 +30,31 @@ export function useFollowNewest<T>(
   const following = ref(true);
   const unseen = ref(0);
   let resizes: ResizeObserver | undefined;
+  /** The last scroll position seen: only a move up is the reader leaving the newest. */
+  let lastTop = 0;
 
   const nearBottom = (el: HTMLElement) => el.scrollHeight - el.scrollTop - el.clientHeight < STICKY_PX;
 
   function scrollToNewest(): void {
-    if (log.value) log.value.scrollTop = log.value.scrollHeight;
+    if (log.value) {
+      log.value.scrollTop = log.value.scrollHeight;
+      lastTop = log.value.scrollTop;
+    }
     following.value = true;
     unseen.value = 0;
   }
 
   function onScroll(): void {
-    if (!log.value) return;
-    following.value = nearBottom(log.value);
-    if (following.value) unseen.value = 0;
+    const el = log.value;
+    if (!el) return;
+    // A layout change (the feed narrowed beside a private chat, its text re-wrapped taller) can fire a
+    // scroll that leaves the bottom without the reader moving up: that one does not stop following.
+    const movedUp = el.scrollTop < lastTop - 1;
+    lastTop = el.scrollTop;
+    if (nearBottom(el)) {
+      following.value = true;
+      unseen.value = 0;
+    } else if (movedUp) following.value = false;
   }
 
   onMounted(() => {

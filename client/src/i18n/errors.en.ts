@@ -33,4 +33,11 @@ export const errors = {
   no_call_none: "You are not in a call.",
   unavailable: "The server is switching over. Try again in a moment.",
   internal: "Something went wrong on our side. Please try again.",
+  no_message: "That message is no longer in the history.",
+  not_author: "Only the author of a message can edit or delete it.",
+  too_many_reactions: "A message can have at most 20 different reactions.",
+  too_many_reactors: "This message has all the reactions it can hold.",
+  do_not_disturb: "{name} is unavailable",
+  file_too_large: "That file is too large: the limit is {max} MB.",
+  no_file_offer: "That file is no longer offered.",
 };

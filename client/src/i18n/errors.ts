@@ -12,7 +12,7 @@ export interface ErrorContext {
   name?: string;
   /** The room asked for (unknown_room). */
   room?: string;
-  /** The group call's size limit (call_full). */
+  /** The group call's size limit (call_full), or the file size limit in MB (file_too_large). */
   max?: number;
 }
 
@@ -69,6 +69,13 @@ const WORDING: Record<string, Wording> = {
   no_call: (_, { event }) => (event === "call:signal" ? t("errors.no_call_none") : t("errors.no_call")),
   unavailable: () => t("errors.unavailable"),
   internal: (_, { event }) => (event?.startsWith("http:") ? null : t("errors.internal")),
+  no_message: () => t("errors.no_message"),
+  not_author: () => t("errors.not_author"),
+  too_many_reactions: () => t("errors.too_many_reactions"),
+  too_many_reactors: () => t("errors.too_many_reactors"),
+  do_not_disturb: (_, { name }) => (name === undefined ? null : t("errors.do_not_disturb", { name })),
+  file_too_large: (_, { max }) => (max === undefined ? null : t("errors.file_too_large", { max })),
+  no_file_offer: () => t("errors.no_file_offer"),
 };
 
 /**

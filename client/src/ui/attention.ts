@@ -2,11 +2,20 @@
 // allowed, a system notification. Browsers only let a page ask for that permission during a click.
 
 let baseTitle: string | null = null;
+/** What each source (the private chat, the rooms) has unread; the title shows their sum. */
+const counts = new Map<string, number>();
 
-/** "(2) Video Chat" while there is something unread, the plain title otherwise. */
-export function showUnreadInTitle(count: number): void {
+/** "(2) Video Chat" while `source` (with the others) has something unread, the plain title otherwise. */
+export function showCountInTitle(source: string, count: number): void {
+  counts.set(source, count);
+  const total = [...counts.values()].reduce((sum, n) => sum + n, 0);
   baseTitle ??= document.title.replace(/^\(\d+\) /, "");
-  document.title = count > 0 ? `(${count}) ${baseTitle}` : baseTitle;
+  document.title = total > 0 ? `(${total}) ${baseTitle}` : baseTitle;
+}
+
+/** The private chat's unread count in the title (see showCountInTitle). */
+export function showUnreadInTitle(count: number): void {
+  showCountInTitle("private", count);
 }
 
 function notificationsSupported(): boolean {

@@ -1,5 +1,6 @@
 // The local camera and microphone for a call. A call still works with only a microphone, only a
 // camera, or nothing at all (receive-only), so each failure falls back instead of ending the call.
+import type { VoiceProcessing } from "./devices";
 
 export interface LocalMedia {
   stream: MediaStream | null;
@@ -15,6 +16,8 @@ export type GetUserMedia = (constraints: MediaStreamConstraints) => Promise<Medi
 export interface DeviceChoice {
   microphone?: string | null;
   camera?: string | null;
+  /** The microphone's noise suppression and echo cancellation; missing means the browser's (on). */
+  voice?: VoiceProcessing;
 }
 
 /**
@@ -22,7 +25,8 @@ export interface DeviceChoice {
  * `exact`: unplugged since, it must not cost the call its camera (the browser picks another).
  */
 function attempts(choice: DeviceChoice): MediaStreamConstraints[] {
-  const audio = choice.microphone ? { deviceId: { ideal: choice.microphone } } : true;
+  const asked = { ...(choice.microphone ? { deviceId: { ideal: choice.microphone } } : {}), ...choice.voice };
+  const audio = Object.keys(asked).length > 0 ? asked : true;
   const video = choice.camera ? { deviceId: { ideal: choice.camera } } : true;
   return [{ audio, video }, { audio }, { video }];
 }

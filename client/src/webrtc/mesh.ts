@@ -12,7 +12,8 @@ import {
   type ScreenShare,
   type TrackSource,
 } from "./peer";
-import { inboundVideoFramesDecoded } from "./stats";
+import type { LinkStats } from "./networkQuality";
+import { inboundVideoFramesDecoded, statEntries } from "./stats";
 
 export interface Participant {
   id: string;
@@ -97,6 +98,8 @@ export class MeshCall extends Emitter<MeshEvents> {
   /** A newcomer's offer can overtake the state that lists it. */
   private readonly early = new Map<string, PeerSignal[]>();
   private local: LocalTracks;
+  /** The participants' ids in the order they joined, as last set: a restarted peer gets the same roles. */
+  private order: readonly string[] = [];
   private screen: ScreenShare | null = null;
   private stopped = false;
 
@@ -117,6 +120,7 @@ export class MeshCall extends Emitter<MeshEvents> {
   setParticipants(list: readonly Participant[]): void {
     if (this.stopped) return;
     const order = list.map((p) => p.id);
+    this.order = order;
     for (const [id, peer] of this.peers) if (!order.includes(id)) this.drop(peer);
     for (const person of list) {
       const known = this.peers.get(person.id);
@@ -166,6 +170,19 @@ export class MeshCall extends Emitter<MeshEvents> {
     this.emit("participantLeft", peer.participant);
   }
 
+  /**
+   * `peerId` came back on a new page load: its old connection's far end is gone, so it closes and a
+   * new one starts, with the pair's roles as before (the far side's new page does the same).
+   */
+  restartPeer(peerId: string): void {
+    const peer = this.peers.get(peerId);
+    if (this.stopped || !peer) return;
+    this.drop(peer);
+    // Signals from the old page that arrived meanwhile would confuse the new connection.
+    this.early.delete(peerId);
+    this.connect({ id: peerId, name: peer.participant.name }, this.order);
+  }
+
   /** One signal from `peerId`, relayed by the server. */
   receive(peerId: string, signal: PeerSignal): void {
     if (this.stopped || peerId === this.options.selfId) return;
@@ -210,6 +227,14 @@ export class MeshCall extends Emitter<MeshEvents> {
   async framesDecoded(): Promise<number> {
     const reports = await Promise.all([...this.peers.values()].map((peer) => peer.session.getStats()));
     return reports.reduce((sum, report) => sum + inboundVideoFramesDecoded(report), 0);
+  }
+
+  /** One peer connection per participant: it carries both what arrives from them and ours out to them. */
+  async linkStats(): Promise<LinkStats> {
+    const peers = [...this.peers.values()];
+    const reports = await Promise.all(peers.map(async (peer) => statEntries(await peer.session.getStats())));
+    const inbound = new Map(peers.map((peer, i) => [peer.participant.id, reports[i]!]));
+    return { inbound, outbound: reports };
   }
 
   /** Closes every peer connection. The local tracks stay the caller's to stop. */

@@ -46,6 +46,8 @@ export interface PeerOptions {
    * collision, and keeps the transceiver layout PeerTracks relies on.
    */
   awaitOffer?: boolean;
+  /** No media at all (a file transfer's RTCDataChannel): `local` is never added, not even receivers. */
+  dataOnly?: boolean;
   /** Resolves with whether the message reached the server. */
   sendSignal: (signal: PeerSignal) => Promise<boolean>;
   /** Fresh ICE servers, asked before every ICE restart because TURN credentials expire. */
@@ -69,6 +71,7 @@ export class PeerSession extends Emitter<PeerEvents> {
   private incoming: Promise<void> = Promise.resolve();
   private state: PeerState = "connecting";
   private descriptionUndelivered = false;
+  private readonly dataOnly: boolean;
 
   constructor(options: PeerOptions) {
     super();
@@ -101,7 +104,8 @@ export class PeerSession extends Emitter<PeerEvents> {
     pc.ontrack = (event) => this.emit("track", this.tracks.classify(event));
     this.recovery = new IceRecovery(this);
 
-    if (!options.awaitOffer) this.tracks.addLocal();
+    this.dataOnly = options.dataOnly ?? false;
+    if (!options.awaitOffer && !this.dataOnly) this.tracks.addLocal();
   }
 
   get currentState(): PeerState {
@@ -133,7 +137,7 @@ export class PeerSession extends Emitter<PeerEvents> {
       await pc.setRemoteDescription(description); // rolls our own offer back when needed
       this.isSettingRemoteAnswerPending = false;
       if (description.type === "offer") {
-        this.tracks.addLocal(); // held back until now (awaitOffer); a no-op otherwise
+        if (!this.dataOnly) this.tracks.addLocal(); // held back until now (awaitOffer); a no-op otherwise
         await pc.setLocalDescription();
         this.sendDescription();
       }

@@ -1,5 +1,7 @@
-// Keeping a call's network path alive: ICE states become call states, and a failed path (or a
-// changed network) gets an ICE restart with fresh ICE servers, since TURN credentials expire.
+// Keeping a call's network path alive: ICE states become call states, a failed path (or a changed
+// network) gets an ICE restart with fresh ICE servers, and TURN credentials are renewed before they
+// expire, so a call longer than their lifetime keeps its relay.
+import { credentialsExpireAt, refreshDelay, relaying } from "./credentials";
 import { watchNetwork } from "./network";
 
 export type PeerState = "connecting" | "connected" | "reconnecting" | "failed" | "closed";
@@ -9,6 +11,11 @@ export interface RecoveryHost {
   fetchIceServers(): Promise<RTCIceServer[]>;
   setState(next: PeerState): void;
   readonly closed: boolean;
+  /**
+   * How an ICE restart is asked for, when not by `pc.restartIce()` alone: a connection to the SFU
+   * re-offers to Janus (publisher), or asks Janus for a fresh offer (subscriber, the answering side).
+   */
+  restartIce?(): void;
 }
 
 /** Restarts in a row without reaching "connected" before the call is given up as failed. */
@@ -20,6 +27,7 @@ export class IceRecovery {
   private restarts = 0;
   private restarting = false;
   private disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly unwatch: () => void;
 
   constructor(private readonly host: RecoveryHost) {
@@ -29,6 +37,44 @@ export class IceRecovery {
       if (ice === "new" || ice === "closed") return;
       if (certain || ice === "disconnected" || ice === "failed") void this.restart();
     });
+    this.scheduleRefresh(host.pc.getConfiguration().iceServers ?? []);
+  }
+
+  /** Renews the credentials of `iceServers` at half their remaining lifetime (see credentials.ts). */
+  private scheduleRefresh(iceServers: readonly RTCIceServer[]): void {
+    clearTimeout(this.refreshTimer);
+    const delay = refreshDelay(iceServers, Date.now());
+    if (delay !== null) this.refreshTimer = setTimeout(() => void this.refresh(), delay);
+  }
+
+  /**
+   * Fresh ICE servers into the configuration before the current credentials expire. New candidates
+   * use them; a path that runs through our own relay is restarted onto them now (the browser keeps
+   * the old path until the new one works), since coturn will not extend an allocation whose
+   * credential expired. Not a recovery: it spends none of the restarts allowed in a row.
+   */
+  private async refresh(): Promise<void> {
+    const { host } = this;
+    if (host.closed) return;
+    let iceServers: RTCIceServer[];
+    try {
+      iceServers = await host.fetchIceServers();
+    } catch (error) {
+      console.warn("[peer] no fresh ICE servers to renew the credentials", error);
+      // Try again while the old ones last: half of what is left, as before.
+      return this.scheduleRefresh(host.pc.getConfiguration().iceServers ?? []);
+    }
+    if (host.closed) return;
+    // Nothing fresher to be had (a caller that hands the same servers again, like a file transfer's):
+    // leave the configuration, and the path, as they are.
+    const current = credentialsExpireAt(host.pc.getConfiguration().iceServers ?? []) ?? 0;
+    if ((credentialsExpireAt(iceServers) ?? 0) <= current) return;
+    host.pc.setConfiguration({ ...host.pc.getConfiguration(), iceServers });
+    this.scheduleRefresh(iceServers);
+    const ice = host.pc.iceConnectionState;
+    const settled = ice === "connected" || ice === "completed";
+    if (settled && !this.restarting && (await relaying(host.pc).catch(() => false)) && !host.closed)
+      this.restartIce();
   }
 
   private onIceState(): void {
@@ -72,17 +118,24 @@ export class IceRecovery {
     try {
       const iceServers = await host.fetchIceServers();
       if (!host.closed) host.pc.setConfiguration({ ...host.pc.getConfiguration(), iceServers });
+      this.scheduleRefresh(iceServers);
     } catch (error) {
       // Restarting with the servers we have still beats not restarting.
       console.warn("[peer] no fresh ICE servers", error);
     } finally {
       this.restarting = false;
     }
-    if (!host.closed) host.pc.restartIce();
+    if (!host.closed) this.restartIce();
+  }
+
+  private restartIce(): void {
+    if (this.host.restartIce) this.host.restartIce();
+    else this.host.pc.restartIce();
   }
 
   stop(): void {
     clearTimeout(this.disconnectedTimer);
+    clearTimeout(this.refreshTimer);
     this.unwatch();
     this.host.pc.oniceconnectionstatechange = null;
   }

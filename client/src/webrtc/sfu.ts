@@ -7,16 +7,21 @@ import type { MediaState, SfuStream } from "@videochat/protocol";
 import { Emitter } from "./emitter";
 import type { MeshEvents, Participant, RemoteParticipant } from "./mesh";
 import type { DeviceSource, LocalTracks, PeerState, ScreenShare, TrackSource } from "./peer";
-import { inboundVideoFramesDecoded } from "./stats";
+import type { LinkStats, StatEntry } from "./networkQuality";
+import { IceRecovery } from "./recovery";
+import { SfuPublisher } from "./sfuPublisher";
+import { inboundVideoFramesDecoded, statEntries } from "./stats";
 
 /** The server's side of the SFU signalling (sfu:* events), for one call. */
 export interface SfuTransport {
   /** Takes a place in the call's VideoRoom; false when refused. */
   join(): Promise<boolean>;
-  /** The publisher offer; resolves with Janus's answer, or null when refused. */
-  publish(offer: RTCSessionDescriptionInit): Promise<RTCSessionDescriptionInit | null>;
+  /** A publisher offer (`screenMid`: its screen share's m-line); resolves with Janus's answer, or null. */
+  publish(offer: RTCSessionDescriptionInit, screenMid?: string): Promise<RTCSessionDescriptionInit | null>;
   answer(answer: RTCSessionDescriptionInit): Promise<boolean>;
   trickle(target: "publisher" | "subscriber", candidate: RTCIceCandidateInit | null): Promise<boolean>;
+  /** Asks Janus to re-offer the subscription with fresh ICE credentials (it comes as receiveOffer). */
+  restart(): Promise<boolean>;
 }
 
 export interface SfuOptions {
@@ -25,38 +30,36 @@ export interface SfuOptions {
   iceServers: RTCIceServer[];
   iceTransportPolicy?: RTCIceTransportPolicy;
   local: LocalTracks;
+  /** Fresh ICE servers: TURN credentials are renewed before they expire and before every ICE restart. */
+  fetchIceServers: () => Promise<RTCIceServer[]>;
+  createPeerConnection?: (config: RTCConfiguration, target: SfuTarget) => RTCPeerConnection;
 }
 
-/**
- * The camera's simulcast layers, highest first as Janus's own client sends them: full, half and
- * quarter resolution. Browsers drop layers a small capture cannot fill; Janus falls back by itself.
- */
-export const SIMULCAST_LAYERS: RTCRtpEncodingParameters[] = [
-  { rid: "h", maxBitrate: 900_000 },
-  { rid: "m", maxBitrate: 300_000, scaleResolutionDownBy: 2 },
-  { rid: "l", maxBitrate: 100_000, scaleResolutionDownBy: 4 },
-];
-
-const STATE: Partial<Record<RTCPeerConnectionState, PeerState>> = {
-  connected: "connected",
-  disconnected: "reconnecting",
-  failed: "failed",
-};
+/** The two connections of an SFU call: this tab's media out, and everyone else's in. */
+export type SfuTarget = "publisher" | "subscriber";
 
 export class SfuCall extends Emitter<MeshEvents> {
   private readonly people = new Map<string, RemoteParticipant>();
-  private publisher: RTCPeerConnection | null = null;
+  private publisher: SfuPublisher | null = null;
   private subscriber: RTCPeerConnection | null = null;
-  private readonly senders: Partial<Record<DeviceSource, RTCRtpSender>> = {};
+  /** Each connection's ICE watch: restarts on failure, TURN credentials renewed (recovery.ts). */
+  private recoveries: IceRecovery[] = [];
+  /** The ICE servers new connections start with: the freshest fetched. */
+  private iceServers: RTCIceServer[];
   /** The subscription's m-lines: whose media each carries. */
   private streams: SfuStream[] = [];
   private readonly local: LocalTracks;
   private stopped = false;
+  /** The screen this tab shares, also published again after a move to another node. */
+  private screen: ScreenShare | null = null;
   private state: PeerState = "connecting";
+  /** Offers are answered one at a time, in the order they came. */
+  private offers: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: SfuOptions) {
     super();
     this.local = { ...options.local };
+    this.iceServers = options.iceServers;
   }
 
   get participants(): RemoteParticipant[] {
@@ -70,51 +73,73 @@ export class SfuCall extends Emitter<MeshEvents> {
   /** Joins the VideoRoom and publishes; the others' media follows in sfu:offer (receiveOffer). */
   async start(): Promise<void> {
     if (this.stopped || !(await this.options.transport.join()) || this.stopped) return;
-    const pc = this.connection("publisher");
-    this.publisher = pc;
-    const { microphone, camera, stream } = this.local;
-    const streams = stream ? [stream] : [];
-    if (microphone)
-      this.senders.microphone = pc.addTransceiver(microphone, { direction: "sendonly", streams }).sender;
-    if (camera) {
-      const init = { direction: "sendonly" as const, streams, sendEncodings: SIMULCAST_LAYERS };
-      this.senders.camera = pc.addTransceiver(camera, init).sender;
-    }
-    await pc.setLocalDescription(await pc.createOffer());
-    const answer = await this.options.transport.publish(pc.localDescription!.toJSON());
-    if (answer && pc === this.publisher) await pc.setRemoteDescription(answer);
+    const { transport } = this.options;
+    let publisher: SfuPublisher | null = null;
+    const pc = this.connection("publisher", () => publisher?.restartIce());
+    publisher = this.publisher = new SfuPublisher(pc, this.local, (offer, screenMid) =>
+      transport.publish(offer, screenMid),
+    );
+    await publisher.start(this.screen);
   }
 
-  private connection(target: "publisher" | "subscriber"): RTCPeerConnection {
-    const { iceServers, iceTransportPolicy } = this.options;
-    const pc = new RTCPeerConnection({ iceServers, iceTransportPolicy: iceTransportPolicy ?? "all" });
+  /**
+   * A connection to Janus whose path IceRecovery keeps alive; `restartIce` is how this side asks for
+   * an ICE restart (only the subscriber's state is the participants' state: it carries their media).
+   */
+  private connection(target: SfuTarget, restartIce: () => void): RTCPeerConnection {
+    const { iceTransportPolicy, transport, createPeerConnection } = this.options;
+    const config = { iceServers: this.iceServers, iceTransportPolicy: iceTransportPolicy ?? "all" };
+    const pc = createPeerConnection ? createPeerConnection(config, target) : new RTCPeerConnection(config);
     pc.onicecandidate = ({ candidate }) =>
-      void this.options.transport.trickle(target, candidate ? candidate.toJSON() : null);
+      void transport.trickle(target, candidate ? candidate.toJSON() : null);
+    const closed = () => this.stopped || pc.signalingState === "closed";
+    this.recoveries.push(
+      new IceRecovery({
+        pc,
+        fetchIceServers: async () => (this.iceServers = await this.options.fetchIceServers()),
+        setState: (next) => target === "subscriber" && this.setState(next),
+        get closed() {
+          return closed();
+        },
+        restartIce,
+      }),
+    );
     return pc;
   }
 
-  /** A (re)offer of the subscription from Janus, with whose media each m-line carries; answers it. */
-  async receiveOffer(description: RTCSessionDescriptionInit, streams: SfuStream[]): Promise<void> {
+  /**
+   * A (re)offer of the subscription from Janus, with whose media each m-line carries; answers it after
+   * any offer still being answered (Janus re-offers by itself when a feed goes, beside our updates).
+   */
+  receiveOffer(description: RTCSessionDescriptionInit, streams: SfuStream[]): Promise<void> {
+    const next = this.offers.then(() => this.answerOffer(description, streams));
+    this.offers = next.catch(() => undefined);
+    return next;
+  }
+
+  private async answerOffer(description: RTCSessionDescriptionInit, streams: SfuStream[]): Promise<void> {
     if (this.stopped) return;
+    const { transport } = this.options;
     if (!this.subscriber) {
-      const pc = this.connection("subscriber");
+      const pc = this.connection("subscriber", () => void transport.restart());
       pc.ontrack = (event) => this.attach(event.transceiver.mid, event.track);
-      pc.onconnectionstatechange = () => this.setState(STATE[pc.connectionState] ?? "connecting");
       this.subscriber = pc;
     }
     const pc = this.subscriber;
     this.streams = streams;
     await pc.setRemoteDescription(description);
-    await pc.setLocalDescription(await pc.createAnswer());
+    await pc.setLocalDescription();
     this.prune();
-    await this.options.transport.answer(pc.localDescription!.toJSON());
+    const { type, sdp } = pc.localDescription!;
+    await transport.answer({ type, sdp });
   }
 
   private sourceOf(mid: string | null): { person: RemoteParticipant; source: TrackSource } | null {
     const stream = this.streams.find((one) => one.mid === mid);
     const person = stream && this.people.get(stream.userId);
     if (!stream || !person) return null;
-    return { person, source: stream.kind === "audio" ? "microphone" : "camera" };
+    const source = stream.kind === "audio" ? "microphone" : stream.screen ? "screen" : "camera";
+    return { person, source };
   }
 
   private attach(mid: string | null, track: MediaStreamTrack): void {
@@ -185,6 +210,12 @@ export class SfuCall extends Emitter<MeshEvents> {
     if (!person) return;
     const before = person.media;
     person.media = media;
+    // A share that ended: its tile goes now, whenever Janus's re-offer takes the stream out.
+    const screen = person.tracks.screen;
+    if (!media.screen && screen) {
+      delete person.tracks.screen;
+      this.emit("trackUnsubscribed", { participant: person, source: "screen", track: screen });
+    }
     if (before?.audio !== media.audio)
       this.emit("trackMuted", { participant: person, source: "microphone", muted: !media.audio });
     if (before?.video !== media.video)
@@ -194,13 +225,19 @@ export class SfuCall extends Emitter<MeshEvents> {
   /** Switches a device without renegotiating (the publisher's sender keeps its simulcast layers). */
   async replaceTrack(source: DeviceSource, track: MediaStreamTrack | null): Promise<void> {
     this.local[source] = track;
-    await this.senders[source]?.replaceTrack(track);
+    await this.publisher?.replaceTrack(source, track);
   }
 
-  /** Screen shares through the SFU are not built yet (docs/sfu.md, "Left to do"). */
-  setScreen(_share: ScreenShare | null): void {}
+  /** Starts or stops publishing a screen share (a second video stream, "screen" to the others). */
+  setScreen(share: ScreenShare | null): void {
+    this.screen = share;
+    this.publisher?.setScreen(share);
+  }
 
   /** After the signalling was down, or the call moved to another node: join and publish again. */
+  /** The SFU re-offers a participant's new feed by itself (sfu:offer): nothing to restart here. */
+  restartPeer(): void {}
+
   resync(): void {
     if (this.stopped) return;
     this.closeConnections();
@@ -212,12 +249,30 @@ export class SfuCall extends Emitter<MeshEvents> {
     return this.subscriber ? inboundVideoFramesDecoded(await this.subscriber.getStats()) : 0;
   }
 
+  /**
+   * What arrives from each participant: the subscriber's streams of their m-lines, with the connection's
+   * own entries (the candidate pair, to the SFU); what goes out: the publisher's report.
+   */
+  async linkStats(): Promise<LinkStats> {
+    const [sub, pub] = await Promise.all(
+      [this.subscriber, this.publisher?.pc].map(async (pc) => (pc ? statEntries(await pc.getStats()) : [])),
+    );
+    const owner = new Map(this.streams.map((s) => [s.mid, s.userId]));
+    const shared = sub!.filter((e) => e.type !== "inbound-rtp");
+    const inbound = new Map<string, StatEntry[]>();
+    for (const person of this.people.keys()) {
+      const own = sub!.filter((e) => e.type === "inbound-rtp" && owner.get(e.mid ?? "") === person);
+      inbound.set(person, [...own, ...shared]);
+    }
+    return { inbound, outbound: this.publisher ? [pub!] : [] };
+  }
+
   private closeConnections(): void {
+    for (const recovery of this.recoveries.splice(0)) recovery.stop();
     this.publisher?.close();
     this.subscriber?.close();
-    this.publisher = this.subscriber = null;
-    delete this.senders.microphone;
-    delete this.senders.camera;
+    this.publisher = null;
+    this.subscriber = null;
     this.streams = [];
     this.prune();
   }

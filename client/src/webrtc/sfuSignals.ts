@@ -10,8 +10,9 @@ export function sfuTransport(callId: string): SfuTransport {
   });
   return {
     join: async () => (await request("sfu:join", { callId })).ok,
-    publish: async (offer) => {
-      const ack = await request("sfu:publish", { callId, description: description("offer", offer) });
+    publish: async (offer, screenMid) => {
+      const payload = { callId, description: description("offer", offer), ...(screenMid && { screenMid }) };
+      const ack = await request("sfu:publish", payload);
       return ack.ok ? ack.description : null;
     },
     answer: async (answer) =>
@@ -24,5 +25,6 @@ export function sfuTransport(callId: string): SfuTransport {
       };
       return (await request("sfu:trickle", { callId, target, candidate: wire })).ok;
     },
+    restart: async () => (await request("sfu:restart", { callId })).ok,
   };
 }

@@ -1,5 +1,6 @@
 // The contract between server and SPA: every event, its payload and its acknowledgement.
 // Types only: the client imports this file with `import type`, so nothing here may exist at runtime.
+import type { REACTIONS } from "./reactions.js";
 
 export type PresenceStatus = "online" | "absent" | "unavailable";
 
@@ -24,7 +25,14 @@ export type ErrorCode =
   | "sfu_unavailable" // no SFU node can take the call's media now (try again; docs/sfu.md)
   | "flooding" // this connection kept sending past its limits and was closed; reconnect after retryAfterMs
   | "unavailable" // not confirmed: Redis is failing over; send the same event again after retryAfterMs
-  | "internal"; // a bug on our side; details are in the server log, not here
+  | "internal" // a bug on our side; details are in the server log, not here
+  | "no_message" // the message is not in the kept history (too old, or deleted)
+  | "not_author" // only the author of a message may edit or delete it
+  | "too_many_reactions" // the message has MAX_REACTIONS distinct reactions already
+  | "too_many_reactors" // the message's reactions name MAX_REACTION_USERS people (summed) already
+  | "do_not_disturb" // the person chose "Unavailable": not interrupted now (they will see that you tried)
+  | "file_too_large" // the file is larger than the limit (SessionReady.settings.fileMaxBytes)
+  | "no_file_offer"; // no such file is offered to you in your private chat now (answered, cancelled or expired)
 
 export interface AppError {
   code: ErrorCode;
@@ -53,8 +61,41 @@ export interface Member extends UserRef {
   inCall?: boolean;
 }
 
-export interface ChatMessage {
-  /** Increasing per room; a resuming client asks for what follows the last id it saw. */
+/** One emoji on a message and who reacted with it, in the order they did (never anyone twice). */
+export interface Reaction {
+  emoji: string;
+  users: UserRef[];
+}
+
+/** The message a reply quotes: its id, author and first line (empty, with `deleted`, once it is deleted). */
+export interface ReplyQuote {
+  id: number;
+  from: UserRef;
+  text: string;
+  deleted?: true;
+}
+
+/**
+ * What edits, deletes, reactions and replies add to a room or private message. A deleted message
+ * keeps its id, author and time; its text is "" in the Store and everywhere else.
+ */
+export interface MessageExtras {
+  /** Server time of the last edit, epoch milliseconds. */
+  editedAt?: number;
+  deleted?: true;
+  /** At most MAX_REACTIONS distinct emoji; absent when there are none. */
+  reactions?: Reaction[];
+  replyTo?: ReplyQuote;
+  /**
+   * How many times the message was rewritten after it was sent (an edit, a delete, a reaction, its
+   * quote of a changed message); absent when never. A resume re-sends every kept message that has one,
+   * so a tab that was away sees the changes it missed.
+   */
+  rev?: number;
+}
+
+export interface ChatMessage extends MessageExtras {
+  /** Increasing per room; a resuming client asks for what follows the last id it saw (and gets the changed ones). */
   id: number;
   room: string;
   from: UserRef;
@@ -63,6 +104,13 @@ export interface ChatMessage {
   at: number;
   /** The sender's id for this message (see `room:message`): a re-send after `unavailable` finds it. */
   nonce?: string;
+  /**
+   * Set on a line the server keeps about the room's group call, so that everyone, later joiners too,
+   * sees it in the history: `started` (`from` is who started it) or `ended` (`from` is `{ id: "", name: "" }`:
+   * a call ends in many ways, not always by someone's hand); `text` is a plain fallback. Nobody edits or
+   * deletes it.
+   */
+  call?: "started" | "ended";
 }
 
 export interface RoomOccupancy {
@@ -100,6 +148,12 @@ export interface MemberUpdated {
   room: string;
   version: number;
   member: Member;
+  /**
+   * Set when the member picked a status by hand (`presence:set`): what they picked, which the room
+   * sees as `member.status` unless every tab of theirs is idle. Their own other tabs show it in the
+   * Status control (one broadcast instead of a second one to the user's tabs).
+   */
+  chosen?: PresenceStatus;
 }
 
 export interface RoomState {
@@ -125,7 +179,59 @@ export interface SessionReady {
   /** True when this connection picked up a session that was already live (reload, reconnect). */
   resumed: boolean;
   instanceId: string;
-  settings: { idleTimeoutMs: number; sessionGraceMs: number; messageMaxLength: number };
+  settings: {
+    idleTimeoutMs: number;
+    sessionGraceMs: number;
+    messageMaxLength: number;
+    /** The largest file a private chat may offer peer to peer (file:offer), in bytes. */
+    fileMaxBytes?: number;
+  };
+}
+
+// ---- Reaching people: do not disturb, unread counts ----
+
+/** How someone tried to reach a person who could not be interrupted. */
+export type ReachKind = "chat" | "call" | "group";
+
+/**
+ * Kept for a person whose status was "Unavailable" (or who was busy) when `from` tried to reach them:
+ * they see "<name> tried to reach you" once available, until they dismiss it. One per sender, the newest.
+ */
+export interface ReachAttempt {
+  from: UserRef;
+  kind: ReachKind;
+  /** Epoch ms of the attempt. */
+  at: number;
+}
+
+/** A room's newest message id (ChatMessage.id; 0 before its first message). */
+export interface RoomLatest {
+  name: string;
+  lastMessageId: number;
+}
+
+// ---- Files sent peer to peer in a private chat (bytes over an RTCDataChannel, never the server) ----
+
+/** What the receiver is shown before accepting; `size` in bytes, `type` a MIME type ("" if unknown). */
+export interface FileOffer {
+  /** The sender's id for this transfer (8-64 of A-Z a-z 0-9 _ -). */
+  fileId: string;
+  name: string;
+  size: number;
+  type: string;
+}
+
+/** What a file transfer's peer connection starts with (as call:ice-servers answers for calls). */
+export interface FileIce {
+  iceServers: IceServer[];
+  iceTransportPolicy: IceTransportPolicy;
+}
+
+/** Signalling of a file transfer's own peer connection: a description or a trickled candidate. */
+export interface FileSignal {
+  fileId: string;
+  description?: SessionDescription;
+  candidate?: IceCandidate | null;
 }
 
 // ---- Private chat and calls ----
@@ -135,7 +241,8 @@ export interface PrivateChat {
   with: UserRef;
 }
 
-export interface PrivateMessage {
+export interface PrivateMessage extends MessageExtras {
+  /** Increasing per pair of people: a reopened chat shows the pair's earlier messages. */
   id: number;
   chatId: string;
   from: UserRef;
@@ -161,9 +268,43 @@ export interface CallInfo {
   id: string;
   callerId: string;
   state: "ringing" | "active";
+  /** Raised hands in the call: user id -> when raised (epoch ms). Absent while none is up. */
+  hands?: Record<string, number>;
 }
 
-export type CallEndReason = "hangup" | "declined" | "missed" | "chat_closed" | "failed";
+/**
+ * Why a 1:1 call ended. `left`: the other side's page closed (a closed tab) and did not come back;
+ * `lost`: the other side's connection was lost and did not come back within the grace (CALL_GRACE_MS).
+ */
+export type CallEndReason = "hangup" | "declined" | "missed" | "chat_closed" | "failed" | DepartReason;
+
+/** Why someone's place in a call ended without a hang-up: their page closed, or their connection was lost. */
+export type DepartReason = "left" | "lost";
+
+/**
+ * A participant of the recipient's call whose page went away (`away`: reload, closed tab or lost
+ * connection; the others show "<name> is reconnecting…" until the grace ends) or holds the place
+ * again (`back`). `rejoined`: a new page load took the place (a reload): its media starts over, so
+ * the others' connections to it do too.
+ */
+export interface CallParticipantPresence {
+  callId: string;
+  user: UserRef;
+  state: "away" | "back";
+  rejoined?: boolean;
+}
+
+/**
+ * The room's group call changed. With `call: null`, `endedCallId` names the call that ended, so a tab
+ * can tell a late "ended" of an older call (relayed through another instance) from the end of the call
+ * it shows. `departed`: who was taken out when their grace ended, and why.
+ */
+export interface GroupState {
+  room: string;
+  call: GroupCall | null;
+  endedCallId?: string;
+  departed?: { user: UserRef; reason: DepartReason };
+}
 
 // ---- Group calls: a full mesh of peer connections among a room's participants ----
 
@@ -182,13 +323,23 @@ export interface GroupCall {
    * stage is right at once; absent until told (microphone and camera on, no screen).
    */
   media: Record<string, MediaState>;
+  /**
+   * Raised hands: participant id -> when they raised it (epoch ms, so lists can put the first raised
+   * first). Absent or empty: no hand is up. A hand goes down with "Lower hand" or when its owner leaves.
+   */
+  hands?: Record<string, number>;
 }
+
+/** One of the emoji a participant can send to everyone in their call (reactions.ts lists them). */
+export type CallReaction = (typeof REACTIONS)[number];
 
 /** One m-line of an SFU subscription: whose media it carries (`userId`), audio or video. */
 export interface SfuStream {
   mid: string;
   userId: string;
   kind: "audio" | "video";
+  /** A video stream that carries the user's screen share (its publisher said so), not their camera. */
+  screen?: true;
 }
 
 /** An ICE candidate of one of a participant's two SFU connections (W3C RTCIceCandidateInit). */
@@ -268,7 +419,7 @@ export interface ClientToServerEvents {
    * kept after all, the ack carries it.
    */
   "room:message": (
-    payload: { text: string; nonce?: string; retry?: boolean },
+    payload: { text: string; nonce?: string; retry?: boolean; replyTo?: number },
     ack: AckCallback<{ message: ChatMessage }>,
   ) => void;
   /** "is typing…" in the room: sent while keys are pressed (every few seconds) and when they stop. */
@@ -291,7 +442,10 @@ export interface ClientToServerEvents {
   /** Opens a private chat with another member of the sender's room. */
   "private:open": (payload: { with: string }, ack: AckCallback<{ chat: PrivateChat }>) => void;
   /** Goes to the sender's current private chat; there is no recipient field to forge. */
-  "private:message": (payload: { text: string }, ack: AckCallback<{ message: PrivateMessage }>) => void;
+  "private:message": (
+    payload: { text: string; replyTo?: number },
+    ack: AckCallback<{ message: PrivateMessage }>,
+  ) => void;
   "private:typing": (payload: { typing: boolean }, ack: AckCallback) => void;
   "private:close": (payload: Record<string, never>, ack: AckCallback) => void;
 
@@ -302,8 +456,11 @@ export interface ClientToServerEvents {
   "call:signal": (payload: CallSignal, ack: AckCallback) => void;
   "call:end": (payload: { callId: string }, ack: AckCallback) => void;
   /**
-   * Fresh ICE servers (TURN credentials expire), asked before each call and each ICE restart, and
-   * the operator's ICE transport policy for the peer connections ("relay" hides peers' addresses).
+   * Fresh ICE servers (TURN credentials expire), asked before each call, each ICE restart and, during a
+   * call, at half the remaining lifetime of the credentials (TURN_TTL_S, at most an hour), and the
+   * operator's ICE transport policy for the peer connections ("relay" hides peers' addresses). Issued
+   * credentials follow coturn's REST convention: `username` is "<expiry unix seconds>:<user id>", which
+   * is how a client knows when to renew them.
    */
   "call:ice-servers": (
     payload: Record<string, never>,
@@ -321,12 +478,28 @@ export interface ClientToServerEvents {
   "group:invite": (payload: { with: string }, ack: AckCallback) => void;
   "group:decline": (payload: { callId: string }, ack: AckCallback) => void;
   "group:signal": (payload: GroupSignal, ack: AckCallback) => void;
+  /**
+   * "Raise hand" / "Lower hand" in the sender's group call `callId` (only a participant may): kept with
+   * the call, so it crosses instances and survives a reload; the room gets the new `group:state`.
+   */
+  "group:hand": (payload: { callId: string; raised: boolean }, ack: AckCallback) => void;
+  /**
+   * "Raise hand" / "Lower hand" in the sender's 1:1 call `callId` (only one of its two sides may): kept
+   * with the call like a group call's; both sides get `call:hands`.
+   */
+  "call:hand": (payload: { callId: string; raised: boolean }, ack: AckCallback) => void;
+  /**
+   * A reaction to everyone else in the sender's call `callId`, 1:1 or group (only a participant may);
+   * relayed as `call:reaction`, never kept. The sender shows its own at once.
+   */
+  "call:reaction": (payload: { callId: string; reaction: CallReaction }, ack: AckCallback) => void;
 
   /** SFU calls (docs/sfu.md): joins the call's VideoRoom; the server then offers the others' media (sfu:offer). */
   "sfu:join": (payload: { callId: string }, ack: AckCallback) => void;
   /** The sender's publisher offer (audio, video with simulcast): answered by Janus through the server. */
   "sfu:publish": (
-    payload: { callId: string; description: { type: "offer"; sdp: string } },
+    /** `screenMid`: the offer's m-line that carries a screen share, if one does. */
+    payload: { callId: string; description: { type: "offer"; sdp: string }; screenMid?: string },
     ack: AckCallback<{ description: SessionDescription }>,
   ) => void;
   /** The answer to the last sfu:offer (the subscription to the others' media). */
@@ -336,6 +509,66 @@ export interface ClientToServerEvents {
   ) => void;
   /** An ICE candidate of the publisher or the subscriber connection; null: gathering completed. */
   "sfu:trickle": (payload: SfuTrickle, ack: AckCallback) => void;
+  /**
+   * An ICE restart of the sender's subscriber connection (its TURN credentials renewed, or its path
+   * failed): Janus re-offers the subscription with fresh ICE credentials (sfu:offer). Queued behind any
+   * renegotiation under way; nothing happens while there is no subscription yet.
+   */
+  "sfu:restart": (payload: { callId: string }, ack: AckCallback) => void;
+
+  /** The sender's own message `id` in their room gets `text` (author only; not a deleted one). */
+  "room:edit": (payload: { id: number; text: string }, ack: AckCallback<{ message: ChatMessage }>) => void;
+  /**
+   * Deletes the sender's own room message: its text leaves the Store; everyone sees "Message deleted".
+   * Idempotent: the sender's delete of a message already deleted answers it (a re-send after `unavailable`).
+   */
+  "room:delete": (payload: { id: number }, ack: AckCallback<{ message: ChatMessage }>) => void;
+  /**
+   * Adds the sender's `emoji` reaction to a room message, or takes it back if it is there. With `on`,
+   * sets it instead (idempotent: a re-send after `unavailable` cannot undo the first try).
+   */
+  "room:react": (
+    payload: { id: number; emoji: string; on?: boolean },
+    ack: AckCallback<{ message: ChatMessage }>,
+  ) => void;
+  /** As room:edit, in the sender's private chat (the pair's history). */
+  "private:edit": (
+    payload: { id: number; text: string },
+    ack: AckCallback<{ message: PrivateMessage }>,
+  ) => void;
+  /** As room:delete, for a message of the pair's private history. */
+  "private:delete": (payload: { id: number }, ack: AckCallback<{ message: PrivateMessage }>) => void;
+  "private:react": (
+    payload: { id: number; emoji: string; on?: boolean },
+    ack: AckCallback<{ message: PrivateMessage }>,
+  ) => void;
+  /**
+   * On every connection: the user's last-read position per room, every room's newest id, and the
+   * attempts to reach them (none while they are "Unavailable").
+   */
+  "reach:sync": (
+    payload: Record<string, never>,
+    ack: AckCallback<{
+      lastRead: Record<string, number>;
+      latest: Record<string, number>;
+      attempts: ReachAttempt[];
+    }>,
+  ) => void;
+  /** Forgets the "tried to reach you" of `from` (every tab of the user hides it). */
+  "reach:dismiss": (payload: { from: string }, ack: AckCallback) => void;
+  /** The user has seen the sender's room up to message `id`: every tab's count for the room clears to it. */
+  "room:read": (payload: { room: string; id: number }, ack: AckCallback<{ id: number }>) => void;
+  /**
+   * Offers a file to the partner of the sender's private chat (refused past settings.fileMaxBytes).
+   * The ack carries the sender's ICE servers for the transfer's own peer connection.
+   */
+  "file:offer": (payload: FileOffer, ack: AckCallback<FileIce>) => void;
+  /** The receiver accepts or declines an offer (relayed to both partners' tabs); accepting, its ICE servers. */
+  "file:answer": (payload: { fileId: string; accept: boolean }, ack: AckCallback<Partial<FileIce>>) => void;
+  /** Relayed to the partner of the sender's private chat only. */
+  "file:signal": (payload: FileSignal, ack: AckCallback) => void;
+  /** Either side stops a transfer (offered, or under way). */
+  "file:cancel": (payload: { fileId: string }, ack: AckCallback) => void;
 }
 
 export interface ServerToClientEvents {
@@ -350,7 +583,10 @@ export interface ServerToClientEvents {
    */
   "session:ended": (payload: AppError) => void;
   "room:state": (payload: RoomState) => void;
-  /** To every tab of a session when one of them picks a status by hand. */
+  /**
+   * To the other tabs of a session when one of them picks a status by hand and the session is in no
+   * room yet; in a room, they learn it from `room:member-updated`'s `chosen`.
+   */
   "presence:chosen": (payload: { status: PresenceStatus }) => void;
   "room:member-joined": (payload: MemberJoined) => void;
   "room:member-left": (payload: MemberLeft) => void;
@@ -375,17 +611,24 @@ export interface ServerToClientEvents {
   "call:incoming": (payload: { call: CallInfo; from: UserRef }) => void;
   "call:answered": (payload: { callId: string; accept: boolean }) => void;
   "call:signal": (payload: CallSignal) => void;
-  "call:ended": (payload: { callId: string; reason: CallEndReason }) => void;
+  /** `by`: whose departure ended it (with `left` and `lost`). */
+  "call:ended": (payload: { callId: string; reason: CallEndReason; by?: UserRef }) => void;
+  /** To the others in a call (1:1 or group): a participant's page is away or back (see the type). */
+  "call:participant": (payload: CallParticipantPresence) => void;
+  /**
+   * To a new page load of the tab that held the user's place in a call (a reload), after its room state
+   * and chat: the place is still this tab's; the page starts its media again by itself.
+   */
+  "call:held": (payload: { callId: string; kind: "private" | "group" }) => void;
   /** Someone in the recipient's current call (1:1 or group) changed their media. */
   "call:media": (payload: MediaState & { callId: string; user: UserRef }) => void;
+  /** To both sides of a 1:1 call whose raised hands changed: who has a hand up now (user id -> since). */
+  "call:hands": (payload: { callId: string; hands: Record<string, number> }) => void;
+  /** Someone else in the recipient's current call (1:1 or group) sent a reaction: it floats over their tile. */
+  "call:reaction": (payload: { callId: string; user: UserRef; reaction: CallReaction }) => void;
 
   /** To the room on every change of its group call; `call` is null once the last participant left. */
-  /**
-   * The room's group call changed. With `call: null`, `endedCallId` names the call that ended, so a
-   * tab can tell a late "ended" of an older call (relayed through another instance) from the end of
-   * the call it shows.
-   */
-  "group:state": (payload: { room: string; call: GroupCall | null; endedCallId?: string }) => void;
+  "group:state": (payload: GroupState) => void;
   /** To the invitee (every tab): an incoming-call prompt naming the inviter. */
   "group:invited": (payload: { call: GroupCall; from: UserRef }) => void;
   /** To the inviter: the invitation was declined, or expired unanswered. */
@@ -398,6 +641,29 @@ export interface ServerToClientEvents {
   "sfu:moved": (payload: { callId: string }) => void;
   /** Janus's audio-level verdict on a participant of the recipient's call. */
   "sfu:talking": (payload: { callId: string; userId: string; talking: boolean }) => void;
+
+  /** To the room: a message was edited, deleted or reacted to (the whole message as it now is). */
+  "room:message-changed": (payload: ChatMessage) => void;
+  /** To both partners: a message of their private chat changed. */
+  "private:message-changed": (payload: PrivateMessage) => void;
+  /** Someone tried to reach the recipient while they were busy (live), to every tab. */
+  "reach:attempt": (payload: ReachAttempt) => void;
+  /** One tab dismissed the attempt of `from`: the others hide it too. */
+  "reach:dismissed": (payload: { from: string }) => void;
+  /** The user's read position in `room` moved (one of their tabs showed it). */
+  "room:read": (payload: { room: string; id: number }) => void;
+  /**
+   * To watching sockets (rooms:watch), coalesced per instance (at most one per second): the newest
+   * message id of rooms that had messages. With room:read, a tab counts unread messages everywhere.
+   */
+  "rooms:latest": (payload: { rooms: RoomLatest[] }) => void;
+  /** To the partner: a file offered in the private chat, with who offers it. */
+  "file:offered": (payload: FileOffer & { from: UserRef }) => void;
+  /** To both partners' tabs: the receiver's answer. */
+  "file:answered": (payload: { fileId: string; accept: boolean }) => void;
+  "file:signal": (payload: FileSignal) => void;
+  /** To both partners' tabs: the transfer stopped (`by` who cancelled). */
+  "file:cancelled": (payload: { fileId: string; by: UserRef }) => void;
 }
 
 /** Between instances (Socket.IO `serverSideEmit`), never from a client. */
@@ -413,6 +679,8 @@ export interface InterServerEvents {
   "sfu:published": (payload: { callId: string; userId: string }) => void;
   /** Counts an instance read for the rooms it changed: every instance passes them to its watchers. */
   "rooms:occupancy": (payload: { rooms: RoomOccupancy[] }) => void;
+  /** The newest message ids of the rooms an instance posted to in its last window. */
+  "rooms:latest": (payload: { rooms: RoomLatest[] }) => void;
 }
 
 /**

@@ -2,10 +2,25 @@
 // Objects are strict, so a field the contract does not know (a `from`, a `userId`) is rejected, not trusted.
 import { z } from "zod";
 import type { ClientToServerEvents } from "./protocol.js";
-import { hasVisibleLetterOrDigit, rendersAsNothing, stripInvisible } from "./text.js";
+import { REACTIONS } from "./reactions.js";
+import {
+  canonicalEmoji,
+  hasVisibleLetterOrDigit,
+  isWellFormed,
+  rendersAsNothing,
+  stripInvisible,
+} from "./text.js";
 
 export const NAME_MAX_LENGTH = 32;
 export const MESSAGE_MAX_LENGTH = 2000;
+/** Distinct reactions a message may carry. */
+export const MAX_REACTIONS = 20;
+/**
+ * Reactor entries (one per person per emoji, summed over its reactions) a message may carry: people
+ * who left keep theirs, so without a bound a stream of throwaway sessions would grow every kept
+ * message (and the history each joiner is sent) without end.
+ */
+export const MAX_REACTION_USERS = 500;
 
 /** Letters of any script (with their combining marks), digits, spaces and `_ - .`. */
 const NAME_PATTERN = /^[\p{L}\p{M}\p{Nd} _.-]+$/u;
@@ -41,6 +56,7 @@ export const createSessionBody = z.strictObject({ name: displayName, room: roomN
 const messageText = z
   .string()
   .max(MESSAGE_MAX_LENGTH * 2, `A message is at most ${MESSAGE_MAX_LENGTH} characters`)
+  .refine(isWellFormed, "A message cannot hold half of a character (a lone surrogate)")
   .refine((text) => text.trim().length > 0, "A message cannot be empty")
   .refine((text) => !rendersAsNothing(text), "A message cannot be only invisible characters")
   .refine(
@@ -48,9 +64,29 @@ const messageText = z
     `A message is at most ${MESSAGE_MAX_LENGTH} characters`,
   );
 
+/** A message id as the Store gives them (positive integers). */
+const messageId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+/**
+ * One emoji (with its modifiers, ZWJ sequence, flag or keycap): only emoji code points, at least one
+ * pictograph, flag letter or keycap, at most 16 code points; kept in its canonical spelling.
+ */
+const emoji = z
+  .string()
+  .max(64)
+  .regex(
+    // Emoji_Component holds ZWJ, VS16, the keycap U+20E3, skin tones and tags. The keycap is a
+    // combining mark: named outside a class, so it cannot read as joined to another character.
+    /^(?=.*(?:[\p{Extended_Pictographic}\p{Regional_Indicator}]|\u20E3))[\p{Emoji}\p{Emoji_Component}]{1,16}$/u,
+    "An emoji is expected",
+  )
+  .transform(canonicalEmoji);
+
 export const presenceStatus = z.enum(["online", "absent", "unavailable"]);
 
 const id = z.string().min(1).max(64);
+/** A file transfer's id, chosen by its sender (FileOffer.fileId). */
+const fileId = z.string().regex(/^[\w-]{8,64}$/);
 const empty = z.strictObject({});
 
 const sessionDescription = z.strictObject({
@@ -94,6 +130,7 @@ export const eventSchemas = {
       .regex(/^[\w-]{8,64}$/)
       .optional(),
     retry: z.boolean().optional(),
+    replyTo: messageId.optional(),
   }),
   "room:typing": z.strictObject({ typing: z.boolean() }),
   "presence:set": z.strictObject({ status: presenceStatus }),
@@ -101,7 +138,7 @@ export const eventSchemas = {
   "session:leave": empty,
   "rooms:watch": z.strictObject({ watch: z.boolean() }),
   "private:open": z.strictObject({ with: id }),
-  "private:message": z.strictObject({ text: messageText }),
+  "private:message": z.strictObject({ text: messageText, replyTo: messageId.optional() }),
   "private:typing": z.strictObject({ typing: z.boolean() }),
   "private:close": empty,
   "call:invite": empty,
@@ -116,14 +153,40 @@ export const eventSchemas = {
   "group:invite": z.strictObject({ with: id }),
   "group:decline": z.strictObject({ callId: id }),
   "group:signal": oneSignal({ callId: id, peer: id }),
+  "group:hand": z.strictObject({ callId: id, raised: z.boolean() }),
+  "call:hand": z.strictObject({ callId: id, raised: z.boolean() }),
+  "call:reaction": z.strictObject({ callId: id, reaction: z.enum(REACTIONS) }),
   "sfu:join": z.strictObject({ callId: id }),
-  "sfu:publish": z.strictObject({ callId: id, description: sdpOf("offer") }),
+  "sfu:publish": z.strictObject({
+    callId: id,
+    description: sdpOf("offer"),
+    screenMid: z.string().min(1).max(8).optional(),
+  }),
   "sfu:answer": z.strictObject({ callId: id, description: sdpOf("answer") }),
+  "sfu:restart": z.strictObject({ callId: id }),
   "sfu:trickle": z.strictObject({
     callId: id,
     target: z.enum(["publisher", "subscriber"]),
     candidate: iceCandidate.nullable(),
   }),
+  "room:edit": z.strictObject({ id: messageId, text: messageText }),
+  "room:delete": z.strictObject({ id: messageId }),
+  "room:react": z.strictObject({ id: messageId, emoji, on: z.boolean().optional() }),
+  "private:edit": z.strictObject({ id: messageId, text: messageText }),
+  "private:delete": z.strictObject({ id: messageId }),
+  "private:react": z.strictObject({ id: messageId, emoji, on: z.boolean().optional() }),
+  "reach:sync": empty,
+  "reach:dismiss": z.strictObject({ from: id }),
+  "room:read": z.strictObject({ room: roomName, id: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }),
+  "file:offer": z.strictObject({
+    fileId: fileId,
+    name: z.string().trim().min(1).max(255).refine(isWellFormed),
+    size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    type: z.string().max(255).refine(isWellFormed),
+  }),
+  "file:answer": z.strictObject({ fileId: fileId, accept: z.boolean() }),
+  "file:signal": oneSignal({ fileId: fileId }),
+  "file:cancel": z.strictObject({ fileId: fileId }),
 } as const satisfies EventSchemas;
 
 /** The payload type protocol.ts declares for client->server event `E`. */
@@ -166,6 +229,19 @@ export const handshakeAuth = z.object({
   lastMessageId: z.number().int().min(0).optional(),
   lastRoom: z.string().max(64).optional(),
   page: z.string().min(1).max(64).optional(),
+});
+
+/**
+ * POST /api/session/reloading: a page loading in a tab whose call place is away (a reload) asks the
+ * server to keep the place while it loads (see the client's public/reloading.js).
+ */
+export const reloadingBody = z.strictObject({
+  token: z.string().min(16).max(128),
+  tab: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[^/]+$/),
 });
 
 /** The first problem in a zod error, worded for a person. */

@@ -31,3 +31,40 @@ export function rendersAsNothing(text: string): boolean {
 export function hasVisibleLetterOrDigit(text: string): boolean {
   return VISIBLE_LETTER_OR_DIGIT.test(text);
 }
+
+/**
+ * One spelling per emoji: a VARIATION SELECTOR-16 after a character that shows as an emoji anyway
+ * (Emoji_Presentation, e.g. 👍) is dropped, so "👍" and "👍\uFE0F" are one reaction, not two. Where it
+ * matters (❤️ is text by default) it stays.
+ */
+export function canonicalEmoji(emoji: string): string {
+  return emoji.replace(/(\p{Emoji_Presentation})\uFE0F/gu, "$1");
+}
+
+/**
+ * True when `text` holds no lone UTF-16 surrogate (half of a pair, as a JSON "\\ud800" escape can
+ * carry): such a string has no UTF-8 form, and Redis's Lua JSON decoder refuses it.
+ */
+export function isWellFormed(text: string): boolean {
+  return !/\p{Cs}/u.test(text);
+}
+
+/** A reply's quote keeps at most this many UTF-8 bytes of the quoted message's first line. */
+export const QUOTE_BYTES = 200;
+
+/**
+ * What a reply quotes of `text`: its first line, cut to QUOTE_BYTES on a UTF-8 boundary. The one rule
+ * for the memory Store, the SPA's live requote, and first_line in the Redis Store's Lua (its twin).
+ */
+export function quoteLine(text: string): string {
+  const line = text.split("\n", 1)[0] ?? "";
+  let bytes = 0;
+  let end = 0;
+  for (const char of line) {
+    const code = char.codePointAt(0) ?? 0;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    if (bytes > QUOTE_BYTES) return line.slice(0, end);
+    end += char.length;
+  }
+  return line;
+}

@@ -35,9 +35,16 @@ export function startLiveness(deps: RealtimeDeps) {
   timer.unref();
   return {
     start: beat,
+    /** Retires this run: whatever of it is still in the Store gets the session grace (no ghost). */
     stop: async () => {
       clearInterval(timer);
-      await store.retireInstance(deps.instanceKey).catch(() => undefined);
+      try {
+        const changes = await store.retireInstance(deps.instanceKey, clock() + config.sessionGraceMs);
+        for (const change of changes)
+          deps.io.to(roomChannel(change.room)).emit("room:member-updated", change);
+      } catch {
+        // Unretired, the run is taken over once its heartbeat is old (INSTANCE_TTL_MS).
+      }
     },
   };
 }

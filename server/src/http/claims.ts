@@ -1,7 +1,6 @@
 // The per-address limit on session claims (POST /api/session). Claiming a name costs nothing, so
 // without it one address could hold every name in the app (3,160 in 5 s, seen in the field).
 import type { Response } from "express";
-import ipaddr from "ipaddr.js";
 import type { Config } from "../config.js";
 import type { HttpError } from "@videochat/protocol";
 import type { ClaimBudget } from "../state/store.js";
@@ -20,7 +19,7 @@ export function claimLimits(config: Pick<Config, "rateLimits">, clock: () => num
   /** Address key -> epoch ms until which this instance refuses it. */
   const blocked = new Map<string, number>();
   return {
-    /** The budget to charge a claim from `address` (see addressKey) to. */
+    /** The budget to charge a claim from `address` (see proxy.ts addressKey) to. */
     budget: (address: string): ClaimBudget => ({
       address,
       points: config.rateLimits["session-claim"].points,
@@ -41,18 +40,6 @@ export function claimLimits(config: Pick<Config, "rateLimits">, clock: () => num
       if (blocked.size < MAX_BLOCKED) blocked.set(address, clock() + waitMs);
     },
   };
-}
-
-/**
- * What an address is counted as: an IPv4 address as it is (IPv4-mapped IPv6 too), an IPv6 address by
- * its /64, because one host gets a whole /64 to pick addresses from (RFC 4291 §2.5.1, SLAAC).
- */
-export function addressKey(address: string): string {
-  if (!ipaddr.isValid(address)) return address || "unknown";
-  const parsed = ipaddr.process(address);
-  if (parsed.kind() === "ipv4") return parsed.toString();
-  const prefix = (parsed as ipaddr.IPv6).parts.slice(0, 4);
-  return `${new ipaddr.IPv6([...prefix, 0, 0, 0, 0]).toString()}/64`;
 }
 
 /**

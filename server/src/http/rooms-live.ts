@@ -6,7 +6,7 @@ import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
 import type { RoomOccupancy } from "@videochat/protocol";
 import type { CountsStream } from "../realtime/occupancy.js";
-import { addressKey } from "./claims.js";
+import { addressKey } from "./proxy.js";
 import { TEXTS } from "../error-texts.js";
 
 /** A comment line before nginx's proxy_read_timeout for /api/ (15 s) would close a quiet stream. */

@@ -1,6 +1,7 @@
 // Telling rooms about membership changes. Shared by the features that change membership
 // (session start and end, room switches, the reaper), so every path words changes alike.
 import type { LeaveReason, RoomState } from "@videochat/protocol";
+import { missedSince } from "../state/message-change.js";
 import type { MembershipChange, RoomView } from "../state/store.js";
 import { roomChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
@@ -44,8 +45,7 @@ export async function roomState(
 /** roomState from a RoomView the Store read in the step that put the session in `room`. */
 export function stateOf(room: string, roomSeq: number, view: RoomView, afterId?: number): RoomState {
   const { version, members, groupCall } = view;
-  const history =
-    afterId === undefined ? view.history : view.history.filter((message) => message.id > afterId);
+  const history = missedSince(view.history, afterId);
   return { room, roomSeq, version, members, history, groupCall };
 }
 
@@ -55,12 +55,13 @@ const IN_FLIGHT_MS = 250;
 /**
  * A state read in the Store step that put a session in `room` was read before `socket` joined the
  * room's channel here: a delta from another instance dispatched in between reached nobody. From the
- * join on, this notes the room's deltas `socket` is sent, reads the room's version again, and sends
+ * join on, this notes the room's deltas `socket` is sent, reads the room's version again (with the
+ * occupancy feed's read of the window, up to 100 ms later: roomVersionAfter), and sends
  * the state again through `send` (clients keep the newest) only if a delta after `state.version` has
  * not reached the socket IN_FLIGHT_MS later. Off the path of the first state; the watch then ends.
  */
 export function confirmState(
-  deps: Pick<RealtimeDeps, "store" | "logger">,
+  deps: Pick<RealtimeDeps, "store" | "logger" | "roomVersionAfter">,
   socket: AppSocket,
   send: (state: RoomState) => void,
   state: RoomState,
@@ -78,7 +79,8 @@ export function confirmState(
   };
   socket.onAnyOutgoing(watch);
   const missed = async () => {
-    const version = await deps.store.roomVersion(state.room);
+    // Read with the window's room counts (a join's room is read for its count anyway): no GET of its own.
+    const version = await (deps.roomVersionAfter ?? ((room) => deps.store.roomVersion(room)))(state.room);
     if (version < state.version) return true; // the Store lost the room meanwhile
     missing = new Set();
     for (let v = state.version + 1; v <= version; v++) if (!seen.has(v)) missing.add(v);

@@ -5,10 +5,12 @@ import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { fail } from "./acks.js";
 import type { Events } from "./handler.js";
 import { iceServersFor } from "./ice.js";
+import { markAway } from "./away.js";
 import { partnerOf } from "./private.js";
 import type { UserRef } from "@videochat/protocol";
 import type { PrivateChatRecord } from "../state/store.js";
 import { TEXTS } from "../error-texts.js";
+import { refuseIfUnavailable } from "./reach.js";
 
 const NO_CALL = fail("no_call", TEXTS.no_call.ended);
 
@@ -51,22 +53,6 @@ export async function fireMissedCalls(deps: Pick<RealtimeDeps, "io" | "store" | 
   }
 }
 
-/**
- * A tab attached while its user's private chat has a call: as for group calls (keepOrLeaveCall), a new
- * page load whose predecessor held the user's side and is gone (a reload) ends the call for both.
- */
-export async function keepOrEndCall(
-  socket: AppSocket,
-  deps: Pick<RealtimeDeps, "io" | "store" | "connectionId">,
-) {
-  const holder = { page: socket.data.page, connection: deps.connectionId(socket) };
-  const ended = await deps.store.keepCall(socket.data.userId, holder);
-  if (ended)
-    deps.io
-      .to([userChannel(ended.chat.a.id), userChannel(ended.chat.b.id)])
-      .emit("call:ended", { callId: ended.callId, reason: "hangup" });
-}
-
 export function register(events: Events, deps: RealtimeDeps): void {
   const { io, store, config, clock } = deps;
   /**
@@ -76,6 +62,11 @@ export function register(events: Events, deps: RealtimeDeps): void {
   const hold = (socket: AppSocket, callId: string) =>
     store
       .holdCall(socket.data.userId, callId, { page: socket.data.page, connection: deps.connectionId(socket) })
+      // The page may have closed while this ran: its disconnect found no place to mark away.
+      .then(async () => {
+        if (!socket.connected)
+          await markAway(deps, "private", socket.data.userId, deps.connectionId(socket), "left");
+      })
       .catch((error: unknown) =>
         deps.logger.warn({ err: error, userId: socket.data.userId, callId }, "call hold not stored"),
       );
@@ -92,6 +83,8 @@ export function register(events: Events, deps: RealtimeDeps): void {
     const current = await currentChat(me);
     if (!current) return fail("no_private_chat", TEXTS.no_private_chat.open);
     const { chat } = current;
+    const refused = await refuseIfUnavailable(deps, me, partnerOf(chat, me).id, "call");
+    if (refused) return refused;
     const started = await store.startCall(chat.id, me, clock() + config.callRingTimeoutMs);
     if (!started.ok) return fail(started.code, TEXTS.call_exists.private);
     const { call } = started;

@@ -18,7 +18,7 @@ export function register(events: Events, deps: RealtimeDeps): void {
   // made in another tab), the Store says not_in_room and the session is read once.
   events.on(
     "room:message",
-    async (socket, { text, nonce, retry }) => {
+    async (socket, { text, nonce, retry, replyTo }) => {
       const me = socket.data.userId;
       const known = socket.data.session;
       let posted = known && (await post(known.room, known.name));
@@ -33,10 +33,17 @@ export function register(events: Events, deps: RealtimeDeps): void {
         return rateLimited(posted.retryAfterMs);
       }
       io.to(roomChannel(posted.message.room)).emit("room:message", posted.message);
+      deps.roomPosted?.(posted.message.room, posted.message.id);
       return { ok: true, message: posted.message };
 
       function post(room: string, name: string) {
-        const message = { room, from: { id: me, name }, text: text.trim(), at: clock() };
+        const message = {
+          room,
+          from: { id: me, name },
+          text: text.trim(),
+          at: clock(),
+          ...(replyTo ? { replyTo } : {}),
+        };
         // Only a re-send after `unavailable` pays the look-up (resend.ts): never the hot path.
         if (nonce && retry) return postOnce(store, { ...message, nonce }, budget);
         return store.postRoomMessage(nonce ? { ...message, nonce } : message, budget);

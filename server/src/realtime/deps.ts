@@ -1,6 +1,7 @@
 // What every feature module receives: injected, so tests can swap any of it.
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics.js";
 import type { Sfu } from "../sfu/service.js";
 import type { RoomOccupancy } from "@videochat/protocol";
 import type { Store } from "../state/store.js";
@@ -30,6 +31,15 @@ export interface RealtimeDeps {
   announceOccupancy: (room: string) => void;
   /** Every configured room's count, kept current by the occupancy feed (see occupancy.ts). */
   everyRoomCount: () => Promise<RoomOccupancy[]>;
+  /**
+   * The room's version read after the call, batched with the occupancy feed's count read of the window
+   * (see occupancy.ts); absent (tests that build deps by hand): the Store is read at once.
+   */
+  roomVersionAfter?: (room: string) => Promise<number>;
+  /** A room message `id` was posted in `room` here: its room switchers' unread counts (reach.ts). */
+  roomPosted?: (room: string, id: number) => void;
   /** Group calls through Janus (JANUS_URLS); absent: group calls are a mesh. */
   sfu?: Sfu;
+  /** The instance's Prometheus metrics (METRICS_PORT); absent in tests that build deps by hand. */
+  metrics?: Metrics;
 }

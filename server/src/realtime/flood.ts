@@ -8,6 +8,7 @@
 // session and to the client address (a Store round trip paid only by refused events), and past either
 // budget the connection is cut (with the session's: every tab of it).
 import type { LimitFamily } from "../limit-families.js";
+import type { FloodScope } from "../metrics.js";
 import type { ClientToServerEvents } from "@videochat/protocol";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { EVENT_FAMILY, rateLimited } from "./limits.js";
@@ -15,9 +16,10 @@ import { endConnection, floodingReason } from "./ended.js";
 import { userChannel } from "./channels.js";
 import type { IncomingMessage } from "node:http";
 import type { Config } from "../config.js";
-import { clientAddress, compileTrust, type TrustProxy } from "../http/proxy.js";
+import { addressKey, clientAddress, compileTrust, type TrustProxy } from "../http/proxy.js";
 
-type Deps = Pick<RealtimeDeps, "config" | "limits" | "logger" | "io">;
+type Deps = Pick<RealtimeDeps, "config" | "limits" | "logger" | "io" | "store" | "clock"> &
+  Partial<Pick<RealtimeDeps, "metrics">>;
 
 /** TRUST_PROXY compiled once per config (the socket's address is read only on a refusal). */
 const trusts = new WeakMap<Config, TrustProxy>();
@@ -26,7 +28,11 @@ function addressOf(socket: AppSocket, config: Config): string {
   if (!trust) trusts.set(config, (trust = compileTrust(config.trustProxy)));
   // The handshake's, as the connection may have dropped its request (Engine.IO frees it after an upgrade).
   const { address, headers } = socket.handshake;
-  return clientAddress({ headers, socket: { remoteAddress: address } } as unknown as IncomingMessage, trust);
+  // Counted as the claims limit counts it (addressKey: an IPv6 client by its /64, which one host holds
+  // whole), or one host could spread a flood over 2^64 addresses.
+  return addressKey(
+    clientAddress({ headers, socket: { remoteAddress: address } } as unknown as IncomingMessage, trust),
+  );
 }
 
 /** A count in a fixed window. Per connection, so it lives (and is collected) with the socket. */
@@ -106,12 +112,13 @@ export function countRefusal(socket: AppSocket, deps: Deps): void {
   );
 }
 
-function cutOff(socket: AppSocket, deps: Deps, by: "connection" | "session" | "address"): void {
+function cutOff(socket: AppSocket, deps: Deps, by: FloodScope): void {
   const { userId } = socket.data;
   const { cooldownMs } = deps.config.flood;
   deps.logger.warn({ userId, socketId: socket.id, cooldownMs, by }, "connection cut for flooding");
-  deps.limits
-    .holdOff(socket.data.tokenDigest, cooldownMs)
+  deps.metrics?.floodCut(by);
+  deps.store
+    .holdOff(userId, deps.clock() + cooldownMs)
     .catch((error: unknown) => deps.logger.warn({ err: error, userId }, "flood hold-off not stored"));
   endConnection(socket, "flooding", cooldownMs);
   // The session's other tabs, on any instance, flooded with it: they are cut too, told why.

@@ -2,16 +2,46 @@
 // who is in the call (in the Store), rings invitees with a deadline, and relays signalling only
 // between two participants of the same call, checked on every signal; it never reads SDP.
 import { randomUUID } from "node:crypto";
-import type { ErrorCode } from "@videochat/protocol";
+import type { ChatMessage, ErrorCode, GroupState, UserRef } from "@videochat/protocol";
 import type { EndedInvite, LeftGroupCall } from "../state/store.js";
 import type { MembershipChange } from "../state/store.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { fail } from "./acks.js";
+import { markAway } from "./away.js";
 import type { Events } from "./handler.js";
 import { TEXTS } from "../error-texts.js";
+import { refuseIfUnavailable, tellBusy } from "./reach.js";
 
 type Deps = Pick<RealtimeDeps, "io"> & Partial<Pick<RealtimeDeps, "sfu">>;
+/** What keeping a call line in the room's history takes (and telling the room of it). */
+type LineDeps = Deps &
+  Pick<RealtimeDeps, "store" | "clock" | "logger"> &
+  Partial<Pick<RealtimeDeps, "roomPosted">>;
+
+/** The `from` of an "ended" line: nobody in particular (see ChatMessage.call). */
+const NOBODY: UserRef = { id: "", name: "" };
+
+/**
+ * Keeps "<name> started a group call" / "The group call ended" as a line of the room's history, so
+ * that members on every instance and later joiners see it, and tells the room. The call has already
+ * changed (and been announced): a line that cannot be kept is logged, not thrown at the caller.
+ */
+async function keepGroupCallLine(
+  deps: LineDeps,
+  room: string,
+  from: UserRef,
+  call: NonNullable<ChatMessage["call"]>,
+): Promise<void> {
+  try {
+    const text = call === "started" ? "Group call started" : "Group call ended";
+    const line = await deps.store.appendRoomMessage({ room, from, text, at: deps.clock(), call });
+    deps.io.to(roomChannel(room)).emit("room:message", line);
+    deps.roomPosted?.(room, line.id);
+  } catch (error) {
+    deps.logger.warn({ err: error, room, call }, "group call line not kept");
+  }
+}
 
 const WHY: Partial<Record<ErrorCode, string>> = {
   session_unknown: TEXTS.session_unknown.ended,
@@ -31,26 +61,23 @@ function tellRoom(deps: Deps, changes: MembershipChange[]): void {
   for (const change of changes) deps.io.to(roomChannel(change.room)).emit("room:member-updated", change);
 }
 
-/** Tells the room that someone left its group call (or that the call ended with them). */
-export function announceLeftCall(deps: Deps, left: LeftGroupCall): void {
+/**
+ * Tells the room that someone left its group call (or that the call ended with them, which the room's
+ * history then keeps as a line); `departed`: who was taken out when their grace ran out, and why.
+ */
+export async function announceLeftCall(
+  deps: LineDeps,
+  left: LeftGroupCall,
+  departed?: GroupState["departed"],
+): Promise<void> {
   tellRoom(deps, left.changes);
   const state = left.call ? { call: left.call } : { call: null, endedCallId: left.callId };
-  deps.io.to(roomChannel(left.room)).emit("group:state", { room: left.room, ...state });
+  deps.io
+    .to(roomChannel(left.room))
+    .emit("group:state", { room: left.room, ...state, ...(departed ? { departed } : {}) });
   // Out of the VideoRoom at once, whichever instance holds the leaver's handles.
   void deps.sfu?.prune(left.callId, left.call?.participants.map((p) => p.id) ?? null).catch(() => undefined);
-}
-
-/**
- * A tab attached while its user is in a group call: a reconnect of the holding page keeps the place,
- * a new page load whose predecessor is gone (a reload) takes the user out, and the others' stage updates.
- */
-export async function keepOrLeaveCall(
-  socket: AppSocket,
-  deps: Pick<RealtimeDeps, "io" | "store" | "connectionId">,
-) {
-  const holder = { page: socket.data.page, connection: deps.connectionId(socket) };
-  const left = await deps.store.keepGroupCall(socket.data.userId, holder);
-  if (left) announceLeftCall(deps, left);
+  if (!left.call) await keepGroupCallLine(deps, left.room, NOBODY, "ended");
 }
 
 /** Tells the inviter, and the invitee's other tabs, that an invitation ended unanswered or declined. */
@@ -78,16 +105,27 @@ export function register(events: Events, deps: RealtimeDeps): void {
   const max = config.groupCallMax;
   /** This tab holds the place it takes in a call: a reload (a new page) cannot bring the media back. */
   const holder = (socket: AppSocket) => ({ page: socket.data.page, connection: deps.connectionId(socket) });
+  /**
+   * A tab closed right after joining: its disconnect may have run before the join was in the Store and
+   * found no place to mark away. The place it has just taken is away from the start.
+   */
+  const awayIfClosed = async (socket: AppSocket) => {
+    if (!socket.connected)
+      await markAway(deps, "group", socket.data.userId, deps.connectionId(socket), "left");
+  };
 
   events.on("group:start", async (socket) => {
     const me = socket.data.userId;
     const started = await store.startGroupCall(me, randomUUID(), max, holder(socket));
     if (!started.ok) return refusal(started.code);
+    await awayIfClosed(socket);
     tellRoom(deps, started.changes);
     io.to(roomChannel(started.call.room)).emit("group:state", {
       room: started.call.room,
       call: started.call,
     });
+    const starter = started.call.participants[0];
+    if (starter) await keepGroupCallLine(deps, started.call.room, starter, "started");
     return { ok: true, call: started.call };
   });
 
@@ -95,6 +133,7 @@ export function register(events: Events, deps: RealtimeDeps): void {
     const me = socket.data.userId;
     const joined = await store.joinGroupCall(me, callId, holder(socket));
     if (!joined.ok) return refusal(joined.code, max);
+    await awayIfClosed(socket);
     tellRoom(deps, joined.changes);
     io.to(roomChannel(joined.call.room)).emit("group:state", { room: joined.call.room, call: joined.call });
     return { ok: true, call: joined.call };
@@ -104,16 +143,21 @@ export function register(events: Events, deps: RealtimeDeps): void {
     const me = socket.data.userId;
     const left = await store.leaveGroupCall(me);
     if (!left) return refusal("no_call");
-    announceLeftCall(deps, left);
+    await announceLeftCall(deps, left);
     return { ok: true };
   });
 
   events.on("group:invite", async (socket, { with: inviteeId }) => {
     const me = socket.data.userId;
+    // Someone in no call invites nobody: checkReach keeps no notice then, inviteToGroupCall says no_call.
+    const refused = await refuseIfUnavailable(deps, me, inviteeId, "group");
+    if (refused) return refused;
     const invited = await store.inviteToGroupCall(me, inviteeId, clock() + config.callRingTimeoutMs);
     if (!invited.ok) {
-      if (invited.code === "partner_busy")
+      if (invited.code === "partner_busy") {
+        await tellBusy(deps, me, inviteeId, "group");
         return fail("partner_busy", TEXTS.partner_busy(invited.partnerName));
+      }
       return refusal(invited.code);
     }
     io.to(userChannel(inviteeId)).emit("group:invited", { call: invited.call, from: invited.inviter });

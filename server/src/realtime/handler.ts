@@ -8,6 +8,7 @@ import type { Ack, AckCallback, ClientToServerEvents, ErrorCode } from "@videoch
 import { eventSchemas, firstIssue } from "@videochat/protocol/schemas";
 import { fail, unavailable } from "./acks.js";
 import { isRetryable } from "../redis/replicated.js";
+import type { Metrics } from "../metrics.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { countRefusal, countSent, isCut, refusedEarly } from "./flood.js";
 import { rateLimited } from "./limits.js";
@@ -28,8 +29,8 @@ export interface Route<E extends EventName = EventName> {
   invalidCode: ErrorCode;
 }
 
-type EdgeDeps = Pick<RealtimeDeps, "logger" | "limits" | "config" | "io"> &
-  Partial<Pick<RealtimeDeps, "recoverSession">>;
+type EdgeDeps = Pick<RealtimeDeps, "logger" | "limits" | "config" | "io" | "store" | "clock"> &
+  Partial<Pick<RealtimeDeps, "recoverSession" | "metrics">>;
 type Reply = (response: unknown) => void;
 
 /**
@@ -77,6 +78,18 @@ export async function answer<E extends EventName>(
   }
 }
 
+/**
+ * `reply`, counting its outcome and timing it from now: per registered event (a client's made-up names
+ * all count as "unknown", so no label comes from user input).
+ */
+function timed(metrics: Metrics, route: Route | undefined, reply: Reply): Reply {
+  const acked = metrics.eventStarted(route?.event ?? "unknown");
+  return (response) => {
+    acked(response);
+    reply(response);
+  };
+}
+
 /** Every feature's handlers, registered once per server, and the one listener each socket gets. */
 export class Events {
   private readonly routes = new Map<string, Route>();
@@ -100,6 +113,7 @@ export class Events {
   dispatch(socket: AppSocket, event: unknown, payload: unknown, ack: unknown): Promise<void> {
     if (isCut(socket, this.deps)) return Promise.resolve();
     const route = typeof event === "string" ? this.routes.get(event) : undefined;
+    if (typeof ack === "function" && this.deps.metrics) ack = timed(this.deps.metrics, route, ack as Reply);
     if (typeof ack !== "function") {
       this.deps.logger.warn(
         { event: route?.event ?? "unknown", userId: socket.data.userId },

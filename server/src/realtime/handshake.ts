@@ -9,7 +9,7 @@ import { tokenDigest } from "../state/tokens.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { TEXTS, waitSeconds } from "../error-texts.js";
 
-type Deps = Pick<RealtimeDeps, "store" | "logger" | "config" | "clock" | "connectionId" | "limits">;
+type Deps = Pick<RealtimeDeps, "store" | "logger" | "config" | "clock" | "connectionId">;
 
 /** A handshake's Store step, and the detach that stands in until its socket connects. */
 const handshakes = new WeakMap<AppSocket, { connected: ConnectResult; onClose?: () => void }>();
@@ -50,28 +50,25 @@ async function handshake(socket: AppSocket, deps: Deps): Promise<ExtendedError |
   try {
     const connection = deps.connectionId(socket);
     const digest = tokenDigest(auth.data.token);
-    // The hold-off and the attach limit are asked beside the Store step: no round trip of their own.
-    const [connected, held] = await Promise.all([
-      store.connect(auth.data.token, connection, config.maxConnectionsPerSession),
-      // A limiter that cannot answer lets the tab in rather than fail a handshake whose attach committed.
-      deps.limits.mayAttach(digest).catch((error: unknown) => {
-        logger.warn({ err: error }, "attach limit not checked");
-        return null;
-      }),
-    ]);
+    // The hold-off and the session-attach budget are checked inside the Store step, after the token.
+    const { points, seconds: windowSeconds } = config.rateLimits["session-attach"];
+    const connected = await store.connect(auth.data.token, connection, config.maxConnectionsPerSession, {
+      points,
+      windowMs: windowSeconds * 1000,
+      now: deps.clock(),
+    });
     if (!connected.ok && connected.code === "session_unknown")
       return refused("session_unknown", TEXTS.session_unknown.ended);
+    if (!connected.ok && connected.code !== "too_many_connections") {
+      const seconds = waitSeconds(connected.retryAfterMs);
+      const why = connected.code === "flooding" ? TEXTS.flooding.held : TEXTS.rate_limited.reconnects;
+      return refused(connected.code, why(seconds), connected.retryAfterMs);
+    }
     const userId = connected.ok ? connected.session.id : connected.userId;
     const detach = () =>
       store
         .detachConnection(userId, connection, deps.clock() + config.sessionGraceMs)
         .catch((error: unknown) => logger.error({ err: error, userId }, "detach failed"));
-    if (held) {
-      if (connected.ok) await detach();
-      const seconds = waitSeconds(held.waitMs);
-      const why = held.code === "flooding" ? TEXTS.flooding.held : TEXTS.rate_limited.reconnects;
-      return refused(held.code, why(seconds), held.waitMs);
-    }
     // Socket.IO drops a socket whose transport closed before it connected, without a disconnect
     // event: until it connects (and its disconnect handler takes over), detach here, or the session
     // would keep a tab nobody has.

@@ -35,6 +35,9 @@ export const EVENT_FAMILY: Record<EventName, LimitFamily> = {
   "group:invite": "call",
   "group:decline": "call",
   "group:signal": "call-signal",
+  "group:hand": "call-hand",
+  "call:hand": "call-hand",
+  "call:reaction": "call-reaction",
   "call:invite": "call",
   "call:answer": "call",
   "call:end": "call",
@@ -44,6 +47,20 @@ export const EVENT_FAMILY: Record<EventName, LimitFamily> = {
   "sfu:publish": "call-signal",
   "sfu:answer": "call-signal",
   "sfu:trickle": "call-signal",
+  "sfu:restart": "call-signal",
+  "room:edit": "message-change",
+  "room:delete": "message-change",
+  "room:react": "reaction",
+  "private:edit": "message-change",
+  "private:delete": "message-change",
+  "private:react": "reaction",
+  "reach:sync": "reach",
+  "reach:dismiss": "reach",
+  "room:read": "room-read",
+  "file:offer": "file",
+  "file:answer": "file",
+  "file:cancel": "file",
+  "file:signal": "file-signal",
 };
 
 /**
@@ -62,6 +79,7 @@ const BYTE_BUDGET: Partial<Record<EventName, { family: LimitFamily; bytes: (payl
     "sfu:publish": { family: "call-signal-bytes", bytes: signalBytes },
     "sfu:answer": { family: "call-signal-bytes", bytes: signalBytes },
     "sfu:trickle": { family: "call-signal-bytes", bytes: signalBytes },
+    "file:signal": { family: "call-signal-bytes", bytes: signalBytes },
   };
 
 export interface EventLimits {
@@ -85,21 +103,6 @@ export interface EventLimits {
   blockedFor(event: EventName, userId: string): number | null;
 
   /**
-   * Keeps the session whose token has digest `tokenDigest` from connecting (attaching a tab) on any
-   * instance for `ms` (a flooder cut off). Keyed by the token's digest, not the user id: user ids are
-   * public (member lists), and a handshake asks before its token is checked.
-   */
-  holdOff(tokenDigest: string, ms: number): Promise<void>;
-
-  /**
-   * At a handshake, asked in parallel with the Store's check of the token (so keyed by its digest, which
-   * nobody can forge for someone else's session): null when it may attach a connection now, otherwise
-   * why not and for how long (`flooding`: held off after a flood; `rate_limited`: too many connections
-   * in the session-attach window).
-   */
-  mayAttach(tokenDigest: string): Promise<{ code: "flooding" | "rate_limited"; waitMs: number } | null>;
-
-  /**
    * Counts one refused event of a connection of the session with token digest `tokenDigest`, from
    * client `address`, cluster-wide (config.flood): "session" once the session's tabs together, or
    * "address" once every session from that address together, were refused more than their budget in
@@ -110,9 +113,15 @@ export interface EventLimits {
 
 /**
  * Events whose budget the feature's own Store step charges, in its one round trip: room:message
- * (postRoomMessage) and session:leave (leaveSession).
+ * (postRoomMessage), session:leave (leaveSession), presence:set (setStatus) and presence:idle
+ * (setConnectionIdle).
  */
-export const FEATURE_CHARGED: ReadonlySet<EventName> = new Set(["room:message", "session:leave"]);
+export const FEATURE_CHARGED: ReadonlySet<EventName> = new Set([
+  "room:message",
+  "session:leave",
+  "presence:set",
+  "presence:idle",
+]);
 
 function limiterFor(
   name: string,
@@ -155,7 +164,6 @@ export function createEventLimits(config: Config, redis?: Redis): EventLimits {
     );
   /** `<family> <user>` -> epoch ms until which this instance refuses by itself. */
   const blocked = new Map<string, number>();
-  const holds = holdOffs(config, redis);
   const blockedFor = (event: EventName, userId: string): number | null => {
     const key = `${EVENT_FAMILY[event]} ${userId}`;
     const until = blocked.get(key);
@@ -181,15 +189,6 @@ export function createEventLimits(config: Config, redis?: Redis): EventLimits {
   return {
     block,
     blockedFor,
-    holdOff: holds.set,
-    async mayAttach(tokenDigest) {
-      const [heldMs, waitMs] = await Promise.all([
-        holds.left(tokenDigest),
-        consume("session-attach", tokenDigest),
-      ]);
-      if (heldMs !== null) return { code: "flooding", waitMs: heldMs };
-      return waitMs === null ? null : { code: "rate_limited", waitMs };
-    },
     async chargeRefusal(tokenDigest, address) {
       const [session, fromAddress] = await Promise.all([
         spends(refused.session, tokenDigest),
@@ -221,27 +220,6 @@ function forgetExpired(untils: Map<string, number>, atMost = 10_000): void {
   if (untils.size < atMost) return;
   const now = Date.now();
   for (const [key, until] of untils) if (until <= now) untils.delete(key);
-}
-
-/** Cluster-wide hold-offs (a Redis key with a PX expiry), remembered on this instance as well. */
-function holdOffs(config: Config, redis: Redis | undefined) {
-  const local = new Map<string, number>();
-  const key = (userId: string) => `${config.redisPrefix}:holdoff:${userId}`;
-  return {
-    async set(userId: string, ms: number): Promise<void> {
-      forgetExpired(local);
-      local.set(userId, Date.now() + ms);
-      if (redis) await redis.set(key(userId), "1", "PX", ms);
-    },
-    async left(userId: string): Promise<number | null> {
-      const until = local.get(userId);
-      if (until !== undefined && until <= Date.now()) local.delete(userId);
-      else if (until !== undefined) return until - Date.now();
-      if (!redis) return null;
-      const ttl = await redis.pttl(key(userId));
-      return ttl > 0 ? ttl : null;
-    },
-  };
 }
 
 /** The ack of a refused event; the message words the wait for people, retryAfterMs for programs. */

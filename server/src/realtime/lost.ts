@@ -2,6 +2,7 @@
 // socket's session (Redis restarted empty; the session was reaped while this instance was frozen),
 // the session is rebuilt from what the socket holds; when that cannot be done (someone else took the
 // name meanwhile), the client is told why and disconnected, and the SPA claims its name again.
+import { isRetryable, UNAVAILABLE_RETRY_MS } from "../redis/replicated.js";
 import type { AttachResult } from "../state/store.js";
 import { announceJoined, roomState } from "./announce.js";
 import { roomChannel } from "./channels.js";
@@ -75,24 +76,41 @@ export function listenForResync(deps: RealtimeDeps): void {
   deps.io.on("cluster:resync", () => void reattachAll(deps));
 }
 
+/** How long a resync keeps trying the sockets whose re-attach met a Redis that was switching. */
+const REATTACH_RETRY_MS = 15_000;
+
 /**
  * After this instance was dropped from the registry (declared dead during a stall, or Redis came
- * back empty): every local socket attaches again, and a lost session is rebuilt or its socket closed.
+ * back empty), or its subscriber came back: every local socket attaches again, and a lost session is
+ * rebuilt or its socket closed. A socket whose re-attach was refused as retryable (the Store's
+ * connection moving to a new primary: seen in the Sentinel drill as a command timed out) is tried
+ * again, else it never got the room:state that carries what it missed while broadcasts were cut.
  */
 export async function reattachAll(deps: RealtimeDeps): Promise<void> {
-  for (const socket of deps.io.of("/").sockets.values()) {
-    if (!socket.data.session) continue; // still starting: its own start() attaches it
-    try {
-      const attached = await deps.store.attachConnection(
-        socket.data.userId,
-        deps.connectionId(socket),
-        deps.config.maxConnectionsPerSession,
-      );
-      if (attached.ok) await entered(socket, deps, attached);
-      else if (attached.code === "session_unknown") await recoverSession(socket, deps);
-      else endConnection(socket, attached.code);
-    } catch (error) {
-      deps.logger.error({ err: error, userId: socket.data.userId }, "re-attach failed");
+  const giveUpAt = Date.now() + REATTACH_RETRY_MS;
+  let sockets = [...deps.io.of("/").sockets.values()];
+  for (;;) {
+    const again: AppSocket[] = [];
+    for (const socket of sockets) {
+      if (!socket.connected || !socket.data.session) continue; // still starting: its own start() attaches it
+      try {
+        const attached = await deps.store.attachConnection(
+          socket.data.userId,
+          deps.connectionId(socket),
+          deps.config.maxConnectionsPerSession,
+        );
+        if (attached.ok) await entered(socket, deps, attached);
+        else if (attached.code === "session_unknown") await recoverSession(socket, deps);
+        else endConnection(socket, attached.code);
+      } catch (error) {
+        if (isRetryable(error) && Date.now() < giveUpAt) again.push(socket);
+        else deps.logger.error({ err: error, userId: socket.data.userId }, "re-attach failed");
+      }
     }
+    if (again.length === 0) return;
+    deps.logger.warn({ sockets: again.length }, "re-attach refused while Redis switches: trying again");
+    // A backoff, not a wait for a state: the Store answers again once its connection is on the new primary.
+    await new Promise((resolve) => setTimeout(resolve, UNAVAILABLE_RETRY_MS));
+    sockets = again;
   }
 }

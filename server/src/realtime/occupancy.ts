@@ -30,6 +30,11 @@ export interface OccupancyFeed {
    * `fullReadMs` old) updated by every count heard since, so a watch costs no Redis read.
    */
   everyRoom(): Promise<RoomOccupancy[]>;
+  /**
+   * The room's version read after this call, with the window's count read (a room marked changed in
+   * the window costs nothing more; any other, one version read per window however many ask).
+   */
+  versionAfter(room: string): Promise<number>;
   stop(): void;
 }
 
@@ -49,6 +54,8 @@ export function createOccupancyFeed(
   /** Counts heard while a full read is on its way: they may be newer than what it returns. */
   let heardDuringRead: RoomOccupancy[] | null = null;
   let marked = new Set<string>();
+  /** Rooms whose version someone awaits (versionAfter), read with the window's counts. */
+  let wanted = new Map<string, { resolve: (version: number) => void; reject: (error: unknown) => void }[]>();
   let pending = new Map<string, RoomOccupancy>();
   /**
    * The versions of the last send, so a count heard twice (two instances changed the room in one
@@ -80,14 +87,31 @@ export function createOccupancyFeed(
     readTimer = undefined;
     const names = [...marked];
     marked = new Set();
+    const waiters = wanted;
+    wanted = new Map();
+    const versions = new Map<string, number>();
     try {
-      const rooms = await roomCounts(store, names);
-      // The in-memory Store has no other instance to tell (and the adapter warns on serverSideEmit).
-      if (store.kind === "redis") io.serverSideEmit("rooms:occupancy", { rooms });
-      hear(rooms);
+      if (names.length > 0) {
+        const rooms = await roomCounts(store, names);
+        for (const room of rooms) versions.set(room.name, room.version);
+        // The in-memory Store has no other instance to tell (and the adapter warns on serverSideEmit).
+        if (store.kind === "redis") io.serverSideEmit("rooms:occupancy", { rooms });
+        hear(rooms);
+      }
     } catch (error) {
       logger.error({ err: error }, "room counts read failed");
     }
+    // Versions awaited of rooms the count read did not cover (or when it failed): one read each.
+    await Promise.all(
+      [...waiters].map(async ([room, waiting]) => {
+        try {
+          const version = versions.get(room) ?? (await store.roomVersion(room));
+          for (const waiter of waiting) waiter.resolve(version);
+        } catch (error) {
+          for (const waiter of waiting) waiter.reject(error);
+        }
+      }),
+    );
   };
   io.on("rooms:occupancy", ({ rooms }) => hear(rooms));
 
@@ -115,9 +139,19 @@ export function createOccupancyFeed(
       await fullRead.done;
       return config.rooms.map((name) => latest.get(name) ?? { name, count: 0, version: 0 });
     },
+    versionAfter(room) {
+      return new Promise((resolve, reject) => {
+        const waiting = wanted.get(room) ?? [];
+        waiting.push({ resolve, reject });
+        wanted.set(room, waiting);
+        readTimer ??= setTimeout(() => void read(), readMs);
+      });
+    },
     stop() {
       clearTimeout(readTimer);
       clearTimeout(sendTimer);
+      // The instance is closing, its sockets with it: their checks are dropped, not failed (no error logs).
+      wanted = new Map();
     },
   };
 }

@@ -30,9 +30,14 @@ function packetBytes(packet: PacketView): number {
 
 /**
  * Disconnects `socket` once its unsent bytes pass `maxBytes`. Normal clients cost one property read
- * per packet: bytes are only summed while something is already waiting.
+ * per packet: bytes are only summed while something is already waiting. `onCut` counts each cut.
  */
-export function boundOutbound(socket: AppSocket, maxBytes: number, logger: Logger): void {
+export function boundOutbound(
+  socket: AppSocket,
+  maxBytes: number,
+  logger: Logger,
+  onCut: () => void = () => undefined,
+): void {
   const conn = socket.conn;
   let queued = 0; // bytes engine.io has queued since its last flush to the transport
   let cut = false;
@@ -63,5 +68,6 @@ export function boundOutbound(socket: AppSocket, maxBytes: number, logger: Logge
     // keeps them for 30 s). Then close the engine.io socket without flushing its queue.
     transport.socket?.terminate?.();
     conn.close(true);
+    onCut();
   });
 }

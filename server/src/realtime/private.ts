@@ -7,6 +7,7 @@ import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { fail } from "./acks.js";
 import type { Events } from "./handler.js";
 import { TEXTS } from "../error-texts.js";
+import { refuseIfUnavailable, tellBusy } from "./reach.js";
 
 type Deps = Pick<RealtimeDeps, "io" | "store">;
 
@@ -59,10 +60,13 @@ export function register(events: Events, deps: RealtimeDeps): void {
 
   events.on("private:open", async (socket, { with: partnerId }) => {
     const me = socket.data.userId;
+    const refused = await refuseIfUnavailable(deps, me, partnerId, "chat");
+    if (refused) return refused;
     const opened = await store.openPrivateChat(me, partnerId);
     if (!opened.ok) {
       switch (opened.code) {
         case "partner_busy":
+          await tellBusy(deps, me, partnerId, "chat");
           return fail("partner_busy", TEXTS.partner_busy(opened.partnerName));
         case "already_in_chat":
           return fail("already_in_chat", TEXTS.already_in_chat.private);
@@ -74,22 +78,22 @@ export function register(events: Events, deps: RealtimeDeps): void {
     }
     const { chat, changes } = opened;
     for (const change of changes) io.to(roomChannel(change.room)).emit("room:member-updated", change);
-    io.to(userChannel(chat.a.id)).emit("private:opened", {
-      chat: { id: chat.id, with: chat.b },
-      messages: [],
-    });
-    io.to(userChannel(chat.b.id)).emit("private:opened", {
-      chat: { id: chat.id, with: chat.a },
-      messages: [],
-    });
+    // The pair's earlier chats, kept for PRIVATE_HISTORY_TTL_MS: a reopened chat shows them.
+    const messages = await store.privateHistory(chat.id);
+    io.to(userChannel(chat.a.id)).emit("private:opened", { chat: { id: chat.id, with: chat.b }, messages });
+    io.to(userChannel(chat.b.id)).emit("private:opened", { chat: { id: chat.id, with: chat.a }, messages });
     return { ok: true, chat: { id: chat.id, with: partnerOf(chat, me) } };
   });
 
   events.on(
     "private:message",
-    async (socket, { text }) => {
+    async (socket, { text, replyTo }) => {
       // One Store round trip before the broadcast: the session's chat, its partners and the append.
-      const posted = await store.postPrivateMessage(socket.data.userId, { text: text.trim(), at: clock() });
+      const posted = await store.postPrivateMessage(socket.data.userId, {
+        text: text.trim(),
+        at: clock(),
+        ...(replyTo ? { replyTo } : {}),
+      });
       if (!posted) return NO_CHAT;
       const { chat, message } = posted;
       io.to([userChannel(chat.a.id), userChannel(chat.b.id)]).emit("private:message", message);

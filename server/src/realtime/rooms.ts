@@ -20,7 +20,7 @@ export function register(events: Events, deps: RealtimeDeps): void {
     // The Store closed the mover's private chat (and its call) in the same step as the move.
     if (move.closedChat)
       announceClosed(deps, move.closedChat, { id: session.id, name: session.name }, "left_room");
-    if (move.leftCall) announceLeftCall(deps, move.leftCall);
+    if (move.leftCall) await announceLeftCall(deps, move.leftCall);
     if (move.left) announceLeft(deps, move.left, "moved", room);
     // Every connection of this user (any instance) follows the move, newest move winning.
     followRoom(deps, session);

@@ -4,17 +4,21 @@ import * as calls from "./calls.js";
 import * as chat from "./chat.js";
 import type { RealtimeDeps } from "./deps.js";
 import { listenForMoves } from "./follow.js";
+import * as gestures from "./gestures.js";
 import * as group from "./group.js";
 import { Events } from "./handler.js";
 import { authenticate } from "./handshake.js";
 import { listenForResync } from "./lost.js";
 import * as media from "./media.js";
+import * as messageChanges from "./message-changes.js";
 import * as occupancy from "./occupancy.js";
 import { boundOutbound } from "./outbound.js";
 import * as presence from "./presence.js";
 import * as privateChat from "./private.js";
 import * as rooms from "./rooms.js";
 import * as session from "./session.js";
+import * as reach from "./reach.js";
+import * as files from "./files.js";
 import * as sfuEvents from "../sfu/events.js";
 
 /** Registers every feature once per server and serves every connection `deps.io` accepts from now on. */
@@ -33,15 +37,19 @@ export function serveRealtime(deps: RealtimeDeps): void {
     calls,
     group,
     media,
+    gestures,
     occupancy,
     sfuEvents,
+    messageChanges,
+    reach,
+    files,
   ])
     feature.register(events, deps);
   io.use(authenticate(deps));
   io.on("connection", (socket) => {
     // The raw request would stay referenced for the connection's life; the handshake has what we use.
     (socket.conn as { request: unknown }).request = null;
-    boundOutbound(socket, config.outboundBufferMaxBytes, logger);
+    boundOutbound(socket, config.outboundBufferMaxBytes, logger, () => deps.metrics?.outboundCut());
     // The listener first, synchronously, so no event sent right after connecting is missed.
     events.attach(socket);
     sfuEvents.attach(socket, deps);

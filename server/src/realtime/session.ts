@@ -4,22 +4,23 @@
 import { announceJoined, announceLeft, confirmState, stateOf } from "./announce.js";
 import { roomChannel, userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
-import { keepOrEndCall } from "./calls.js";
 import { followOne } from "./follow.js";
-import { announceLeftCall, keepOrLeaveCall } from "./group.js";
+import { announceLeftCall } from "./group.js";
 import type { Events } from "./handler.js";
 import { takeHandshake } from "./handshake.js";
 import { rateLimited } from "./limits.js";
 import { endConnection } from "./ended.js";
 import { hasLeft, markLeft } from "./lost.js";
-import { closeChat, resendChat } from "./private.js";
+import { announceClosed, resendChat } from "./private.js";
+import { departReason, keepPlace, leavePlace, resumeHeld } from "./places.js";
 
 /** Runs once per connection, after the handshake: enter or resume, then send the initial state. */
 export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void> {
   const { config, logger, io } = deps;
   const attached = takeHandshake(socket);
   if (!attached?.ok) {
-    endConnection(socket, attached?.code ?? "session_unknown");
+    // A hold-off or a spent attach budget was refused at the handshake already.
+    endConnection(socket, attached?.code === "too_many_connections" ? attached.code : "session_unknown");
     return;
   }
   const { session, view } = attached;
@@ -29,8 +30,8 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
   // On the user channel before anything else is awaited: a room move by another tab meanwhile reaches
   // this socket too, and the roomSeq guard in followOne then keeps the newer room.
   await socket.join(userChannel(session.id));
-  if (session.groupCallId) await keepOrLeaveCall(socket, deps);
-  if (session.chatId) await keepOrEndCall(socket, deps);
+  // The holding page reconnecting, or a reload of its tab, takes its call place back (places.ts).
+  const kept = await keepPlace(socket, deps, session);
   followOne(socket, room, roomSeq);
   // The room state below already holds this arrival: the joiner's own socket is not told again.
   if (attached.entered) announceJoined(deps, attached.entered, socket.id);
@@ -47,6 +48,7 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
       idleTimeoutMs: config.idleTimeoutMs,
       sessionGraceMs: config.sessionGraceMs,
       messageMaxLength: 2000,
+      fileMaxBytes: config.fileMaxBytes,
     },
   });
   // A tab that resumes in the room it showed gets only the messages after its last one.
@@ -55,31 +57,11 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
   socket.emit("room:state", state);
   confirmState(deps, socket, (fresh) => socket.emit("room:state", fresh), state, afterId);
   if (session.chatId) await resendChat(deps, socket, session.chatId);
+  resumeHeld(socket, deps, kept);
 }
 
 /** Tries of a failed detach: about 10 minutes while Redis is away (each waits out ioredis's retries). */
 const DETACH_ATTEMPTS = 40;
-
-/**
- * Socket.IO's disconnect reasons for a transport the client closed itself: the page called
- * disconnect(), or the browser closed the connection cleanly (a closed tab, a page unloading). A lost
- * network shows as "ping timeout" or "transport error" instead, and keeps the whole grace.
- */
-const CLOSED_BY_CLIENT: ReadonlySet<string> = new Set(["client namespace disconnect", "transport close"]);
-
-/**
- * The grace a closing connection gives its session: short (closedTabGraceMs) when the client closed it
- * while the session is in a call, so the others' stage drops a closed tab within seconds; a reload of
- * the page comes back well within it, and the call's holder rules decide as before. Otherwise the
- * session's grace. A Store that cannot answer gets the long one.
- */
-async function graceFor(socket: AppSocket, deps: RealtimeDeps, reason: string): Promise<number> {
-  const { config, store } = deps;
-  if (!CLOSED_BY_CLIENT.has(reason)) return config.sessionGraceMs;
-  const session = await store.getSession(socket.data.userId).catch(() => null);
-  const chat = session?.chatId && !session.groupCallId ? await store.getPrivateChat(session.chatId) : null;
-  return session?.groupCallId || chat?.call ? config.closedTabGraceMs : config.sessionGraceMs;
-}
 
 /** A disconnect starts the session's grace period (or, for its last tab, shows it unavailable). */
 export function detachOnDisconnect(socket: AppSocket, deps: RealtimeDeps): void {
@@ -87,10 +69,12 @@ export function detachOnDisconnect(socket: AppSocket, deps: RealtimeDeps): void 
   socket.on("disconnect", async (reason) => {
     logger.info({ userId: socket.data.userId, socketId: socket.id, reason }, "disconnected");
     if (hasLeft(socket)) return; // its session ended with its connections (session:leave)
-    const grace = await graceFor(socket, deps, reason).catch(() => deps.config.sessionGraceMs);
-    const graceDeadline = clock() + grace;
-    // A closed tab's short grace must not wait for the reaper's every-5th-tick deadline sweep.
-    if (grace < deps.config.sessionGraceMs) deps.deadlineAt?.(graceDeadline);
+    const graceDeadline = clock() + deps.config.sessionGraceMs;
+    // A call place this connection held stays for its own, shorter grace (a closed page's ends within
+    // seconds): the session keeps the whole one, so a slow reload still finds it.
+    await leavePlace(socket, deps, departReason(reason)).catch((error: unknown) =>
+      logger.error({ err: error, userId: socket.data.userId }, "call place not marked away"),
+    );
     // A detach that fails (Redis away longer than ioredis retries) is tried again until it lands:
     // otherwise the closed tab stays in the Store as a live connection, a ghost that never expires.
     const detach = (attempt: number): void => {
@@ -125,10 +109,10 @@ export function register(events: Events, deps: RealtimeDeps): void {
     }
     const { ended } = left;
     if (ended) markLeft(socket);
-    if (ended?.leftCall) announceLeftCall(deps, ended.leftCall);
+    if (ended?.leftCall) await announceLeftCall(deps, ended.leftCall);
     if (ended?.left) announceLeft(deps, ended.left, "left");
-    if (ended?.session.chatId)
-      await closeChat(deps, ended.session.chatId, { id: ended.session.id, name: ended.session.name }, "left");
+    if (ended?.closedChat)
+      announceClosed(deps, ended.closedChat, { id: ended.session.id, name: ended.session.name }, "left");
     logger.info({ userId }, "session ended by the user");
     // Close every tab of this session after the ack has gone out; only this instance's when it had them all.
     const here = `${deps.instanceKey}/`;

@@ -21,10 +21,10 @@ export function register(events: Events, deps: RealtimeDeps): void {
     return (await sfu.join(socket, callId, room)) ? { ok: true } : NO_SFU;
   });
 
-  events.on("sfu:publish", async (socket, { callId, description }) => {
+  events.on("sfu:publish", async (socket, { callId, description, screenMid }) => {
     const held = sfu.participant(socket.id, callId);
     if (!held) return NOT_HERE;
-    return { ok: true, description: await held.publish(description) };
+    return { ok: true, description: await held.publish(description, screenMid) };
   });
 
   events.on("sfu:answer", async (socket, { callId, description }) => {
@@ -38,6 +38,13 @@ export function register(events: Events, deps: RealtimeDeps): void {
     const held = sfu.participant(socket.id, callId);
     if (!held) return NOT_HERE;
     await held.trickle(target, candidate);
+    return { ok: true };
+  });
+
+  events.on("sfu:restart", async (socket, { callId }) => {
+    const held = sfu.participant(socket.id, callId);
+    if (!held) return NOT_HERE;
+    held.restartIce();
     return { ok: true };
   });
 }

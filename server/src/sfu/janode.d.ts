@@ -56,11 +56,20 @@ declare module "janode/plugins/videoroom" {
     feed_id?: string;
     feed_display?: string;
     feed_mid?: string;
+    feed_description?: string;
     active?: boolean;
+  }
+  /** One stream of a publisher, as the room lists it. */
+  export interface PublisherStream {
+    mid: string;
+    type: "audio" | "video" | "data";
+    disabled?: boolean;
+    description?: string;
   }
   export interface Publisher {
     feed: string;
     display?: string;
+    streams?: PublisherStream[];
   }
   export interface Participant {
     feed: string;
@@ -81,6 +90,10 @@ declare module "janode/plugins/videoroom" {
       audiocodec?: string;
       videocodec?: string;
       talking_events?: boolean;
+      /** dBov (0 loudest, 127 silence) the average level must beat to count as talking (audio_level_average). */
+      talking_level_threshold?: number;
+      /** Audio packets the level is averaged over (audio_active_packets). */
+      talking_packets_threshold?: number;
       notify_joining?: boolean;
     }): Promise<{ room: string }>;
     destroy(options: { room: string; secret?: string }): Promise<unknown>;
@@ -98,6 +111,8 @@ declare module "janode/plugins/videoroom" {
       video?: boolean;
       jsep?: Jsep;
       restart?: boolean;
+      /** Per m-line descriptions of a publisher's streams ("screen"); subscribers read feed_description. */
+      descriptions?: { mid: string; description: string }[];
     }): Promise<{ jsep?: Jsep; streams?: unknown[] }>;
     joinSubscriber(options: {
       room: string;
@@ -117,16 +132,16 @@ declare module "janode/plugins/videoroom" {
   const VideoRoomPlugin: {
     id: string;
     Handle: new (...args: never[]) => VideoRoomHandle;
+    /** The handle events janode exports (its runtime names carry the VIDEOROOM_ prefix). */
     EVENT: {
-      PUB_JOINED: "videoroom_joined";
-      PUB_LIST: "videoroom_publisher_list";
-      PUB_PEER_JOINED: "videoroom_publisher_joined";
-      UNPUBLISHED: "videoroom_unpublished";
-      LEAVING: "videoroom_leaving";
-      KICKED: "videoroom_kicked";
-      UPDATED: "videoroom_updated";
-      TALKING: "videoroom_talking";
-      DESTROYED: "videoroom_destroyed";
+      VIDEOROOM_PUB_LIST: "videoroom_publisher_list";
+      VIDEOROOM_PUB_PEER_JOINED: "videoroom_publisher_joined";
+      VIDEOROOM_UNPUBLISHED: "videoroom_unpublished";
+      VIDEOROOM_LEAVING: "videoroom_leaving";
+      VIDEOROOM_KICKED: "videoroom_kicked";
+      VIDEOROOM_UPDATED: "videoroom_updated";
+      VIDEOROOM_TALKING: "videoroom_talking";
+      VIDEOROOM_DESTROYED: "videoroom_destroyed";
     };
   };
   export default VideoRoomPlugin;

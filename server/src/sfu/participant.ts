@@ -2,8 +2,8 @@
 // (its own media) and a multistream subscriber handle (everyone else's). The subscription follows the
 // room's publishers: the join's list and Janus's "publishers", "unpublished" and "leaving" events,
 // plus a re-read of the room (with its secret) whenever any publisher's media comes up on any
-// instance (Janus 1.1.2 was seen not to announce new publishers to those already in the room). New
-// feeds are subscribed to and gone ones dropped, one renegotiation at a time, each answered by the tab.
+// instance (a second path, should an event be missed). New feeds are subscribed to, one renegotiation
+// at a time, each answered by the tab; Janus re-offers by itself ("updated") when a subscribed feed goes.
 import type { Jsep } from "janode";
 import VideoRoomPlugin, {
   type Publisher,
@@ -22,7 +22,10 @@ const ANSWER_WAIT_MS = 30_000;
 const REREAD_TRIES = 20;
 const REREAD_MS = 250;
 
-/** Janus's subscription m-lines as the client needs them: whose media each carries. */
+/** What a publisher's screen-share stream is described as (sfu:publish's screenMid). */
+export const SCREEN_DESCRIPTION = "screen";
+
+/** Janus's subscription m-lines as the client needs them: whose media each carries, and which are screens. */
 export function streamsOf(streams: readonly SubscriberStream[] | undefined): SfuStream[] {
   return (streams ?? [])
     .filter((stream) => stream.type !== "data" && stream.active !== false && stream.feed_display)
@@ -30,6 +33,7 @@ export function streamsOf(streams: readonly SubscriberStream[] | undefined): Sfu
       mid: stream.mid,
       userId: stream.feed_display!,
       kind: stream.type as "audio" | "video",
+      ...(stream.feed_description === SCREEN_DESCRIPTION && { screen: true as const }),
     }));
 }
 
@@ -42,8 +46,15 @@ export class SfuParticipant {
   private readonly subscribed = new Set<string>();
   /** The room's other publishers as Janus announced them: feed id -> user id. */
   private readonly publishers = new Map<string, string>();
+  /** Per feed, the mids of its streams Janus announced enabled (a screen share adds one later). */
+  private readonly published = new Map<string, Set<string>>();
+  /** Per feed subscribed to, the publisher's mids the subscription holds. */
+  private readonly subscribedMids = new Map<string, Set<string>>();
   private chain: Promise<void> = Promise.resolve();
-  private answered: (() => void) | null = null;
+  /** The subscription's streams as Janus last listed them (an ICE restart's offer may not list them). */
+  private streams: SubscriberStream[] = [];
+  /** Renegotiations waiting for the tab's answer (one answer settles every offer before it). */
+  private readonly waiting = new Set<() => void>();
   /** Set when the room must be re-read before the next renegotiation. */
   private stale = false;
   /** Users whose media came up but whom the room did not list as publishing yet: re-read, a few times. */
@@ -61,19 +72,24 @@ export class SfuParticipant {
     initial: readonly Publisher[],
   ) {
     this.announced(initial);
-    publisher.on(VideoRoomPlugin.EVENT.PUB_LIST, (event: { publishers: Publisher[] }) =>
+    publisher.on(VideoRoomPlugin.EVENT.VIDEOROOM_PUB_LIST, (event: { publishers: Publisher[] }) =>
       this.announced(event.publishers),
     );
+    // Janus takes a gone feed's streams out of the subscription by itself and re-offers it ("updated"):
+    // no unsubscribe of our own (Janus would refuse one for a feed it no longer has).
     const gone = (event: { feed: string }) => {
       this.publishers.delete(event.feed);
+      this.subscribed.delete(event.feed);
+      this.published.delete(event.feed);
+      this.subscribedMids.delete(event.feed);
       this.refresh();
     };
-    publisher.on(VideoRoomPlugin.EVENT.UNPUBLISHED, gone);
-    publisher.on(VideoRoomPlugin.EVENT.LEAVING, gone);
-    publisher.on(VideoRoomPlugin.EVENT.KICKED, (event: { feed: string }) =>
+    publisher.on(VideoRoomPlugin.EVENT.VIDEOROOM_UNPUBLISHED, gone);
+    publisher.on(VideoRoomPlugin.EVENT.VIDEOROOM_LEAVING, gone);
+    publisher.on(VideoRoomPlugin.EVENT.VIDEOROOM_KICKED, (event: { feed: string }) =>
       event.feed === this.feed ? void this.close() : gone(event),
     );
-    publisher.on(VideoRoomPlugin.EVENT.TALKING, (event: { feed: string; talking: boolean }) => {
+    publisher.on(VideoRoomPlugin.EVENT.VIDEOROOM_TALKING, (event: { feed: string; talking: boolean }) => {
       const userId = this.publishers.get(event.feed);
       if (userId) socket.emit("sfu:talking", { callId: placement.callId, userId, talking: event.talking });
     });
@@ -86,7 +102,14 @@ export class SfuParticipant {
 
   private announced(list: readonly Publisher[]): void {
     for (const one of list) {
-      if (one.display && one.display !== this.userId) this.publishers.set(one.feed, one.display);
+      if (!one.display || one.display === this.userId) continue;
+      this.publishers.set(one.feed, one.display);
+      if (!one.streams) continue;
+      const enabled = one.streams.filter((s) => s.type !== "data" && !s.disabled).map((s) => s.mid);
+      this.published.set(one.feed, new Set(enabled));
+      // A stream the publisher turned off (a share that ended) is subscribed afresh when it comes back.
+      const held = this.subscribedMids.get(one.feed);
+      for (const mid of held ?? []) if (!enabled.includes(mid)) held!.delete(mid);
     }
     this.refresh();
   }
@@ -95,9 +118,18 @@ export class SfuParticipant {
     return this.placement.callId;
   }
 
-  /** The tab's publisher offer; resolves with Janus's answer. */
-  async publish(offer: SessionDescription): Promise<SessionDescription> {
-    const reply = await this.publisher.configure({ audio: true, video: true, jsep: offer as Jsep });
+  /**
+   * The tab's publisher offer (the first, or a renegotiation: an ICE restart, a screen share started or
+   * stopped); `screenMid` is the m-line of its screen share. Resolves with Janus's answer.
+   */
+  async publish(offer: SessionDescription, screenMid?: string): Promise<SessionDescription> {
+    const descriptions = screenMid ? [{ mid: screenMid, description: SCREEN_DESCRIPTION }] : undefined;
+    const reply = await this.publisher.configure({
+      audio: true,
+      video: true,
+      jsep: offer as Jsep,
+      ...(descriptions && { descriptions }),
+    });
     if (!reply.jsep) throw new Error("Janus answered a publish without SDP");
     return reply.jsep;
   }
@@ -106,7 +138,7 @@ export class SfuParticipant {
   async answer(description: SessionDescription): Promise<void> {
     if (!this.subscriber) throw new Error("no subscription to answer");
     await this.subscriber.start({ jsep: description as Jsep });
-    this.answered?.();
+    this.settle();
   }
 
   /** One ICE candidate (null: gathering completed) of the publisher or the subscriber connection. */
@@ -115,6 +147,21 @@ export class SfuParticipant {
     if (!handle) return; // a candidate of a subscription that is being replaced
     if (candidate) await handle.trickle({ ...candidate, sdpMid: candidate.sdpMid ?? null });
     else await handle.trickleComplete();
+  }
+
+  /**
+   * Asks Janus to re-offer the subscription with fresh ICE credentials (an ICE restart of the tab's
+   * subscriber connection), after any renegotiation under way; nothing while there is none yet.
+   */
+  restartIce(): void {
+    this.chain = this.chain
+      .then(async () => {
+        if (this.closed || !this.subscriber) return;
+        await this.offer((await this.subscriber.configure({ restart: true })) as OfferReply);
+      })
+      .catch((error: unknown) => {
+        if (!this.closed) this.logger.warn({ err: error, callId: this.callId }, "sfu ICE restart failed");
+      });
   }
 
   /**
@@ -152,14 +199,25 @@ export class SfuParticipant {
     const feeds = [...this.publishers.keys()];
     const add = feeds.filter((feed) => !this.subscribed.has(feed));
     const drop = [...this.subscribed].filter((feed) => !feeds.includes(feed));
-    if (add.length === 0 && drop.length === 0) return;
+    // Streams a subscribed publisher added since (a screen share): subscribed one by one.
+    const more = [...this.subscribed]
+      .filter((feed) => feeds.includes(feed) && this.subscribedMids.has(feed))
+      .flatMap((feed) =>
+        [...(this.published.get(feed) ?? [])]
+          .filter((mid) => !this.subscribedMids.get(feed)?.has(mid))
+          .map((mid) => ({ feed, mid })),
+      );
+    if (add.length === 0 && drop.length === 0 && more.length === 0) return;
     let reply: OfferReply;
     if (!this.subscriber) {
       if (add.length === 0) return;
       this.subscriber = await this.node.attach();
       // An update sent while Janus still waited for an answer comes back "updating", without SDP; Janus
       // offers it later as an event of its own.
-      this.subscriber.on(VideoRoomPlugin.EVENT.UPDATED, (event: OfferReply) => void this.offer(event));
+      this.subscriber.on(VideoRoomPlugin.EVENT.VIDEOROOM_UPDATED, (event: OfferReply) => {
+        this.holding(event.streams);
+        void this.offer(event);
+      });
       reply = await this.subscriber.joinSubscriber({
         room,
         pin,
@@ -168,29 +226,49 @@ export class SfuParticipant {
       });
     } else {
       // Janus refuses an empty list ("430 Empty unsubscription list"): send only the ones with feeds.
+      const subscribe = [...add.map((feed) => ({ feed })), ...more];
       reply = await this.subscriber.update({
-        ...(add.length > 0 && { subscribe: add.map((feed) => ({ feed })) }),
+        ...(subscribe.length > 0 && { subscribe }),
         ...(drop.length > 0 && { unsubscribe: drop.map((feed) => ({ feed })) }),
       });
     }
     for (const feed of add) this.subscribed.add(feed);
     for (const feed of drop) this.subscribed.delete(feed);
+    for (const { feed, mid } of more) this.subscribedMids.get(feed)?.add(mid);
+    this.holding(reply.streams);
     await this.offer(reply);
+  }
+
+  /** Records which publisher mids the subscription holds, from Janus's list of its streams. */
+  private holding(streams: readonly SubscriberStream[] | undefined): void {
+    if (!streams) return;
+    for (const stream of streams) {
+      if (!stream.feed_id || !stream.feed_mid || stream.active === false) continue;
+      const held = this.subscribedMids.get(stream.feed_id) ?? new Set<string>();
+      held.add(stream.feed_mid);
+      this.subscribedMids.set(stream.feed_id, held);
+    }
   }
 
   /** Sends the tab a subscription offer; resolves once it answered (or ANSWER_WAIT_MS passed). */
   private offer(reply: OfferReply): Promise<void> {
     if (this.closed || !reply.jsep) return Promise.resolve();
+    if (reply.streams) this.streams = reply.streams;
     const answered = new Promise<void>((resolve) => {
-      this.answered = resolve;
+      this.waiting.add(resolve);
       setTimeout(resolve, ANSWER_WAIT_MS).unref();
     });
     this.socket.emit("sfu:offer", {
       callId: this.callId,
       description: reply.jsep,
-      streams: streamsOf(reply.streams),
+      streams: streamsOf(this.streams),
     });
     return answered;
+  }
+
+  private settle(): void {
+    for (const resolve of this.waiting) resolve();
+    this.waiting.clear();
   }
 
   private retryMissing(): void {
@@ -206,7 +284,7 @@ export class SfuParticipant {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.answered?.();
+    this.settle();
     await Promise.all(
       [this.publisher, this.subscriber].map((handle) => handle?.detach().catch(() => undefined)),
     );

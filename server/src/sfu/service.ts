@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import Janode from "janode";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics.js";
 import { roomChannel } from "../realtime/channels.js";
 import type { AppServer, AppSocket } from "../realtime/sockets.js";
 import type { SfuPlacement, SfuStore } from "../state/sfu/contract.js";
@@ -31,6 +32,8 @@ export interface SfuOptions {
   cluster: boolean;
   /** Most publishers per VideoRoom: the call's cap (GROUP_CALL_MAX). */
   maxPublishers: number;
+  /** Counts re-homed calls. */
+  metrics?: Metrics;
 }
 
 const secret = () => randomBytes(18).toString("base64url");
@@ -45,6 +48,11 @@ export class Sfu {
     for (const url of options.urls)
       this.nodes.set(url, new JanusNode(url, options.apiSecret, options.logger, (node) => this.lost(node)));
     options.io.on("sfu:published", ({ callId, userId }) => this.published(callId, userId));
+  }
+
+  /** This instance's sockets in VideoRooms now. */
+  get participants(): number {
+    return this.local.size;
   }
 
   /** `userId`'s media in call `callId` came up: this instance's participants of it re-read the room. */
@@ -116,7 +124,11 @@ export class Sfu {
         max_publishers: this.options.maxPublishers,
         audiocodec: "opus",
         videocodec: "vp8",
+        // Janus's talking events drive the speaker highlight: a voice louder than -25 dBov on average
+        // over 50 packets (about a second; Janus's default waits two).
         talking_events: true,
+        talking_level_threshold: 25,
+        talking_packets_threshold: 50,
         notify_joining: false,
       })
       .catch((error: { _code?: number }) => {
@@ -210,9 +222,12 @@ export class Sfu {
         if (!old || !target) continue;
         const next = this.fresh(callId, old.chatRoom, target, old.epoch + 1);
         const held = await store.rehomeSfuCall(callId, url, next);
-        if (held?.room !== next.room) continue; // another instance moved it first
+        // Another sweep (this instance's overlapping beat, or another instance) moved it first. Its room
+        // has the same name (the epoch's), so the fresh secret tells whose move holds: only one tells.
+        if (held?.secret !== next.secret) continue;
         await this.ensureRoom(held);
         this.options.logger.info({ callId, from: url, to: held.node }, "sfu call re-homed");
+        this.options.metrics?.sfuRehomed();
         io.to(roomChannel(held.chatRoom)).emit("sfu:moved", { callId });
       }
     }
@@ -233,7 +248,7 @@ export class Sfu {
 /** The SFU service when the deployment has Janus nodes (JANUS_URLS), else undefined (mesh group calls). */
 export function createSfu(
   config: Config,
-  parts: Pick<SfuOptions, "store" | "io" | "logger" | "cluster">,
+  parts: Pick<SfuOptions, "store" | "io" | "logger" | "cluster" | "metrics">,
 ): Sfu | undefined {
   if (config.janus.urls.length === 0) return undefined;
   return new Sfu({

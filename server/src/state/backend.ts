@@ -3,7 +3,7 @@
 import type { Redis } from "ioredis";
 import { usesRedis, type Config } from "../config.js";
 import type { Logger } from "../logger.js";
-import { connectRedis as redisConnection } from "../redis/connect.js";
+import { connectRedis as redisConnection, sentinelWatch } from "../redis/connect.js";
 import { replicaBarrier, replicated } from "../redis/replicated.js";
 import { memoryStore } from "./memory.js";
 import { redisStore } from "./redis.js";
@@ -58,16 +58,17 @@ export function createStores(
   redis: RedisConnections | undefined,
 ): { store: Store; own: Store } {
   if (!redis) {
-    const store = memoryStore();
+    const store = memoryStore({ privateHistoryMs: config.privateHistoryMs });
     return { store, own: store };
   }
-  const own = redisStore(redis.store, config.redisPrefix);
+  const own = redisStore(redis.store, config.redisPrefix, { privateHistoryMs: config.privateHistoryMs });
   const sentinel = config.redisSentinel;
   if (sentinel?.replicaAck !== "wait") return { store: own, own };
   const barrier = replicaBarrier(
     redis.store,
     sentinel.replicaTimeoutMs,
     `${config.redisPrefix}:replica-mark`,
+    sentinelWatch(sentinel),
   );
   return { store: replicated(own, barrier), own };
 }

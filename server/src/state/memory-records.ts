@@ -67,3 +67,6 @@ export const ref = (session: Session): UserRef => ({ id: session.id, name: sessi
  */
 export const anotherTab = (heldPage: string, page: string): boolean =>
   heldPage.slice(0, heldPage.indexOf("/") + 1) !== page.slice(0, page.indexOf("/") + 1);
+
+/** Whether `page` ("<tab>/<page load>", see CallHolder) is a page of tab `tab`. */
+export const ofTab = (page: string, tab: string): boolean => page.startsWith(`${tab}/`);

@@ -1,5 +1,6 @@
 // Helpers shared by every Lua script of the Redis Store, prepended to each script's body.
 // Keys are built inside the scripts from the prefix (ARGV[1]); this targets one Redis, not Redis Cluster.
+import { QUOTE_BYTES } from "@videochat/protocol/text";
 import { HISTORY_LIMIT } from "./types.js";
 
 export const prelude = `
@@ -16,6 +17,12 @@ local function charge_window(key, points, window_ms)
   if used > tonumber(points) then return redis.call('PTTL', key) end
   return nil
 end
+-- charge_window for a budget that is usually charged once per window (a session's leave): the first
+-- charge is one SET NX with the window's expiry instead of INCR then PEXPIRE; later ones add an INCR.
+local function charge_window_once(key, points, window_ms)
+  if tonumber(points) >= 1 and redis.call('SET', key, 1, 'PX', window_ms, 'NX') then return nil end
+  return charge_window(key, points, window_ms)
+end
 -- A session's entry in its room's member list.
 local function member_of(s)
   -- One conversation at a time: a private chat or the room's group call makes a member busy.
@@ -23,28 +30,81 @@ local function member_of(s)
   if s.groupCallId then inCall = true end
   return {id = s.id, name = s.name, status = s.status, busy = s.chatId ~= nil or s.groupCallId ~= nil, inCall = inCall}
 end
+-- Beside each member's entry (field: the user id, value: JSON), a room's members hash holds the member's
+-- room-message budget (field '<id>|post'), one integer: (window start ms mod 2^31) * 2^21 + points used,
+-- below 2^52 so exact in Lua. One HINCRBY then charges the budget and checks membership (a field it had
+-- to create, answer 1, is no member's). The entry and its budget are written by one HSET and removed by
+-- one HDEL: two fields per member (occupancy counts HLEN / 2; readers of the entries skip the budgets).
+-- A new member's budget: a window long past (start 1 ms), nothing used.
+local function post_field(id) return id .. '|post' end
+local function post_budget(value)
+  local at = math.floor(value / 2097152)
+  return at, value - at * 2097152
+end
 -- Adds or refreshes a member from its session; returns the change with the room's new version.
-local function put_member(room, s)
+-- \`budget\`: for a new member only, its room-message budget (one carried from the room it left, or the
+-- string '2097152', a fresh one).
+local function put_member(room, s, budget)
   local member = member_of(s)
-  redis.call('HSET', p .. ':room:' .. room .. ':members', s.id, cjson.encode(member))
+  local key = p .. ':room:' .. room .. ':members'
+  if budget then
+    redis.call('HSET', key, s.id, cjson.encode(member), post_field(s.id), budget)
+  else
+    redis.call('HSET', key, s.id, cjson.encode(member))
+  end
   return {room = room, version = redis.call('INCR', p .. ':room:' .. room .. ':version'), member = member}
 end
--- Takes session s out of room's member list. The entry is what member_of(s) gives (every change of s
--- that the room sees rewrites it), so it is not read back first.
-local function remove_member(room, s)
-  if redis.call('HDEL', p .. ':room:' .. room .. ':members', s.id) == 0 then return nil end
+-- Takes session s out of room's member list, with its budget. The entry is what member_of(s) gives
+-- (every change of s that the room sees rewrites it), so it is not read back first. \`keep_budget\` (a
+-- move): the budget goes to s.post, so that the user's budget follows them into the next room.
+local function remove_member(room, s, keep_budget)
+  local key = p .. ':room:' .. room .. ':members'
+  if keep_budget then s.post = redis.call('HGET', key, post_field(s.id)) or nil end
+  if redis.call('HDEL', key, s.id, post_field(s.id)) == 0 then return nil end
   return {room = room, version = redis.call('INCR', p .. ':room:' .. room .. ':version'), member = member_of(s)}
 end
+-- A session's fields; \`budgets\` holds the windows kept in its hash (see charge_field), read here for free.
 local function read_session(id)
   local f = redis.call('HMGET', session_key(id), 'name', 'room', 'status', 'entered', 'nameKey', 'tokenDigest',
-    'chatId', 'roomSeq', 'chosen', 'groupCallId')
+    'chatId', 'roomSeq', 'chosen', 'groupCallId', 'heldUntil', 'attach', 'presence')
   if not f[1] then return nil end
   return {id = id, name = f[1], room = f[2], status = f[3], entered = f[4] == '1', nameKey = f[5], tokenDigest = f[6],
-    chatId = f[7] or nil, roomSeq = tonumber(f[8] or '0'), chosen = f[9] or f[3], groupCallId = f[10] or nil}
+    chatId = f[7] or nil, roomSeq = tonumber(f[8] or '0'), chosen = f[9] or f[3], groupCallId = f[10] or nil,
+    heldUntil = tonumber(f[11] or '0'), budgets = {attach = f[12], presence = f[13]}}
+end
+-- A fixed window kept in a field of the session's hash ("<window start ms>:<used>", the instances'
+-- clocks): charges one point at \`now\` and returns the field's new value, and nil while within \`points\`
+-- per \`window_ms\`, else the ms until the window ends. The caller writes the value back with its own
+-- HSET, so the charge costs no command of its own.
+local function charge_field(s, name, points, window_ms, now)
+  now, window_ms = tonumber(now), tonumber(window_ms)
+  local at, used = 0, 0
+  local kept = s.budgets[name]
+  if kept then
+    local colon = string.find(kept, ':', 1, true)
+    at, used = tonumber(string.sub(kept, 1, colon - 1)), tonumber(string.sub(kept, colon + 1))
+  end
+  if now >= at + window_ms or now < at - window_ms then at, used = now, 0 end
+  used = used + 1
+  local value = string.format('%d:%d', at, used)
+  s.budgets[name] = value
+  if used > tonumber(points) then return value, math.max(1, at + window_ms - now) end
+  return value, nil
 end
 local function public(s)
   return {id = s.id, name = s.name, room = s.room, status = s.status, chosen = s.chosen, entered = s.entered,
     chatId = s.chatId, nameKey = s.nameKey, roomSeq = s.roomSeq, groupCallId = s.groupCallId}
+end
+-- A presence step's charge (setStatus and setConnectionIdle share the budget, a field of the session's
+-- hash): nothing without \`points\`; else the fields for the step's own HSET, and when the budget is
+-- spent the refusal (JSON) to return, with the field written already.
+local function charge_presence(s, points, window_ms, now)
+  if not points then return {}, nil end
+  local budget, wait = charge_field(s, 'presence', points, window_ms, now)
+  local fields = {'presence', budget}
+  if not wait then return fields, nil end
+  redis.call('HSET', session_key(s.id), unpack(fields))
+  return fields, cjson.encode({session = public(s), retryAfterMs = wait})
 end
 -- A group call as the room sees it: participants in the order they joined, names from their sessions.
 local function read_gcall(id)
@@ -56,8 +116,10 @@ local function read_gcall(id)
   end
   local media, told = {}, redis.call('HGETALL', gcall_key(id) .. ':media')
   for i = 1, #told, 2 do media[told[i]] = cjson.decode(told[i + 1]) end
+  local hands, raised = {}, redis.call('HGETALL', gcall_key(id) .. ':hands')
+  for i = 1, #raised, 2 do hands[raised[i]] = tonumber(raised[i + 1]) end
   return {id = id, room = f[1], version = tonumber(f[2]), participants = participants, max = tonumber(f[3]),
-    media = media}
+    media = media, hands = hands}
 end
 -- The room a connection enters, read in the step that put it there: version, member JSONs, history
 -- JSONs, group call JSON (or false). \`version\`: the one the step just wrote, if any (not read back).
@@ -65,15 +127,22 @@ local function room_view(room, version)
   local key = p .. ':room:' .. room
   local callId = redis.call('GET', key .. ':gcall')
   local call = callId and read_gcall(callId)
-  return version or tonumber(redis.call('GET', key .. ':version') or '0'), redis.call('HVALS', key .. ':members'),
+  -- The members hash holds their budgets too (see post_field): only the entries (JSON) go out.
+  local members = {}
+  for _, value in ipairs(redis.call('HVALS', key .. ':members')) do
+    if string.byte(value, 1) == 123 then table.insert(members, value) end
+  end
+  return version or tonumber(redis.call('GET', key .. ':version') or '0'), members,
     redis.call('LRANGE', key .. ':history', -${HISTORY_LIMIT}, -1), call and cjson.encode(call) or false
 end
 -- What the room sees: absent while every tab of a session that chose online is idle or hidden.
-local function effective_status(s)
-  if s.chosen ~= 'online' then return s.chosen end
+-- One command while a tab is active (the tabs not idle, usually one), two when none is; none when the
+-- caller knows an active tab (\`active_tab\`: the tab making the choice, attached and not idle).
+local function effective_status(s, active_tab)
+  if s.chosen ~= 'online' or active_tab then return s.chosen end
   local conns = p .. ':conns:' .. s.id
-  local n = redis.call('SCARD', conns)
-  if n > 0 and #redis.call('SINTER', conns, p .. ':idle:' .. s.id) == n then return 'absent' end
+  if #redis.call('SDIFF', conns, p .. ':idle:' .. s.id) > 0 then return 'online' end
+  if redis.call('EXISTS', conns) == 1 then return 'absent' end
   return 'online'
 end
 -- Re-announces a member whose own fields changed, if they are in their room.
@@ -83,11 +152,16 @@ local function refresh_member(s, changes)
   end
 end
 -- Recomputes the status from the choice and the tabs; returns the member change when it differs.
-local function refresh_status(s)
+-- \`fields\` (optional, {name, value, ...}): written to the session's hash in the same HSET, or alone.
+local function refresh_status(s, fields)
+  fields = fields or {}
   local status = effective_status(s)
-  if status == s.status then return nil end
+  if status == s.status then
+    if #fields > 0 then redis.call('HSET', session_key(s.id), unpack(fields)) end
+    return nil
+  end
   s.status = status
-  redis.call('HSET', session_key(s.id), 'status', status)
+  redis.call('HSET', session_key(s.id), 'status', status, unpack(fields))
   local changes = {}
   refresh_member(s, changes)
   return changes[1]
@@ -109,17 +183,21 @@ local function append_room_message(room, json_without_id, limit, now)
   return json
 end
 local function read_chat(id)
-  local f = redis.call('HMGET', chat_key(id), 'aId', 'aName', 'bId', 'bName', 'callId', 'callerId', 'callState')
+  local f = redis.call('HMGET', chat_key(id), 'aId', 'aName', 'bId', 'bName', 'callId', 'callerId', 'callState', 'callHands')
   if not f[1] then return nil end
   local chat = {id = id, a = {id = f[1], name = f[2]}, b = {id = f[3], name = f[4]}}
   if f[5] then chat.call = {id = f[5], callerId = f[6], state = f[7]} end
+  -- A call's raised hands ({callId, hands}, see setCallHand): only the current call's, only when any.
+  local raised = chat.call and f[8] and cjson.decode(f[8])
+  if raised and raised.callId == f[5] and next(raised.hands) then chat.call.hands = raised.hands end
   return chat
 end
 -- Ends the chat (and its call) for both partners; returns {chat, changes} or nil.
 local function close_chat(id)
   local chat = read_chat(id)
   if not chat then return nil end
-  redis.call('DEL', chat_key(chat.id), chat_key(chat.id) .. ':messages', chat_key(chat.id) .. ':seq')
+  -- The messages belong to the pair (pair_key) and outlive the chat until their expiry.
+  redis.call('DEL', chat_key(chat.id))
   redis.call('ZREM', p .. ':rings', chat.id)
   local changes = {}
   for _, side in ipairs({chat.a, chat.b}) do
@@ -131,6 +209,17 @@ local function close_chat(id)
     end
   end
   return {chat = chat, changes = changes}
+end
+-- Takes (removes) up to \`limit\` entries "<a>|<b>" of the deadline sorted set \`zset\` due at \`now\`;
+-- returns them split, as {a, b} pairs, each to exactly one caller.
+local function take_due(zset, now, limit)
+  local taken = {}
+  for _, entry in ipairs(redis.call('ZRANGEBYSCORE', p .. ':' .. zset, '-inf', now, 'LIMIT', 0, tonumber(limit))) do
+    redis.call('ZREM', p .. ':' .. zset, entry)
+    local bar = string.find(entry, '|', 1, true)
+    table.insert(taken, {string.sub(entry, 1, bar - 1), string.sub(entry, bar + 1)})
+  end
+  return taken
 end
 -- Connection ids are "<instance key>/<socket>"; ids without a slash belong to no instance.
 local function instance_of(conn)
@@ -146,14 +235,26 @@ local function conns_of(id, instance)
   return found
 end
 -- Attaches a connection to a live session unless it has max connections already; enters its room if new.
-local function attach(s, conn, max)
+-- \`fields\` (optional, {name, value, ...}): written to the session's hash in the attach's own HSET.
+local function attach(s, conn, max, fields)
+  fields = fields or {}
+  local function write(...)
+    local args = {...}
+    for _, field in ipairs(fields) do table.insert(args, field) end
+    fields = {}
+    redis.call('HSET', session_key(s.id), unpack(args))
+  end
   local conns = p .. ':conns:' .. s.id
   local added = redis.call('SADD', conns, conn) == 1
   local status
   if added then
-    local count = redis.call('SCARD', conns)
+    -- A session that never entered its room never had a tab (attach enters it): this one is its first,
+    -- so it counts 1 without a read.
+    local count = 1
+    if s.entered then count = redis.call('SCARD', conns) end
     if count > max then
       redis.call('SREM', conns, conn)
+      if #fields > 0 then redis.call('HSET', session_key(s.id), unpack(fields)) end
       return {ok = false, code = 'too_many_connections'}
     end
     -- Only a session without connections is in its grace period.
@@ -171,17 +272,18 @@ local function attach(s, conn, max)
     -- A new, active tab may bring an automatically absent member back.
     if status ~= s.status then
       s.status = status
-      redis.call('HSET', session_key(s.id), 'status', status)
+      write('status', status)
       local changes = {}
       refresh_member(s, changes)
       updated = changes[1]
     end
   else
     s.status = status
-    redis.call('HSET', session_key(s.id), 'entered', '1', 'status', status)
+    write('entered', '1', 'status', status)
     s.entered = true
-    entered = put_member(s.room, s)
+    entered = put_member(s.room, s, '2097152')
   end
+  if #fields > 0 then redis.call('HSET', session_key(s.id), unpack(fields)) end
   return {ok = true, session = public(s), resumed = resumed, entered = entered, updated = updated}
 end
 -- Puts the session in group call id (already counted there); returns {ok, call, changes} with its busy change.
@@ -201,6 +303,7 @@ local function leave_gcall(s, changes)
   redis.call('LREM', key .. ':order', 0, s.id)
   redis.call('HDEL', key .. ':holders', s.id)
   redis.call('HDEL', key .. ':media', s.id)
+  redis.call('HDEL', key .. ':hands', s.id)
   redis.call('HDEL', session_key(s.id), 'groupCallId')
   s.groupCallId = nil
   refresh_member(s, changes)
@@ -211,7 +314,7 @@ local function leave_gcall(s, changes)
   for _, invitee in ipairs(redis.call('HKEYS', key .. ':invites')) do
     redis.call('ZREM', p .. ':invites', id .. '|' .. invitee)
   end
-  redis.call('DEL', key, key .. ':order', key .. ':invites', key .. ':holders', key .. ':media')
+  redis.call('DEL', key, key .. ':order', key .. ':invites', key .. ':holders', key .. ':media', key .. ':hands')
   if redis.call('GET', p .. ':room:' .. room .. ':gcall') == id then redis.call('DEL', p .. ':room:' .. room .. ':gcall') end
   return {callId = id, room = room}
 end
@@ -237,7 +340,11 @@ local function end_session(id)
   if #conns == 0 then redis.call('ZREM', p .. ':grace', id) end
   local left = nil
   if s.entered then left = remove_member(s.room, s) end
-  return {session = public(s), left = left, leftCall = leftCall, connections = conns}
+  -- Its private chat ends with it, in this same step (the partner's busy flag is the only change: this
+  -- session and its member entry are gone already); a second step could be lost with its instance.
+  local closedChat = nil
+  if s.chatId then closedChat = close_chat(s.chatId) end
+  return {session = public(s), left = left, leftCall = leftCall, connections = conns, closedChat = closedChat}
 end
 -- Drops a dead instance run's connections; sessions left with none expire at deadline (or earlier),
 -- the others get their status derived again from the tabs they keep (changes appended to changes).
@@ -260,5 +367,121 @@ local function take_over(instance, deadline, changes)
     end
   end
   redis.call('DEL', served)
+end
+-- A pair's private history (messages, seq), keyed by the unordered pair of user ids.
+local function pair_key(a, b)
+  if a > b then a, b = b, a end
+  return p .. ':pair:' .. a .. ':' .. b
+end
+-- Messages are kept as '{"id":<id>,...}' so that one is found by its prefix without decoding the list.
+local function encode_message(m)
+  local id = m.id
+  m.id = nil
+  local json = '{"id":' .. string.format('%d', id) .. ',' .. string.sub(cjson.encode(m), 2)
+  m.id = id
+  return json
+end
+-- The first line of \`text\`, cut to QUOTE_BYTES bytes on a UTF-8 boundary (quoteLine in the protocol's text.ts).
+local function first_line(text)
+  local line = string.match(text, '^[^\\n]*')
+  if #line <= ${QUOTE_BYTES} then return line end
+  local cut = ${QUOTE_BYTES}
+  while cut > 0 do
+    local b = string.byte(line, cut + 1)
+    if b < 128 or b >= 192 then break end
+    cut = cut - 1
+  end
+  return string.sub(line, 1, cut)
+end
+-- Message \`id\` (a string) among the last \`limit\` entries of list \`key\` (the ones its history shows; the
+-- list holds up to twice that before its trim, as the memory Store does not): decoded, its LSET index
+-- (negative, from the end), and those entries with the negative index of each (\`at\`); nil when absent.
+local function find_message(key, id, limit)
+  local entries = redis.call('LRANGE', key, -tonumber(limit), -1)
+  local at = function(i) return i - 1 - #entries end
+  local prefix = '{"id":' .. id .. ','
+  for i = #entries, 1, -1 do
+    if string.sub(entries[i], 1, #prefix) == prefix then return cjson.decode(entries[i]), at(i), entries, at end
+  end
+  return nil
+end
+-- The quote a reply to message \`id\` of list \`key\` (its last \`limit\`) carries (JSON), or nil when not kept.
+local function quote_of(key, id, limit)
+  local m = find_message(key, id, limit)
+  if not m then return nil end
+  local quote = {id = m.id, from = m.from, text = first_line(m.text)}
+  if m.deleted then quote.deleted = true end
+  return cjson.encode(quote)
+end
+-- A reply's JSON without id ('{...}') with the quote of message \`reply_to\` of list \`key\` (its last
+-- \`limit\`), if kept.
+local function with_quote(json, key, reply_to, limit)
+  if not reply_to or reply_to == '' then return json end
+  local quote = quote_of(key, reply_to, limit)
+  if not quote then return json end
+  return string.sub(json, 1, -2) .. ',"replyTo":' .. quote .. '}'
+end
+-- Changes message \`id\` of list \`key\` (among its last \`limit\`) for \`actor\` ({id, name}): kind 'edit' (arg: text, extra: at),
+-- 'delete', or 'react' (arg: emoji, extra: the most distinct reactions; want: '1' set, '0' take back,
+-- '' toggle; max_users: the most reactor entries summed over the reactions). The stored JSON, or {code}.
+-- An edit or a delete also rewrites the quotes of the message in the replies kept with it, so that a
+-- deleted text is nowhere in the list (message-change.ts is the memory Store's twin). Every message it
+-- rewrites gets its \`rev\` raised by one: a resume re-sends the messages that have one.
+local function change_message(key, limit, actor, id, kind, arg, extra, want, max_users)
+  local m, index, entries, at = find_message(key, id, limit)
+  -- A delete re-sent by its author (its first ack lost in a failover) finds it done: idempotent.
+  if m and m.deleted and kind == 'delete' and m.from.id == actor.id then return encode_message(m) end
+  if not m or m.deleted then return {'no_message'} end
+  if kind == 'react' then
+    local reactions = m.reactions or {}
+    local found
+    local taken = 0
+    for i, r in ipairs(reactions) do
+      if r.emoji == arg then found = i end
+      taken = taken + #r.users
+    end
+    local full = taken >= tonumber(max_users)
+    if found then
+      local users, mine = reactions[found].users, nil
+      for j, u in ipairs(users) do if u.id == actor.id then mine = j end end
+      if mine and want ~= '1' then table.remove(users, mine)
+      elseif not mine and want ~= '0' then
+        if full then return {'too_many_reactors'} end
+        table.insert(users, actor)
+      end
+      if #users == 0 then table.remove(reactions, found) end
+    elseif want ~= '0' then
+      if #reactions >= tonumber(extra) then return {'too_many_reactions'} end
+      if full then return {'too_many_reactors'} end
+      table.insert(reactions, {emoji = arg, users = {actor}})
+    end
+    if #reactions == 0 then m.reactions = nil else m.reactions = reactions end
+  else
+    if m.call then return {'no_message'} end
+    if m.from.id ~= actor.id then return {'not_author'} end
+    if kind == 'edit' then
+      m.text = arg
+      m.editedAt = tonumber(extra)
+    else
+      m.text = ''
+      m.deleted = true
+      m.reactions, m.replyTo, m.editedAt = nil, nil, nil
+    end
+    for i, entry in ipairs(entries) do
+      if at(i) ~= index and string.find(entry, '"replyTo"', 1, true) then
+        local reply = cjson.decode(entry)
+        if reply.replyTo and reply.replyTo.id == m.id then
+          reply.replyTo.text = first_line(m.text)
+          if m.deleted then reply.replyTo.deleted = true end
+          reply.rev = (reply.rev or 0) + 1
+          redis.call('LSET', key, at(i), encode_message(reply))
+        end
+      end
+    end
+  end
+  m.rev = (m.rev or 0) + 1
+  local json = encode_message(m)
+  redis.call('LSET', key, index, json)
+  return json
 end
 `;

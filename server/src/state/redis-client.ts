@@ -4,7 +4,7 @@ import type { Redis } from "ioredis";
 import type { ChatMessage, GroupCall, Member } from "@videochat/protocol";
 import { prelude } from "./prelude.lua.js";
 import { shaken } from "./shake.js";
-import type { LeftGroupCall, RoomView } from "./types.js";
+import type { CallPresence, DepartedCall, LeftGroupCall, RoomView, StepCharge } from "./types.js";
 
 /** Commands get a prefix: a bare name like `setStatus` would shadow ioredis's own methods. */
 type ScriptCommand = (...args: (string | number)[]) => Promise<unknown>;
@@ -89,7 +89,21 @@ export const leftCall = (left: LeftGroupCall): LeftGroupCall => {
   return { ...rest, changes: list(left.changes), ...(call ? { call: groupCall(call) } : {}) };
 };
 
+/** A CallPresence as a script encoded it (an empty `others` comes back as `{}`). */
+export const presence = (reply: CallPresence): CallPresence => ({ ...reply, others: list(reply.others) });
+
+/** One DepartedCall reply of a take script (JSON). */
+export function departed(reply: string): DepartedCall {
+  const taken = JSON.parse(reply) as DepartedCall;
+  return taken.kind === "group" ? { ...taken, left: leftCall(taken.left) } : taken;
+}
+
 /** cjson encodes an empty Lua table as `{}`; lists come back as arrays either way. */
 export function list<T>(value: T[] | Record<string, never> | undefined): T[] {
   return Array.isArray(value) ? value : [];
+}
+
+/** A step's budget as its script's last three ARGV (points, window ms, now in epoch ms), or none: no charge. */
+export function chargeArgs(charge: StepCharge | undefined): number[] {
+  return charge ? [charge.points, charge.windowMs, Math.round(charge.now)] : [];
 }

@@ -5,17 +5,29 @@
 import type { Redis } from "ioredis";
 import { composeStore } from "./compose.js";
 import { RedisConnections } from "./connections/redis.js";
+import { RedisFiles } from "./files/redis.js";
 import { RedisGroupCalls } from "./group/redis.js";
 import { RedisPrivateChats } from "./private/redis.js";
+import { RedisReach } from "./reach/redis.js";
 import { RedisScripts } from "./redis-client.js";
 import { RedisRooms } from "./rooms/redis.js";
 import { RedisSessions } from "./sessions/redis.js";
 import type { Store } from "./store.js";
+import { PRIVATE_HISTORY_MS, type StoreOptions } from "./types.js";
+import { REACH_TTL_MS } from "./reach/contract.js";
 
-const parts = [RedisSessions, RedisConnections, RedisRooms, RedisPrivateChats, RedisGroupCalls];
+const parts = [
+  RedisSessions,
+  RedisConnections,
+  RedisRooms,
+  RedisPrivateChats,
+  RedisGroupCalls,
+  RedisReach,
+  RedisFiles,
+];
 
 /** A Store on `redis` under `prefix`; takes ownership of `redis` (closes it on close()). */
-export function redisStore(redis: Redis, prefix: string): Store {
+export function redisStore(redis: Redis, prefix: string, options: StoreOptions = {}): Store {
   const scripts = new RedisScripts(
     redis,
     prefix,
@@ -25,8 +37,10 @@ export function redisStore(redis: Redis, prefix: string): Store {
     sessions: new RedisSessions(scripts),
     connections: new RedisConnections(scripts),
     rooms: new RedisRooms(scripts),
-    private: new RedisPrivateChats(scripts),
+    private: new RedisPrivateChats(scripts, options.privateHistoryMs ?? PRIVATE_HISTORY_MS),
     group: new RedisGroupCalls(scripts),
+    reach: new RedisReach(scripts, options.reachTtlMs ?? REACH_TTL_MS),
+    files: new RedisFiles(scripts),
     service: { ping: () => scripts.ping(), close: () => scripts.close() },
   });
 }

@@ -3,9 +3,11 @@
 // contract in state/<feature>/contract.ts, beside its memory and Redis implementations; the Store is
 // all of them (see docs/architecture-store.md). The memory and Redis Stores pass one contract suite.
 import { connectionsMethods, type ConnectionsStore } from "./connections/contract.js";
+import { filesMethods, type FilesStore } from "./files/contract.js";
 import { groupMethods, type GroupCallStore } from "./group/contract.js";
 import { methodsOf } from "./methods.js";
 import { privateMethods, type PrivateChatsStore } from "./private/contract.js";
+import { reachMethods, type ReachStore } from "./reach/contract.js";
 import { roomsMethods, type RoomsStore } from "./rooms/contract.js";
 import { sessionsMethods, type SessionsStore } from "./sessions/contract.js";
 
@@ -15,6 +17,8 @@ export * from "./connections/contract.js";
 export * from "./rooms/contract.js";
 export * from "./private/contract.js";
 export * from "./group/contract.js";
+export * from "./reach/contract.js";
+export * from "./files/contract.js";
 
 /** What every backend answers besides the features: its health and its end. */
 export interface ServiceStore {
@@ -31,6 +35,8 @@ export interface StoreFeatures {
   rooms: RoomsStore;
   private: PrivateChatsStore;
   group: GroupCallStore;
+  reach: ReachStore;
+  files: FilesStore;
   service: ServiceStore;
 }
 
@@ -41,6 +47,8 @@ export const storeMethods: { readonly [F in keyof StoreFeatures]: readonly (keyo
   rooms: roomsMethods,
   private: privateMethods,
   group: groupMethods,
+  reach: reachMethods,
+  files: filesMethods,
   service: methodsOf<ServiceStore>()(["ping", "close"]),
 };
 
@@ -54,6 +62,14 @@ type SharedNames = {
 export const featuresAreDisjoint: [SharedNames] extends [never] ? true : { sharedNames: SharedNames } = true;
 
 export interface Store
-  extends SessionsStore, ConnectionsStore, RoomsStore, PrivateChatsStore, GroupCallStore, ServiceStore {
+  extends
+    SessionsStore,
+    ConnectionsStore,
+    RoomsStore,
+    PrivateChatsStore,
+    GroupCallStore,
+    ReachStore,
+    FilesStore,
+    ServiceStore {
   readonly kind: "memory" | "redis";
 }

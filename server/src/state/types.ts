@@ -52,6 +52,24 @@ export interface WindowLimit {
   windowMs: number;
 }
 
+/**
+ * A budget a Store step charges first, in its own round trip: `points` per fixed window of `windowMs`
+ * per user, shared across instances. `now` (epoch ms) is the memory Store's clock; Redis uses its own.
+ */
+export interface StepCharge extends WindowLimit {
+  now: number;
+}
+
+/**
+ * A presence step's outcome: the session and the room's member change, if any. With `retryAfterMs`
+ * (ms), the user's presence budget was spent and nothing changed.
+ */
+export interface PresenceResult {
+  session: Session;
+  changed?: MembershipChange;
+  retryAfterMs?: number;
+}
+
 export interface PrivateChatRecord {
   id: string;
   /** The two partners; `a` opened the chat. */
@@ -88,4 +106,40 @@ export interface CallHolder {
   connection: string;
 }
 
+/** Why a participant's place in a call ended without a hang-up: their page closed, or their connection was lost. */
+export type DepartReason = "left" | "lost";
+
+/**
+ * A participant's place in a call (1:1 or group) whose holding page is away (`away`: the page's
+ * connection closed, the grace runs) or held again (`back`). `others`: the other participants' ids,
+ * to be told; `rejoined`: a new page load of the holding tab (a reload) took the place, so its media
+ * starts over and the others' connections to it must too.
+ */
+export interface CallPresence {
+  kind: "private" | "group";
+  callId: string;
+  user: UserRef;
+  others: string[];
+  rejoined?: boolean;
+}
+
+/** A place in a call whose grace ran out: the participant was taken out (group) or the call ended (1:1). */
+export type DepartedCall =
+  | { kind: "group"; user: UserRef; reason: DepartReason; left: LeftGroupCall }
+  | { kind: "private"; user: UserRef; reason: DepartReason; chat: PrivateChatRecord; callId: string };
+
 export const HISTORY_LIMIT = 100;
+
+/** Messages a pair's private history keeps (the last ones). */
+export const PRIVATE_HISTORY_LIMIT = 200;
+
+/** How long a pair's private history lasts after its last message, by default (7 days; PRIVATE_HISTORY_TTL_MS). */
+export const PRIVATE_HISTORY_MS = 7 * 24 * 3600 * 1000;
+
+/** Settings a Store is built with. */
+export interface StoreOptions {
+  /** Milliseconds a pair's private history is kept after its last message (default PRIVATE_HISTORY_MS). */
+  privateHistoryMs?: number;
+  /** Milliseconds a user's reach attempts and read positions outlive their last change (default REACH_TTL_MS). */
+  reachTtlMs?: number;
+}

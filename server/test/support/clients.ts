@@ -28,10 +28,12 @@ export async function createSession(
 export function openSocket(
   baseUrl: string,
   auth: HandshakeAuth,
-  options: { transports?: string[] } = {},
+  options: { transports?: string[]; tab?: string } = {},
 ): ClientSocket {
   return connect(baseUrl, {
     auth,
+    // The SPA's per-tab id (kept across reloads): a new page load in the same tab is a reload.
+    ...(options.tab ? { query: { tab: options.tab } } : {}),
     transports: options.transports ?? ["websocket"],
     reconnection: false,
     forceNew: true,

@@ -1,7 +1,9 @@
-// One fresh in-process server per test, and users that are disconnected after it.
-import { afterEach, beforeEach } from "vitest";
+// One fresh in-process server per test, or instances on one Redis per describe block, and users that
+// are disconnected after them.
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { closeAll, join, openSocket, type ClientSocket, type Joined } from "./clients.js";
 import type { HandshakeAuth } from "@videochat/protocol";
+import { startRedis, type RedisProcess } from "./redis.js";
 import { startServer, type TestServer } from "./server.js";
 
 export function useServer(env: Record<string, string> = {}) {
@@ -38,10 +40,43 @@ export function useServer(env: Record<string, string> = {}) {
       return user;
     },
     /** Another connection (tab, reconnect) with a token; disconnected after the test. */
-    open: (auth: HandshakeAuth, options?: { transports?: string[] }): ClientSocket => {
+    open: (auth: HandshakeAuth, options?: { transports?: string[]; tab?: string }): ClientSocket => {
       const socket = openSocket(current().url, auth, options);
       sockets.push(socket);
       return socket;
+    },
+  };
+}
+
+/**
+ * Instances (one per id, as INSTANCE_ID) sharing one fresh Redis, started once for the describe block
+ * and stopped after it, with users that are disconnected then. `enter(i, name, room)` joins through
+ * instance `i` (0-based).
+ */
+export function useInstancesOnRedis(ids: string[], env: Record<string, string> = {}) {
+  let redis: RedisProcess | undefined;
+  let servers: TestServer[] = [];
+  const sockets: ClientSocket[] = [];
+  beforeAll(async () => {
+    const started = await startRedis();
+    redis = started;
+    servers = await Promise.all(
+      ids.map((id) => startServer({ ...env, REDIS_URL: started.url, INSTANCE_ID: id })),
+    );
+  });
+  afterAll(async () => {
+    closeAll(...sockets.splice(0));
+    await Promise.all(servers.map((server) => server.close()));
+    await redis?.stop();
+  });
+  return {
+    /** A user who joined `room` through instance `i`; disconnected after the block. */
+    enter: async (i: number, name: string, room = "GENERAL"): Promise<Joined> => {
+      const server = servers[i];
+      if (!server) throw new Error(`no instance ${i} outside the block's tests`);
+      const user = await join(server.url, name, room);
+      sockets.push(user.socket);
+      return user;
     },
   };
 }

@@ -7,13 +7,15 @@ import type { MediaState, UserRef } from "@videochat/protocol";
 import { listen } from "../session/listen";
 import { request } from "../session/socket";
 import { MeshCall, type MeshOptions, type Participant, type SignalTransport } from "../../webrtc/mesh";
-import type { PeerSignal, PeerState } from "../../webrtc/peer";
+import type { DeviceSource, PeerSignal, PeerState } from "../../webrtc/peer";
 import type { CallPeers } from "../../webrtc/callPeers";
+import type { LinkStats } from "../../webrtc/networkQuality";
 import { SfuCall } from "../../webrtc/sfu";
 import { sfuTransport } from "../../webrtc/sfuSignals";
 import { useDeviceStore } from "../devices/deviceStore";
 import { createLocalMedia } from "./localMedia";
 import { createStage } from "./stage";
+import { createRejoin, lacksGesture } from "./rejoin";
 import { fallbackIceConfig, fetchIceConfig, fetchIceServers } from "./transport";
 
 export interface CallMediaStart {
@@ -27,6 +29,8 @@ export interface CallMediaStart {
   media?: Record<string, MediaState>;
   /** Whether this is still the tab's call after each wait (it may end while the camera prompt is open). */
   current: () => boolean;
+  /** The page resumed this call by itself (a reload): the browser may want a gesture first (rejoin.ts). */
+  resumed?: boolean;
   /** How the connection to each remote participant stands. */
   onPeerState?: (participantId: string, state: PeerState) => void;
 }
@@ -50,10 +54,22 @@ export const useCallMediaStore = defineStore("callMedia", () => {
   let participants: Participant[] = [];
   let announcing = false;
   let selfId: string | null = null;
+  /**
+   * Whether the call's microphone and camera start on: the caller switches them while it rings (the
+   * ringing preview's toggles); every ringing starts with both on (resetStart).
+   */
+  const startOn = ref<Record<DeviceSource, boolean>>({ microphone: true, camera: true });
+  const rejoin = createRejoin({
+    reopenDevices: async () => {
+      for (const source of ["microphone", "camera"] as const)
+        await local.switchDevice(source, devices.choice[source]);
+    },
+  });
 
   /** Camera first, then fresh ICE servers, then the mesh. Does nothing for a call it already started. */
   async function start(options: CallMediaStart): Promise<void> {
     if (callId.value === options.callId) return;
+    const wanted = { ...startOn.value };
     const waiting = early;
     stop();
     early = waiting;
@@ -64,8 +80,10 @@ export const useCallMediaStore = defineStore("callMedia", () => {
     if (options.media) tellMedia(options.media);
     const current = () => options.current() && callId.value === options.callId;
     const partner = options.kind === "private" ? options.participants[0]?.name : undefined;
-    const tracks = await local.open(devices.choice, partner);
+    const tracks = await local.open(devices.choice, partner, wanted);
     if (!current()) return local.stop();
+    if (options.resumed && !tracks.microphone && !tracks.camera && lacksGesture())
+      rejoin.devicesNeedGesture();
     void devices.refresh(); // labels appear once a device is granted
     // Without an answer, host candidates only (that still works on one network), unless the server
     // said relay-only before: then no candidate at all until an ICE restart fetches servers again.
@@ -79,6 +97,7 @@ export const useCallMediaStore = defineStore("callMedia", () => {
         transport,
         iceServers,
         iceTransportPolicy,
+        fetchIceServers,
         local: tracks,
       });
     }
@@ -94,8 +113,10 @@ export const useCallMediaStore = defineStore("callMedia", () => {
         local: tracks,
       });
     mesh.on("stateChanged", ({ participant, state }) => options.onPeerState?.(participant.id, state));
-    const { micOn, cameraOn, stream } = local;
-    stage.start({ id: options.self.id, name: options.self.name, micOn, cameraOn, stream }, mesh);
+    const { micOn, cameraOn, stream, screenStream: screen } = local;
+    const selfView = { id: options.self.id, name: options.self.name, micOn, cameraOn, stream, screen };
+    // Through the SFU, Janus says who talks (sfu:talking): no meter per received voice.
+    stage.start(selfView, mesh, { talkingEvents: sfu !== null });
     stage.measureSelf(tracks.microphone);
     mesh.setParticipants(participants);
     for (const signal of early) {
@@ -112,6 +133,18 @@ export const useCallMediaStore = defineStore("callMedia", () => {
   function setParticipants(list: Participant[]): void {
     participants = list;
     mesh?.setParticipants(list);
+  }
+
+  /**
+   * A participant's page is away (reload, lost connection) or back (call:participant); `rejoined`: it is
+   * a new page, whose media starts over, so the connection to it does too.
+   */
+  function setPresence(id: string, participantId: string, away: boolean, rejoined = false): void {
+    if (id !== callId.value) return;
+    stage.setAway(participantId, away);
+    if (!rejoined) return;
+    early = early.filter((signal) => signal.peerId !== participantId);
+    mesh?.restartPeer(participantId);
   }
 
   /** A signal of call `id` from `peerId`; kept while the media of that call is still starting. */
@@ -155,6 +188,7 @@ export const useCallMediaStore = defineStore("callMedia", () => {
     stage.stop();
     local.stop();
     callId.value = kind.value = null;
+    rejoin.reset();
     early = [];
     earlyMedia = new Map();
   }
@@ -163,9 +197,14 @@ export const useCallMediaStore = defineStore("callMedia", () => {
   listen(
     {
       "call:media": onCallMedia,
+      "call:participant": ({ callId: id, user, state, rejoined }) =>
+        setPresence(id, user.id, state === "away", rejoined),
       "session:ready": () => mesh?.resync(),
       "sfu:offer": ({ callId: id, description, streams }) => {
         if (id === callId.value) void sfu?.receiveOffer(description as RTCSessionDescriptionInit, streams);
+      },
+      "sfu:talking": ({ callId: id, userId, talking }) => {
+        if (id === callId.value) stage.setTalking(userId, talking);
       },
       // The call's SFU node died and the call moved: publish and subscribe again on the new one.
       "sfu:moved": ({ callId: id }) => id === callId.value && sfu?.resync(),
@@ -192,6 +231,17 @@ export const useCallMediaStore = defineStore("callMedia", () => {
     tellMedia,
     receive,
     stop,
+    setPresence,
+    /** True while the browser waits for a gesture ("Rejoin call"); `rejoin` is that button's action. */
+    needsGesture: rejoin.needed,
+    rejoin: rejoin.rejoin,
+    /** For a tile whose <video>.play() was refused: `element.play().catch(media.playRefused(element))`. */
+    playRefused: (element: HTMLMediaElement) => (error: unknown) => rejoin.playRefused(element, error),
+    startMicOn: computed(() => startOn.value.microphone),
+    startCameraOn: computed(() => startOn.value.camera),
+    /** While it rings: the call will start with `source` switched the other way. */
+    toggleStart: (source: DeviceSource) => (startOn.value[source] = !startOn.value[source]),
+    resetStart: () => (startOn.value = { microphone: true, camera: true }),
     toggleMic: local.toggleMic,
     toggleCamera: local.toggleCamera,
     toggleScreen: local.toggleScreen,
@@ -199,5 +249,7 @@ export const useCallMediaStore = defineStore("callMedia", () => {
     currentTrack: local.track,
     resync: () => mesh?.resync(),
     framesDecoded: (): Promise<number> => mesh?.framesDecoded() ?? Promise.resolve(0),
+    /** The statistics of the call's links (networkQualityStore reads them), or null outside a call. */
+    linkStats: (): Promise<LinkStats | null> => mesh?.linkStats() ?? Promise.resolve(null),
   };
 });

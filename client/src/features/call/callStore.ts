@@ -1,10 +1,16 @@
 // The 1:1 video call of the private chat as a state machine: ringing out or in, answering,
 // connecting, connected, reconnecting, ended. The media (callMedia) is the two-person case of a mesh.
 import { defineStore } from "pinia";
-import { computed, ref, watch } from "vue";
-import type { CallEndReason, CallInfo, CallSignal, UserRef } from "@videochat/protocol";
+import { computed, nextTick, ref, watch } from "vue";
+import type {
+  CallEndReason,
+  CallInfo,
+  CallParticipantPresence,
+  CallSignal,
+  UserRef,
+} from "@videochat/protocol";
 import { askNotificationPermission, notify } from "../../ui/attention";
-import { callDuration, endedNotice } from "./callText";
+import { callDuration, callStatusText, endedNotice } from "./callText";
 import { request } from "../session/socket";
 import type { PeerState } from "../../webrtc/peer";
 import { insecurePage } from "../../webrtc/media";
@@ -14,7 +20,9 @@ import { usePrivateChatStore } from "../private/privateChatStore";
 import { useSessionStore } from "../session/sessionStore";
 import { fromWire, privateTransport } from "./transport";
 import { listen } from "../session/listen";
+import { markCallPlace } from "../session/tabStorage";
 import { t } from "../../i18n";
+import { errorText } from "../../i18n/errors";
 
 export type CallStatus =
   "idle" | "ringing-out" | "ringing-in" | "connecting" | "connected" | "reconnecting" | "ended";
@@ -33,9 +41,17 @@ export const useCallStore = defineStore("call", () => {
   const now = ref(Date.now());
   let caller = false;
   let accepted = false;
+  /** The chat's call as a page load found it (private:opened): a reload resumes it on call:held. */
+  let found: CallInfo | null = null;
+  /** The held call between call:held and its resumption, whose signals the media keeps meanwhile. */
+  let resuming: string | null = null;
+  /** The partner's page is away (a reload, a lost connection): "Ben is reconnecting…". */
+  const partnerAway = ref(false);
   let ticker: ReturnType<typeof setInterval> | undefined;
 
   const live = computed(() => status.value !== "idle" && status.value !== "ended");
+  // A reload of this tab then keeps the call from its first moment (tabStorage.markCallPlace).
+  watch(live, (held) => markCallPlace("private", held));
   const canStart = computed(() => privateChat.canWrite && !live.value);
   /** The word the UI shows: ringing, connecting, connected, reconnecting or ended. */
   const phase = computed(() => (status.value.startsWith("ringing") ? "ringing" : status.value));
@@ -43,6 +59,12 @@ export const useCallStore = defineStore("call", () => {
     connectedAt.value === null ? null : callDuration(now.value - connectedAt.value),
   );
   const partnerName = () => incoming.value?.from.name ?? privateChat.chat?.with.name ?? t("call.yourPartner");
+  /** "Ringing Ben…", "Connecting to Ben…", "Connected", "Call ended": what the call's status line says. */
+  const statusText = computed(() =>
+    partnerAway.value
+      ? t("call.reconnectingName", { name: partnerName() })
+      : callStatusText(status.value, partnerName()),
+  );
 
   async function invite(): Promise<void> {
     if (!canStart.value) return;
@@ -53,7 +75,7 @@ export const useCallStore = defineStore("call", () => {
     const ack = await request("call:invite", {});
     if (!ack.ok) {
       status.value = "idle";
-      notice.value = ack.error.message;
+      notice.value = errorText(ack.error, { event: "call:invite", name: partnerName() });
     } else if (status.value !== "ringing-out" || callId.value) {
       // Hung up (or the chat closed) before the server answered: end the call it has just created.
       void request("call:end", { callId: ack.call.id });
@@ -97,7 +119,7 @@ export const useCallStore = defineStore("call", () => {
   }
 
   /** Both sides start media once the call is accepted; the callee, who accepted, is the polite peer. */
-  function begin(id: string): void {
+  function begin(id: string, resumed = false): void {
     const partner = privateChat.chat?.with;
     const self = useSessionStore().user;
     if (!partner || !self) return;
@@ -111,6 +133,7 @@ export const useCallStore = defineStore("call", () => {
       roles: callRoles(caller),
       participants: [{ id: partner.id, name: partner.name }],
       current: () => callId.value === id,
+      resumed,
       onPeerState: (_partner, state) => onPeerState(state),
     });
   }
@@ -131,14 +154,46 @@ export const useCallStore = defineStore("call", () => {
 
   function onSignal(signal: CallSignal): void {
     const partner = privateChat.chat?.with.id;
-    if (signal.callId === callId.value && live.value && partner)
-      media.receive(signal.callId, partner, fromWire(signal));
+    const ours = (signal.callId === callId.value && live.value) || signal.callId === resuming;
+    if (ours && partner) media.receive(signal.callId, partner, fromWire(signal));
   }
 
-  function onEnded(payload: { callId: string; reason: CallEndReason }): void {
+  function onEnded(payload: { callId: string; reason: CallEndReason; by?: UserRef }): void {
     if (payload.callId !== callId.value) return;
     const role = caller ? "caller" : status.value === "ringing-in" ? "ringing" : "callee";
-    finish(endedNotice(payload.reason, role, partnerName()));
+    finish(endedNotice(payload.reason, role, payload.by?.name ?? partnerName()));
+  }
+
+  /** The partner's page went away or came back: the call stays, "reconnecting" meanwhile. */
+  function onParticipant(payload: CallParticipantPresence): void {
+    if (payload.callId !== callId.value || !live.value) return;
+    partnerAway.value = payload.state === "away";
+    if (partnerAway.value && connectedAt.value !== null) status.value = "reconnecting";
+  }
+
+  /**
+   * This page was reloaded mid-call and still holds its side (call:held, after private:opened): the
+   * call comes back by itself, ringing out still or connecting again with the devices chosen before.
+   */
+  async function onHeld(payload: { callId: string; kind: "private" | "group" }): Promise<void> {
+    // The partner's first offer can come in the same batch of packets: it waits with the media's
+    // early signals rather than being dropped (the pair would then wait for each other for good).
+    if (payload.kind === "private" && found?.id === payload.callId && found.state !== "ringing")
+      resuming = payload.callId;
+    // After the chat's own reaction to private:opened (a new chat resets the call) has run.
+    await nextTick();
+    resuming = null;
+    if (payload.kind !== "private" || found?.id !== payload.callId || live.value) return;
+    caller = found.callerId === useSessionStore().user?.id;
+    callId.value = payload.callId;
+    notice.value = null;
+    if (found.state === "ringing") {
+      if (caller) status.value = "ringing-out";
+      return;
+    }
+    accepted = !caller;
+    status.value = "connecting";
+    begin(payload.callId, true);
   }
 
   /** Stops everything this tab holds for the call; the camera light goes off here. */
@@ -150,6 +205,7 @@ export const useCallStore = defineStore("call", () => {
     callId.value = null;
     incoming.value = null;
     accepted = false;
+    partnerAway.value = false;
     status.value = "ended";
     notice.value = message;
   }
@@ -167,6 +223,7 @@ export const useCallStore = defineStore("call", () => {
    */
   function onPrivateOpened(payload: { chat: { with: UserRef }; call?: CallInfo }): void {
     const { call } = payload;
+    found = call ?? null;
     if (!call || live.value || call.state !== "ringing") return;
     if (call.callerId !== useSessionStore().user?.id) onIncoming({ call, from: payload.chat.with });
   }
@@ -186,8 +243,8 @@ export const useCallStore = defineStore("call", () => {
     },
   );
 
-  const onPageHide = () => hangUp();
-  window.addEventListener("pagehide", onPageHide);
+  // No hang-up on pagehide: a reload fires it too, and a reload keeps the call (the server tells a
+  // closed page from a lost connection, and ends the call after the grace with the reason).
   listen(
     {
       "call:incoming": onIncoming,
@@ -195,11 +252,10 @@ export const useCallStore = defineStore("call", () => {
       "call:signal": onSignal,
       "call:ended": onEnded,
       "private:opened": onPrivateOpened,
+      "call:participant": onParticipant,
+      "call:held": (payload) => void onHeld(payload),
     },
-    () => {
-      finish(null);
-      window.removeEventListener("pagehide", onPageHide);
-    },
+    () => finish(null),
   );
 
   useSessionStore().onSessionEvent("reset", reset);
@@ -207,6 +263,8 @@ export const useCallStore = defineStore("call", () => {
   return {
     status,
     phase,
+    statusText,
+    partnerAway,
     incoming,
     notice,
     duration,

@@ -2,7 +2,7 @@
 // the call, a device lost mid-call) and its screen share. callMedia owns it and hands it the call's
 // MeshCall; the tracks stay here, out of reactive state, and are stopped here.
 import { markRaw, type Ref, ref, shallowRef } from "vue";
-import { deviceError, openDevice } from "../../webrtc/devices";
+import { deviceError, openDevice, type VoiceProcessing } from "../../webrtc/devices";
 import {
   type DeviceChoice,
   describeLocalMedia,
@@ -34,6 +34,8 @@ export function createLocalMedia(hooks: LocalMediaHooks) {
   const micOn = ref(false);
   const cameraOn = ref(false);
   const sharing = ref(false);
+  /** The screen this tab shares, for its own preview tile; null while not sharing. */
+  const screenStream = shallowRef<MediaStream | null>(null);
   /** What is missing locally (no camera, permission denied), or why a switch or a share failed. */
   const notice = ref<string | null>(null);
   let local: LocalTracks = { microphone: null, camera: null, stream: null };
@@ -48,9 +50,14 @@ export function createLocalMedia(hooks: LocalMediaHooks) {
 
   /**
    * Opens what it can of the chosen devices (see openLocalMedia) for a call with `callee` (a name, or
-   * "the others"); resolves with the tracks to send.
+   * "the others"); resolves with the tracks to send. A device `wanted` off (the caller's toggles while
+   * ringing) is opened but starts switched off, as its toggle would leave it.
    */
-  async function open(choice: DeviceChoice, callee?: string): Promise<LocalTracks> {
+  async function open(
+    choice: DeviceChoice,
+    callee?: string,
+    wanted: Record<DeviceSource, boolean> = { microphone: true, camera: true },
+  ): Promise<LocalTracks> {
     others = callee;
     const media = await openLocalMedia(undefined, choice);
     local = {
@@ -61,8 +68,12 @@ export function createLocalMedia(hooks: LocalMediaHooks) {
     showSelf();
     watchEnded("microphone", local.microphone);
     watchEnded("camera", local.camera);
-    hasMic.value = micOn.value = media.audio;
-    hasCamera.value = cameraOn.value = media.video;
+    hasMic.value = media.audio;
+    hasCamera.value = media.video;
+    micOn.value = media.audio && wanted.microphone;
+    cameraOn.value = media.video && wanted.camera;
+    if (local.microphone) local.microphone.enabled = micOn.value;
+    if (local.camera) local.camera.enabled = cameraOn.value;
     notice.value = mediaProblemText(media.problem, others);
     return local;
   }
@@ -101,6 +112,7 @@ export function createLocalMedia(hooks: LocalMediaHooks) {
       share.track.addEventListener("ended", stopScreen);
       mesh.setScreen(screen);
       sharing.value = true;
+      screenStream.value = screen.stream;
       hooks.changed();
     } catch (error) {
       notice.value = screenProblemText(screenShareError(error)) ?? notice.value;
@@ -114,19 +126,25 @@ export function createLocalMedia(hooks: LocalMediaHooks) {
     screen = null;
     hooks.mesh()?.setScreen(null);
     sharing.value = false;
+    screenStream.value = null;
     hooks.changed();
   }
 
   /**
    * Another camera or microphone during the call: opened, then put in place of the old one on every
    * connection (replaceTrack, no renegotiation), then the old one stops. A failure keeps the old one.
+   * A microphone opens with `voice` (noise suppression, echo cancellation) when given.
    */
-  async function switchDevice(source: DeviceSource, deviceId: string | null): Promise<void> {
+  async function switchDevice(
+    source: DeviceSource,
+    deviceId: string | null,
+    voice?: VoiceProcessing,
+  ): Promise<void> {
     const mesh = hooks.mesh();
     if (!mesh) return;
     let track: MediaStreamTrack;
     try {
-      track = await openDevice(source, deviceId);
+      track = await openDevice(source, deviceId, voice);
     } catch (error) {
       notice.value = deviceProblemText(source, deviceError(error));
       return;
@@ -152,13 +170,14 @@ export function createLocalMedia(hooks: LocalMediaHooks) {
     for (const track of [local.microphone, local.camera, screen?.track]) track?.stop();
     local = { microphone: null, camera: null, stream: null };
     screen = null;
-    stream.value = null;
+    stream.value = screenStream.value = null;
     hasMic.value = hasCamera.value = micOn.value = cameraOn.value = sharing.value = false;
     notice.value = null;
   }
 
   return {
     stream,
+    screenStream,
     hasMic,
     hasCamera,
     micOn,

@@ -21,8 +21,16 @@ export interface Tile {
   video: boolean;
   /** The microphone is off: the muted badge (camera tiles only). */
   muted: boolean;
-  /** How the connection to a remote person stands; null for self and screens. */
+  /**
+   * How the connection to a remote person stands; null for self and screens, and while `reconnecting`
+   * says more.
+   */
   state: PeerState | null;
+  /**
+   * The person's page went away (a reload, a lost connection) and the call keeps their place for the
+   * grace: the tile reads "<name> is reconnecting…" (`reconnectingText`).
+   */
+  reconnecting: boolean;
   speaking: boolean;
   /** Changes when the tile's tracks do, so its <video> is given the new stream. */
   version: number;
@@ -36,6 +44,8 @@ export interface SelfView {
   cameraOn: Ref<boolean>;
   /** The camera (and microphone) as the self-view shows them. */
   stream: Ref<MediaStream | null>;
+  /** The screen this tab shares (its own preview tile), or null. */
+  screen: Ref<MediaStream | null>;
 }
 
 interface RemoteView {
@@ -49,16 +59,32 @@ interface RemoteView {
 }
 
 const SPEAKER_POLL_MS = 250;
+/** The level a remote person has while the SFU says they talk (above SPEAKING_LEVEL, like a voice). */
+const TALKING_LEVEL = 0.1;
+
+/** How the stage learns who speaks. */
+export interface StageOptions {
+  /**
+   * The call says who talks (the SFU's `sfu:talking`, from Janus's audio-level events): remote people
+   * are not measured here; only this tab's own microphone is.
+   */
+  talkingEvents?: boolean;
+}
 
 export function createStage() {
   const self = shallowRef<SelfView | null>(null);
   const remote = shallowRef<RemoteView[]>([]);
   const speakerId = ref<string | null>(null);
+  /** Remote participants whose page is away (call:participant), by id. */
+  const away = ref<ReadonlySet<string>>(new Set());
   /** Per tile key: the tracks its stream holds, and the stream. */
   const streams = new Map<string, { tracks: MediaStreamTrack[]; stream: MediaStream; version: number }>();
   const meters = new Map<string, { track: MediaStreamTrack; meter: LevelMeter }>();
   let mesh: CallPeers | null = null;
   let poll: ReturnType<typeof setInterval> | undefined;
+  let talkingEvents = false;
+  /** Remote people the call says are talking now (talkingEvents only). */
+  const talking = new Set<string>();
 
   /** Caches a stream per tile: the same tracks keep the same stream (no flicker), new ones bump the version. */
   function keep(key: string, tracks: (MediaStreamTrack | undefined)[]): number {
@@ -86,7 +112,7 @@ export function createStage() {
 
   function view(p: RemoteParticipant): RemoteView {
     const { camera, microphone, screen } = p.tracks;
-    measure(p.id, microphone);
+    measure(p.id, talkingEvents ? null : microphone);
     return {
       id: p.id,
       name: p.name,
@@ -117,7 +143,8 @@ export function createStage() {
       self: false,
       video: p.cameraOn,
       muted: !p.micOn,
-      state: p.state === "connected" ? null : p.state,
+      state: p.state === "connected" || away.value.has(p.id) ? null : p.state,
+      reconnecting: away.value.has(p.id),
       speaking: speakerId.value === p.id,
       version: p.versions.camera,
     }));
@@ -133,6 +160,7 @@ export function createStage() {
         video: true,
         muted: false,
         state: null,
+        reconnecting: false,
         speaking: false,
         version: p.versions.screen,
       }));
@@ -147,10 +175,23 @@ export function createStage() {
       video: me.cameraOn.value && Boolean(me.stream.value),
       muted: !me.micOn.value,
       state: null,
+      reconnecting: false,
       speaking: speakerId.value === me.id,
       version: 0, // streamFor reads the self-view's ref itself
     };
-    return [...screens, ...people, mine];
+    if (!me.screen.value) return [...screens, ...people, mine];
+    // The sharer's preview of what the others see: a tile of its own, never put in focus by itself.
+    const myScreen: Tile = {
+      ...mine,
+      key: `${me.id}:screen`,
+      label: t("call.tileOwnScreen"),
+      source: "screen",
+      self: false,
+      video: true,
+      muted: false,
+      speaking: false,
+    };
+    return [...screens, ...people, myScreen, mine];
   });
 
   function pollSpeaker(): void {
@@ -159,12 +200,24 @@ export function createStage() {
       const muted = id === self.value?.id ? !self.value.micOn.value : false;
       levels.set(id, muted ? 0 : meter.level());
     }
+    if (talkingEvents) {
+      for (const p of remote.value) levels.set(p.id, talking.has(p.id) && p.micOn ? TALKING_LEVEL : 0);
+    }
     speakerId.value = loudest(levels, speakerId.value);
   }
 
-  function start(view: SelfView, call: CallPeers): void {
+  /** The call says `participantId` started (true) or stopped (false) talking (talkingEvents). */
+  function setTalking(participantId: string, isTalking: boolean): void {
+    if (!talkingEvents) return;
+    if (isTalking) talking.add(participantId);
+    else talking.delete(participantId);
+    pollSpeaker();
+  }
+
+  function start(view: SelfView, call: CallPeers, options: StageOptions = {}): void {
     self.value = view;
     mesh = call;
+    talkingEvents = options.talkingEvents ?? false;
     for (const event of [
       "participantJoined",
       "participantLeft",
@@ -184,8 +237,19 @@ export function createStage() {
     if (self.value) measure(self.value.id, track);
   }
 
+  /** Marks a remote participant's page away (true) or back (false). */
+  function setAway(participantId: string, isAway: boolean): void {
+    if (isAway) talking.delete(participantId); // its feed left without a word of stopping
+    if (away.value.has(participantId) === isAway) return;
+    const next = new Set(away.value);
+    if (isAway) next.add(participantId);
+    else next.delete(participantId);
+    away.value = next;
+  }
+
   function stop(): void {
     clearInterval(poll);
+    away.value = new Set();
     for (const { meter } of meters.values()) meter.stop();
     meters.clear();
     streams.clear();
@@ -193,16 +257,23 @@ export function createStage() {
     self.value = null;
     remote.value = [];
     speakerId.value = null;
+    talkingEvents = false;
+    talking.clear();
   }
 
   /** The stream a tile's <video> plays (camera with microphone, or a screen), or null. */
   function streamFor(key: string): MediaStream | null {
     const me = self.value;
     if (me && key === `${me.id}:camera`) return me.stream.value;
+    if (me && key === `${me.id}:screen`) return me.screen.value;
     return streams.get(key)?.stream ?? null;
   }
 
-  return { tiles, speakerId, start, stop, refresh, streamFor, measureSelf };
+  return { tiles, speakerId, start, stop, refresh, streamFor, measureSelf, setAway, setTalking };
 }
 
 export type Stage = ReturnType<typeof createStage>;
+
+/** What a reconnecting tile reads: "Ben is reconnecting…". */
+export const reconnectingText = (tile: Pick<Tile, "name">): string =>
+  t("call.reconnectingName", { name: tile.name });

@@ -1,8 +1,19 @@
-// The room feed: history and live messages merged by id, plus system lines; sending a message.
+// The room feed: history and live messages merged by id (the group call's started / ended lines are
+// kept there by the server), plus the system lines of membership deltas; sending a message.
 import { defineStore } from "pinia";
 import { computed, ref, shallowRef } from "vue";
 import type { ChatMessage, RoomState } from "@videochat/protocol";
-import { appendSystemLine, type FeedEntry, lastMessageId, mergeMessages } from "./feed";
+import {
+  appendSystemLine,
+  type FeedEntry,
+  lastMessageId,
+  mergeMessages,
+  notePresence,
+  replaceMessage,
+  systemLineFor,
+} from "./feed";
+import type { MemberDelta } from "../room/members";
+import { createMessageActions, type AnyMessage } from "../messages/messageActions";
 import { request, type RequestResult } from "../session/socket";
 import { listen } from "../session/listen";
 import { useSessionStore } from "../session/sessionStore";
@@ -31,9 +42,13 @@ export const useChatStore = defineStore("chat", () => {
     const arrivedEarly = early.filter((m) => m.room === state.room);
     early = [];
     // Same room: a resume that carries only what we missed. Another room: a fresh feed.
-    const base = state.room === room.value ? feed.value : [];
+    const sameRoom = state.room === room.value;
+    const base = sameRoom ? feed.value : [];
     room.value = state.room;
-    feed.value = mergeMessages(base, [...state.history, ...arrivedEarly]);
+    // Edits, deletes and reactions the state's history carries replace what the feed kept.
+    const refreshed = state.history.reduce((entries, message) => replaceMessage(entries, message), base);
+    feed.value = mergeMessages(refreshed, [...state.history, ...arrivedEarly]);
+    if (!sameRoom) actions.cancel();
   }
 
   function onRoomMessage(message: ChatMessage): void {
@@ -48,6 +63,23 @@ export const useChatStore = defineStore("chat", () => {
     feed.value = appendSystemLine(feed.value, text);
   }
 
+  /** A member came or went: plain joins and leaves collapse into one line per minute. */
+  function addMemberLine(delta: MemberDelta): void {
+    if (delta.kind === "joined") feed.value = notePresence(feed.value, "joined", delta.member.name);
+    else if (delta.kind === "left" && delta.reason === "left")
+      feed.value = notePresence(feed.value, "left", delta.member.name);
+    else {
+      const line = systemLineFor(delta);
+      if (line) addSystemLine(line);
+    }
+  }
+
+  /** An edit, a delete or a reaction: the feed shows the message as it now is. */
+  function onMessageChanged(message: AnyMessage): void {
+    if ("room" in message && message.room === room.value) feed.value = replaceMessage(feed.value, message);
+  }
+  const actions = createMessageActions("room", onMessageChanged);
+
   let sending = 0;
   let lastSend: Promise<unknown> = Promise.resolve();
 
@@ -58,8 +90,10 @@ export const useChatStore = defineStore("chat", () => {
   function send(text: string): Promise<RequestResult<"room:message">> {
     sending += 1;
     status.value = "sending";
+    const replyTo = actions.replyingTo.value?.id;
+    actions.cancel();
     const result = lastSend.then(async () => {
-      const ack = await request("room:message", { text, nonce: newNonce() });
+      const ack = await request("room:message", { text, nonce: newNonce(), ...(replyTo ? { replyTo } : {}) });
       sending -= 1;
       if (sending === 0) status.value = "idle";
       if (ack.ok) {
@@ -80,10 +114,12 @@ export const useChatStore = defineStore("chat", () => {
     early = [];
     status.value = "idle";
     error.value = null;
+    actions.cancel();
   }
 
   listen({
     "room:message": onRoomMessage,
+    "room:message-changed": onMessageChanged,
   });
 
   useSessionStore().onSessionEvent("reset", reset);
@@ -101,6 +137,8 @@ export const useChatStore = defineStore("chat", () => {
     lastMessageId: lastSeenMessageId,
     receiveRoomState,
     addSystemLine,
+    addMemberLine,
+    actions,
     send,
     reset,
   };

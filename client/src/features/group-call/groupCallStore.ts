@@ -1,10 +1,11 @@
 // The room's group call as this tab sees it: whether one is on and who is in it, starting, joining,
 // inviting, answering an invitation and leaving. The media is callMedia's, the same as a 1:1 call's.
 import { defineStore } from "pinia";
-import { computed, ref, watch } from "vue";
-import type { GroupCall, GroupSignal, RoomState, UserRef } from "@videochat/protocol";
+import { computed, nextTick, ref, watch } from "vue";
+import type { GroupCall, GroupSignal, GroupState, RoomState, UserRef } from "@videochat/protocol";
 import { askNotificationPermission } from "../../ui/attention";
 import { listen } from "../session/listen";
+import { markCallPlace } from "../session/tabStorage";
 import { request } from "../session/socket";
 import { groupRoles } from "../../webrtc/mesh";
 import { useCallStore } from "../call/callStore";
@@ -36,6 +37,8 @@ export const useGroupCallStore = defineStore("groupCall", () => {
   const self = () => useSessionStore().user;
   const participants = computed(() => call.value?.participants ?? []);
   const inCall = computed(() => status.value === "in-call");
+  // A reload of this tab then keeps the place from its first moment (tabStorage.markCallPlace).
+  watch(inCall, (held) => markCallPlace("group", held));
   const busy = computed(() => status.value !== "idle" || privateCall.live);
   const canStart = computed(() => !call.value && !busy.value);
   /** Why "Join group call" is unavailable while a call is on and this tab is not in it; null when it is available. */
@@ -105,7 +108,11 @@ export const useGroupCallStore = defineStore("groupCall", () => {
     notice.value = errorText(ack.error, { event: "group:join", max: call.value?.max });
   }
 
-  function enter(joined: GroupCall): void {
+  /** The held call between call:held and its resumption, whose signals the media keeps meanwhile. */
+  let resuming: string | null = null;
+
+  /** `resumed`: this page was reloaded mid-call and takes its place back by itself (call:held). */
+  function enter(joined: GroupCall, resumed = false): void {
     const me = self();
     if (!me) return;
     status.value = "in-call";
@@ -119,6 +126,7 @@ export const useGroupCallStore = defineStore("groupCall", () => {
       participants: joined.participants,
       media: joined.media,
       current: () => status.value === "in-call" && call.value?.id === joined.id,
+      resumed,
     });
     adopt(joined);
   }
@@ -176,11 +184,29 @@ export const useGroupCallStore = defineStore("groupCall", () => {
   }
 
   function onSignal(signal: GroupSignal): void {
-    if (status.value === "in-call") media.receive(signal.callId, signal.peer, fromWire(signal));
+    if (status.value === "in-call" || signal.callId === resuming)
+      media.receive(signal.callId, signal.peer, fromWire(signal));
   }
 
-  function onGroupState(payload: { room: string; call: GroupCall | null; endedCallId?: string }): void {
+  /** This page was reloaded mid-call and still holds its place (call:held, after the room state). */
+  async function onHeld(payload: { callId: string; kind: "private" | "group" }): Promise<void> {
+    // The others' first offers can come in the same batch of packets: the media keeps them meanwhile.
+    if (payload.kind === "group" && payload.callId === call.value?.id) resuming = payload.callId;
+    await nextTick(); // after the room state's own handling
+    resuming = null;
+    const current = call.value;
+    if (payload.kind !== "group" || current?.id !== payload.callId || status.value !== "idle") return;
+    enter(current, true);
+  }
+
+  function onGroupState(payload: GroupState): void {
     if (payload.room !== room.current) return;
+    // Someone's grace ran out: "Ben left the call" / "Ben's connection was lost", for those in the call.
+    const { departed } = payload;
+    if (departed && inCall.value && departed.user.id !== self()?.id)
+      notice.value = t(departed.reason === "left" ? "call.partnerLeft" : "call.partnerLost", {
+        name: departed.user.name,
+      });
     // Instances relay in their own order: the end of an older call can arrive after a newer one began.
     if (!payload.call && payload.endedCallId) {
       ended.add(payload.endedCallId);
@@ -212,8 +238,8 @@ export const useGroupCallStore = defineStore("groupCall", () => {
     (live) => live && status.value !== "idle" && finish(null),
   );
 
-  const onPageHide = () => leave();
-  window.addEventListener("pagehide", onPageHide);
+  // No leave on pagehide: a reload fires it too and keeps the place (the server takes a closed page
+  // out within seconds, a lost connection after the grace).
   listen(
     {
       "group:state": onGroupState,
@@ -221,11 +247,9 @@ export const useGroupCallStore = defineStore("groupCall", () => {
       "group:declined": onDeclined,
       "group:signal": onSignal,
       "room:state": onRoomState,
+      "call:held": (payload) => void onHeld(payload),
     },
-    () => {
-      reset();
-      window.removeEventListener("pagehide", onPageHide);
-    },
+    reset,
   );
 
   useSessionStore().onSessionEvent("reset", reset);

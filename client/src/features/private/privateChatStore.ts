@@ -5,10 +5,11 @@ import { computed, ref, shallowRef } from "vue";
 import type { PrivateChat, PrivateClosed, PrivateMessage, RoomState, UserRef } from "@videochat/protocol";
 import { askNotificationPermission } from "../../ui/attention";
 import { request } from "../session/socket";
-import { closedNotice, mergePrivateMessages } from "./privateFeed";
+import { closedNotice, mergePrivateMessages, replacePrivateMessage } from "./privateFeed";
 import { createTypingSignal } from "../chat/typing";
 import { useSessionStore } from "../session/sessionStore";
 import { createUnreadCounter } from "./unread";
+import { createMessageActions, type AnyMessage } from "../messages/messageActions";
 import { listen } from "../session/listen";
 import { t } from "../../i18n";
 import { errorText } from "../../i18n/errors";
@@ -37,6 +38,12 @@ export const usePrivateChatStore = defineStore("privateChat", () => {
   const selfId = () => useSessionStore().user?.id ?? null;
   const unread = createUnreadCounter();
 
+  /** An edit, a delete or a reaction in the pair's history: the log shows the message as it now is. */
+  function onMessageChanged(message: AnyMessage): void {
+    if ("chatId" in message) messages.value = replacePrivateMessage(messages.value, message);
+  }
+  const actions = createMessageActions("private", onMessageChanged);
+
   function setPartnerTyping(value: boolean): void {
     clearTimeout(partnerTypingTimer);
     partnerTyping.value = value;
@@ -53,13 +60,15 @@ export const usePrivateChatStore = defineStore("privateChat", () => {
     unread.clear();
     setPartnerTyping(false);
     typing.reset();
+    actions.cancel();
   }
 
   function onOpened(payload: { chat: PrivateChat; messages: PrivateMessage[] }): void {
     // A resume re-sends the chat with its messages; merge so nothing shows twice. It also proves the
     // chat is still open, whatever we concluded while offline.
     if (chat.value?.id === payload.chat.id) {
-      messages.value = mergePrivateMessages(messages.value, payload.messages);
+      const refreshed = payload.messages.reduce(replacePrivateMessage, messages.value);
+      messages.value = mergePrivateMessages(refreshed, payload.messages);
       closed.value = null;
       chatNotice.value = null;
       return;
@@ -115,7 +124,8 @@ export const usePrivateChatStore = defineStore("privateChat", () => {
       notice.value = errorText(ack.error, { event: "private:open", name: member.name });
       return false;
     }
-    // private:opened may come before or after this ack; whichever is first sets the chat up.
+    // private:opened may come before or after this ack; whichever is first sets the chat up (and
+    // the pair's earlier messages come with private:opened, merged then).
     if (chat.value?.id !== ack.chat.id) adopt(ack.chat, []);
     return true;
   }
@@ -123,9 +133,11 @@ export const usePrivateChatStore = defineStore("privateChat", () => {
   /** Resolves with whether the message was sent; sends go out in order, one after the other. */
   function send(text: string): Promise<boolean> {
     typing.stop();
+    const replyTo = actions.replyingTo.value?.id;
+    actions.cancel();
     const result = lastSend.then(async () => {
       if (!canWrite.value) return false;
-      const ack = await request("private:message", { text });
+      const ack = await request("private:message", { text, ...(replyTo ? { replyTo } : {}) });
       if (!ack.ok) {
         sendError.value = ack.error.message;
         return false;
@@ -161,6 +173,7 @@ export const usePrivateChatStore = defineStore("privateChat", () => {
     unread.clear();
     setPartnerTyping(false);
     typing.reset();
+    actions.cancel();
   }
 
   function reset(): void {
@@ -179,6 +192,7 @@ export const usePrivateChatStore = defineStore("privateChat", () => {
       "private:message": onMessage,
       "private:typing": onTyping,
       "private:closed": onClosed,
+      "private:message-changed": onMessageChanged,
       "room:state": onRoomState,
     },
     () => {
@@ -200,6 +214,7 @@ export const usePrivateChatStore = defineStore("privateChat", () => {
     unread: unread.unread,
     opening,
     canWrite,
+    actions,
     open,
     send,
     close,

@@ -11,7 +11,6 @@ import type {
 } from "@videochat/protocol";
 import { fetchRooms } from "../session/api";
 import { mergeOccupancy } from "./occupancy";
-import { systemLineFor } from "../chat/feed";
 import {
   applyDelta,
   fromSnapshot,
@@ -58,8 +57,7 @@ export const useRoomStore = defineStore("room", () => {
   /** Applies a delta to the list; announces it in the feed when it was news. */
   function apply(list: MemberList, delta: MemberDelta, announce: boolean): boolean {
     if (!applyDelta(list, delta)) return false;
-    const line = announce ? systemLineFor(delta) : null;
-    if (line) chat.addSystemLine(line);
+    if (announce) chat.addMemberLine(delta);
     return true;
   }
 

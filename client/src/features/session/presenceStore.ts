@@ -3,7 +3,7 @@
 // the whole session from every tab's idle state, so an idle duplicate tab cannot mark its twin absent.
 import { defineStore } from "pinia";
 import { ref } from "vue";
-import type { PresenceStatus, SessionReady } from "@videochat/protocol";
+import type { MemberUpdated, PresenceStatus, SessionReady } from "@videochat/protocol";
 import { request } from "./socket";
 import { listen } from "./listen";
 import { useSessionStore } from "./sessionStore";
@@ -20,6 +20,8 @@ const ACTIVITY_EVENTS = ["pointerdown", "pointermove", "keydown", "touchstart", 
 export const usePresenceStore = defineStore("presence", () => {
   /** The status the user picked by hand; the room sees "absent" instead while every tab is idle. */
   const status = ref<PresenceStatus>("online");
+  /** The status the server has (status is optimistic): "tried to reach you" notices wait for it. */
+  const confirmed = ref<PresenceStatus>("online");
   const error = ref<string | null>(null);
   /** What this tab last told the server about itself. */
   const idle = ref(false);
@@ -27,6 +29,8 @@ export const usePresenceStore = defineStore("presence", () => {
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   let lastActivity = 0;
   let watching = false;
+  /** This session's user id, from session:ready. */
+  let me: string | undefined;
 
   /** The user picked a status from the Status control. */
   async function choose(next: PresenceStatus): Promise<void> {
@@ -36,6 +40,7 @@ export const usePresenceStore = defineStore("presence", () => {
     const ack = await request("presence:set", { status: next });
     if (ack.ok) {
       error.value = null;
+      confirmed.value = ack.status;
     } else {
       if (status.value === next) status.value = previous;
       error.value = ack.error.message;
@@ -87,7 +92,8 @@ export const usePresenceStore = defineStore("presence", () => {
   }
 
   function onSessionReady(ready: SessionReady): void {
-    status.value = ready.status;
+    me = ready.user.id;
+    status.value = confirmed.value = ready.status;
     idleTimeoutMs = ready.settings.idleTimeoutMs;
     idle.value = false; // a new connection starts active on the server
     startWatching();
@@ -96,12 +102,17 @@ export const usePresenceStore = defineStore("presence", () => {
 
   /** Another tab of this session picked a status. */
   function onChosen({ status: chosen }: { status: PresenceStatus }): void {
-    status.value = chosen;
+    status.value = confirmed.value = chosen;
+  }
+
+  /** A tab of this session (this one or another) picked a status: the room's update carries it. */
+  function onMemberUpdated(update: MemberUpdated): void {
+    if (update.chosen && update.member.id === me) onChosen({ status: update.chosen });
   }
 
   function reset(): void {
     stopWatching();
-    status.value = "online";
+    status.value = confirmed.value = "online";
     idle.value = false;
     error.value = null;
     lastActivity = 0;
@@ -111,6 +122,7 @@ export const usePresenceStore = defineStore("presence", () => {
     {
       "session:ready": onSessionReady,
       "presence:chosen": onChosen,
+      "room:member-updated": onMemberUpdated,
     },
     () => {
       stopWatching();
@@ -119,5 +131,5 @@ export const usePresenceStore = defineStore("presence", () => {
 
   useSessionStore().onSessionEvent("reset", reset);
 
-  return { status, idle, error, choose, reset };
+  return { status, confirmed, idle, error, choose, reset };
 });

@@ -4,6 +4,8 @@ import type { UserRef } from "@videochat/protocol";
 const TAB_KEY = "videochat.tab";
 const SESSION_KEY = "videochat.session";
 const LAST_IDENTITY_KEY = "videochat.lastIdentity";
+/** Read by public/reloading.js, before the app loads: keep these names in step with it. */
+const CALL_PLACE_KEY = "videochat.callPlace";
 
 export interface SavedSession {
   token: string;
@@ -63,6 +65,17 @@ export function saveSession(session: SavedSession): void {
 
 export function forgetSession(): void {
   storage()?.removeItem(SESSION_KEY);
+}
+
+/**
+ * Whether this tab's page holds a place in a call (`kind`), so that a reload of the tab asks the server
+ * to keep it from the first moment (public/reloading.js). A page that loads keeps the mark until its
+ * own call state says otherwise: a reload that resumes the call marks it again.
+ */
+export function markCallPlace(kind: "private" | "group", held: boolean): void {
+  const store = storage();
+  if (held) store?.setItem(CALL_PLACE_KEY, kind);
+  else if (store?.getItem(CALL_PLACE_KEY) === kind) store.removeItem(CALL_PLACE_KEY);
 }
 
 /** The name and room this tab last joined with: the join form starts from them after a session ends. */

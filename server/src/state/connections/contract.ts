@@ -3,7 +3,7 @@
 // dead run's tabs.
 import type { PresenceStatus } from "@videochat/protocol";
 import { methodsOf } from "../methods.js";
-import type { MembershipChange, RoomView, Session } from "../types.js";
+import type { MembershipChange, PresenceResult, RoomView, Session, StepCharge } from "../types.js";
 
 /**
  * What a live socket knows of its session, enough to rebuild it when the Store lost it (Redis
@@ -38,7 +38,8 @@ export interface AttachResult {
 export type ConnectResult =
   | (AttachResult & { view: RoomView })
   | { ok: false; code: "session_unknown" }
-  | { ok: false; code: "too_many_connections"; userId: string };
+  | { ok: false; code: "too_many_connections"; userId: string }
+  | { ok: false; code: "flooding" | "rate_limited"; userId: string; retryAfterMs: number };
 
 /** The first heartbeat of an instance run also takes over what earlier runs of the same id left. */
 export interface HeartbeatResult {
@@ -68,8 +69,23 @@ export interface ConnectionsStore {
    * A new connection's whole join in one step (one round trip on Redis): resolves the handshake
    * `token` to its session, attaches `connectionId` like `attachConnection`, and reads the session's
    * room as it is right after (RoomView). `session_unknown` when the token resolves to no session.
+   * With `attach` (the session-attach budget and the time, epoch ms), the session's hold-off (see
+   * `holdOff`) and budget are checked first, in the same step: `flooding` while held off,
+   * `rate_limited` once the budget's window is spent (each try counts), both with `retryAfterMs`
+   * and nothing attached.
    */
-  connect(token: string, connectionId: string, maxConnections: number): Promise<ConnectResult>;
+  connect(
+    token: string,
+    connectionId: string,
+    maxConnections: number,
+    attach?: StepCharge,
+  ): Promise<ConnectResult>;
+
+  /**
+   * Keeps session `userId` from connecting a tab (`connect` with `attach`) on any instance until `until`
+   * (epoch ms, the caller's clock): a flooder cut off. Nothing happens when the session is gone.
+   */
+  holdOff(userId: string, until: number): Promise<void>;
 
   /**
    * A connection of this session opened: it leaves the grace period and enters its room if new.
@@ -109,13 +125,16 @@ export interface ConnectionsStore {
   /**
    * One connection (tab) of the session became idle or hidden, or active again. The member's status
    * becomes "absent" when every connection is idle and the user chose "online", and back again.
-   * Null when the session or the connection is unknown.
+   * Null when the session or the connection is unknown. With `charge`, first charges the user's
+   * presence budget (shared with setStatus): once spent, nothing changes and the result carries
+   * `retryAfterMs`.
    */
   setConnectionIdle(
     userId: string,
     connectionId: string,
     idle: boolean,
-  ): Promise<{ session: Session; changed?: MembershipChange } | null>;
+    charge?: StepCharge,
+  ): Promise<PresenceResult | null>;
 
   /**
    * Marks an instance run alive at `now` (epoch ms). `instanceKey` is "<instance id>#<incarnation>",
@@ -132,13 +151,20 @@ export interface ConnectionsStore {
    */
   takeOverDeadInstances(now: number, ttlMs: number, graceMs: number): Promise<TakeOverResult>;
 
-  /** A clean shutdown: the instance leaves the registry (its connections were detached). */
-  retireInstance(instanceId: string): Promise<void>;
+  /**
+   * A clean shutdown: the instance leaves the registry. Its connections should be detached already;
+   * any still held (a detach that never landed, e.g. behind a stalled Redis) is dropped as in a
+   * takeover, its session entering its grace period until `graceDeadline` (ms since the epoch) unless
+   * it already has an earlier one, so a retired run never leaves a ghost connection. Returns the
+   * status changes of sessions that keep tabs elsewhere.
+   */
+  retireInstance(instanceId: string, graceDeadline: number): Promise<MembershipChange[]>;
 }
 
 /** The names composeStore binds (the compiler keeps this list equal to ConnectionsStore's methods). */
 export const connectionsMethods = methodsOf<ConnectionsStore>()([
   "connect",
+  "holdOff",
   "attachConnection",
   "restoreSession",
   "detachConnection",

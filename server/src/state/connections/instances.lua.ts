@@ -38,9 +38,12 @@ end
 return cjson.encode({instances = dead, changes = changes})
 `;
 
-/** ARGV: prefix, instanceKey */
+/**
+ * ARGV: prefix, instanceKey, graceDeadline -> JSON {changes}: the run leaves the registry, and any
+ * connection of it still in the Store (a detach that never landed) is dropped as in a takeover.
+ */
 export const retireInstance = `
-redis.call('HDEL', p .. ':instances', ARGV[2])
-redis.call('DEL', p .. ':inst:' .. ARGV[2] .. ':sessions')
-return 1
+local changes = {}
+take_over(ARGV[2], tonumber(ARGV[3]), changes)
+return cjson.encode({changes = changes})
 `;

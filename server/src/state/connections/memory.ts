@@ -1,11 +1,11 @@
 // The memory Store's connections (tabs) of sessions and the instance runs that hold them, with the
 // takeover of a dead run's tabs. Every method runs without awaiting, so each is atomic like the Redis
 // scripts.
-import { effectiveStatus, toSession, type SessionRecord } from "../memory-records.js";
+import { charge, effectiveStatus, toSession, type Budget, type SessionRecord } from "../memory-records.js";
 import type { Immediate } from "../methods.js";
 import type { MemoryRooms } from "../rooms/memory.js";
 import type { MemorySessions } from "../sessions/memory.js";
-import type { MembershipChange } from "../types.js";
+import type { MembershipChange, PresenceResult, StepCharge } from "../types.js";
 import type {
   AttachRefusal,
   AttachResult,
@@ -19,18 +19,33 @@ import type {
 export class MemoryConnections implements Immediate<ConnectionsStore> {
   /** Instance runs by key, with their last heartbeat (epoch ms). */
   private readonly instances = new Map<string, number>();
+  /** Per session: epoch ms until which it may not connect (holdOff). */
+  private readonly holds = new Map<string, number>();
+  /** Per session: its session-attach budget (connect), fixed windows as in Redis. */
+  private readonly attachBudgets = new Map<string, Budget>();
 
   constructor(
     private readonly sessions: MemorySessions,
     private readonly rooms: MemoryRooms,
   ) {}
 
-  connect(token: string, connectionId: string, maxConnections: number): ConnectResult {
+  connect(token: string, connectionId: string, maxConnections: number, attach?: StepCharge): ConnectResult {
     const record = this.sessions.byToken(token);
     if (!record) return { ok: false, code: "session_unknown" };
+    if (attach) {
+      const held = (this.holds.get(record.id) ?? 0) - attach.now;
+      if (held > 0) return { ok: false, code: "flooding", userId: record.id, retryAfterMs: held };
+      const waitMs = charge(this.attachBudgets, record.id, attach, attach.now);
+      if (waitMs !== null)
+        return { ok: false, code: "rate_limited", userId: record.id, retryAfterMs: waitMs };
+    }
     const attached = this.attach(record, connectionId, maxConnections);
     if (!attached.ok) return { ok: false, code: "too_many_connections", userId: record.id };
     return { ...attached, view: this.rooms.view(record.room) };
+  }
+
+  holdOff(userId: string, until: number): void {
+    if (this.sessions.record(userId)) this.holds.set(userId, until);
   }
 
   restoreSession(
@@ -111,9 +126,16 @@ export class MemoryConnections implements Immediate<ConnectionsStore> {
     return changed ? { changed } : {};
   }
 
-  setConnectionIdle(userId: string, connectionId: string, idle: boolean) {
+  setConnectionIdle(
+    userId: string,
+    connectionId: string,
+    idle: boolean,
+    budget?: StepCharge,
+  ): PresenceResult | null {
     const record = this.sessions.record(userId);
     if (!record?.connections.has(connectionId)) return null;
+    const retryAfterMs = this.sessions.chargePresence(userId, budget);
+    if (retryAfterMs !== null) return { session: toSession(record), retryAfterMs };
     if (idle) record.idle.add(connectionId);
     else record.idle.delete(connectionId);
     const changed = this.sessions.refreshStatus(record);
@@ -145,8 +167,10 @@ export class MemoryConnections implements Immediate<ConnectionsStore> {
     return { instances: dead.map(([key]) => key), changes };
   }
 
-  retireInstance(key: string): void {
-    this.instances.delete(key);
+  retireInstance(key: string, graceDeadline: number): MembershipChange[] {
+    const changes: MembershipChange[] = [];
+    this.takeOver(key, graceDeadline, changes);
+    return changes;
   }
 
   /**

@@ -1,8 +1,8 @@
 // The Redis Store's connections (tabs) of sessions and the instance runs that hold them, with the
 // takeover of a dead run's tabs.
-import { type RedisScripts, type ViewReply, roomView, list } from "../redis-client.js";
+import { type RedisScripts, type ViewReply, chargeArgs, roomView, list } from "../redis-client.js";
 import { sessionIdOf, tokenDigest } from "../tokens.js";
-import type { MembershipChange, Session } from "../types.js";
+import type { MembershipChange, PresenceResult, StepCharge } from "../types.js";
 import * as connectionsLua from "./connections.lua.js";
 import type {
   AttachRefusal,
@@ -23,16 +23,26 @@ export class RedisConnections implements ConnectionsStore {
 
   constructor(private readonly scripts: RedisScripts<keyof typeof lua>) {}
 
-  async connect(token: string, connectionId: string, maxConnections: number): Promise<ConnectResult> {
+  async connect(
+    token: string,
+    connectionId: string,
+    maxConnections: number,
+    attach?: StepCharge,
+  ): Promise<ConnectResult> {
     const [json, ...view] = (await this.scripts.call(
       "connect",
       sessionIdOf(token),
       tokenDigest(token),
       connectionId,
       maxConnections,
+      ...(attach ? [attach.now, attach.points, attach.windowMs] : []),
     )) as [string, ...ViewReply];
     const attached = JSON.parse(json) as ConnectResult;
     return attached.ok ? { ...attached, view: roomView(view) } : attached;
+  }
+
+  async holdOff(userId: string, until: number): Promise<void> {
+    await this.scripts.call("holdOff", userId, Math.round(until));
   }
 
   async attachConnection(
@@ -79,8 +89,15 @@ export class RedisConnections implements ConnectionsStore {
     userId: string,
     connectionId: string,
     idle: boolean,
-  ): Promise<{ session: Session; changed?: MembershipChange } | null> {
-    return this.scripts.run("setConnectionIdle", userId, connectionId, idle ? "1" : "0");
+    charge?: StepCharge,
+  ): Promise<PresenceResult | null> {
+    return this.scripts.run(
+      "setConnectionIdle",
+      userId,
+      connectionId,
+      idle ? "1" : "0",
+      ...chargeArgs(charge),
+    );
   }
 
   async heartbeat(instanceKey: string, now: number, graceMs: number): Promise<HeartbeatResult> {
@@ -93,8 +110,13 @@ export class RedisConnections implements ConnectionsStore {
     return { instances: list(taken.instances), changes: list(taken.changes) };
   }
 
-  async retireInstance(instanceId: string): Promise<void> {
-    await this.scripts.call("retireInstance", instanceId);
+  async retireInstance(instanceId: string, graceDeadline: number): Promise<MembershipChange[]> {
+    const retired = (await this.scripts.run<{ changes: MembershipChange[] }>(
+      "retireInstance",
+      instanceId,
+      graceDeadline,
+    ))!;
+    return list(retired.changes);
   }
 
   async renewGrace(userId: string, graceDeadline: number): Promise<boolean> {

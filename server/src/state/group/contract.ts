@@ -2,7 +2,14 @@
 // a deadline. One conversation at a time: someone in a private chat or a group call is busy.
 import type { GroupCall, MediaState, UserRef } from "@videochat/protocol";
 import { methodsOf } from "../methods.js";
-import type { CallHolder, LeftGroupCall, MembershipChange } from "../types.js";
+import type {
+  CallHolder,
+  CallPresence,
+  DepartedCall,
+  DepartReason,
+  LeftGroupCall,
+  MembershipChange,
+} from "../types.js";
 
 export type StartGroupCallResult =
   | { ok: true; call: GroupCall; changes: MembershipChange[] }
@@ -46,12 +53,31 @@ export interface GroupCallStore {
   joinGroupCall(userId: string, callId: string, holder: CallHolder): Promise<JoinGroupCallResult>;
 
   /**
-   * A tab of the user attached. The same page as the holder: it holds the call again on its new
-   * connection (null). Another page while the holder's connection is still attached: a second tab, the
-   * call stays where it is (null). Another page while the holder is gone (a reload, a new page load):
-   * nobody can hold the call's media any more, so the user is taken out, as by leaveGroupCall.
+   * A tab of the user attached while they are in a group call. The holding page (a reconnect) or a new
+   * page load of the holding tab (a reload) holds the place again on `holder` and its grace ends: the
+   * presence to announce when the place was away or the page is new (`rejoined`), else null. Another
+   * tab of the user changes nothing (null): the call stays with its holder.
    */
-  keepGroupCall(userId: string, holder: CallHolder): Promise<LeftGroupCall | null>;
+  keepGroupCall(userId: string, holder: CallHolder): Promise<CallPresence | null>;
+
+  /**
+   * The connection `connection` closed. When it held the user's place, the place is away until
+   * `deadline` (epoch ms, stored and fired by takeDepartedParticipants) unless a page of the holding tab
+   * takes it back (keepGroupCall); `reason` is why it will end then. The presence to announce, or null
+   * when that connection held no place.
+   */
+  awayFromGroupCall(
+    userId: string,
+    connection: string,
+    deadline: number,
+    reason: DepartReason,
+  ): Promise<CallPresence | null>;
+
+  /** As reloadingCall, for the user's place in their group call. */
+  reloadingGroupCall(userId: string, tab: string, deadline: number): Promise<boolean>;
+
+  /** Takes out, each once across callers, every participant whose place stayed away past its deadline. */
+  takeDepartedParticipants(now: number, limit: number): Promise<DepartedCall[]>;
 
   /**
    * Takes out, each once across callers, every participant of the calls of `rooms` whose holding
@@ -63,6 +89,16 @@ export interface GroupCallStore {
 
   /** Keeps the participant's media state with their call; null when the user is in no group call. */
   setGroupCallMedia(userId: string, media: MediaState): Promise<MediaChange | null>;
+
+  /**
+   * Raises (`raised`) or lowers the hand of a participant of call `callId`, raised at `at` (epoch ms; a
+   * hand already up keeps its first time). Bumps the call's version and returns it (its `hands` say who
+   * is up); null when the user is not a participant of `callId`. A hand goes down when its owner leaves.
+   */
+  setGroupCallHand(userId: string, callId: string, raised: boolean, at: number): Promise<GroupCall | null>;
+
+  /** The other participants of `callId` when the user is one of them (reactions go to them), else null. */
+  groupCallOthers(userId: string, callId: string): Promise<string[] | null>;
 
   /** Takes the user out of their group call; the call ends with its last participant. Null if in none. */
   leaveGroupCall(userId: string): Promise<LeftGroupCall | null>;
@@ -88,8 +124,13 @@ export const groupMethods = methodsOf<GroupCallStore>()([
   "startGroupCall",
   "joinGroupCall",
   "keepGroupCall",
+  "awayFromGroupCall",
+  "reloadingGroupCall",
+  "takeDepartedParticipants",
   "takeLostHolders",
   "setGroupCallMedia",
+  "setGroupCallHand",
+  "groupCallOthers",
   "leaveGroupCall",
   "inviteToGroupCall",
   "declineGroupInvite",

@@ -1,7 +1,8 @@
 // Lua scripts of the Redis Store for group calls: one per room, a capped list of participants, and
 // invitations with a deadline. Keys: gcall:<id> {room, version, max}, gcall:<id>:order (participants
 // in join order), gcall:<id>:invites {invitee: inviter}, gcall:<id>:holders {participant: JSON {page,
-// connection}}, gcall:<id>:media {participant: JSON media state}, room:<r>:gcall, and the `invites`
+// connection}}, gcall:<id>:media {participant: JSON media state}, gcall:<id>:hands {participant: raised
+// at, epoch ms}, room:<r>:gcall, and the `invites`
 // sorted set ("<call>|<invitee>" by deadline) that every reaper fires.
 
 /** The end of a script that takes session `s` out of its call: JSON {callId, room, call?, changes} or nil. */
@@ -50,23 +51,84 @@ return cjson.encode(enter_gcall(s, id))
 `;
 
 /**
- * ARGV: prefix, userId, page, connection -> JSON {callId, room, call?, changes} when the user was taken
- * out (the holding page is gone and this is another one), else nil
+ * Script lines: session `s` (ARGV[2]) in call `id`, `holders` (the call's hash), `held` (the
+ * holder decoded, or false) and `presence` (its CallPresence, not rejoined); nil when not in a call.
  */
-export const keepGroupCall = `
+const heldPlace = `
 local s = read_session(ARGV[2])
 if not s or not s.groupCallId then return nil end
-local holders = gcall_key(s.groupCallId) .. ':holders'
+local id = s.groupCallId
+local holders = gcall_key(id) .. ':holders'
 local held = redis.call('HGET', holders, s.id)
 held = held and cjson.decode(held)
-if not held or held.page == ARGV[3] then
-  redis.call('HSET', holders, s.id, cjson.encode({page = ARGV[3], connection = ARGV[4]}))
-  return nil
+local others = {}
+for _, uid in ipairs(redis.call('LRANGE', gcall_key(id) .. ':order', 0, -1)) do
+  if uid ~= s.id then table.insert(others, uid) end
 end
--- Only the same tab loading a new page is a reload; another tab of the user leaves it to the sweep.
-if string.match(held.page, '^(.-)/') ~= string.match(ARGV[3], '^(.-)/') then return nil end
-if redis.call('SISMEMBER', p .. ':conns:' .. s.id, held.connection) == 1 then return nil end
-${takeOut}
+local presence = {kind = 'group', callId = id, user = {id = s.id, name = s.name}, others = others, rejoined = false}`;
+
+/**
+ * ARGV: prefix, userId, page, connection -> JSON CallPresence when the holding page (or a new page of
+ * the holding tab, `rejoined`) holds the place again after it was away or new, else nil
+ */
+export const keepGroupCall = `
+${heldPlace}
+-- Only the same tab loading a new page is a reload; another tab of the user leaves the place alone.
+if held and string.match(held.page, '^(.-)/') ~= string.match(ARGV[3], '^(.-)/') then return nil end
+redis.call('HSET', holders, s.id, cjson.encode({page = ARGV[3], connection = ARGV[4]}))
+redis.call('ZREM', p .. ':gcall-away', id .. '|' .. s.id)
+presence.rejoined = (held and held.page ~= ARGV[3]) or false
+if not presence.rejoined and not (held and held.away) then return nil end
+return cjson.encode(presence)
+`;
+
+/**
+ * ARGV: prefix, userId, connection, deadline (epoch ms), reason -> JSON CallPresence when that connection
+ * held the user's place (now away until the deadline, in the `gcall-away` sorted set), else nil
+ */
+export const awayFromGroupCall = `
+${heldPlace}
+if not held or held.connection ~= ARGV[3] then return nil end
+held.away, held.due = ARGV[5], tonumber(ARGV[4])
+redis.call('HSET', holders, s.id, cjson.encode(held))
+redis.call('ZADD', p .. ':gcall-away', ARGV[4], id .. '|' .. s.id)
+return cjson.encode(presence)
+`;
+
+/**
+ * ARGV: prefix, userId, tab, deadline (epoch ms) -> 1 when the user's place, held by a page of that tab,
+ * was away and now stays away until the deadline at the least (ending as "lost"), else 0
+ */
+export const reloadingGroupCall = `
+local function run()
+  ${heldPlace}
+  if not held or not held.away or string.sub(held.page, 1, #ARGV[3] + 1) ~= ARGV[3] .. '/' then return nil end
+  held.away, held.due = 'lost', math.max(held.due, tonumber(ARGV[4]))
+  redis.call('HSET', holders, s.id, cjson.encode(held))
+  redis.call('ZADD', p .. ':gcall-away', held.due, id .. '|' .. s.id)
+  return 1
+end
+return run() or 0
+`;
+
+/** ARGV: prefix, now, limit -> JSON array of DepartedCall (group): places that stayed away past their deadline */
+export const takeDepartedParticipants = `
+local out = {}
+for _, due in ipairs(take_due('gcall-away', ARGV[2], ARGV[3])) do
+  local id, uid = due[1], due[2]
+  local held = redis.call('HGET', gcall_key(id) .. ':holders', uid)
+  held = held and cjson.decode(held)
+  local s = held and held.away and held.due <= tonumber(ARGV[2]) and read_session(uid)
+  if s and s.groupCallId == id then
+    local changes = {}
+    local left = leave_gcall(s, changes)
+    if left then
+      left.changes = changes
+      table.insert(out, cjson.encode({kind = 'group', user = {id = s.id, name = s.name}, reason = held.away, left = left}))
+    end
+  end
+end
+return out
 `;
 
 /**
@@ -118,6 +180,32 @@ end
 return cjson.encode({callId = id, others = others})
 `;
 
+/**
+ * ARGV: prefix, userId, callId, raised at (epoch ms; 0 lowers) -> JSON call with its version bumped, or
+ * nil when the user is not a participant of callId
+ */
+export const setGroupCallHand = `
+if redis.call('HGET', session_key(ARGV[2]), 'groupCallId') ~= ARGV[3] then return nil end
+local key = gcall_key(ARGV[3])
+if ARGV[4] == '0' then
+  redis.call('HDEL', key .. ':hands', ARGV[2])
+else
+  redis.call('HSETNX', key .. ':hands', ARGV[2], ARGV[4])
+end
+redis.call('HINCRBY', key, 'version', 1)
+return cjson.encode(read_gcall(ARGV[3]))
+`;
+
+/** ARGV: prefix, userId, callId -> JSON array of the other participants' ids, or nil when not one of them */
+export const groupCallOthers = `
+if redis.call('HGET', session_key(ARGV[2]), 'groupCallId') ~= ARGV[3] then return nil end
+local others = {}
+for _, uid in ipairs(redis.call('LRANGE', gcall_key(ARGV[3]) .. ':order', 0, -1)) do
+  if uid ~= ARGV[2] then table.insert(others, uid) end
+end
+return cjson.encode(others)
+`;
+
 /** ARGV: prefix, userId -> JSON {callId, room, call?, changes} or nil when not in a call */
 export const leaveGroupCall = `
 local s = read_session(ARGV[2])
@@ -157,12 +245,9 @@ return cjson.encode({callId = ARGV[3], inviterId = inviter, invitee = {id = ARGV
 
 /** ARGV: prefix, now, limit -> JSON array of {callId, inviterId, invitee} whose invitation expired unanswered */
 export const takeMissedInvites = `
-local due = redis.call('ZRANGEBYSCORE', p .. ':invites', '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
 local out = {}
-for _, entry in ipairs(due) do
-  redis.call('ZREM', p .. ':invites', entry)
-  local bar = string.find(entry, '|', 1, true)
-  local callId, invitee = string.sub(entry, 1, bar - 1), string.sub(entry, bar + 1)
+for _, due in ipairs(take_due('invites', ARGV[2], ARGV[3])) do
+  local callId, invitee = due[1], due[2]
   local inviter = redis.call('HGET', gcall_key(callId) .. ':invites', invitee)
   if inviter then
     redis.call('HDEL', gcall_key(callId) .. ':invites', invitee)

@@ -2,9 +2,17 @@
 // (memory.ts wires them), lent through `SessionHost`. Every method runs without awaiting, so each is
 // atomic like the Redis scripts.
 import type { GroupCall, MediaState } from "@videochat/protocol";
-import { anotherTab, type SessionHost } from "../memory-records.js";
+import { anotherTab, ofTab, type SessionHost } from "../memory-records.js";
 import type { Immediate } from "../methods.js";
-import type { CallHolder, LeftGroupCall, MembershipChange, Session } from "../types.js";
+import type {
+  CallHolder,
+  CallPresence,
+  DepartedCall,
+  DepartReason,
+  LeftGroupCall,
+  MembershipChange,
+  Session,
+} from "../types.js";
 import type {
   EndedInvite,
   GroupCallStore,
@@ -22,10 +30,15 @@ interface CallRecord {
   order: string[];
   /** Invitee id -> inviter id and deadline (epoch ms). */
   invites: Map<string, { inviterId: string; deadline: number }>;
-  /** Participant id -> the tab holding their place, and since when (epoch ms) a sweep found it gone. */
-  holders: Map<string, CallHolder & { lostAt?: number }>;
+  /**
+   * Participant id -> the tab holding their place, since when (epoch ms) a sweep found it gone, and
+   * until when it may stay away (its connection closed) and why it ends then.
+   */
+  holders: Map<string, CallHolder & { lostAt?: number; away?: { deadline: number; reason: DepartReason } }>;
   /** Participant id -> their media state as last told. */
   media: Map<string, MediaState>;
+  /** Participant id -> when they raised their hand (epoch ms). */
+  hands: Map<string, number>;
 }
 
 export class MemoryGroupCalls implements Immediate<GroupCallStore> {
@@ -49,6 +62,7 @@ export class MemoryGroupCalls implements Immediate<GroupCallStore> {
       invites: new Map(),
       holders: new Map([[s.id, holder]]),
       media: new Map(),
+      hands: new Map(),
     };
     this.calls.set(callId, call);
     this.byRoom.set(s.room, callId);
@@ -81,6 +95,7 @@ export class MemoryGroupCalls implements Immediate<GroupCallStore> {
     call.order = call.order.filter((id) => id !== s.id);
     call.holders.delete(s.id);
     call.media.delete(s.id);
+    call.hands.delete(s.id);
     call.version += 1;
     changes.push(...this.host.refresh(s));
     if (call.order.length > 0) return { callId: call.id, room: call.room, call: this.view(call), changes };
@@ -94,17 +109,56 @@ export class MemoryGroupCalls implements Immediate<GroupCallStore> {
     return (s && this.leave(s)) ?? null;
   }
 
-  keepGroupCall(userId: string, holder: CallHolder): LeftGroupCall | null {
+  keepGroupCall(userId: string, holder: CallHolder): CallPresence | null {
     const s = this.host.session(userId);
     const call = s?.groupCallId ? this.calls.get(s.groupCallId) : undefined;
     if (!s || !call) return null;
     const held = call.holders.get(s.id);
-    if (!held || held.page === holder.page) {
-      call.holders.set(s.id, holder);
-      return null;
+    if (held && anotherTab(held.page, holder.page)) return null;
+    call.holders.set(s.id, holder);
+    const rejoined = held !== undefined && held.page !== holder.page;
+    return rejoined || held?.away ? this.presence(call, s, rejoined) : null;
+  }
+
+  awayFromGroupCall(
+    userId: string,
+    connection: string,
+    deadline: number,
+    reason: DepartReason,
+  ): CallPresence | null {
+    const s = this.host.session(userId);
+    const call = s?.groupCallId ? this.calls.get(s.groupCallId) : undefined;
+    const held = call?.holders.get(userId);
+    if (!s || !call || held?.connection !== connection) return null;
+    held.away = { deadline, reason };
+    return this.presence(call, s, false);
+  }
+
+  reloadingGroupCall(userId: string, tab: string, deadline: number): boolean {
+    const s = this.host.session(userId);
+    const held = s?.groupCallId ? this.calls.get(s.groupCallId)?.holders.get(userId) : undefined;
+    if (!held?.away || !ofTab(held.page, tab)) return false;
+    held.away = { deadline: Math.max(held.away.deadline, deadline), reason: "lost" };
+    return true;
+  }
+
+  takeDepartedParticipants(now: number, limit: number): DepartedCall[] {
+    const out: DepartedCall[] = [];
+    for (const call of [...this.calls.values()]) {
+      for (const [id, held] of [...call.holders]) {
+        if (out.length >= limit) return out;
+        const s = this.host.session(id);
+        if (!s || !held.away || held.away.deadline > now) continue;
+        const left = this.leave(s);
+        if (left) out.push({ kind: "group", user: this.ref(id), reason: held.away.reason, left });
+      }
     }
-    if (anotherTab(held.page, holder.page) || this.host.connected(s.id, held.connection)) return null;
-    return this.leave(s) ?? null;
+    return out;
+  }
+
+  private presence(call: CallRecord, s: Session, rejoined: boolean): CallPresence {
+    const others = call.order.filter((id) => id !== s.id);
+    return { kind: "group", callId: call.id, user: this.ref(s.id), others, rejoined };
   }
 
   /** One process: every call is in reach, whatever the rooms an instance would sweep. */
@@ -129,6 +183,25 @@ export class MemoryGroupCalls implements Immediate<GroupCallStore> {
     if (!s || !call) return null;
     call.media.set(s.id, media);
     return { callId: call.id, others: call.order.filter((id) => id !== s.id) };
+  }
+
+  setGroupCallHand(userId: string, callId: string, raised: boolean, at: number): GroupCall | null {
+    const call = this.callOf(userId, callId);
+    if (!call) return null;
+    if (!raised) call.hands.delete(userId);
+    else if (!call.hands.has(userId)) call.hands.set(userId, at);
+    call.version += 1;
+    return this.view(call);
+  }
+
+  groupCallOthers(userId: string, callId: string): string[] | null {
+    return this.callOf(userId, callId)?.order.filter((id) => id !== userId) ?? null;
+  }
+
+  /** Call `callId` when the user is one of its participants. */
+  private callOf(userId: string, callId: string): CallRecord | undefined {
+    const call = this.calls.get(callId);
+    return call && this.host.session(userId)?.groupCallId === callId ? call : undefined;
   }
 
   inviteToGroupCall(inviterId: string, inviteeId: string, deadline: number): InviteResult {
@@ -184,6 +257,7 @@ export class MemoryGroupCalls implements Immediate<GroupCallStore> {
   private view(call: CallRecord): GroupCall {
     const { id, room, version, max } = call;
     const participants = call.order.map((uid) => this.ref(uid));
-    return { id, room, version, max, participants, media: Object.fromEntries(call.media) };
+    const media = Object.fromEntries(call.media);
+    return { id, room, version, max, participants, media, hands: Object.fromEntries(call.hands) };
   }
 }

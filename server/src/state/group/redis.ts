@@ -1,7 +1,7 @@
 // The Redis Store's group calls (see contract.ts).
 import type { GroupCall, MediaState } from "@videochat/protocol";
-import { type RedisScripts, groupCall, leftCall, list } from "../redis-client.js";
-import type { CallHolder, LeftGroupCall } from "../types.js";
+import { type RedisScripts, departed, groupCall, leftCall, list, presence } from "../redis-client.js";
+import type { CallHolder, CallPresence, DepartedCall, DepartReason, LeftGroupCall } from "../types.js";
 import type {
   EndedInvite,
   GroupCallStore,
@@ -50,14 +50,39 @@ export class RedisGroupCalls implements GroupCallStore {
     return joined.ok ? { ...joined, call: groupCall(joined.call), changes: list(joined.changes) } : joined;
   }
 
-  async keepGroupCall(userId: string, holder: CallHolder): Promise<LeftGroupCall | null> {
-    const left = await this.scripts.run<LeftGroupCall>(
+  async keepGroupCall(userId: string, holder: CallHolder): Promise<CallPresence | null> {
+    const kept = await this.scripts.run<CallPresence>(
       "keepGroupCall",
       userId,
       holder.page,
       holder.connection,
     );
-    return left && leftCall(left);
+    return kept && presence(kept);
+  }
+
+  async awayFromGroupCall(
+    userId: string,
+    connection: string,
+    deadline: number,
+    reason: DepartReason,
+  ): Promise<CallPresence | null> {
+    const away = await this.scripts.run<CallPresence>(
+      "awayFromGroupCall",
+      userId,
+      connection,
+      deadline,
+      reason,
+    );
+    return away && presence(away);
+  }
+
+  async reloadingGroupCall(userId: string, tab: string, deadline: number): Promise<boolean> {
+    return (await this.scripts.call("reloadingGroupCall", userId, tab, deadline)) === 1;
+  }
+
+  async takeDepartedParticipants(now: number, limit: number): Promise<DepartedCall[]> {
+    const replies = (await this.scripts.call("takeDepartedParticipants", now, limit)) as string[];
+    return replies.map(departed);
   }
 
   async takeLostHolders(now: number, graceMs: number, rooms: string[]): Promise<LeftGroupCall[]> {
@@ -73,6 +98,21 @@ export class RedisGroupCalls implements GroupCallStore {
       JSON.stringify({ audio, video, screen }),
     );
     return told && { ...told, others: list(told.others) };
+  }
+
+  async setGroupCallHand(
+    userId: string,
+    callId: string,
+    raised: boolean,
+    at: number,
+  ): Promise<GroupCall | null> {
+    const call = await this.scripts.run<GroupCall>("setGroupCallHand", userId, callId, raised ? at : 0);
+    return call && groupCall(call);
+  }
+
+  async groupCallOthers(userId: string, callId: string): Promise<string[] | null> {
+    const others = await this.scripts.run<string[]>("groupCallOthers", userId, callId);
+    return others && list(others);
   }
 
   async leaveGroupCall(userId: string): Promise<LeftGroupCall | null> {

@@ -1,8 +1,17 @@
 // The Store's private chats (two members of one room, one chat at a time) and their 1:1 calls, with
 // ring deadlines and the tab that holds each side of a call.
 import type { CallInfo, PrivateMessage, UserRef } from "@videochat/protocol";
+import type { ChangeResult, MessageChange } from "../message-change.js";
 import { methodsOf } from "../methods.js";
-import type { CallHolder, ClosedChat, MembershipChange, PrivateChatRecord } from "../types.js";
+import type {
+  CallHolder,
+  CallPresence,
+  ClosedChat,
+  DepartedCall,
+  DepartReason,
+  MembershipChange,
+  PrivateChatRecord,
+} from "../types.js";
 
 export type OpenPrivateChatResult =
   | { ok: true; chat: PrivateChatRecord; changes: MembershipChange[] }
@@ -11,12 +20,6 @@ export type OpenPrivateChatResult =
 
 export type StartCallResult =
   { ok: true; call: CallInfo } | { ok: false; code: "no_private_chat" | "call_exists" };
-
-/** A 1:1 call that ended without a hang-up: both partners are told. */
-export interface EndedCall {
-  chat: PrivateChatRecord;
-  callId: string;
-}
 
 /** A ring deadline that fired: the call was still ringing and has now ended as missed. */
 export interface MissedCall {
@@ -34,7 +37,10 @@ export interface PrivateChatsStore {
 
   getPrivateChat(chatId: string): Promise<PrivateChatRecord | null>;
 
-  /** Ends the chat (and its call) for both partners and forgets its messages. Null if already closed. */
+  /**
+   * Ends the chat (and its call) for both partners. Its messages stay the pair's history (see
+   * privateHistory) until it expires. Null if already closed.
+   */
   closePrivateChat(chatId: string): Promise<ClosedChat | null>;
 
   /** Null when the chat has closed meanwhile. */
@@ -50,10 +56,14 @@ export interface PrivateChatsStore {
    */
   postPrivateMessage(
     userId: string,
-    message: { text: string; at: number },
+    message: { text: string; at: number; replyTo?: number },
   ): Promise<{ chat: PrivateChatRecord; message: PrivateMessage } | null>;
 
-  /** The chat's kept messages, oldest first (the last HISTORY_LIMIT). */
+  /**
+   * The open chat's messages: its pair's history, oldest first (the last PRIVATE_HISTORY_LIMIT), with
+   * the messages of the pair's earlier chats, kept for the Store's `privateHistoryMs` after the
+   * pair's last message. Empty once the chat is closed (open a chat with the same person again).
+   */
   privateHistory(chatId: string): Promise<PrivateMessage[]>;
 
   /**
@@ -78,11 +88,54 @@ export interface PrivateChatsStore {
   holdCall(userId: string, callId: string, holder: CallHolder): Promise<void>;
 
   /**
-   * As keepGroupCall, for the call of the user's private chat: when the page that held the user's side
-   * is gone and another page attaches (a reload), the call ends (the chat stays); the ended call, else null.
+   * As keepGroupCall, for the call of the user's private chat: the holding page or a new page load of
+   * the holding tab (a reload) holds the user's side again; the presence to announce, or null.
    */
-  keepCall(userId: string, holder: CallHolder): Promise<EndedCall | null>;
+  keepCall(userId: string, holder: CallHolder): Promise<CallPresence | null>;
+
+  /** As awayFromGroupCall, for the user's side of their private chat's call. */
+  awayFromCall(
+    userId: string,
+    connection: string,
+    deadline: number,
+    reason: DepartReason,
+  ): Promise<CallPresence | null>;
+
+  /**
+   * A new page of tab `tab` is loading while the user's side of their chat's call, held by a page of
+   * that tab, is away (a reload slower than the closed-tab grace): the side stays away until
+   * `deadline` at the least, and ends as "lost" if no page takes it back by then. False when no side
+   * of that tab is away.
+   */
+  reloadingCall(userId: string, tab: string, deadline: number): Promise<boolean>;
+
+  /**
+   * Raises (`raised`) or lowers the hand of one side of call `callId` (the user's chat's active call),
+   * raised at `at` (epoch ms; a hand already up keeps its first time). The hands go with the call (its
+   * CallInfo's `hands`). The chat, for both sides, with the hands now up; null when `callId` is not
+   * the user's active call.
+   */
+  setCallHand(
+    userId: string,
+    callId: string,
+    raised: boolean,
+    at: number,
+  ): Promise<{ chat: PrivateChatRecord; hands: Record<string, number> } | null>;
+
+  /** Ends, each once across callers, every call one of whose sides stayed away past its deadline. */
+  takeDepartedCalls(now: number, limit: number): Promise<DepartedCall[]>;
+
+  /**
+   * As changeRoomMessage, for message `id` of the private chat `userId` is in (the pair's history);
+   * the chat comes back with the message, for the broadcast. `no_private_chat` when in none.
+   */
+  changePrivateMessage(userId: string, id: number, change: MessageChange): Promise<PrivateChangeResult>;
 }
+
+/** What changePrivateMessage answers. */
+export type PrivateChangeResult =
+  | { ok: true; message: PrivateMessage; chat: PrivateChatRecord }
+  | Extract<ChangeResult<PrivateMessage, "no_private_chat">, { ok: false }>;
 
 /** The names composeStore binds (the compiler keeps this list equal to PrivateChatsStore's methods). */
 export const privateMethods = methodsOf<PrivateChatsStore>()([
@@ -99,4 +152,9 @@ export const privateMethods = methodsOf<PrivateChatsStore>()([
   "callPartner",
   "holdCall",
   "keepCall",
+  "awayFromCall",
+  "reloadingCall",
+  "setCallHand",
+  "takeDepartedCalls",
+  "changePrivateMessage",
 ]);

@@ -1,6 +1,7 @@
 // The Store's rooms: membership snapshots with their version, message history (and its hot path,
 // the rate-limited post) and occupancy.
 import type { ChatMessage, Member, UserRef } from "@videochat/protocol";
+import type { ChangeResult, MessageChange } from "../message-change.js";
 import { methodsOf } from "../methods.js";
 import type { WindowLimit } from "../types.js";
 
@@ -11,6 +12,10 @@ export interface NewRoomMessage {
   at: number;
   /** The sender's id for the message, kept with it (see ChatMessage.nonce). */
   nonce?: string;
+  /** The id of the message this one replies to: its quote is kept with it when the room still has it. */
+  replyTo?: number;
+  /** A line about the room's group call (see ChatMessage.call); only the server writes one. */
+  call?: ChatMessage["call"];
 }
 
 /** What postRoomMessage answers. */
@@ -41,6 +46,18 @@ export interface RoomsStore {
 
   /** Member counts with the membership version they were read at, in the order of `rooms`. O(1) per room. */
   occupancy(rooms: readonly string[]): Promise<{ count: number; version: number }[]>;
+
+  /**
+   * Edits, deletes or reacts to message `id` of the room `userId` is a member of, in one step: the
+   * kept history is rewritten (a deleted text, and its quotes in replies, leave the Store), so later
+   * joiners see the result. Edits and deletes are the author's only (`not_author`); `no_message` when
+   * the room does not keep it (or it is deleted); `not_in_room` when the user is in no room.
+   */
+  changeRoomMessage(
+    userId: string,
+    id: number,
+    change: MessageChange,
+  ): Promise<ChangeResult<ChatMessage, "not_in_room">>;
 }
 
 /** The names composeStore binds (the compiler keeps this list equal to RoomsStore's methods). */
@@ -51,4 +68,5 @@ export const roomsMethods = methodsOf<RoomsStore>()([
   "postRoomMessage",
   "roomHistory",
   "occupancy",
+  "changeRoomMessage",
 ]);

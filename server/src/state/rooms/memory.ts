@@ -2,6 +2,7 @@
 // method runs without awaiting, so each is atomic like the Redis scripts.
 import type { ChatMessage, GroupCall, Member } from "@videochat/protocol";
 import { charge, type Budget } from "../memory-records.js";
+import { changeIn, missedSince, quoteIn, type ChangeResult, type MessageChange } from "../message-change.js";
 import type { Immediate } from "../methods.js";
 import { HISTORY_LIMIT, type MembershipChange, type RoomView, type Session } from "../types.js";
 import type { NewRoomMessage, PostResult, RoomsStore } from "./contract.js";
@@ -38,6 +39,17 @@ export class MemoryRooms implements Immediate<RoomsStore> {
     return { version: record.version, members: [...record.members.values()] };
   }
 
+  /** The room's newest message id, 0 before its first (the reach part's unread counts read it). */
+  latestMessageId(room: string): number {
+    return this.rooms.get(room)?.lastMessageId ?? 0;
+  }
+
+  /** Seeds an empty room's id counter (its first message gets `id` + 1), as its first message would. */
+  seedMessageId(room: string, id: number): void {
+    const record = this.room(room);
+    if (record.lastMessageId === 0) record.lastMessageId = id;
+  }
+
   roomVersion(room: string): number {
     return this.rooms.get(room)?.version ?? 0;
   }
@@ -46,7 +58,9 @@ export class MemoryRooms implements Immediate<RoomsStore> {
     const record = this.room(message.room);
     // Seeded from the clock, as in Redis: ids keep increasing across a loss of the Store's data.
     if (record.lastMessageId === 0) record.lastMessageId = message.at;
-    const stored: ChatMessage = { id: ++record.lastMessageId, ...message };
+    const { replyTo, ...rest } = message;
+    const quote = quoteIn(record.history, replyTo);
+    const stored: ChatMessage = { id: ++record.lastMessageId, ...rest, ...(quote ? { replyTo: quote } : {}) };
     record.history.push(stored);
     if (record.history.length > HISTORY_LIMIT)
       record.history.splice(0, record.history.length - HISTORY_LIMIT);
@@ -62,8 +76,7 @@ export class MemoryRooms implements Immediate<RoomsStore> {
   }
 
   roomHistory(room: string, afterId?: number): ChatMessage[] {
-    const history = this.room(room).history;
-    return afterId === undefined ? [...history] : history.filter((message) => message.id > afterId);
+    return missedSince(this.room(room).history, afterId);
   }
 
   occupancy(rooms: readonly string[]): { count: number; version: number }[] {
@@ -71,6 +84,18 @@ export class MemoryRooms implements Immediate<RoomsStore> {
       const record = this.rooms.get(room);
       return { count: record?.members.size ?? 0, version: record?.version ?? 0 };
     });
+  }
+
+  changeRoomMessage(
+    userId: string,
+    id: number,
+    change: MessageChange,
+  ): ChangeResult<ChatMessage, "not_in_room"> {
+    for (const record of this.rooms.values()) {
+      const member = record.members.get(userId);
+      if (member) return changeIn(record.history, { id: member.id, name: member.name }, id, change);
+    }
+    return { ok: false, code: "not_in_room" };
   }
 
   /** Adds or refreshes a member and bumps the room's membership version. */

@@ -2,7 +2,9 @@
 import type { ChatMessage, Member } from "@videochat/protocol";
 import type { RedisScripts } from "../redis-client.js";
 import { HISTORY_LIMIT } from "../types.js";
+import { changeArgs, changeReply } from "../message-change-redis.js";
 import type { NewRoomMessage, PostResult, RoomsStore } from "./contract.js";
+import { missedSince, type ChangeResult, type MessageChange } from "../message-change.js";
 import * as lua from "./rooms.lua.js";
 
 export class RedisRooms implements RoomsStore {
@@ -24,7 +26,10 @@ export class RedisRooms implements RoomsStore {
     });
     return {
       version: Number(version ?? 0),
-      members: ((members as string[] | undefined) ?? []).map((json) => JSON.parse(json) as Member),
+      // Beside each entry the hash keeps the member's message budget (a number; post_field in the prelude).
+      members: ((members as string[] | undefined) ?? [])
+        .filter((value) => value.startsWith("{"))
+        .map((json) => JSON.parse(json) as Member),
     };
   }
 
@@ -33,12 +38,14 @@ export class RedisRooms implements RoomsStore {
   }
 
   async appendRoomMessage(message: NewRoomMessage): Promise<ChatMessage> {
+    const { replyTo, ...kept } = message;
     const reply = await this.scripts.run<ChatMessage>(
       "appendRoomMessage",
       message.room,
-      JSON.stringify(message),
+      JSON.stringify(kept),
       HISTORY_LIMIT,
       message.at,
+      replyTo ?? "",
     );
     if (!reply) throw new Error("appendRoomMessage returned nothing");
     return reply;
@@ -48,15 +55,17 @@ export class RedisRooms implements RoomsStore {
     message: NewRoomMessage,
     limit: { points: number; windowMs: number },
   ): Promise<PostResult> {
+    const { replyTo, ...kept } = message;
     const reply = await this.scripts.call(
       "postRoomMessage",
       message.room,
-      JSON.stringify(message),
+      JSON.stringify(kept),
       HISTORY_LIMIT,
       message.at,
       message.from.id,
       limit.points,
       limit.windowMs,
+      replyTo ?? "",
     );
     if (typeof reply === "string") return { ok: true, message: JSON.parse(reply) as ChatMessage };
     const [code, wait] = reply as [string, number?];
@@ -70,19 +79,27 @@ export class RedisRooms implements RoomsStore {
       (await this.scripts.redis.lrange(this.scripts.key("room", room, "history"), -HISTORY_LIMIT, -1)).map(
         (json) => JSON.parse(json) as ChatMessage,
       );
-    return afterId === undefined ? history : history.filter((message) => message.id > afterId);
+    return missedSince(history, afterId);
+  }
+
+  async changeRoomMessage(
+    userId: string,
+    id: number,
+    change: MessageChange,
+  ): Promise<ChangeResult<ChatMessage, "not_in_room">> {
+    return changeReply<ChatMessage, "not_in_room">(
+      await this.scripts.call("changeRoomMessage", userId, ...changeArgs(id, change)),
+    );
   }
 
   async occupancy(rooms: readonly string[]): Promise<{ count: number; version: number }[]> {
-    // MULTI: each count is read at the same instant as its version.
-    const multi = this.scripts.redis.multi();
-    for (const room of rooms)
-      multi.hlen(this.scripts.key("room", room, "members")).get(this.scripts.key("room", room, "version"));
-    const replies = (await multi.exec()) ?? [];
-    const values = replies.map(([error, value]) => {
-      if (error) throw error;
-      return Number(value ?? 0);
-    });
-    return rooms.map((_, i) => ({ count: values[2 * i] ?? 0, version: values[2 * i + 1] ?? 0 }));
+    if (rooms.length === 0) return [];
+    // One script: each count is read at the same instant as its version.
+    const values = ((await this.scripts.call("occupancy", ...rooms)) as number[]).map(Number);
+    // Two fields per member: the entry and the message budget (post_field in the prelude).
+    return rooms.map((_, i) => ({
+      count: Math.ceil((values[2 * i] ?? 0) / 2),
+      version: values[2 * i + 1] ?? 0,
+    }));
   }
 }

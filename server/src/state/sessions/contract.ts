@@ -9,6 +9,8 @@ import type {
   RoomView,
   Session,
   WindowLimit,
+  PresenceResult,
+  StepCharge,
 } from "../types.js";
 
 export type CreateSessionResult =
@@ -47,6 +49,8 @@ export interface EndedSession {
   left?: MembershipChange;
   /** Set when the user was in a group call and has now left it. */
   leftCall?: LeftGroupCall;
+  /** Set when the user had a private chat: it is closed for both, in the same step. */
+  closedChat?: ClosedChat;
   /** The connections (tabs) the session still had, which are no longer attached to anything. */
   connections: string[];
 }
@@ -93,19 +97,30 @@ export interface SessionsStore {
   endSession(userId: string): Promise<EndedSession | null>;
 
   /**
-   * The user's log-out (`session:leave`) in one step: charges their leave budget (`limit.points` per
-   * fixed window of `limit.windowMs`, shared across instances; `rate_limited` with the wait when it is
-   * spent), then ends the session like `endSession`. `now` is epoch ms.
+   * The user's log-out (`session:leave`) in one step: ends the session like `endSession`; a leave that
+   * finds no session (a repeat, a flood after the end) is charged to their leave budget (`limit.points`
+   * per fixed window of `limit.windowMs`, shared across instances; `rate_limited` with the wait when it
+   * is spent). A session ends once, so the leave that ends it is not charged (with points ≥ 1; a budget
+   * of 0 refuses every leave). `now` is epoch ms.
    */
   leaveSession(userId: string, limit: WindowLimit, now: number): Promise<LeaveResult>;
 
   moveToRoom(userId: string, room: string): Promise<RoomMove | null>;
 
-  /** The user picks a status by hand (Session.chosen); the room sees the resulting Session.status. */
+  /**
+   * The user picks a status by hand (Session.chosen); the room sees the resulting Session.status.
+   * With `charge`, first charges the user's presence budget (shared with setConnectionIdle): once
+   * spent, nothing changes and the result carries `retryAfterMs`. Null: no such session.
+   * `activeTab`: the caller knows the tab making the choice to be one of the session's connections and
+   * not idle, so a choice of online shows online without reading the other tabs (the Redis Store then
+   * skips that read; the memory Store reads them anyway). Leave it out when unsure.
+   */
   setStatus(
     userId: string,
     status: PresenceStatus,
-  ): Promise<{ session: Session; changed?: MembershipChange } | null>;
+    charge?: StepCharge,
+    activeTab?: boolean,
+  ): Promise<PresenceResult | null>;
 }
 
 /** The names composeStore binds (the compiler keeps this list equal to SessionsStore's methods). */

@@ -5,7 +5,14 @@ import type { MemoryRooms } from "../rooms/memory.js";
 import { charge, effectiveStatus, toSession, type Budget, type SessionRecord } from "../memory-records.js";
 import type { Immediate } from "../methods.js";
 import { newSessionId, newToken, sessionIdOf, tokenDigest } from "../tokens.js";
-import type { ClosedChat, LeftGroupCall, MembershipChange, Session } from "../types.js";
+import type {
+  ClosedChat,
+  LeftGroupCall,
+  MembershipChange,
+  PresenceResult,
+  Session,
+  StepCharge,
+} from "../types.js";
 import {
   claimedSession,
   type ClaimBudget,
@@ -27,6 +34,8 @@ export class MemorySessions implements Immediate<SessionsStore> {
   private readonly names = new Map<string, string>();
   /** Leave budgets per user: fixed windows, as in Redis. */
   private readonly leaveBudgets = new Map<string, Budget>();
+  /** Per user: presence changes (setStatus, setConnectionIdle). */
+  private readonly presenceBudgets = new Map<string, Budget>();
   /** Session claims per address (see createSession). */
   private readonly claimBudgets = new Map<string, Budget>();
 
@@ -100,9 +109,25 @@ export class MemorySessions implements Immediate<SessionsStore> {
     return this.rooms.refreshMember(record)[0];
   }
 
-  setStatus(userId: string, status: PresenceStatus) {
+  /**
+   * Charges `userId`'s presence budget (setStatus and setConnectionIdle share it): the ms to wait once
+   * it is spent, else null. No charge: null.
+   */
+  chargePresence(userId: string, budget: StepCharge | undefined): number | null {
+    return budget ? charge(this.presenceBudgets, userId, budget, budget.now) : null;
+  }
+
+  /** `_activeTab`: a hint the Redis Store uses to skip a read; the tabs are read here anyway. */
+  setStatus(
+    userId: string,
+    status: PresenceStatus,
+    budget?: StepCharge,
+    _activeTab?: boolean,
+  ): PresenceResult | null {
     const record = this.sessions.get(userId);
     if (!record) return null;
+    const retryAfterMs = this.chargePresence(userId, budget);
+    if (retryAfterMs !== null) return { session: toSession(record), retryAfterMs };
     record.chosen = status;
     record.status = effectiveStatus(record);
     const changed = record.entered ? this.rooms.addMember(record.room, record) : undefined;
@@ -144,10 +169,13 @@ export class MemorySessions implements Immediate<SessionsStore> {
   }
 
   leaveSession(userId: string, limit: { points: number; windowMs: number }, now: number): LeaveResult {
+    // A session ends once, so the leave that ends it fits any budget of a point or more: only leaves
+    // that find no session are charged (the Redis Store's leave then costs no budget command).
+    const record = this.sessions.get(userId);
+    if (record && limit.points >= 1) return { ok: true, ended: this.end(record) };
     const waitMs = charge(this.leaveBudgets, userId, limit, now);
     if (waitMs !== null) return { ok: false, code: "rate_limited", retryAfterMs: waitMs };
-    const record = this.sessions.get(userId);
-    return { ok: true, ended: record ? this.end(record) : null };
+    return { ok: true, ended: null };
   }
 
   private end(record: SessionRecord): EndedSession {
@@ -156,6 +184,14 @@ export class MemorySessions implements Immediate<SessionsStore> {
     this.names.delete(record.nameKey);
     const left = record.entered ? this.rooms.removeMember(record.room, record.id) : undefined;
     const connections = [...record.connections];
-    return { session: toSession(record), left, connections, ...(leftCall ? { leftCall } : {}) };
+    // Its private chat ends with it, in this same step: only the partner's busy flag changes.
+    const closedChat = record.chatId ? this.conversations.closeChat(record.chatId) : undefined;
+    return {
+      session: toSession(record),
+      left,
+      connections,
+      ...(leftCall ? { leftCall } : {}),
+      ...(closedChat ? { closedChat } : {}),
+    };
   }
 }

@@ -1,8 +1,8 @@
 // The Redis Store's sessions: name claims, tokens, status, room moves and the end of a session.
 import type { PresenceStatus } from "@videochat/protocol";
-import { type RedisScripts, type ViewReply, roomView, leftCall, list } from "../redis-client.js";
+import { type RedisScripts, type ViewReply, chargeArgs, roomView, leftCall, list } from "../redis-client.js";
 import { newSessionId, newToken, sessionIdOf, tokenDigest } from "../tokens.js";
-import type { MembershipChange, Session } from "../types.js";
+import type { PresenceResult, Session, StepCharge } from "../types.js";
 import {
   type ClaimBudget,
   claimedSession,
@@ -19,6 +19,9 @@ const endedSession = (ended: EndedSession): EndedSession => ({
   ...ended,
   connections: list(ended.connections),
   ...(ended.leftCall ? { leftCall: leftCall(ended.leftCall) } : {}),
+  ...(ended.closedChat
+    ? { closedChat: { ...ended.closedChat, changes: list(ended.closedChat.changes) } }
+    : {}),
 });
 
 export class RedisSessions implements SessionsStore {
@@ -90,8 +93,10 @@ export class RedisSessions implements SessionsStore {
   setStatus(
     userId: string,
     status: PresenceStatus,
-  ): Promise<{ session: Session; changed?: MembershipChange } | null> {
-    return this.scripts.run("setStatus", userId, status);
+    charge?: StepCharge,
+    activeTab?: boolean,
+  ): Promise<PresenceResult | null> {
+    return this.scripts.run("setStatus", userId, status, activeTab ? "1" : "0", ...chargeArgs(charge));
   }
 
   async moveToRoom(userId: string, room: string): Promise<RoomMove | null> {

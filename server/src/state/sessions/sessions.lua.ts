@@ -31,14 +31,18 @@ return out
 
 /**
  * ARGV: prefix, id, points, windowMs -> JSON ended session, nil without a session, or
- * {'rate_limited', wait ms} once the user's leave budget (a fixed window) is spent.
+ * {'rate_limited', wait ms} once the user's leave budget (a fixed window) is spent. A session ends once,
+ * so the leave that ends it fits any budget of a point or more: only leaves that find no session (repeats,
+ * a flood after the end) are charged, and the one leave of a session costs no budget command.
  */
 export const leaveSession = `
-local wait = charge_window(p .. ':rl:leave:' .. ARGV[2], ARGV[3], ARGV[4])
+local ended = nil
+if tonumber(ARGV[3]) >= 1 then ended = end_session(ARGV[2]) end
+if ended then return cjson.encode(ended) end
+-- No session (or a budget of no points, which refuses every leave).
+local wait = charge_window_once(p .. ':rl:leave:' .. ARGV[2], ARGV[3], ARGV[4])
 if wait then return {'rate_limited', wait} end
-local ended = end_session(ARGV[2])
-if not ended then return nil end
-return cjson.encode(ended)
+return nil
 `;
 
 /** ARGV: prefix, id -> JSON ended session or nil */
@@ -64,22 +68,30 @@ end
 -- So is the room's group call: moving on takes the mover out of it, in this same step.
 local leftCall = leave_gcall(s, {})
 local left, joined = nil, nil
-if s.entered then left = remove_member(s.room, s) end
+if s.entered then left = remove_member(s.room, s, true) end
 s.room = ARGV[3]
 s.roomSeq = redis.call('HINCRBY', session_key(s.id), 'roomSeq', 1)
 redis.call('HSET', session_key(s.id), 'room', s.room)
-if s.entered then joined = put_member(s.room, s) end
+-- The message budget is the user's: the one spent in the room left follows them.
+if s.entered then joined = put_member(s.room, s, s.post or '2097152') end
 local move = {session = public(s), left = left, joined = joined, closedChat = closed, leftCall = leftCall}
 return {cjson.encode(move), room_view(s.room, joined and joined.version)}
 `;
 
-/** ARGV: prefix, id, chosen status -> JSON {session, changed?} or nil */
+/**
+ * ARGV: prefix, id, chosen status, '1' when the choosing tab is known active | '0'[, budget points,
+ * window ms, now] -> JSON {session, changed?, retryAfterMs?} or nil. The presence budget is a field of
+ * the session's hash (charge_field), written with the status: no command of its own. A choice of online
+ * from a tab known active is online without reading the tabs (effective_status).
+ */
 export const setStatus = `
 local s = read_session(ARGV[2])
 if not s then return nil end
+local fields, refused = charge_presence(s, ARGV[5], ARGV[6], ARGV[7])
+if refused then return refused end
 s.chosen = ARGV[3]
-s.status = effective_status(s)
-redis.call('HSET', session_key(s.id), 'status', s.status, 'chosen', s.chosen)
+s.status = effective_status(s, ARGV[4] == '1')
+redis.call('HSET', session_key(s.id), 'status', s.status, 'chosen', s.chosen, unpack(fields))
 local changed = nil
 if s.entered then changed = put_member(s.room, s) end
 return cjson.encode({session = public(s), changed = changed})

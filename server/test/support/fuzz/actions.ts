@@ -93,6 +93,19 @@ const EVENT_WEIGHTS: [EventName, number][] = [
   ["group:invite", 2],
   ["group:decline", 1],
   ["group:signal", 3],
+  ["room:react", 3],
+  ["room:edit", 2],
+  ["room:delete", 2],
+  ["private:react", 2],
+  ["private:edit", 1],
+  ["private:delete", 1],
+  ["reach:sync", 1],
+  ["reach:dismiss", 1],
+  ["room:read", 2],
+  ["file:offer", 2],
+  ["file:answer", 1],
+  ["file:signal", 1],
+  ["file:cancel", 1],
 ];
 
 const text: fc.Arbitrary<TextSpec> = fc.oneof(

@@ -69,7 +69,13 @@ export function groupDeliveryProblem(
   if (!event.startsWith("group:") && !people) return undefined;
   if (!people) return "no group call the Store ever had";
   const from: string | undefined =
-    event === "group:signal" ? payload.peer : event === "call:media" ? payload.user?.id : payload.from?.id;
+    event === "group:signal"
+      ? payload.peer
+      : event === "call:media" || event === "call:participant"
+        ? payload.user?.id
+        : payload.from?.id;
+  // A reloaded page told it still holds its own place.
+  if (event === "call:held") return people.has(me) ? "" : "told it holds a place in a call it was never in";
   if (event === "group:declined")
     return payload.by?.id === me || people.has(me) ? "" : "a declined invitation told someone else";
   if (event === "group:invited") return from && people.has(from) ? "" : "rung by someone not in the call";

@@ -102,6 +102,9 @@ function storeProblems(snap: StoreSnapshot, ringTimeoutMs: number, liveKeys: str
   for (const [room, members] of snap.members)
     for (const id of members.keys())
       if (snap.sessions.get(id)?.room !== room) problems.push(`ghost member ${nameOf(id)} in ${room}`);
+  for (const [room, ids] of snap.budgets)
+    for (const id of ids)
+      if (!snap.members.get(room)?.has(id)) problems.push(`message budget of ${nameOf(id)} left in ${room}`);
   for (const [chatId, chat] of snap.chats) {
     for (const side of [chat.aId!, chat.bId!])
       if (snap.sessions.get(side)?.chatId !== chatId)

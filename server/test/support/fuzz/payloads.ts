@@ -4,6 +4,14 @@ import { FORGED_KEYS, ROOMS, textOf, type Emit } from "./actions.js";
 import type { Tab, User } from "./tabs.js";
 
 const STATUSES = ["online", "absent", "unavailable"];
+/** Reactions: a few (so toggles meet), a flag, a ZWJ sequence, a redundant VS16, and text that is no emoji. */
+const EMOJI = ["👍", "👍\uFE0F", "🎉", "❤️", "🇪🇸", "👩🏽‍💻", "ok"];
+
+/** A message id: mostly one this tab saw, else one that never existed. */
+function messageId(tab: Tab, ref: number): number {
+  const seen = tab.messageIds;
+  return ref % 5 !== 0 && seen.length > 0 ? seen[seen.length - 1 - (ref % seen.length)]! : ref + 1;
+}
 const CANDIDATE = { candidate: "candidate:1 1 udp 2122260223 127.0.0.1 9 typ host", sdpMid: "0" };
 
 /**
@@ -71,10 +79,42 @@ function valid(emit: Emit, tab: Tab, users: User[]): Record<string, unknown> {
         ? { ...to, description: { type: "offer", sdp: textOf(emit.text) } }
         : { ...to, candidate: ref % 3 === 0 ? null : CANDIDATE };
     }
+    case "room:edit":
+    case "private:edit":
+      return { id: messageId(tab, ref), text: textOf(emit.text) };
+    case "room:delete":
+    case "private:delete":
+      return { id: messageId(tab, ref) };
+    case "room:react":
+    case "private:react":
+      // Toggled, or set on / off as the SPA does.
+      return { id: messageId(tab, ref), emoji: EMOJI[ref % EMOJI.length], ...(ref % 3 ? { on: flag } : {}) };
+    case "reach:dismiss":
+      return { from: partner(tab, users, ref) };
+    case "room:read":
+      return { room: ROOMS[ref % ROOMS.length], id: ref * 1000 };
+    case "file:offer":
+      return {
+        fileId: fileId(ref),
+        name: `file-${ref}.bin`,
+        size: ref * 4096,
+        type: "application/octet-stream",
+      };
+    case "file:answer":
+      return { fileId: fileId(ref), accept: flag };
+    case "file:signal":
+      return flag
+        ? { fileId: fileId(ref), description: { type: "offer", sdp: textOf(emit.text) } }
+        : { fileId: fileId(ref), candidate: ref % 3 === 0 ? null : CANDIDATE };
+    case "file:cancel":
+      return { fileId: fileId(ref) };
     default:
       return {};
   }
 }
+
+/** A file transfer's id: a few of them, so that answers and cancels meet offers. */
+const fileId = (ref: number) => `fuzz-file-${ref % 4}`;
 
 /** The payload an emit step sends. A forged one adds a key the contract does not have. */
 export function payloadFor(emit: Emit, tab: Tab, users: User[]): unknown {

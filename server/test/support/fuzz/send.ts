@@ -27,6 +27,7 @@ export async function send(
 ): Promise<any> {
   const socket = tab.socket as any;
   if (!withAck) {
+    unanswered(world.truth, event, payload);
     socket.emit(event, payload);
     world.note(`${tab.label} ${event} ${describe(payload)} (no ack)`);
     return null;
@@ -38,9 +39,18 @@ export async function send(
   world.note(`${tab.label} ${event} ${describe(payload)} -> ${describe(ack)}`);
   const outcome = `${event} ${"lost" in ack ? "lost" : ack.ok ? "ok" : ack.error?.code}`;
   world.outcomes.set(outcome, (world.outcomes.get(outcome) ?? 0) + 1);
-  if ("lost" in ack) return null;
+  if ("lost" in ack) {
+    unanswered(world.truth, event, payload);
+    return null;
+  }
   checkAck(world.truth, tab, event, variant, ack);
   return ack;
+}
+
+/** An edit or delete whose ack never came may still have been applied. */
+function unanswered(truth: Truth, event: string, payload: any): void {
+  if (event === "room:edit") truth.mightHaveChanged(payload?.id, payload?.text);
+  if (event === "room:delete") truth.mightHaveChanged(payload?.id, null);
 }
 
 /** Ack-level rules: the shape of the contract, forged fields refused, identity from the session. */
@@ -52,10 +62,13 @@ function checkAck(truth: Truth, tab: Tab, event: string, variant: Variant, ack: 
   if (ack?.ok !== true) return problem("not an ack of the contract");
   if (variant === "forged") problem("a payload with a forged field was accepted");
   if (variant === "oversize") problem("a payload past the frame limit was accepted");
+  // A reaction may be on anyone's message; everything else a sender gets back is their own.
   const from = ack.message?.from?.id;
-  if (from !== undefined && from !== tab.user.id) problem("the message names another sender");
+  if (from !== undefined && from !== tab.user.id && !event.endsWith(":react"))
+    problem("the message names another sender");
   if (event === "room:message")
     truth.acked.push({ room: ack.message.room, id: ack.message.id, text: ack.message.text });
+  if (event === "room:edit" || event === "room:delete") truth.changed(ack.message);
   if (event === "call:invite") tab.calls.push(ack.call.id);
   if (event === "group:start" || event === "group:join") tab.groupCalls.push(ack.call.id);
 }

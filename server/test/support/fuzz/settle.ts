@@ -1,8 +1,9 @@
 // The end of a fuzz run: wait until the system settles (or the configured deadlines have surely
 // passed), then collect every broken invariant.
 import type { Redis } from "ioredis";
+import { vi } from "vitest";
 import { join, request } from "../clients.js";
-import { deliveryProblems, historyProblems } from "./deliveries.js";
+import { deliveryProblems, historyProblems, messageProblems } from "./deliveries.js";
 import { settledProblems } from "./invariants.js";
 import { readStore } from "./snapshot.js";
 import { FUZZ_ENV } from "./instances.js";
@@ -25,12 +26,18 @@ export interface Limits {
 export async function finish(world: World, redis: Redis, limits: Limits): Promise<string[]> {
   const started = Date.now();
   const prefix = FUZZ_ENV.REDIS_PREFIX;
-  let problems: string[];
-  for (;;) {
-    problems = settledProblems(world, await readStore(redis, prefix), ms("CALL_RING_TIMEOUT_MS"));
-    if (problems.length === 0 || Date.now() - started > SETTLE_MS) break;
-    await new Promise((resolve) => setTimeout(resolve, 100)); // poll: the state changes by itself
-  }
+  let problems: string[] = [];
+  // Read again until nothing is broken: the state settles by itself (deadlines fire), with no event to
+  // wait for. Still broken after SETTLE_MS: the run failed, and the problems say how.
+  await vi
+    .waitFor(
+      async () => {
+        problems = settledProblems(world, await readStore(redis, prefix), ms("CALL_RING_TIMEOUT_MS"));
+        if (problems.length > 0) throw new Error("not settled");
+      },
+      { timeout: SETTLE_MS, interval: 100 },
+    )
+    .catch(() => undefined);
   if (problems.length > 0) problems.unshift(`not settled ${Date.now() - started} ms after the last step:`);
   world.note(`settled after ${Date.now() - started} ms`);
 
@@ -38,6 +45,7 @@ export async function finish(world: World, redis: Redis, limits: Limits): Promis
   problems.push(
     ...deliveryProblems(world.tabs, world.truth),
     ...historyProblems(world.truth, snap),
+    ...messageProblems(world.truth, snap),
     ...world.truth.problems,
     ...world.truth.errors.map((line) => `an instance logged an error: ${line.slice(0, 600)}`),
   );

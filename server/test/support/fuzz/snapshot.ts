@@ -1,7 +1,7 @@
 // Everything the Redis Store holds under the fuzz prefix, read in one Lua call so that it is one
 // instant's state, and sorted by kind for the invariant checks.
 import type { Redis } from "ioredis";
-import type { ChatMessage, Member } from "@videochat/protocol";
+import type { ChatMessage, Member, PrivateMessage } from "@videochat/protocol";
 
 const DUMP = `
 local out = {}
@@ -25,7 +25,11 @@ export interface StoreSnapshot {
   idle: Map<string, Set<string>>;
   /** Room -> member id -> member. */
   members: Map<string, Map<string, Member>>;
+  /** Room -> the member ids that have a room-message budget field beside their entry. */
+  budgets: Map<string, Set<string>>;
   history: Map<string, ChatMessage[]>;
+  /** "<a>:<b>" (a pair of user ids) -> the pair's private history. */
+  pairs: Map<string, PrivateMessage[]>;
   chats: Map<string, Record<string, string>>;
   /** Name key -> holder's session id. */
   names: Map<string, string>;
@@ -52,6 +56,8 @@ const pairs = (flat: string[]) => {
   return map;
 };
 const numbers = (flat: string[]) => new Map([...pairs(flat)].map(([key, value]) => [key, Number(value)]));
+/** The suffix of a member's room-message budget field in a room's members hash (prelude.lua.ts: post_field). */
+const POST_SUFFIX = "|post";
 
 export async function readStore(client: Redis, prefix: string): Promise<StoreSnapshot> {
   const dump = (await client.eval(DUMP, 0, prefix)) as [string, string[]][];
@@ -61,7 +67,9 @@ export async function readStore(client: Redis, prefix: string): Promise<StoreSna
     conns: new Map(),
     idle: new Map(),
     members: new Map(),
+    budgets: new Map(),
     history: new Map(),
+    pairs: new Map(),
     chats: new Map(),
     names: new Map(),
     grace: new Map(),
@@ -99,8 +107,23 @@ export async function readStore(client: Redis, prefix: string): Promise<StoreSna
     else if (kind === "gcall" && gcallParts[rest[1]!]) gcallParts[rest[1]!]!.set(rest[0]!, pairs(value));
     else if (kind === "room" && rest[1] === "gcall") snap.roomCalls.set(rest[0]!, value[0]!);
     else if (key === "invites") snap.invites = numbers(value);
-    else if (kind === "room" && rest[1] === "members")
-      snap.members.set(rest[0]!, new Map([...pairs(value)].map(([m, json]) => [m, JSON.parse(json)])));
+    else if (kind === "room" && rest[1] === "members") {
+      // Beside each member entry, the member's room-message budget (field "<id>|post", an integer).
+      const fields = [...pairs(value)];
+      const isBudget = ([field]: [string, string]) => field.endsWith(POST_SUFFIX);
+      snap.members.set(
+        rest[0]!,
+        new Map(fields.filter((f) => !isBudget(f)).map(([m, json]) => [m, JSON.parse(json)])),
+      );
+      snap.budgets.set(
+        rest[0]!,
+        new Set(fields.filter(isBudget).map(([field]) => field.slice(0, -POST_SUFFIX.length))),
+      );
+    } else if (kind === "pair" && rest[2] === "messages")
+      snap.pairs.set(
+        `${rest[0]}:${rest[1]}`,
+        value.map((json) => JSON.parse(json) as PrivateMessage),
+      );
     else if (kind === "room" && rest[1] === "history")
       snap.history.set(
         rest[0]!,

@@ -37,6 +37,8 @@ export class Tab {
   readonly calls: string[] = [];
   /** Group call ids this tab has heard of, newest last, and who was in the last one it was told of. */
   readonly groupCalls: string[] = [];
+  /** Room and private message ids this tab has seen, newest last (edits, deletes and reactions pick among them). */
+  readonly messageIds: number[] = [];
   groupParticipants: string[] = [];
   /** This page load's id (HandshakeAuth.page): kept when the tab follows a dead instance, new on a reload. */
   private page?: string;
@@ -68,12 +70,17 @@ export class Tab {
     this.socket?.disconnect();
     this.slot = slot;
     if (!samePage || !this.page) this.page = `page-${this.index}-${(Tab.pages += 1)}`;
-    const socket = openSocket(url, {
-      token: this.user.token,
-      page: this.page,
-      ...(this.lastMessageId !== undefined && { lastMessageId: this.lastMessageId }),
-      ...(this.lastRoom !== undefined && { lastRoom: this.lastRoom }),
-    });
+    const socket = openSocket(
+      url,
+      {
+        token: this.user.token,
+        page: this.page,
+        ...(this.lastMessageId !== undefined && { lastMessageId: this.lastMessageId }),
+        ...(this.lastRoom !== undefined && { lastRoom: this.lastRoom }),
+      },
+      // The SPA's tab id: a new page in this tab is a reload of it, another tab is not.
+      { tab: `fuzz-tab-${this.index}` },
+    );
     this.socket = socket;
     this.list = undefined;
     this.recent = [];
@@ -98,11 +105,18 @@ export class Tab {
     });
   }
 
+  /** Keeps the last few message ids seen. */
+  noteMessage(id: number): void {
+    this.messageIds.push(id);
+    if (this.messageIds.length > 20) this.messageIds.shift();
+  }
+
   private hear(event: string, payload: any): void {
     switch (event) {
       case "room:state":
         return this.enter(payload as RoomState);
       case "room:message":
+        this.noteMessage(payload.id);
         if (payload.room === this.lastRoom)
           this.lastMessageId = Math.max(this.lastMessageId ?? 0, payload.id);
         return;
@@ -112,9 +126,15 @@ export class Tab {
         return this.receiveDelta({ kind: event.slice("room:member-".length), ...payload });
     }
     if (event.startsWith("group:")) return this.hearGroup(event, payload);
-    if (event.startsWith("private:") || event.startsWith("call:") || event === "session:ended")
+    if (
+      event.startsWith("private:") ||
+      event.startsWith("call:") ||
+      event.startsWith("file:") ||
+      event === "session:ended"
+    )
       this.received.push({ event, payload });
     if (event === "private:opened") this.chatId = payload.chat.id;
+    if (event === "private:message") this.noteMessage(payload.id);
     if (event === "private:closed" && payload.chatId === this.chatId) this.chatId = undefined;
     if (event === "call:incoming") this.calls.push(payload.call.id);
     if (event === "private:opened" && payload.call) this.calls.push(payload.call.id);

@@ -8,6 +8,10 @@ export interface AckedMessage {
   room: string;
   id: number;
   text: string;
+  /** Texts an edit sent without an ack coming back (lost, or none asked) may have left instead. */
+  maybe?: string[];
+  /** A delete was sent without an ack coming back: the message may be gone. */
+  maybeDeleted?: boolean;
 }
 
 export class Truth {
@@ -18,10 +22,31 @@ export class Truth {
   /** Group call id -> everyone the Store ever had in it (the ones its events may reach). */
   readonly groupCalls = new Map<string, Set<string>>();
   readonly acked: AckedMessage[] = [];
+  /** Room messages acked as deleted, with the text they had when acked (which must be gone). */
+  readonly deleted: AckedMessage[] = [];
   /** Error lines logged by instance runs that were not being stopped or killed at the time. */
   readonly errors: string[] = [];
   /** Problems seen while the run went on (an unhandled rejection, an impossible ack). */
   readonly problems: string[] = [];
+
+  /** An acked edit or delete of a room message: its text now, and what a delete must have removed. */
+  changed(message: { room: string; id: number; text: string; deleted?: boolean }): void {
+    const acked = this.acked.find((kept) => kept.room === message.room && kept.id === message.id);
+    if (message.deleted && acked) this.deleted.push({ ...acked });
+    if (acked) acked.text = message.text;
+  }
+
+  /**
+   * A room:edit (`text`) or room:delete (`text` null) of message `id` whose ack never came (the
+   * socket or its instance went away, or no ack was asked): the Store may have applied it.
+   */
+  mightHaveChanged(id: unknown, text: unknown): void {
+    if (typeof id !== "number") return;
+    for (const acked of this.acked.filter((kept) => kept.id === id)) {
+      if (text === null) acked.maybeDeleted = true;
+      else if (typeof text === "string") (acked.maybe ??= []).push(text, text.trim());
+    }
+  }
 
   private chat(record: PrivateChatRecord | null | undefined): void {
     if (!record) return;
@@ -46,6 +71,7 @@ export class Truth {
     wrap("getPrivateChat", (result) => this.chat(result));
     wrap("closePrivateChat", (result) => this.chat(result?.chat));
     wrap("moveToRoom", (result) => this.chat(result?.closedChat?.chat));
+    wrap("changePrivateMessage", (result) => result.ok && this.chat(result.chat));
     wrap("startCall", (result, [chatId]) => result.ok && this.calls.set(result.call.id, chatId));
     const inGroupCall = (result: any) => {
       if (!result?.ok) return;
