@@ -323,7 +323,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       "Invalid configuration:\n  REDIS_URL and REDIS_SENTINELS: set one (a single Redis, or Sentinel's primary)",
     );
   }
-  const janusApiSecret = c.JANUS_API_SECRET || janusSecretFromFile(c.JANUS_API_SECRET_FILE);
+  // The file only matters with nodes to reach: a mesh deployment may keep the setting without the file.
+  const janusApiSecret =
+    c.JANUS_API_SECRET || (c.JANUS_URLS.length > 0 ? janusSecretFromFile(c.JANUS_API_SECRET_FILE) : "");
   if (c.JANUS_URLS.length > 0 && !janusApiSecret) {
     throw new Error(
       "Invalid configuration:\n  JANUS_API_SECRET: JANUS_URLS needs the nodes' API secret (or JANUS_API_SECRET_FILE)",

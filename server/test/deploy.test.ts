@@ -767,6 +767,9 @@ describe("docker-compose.yml", () => {
         const shell = { JANUS_API_SECRET: "from-env-0123456789" };
         const set = { ...env, JANUS_API_SECRET: interpolate(app.environment!.JANUS_API_SECRET!, shell) };
         expect(loadAppConfig(set).janus.apiSecret, name).toBe("from-env-0123456789");
+        // Without JANUS_URLS (a mesh) the file is not read, so it need not exist.
+        expect(loadConfig({ ...env, JANUS_URLS: "" }).janus.apiSecret, name).toBe("");
+        expect(() => loadConfig(env), name).toThrow(/JANUS_API_SECRET_FILE: ENOENT/);
       }
       expect(interpolate(janus.environment!.JANUS_API_SECRET!, { JANUS_API_SECRET: "x" })).toBe("x");
     });
