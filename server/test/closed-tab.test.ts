@@ -112,15 +112,7 @@ describe("a tab closed right after joining a call", () => {
             trials.map(async (trial) => {
               const ann = await person(`Cy${trial}`, "GENERAL");
               const bo = await person(`Di${trial}`, "GENERAL");
-              const opened = waitFor(bo.socket, "private:opened");
-              await request(ann.socket, "private:open", { with: bo.session.user.id });
-              await opened;
-              const incoming = waitFor(bo.socket, "call:incoming");
-              await request(ann.socket, "call:invite", {});
-              const { call } = await incoming;
-              const answered = waitFor(ann.socket, "call:answered");
-              await request(bo.socket, "call:answer", { callId: call.id, accept: true });
-              await answered;
+              await privateCall(ann, bo);
               const ended = waitFor(ann.socket, "call:ended", undefined, WITHIN_MS + 5_000);
               const at = Date.now();
               close(bo.socket, trial);
