@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { credentialsExpireAt, MIN_REFRESH_MS, refreshDelay } from "../src/webrtc/credentials";
 import { PeerSession } from "../src/webrtc/peer";
+import { RENEWAL_GRACE_MS } from "../src/webrtc/recovery";
 import { FakePeerConnection } from "./fakePeerConnection";
 
 const TTL_S = 60;
@@ -28,11 +29,11 @@ function statsWithLocal(type: "host" | "srflx" | "relay") {
 }
 
 const sessions: PeerSession[] = [];
-function peer(path: "host" | "relay", fetchIceServers = vi.fn(async () => issued())) {
+function peer(path: "host" | "relay", fetchIceServers = vi.fn(async () => issued()), polite = false) {
   const pc = new FakePeerConnection("A", {});
   pc.getStats = statsWithLocal(path) as unknown as FakePeerConnection["getStats"];
   const session = new PeerSession({
-    polite: false,
+    polite,
     iceServers: issued(),
     local: { microphone: null, camera: null, stream: null },
     sendSignal: async () => true,
@@ -94,6 +95,26 @@ describe("a call longer than the credentials' lifetime", () => {
     }
     expect(fetchIceServers.mock.calls.length).toBeGreaterThanOrEqual(18);
     expect(pc.restartIce).toHaveBeenCalledTimes(fetchIceServers.mock.calls.length);
+  });
+
+  it("on the polite side, leaves the restart to the partner, and restarts itself only if none came", async () => {
+    // Both ends renew at about the same moment: two restarts at once would collide.
+    const { pc, fetchIceServers } = peer("relay", undefined, true);
+    pc.localDescription = { type: "answer", sdp: "v=0\r\na=ice-ufrag:old1\r\n" };
+    await vi.advanceTimersByTimeAsync(31_000);
+    expect(fetchIceServers).toHaveBeenCalledTimes(1);
+    expect(credentialsExpireAt(pc.config.iceServers!)).toBeGreaterThan(Date.now() + 55_000);
+    expect(pc.restartIce).not.toHaveBeenCalled();
+    // The partner's restart arrives: answering it gathered on the fresh servers (a new ufrag).
+    pc.localDescription = { type: "answer", sdp: "v=0\r\na=ice-ufrag:new2\r\n" };
+    await vi.advanceTimersByTimeAsync(RENEWAL_GRACE_MS + 1_000);
+    expect(pc.restartIce).not.toHaveBeenCalled();
+    // The next renewal: no restart comes from the partner this time, so this side restarts.
+    await vi.advanceTimersByTimeAsync(30_000 - RENEWAL_GRACE_MS);
+    expect(fetchIceServers).toHaveBeenCalledTimes(2);
+    expect(pc.restartIce).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(RENEWAL_GRACE_MS);
+    expect(pc.restartIce).toHaveBeenCalledTimes(1);
   });
 
   it("changes only the configuration of a path that does not use its own relay", async () => {

@@ -8,6 +8,8 @@ export interface CallPath {
   /** candidateType of the selected pair's local and remote candidates; "" before one is selected. */
   local: string;
   remote: string;
+  /** "address:port" of the selected pair's local candidate (a relay's: coturn's relayed address). */
+  localAddress: string;
   /** The types of every local and remote candidate in the stats report, sorted, without repeats. */
   localTypes: string[];
   remoteTypes: string[];
@@ -30,11 +32,13 @@ export function callPaths(page: Page): Promise<CallPath[]> {
         report.get(String(transport?.selectedCandidatePairId)) ??
         all.find((s) => s.type === "candidate-pair" && s.nominated && s.state === "succeeded");
       const typeOf = (id: unknown) => String(report.get(String(id))?.candidateType ?? "");
+      const local = pair ? report.get(String(pair.localCandidateId)) : undefined;
       const typesOf = (kind: string) =>
         [...new Set(all.filter((s) => s.type === kind).map((s) => String(s.candidateType)))].sort();
       paths.push({
         local: pair ? typeOf(pair.localCandidateId) : "",
         remote: pair ? typeOf(pair.remoteCandidateId) : "",
+        localAddress: local ? `${String(local.address ?? local.ip)}:${String(local.port)}` : "",
         localTypes: typesOf("local-candidate"),
         remoteTypes: typesOf("remote-candidate"),
       });

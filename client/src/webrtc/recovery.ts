@@ -12,6 +12,12 @@ export interface RecoveryHost {
   setState(next: PeerState): void;
   readonly closed: boolean;
   /**
+   * The perfect-negotiation role of a browser-to-browser peer: on a credential renewal the polite side
+   * leaves the ICE restart to its partner for a moment (RENEWAL_GRACE_MS). Unset for a connection to
+   * the SFU, whose other end never restarts by itself.
+   */
+  readonly polite?: boolean;
+  /**
    * How an ICE restart is asked for, when not by `pc.restartIce()` alone: a connection to the SFU
    * re-offers to Janus (publisher), or asks Janus for a fresh offer (subscriber, the answering side).
    */
@@ -22,12 +28,27 @@ export interface RecoveryHost {
 const MAX_RESTARTS = 3;
 /** "disconnected" often heals by itself after a burst of loss; restart only if it lasts. */
 const DISCONNECTED_RESTART_MS = 5000;
+/**
+ * Both ends of a call renew their credentials at about the same moment (the server issued them
+ * together), and two ICE restarts at once collide: the polite side's offer is rolled back, and
+ * Chromium then gathered late or kept its path on the old allocation (e2e/turn.e2e.ts saw both). So on
+ * a renewal the impolite side restarts at once, and the polite side waits this long (ms): answering
+ * the partner's restart re-gathers on the configuration just set, and only if none came does the
+ * polite side restart by itself.
+ */
+export const RENEWAL_GRACE_MS = 5000;
+
+/** The ICE username fragment of the connection's current local description (RFC 8839 a=ice-ufrag). */
+function localUfrag(pc: RTCPeerConnection): string | undefined {
+  return /^a=ice-ufrag:(\S+)/m.exec(pc.localDescription?.sdp ?? "")?.[1];
+}
 
 export class IceRecovery {
   private restarts = 0;
   private restarting = false;
   private disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private renewalTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly unwatch: () => void;
 
   constructor(private readonly host: RecoveryHost) {
@@ -73,8 +94,14 @@ export class IceRecovery {
     this.scheduleRefresh(iceServers);
     const ice = host.pc.iceConnectionState;
     const settled = ice === "connected" || ice === "completed";
-    if (settled && !this.restarting && (await relaying(host.pc).catch(() => false)) && !host.closed)
-      this.restartIce();
+    if (!settled || this.restarting || !(await relaying(host.pc).catch(() => false)) || host.closed) return;
+    if (!host.polite) return this.restartIce();
+    const before = localUfrag(host.pc);
+    clearTimeout(this.renewalTimer);
+    this.renewalTimer = setTimeout(() => {
+      // A new local ufrag: an ICE restart (the partner's, or a recovery) has gathered on the fresh servers.
+      if (!host.closed && !this.restarting && localUfrag(host.pc) === before) this.restartIce();
+    }, RENEWAL_GRACE_MS);
   }
 
   private onIceState(): void {
@@ -136,6 +163,7 @@ export class IceRecovery {
   stop(): void {
     clearTimeout(this.disconnectedTimer);
     clearTimeout(this.refreshTimer);
+    clearTimeout(this.renewalTimer);
     this.unwatch();
     this.host.pc.oniceconnectionstatechange = null;
   }
