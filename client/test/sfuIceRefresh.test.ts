@@ -5,8 +5,8 @@
 // by asking the server for Janus's fresh offer (sfu:restart).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { credentialsExpireAt } from "../src/webrtc/credentials";
-import { SfuCall, type SfuTarget, type SfuTransport } from "../src/webrtc/sfu";
-import { FakePeerConnection, fakeStream } from "./fakePeerConnection";
+import type { FakePeerConnection } from "./fakePeerConnection";
+import { sfuCall, stopSfuCalls } from "./sfuHarness";
 
 const TTL_S = 60;
 const TURN = "turn:turn.example:3478?transport=udp";
@@ -26,8 +26,6 @@ function statsWithLocal(type: "host" | "relay") {
     ]);
 }
 
-const calls: SfuCall[] = [];
-
 /** Waits for `work`, letting the fake connections' queued operations (zero-delay timers) run. */
 async function settled<T>(work: Promise<T>): Promise<T> {
   await vi.advanceTimersByTimeAsync(20);
@@ -35,35 +33,15 @@ async function settled<T>(work: Promise<T>): Promise<T> {
 }
 
 /** An SFU call whose two connections are connected over a `path`; Janus answers every publish. */
-async function sfuCall(path: "host" | "relay") {
-  const pcs: Partial<Record<SfuTarget, FakePeerConnection>> = {};
-  const transport = {
-    join: vi.fn(async () => true),
-    publish: vi.fn(async (offer: RTCSessionDescriptionInit) => ({
-      type: "answer" as const,
-      sdp: `janus answer to ${offer.sdp}`,
-    })),
-    answer: vi.fn(async () => true),
-    trickle: vi.fn(async () => true),
-    restart: vi.fn(async () => true),
-  } satisfies SfuTransport;
+async function sfuCallOver(path: "host" | "relay") {
   const fetchIceServers = vi.fn(async () => issued());
-  const stream = fakeStream(["audio", "video"]);
-  const [microphone, camera] = stream.tracks as unknown as MediaStreamTrack[];
-  const call = new SfuCall({
-    selfId: "me",
-    transport,
+  const { call, transport, pcs } = sfuCall({
     iceServers: issued(),
     fetchIceServers,
-    local: { microphone: microphone!, camera: camera!, stream: stream as unknown as MediaStream },
-    createPeerConnection: (config, target) => {
-      const pc = new FakePeerConnection(target, config);
+    onPeerConnection: (pc) => {
       pc.getStats = statsWithLocal(path) as unknown as FakePeerConnection["getStats"];
-      pcs[target] = pc;
-      return pc as unknown as RTCPeerConnection;
     },
   });
-  calls.push(call);
   await settled(call.start());
   await settled(call.receiveOffer({ type: "offer", sdp: "janus offer 1" }, []));
   const publisher = pcs.publisher!;
@@ -79,13 +57,13 @@ beforeEach(() => {
   vi.useFakeTimers({ now: new Date("2026-12-07T08:00:00Z") });
 });
 afterEach(() => {
-  for (const call of calls.splice(0)) call.stop();
+  stopSfuCalls();
   vi.useRealTimers();
 });
 
 describe("an SFU call longer than the credentials' lifetime", () => {
   it("renews them on both connections, again and again, and restarts relayed paths onto them", async () => {
-    const { transport, fetchIceServers, publisher, subscriber } = await sfuCall("relay");
+    const { transport, fetchIceServers, publisher, subscriber } = await sfuCallOver("relay");
     expect(transport.publish).toHaveBeenCalledTimes(1);
     await vi.advanceTimersByTimeAsync(25_000);
     expect(fetchIceServers).not.toHaveBeenCalled();
@@ -114,7 +92,7 @@ describe("an SFU call longer than the credentials' lifetime", () => {
   });
 
   it("changes only the configuration of paths that do not use their own relay", async () => {
-    const { transport, fetchIceServers, publisher, subscriber } = await sfuCall("host");
+    const { transport, fetchIceServers, publisher, subscriber } = await sfuCallOver("host");
     await vi.advanceTimersByTimeAsync(31_000);
     expect(fetchIceServers).toHaveBeenCalledTimes(2);
     for (const pc of [publisher, subscriber])
@@ -124,7 +102,7 @@ describe("an SFU call longer than the credentials' lifetime", () => {
   });
 
   it("restarts a failed subscriber path through Janus, and a rejoin starts with the freshest servers", async () => {
-    const { call, transport, fetchIceServers, subscriber, pcs } = await sfuCall("host");
+    const { call, transport, fetchIceServers, subscriber, pcs } = await sfuCallOver("host");
     const states: string[] = [];
     call.on("stateChanged", ({ state }) => states.push(state));
     call.setParticipants([{ id: "ben", name: "Ben" }]);
@@ -148,7 +126,7 @@ describe("an SFU call longer than the credentials' lifetime", () => {
   });
 
   it("stops renewing when the call ends", async () => {
-    const { call, fetchIceServers } = await sfuCall("relay");
+    const { call, fetchIceServers } = await sfuCallOver("relay");
     call.stop();
     await vi.advanceTimersByTimeAsync(120_000);
     expect(fetchIceServers).not.toHaveBeenCalled();

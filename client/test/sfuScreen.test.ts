@@ -3,44 +3,11 @@
 // so that Janus describes it as "screen" to the others; a receiver gives that stream the share's place
 // (source "screen", the share's own tile), and drops it when the sharer says the share ended.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { SfuCall, type SfuTarget, type SfuTransport } from "../src/webrtc/sfu";
 import type { TrackSource } from "../src/webrtc/peer";
-import { FakePeerConnection, fakeStream, fakeTrack } from "./fakePeerConnection";
+import { fakeStream, fakeTrack } from "./fakePeerConnection";
+import { sfuCall, stopSfuCalls } from "./sfuHarness";
 
-const calls: SfuCall[] = [];
-afterEach(() => {
-  for (const call of calls.splice(0)) call.stop();
-});
-
-function sfuCall() {
-  const pcs: Partial<Record<SfuTarget, FakePeerConnection>> = {};
-  const transport = {
-    join: vi.fn(async () => true),
-    publish: vi.fn(async (offer: RTCSessionDescriptionInit, _screenMid?: string) => ({
-      type: "answer" as const,
-      sdp: `janus answer to ${offer.sdp}`,
-    })),
-    answer: vi.fn(async () => true),
-    trickle: vi.fn(async () => true),
-    restart: vi.fn(async () => true),
-  } satisfies SfuTransport;
-  const stream = fakeStream(["audio", "video"]);
-  const [microphone, camera] = stream.tracks as unknown as MediaStreamTrack[];
-  const call = new SfuCall({
-    selfId: "alice",
-    transport,
-    iceServers: [],
-    fetchIceServers: async () => [],
-    local: { microphone: microphone!, camera: camera!, stream: stream as unknown as MediaStream },
-    createPeerConnection: (config, target) => {
-      const pc = new FakePeerConnection(target, config);
-      pcs[target] = pc;
-      return pc as unknown as RTCPeerConnection;
-    },
-  });
-  calls.push(call);
-  return { call, transport, pcs };
-}
+afterEach(stopSfuCalls);
 
 const share = () => {
   const track = fakeTrack("video", "screen:0:0");

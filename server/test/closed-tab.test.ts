@@ -41,6 +41,30 @@ describe("a tab closed right after joining a call", () => {
     await waitFor(socket, "session:ready");
     return { name, socket, session };
   };
+  type Person = Awaited<ReturnType<typeof person>>;
+
+  /** The group:state in which `watcher`'s stage no longer shows `name` (after a closed-tab grace at most). */
+  const leaves = (watcher: Person, name: string) =>
+    waitFor(watcher.socket, "group:state", (s) => !names(s.call).includes(name), WITHIN_MS + 5_000);
+
+  /**
+   * Ann starts a group call in `room` and Bo (tab-bo, page load-1) and Cy join it; `seen` then records
+   * every participant list Ann's stage shows.
+   */
+  async function threeInCall(room: string) {
+    const ann = await person("Ann", room);
+    const bo = await person("Bo", room, "tab-bo", "load-1");
+    const cy = await person("Cy", room);
+    const started = await request(ann.socket, "group:start", {});
+    const callId = (started as unknown as { call: GroupCall }).call.id;
+    const all = waitFor(ann.socket, "group:state", (s) => names(s.call).length === 3);
+    await request(bo.socket, "group:join", { callId });
+    await request(cy.socket, "group:join", { callId });
+    await all;
+    const seen: string[][] = [];
+    ann.socket.on("group:state", (s) => seen.push(names(s.call)));
+    return { ann, bo, cy, callId, seen };
+  }
 
   it(`leaves the others' group call stage within ${WITHIN_MS / 1000} s (${TRIALS} trials)`, async () => {
     const took: number[] = [];
@@ -59,12 +83,7 @@ describe("a tab closed right after joining a call", () => {
               const both = waitFor(ann.socket, "group:state", (s) => names(s.call).length === 2);
               expect((await request(bo.socket, "group:join", { callId })).ok).toBe(true);
               await both;
-              const gone = waitFor(
-                ann.socket,
-                "group:state",
-                (s) => !names(s.call).includes(bo.name),
-                WITHIN_MS + 5_000,
-              );
+              const gone = leaves(ann, bo.name);
               const at = Date.now();
               close(bo.socket, trial);
               await gone;
@@ -93,15 +112,7 @@ describe("a tab closed right after joining a call", () => {
             trials.map(async (trial) => {
               const ann = await person(`Cy${trial}`, "GENERAL");
               const bo = await person(`Di${trial}`, "GENERAL");
-              const opened = waitFor(bo.socket, "private:opened");
-              await request(ann.socket, "private:open", { with: bo.session.user.id });
-              await opened;
-              const incoming = waitFor(bo.socket, "call:incoming");
-              await request(ann.socket, "call:invite", {});
-              const { call } = await incoming;
-              const answered = waitFor(ann.socket, "call:answered");
-              await request(bo.socket, "call:answer", { callId: call.id, accept: true });
-              await answered;
+              await privateCall(ann, bo);
               const ended = waitFor(ann.socket, "call:ended", undefined, WITHIN_MS + 5_000);
               const at = Date.now();
               close(bo.socket, trial);
@@ -121,25 +132,10 @@ describe("a tab closed right after joining a call", () => {
 
   it("keeps the place of a page whose connection closed and came back within the grace", async () => {
     try {
-      const ann = await person("Ann", "GENERAL");
-      const bo = await person("Bo", "GENERAL", "tab-bo", "load-1");
       // Cy closes his tab at the same moment and does not come back: his leaving shows when the
       // closed-tab deadline has passed and been swept.
-      const cy = await person("Cy", "GENERAL");
-      const started = await request(ann.socket, "group:start", {});
-      const callId = (started as unknown as { call: GroupCall }).call.id;
-      const all = waitFor(ann.socket, "group:state", (s) => names(s.call).length === 3);
-      await request(bo.socket, "group:join", { callId });
-      await request(cy.socket, "group:join", { callId });
-      await all;
-      const seen: string[][] = [];
-      ann.socket.on("group:state", (s) => seen.push(names(s.call)));
-      const cyGone = waitFor(
-        ann.socket,
-        "group:state",
-        (s) => !names(s.call).includes("Cy"),
-        WITHIN_MS + 5_000,
-      );
+      const { ann, bo, cy, seen } = await threeInCall("GENERAL");
+      const cyGone = leaves(ann, "Cy");
       cy.socket.io.engine.close();
       bo.socket.io.engine.close();
       // The same page load (same tab, same page id) connects again: a transport the browser replaced.
@@ -154,10 +150,7 @@ describe("a tab closed right after joining a call", () => {
   });
 
   /** A 1:1 call between two new people: Ann rings, Bo accepts. */
-  async function privateCall(
-    ann: Awaited<ReturnType<typeof person>>,
-    bo: Awaited<ReturnType<typeof person>>,
-  ) {
+  async function privateCall(ann: Person, bo: Person) {
     const opened = waitFor(bo.socket, "private:opened");
     await request(ann.socket, "private:open", { with: bo.session.user.id });
     await opened;
@@ -214,28 +207,13 @@ describe("a tab closed right after joining a call", () => {
 
   it("keeps a group call place whose page reloads slower than the closed-tab grace", async () => {
     try {
-      const ann = await person("Ann", "GAMES");
-      const bo = await person("Bo", "GAMES", "tab-bo", "load-1");
       // Cy is the clock: his tab closes just after Bo's and does not come back.
-      const cy = await person("Cy", "GAMES");
-      const started = await request(ann.socket, "group:start", {});
-      const callId = (started as unknown as { call: GroupCall }).call.id;
-      const all = waitFor(ann.socket, "group:state", (s) => names(s.call).length === 3);
-      await request(bo.socket, "group:join", { callId });
-      await request(cy.socket, "group:join", { callId });
-      await all;
-      const seen: string[][] = [];
-      ann.socket.on("group:state", (s) => seen.push(names(s.call)));
+      const { ann, bo, cy, callId, seen } = await threeInCall("GAMES");
       const away = waitFor(ann.socket, "call:participant", (p) => p.state === "away");
       bo.socket.io.engine.close();
       expect(await away).toMatchObject({ callId, user: { name: "Bo" } });
       expect(await (await reloading(bo.session.token, "tab-bo")).json()).toEqual({ held: true });
-      const cyGone = waitFor(
-        ann.socket,
-        "group:state",
-        (s) => !names(s.call).includes("Cy"),
-        WITHIN_MS + 5_000,
-      );
+      const cyGone = leaves(ann, "Cy");
       cy.socket.io.engine.close();
       expect(names((await cyGone).call)).toEqual(["Ann", "Bo"]);
       const again = tab(server.url, bo.session.token, "tab-bo", "load-2");

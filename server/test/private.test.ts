@@ -17,6 +17,15 @@ async function pair(alice: Joined, bob: Joined) {
   return (await bobOpened).chat.id;
 }
 
+/** Alice and Bob in a private chat, Carol in the room beside them. */
+async function pairedBesideCarol() {
+  const alice = await enter("Alice");
+  const bob = await enter("Bob");
+  const carol = await enter("Carol");
+  await pair(alice, bob);
+  return { alice, bob, carol };
+}
+
 describe("private chat", () => {
   it("opens on both sides and shows both as busy to the room", async () => {
     const alice = await enter("Alice");
@@ -34,10 +43,7 @@ describe("private chat", () => {
   });
 
   it("tells a third person at once that the partner is busy, without disturbing the pair", async () => {
-    const alice = await enter("Alice");
-    const bob = await enter("Bob");
-    const carol = await enter("Carol");
-    await pair(alice, bob);
+    const { alice, bob, carol } = await pairedBesideCarol();
     const disturbed = [record(alice.socket, "private:opened"), record(bob.socket, "private:closed")];
     const ack = await request(carol.socket, "private:open", { with: alice.session.user.id });
     expect(ack).toEqual({
@@ -52,10 +58,7 @@ describe("private chat", () => {
   });
 
   it("delivers private messages to both partners on every tab, and to nobody else", async () => {
-    const alice = await enter("Alice");
-    const bob = await enter("Bob");
-    const carol = await enter("Carol");
-    await pair(alice, bob);
+    const { alice, bob, carol } = await pairedBesideCarol();
     const bobSecondTab = server.open({ token: bob.session.token });
     await waitFor(bobSecondTab, "private:opened");
     const carolHears = [record(carol.socket, "private:message"), record(carol.socket, "room:message")];
@@ -73,10 +76,7 @@ describe("private chat", () => {
   });
 
   it("lets a third person neither inject messages nor typing into the pair", async () => {
-    const alice = await enter("Alice");
-    const bob = await enter("Bob");
-    const carol = await enter("Carol");
-    await pair(alice, bob);
+    const { alice, bob, carol } = await pairedBesideCarol();
     const aliceGets = [record(alice.socket, "private:message"), record(alice.socket, "private:typing")];
     expect(await request(carol.socket, "private:message", { text: "let me in" })).toMatchObject({
       ok: false,

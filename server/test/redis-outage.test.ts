@@ -2,36 +2,23 @@
 // people leave and move: the Socket.IO adapter's (un)subscriptions must not reject unhandled and crash
 // an instance, and once Redis is back the cluster is right again (lists exact, the leavers gone after
 // their grace, delivery across instances).
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { closeAll, join, record, request, waitFor, type ClientSocket } from "./support/clients.js";
 import { eventually, trackMembers } from "./support/cluster.js";
-import { freePort } from "./support/ports.js";
-import { startRedis, type RedisProcess } from "./support/redis.js";
-import { spawnServer, type ServerProcess } from "./support/server.js";
+import { useProcessesOnDurableRedis } from "./support/harness.js";
+import type { ServerProcess } from "./support/server.js";
 
 /** Longer than ioredis's default retries of a queued command (maxRetriesPerRequest 20: about 10.5 s). */
 const OUTAGE_MS = 13_000;
 
-let redis: RedisProcess;
-let servers: ServerProcess[] = [];
-beforeAll(async () => {
-  redis = await startRedis({ dataDir: mkdtempSync(path.join(tmpdir(), "videochat-aof-")) });
-  const env = { REDIS_URL: redis.url, SESSION_GRACE_MS: "3000", REAPER_INTERVAL_MS: "200" };
-  servers = await Promise.all(
-    ["out-a", "out-b"].map(async (id) => spawnServer(await freePort(), { ...env, INSTANCE_ID: id })),
-  );
-});
-afterAll(async () => {
-  await Promise.all(servers.map((server) => server.stop()));
-  await redis?.stop();
+const cluster = useProcessesOnDurableRedis(["out-a", "out-b"], {
+  SESSION_GRACE_MS: "3000",
+  REAPER_INTERVAL_MS: "200",
 });
 
 describe(`Redis away for ${OUTAGE_MS / 1000} s while people leave and move`, () => {
   it("keeps every instance up and the cluster right once Redis is back", async () => {
-    const [one, two] = servers as [ServerProcess, ServerProcess];
+    const [one, two] = cluster.servers as [ServerProcess, ServerProcess];
     const alice = await join(one.url, "Alice");
     const bob = await join(two.url, "Bob");
     const carol = await join(one.url, "Carol");
@@ -42,17 +29,17 @@ describe(`Redis away for ${OUTAGE_MS / 1000} s while people leave and move`, () 
       const aliceSees = trackMembers(alice);
       const bobEnded = record(bob.socket, "session:ended");
       const bobMessages = record(bob.socket, "room:message");
-      await redis.stop();
+      await cluster.redis.stop();
       // While Redis is away: Carol and Dave close their tabs (their sockets leave every channel on
       // both instances), and Erin tries to move to GENERAL.
       carol.socket.disconnect();
       dave.socket.disconnect();
       const move = request(erin.socket, "room:join", { room: "GENERAL" }, 60_000);
       await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
-      await redis.restart();
+      await cluster.redis.restart();
 
       expect((await move).ok, "a move during the outage is answered, not lost").toBeDefined();
-      for (const server of servers) {
+      for (const server of cluster.servers) {
         expect(server.child.exitCode, server.output().slice(-3000)).toBeNull();
         // What Node prints when an uncaught error or unhandled rejection ends the process.
         expect(server.output()).not.toMatch(/^Node\.js v\d/m);
@@ -92,7 +79,7 @@ describe(`Redis away for ${OUTAGE_MS / 1000} s while people leave and move`, () 
         const why = `Bob connected=${bob.socket.connected}, ended=${JSON.stringify(bobEnded)}, Alice sees ${aliceSees().join()}, Bob got ${bobMessages.map((m) => m.text).join("|")}`;
         throw new Error(`${error.message}: ${why}\n${two.output().slice(-4000)}`);
       });
-      for (const server of servers) expect(server.child.exitCode).toBeNull();
+      for (const server of cluster.servers) expect(server.child.exitCode).toBeNull();
     } finally {
       closeAll(alice.socket, bob.socket, carol.socket, dave.socket, erin.socket);
       closeAll(...late);

@@ -1,25 +1,11 @@
 // Redis stops for 5 s and comes back: instances reconnect by themselves and state stays consistent.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { closeAll, join, request, waitFor, type Joined } from "./support/clients.js";
-import { freePort } from "./support/ports.js";
-import { startRedis, type RedisProcess } from "./support/redis.js";
-import { spawnServer, type ServerProcess } from "./support/server.js";
+import { useProcessesOnDurableRedis } from "./support/harness.js";
 
-let redis: RedisProcess;
-let servers: ServerProcess[] = [];
-beforeAll(async () => {
-  redis = await startRedis({ dataDir: mkdtempSync(path.join(tmpdir(), "videochat-aof-")) });
-  const env = { REDIS_URL: redis.url, SESSION_GRACE_MS: "20000", REAPER_INTERVAL_MS: "200" };
-  servers = await Promise.all(
-    ["one", "two"].map(async (id) => spawnServer(await freePort(), { ...env, INSTANCE_ID: id })),
-  );
-});
-afterAll(async () => {
-  await Promise.all(servers.map((server) => server.stop()));
-  await redis?.stop();
+const cluster = useProcessesOnDurableRedis(["one", "two"], {
+  SESSION_GRACE_MS: "20000",
+  REAPER_INTERVAL_MS: "200",
 });
 
 describe("Redis restart", () => {
@@ -27,18 +13,18 @@ describe("Redis restart", () => {
     let alice: Joined | undefined;
     let bob: Joined | undefined;
     try {
-      alice = await join(servers[0]!.url, "Alice");
-      bob = await join(servers[1]!.url, "Bob");
+      alice = await join(cluster.servers[0]!.url, "Alice");
+      bob = await join(cluster.servers[1]!.url, "Bob");
       const before = waitFor(bob.socket, "room:message");
       await request(alice.socket, "room:message", { text: "before the outage" });
       await before;
 
-      await redis.stop();
-      const health = await (await fetch(`${servers[0]!.url}/api/health`)).json();
+      await cluster.redis.stop();
+      const health = await (await fetch(`${cluster.servers[0]!.url}/api/health`)).json();
       expect(health).toMatchObject({ status: "degraded", redis: "down" });
       // The outage itself: Redis stays down this long on purpose (not a wait for some state).
       await new Promise((resolve) => setTimeout(resolve, 5_000));
-      await redis.restart();
+      await cluster.redis.restart();
 
       // Both sockets stayed up; cross-instance delivery works again once the instances have reconnected.
       const after = await vi.waitFor(
@@ -57,12 +43,12 @@ describe("Redis restart", () => {
       expect((await status).member.status).toBe("absent");
 
       // The Store kept everything: a fresh look at the room is exact and history is whole.
-      const carol = await join(servers[0]!.url, "Carol");
+      const carol = await join(cluster.servers[0]!.url, "Carol");
       expect(carol.state.members.map((m) => m.name).sort()).toEqual(["Alice", "Bob", "Carol"]);
       expect(carol.state.history.map((m) => m.text)).toContain("before the outage");
       expect(carol.state.history.map((m) => m.text)).toContain("after the outage");
       carol.socket.disconnect();
-      for (const server of servers) {
+      for (const server of cluster.servers) {
         expect(await (await fetch(`${server.url}/api/health`)).json()).toMatchObject({
           status: "ok",
           redis: "up",

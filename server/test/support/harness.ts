@@ -1,10 +1,14 @@
 // One fresh in-process server per test, or instances on one Redis per describe block, and users that
 // are disconnected after them.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { closeAll, join, openSocket, type ClientSocket, type Joined } from "./clients.js";
 import type { HandshakeAuth } from "@videochat/protocol";
+import { freePort } from "./ports.js";
 import { startRedis, type RedisProcess } from "./redis.js";
-import { startServer, type TestServer } from "./server.js";
+import { spawnServer, startServer, type ServerProcess, type TestServer } from "./server.js";
 
 export function useServer(env: Record<string, string> = {}) {
   let server: TestServer | undefined;
@@ -77,6 +81,39 @@ export function useInstancesOnRedis(ids: string[], env: Record<string, string> =
       const user = await join(server.url, name, room);
       sockets.push(user.socket);
       return user;
+    },
+  };
+}
+
+/**
+ * Instances as their own processes (one per id, as INSTANCE_ID) on one Redis that keeps its data on
+ * disk (AOF), so a test can stop and restart it under them; started once for the file or describe
+ * block and stopped after it.
+ */
+export function useProcessesOnDurableRedis(ids: string[], env: Record<string, string> = {}) {
+  let redis: RedisProcess | undefined;
+  let servers: ServerProcess[] = [];
+  beforeAll(async () => {
+    const started = await startRedis({ dataDir: mkdtempSync(path.join(tmpdir(), "videochat-aof-")) });
+    redis = started;
+    servers = await Promise.all(
+      ids.map(async (id) =>
+        spawnServer(await freePort(), { ...env, REDIS_URL: started.url, INSTANCE_ID: id }),
+      ),
+    );
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.stop()));
+    await redis?.stop();
+  });
+  return {
+    get redis(): RedisProcess {
+      if (!redis) throw new Error("no Redis outside the block's tests");
+      return redis;
+    },
+    /** The instances, in the order of `ids`. */
+    get servers(): ServerProcess[] {
+      return servers;
     },
   };
 }
