@@ -168,11 +168,13 @@ describe("TURN credentials per client address, against a real coturn (user-quota
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** The TURN credential of `socket`'s user, or the refusal's code. */
+  /** The TURN credential of `socket`'s user; "stun only" when the answer has STUN and no TURN; or the refusal's code. */
   async function credential(socket: ClientSocket) {
     const ack = await request(socket, "call:ice-servers", {});
     if (!ack.ok) return ack.error.code;
-    const turn = (ack.iceServers as IceServer[]).find((entry) => entry.username)!;
+    const servers = ack.iceServers as IceServer[];
+    const turn = servers.find((entry) => entry.username);
+    if (!turn) return servers.length > 0 ? "stun only" : "nothing";
     return { username: turn.username!, credential: turn.credential! };
   }
 
@@ -203,9 +205,8 @@ describe("TURN credentials per client address, against a real coturn (user-quota
     for (const person of hog) answers.push(await credential(person.socket));
     const granted = answers.filter((answer) => typeof answer !== "string");
     expect(granted).toHaveLength(USERS);
-    expect(answers.slice(USERS)).toEqual(Array<string>(10 - USERS).fill("relay_busy"));
-    const refused = await request(hog[USERS]!.socket, "call:ice-servers", {});
-    expect(!refused.ok && refused.error.retryAfterMs).toBeGreaterThan(3_500_000);
+    // The rest still get STUN: their calls connect wherever a direct path exists.
+    expect(answers.slice(USERS)).toEqual(Array<string>(10 - USERS).fill("stun only"));
     // A holder asking again (an ICE restart) still gets one.
     expect(typeof (await credential(hog[0]!.socket))).toBe("object");
 
@@ -228,6 +229,33 @@ describe("TURN credentials per client address, against a real coturn (user-quota
       for (const client of clients) client.close();
     }
   }, 120_000);
+});
+
+describe("TURN credentials per address under the relay-only policy", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer({
+      TURN_URLS: "turn:127.0.0.1:3478",
+      TURN_SECRET: "test-secret",
+      ICE_TRANSPORT_POLICY: "relay",
+      TRUST_PROXY: "loopback",
+      TURN_USERS_PER_ADDRESS: "1",
+    });
+  });
+  afterAll(() => server?.close());
+
+  it("refuses the next user of the address with relay_busy and the wait: no call could connect without", async () => {
+    const first = await from(server, "198.51.100.70", "First");
+    const second = await from(server, "198.51.100.70", "Second");
+    const started = await request(first.socket, "group:start", {});
+    const call = (started as unknown as { call: GroupCall }).call;
+    expect((await request(second.socket, "group:join", { callId: call.id })).ok).toBe(true);
+    expect((await request(first.socket, "call:ice-servers", {})).ok).toBe(true);
+    const refused = await request(second.socket, "call:ice-servers", {});
+    expect(outcome(refused)).toBe("relay_busy +wait");
+    expect(!refused.ok && refused.error.retryAfterMs).toBeGreaterThan(3_500_000);
+    expect(!refused.ok && refused.error.message).toMatch(/Too many people on your network/);
+  });
 });
 
 describe("per-address budget configuration", () => {
