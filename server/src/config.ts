@@ -54,7 +54,8 @@ const ConfigSchema = z.object({
   INSTANCE_ID: z
     .string()
     .regex(/^[\w.-]{1,64}$/, "letters, digits, _ . - only")
-    .default(`${hostname()}-${randomBytes(3).toString("hex")}`),
+    // One per loaded config, not per process: two instances in one process (tests) must not share one.
+    .default(() => `${hostname()}-${randomBytes(3).toString("hex")}`),
   REDIS_URL: z.string().default(""),
   REDIS_SENTINELS: csv("").pipe(z.array(hostPort)),
   REDIS_SENTINEL_NAME: z
