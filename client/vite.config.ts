@@ -16,6 +16,9 @@ export default defineConfig({
   server: {
     // WEB_PORT: a second `npm run serve` (or its test) beside the first.
     port: Number(process.env.WEB_PORT ?? 5173),
+    // A port asked for by name is that port or an error: moving on silently to the next one leaves the
+    // asker (a test, a second run's proxy) talking to whatever holds it.
+    strictPort: process.env.WEB_PORT !== undefined,
     proxy: {
       "/api": { target: api },
       "/socket.io": { target: api, ws: true },

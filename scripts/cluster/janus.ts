@@ -1,11 +1,13 @@
 // A real Janus (Debian's `janus`) on loopback with only what the app uses: the WebSocket API (with an
 // API secret) and the VideoRoom plugin, for `npm run cluster` and the tests. Its config directory is
-// generated from the templates below; plugins and transports come in through a folder of symlinks, so
-// Janus loads nothing else it finds in the system folders.
+// rendered from the templates in janus/ (the Compose image renders the same ones); plugins and
+// transports come in through a folder of symlinks, so Janus loads nothing else it finds in the system
+// folders.
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { accepts, freePort, hasBinary, startProcess, type Managed } from "./processes.js";
 
 export const JANUS_INSTALL = "apt-get install -y janus (Debian/Ubuntu)";
@@ -26,6 +28,8 @@ export interface JanusOptions {
   apiSecret?: string;
   /** The UDP range Janus takes media ports from, "min-max"; 20000-40000 when omitted. */
   rtpPortRange?: string;
+  /** The address Janus puts in its ICE candidates instead of its own (nat_1_1_mapping); none when omitted. */
+  publicIp?: string;
   /** Append what it prints to this file (memory keeps only a tail). */
   logFile?: string;
 }
@@ -46,65 +50,39 @@ function moduleRoot(): string | undefined {
   return MODULE_ROOTS.find((root) => existsSync(path.join(root, "plugins", "libjanus_videoroom.so")));
 }
 
-/**
- * janus.jcfg. Sessions of a dead app instance time out after 15 s (Janus's default is 60) so its
- * handles do not linger in rooms; ICE stays on loopback and the host's own interfaces (no STUN: every
- * peer of a test is on this machine; a deployment sets nat_1_1_mapping instead, see docs/sfu.md).
- */
-function coreConfig(dir: string, modules: string, apiSecret: string, rtpPortRange: string): string {
-  return `general: {
-  configs_folder = "${dir}"
-  plugins_folder = "${path.join(dir, "plugins")}"
-  transports_folder = "${path.join(dir, "transports")}"
-  events_folder = "${path.join(dir, "none")}"
-  loggers_folder = "${path.join(dir, "none")}"
-  debug_level = 4
-  api_secret = "${apiSecret}"
-  session_timeout = 15
-  server_name = "videochat"
-  protected_folders = ["/bin", "/boot", "/dev", "/etc", "/lib", "/proc", "/sbin", "/sys", "/usr", "/var"]
-}
-media: {
-  rtp_port_range = "${rtpPortRange}"
-}
-nat: {
-  nice_debug = false
-  ignore_mdns = true
-  ice_ignore_list = "vmnet,docker,veth"
-}
-plugins: {
-}
-transports: {
-}
-events: {
-  broadcast = false
-}
-# Modules come from ${modules}
-`;
+/** Every placeholder of the templates in janus/ (janus/docker-entrypoint.sh renders the same ones). */
+export const JANUS_PLACEHOLDERS = [
+  "JANUS_DIR",
+  "JANUS_API_SECRET",
+  "JANUS_RTP_PORT_RANGE",
+  "JANUS_NAT_1_1_MAPPING",
+  "JANUS_WS_IP",
+  "JANUS_WS_PORT",
+] as const;
+export type JanusVars = Record<(typeof JANUS_PLACEHOLDERS)[number], string>;
+
+/** The config files Janus reads, each rendered from `janus/<name>.template`. */
+export const JANUS_CONFIG_FILES = [
+  "janus.jcfg",
+  "janus.transport.websockets.jcfg",
+  "janus.plugin.videoroom.jcfg",
+] as const;
+
+const TEMPLATES = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../janus");
+
+/** Replaces exactly `${NAME}` for the listed names, as `envsubst '${JANUS_DIR} ...'` does in the image. */
+export function renderJanusConfig(template: string, vars: JanusVars): string {
+  for (const name of JANUS_PLACEHOLDERS) {
+    if (typeof vars[name] !== "string") throw new Error(`janus template: no value for ${name}`);
+  }
+  return template.replace(/\$\{(JANUS_\w+)\}/g, (match, name: string) =>
+    (JANUS_PLACEHOLDERS as readonly string[]).includes(name) ? vars[name as keyof JanusVars] : match,
+  );
 }
 
-/** The WebSocket transport: plain ws on 127.0.0.1 only; the Admin API stays off. */
-const websocketConfig = (port: number) => `general: {
-  json = "compact"
-  ws = true
-  ws_port = ${port}
-  ws_ip = "127.0.0.1"
-  wss = false
-}
-admin: {
-  admin_ws = false
-}
-`;
-
-/**
- * The VideoRoom plugin: string room and feed ids, no rooms from config, and the API secret as its admin
- * key: only holders create rooms, and the servers list private rooms for a node's load figure.
- */
-const videoroomConfig = (adminKey: string) => `general: {
-  string_ids = true
-  admin_key = "${adminKey}"
-}
-`;
+/** Reads `janus/<file>.template` and renders it. */
+export const renderJanusFile = async (file: (typeof JANUS_CONFIG_FILES)[number], vars: JanusVars) =>
+  renderJanusConfig(await readFile(path.join(TEMPLATES, `${file}.template`), "utf8"), vars);
 
 /** Starts Janus and resolves once its WebSocket API accepts connections; throws with an install hint. */
 export async function startJanus(options: JanusOptions): Promise<Janus> {
@@ -125,10 +103,16 @@ export async function startJanus(options: JanusOptions): Promise<Janus> {
   );
   const port = options.port ?? (await freePort());
   const apiSecret = options.apiSecret ?? randomBytes(24).toString("base64url");
-  const write = (name: string, text: string) => writeFile(path.join(dir, name), text, { mode: 0o600 });
-  await write("janus.jcfg", coreConfig(dir, modules, apiSecret, options.rtpPortRange ?? "20000-40000"));
-  await write("janus.transport.websockets.jcfg", websocketConfig(port));
-  await write("janus.plugin.videoroom.jcfg", videoroomConfig(apiSecret));
+  const vars: JanusVars = {
+    JANUS_DIR: dir,
+    JANUS_API_SECRET: apiSecret,
+    JANUS_RTP_PORT_RANGE: options.rtpPortRange ?? "20000-40000",
+    JANUS_NAT_1_1_MAPPING: options.publicIp ?? "",
+    JANUS_WS_IP: "127.0.0.1",
+    JANUS_WS_PORT: String(port),
+  };
+  for (const file of JANUS_CONFIG_FILES)
+    await writeFile(path.join(dir, file), await renderJanusFile(file, vars), { mode: 0o600 });
   // -C names the core config; -F the folder of the others. No daemon, no colours: output is piped.
   const managed = await startProcess("janus", ["-C", path.join(dir, "janus.jcfg"), "-F", dir, "-o"], {
     name: "janus",

@@ -1,9 +1,9 @@
 // Small helpers for the real processes the cluster is made of: free ports, binaries, readiness, stop.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { createWriteStream, mkdirSync } from "node:fs";
+import { createWriteStream, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { connect, createServer } from "node:net";
+import { connect, createServer, type AddressInfo, type Server } from "node:net";
 
 /** A loopback port that is free now (see reservePort when it must stay free until bound). */
 export async function freePort(): Promise<number> {
@@ -13,22 +13,53 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * A free loopback port held by a listener until `release()`: between choosing a port and the process
- * that binds it, seconds can pass (instances start first), and meanwhile another test's process or an
- * outgoing connection could take a port that was merely free. A held port is neither handed out by the
- * OS nor used for outgoing connections.
+ * Ports from which freePort and reservePort choose: those below the kernel's ephemeral range (Linux:
+ * /proc/sys/net/ipv4/ip_local_port_range, 32768–60999 by default; elsewhere 49152–65535). Every
+ * `listen(0)` and every outgoing connection on the machine draws from that range, so a port chosen there
+ * and released was sometimes taken by another test's server before our process bound it (Vite then moved
+ * to the next port, and a test probed the stranger's), and a connection to a free port there can connect
+ * to itself.
  */
-export function reservePort(): Promise<{ port: number; release: () => Promise<void> }> {
+function ownPortRange(): { low: number; high: number } {
+  let ephemeralLow = 32_768;
+  try {
+    const [low] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/);
+    ephemeralLow = Number(low);
+  } catch {
+    // not Linux: the IANA range (macOS, Windows) starts higher still
+  }
+  // Below 10000 are the well-known development ports (3000, 5173, 6379, 8080, …).
+  return { low: 10_000, high: ephemeralLow - 1 };
+}
+
+function listenOn(port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      if (!address || typeof address !== "object") return reject(new Error("no port"));
-      resolve({ port: address.port, release: () => new Promise((done) => server.close(() => done())) });
-    });
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve(server));
   });
+}
+
+/**
+ * A free loopback port held by a listener until `release()`: between choosing a port and the process
+ * that binds it, seconds can pass (instances start first), and meanwhile another test's process or an
+ * outgoing connection could take a port that was merely free. A held port is neither handed out by the
+ * OS nor used for outgoing connections; a released one, being outside the ephemeral range, is handed
+ * out only to a process that asks for it by number.
+ */
+export async function reservePort(): Promise<{ port: number; release: () => Promise<void> }> {
+  const { low, high } = ownPortRange();
+  let server: Server | undefined;
+  for (let attempt = 0; !server && attempt < 50 && high - low > 1_000; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    server = await listenOn(port).catch(() => undefined); // in use: another one
+  }
+  // An ephemeral range set to start below 11000, or a machine whose ports are nearly all taken.
+  server ??= await listenOn(0);
+  const { port } = server.address() as AddressInfo;
+  const held = server;
+  return { port, release: () => new Promise((done) => held.close(() => done())) };
 }
 
 /** A flag each binary answers with exit status 0 (janus prints its version for `--version` but exits 1). */

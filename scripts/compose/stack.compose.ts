@@ -1,7 +1,9 @@
 // The Compose stack for real: builds the images, brings every service up, waits for every healthcheck,
 // then two people on different instances meet through nginx (join, see each other, talk, private chat),
-// coturn answers STUN, and `down -v` leaves no container or network behind. Runs on Compose v2 or v1.
+// coturn answers STUN, a group call goes through the janus service, and `down -v` leaves no container or
+// network behind. Runs on Compose v2 or v1.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { GroupCall } from "@videochat/protocol";
 import type { ClientSocket } from "../../server/test/support/clients.js";
 import { request, waitFor } from "../../server/test/support/clients.js";
 import { accepts } from "../cluster/processes.js";
@@ -24,7 +26,8 @@ beforeAll(async () => {
   requireDockerEngine();
   for (const port of [8080, TURN_PORT])
     if (await accepts(port)) throw new Error(`port ${port} is taken: the stack publishes it; free it first`);
-  project = composeProject(root);
+  // No JANUS_API_SECRET from the shell: the janus service generates one (checked below).
+  project = composeProject(root, { JANUS_API_SECRET: "" });
   console.log(`compose project ${project.name}`);
   await project.run(["build"]);
   up = true;
@@ -38,10 +41,10 @@ afterAll(async () => {
 
 describe("docker compose up", () => {
   it("brings every service up and healthy", async () => {
-    const seen = await untilHealthy(project, 5);
+    const seen = await untilHealthy(project, 6);
     console.log(seen.map(({ name, state }) => `${name}: ${state}`).join("\n"));
-    // Those with a healthcheck (Redis, the instances) are healthy, not merely running.
-    for (const service of ["redis", "app1", "app2"])
+    // Those with a healthcheck (Redis, the instances, Janus) are healthy, not merely running.
+    for (const service of ["redis", "app1", "app2", "janus"])
       expect(seen.find(({ name }) => isService(name, service))?.state).toBe("healthy");
   });
 
@@ -75,6 +78,27 @@ describe("docker compose up", () => {
 
   it("has coturn answering STUN on its published port", async () => {
     expect(await stunBinding("127.0.0.1", TURN_PORT)).toBe(true);
+  });
+
+  it("runs group calls through the janus service: the app says SFU, and people on both instances join its VideoRoom", async () => {
+    // Janus runs unprivileged, with the API secret it generated at its first start (none was set).
+    expect((await project.run(["exec", "-T", "janus", "id", "-un"], { quiet: true })).trim()).toBe("janus");
+    const secret = ["exec", "-T", "janus", "cat", "/var/lib/janus/secret/api_secret"];
+    expect((await project.run(secret, { quiet: true })).trim()).toMatch(/^[0-9a-f]{48}$/);
+
+    const carol = await person("Carol", "app1");
+    const dave = await person("Dave", "app2");
+    const started = (await request(carol.socket, "group:start", {})) as unknown as { call: GroupCall };
+    const callId = started.call.id;
+    expect((await request(dave.socket, "group:join", { callId })).ok).toBe(true);
+    for (const someone of [carol, dave]) {
+      expect(await request(someone.socket, "call:ice-servers", {}), someone.name).toMatchObject({
+        ok: true,
+        sfu: true,
+      });
+      // A place in the call's VideoRoom: the instance reached Janus with the secret and created the room.
+      expect(await request(someone.socket, "sfu:join", { callId }), someone.name).toEqual({ ok: true });
+    }
   });
 
   it("tears down with `down -v`, leaving no container or network", async () => {

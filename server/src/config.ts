@@ -1,5 +1,6 @@
 // Environment -> typed, validated configuration. The one place that reads process.env.
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -133,6 +134,8 @@ const ConfigSchema = z.object({
     z.array(z.string().regex(/^wss?:\/\/\S+$/, "Janus WebSocket API URLs start with ws:// or wss://")),
   ),
   JANUS_API_SECRET: z.string().default(""),
+  // Read at start when JANUS_API_SECRET is unset (Compose: the secret the janus service generated).
+  JANUS_API_SECRET_FILE: z.string().default(""),
   STUN_URLS: csv(""),
   TURN_URLS: csv(""),
   TURN_SECRET: z.string().default(""),
@@ -292,6 +295,18 @@ function sentinelConfig(c: z.infer<typeof ConfigSchema>): RedisSentinelConfig | 
 export const usesRedis = (config: Pick<Config, "redisUrl" | "redisSentinel">): boolean =>
   Boolean(config.redisUrl || config.redisSentinel);
 
+/** The secret in `file` (surrounding whitespace dropped); "" without a file. */
+function janusSecretFromFile(file: string): string {
+  if (!file) return "";
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch (error) {
+    throw new Error(`Invalid configuration:\n  JANUS_API_SECRET_FILE: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
 /** Empty strings count as unset, so `REDIS_URL=` selects the memory store like an absent variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(
@@ -308,8 +323,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       "Invalid configuration:\n  REDIS_URL and REDIS_SENTINELS: set one (a single Redis, or Sentinel's primary)",
     );
   }
-  if (c.JANUS_URLS.length > 0 && !c.JANUS_API_SECRET) {
-    throw new Error("Invalid configuration:\n  JANUS_API_SECRET: JANUS_URLS needs the nodes' API secret");
+  // The file only matters with nodes to reach: a mesh deployment may keep the setting without the file.
+  const janusApiSecret =
+    c.JANUS_API_SECRET || (c.JANUS_URLS.length > 0 ? janusSecretFromFile(c.JANUS_API_SECRET_FILE) : "");
+  if (c.JANUS_URLS.length > 0 && !janusApiSecret) {
+    throw new Error(
+      "Invalid configuration:\n  JANUS_API_SECRET: JANUS_URLS needs the nodes' API secret (or JANUS_API_SECRET_FILE)",
+    );
   }
   if (c.ICE_TRANSPORT_POLICY === "relay" && c.TURN_URLS.length === 0) {
     throw new Error(
@@ -356,7 +376,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     maxConnectionsPerSession: c.MAX_CONNECTIONS_PER_SESSION,
     groupCallMax: c.GROUP_CALL_MAX ?? (c.JANUS_URLS.length > 0 ? 50 : 6),
-    janus: { urls: c.JANUS_URLS, apiSecret: c.JANUS_API_SECRET },
+    janus: { urls: c.JANUS_URLS, apiSecret: janusApiSecret },
     ice: {
       stunUrls: c.STUN_URLS,
       turnUrls: c.TURN_URLS,

@@ -29,6 +29,7 @@ import {
   type NginxVars,
 } from "../../scripts/cluster/nginx.js";
 import { loadConfig } from "../src/config.js";
+import { JANUS_CONFIG_FILES, JANUS_PLACEHOLDERS } from "../../scripts/cluster/janus.js";
 import { SPECIAL_PURPOSE_RANGES, TURN_USER_QUOTA } from "../../scripts/cluster/turn-peers.js";
 import { freePort } from "./support/ports.js";
 
@@ -96,6 +97,20 @@ async function dockerfileEnv(file: string): Promise<Record<string, string>> {
 /** The environment variables the server's config schema knows. */
 async function configSchemaKeys(): Promise<string[]> {
   return [...CONFIG_KEYS];
+}
+
+/**
+ * loadConfig as an instance of the stack runs it: JANUS_API_SECRET_FILE is the janus service's volume,
+ * which holds the secret it generated at its first start (here a file of the test's own).
+ */
+const janusVolume = await mkdtemp(path.join(tmpdir(), "janus-secret-"));
+afterAll(() => rm(janusVolume, { recursive: true, force: true }));
+const generatedJanusSecret = path.join(janusVolume, "api_secret");
+await writeFile(generatedJanusSecret, "0123456789abcdef0123456789abcdef\n");
+function loadAppConfig(env: Record<string, string>) {
+  return loadConfig(
+    env.JANUS_API_SECRET_FILE ? { ...env, JANUS_API_SECRET_FILE: generatedJanusSecret } : env,
+  );
 }
 
 const isAppService = (service: ComposeService) => service.build?.dockerfile === "Dockerfile.server";
@@ -462,13 +477,20 @@ describe("docker-compose.yml", () => {
     expect(compose.name).toBeUndefined();
   });
 
-  it("has Redis, two app instances, coturn and nginx, and only nginx and coturn publish ports", () => {
+  it("has Redis, two app instances, coturn, Janus and nginx, and only nginx, coturn and Janus publish ports", () => {
     // Services behind a profile (`--profile monitoring`) start only when asked for.
     const always = Object.entries(compose.services).filter(([, service]) => !service.profiles);
-    expect(always.map(([name]) => name).sort()).toEqual(["app1", "app2", "coturn", "nginx", "redis"]);
+    expect(always.map(([name]) => name).sort()).toEqual([
+      "app1",
+      "app2",
+      "coturn",
+      "janus",
+      "nginx",
+      "redis",
+    ]);
     expect(apps.map(([name]) => name).sort()).toEqual(["app1", "app2"]);
     for (const [name, service] of always) {
-      if (name === "coturn") continue; // its ports: below
+      if (name === "coturn" || name === "janus") continue; // their ports: below
       expect(service.ports, name).toEqual(name === "nginx" ? ["8080:8080"] : undefined);
     }
   });
@@ -500,7 +522,7 @@ describe("docker-compose.yml", () => {
         name,
       ).toEqual([]);
       expect(app.healthcheck?.test.join(" "), name).toMatch(/\/api\/health/);
-      const config = loadConfig(env);
+      const config = loadAppConfig(env);
       expect(config.instanceId).toBe(name);
       expect(config.port).toBe(3000);
       expect(config.host).toBe("0.0.0.0");
@@ -517,7 +539,7 @@ describe("docker-compose.yml", () => {
     const nginxAddress = nginxNetworks.frontend?.ipv4_address;
     expect(nginxAddress).toMatch(/^172\.31\.250\.\d+$/);
     for (const [name, app] of apps) {
-      const config = loadConfig(environmentOf(app));
+      const config = loadAppConfig(environmentOf(app));
       expect(config.trustProxy, name).toEqual([nginxAddress]);
       expect(config.publicOrigins, name).toEqual([
         `http://localhost:${published}`,
@@ -554,7 +576,7 @@ describe("docker-compose.yml", () => {
     for (const [name, app] of apps) {
       // Compose merges an override's environment key by key over the service's own.
       const env = { ...environmentOf(app), ...environmentOf(ha.services[name]!) };
-      const config = loadConfig(env);
+      const config = loadAppConfig(env);
       expect(config.redisUrl, name).toBe("");
       expect(config.redisSentinel?.sentinels, name).toEqual(sentinels.map((host) => ({ host, port: 26379 })));
       expect(config.redisSentinel?.replicaAck, name).toBe("wait");
@@ -572,10 +594,10 @@ describe("docker-compose.yml", () => {
       scrape_configs: { static_configs: { targets: string[] }[] }[];
     };
     const targets = scrape.scrape_configs.flatMap((job) => job.static_configs.flatMap((c) => c.targets));
-    const expected = apps.map(([name, app]) => `${name}:${loadConfig(environmentOf(app)).metrics.port}`);
+    const expected = apps.map(([name, app]) => `${name}:${loadAppConfig(environmentOf(app)).metrics.port}`);
     expect(targets.sort()).toEqual(expected.sort());
     for (const [name, app] of apps)
-      expect(loadConfig(environmentOf(app)).metrics.port, name).toBeGreaterThan(0);
+      expect(loadAppConfig(environmentOf(app)).metrics.port, name).toBeGreaterThan(0);
     for (const name of ["prometheus", "grafana"]) {
       const service = compose.services[name]!;
       expect(service.profiles, name).toEqual(["monitoring"]);
@@ -608,7 +630,7 @@ describe("docker-compose.yml", () => {
       expect(secret).toBeTruthy();
       expect(option("--realm")).toBeTruthy();
       for (const [name, app] of apps) {
-        const config = loadConfig(environmentOf(app));
+        const config = loadAppConfig(environmentOf(app));
         expect(config.ice.turnSecret, name).toBe(secret);
         expect(config.ice.turnTtlSeconds, name).toBeGreaterThanOrEqual(60);
         expect(config.ice.transportPolicy, name).toBe("all");
@@ -628,7 +650,7 @@ describe("docker-compose.yml", () => {
     it("gives the instances TURN URLs on coturn's listening port, over UDP and TCP", () => {
       const port = option("--listening-port");
       for (const [name, app] of apps) {
-        const urls = loadConfig(environmentOf(app)).ice.turnUrls;
+        const urls = loadAppConfig(environmentOf(app)).ice.turnUrls;
         expect(
           urls.map((url) => new URL(url.replace(/^turn:/, "turn://")).port),
           name,
@@ -679,6 +701,88 @@ describe("docker-compose.yml", () => {
       for (const [name, app] of [...apps, ["redis", compose.services.redis!] as const]) {
         expect(app.networks, name).not.toContain("turn");
       }
+    });
+  });
+
+  describe("janus", () => {
+    let janus: ComposeService;
+    beforeAll(() => {
+      janus = compose.services.janus!;
+    });
+
+    it("is built on Debian bookworm-slim with Debian's janus package, unprivileged, health-checked", async () => {
+      expect(janus.build?.dockerfile).toBe("Dockerfile.janus");
+      const dockerfile = await readFile(path.join(repo, "Dockerfile.janus"), "utf8");
+      expect(dockerfile).toMatch(/^FROM debian:bookworm-slim$/m);
+      expect(dockerfile).toMatch(/apt-get install -y --no-install-recommends janus /);
+      expect(dockerfile).toMatch(/^USER janus$/m);
+      expect(dockerfile).toMatch(/^HEALTHCHECK /m);
+    });
+
+    it("renders the templates `npm run cluster` renders, with the same placeholders", async () => {
+      const entrypoint = await readFile(path.join(repo, "janus/docker-entrypoint.sh"), "utf8");
+      const substituted = /envsubst '([^']+)'/.exec(entrypoint)?.[1]?.match(/\w+/g);
+      expect(substituted).toEqual([...JANUS_PLACEHOLDERS]);
+      for (const file of JANUS_CONFIG_FILES) {
+        expect(entrypoint, file).toContain(file);
+        const template = await readFile(path.join(repo, "janus", `${file}.template`), "utf8");
+        const used = new Set(template.match(/\$\{(\w+)\}/g));
+        for (const placeholder of used)
+          expect(JANUS_PLACEHOLDERS, `${file}: ${placeholder}`).toContain(placeholder.slice(2, -1));
+      }
+    });
+
+    it("is what the instances' JANUS_URLS names, reached on a network only they share with it", async () => {
+      const port = (await dockerfileEnv("Dockerfile.janus")).JANUS_WS_PORT;
+      expect(environmentOf(janus).JANUS_WS_PORT ?? port).toBe("8188");
+      expect(janus.networks).toEqual(["sfu"]);
+      expect(compose.networks.sfu?.internal).toBeFalsy(); // its published media ports need a way out
+      for (const [name, app] of apps) {
+        const config = loadAppConfig(environmentOf(app));
+        expect(config.janus.urls, name).toEqual([`ws://janus:${port}`]);
+        expect(config.groupCallMax, name).toBe(50);
+        expect(app.networks, name).toContain("sfu");
+        expect(app.depends_on?.janus?.condition, name).toBe("service_healthy");
+      }
+      for (const name of ["redis", "nginx", "coturn"])
+        expect(compose.services[name]!.networks, name).not.toContain("sfu");
+      expect(Object.keys(compose.services.nginx!.networks ?? {})).not.toContain("sfu");
+    });
+
+    it("bakes in no API secret: a generated one in a volume the instances read, or JANUS_API_SECRET for all", () => {
+      expect(environmentOf(janus).JANUS_API_SECRET).toBe("");
+      const [volume, generated] = janus.volumes![0]!.split(":");
+      expect(path.dirname(environmentOf(janus).JANUS_API_SECRET_FILE!)).toBe(generated);
+      for (const [name, app] of apps) {
+        const env = environmentOf(app);
+        expect(env.JANUS_API_SECRET, name).toBe("");
+        const mount = app.volumes!.find((v) => v.startsWith(`${volume}:`))!.split(":");
+        expect(mount[2], name).toBe("ro");
+        expect(path.dirname(env.JANUS_API_SECRET_FILE!), name).toBe(mount[1]);
+        expect(path.basename(env.JANUS_API_SECRET_FILE!), name).toBe(
+          path.basename(environmentOf(janus).JANUS_API_SECRET_FILE!),
+        );
+        expect(loadAppConfig(env).janus.apiSecret, name).toBe("0123456789abcdef0123456789abcdef");
+        // One variable sets both sides, and wins over the file.
+        const shell = { JANUS_API_SECRET: "from-env-0123456789" };
+        const set = { ...env, JANUS_API_SECRET: interpolate(app.environment!.JANUS_API_SECRET!, shell) };
+        expect(loadAppConfig(set).janus.apiSecret, name).toBe("from-env-0123456789");
+        // Without JANUS_URLS (a mesh) the file is not read, so it need not exist.
+        expect(loadConfig({ ...env, JANUS_URLS: "" }).janus.apiSecret, name).toBe("");
+        expect(() => loadConfig(env), name).toThrow(/JANUS_API_SECRET_FILE: ENOENT/);
+      }
+      expect(interpolate(janus.environment!.JANUS_API_SECRET!, { JANUS_API_SECRET: "x" })).toBe("x");
+    });
+
+    it("publishes exactly its RTP range over UDP and advertises a public IP from the environment", () => {
+      const range = environmentOf(janus).JANUS_RTP_PORT_RANGE!;
+      expect(range).toMatch(/^\d+-\d+$/);
+      expect(janus.ports!.map((port) => interpolate(port))).toEqual([`${range}:${range}/udp`]);
+      const shell = { JANUS_RTP_PORT_RANGE: "30000-30199", JANUS_PUBLIC_IP: "203.0.113.7" };
+      expect(interpolate(janus.ports![0]!, shell)).toBe("30000-30199:30000-30199/udp");
+      expect(interpolate(janus.environment!.JANUS_RTP_PORT_RANGE!, shell)).toBe("30000-30199");
+      expect(environmentOf(janus).JANUS_NAT_1_1_MAPPING).toBe("127.0.0.1");
+      expect(interpolate(janus.environment!.JANUS_NAT_1_1_MAPPING!, shell)).toBe("203.0.113.7");
     });
   });
 });
