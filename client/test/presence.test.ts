@@ -108,6 +108,29 @@ describe("presence: this tab's idle state and the status picked by hand", () => 
     expect(sentIdle()).toEqual([true, false]);
   });
 
+  it("is never idle during a call, not even hidden, and counts the idle time afresh from its end", async () => {
+    const presence = usePresenceStore();
+    await vi.advanceTimersByTimeAsync(IDLE_MS);
+    expect(sentIdle()).toEqual([true]);
+    presence.holdActive("group", true); // joined a call while idle: active at once
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sentIdle()).toEqual([true, false]);
+    await vi.advanceTimersByTimeAsync(IDLE_MS * 5); // listening, hands off
+    setTabHidden(true); // looking at another tab
+    await vi.advanceTimersByTimeAsync(IDLE_MS);
+    expect(sentIdle()).toEqual([true, false]);
+    setTabHidden(false);
+    presence.holdActive("private", true);
+    presence.holdActive("group", false); // one call of two ended: still in a call
+    await vi.advanceTimersByTimeAsync(IDLE_MS * 2);
+    expect(sentIdle()).toEqual([true, false]);
+    presence.holdActive("private", false);
+    await vi.advanceTimersByTimeAsync(IDLE_MS - 1000);
+    expect(sentIdle()).toEqual([true, false]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(sentIdle()).toEqual([true, false, true]);
+  });
+
   it("sends a status picked by hand, and follows a status picked in another tab", async () => {
     const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
     await user.selectOptions(statusControl(), "Unavailable");

@@ -21,6 +21,7 @@ import { useSessionStore } from "../session/sessionStore";
 import { fromWire, privateTransport } from "./transport";
 import { listen } from "../session/listen";
 import { markCallPlace } from "../session/tabStorage";
+import { usePresenceStore } from "../session/presenceStore";
 import { t } from "../../i18n";
 import { errorText } from "../../i18n/errors";
 
@@ -29,6 +30,7 @@ export type CallStatus =
 
 export const useCallStore = defineStore("call", () => {
   const privateChat = usePrivateChatStore();
+  const presence = usePresenceStore();
   const media = useCallMediaStore();
   const status = ref<CallStatus>("idle");
   const callId = ref<string | null>(null);
@@ -51,7 +53,10 @@ export const useCallStore = defineStore("call", () => {
 
   const live = computed(() => status.value !== "idle" && status.value !== "ended");
   // A reload of this tab then keeps the call from its first moment (tabStorage.markCallPlace).
-  watch(live, (held) => markCallPlace("private", held));
+  watch(live, (held) => {
+    markCallPlace("private", held);
+    presence.holdActive("private", held); // nobody in a call shows as away
+  });
   const canStart = computed(() => privateChat.canWrite && !live.value);
   /** The word the UI shows: ringing, connecting, connected, reconnecting or ended. */
   const phase = computed(() => (status.value.startsWith("ringing") ? "ringing" : status.value));

@@ -6,6 +6,7 @@ import type { GroupCall, GroupSignal, GroupState, RoomState, UserRef } from "@vi
 import { askNotificationPermission } from "../../ui/attention";
 import { listen } from "../session/listen";
 import { markCallPlace } from "../session/tabStorage";
+import { usePresenceStore } from "../session/presenceStore";
 import { request } from "../session/socket";
 import { groupRoles } from "../../webrtc/mesh";
 import { useCallStore } from "../call/callStore";
@@ -23,6 +24,7 @@ export const useGroupCallStore = defineStore("groupCall", () => {
   const room = useRoomStore();
   const media = useCallMediaStore();
   const privateCall = useCallStore();
+  const presence = usePresenceStore();
   /** The room's group call as last told (highest version), or null. */
   const call = ref<GroupCall | null>(null);
   const status = ref<GroupStatus>("idle");
@@ -38,7 +40,10 @@ export const useGroupCallStore = defineStore("groupCall", () => {
   const participants = computed(() => call.value?.participants ?? []);
   const inCall = computed(() => status.value === "in-call");
   // A reload of this tab then keeps the place from its first moment (tabStorage.markCallPlace).
-  watch(inCall, (held) => markCallPlace("group", held));
+  watch(inCall, (held) => {
+    markCallPlace("group", held);
+    presence.holdActive("group", held); // nobody in a call shows as away
+  });
   const busy = computed(() => status.value !== "idle" || privateCall.live);
   const canStart = computed(() => !call.value && !busy.value);
   /** Why "Join group call" is unavailable while a call is on and this tab is not in it; null when it is available. */

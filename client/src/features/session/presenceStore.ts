@@ -31,6 +31,12 @@ export const usePresenceStore = defineStore("presence", () => {
   let watching = false;
   /** This session's user id, from session:ready. */
   let me: string | undefined;
+  /**
+   * The calls this tab takes part in ("private", "group"): while any is held the tab is active, whatever
+   * the pointer and the keyboard say and even when hidden (someone in a call who just listens, or looks
+   * at another tab, is not away; Meet and Discord show nobody away in a call).
+   */
+  const holds = new Set<string>();
 
   /** The user picked a status from the Status control. */
   async function choose(next: PresenceStatus): Promise<void> {
@@ -55,7 +61,22 @@ export const usePresenceStore = defineStore("presence", () => {
 
   function restartIdleTimer(): void {
     clearTimeout(idleTimer);
-    if (watching && idleTimeoutMs > 0) idleTimer = setTimeout(() => setIdle(true), idleTimeoutMs);
+    if (watching && idleTimeoutMs > 0 && holds.size === 0)
+      idleTimer = setTimeout(() => setIdle(true), idleTimeoutMs);
+  }
+
+  /** A call of this tab's started (`held`) or ended: see `holds`. Idle counts afresh from its end. */
+  function holdActive(call: "private" | "group", held: boolean): void {
+    if (held === holds.has(call)) return;
+    if (held) holds.add(call);
+    else holds.delete(call);
+    if (holds.size > 0) {
+      clearTimeout(idleTimer);
+      if (watching) setIdle(false);
+    } else if (watching) {
+      if (document.hidden) onVisibilityChange();
+      else restartIdleTimer();
+    }
   }
 
   function onActivity(): void {
@@ -70,7 +91,7 @@ export const usePresenceStore = defineStore("presence", () => {
   function onVisibilityChange(): void {
     if (document.hidden) {
       clearTimeout(idleTimer);
-      idleTimer = setTimeout(() => setIdle(true), HIDDEN_GRACE_MS);
+      if (holds.size === 0) idleTimer = setTimeout(() => setIdle(true), HIDDEN_GRACE_MS);
     } else {
       lastActivity = 0;
       onActivity();
@@ -131,5 +152,5 @@ export const usePresenceStore = defineStore("presence", () => {
 
   useSessionStore().onSessionEvent("reset", reset);
 
-  return { status, confirmed, idle, error, choose, reset };
+  return { status, confirmed, idle, error, choose, reset, holdActive };
 });
