@@ -112,7 +112,12 @@ export class SfuCall extends Emitter<MeshEvents> {
    * any offer still being answered (Janus re-offers by itself when a feed goes, beside our updates).
    */
   receiveOffer(description: RTCSessionDescriptionInit, streams: SfuStream[]): Promise<void> {
-    const next = this.offers.then(() => this.answerOffer(description, streams));
+    const next = this.offers
+      .then(() => this.answerOffer(description, streams))
+      .catch((error: unknown) => {
+        // Stopped or resynced meanwhile: the closed connection's answer is not wanted any more.
+        if (!this.stopped && this.subscriber && this.subscriber.signalingState !== "closed") throw error;
+      });
     this.offers = next.catch(() => undefined);
     return next;
   }
@@ -241,7 +246,7 @@ export class SfuCall extends Emitter<MeshEvents> {
   resync(): void {
     if (this.stopped) return;
     this.closeConnections();
-    void this.start();
+    this.start().catch((error: unknown) => console.warn("[sfu] resync failed", error));
   }
 
   /** Video frames decoded so far from everyone (the subscriber's inbound-rtp stats). */

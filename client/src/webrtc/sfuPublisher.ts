@@ -73,15 +73,20 @@ export class SfuPublisher {
 
   /** Queues an offer (with whatever changed: fresh ICE credentials after restartIce) and its answer. */
   negotiate(): Promise<void> {
-    const next = this.negotiation.then(async () => {
-      const { pc } = this;
-      if (pc.signalingState === "closed") return;
-      await pc.setLocalDescription();
-      const { type, sdp } = pc.localDescription!;
-      const screenMid = this.screenTransceiver?.mid ?? undefined;
-      const answer = await this.publish({ type, sdp }, screenMid);
-      if (answer && pc.signalingState === "have-local-offer") await pc.setRemoteDescription(answer);
-    });
+    const next = this.negotiation
+      .then(async () => {
+        const { pc } = this;
+        if (pc.signalingState === "closed") return;
+        await pc.setLocalDescription();
+        const { type, sdp } = pc.localDescription!;
+        const screenMid = this.screenTransceiver?.mid ?? undefined;
+        const answer = await this.publish({ type, sdp }, screenMid);
+        if (answer && pc.signalingState === "have-local-offer") await pc.setRemoteDescription(answer);
+      })
+      .catch((error: unknown) => {
+        // Closed meanwhile (the call ended, or a resync replaced the connection): nothing to publish.
+        if (this.pc.signalingState !== "closed") throw error;
+      });
     this.negotiation = next.catch((error: unknown) => console.warn("[sfu] publish failed", error));
     return next;
   }

@@ -201,7 +201,10 @@ export const useCallMediaStore = defineStore("callMedia", () => {
         setPresence(id, user.id, state === "away", rejoined),
       "session:ready": () => mesh?.resync(),
       "sfu:offer": ({ callId: id, description, streams }) => {
-        if (id === callId.value) void sfu?.receiveOffer(description as RTCSessionDescriptionInit, streams);
+        if (id === callId.value)
+          sfu
+            ?.receiveOffer(description as RTCSessionDescriptionInit, streams)
+            .catch((error: unknown) => console.warn("[sfu] answering the subscription failed", error));
       },
       "sfu:talking": ({ callId: id, userId, talking }) => {
         if (id === callId.value) stage.setTalking(userId, talking);
