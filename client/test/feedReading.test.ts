@@ -39,7 +39,9 @@ function scrollTo(log: HTMLElement, top: number): void {
 /** A private log of 30 messages, scrolled to its top: "Jump to newest" is showing. */
 async function privateLogScrolledUp() {
   const messages = Array.from({ length: 30 }, (_, i) => privateMessage(i + 1, `message ${i + 1}`));
-  const { rerender } = render(PrivateLog, { props: { messages, selfId: alice.id, actions } });
+  const { rerender } = render(PrivateLog, {
+    props: { messages, selfId: alice.id, actions, partnerName: "Bob" },
+  });
   const log = screen.getByRole("log", { name: "Private messages" });
   giveLayout(log);
   scrollTo(log, 0);
@@ -71,7 +73,9 @@ describe("links in messages", () => {
   it("links nothing else: no javascript:, data:, ftp: or protocol-relative links, and no markup", () => {
     const text =
       'javascript:alert(1) data:text/html,<b>x</b> ftp://example.com //example.net <a href="x">y</a>';
-    render(PrivateLog, { props: { messages: [privateMessage(1, text)], selfId: alice.id, actions } });
+    render(PrivateLog, {
+      props: { messages: [privateMessage(1, text)], selfId: alice.id, actions, partnerName: "Bob" },
+    });
     const log = screen.getByRole("log", { name: "Private messages" });
     expect(within(log).queryAllByRole("link")).toEqual([]);
     expect(log.querySelector("b")).toBeNull();

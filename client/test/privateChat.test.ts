@@ -86,15 +86,20 @@ describe("in a private chat", () => {
     expect(lines()).toEqual(["Alice hi\nthere"]);
   });
 
-  it("shows missed and declined calls as lines in the history", async () => {
+  it("shows missed and declined calls as lines in the history, each from the reader's side", async () => {
+    // `from` is the caller: Bob's calls reached Alice; Alice's reached Bob.
     server.serverEmit("private:message", { ...privateMessage(1, "Missed call", bob), call: "missed" });
-    server.serverEmit("private:message", { ...privateMessage(2, "Declined call", alice), call: "declined" });
+    server.serverEmit("private:message", { ...privateMessage(2, "Declined call", bob), call: "declined" });
+    server.serverEmit("private:message", { ...privateMessage(3, "Missed call", alice), call: "missed" });
+    server.serverEmit("private:message", { ...privateMessage(4, "Declined call", alice), call: "declined" });
     await tick();
     const items = within(inChat().getByRole("log", { name: "Private messages" })).getAllByRole("listitem");
     expect(items.map((item) => item.textContent?.replace(/\s+/g, " ").trim())).toEqual([
       "Today",
       expect.stringMatching(/^Missed call from Bob · \d/),
-      expect.stringMatching(/^Declined call from Alice · \d/),
+      expect.stringMatching(/^Declined call from Bob · \d/),
+      expect.stringMatching(/^Bob didn't answer · \d/),
+      expect.stringMatching(/^Bob declined your call · \d/),
     ]);
   });
 

@@ -73,6 +73,8 @@ const en = {
     empty: "Only the two of you can read this chat.",
     missedFrom: "Missed call from {name}",
     declinedFrom: "Declined call from {name}",
+    noAnswerFrom: "{name} didn't answer",
+    declinedBy: "{name} declined your call",
     message: "Private message",
     placeholder: "Write privately…",
     ended: "This chat has ended",

@@ -73,6 +73,8 @@ const es: Messages = {
     empty: "Solo vosotros dos podéis leer este chat.",
     missedFrom: "Llamada perdida de {name}",
     declinedFrom: "Llamada rechazada de {name}",
+    noAnswerFrom: "{name} no respondió",
+    declinedBy: "{name} rechazó tu llamada",
     message: "Mensaje privado",
     placeholder: "Escribe en privado…",
     ended: "Este chat ha terminado",
