@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { GroupCall, Member } from "@videochat/protocol";
 import { type FakeDevices, installFakeDevices } from "./fakeDevices";
 import { keptMedia } from "./fakeSocket";
-import { alice, bob, carol, renderPrivate, requests, server } from "./privateHarness";
+import { alice, bob, carol, chatWithBob, renderPrivate, requests, server } from "./privateHarness";
 
 vi.mock("../src/features/session/socket", async () =>
   (await import("./fakeSocket")).createFakeSocketModule(),
@@ -65,6 +65,23 @@ describe("starting and joining", () => {
       /Alice \(you\)\s*online\s*in call/,
     );
     expect(screen.getByText("Group call: Alice (1 of 6)")).toBeTruthy();
+  });
+
+  it("names the private chat in the way when the server refuses a start for it", async () => {
+    pinia = renderPrivate();
+    server.serverEmit("private:opened", { chat: chatWithBob, messages: [] });
+    const friendly = server.request.getMockImplementation()!;
+    server.request.mockImplementation(async (event, payload) =>
+      event === "group:start"
+        ? { ok: false, error: { code: "already_in_chat", message: "You are already talking with someone." } }
+        : friendly(event, payload),
+    );
+    try {
+      await userEvent.setup().click(await findButton("Start group call"));
+      await waitFor(() => expect(notice()).toBe("You are in a private chat with Bob. Close it first."));
+    } finally {
+      server.request.mockImplementation(friendly);
+    }
   });
 
   it("joins a call that is on, offers to everyone in it, and follows who comes and goes", async () => {

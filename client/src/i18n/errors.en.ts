@@ -24,6 +24,7 @@ export const errors = {
   partner_busy: "{name} is already talking with someone else",
   already_in_chat: "Close your private chat first.",
   already_in_chat_group: "You are already talking with someone. Leave that conversation first.",
+  already_in_chat_group_with: "You are in a private chat with {name}. Close it first.",
   no_private_chat: "You have no private chat open.",
   no_private_chat_open: "Open a private chat first.",
   call_exists: "There is already a call in this chat.",

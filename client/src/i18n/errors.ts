@@ -8,7 +8,10 @@ import { t } from "./index";
 export interface ErrorContext {
   /** The client->server event, "http:session" (the join form), "session:ended" or "handshake". */
   event?: string;
-  /** The person the request was about (partner_busy) or the name being claimed (name_taken). */
+  /**
+   * The person the request was about (partner_busy), the name being claimed (name_taken), or the
+   * partner of the private chat in the way (already_in_chat on a group call).
+   */
   name?: string;
   /** The room asked for (unknown_room). */
   room?: string;
@@ -64,8 +67,12 @@ const WORDING: Record<string, Wording> = {
   too_many_connections: () => t("errors.too_many_connections"),
   partner_unavailable: () => t("errors.partner_unavailable"),
   partner_busy: (_, { name }) => (name === undefined ? null : t("errors.partner_busy", { name })),
-  already_in_chat: (_, { event }) =>
-    isGroup(event) ? t("errors.already_in_chat_group") : t("errors.already_in_chat"),
+  already_in_chat: (_, { event, name }) => {
+    if (!isGroup(event)) return t("errors.already_in_chat");
+    return name === undefined
+      ? t("errors.already_in_chat_group")
+      : t("errors.already_in_chat_group_with", { name });
+  },
   no_private_chat: (_, { event }) =>
     event === "call:invite" ? t("errors.no_private_chat_open") : t("errors.no_private_chat"),
   call_exists: (_, { event }) => (isGroup(event) ? t("errors.call_exists_group") : t("errors.call_exists")),

@@ -289,6 +289,7 @@ const es: Messages = {
     partner_busy: "{name} ya está hablando con otra persona",
     already_in_chat: "Cierra primero tu chat privado.",
     already_in_chat_group: "Ya estás hablando con alguien. Sal primero de esa conversación.",
+    already_in_chat_group_with: "Estás en un chat privado con {name}. Ciérralo primero.",
     no_private_chat: "No tienes ningún chat privado abierto.",
     no_private_chat_open: "Abre primero un chat privado.",
     call_exists: "Ya hay una llamada en este chat.",

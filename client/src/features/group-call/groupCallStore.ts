@@ -10,6 +10,7 @@ import { usePresenceStore } from "../session/presenceStore";
 import { request } from "../session/socket";
 import { groupRoles } from "../../webrtc/mesh";
 import { useCallStore } from "../call/callStore";
+import { usePrivateChatStore } from "../private/privateChatStore";
 import { useCallMediaStore } from "../call/callMediaStore";
 import { createInvitation } from "./groupInvitation";
 import { useRoomStore } from "../room/roomStore";
@@ -98,7 +99,11 @@ export const useGroupCallStore = defineStore("groupCall", () => {
     if (status.value !== "starting") return;
     if (ack.ok) return enter(ack.call);
     status.value = "idle";
-    notice.value = errorText(ack.error, { event: "group:start" });
+    // already_in_chat names the chat to close.
+    notice.value = errorText(ack.error, {
+      event: "group:start",
+      name: usePrivateChatStore().chat?.with.name,
+    });
   }
 
   async function join(callId = call.value?.id): Promise<void> {
@@ -110,7 +115,11 @@ export const useGroupCallStore = defineStore("groupCall", () => {
     if (status.value !== "joining") return;
     if (ack.ok) return enter(ack.call);
     status.value = "idle";
-    notice.value = errorText(ack.error, { event: "group:join", max: call.value?.max });
+    notice.value = errorText(ack.error, {
+      event: "group:join",
+      max: call.value?.max,
+      name: usePrivateChatStore().chat?.with.name,
+    });
   }
 
   /** The held call between call:held and its resumption, whose signals the media keeps meanwhile. */
