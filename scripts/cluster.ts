@@ -80,6 +80,6 @@ if (cluster.coturn) {
 for (const node of cluster.janus?.nodes ?? [])
   console.log(`  janus   ${node.url}  (VideoRoom; secret in ${dir}/janus-*)`);
 console.log(
-  `  logs    ${dir}/logs/ (instances, redis, sentinels, janus), ${dir}/nginx/logs/, ${dir}/coturn/`,
+  `  logs    ${dir}/logs/ (instances, redis${cluster.sentinel ? ", sentinels" : ""}${cluster.janus ? ", janus" : ""}), ${dir}/nginx/logs/${cluster.coturn ? `, ${dir}/coturn/` : ""}`,
 );
 console.log(`\n  Open ${cluster.url.replace("127.0.0.1", "localhost")}   (Ctrl-C stops everything)\n`);

@@ -149,14 +149,19 @@ export async function startProcess(
   };
   // A bound on a hang, not on speed: an instance compiled by tsx on a machine whose CPUs other work
   // keeps busy has been seen to need more than 15 s.
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const deadline = Date.now() + timeoutMs;
+  const where = options.logFile ? ` (its log: ${options.logFile})` : "";
   const ready = options.ready;
   const isReady = typeof ready === "function" ? ready : async () => ready.test(output);
   while (!(await isReady())) {
-    if (child.exitCode !== null) throw new Error(`${options.name} exited early:\n${output}`);
+    if (child.exitCode !== null) throw new Error(`${options.name} exited early${where}:\n${output}`);
     if (Date.now() > deadline) {
       await managed.stop("SIGKILL");
-      throw new Error(`${options.name} did not get ready:\n${output}`);
+      const said = output.trim()
+        ? output
+        : "(it printed nothing: a busy machine can take longer to start it)\n";
+      throw new Error(`${options.name} did not get ready within ${timeoutMs / 1000} s${where}:\n${said}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
