@@ -7,7 +7,12 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { IceTransportPolicy } from "@videochat/protocol";
 import { compileTrust } from "./http/proxy.js";
-import { rateLimitsWith, rateLimitOverrides, type LimitFamily, type RateLimit } from "./limit-families.js";
+import {
+  RATE_LIMIT_DEFAULTS,
+  rateLimitOverrides,
+  type LimitFamily,
+  type RateLimit,
+} from "./limit-families.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** client/dist, seen from server/src (tsx) and server/dist (built) alike. */
@@ -109,10 +114,6 @@ const ConfigSchema = z.object({
   CLIENT_DIST: z.string().default(defaultClientDist),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   MESSAGE_RATE_PER_10S: z.coerce.number().int().min(1).default(20),
-  // One client address's budgets of room and private messages, typing, reactions, edits and moves, in
-  // sessions' worth of each (limit-families.ts, ADDRESS_FAMILIES): all its sessions together send at most this
-  // many sessions' budgets.
-  ADDRESS_RATE_SESSIONS: z.coerce.number().int().min(1).default(5),
   RATE_LIMITS: rateLimitOverrides,
   OUTBOUND_BUFFER_MAX_BYTES: z.coerce
     .number()
@@ -143,9 +144,6 @@ const ConfigSchema = z.object({
   TURN_CREDENTIAL: z.string().default(""),
   // At most an hour: a credential works for anyone holding it until it expires, even after its call.
   TURN_TTL_S: z.coerce.number().int().min(60).max(3600).default(3600),
-  // People (sessions) from one client address holding live TURN credentials at once: with coturn's
-  // user-quota (24) that bounds one address's relays, 4 × 24 = 96 of the cluster's total-quota (400).
-  TURN_USERS_PER_ADDRESS: z.coerce.number().int().min(1).default(4),
   ICE_TRANSPORT_POLICY: z.enum(["all", "relay"]).default("all"),
   /** The largest file a private chat may send peer to peer, in MB (the bytes never reach the server). */
   FILE_MAX_MB: z.coerce.number().int().min(1).max(4096).default(100),
@@ -250,11 +248,6 @@ export type Config = {
     turnUsername: string;
     turnCredential: string;
     turnTtlSeconds: number;
-    /**
-     * Users from one client address (IPv6: its /64) that may hold live TURN credentials at once: each
-     * may take coturn's user-quota of allocations, so this bounds one address's share of its total-quota.
-     */
-    turnUsersPerAddress: number;
     /**
      * RTCConfiguration.iceTransportPolicy for every call (W3C webrtc-pc): "relay" sends media only
      * through TURN, so neither side learns the other's addresses; "all" also tries direct paths.
@@ -367,14 +360,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clientDist: c.CLIENT_DIST,
     fileMaxBytes: c.FILE_MAX_MB * 1024 * 1024,
     logLevel: c.LOG_LEVEL,
-    rateLimits: rateLimitsWith(
-      {
-        "room-message": { points: c.MESSAGE_RATE_PER_10S, seconds: 10 },
-        "session-claim": { points: c.SESSION_CLAIMS_PER_MIN, seconds: 60 },
-        ...c.RATE_LIMITS,
-      },
-      c.ADDRESS_RATE_SESSIONS,
-    ),
+    rateLimits: {
+      ...RATE_LIMIT_DEFAULTS,
+      "room-message": { points: c.MESSAGE_RATE_PER_10S, seconds: 10 },
+      "session-claim": { points: c.SESSION_CLAIMS_PER_MIN, seconds: 60 },
+      ...c.RATE_LIMITS,
+    },
     outboundBufferMaxBytes: c.OUTBOUND_BUFFER_MAX_BYTES,
     callRingTimeoutMs: c.CALL_RING_TIMEOUT_MS,
     privateHistoryMs: c.PRIVATE_HISTORY_TTL_MS,
@@ -394,7 +385,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       turnUsername: c.TURN_USERNAME,
       turnCredential: c.TURN_CREDENTIAL,
       turnTtlSeconds: c.TURN_TTL_S,
-      turnUsersPerAddress: c.TURN_USERS_PER_ADDRESS,
       transportPolicy: c.ICE_TRANSPORT_POLICY,
     },
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,

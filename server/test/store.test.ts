@@ -9,7 +9,6 @@ import { storeGroupContract } from "./store.group.contract.js";
 import { storeMessagesContract } from "./store.messages.contract.js";
 import { storePrivateContract } from "./store.private.contract.js";
 import { storeReachContract } from "./store.reach.contract.js";
-import { storeRelaysContract } from "./store.relays.contract.js";
 import { storeRoomsContract } from "./store.rooms.contract.js";
 import { storeSessionsContract } from "./store.sessions.contract.js";
 import { startRedis, type RedisProcess } from "./support/redis.js";
@@ -25,7 +24,6 @@ const suites = [
   storeMessagesContract,
   storeReachContract,
   storeFilesContract,
-  storeRelaysContract,
 ];
 
 for (const suite of suites) suite("memory", async (options?: StoreOptions) => memoryStore(options));

@@ -41,5 +41,4 @@ export const errors = {
   do_not_disturb: "{name} is unavailable",
   file_too_large: "That file is too large: the limit is {max} MB.",
   no_file_offer: "That file is no longer offered.",
-  relay_busy: "Too many people on your network hold the call relay right now. Try again in {wait}.",
 };

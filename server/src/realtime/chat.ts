@@ -12,11 +12,8 @@ export function register(events: Events, deps: RealtimeDeps): void {
 
   const { points, seconds } = deps.config.rateLimits["room-message"];
   const budget = { points, windowMs: seconds * 1000 };
-  // All the sessions of one client address together (limit-families.ts, ADDRESS_FAMILIES).
-  const perAddress = deps.config.rateLimits["room-message-address"];
-  const addressBudget = { points: perAddress.points, windowMs: perAddress.seconds * 1000 };
 
-  // The hot path: one Store round trip (membership, budgets and append in one step) before the
+  // The hot path: one Store round trip (membership, budget and append in one step) before the
   // broadcast. The socket knows its name and the room it follows; if that view is behind (a move
   // made in another tab), the Store says not_in_room and the session is read once.
   events.on(
@@ -47,10 +44,9 @@ export function register(events: Events, deps: RealtimeDeps): void {
           at: clock(),
           ...(replyTo ? { replyTo } : {}),
         };
-        const fromAddress = { ...addressBudget, address: socket.data.address };
         // Only a re-send after `unavailable` pays the look-up (resend.ts): never the hot path.
-        if (nonce && retry) return postOnce(store, { ...message, nonce }, budget, fromAddress);
-        return store.postRoomMessage(nonce ? { ...message, nonce } : message, budget, fromAddress);
+        if (nonce && retry) return postOnce(store, { ...message, nonce }, budget);
+        return store.postRoomMessage(nonce ? { ...message, nonce } : message, budget);
       }
     },
     "message_invalid",

@@ -55,7 +55,7 @@ export async function answer<E extends EventName>(
   }
   countSent(socket, deps, event);
   try {
-    const waitMs = await deps.limits.charge(event, socket.data.userId, parsed.data, socket.data.address);
+    const waitMs = await deps.limits.charge(event, socket.data.userId, parsed.data);
     if (waitMs !== null) {
       reply(rateLimited(waitMs));
       countRefusal(socket, deps);

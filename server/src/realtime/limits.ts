@@ -82,30 +82,12 @@ const BYTE_BUDGET: Partial<Record<EventName, { family: LimitFamily; bytes: (payl
     "file:signal": { family: "call-signal-bytes", bytes: signalBytes },
   };
 
-/**
- * Events that also spend their client address's budget (ADDRESS_FAMILIES: all the address's sessions
- * together). room:message's is charged in postRoomMessage's step, with its session budget.
- */
-const ADDRESS_BUDGET: Partial<Record<EventName, LimitFamily>> = {
-  "private:message": "private-message-address",
-  "room:typing": "room-typing-address",
-  "room:react": "reaction-address",
-  "private:react": "reaction-address",
-  "room:edit": "message-change-address",
-  "room:delete": "message-change-address",
-  "private:edit": "message-change-address",
-  "private:delete": "message-change-address",
-  "room:join": "room-join-address",
-};
-
 export interface EventLimits {
   /**
-   * Charges one `event` (with its parsed payload) to `userId`, and to the client `address` of its
-   * connection for the events that have a per-address budget too. Resolves with null when it may go
-   * on, or with the milliseconds to wait when the user (or the address) is over a limit. Rejects
-   * only on a bug.
+   * Charges one `event` (with its parsed payload) to `userId`. Resolves with null when it may go on,
+   * or with the milliseconds to wait when the user is over a limit. Rejects only on a bug.
    */
-  charge(event: EventName, userId: string, payload: unknown, address: string): Promise<number | null>;
+  charge(event: EventName, userId: string, payload: unknown): Promise<number | null>;
 
   /**
    * For an event whose feature charges its budget itself, inside its one Store round trip
@@ -214,15 +196,13 @@ export function createEventLimits(config: Config, redis?: Redis): EventLimits {
       ]);
       return session ? "session" : fromAddress ? "address" : null;
     },
-    async charge(event, userId, payload, address) {
+    async charge(event, userId, payload) {
       const known = blockedFor(event, userId);
       if (known !== null || FEATURE_CHARGED.has(event)) return known;
       const budget = BYTE_BUDGET[event];
-      const fromAddress = ADDRESS_BUDGET[event];
       const waits = await Promise.all([
         consume(EVENT_FAMILY[event], userId),
         budget ? consume(budget.family, userId, Math.max(1, budget.bytes(payload))) : null,
-        fromAddress ? consume(fromAddress, address) : null,
       ]);
       const waitMs = waits.reduce<number | null>(
         (most, wait) => (wait === null ? most : Math.max(most ?? 1, wait)),

@@ -52,12 +52,6 @@ export interface WindowLimit {
   windowMs: number;
 }
 
-/** A budget of one client address, all its sessions together (limit-families.ts, ADDRESS_FAMILIES). */
-export interface AddressLimit extends WindowLimit {
-  /** The address as it is counted (addressKey: an IPv6 client by its /64). */
-  address: string;
-}
-
 /**
  * A budget a Store step charges first, in its own round trip: `points` per fixed window of `windowMs`
  * per user, shared across instances. `now` (epoch ms) is the memory Store's clock; Redis uses its own.
