@@ -185,13 +185,20 @@ it("rings in a dialog, and shows hands, reactions and link quality to everyone i
   );
 
   await scenario.step("Bob sends a celebration: Alice and Carol see it over Bob's tile", async () => {
-    await react(bob.page, "Celebrate");
     // Carol looks at it in the dark, Alice in the light: the shots show both themes.
     await carol.page.emulateMedia({ colorScheme: "dark" });
-    for (const { page, name } of [alice, carol]) {
-      await tile(page, "Bob").getByRole("img", { name: "Bob reacted 🎉" }).waitFor();
-      await screenshot(page, `call-extras/reaction-in-group-call-${name.toLowerCase()}`, { fullPage: false });
-    }
+    await react(bob.page, "Celebrate");
+    // Both at once: a reaction floats for REACTION_MS (4 s), and one page's wait and screenshot after
+    // the other's could outlast it on a busy machine.
+    const viewers = [alice, carol];
+    await Promise.all(
+      viewers.map(({ page }) => tile(page, "Bob").getByRole("img", { name: "Bob reacted 🎉" }).waitFor()),
+    );
+    await Promise.all(
+      viewers.map(({ page, name }) =>
+        screenshot(page, `call-extras/reaction-in-group-call-${name.toLowerCase()}`, { fullPage: false }),
+      ),
+    );
     await expectNoAxeViolations(alice.page, "group call with a reaction");
   });
 
