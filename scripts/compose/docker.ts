@@ -1,16 +1,25 @@
-// Docker Compose driven from a test: v2 (`docker compose`) where installed, else v1 (`docker-compose`),
-// under a project name of the test's own, so nothing of a person's own stack is touched.
+// Docker Compose driven from a test: v2 (`docker compose`) where installed, else v1 (`docker-compose`), or
+// the one `COMPOSE=v1|v2` names, under a project name of the test's own, so nothing of a person's own
+// stack is touched.
 import { spawn, spawnSync } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { randomBytes } from "node:crypto";
 
-/** The Compose command line to use, or an error that says what to install. */
-export function composeCommand(): string[] {
-  if (spawnSync("docker", ["compose", "version"], { encoding: "utf8" }).status === 0)
-    return ["docker", "compose"];
-  if (spawnSync("docker-compose", ["version"], { encoding: "utf8" }).status === 0) return ["docker-compose"];
+/**
+ * The Compose command line to use, or an error that says what to install. `COMPOSE=v2` or `COMPOSE=v1`
+ * picks one (to prove the stack on both); by default v2 (`docker compose`) where installed, else v1.
+ */
+export function composeCommand(choice = process.env.COMPOSE): string[] {
+  const v2 = () => spawnSync("docker", ["compose", "version"], { encoding: "utf8" }).status === 0;
+  const v1 = () => spawnSync("docker-compose", ["version"], { encoding: "utf8" }).status === 0;
+  if (choice !== undefined && choice !== "" && choice !== "v1" && choice !== "v2")
+    throw new Error(`COMPOSE=${choice}: expected v1 or v2`);
+  if (choice !== "v1" && v2()) return ["docker", "compose"];
+  if (choice !== "v2" && v1()) return ["docker-compose"];
   throw new Error(
-    "Docker Compose is not installed: apt-get install -y docker.io docker-compose (Debian), or Docker's compose plugin",
+    choice === "v2"
+      ? "Docker Compose v2 is not installed: Debian's docker-compose 2.x package (trixie and later) or Docker's compose plugin; see docs/operations.md"
+      : "Docker Compose is not installed: apt-get install -y docker.io docker-compose (Debian), or Docker's compose plugin",
   );
 }
 
@@ -118,4 +127,28 @@ export function stunBinding(host: string, port: number, timeoutMs = 5_000): Prom
     );
     socket.send(request, port, host);
   });
+}
+
+/** Whether UDP `port` can be bound on every IPv4 address now (what Docker's port publishing needs). */
+function udpFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createSocket("udp4");
+    socket.once("error", () => resolve(false));
+    socket.bind(port, "0.0.0.0", () => socket.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A free block of `size` UDP ports, "min-max", for the `janus` service's published media range
+ * (JANUS_RTP_PORT_RANGE): its default 20000-20099 lies inside the range `npm run cluster` gives its own
+ * Janus nodes (20000 up), so a cluster or an e2e run on the same machine made `up` fail with "bind:
+ * address already in use". Chosen between 12000 and 19999, below every native Janus range.
+ */
+export async function freeUdpRange(size = 100): Promise<string> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const low = 12_000 + Math.floor(Math.random() * ((20_000 - 12_000 - size) / size)) * size;
+    const ports = Array.from({ length: size }, (_, i) => low + i);
+    if ((await Promise.all(ports.map(udpFree))).every(Boolean)) return `${low}-${low + size - 1}`;
+  }
+  throw new Error(`no free block of ${size} UDP ports between 12000 and 19999`);
 }

@@ -7,7 +7,14 @@ import type { GroupCall } from "@videochat/protocol";
 import type { ClientSocket } from "../../server/test/support/clients.js";
 import { request, waitFor } from "../../server/test/support/clients.js";
 import { accepts } from "../cluster/processes.js";
-import { composeProject, leftovers, requireDockerEngine, stunBinding, type Project } from "./docker.js";
+import {
+  composeProject,
+  freeUdpRange,
+  leftovers,
+  requireDockerEngine,
+  stunBinding,
+  type Project,
+} from "./docker.js";
 import { isService, person as join, TURN_PORT, untilHealthy, WEB } from "./stack.js";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -27,7 +34,8 @@ beforeAll(async () => {
   for (const port of [8080, TURN_PORT])
     if (await accepts(port)) throw new Error(`port ${port} is taken: the stack publishes it; free it first`);
   // No JANUS_API_SECRET from the shell: the janus service generates one (checked below).
-  project = composeProject(root, { JANUS_API_SECRET: "" });
+  // Janus's media range published where nothing else listens (a native Janus takes 20000 up).
+  project = composeProject(root, { JANUS_API_SECRET: "", JANUS_RTP_PORT_RANGE: await freeUdpRange() });
   console.log(`compose project ${project.name}`);
   await project.run(["build"]);
   up = true;
