@@ -1,7 +1,8 @@
 // A simulated participant of an SFU group call, in Node (docs/sfu.md, "Simulated participants"): it
 // goes through the app as a browser tab does (POST /api/session, the Socket.IO handshake with the
 // session token, group:start or group:join, then the sfu:* signalling) and holds the same two peer
-// connections to Janus (werift): one publishing synthetic VP8 (vp8.ts) at a steady frame rate, one
+// connections to Janus (werift): one publishing synthetic VP8 (vp8.ts: the same small key frame each
+// time, about 150 kbit/s at 15 fps) at a steady frame rate, one
 // multistream subscription to everyone else that Janus offers and re-offers. It counts the frames
 // it receives from each publisher (a VP8 payload descriptor that starts a frame). It never reaches
 // Janus itself: every SDP and candidate goes through the app server, as a browser's does.
@@ -34,18 +35,23 @@ export interface SimOptions {
   room: string;
   /** Frames per second published; 15 by default. */
   fps?: number;
-  /** Bytes of a delta frame's payload (one RTP packet each); 800 by default (about 100 kbit/s at 15 fps). */
-  frameBytes?: number;
-  /** A key frame every this many frames (and at every picture loss indication); 30 by default. */
-  keyframeEvery?: number;
   /** Publish nothing: a viewer only. */
   receiveOnly?: boolean;
+  /** The tab id sent as `?tab=` (nginx places a tab on an instance by it), as a page's tab id is. */
+  tab?: string;
 }
 
 interface Ack {
   ok: boolean;
   error?: { code: string; message: string };
   [key: string]: unknown;
+}
+
+/** What a participant keeps of the room's group call: who is in it. */
+export interface GroupCallSeen {
+  id: string;
+  version: number;
+  participants: { id: string; name: string }[];
 }
 
 interface SfuStream {
@@ -67,6 +73,8 @@ export class SimParticipant {
   readonly problems: string[] = [];
   framesSent = 0;
   callId: string | null = null;
+  /** The room's group call as this participant last heard of it (acks and group:state). */
+  call: GroupCallSeen | null = null;
 
   private publisher: RTCPeerConnection | null = null;
   private subscriber: RTCPeerConnection | null = null;
@@ -76,7 +84,6 @@ export class SimParticipant {
   private offers: Promise<void> = Promise.resolve();
   private ticker: NodeJS.Timeout | null = null;
   private closed = false;
-  private keyframeWanted = true;
   private sequence = Math.floor(Math.random() * 0xffff);
   private timestamp = Math.floor(Math.random() * 0xffffffff);
 
@@ -94,6 +101,7 @@ export class SimParticipant {
           .catch((error: unknown) => this.problem(`answer: ${message(error)}`));
       },
     );
+    socket.on("group:state", (payload: { call: GroupCallSeen | null }) => this.seen(payload.call));
     socket.on("sfu:moved", (payload: { callId: string }) => {
       if (payload.callId === this.callId)
         void this.republish().catch((e: unknown) => this.problem(`move: ${message(e)}`));
@@ -105,7 +113,8 @@ export class SimParticipant {
 
   /** Claims a session named `name` in `room` and connects its socket; resolves once it holds the room's state. */
   static async connect(options: SimOptions): Promise<SimParticipant> {
-    const response = await fetch(`${options.url}/api/session`, {
+    const query = options.tab ? `?tab=${encodeURIComponent(options.tab)}` : "";
+    const response = await fetch(`${options.url}/api/session${query}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ name: options.name, room: options.room }),
@@ -117,6 +126,7 @@ export class SimParticipant {
     const { token, user } = (await response.json()) as { token: string; user: { id: string } };
     const socket = connect(options.url, {
       auth: { token },
+      ...(options.tab && { query: { tab: options.tab } }),
       transports: ["websocket"],
       forceNew: true,
       reconnection: false,
@@ -149,16 +159,23 @@ export class SimParticipant {
     return ack;
   }
 
+  private seen(call: GroupCallSeen | null): void {
+    if (!call) this.call = null;
+    else if (!this.call || this.call.id !== call.id || call.version >= this.call.version) this.call = call;
+  }
+
   /** Starts the room's group call (this participant first in it); resolves with its id. */
   async startCall(): Promise<string> {
     const ack = await this.request("group:start", {});
+    this.seen(ack.call as GroupCallSeen);
     await this.expectSfu();
     return (this.callId = (ack.call as { id: string }).id);
   }
 
   /** Joins the room's group call `callId`. */
   async joinCall(callId: string): Promise<void> {
-    await this.request("group:join", { callId });
+    const ack = await this.request("group:join", { callId });
+    this.seen(ack.call as GroupCallSeen);
     await this.expectSfu();
     this.callId = callId;
   }
@@ -201,7 +218,6 @@ export class SimParticipant {
     const pc = (this.publisher = this.peerConnection("publisher"));
     const transceiver = pc.addTransceiver("video", { direction: "sendonly" });
     this.sender = transceiver.sender;
-    transceiver.sender.onPictureLossIndication.subscribe(() => (this.keyframeWanted = true));
     await pc.setLocalDescription(await pc.createOffer());
     const ack = await this.request("sfu:publish", {
       callId: this.callId,
@@ -215,13 +231,9 @@ export class SimParticipant {
   private startSending(): void {
     if (this.ticker) return;
     const fps = this.options.fps ?? 15;
-    const every = this.options.keyframeEvery ?? 30;
-    const size = this.options.frameBytes ?? 800;
     this.ticker = setInterval(() => {
       const sender = this.sender;
       if (!sender || this.publisher?.connectionState !== "connected") return;
-      const keyframe = this.keyframeWanted || this.framesSent % every === 0;
-      this.keyframeWanted = false;
       this.sequence = (this.sequence + 1) & 0xffff;
       this.timestamp = (this.timestamp + VIDEO_CLOCK / fps) >>> 0;
       const header = new RtpHeader({
@@ -229,7 +241,8 @@ export class SimParticipant {
         sequenceNumber: this.sequence,
         timestamp: this.timestamp,
       });
-      const payload = vp8Payload(this.framesSent, keyframe, keyframe ? size * 2 : size);
+      // Every frame is a key frame (vp8.ts): a picture loss indication needs no answer.
+      const payload = vp8Payload(this.framesSent);
       this.framesSent += 1;
       sender.sendRtp(new RtpPacket(header, payload)).catch(() => undefined);
     }, 1000 / fps);
