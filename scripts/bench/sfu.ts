@@ -157,7 +157,15 @@ export async function sfuRow(
       steps.push(step);
       progress(describeStep(step));
       for (const person of people) errors.push(...person.problems.splice(0));
-      if (!step.allReceiving) break;
+      if (!step.allReceiving) {
+        const states = new Map<string, string[]>();
+        for (const person of people)
+          states.set(person.connections, [...(states.get(person.connections) ?? []), person.name]);
+        errors.push(
+          `${people.length}: not everyone receiving; ${[...states].map(([state, names]) => `${state}: ${names.length}`).join("; ")}`,
+        );
+        break;
+      }
     }
   } catch (error) {
     errors.push(error instanceof Error ? error.message : String(error));

@@ -294,6 +294,12 @@ export class SimParticipant {
     entry.lastAt = now;
   }
 
+  /** Where its two connections stand, e.g. "publisher connected, subscriber failed", for failure messages. */
+  get connections(): string {
+    const state = (pc: RTCPeerConnection | null) => pc?.connectionState ?? "none";
+    return `publisher ${state(this.publisher)}, subscriber ${state(this.subscriber)}`;
+  }
+
   /** Frames received from `userId` so far. */
   framesFrom(userId: string): number {
     return this.received.get(userId)?.frames ?? 0;
