@@ -7,8 +7,9 @@
 // the servers' CPU; writes JSON and Markdown under bench/results/.
 //
 //   --quick          tiny sizes, under a minute (CI: every row must run without errors; speed is not judged)
-//   --only a,b       only the groups named (fanout, ramp10, ramp50, held, flood, call; commands: the
-//                    Redis command rows alone, which fanout also runs)
+//   --only a,b       only the groups named (fanout, ramp10, ramp50, held, flood, call, sfu; commands:
+//                    the Redis command rows alone, which fanout also runs). sfu: a group call through a
+//                    Janus the bench starts, ramped to 25 simulated participants (scripts/bench/sfu.ts)
 //   --profile <row>  CPU-profiles both instances during that row (e.g. message-500) and prints the top frames
 //   --out <dir>      where results go (bench/results)
 //   --no-floor       the fan-out rows on this app only, without the floor (bench/floor/) beside them

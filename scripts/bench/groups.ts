@@ -7,11 +7,12 @@ import { floodRow, FLOOD_ROOM } from "./flood.js";
 import { heldRows, HELD_ROOMS } from "./held.js";
 import type { Pool } from "./pool.js";
 import { rampRow, RAMP_ROOM } from "./ramp.js";
+import { sfuRow } from "./sfu.js";
 import type { Bench, Row } from "./row.js";
 import type { Stacks } from "./side-by-side.js";
 import { startFloor, startInstances, stopInstances, type BenchInstance, type BenchRedis } from "./stack.js";
 
-export const GROUPS = ["fanout", "ramp10", "ramp50", "held", "flood", "call", "commands"] as const;
+export const GROUPS = ["fanout", "ramp10", "ramp50", "held", "flood", "call", "sfu", "commands"] as const;
 type Group = (typeof GROUPS)[number];
 
 /**
@@ -24,7 +25,7 @@ const GENEROUS = {
   RATE_LIMITS: "room-message=10000000/10,presence=10000000/10,session-leave=10000000/10",
 };
 
-const ROOMS: Record<Exclude<Group, "call">, string[]> = {
+const ROOMS: Record<Exclude<Group, "call" | "sfu">, string[]> = {
   fanout: [...FANOUT_ROOMS, ...COMMAND_ROOMS],
   commands: COMMAND_ROOMS,
   ramp10: [RAMP_ROOM],
@@ -46,7 +47,7 @@ export interface RunOptions {
   progress(line: string): void;
 }
 
-async function rowsOf(group: Exclude<Group, "call">, bench: Bench, floor?: Bench): Promise<Row[]> {
+async function rowsOf(group: Exclude<Group, "call" | "sfu">, bench: Bench, floor?: Bench): Promise<Row[]> {
   switch (group) {
     case "fanout": {
       const stacks: Stacks = { app: bench, floor, passes: bench.quick ? 1 : 2 };
@@ -72,6 +73,9 @@ export async function runGroups(groups: string[], options: RunOptions): Promise<
     const started = performance.now();
     if (group === "call") {
       rows.push(await callRow(options.quick));
+    } else if (group === "sfu") {
+      // Its own Janus and instances (scripts/bench/sfu.ts), on the run's Redis.
+      rows.push(await sfuRow(options.redis, options.quick, options.progress));
     } else {
       // The flood row is about the limits: it runs with the defaults but the per-address claim limit.
       const limits =

@@ -26,6 +26,7 @@ const ROWS = [
   "memory",
   "flood",
   "call",
+  "sfu",
 ];
 
 it("runs every bench scenario without errors (--quick)", async () => {

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Row } from "./row.js";
+import { describeStep, type SfuStep } from "./sfu.js";
 
 export interface Machine {
   cpus: number;
@@ -125,6 +126,7 @@ function detail(row: Row): string {
   let what: string;
   if (d.failure) what = `failed: ${d.failure}`;
   else if (d.first) what = `last receiver ${pcts(d as Spread)}; first receiver ${pcts(d.first)}`;
+  else if (d.sfuSteps) what = (d.sfuSteps as SfuStep[]).map(describeStep).join("; ");
   else if (d.steps)
     what = (d.steps as { users: number; joins: number; p50: number; p95: number }[])
       .map(
