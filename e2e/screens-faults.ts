@@ -101,10 +101,12 @@ try {
         .catch(() => {});
     await alice.page.waitForTimeout(1000);
     await shoot(alice.page, `${device}-call-chat`);
-    if (device === "phone")
-      await stageButton(alice.page, "Chat")
-        .click()
-        .catch(() => {});
+    if (device === "phone") {
+      const back = alice.page.getByRole("button", { name: "Back to call", exact: true });
+      if (await back.count())
+        await back.click(); // the sheet's way back (after the fix)
+      else await stageButton(alice.page, "Chat").click();
+    }
 
     await alice.page.evaluate(() => ((window as unknown as { __poorUplink: boolean }).__poorUplink = true));
     await alice.page

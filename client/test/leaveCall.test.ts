@@ -120,6 +120,18 @@ describe("Leave (the app) during a call", () => {
   });
 });
 
+describe("Back to the join screen during a call", () => {
+  it("asks, and stays on the room screen on Stay in call", async () => {
+    await inGroupCall();
+    const going = router.push("/");
+    await screen.findByRole("alertdialog", { name: "Leave the group call?" });
+    await userEvent.setup().click(screen.getByRole("button", { name: "Stay in call" }));
+    await going;
+    expect(router.currentRoute.value.path).toBe("/room/LOBBY");
+    expect(stage()).not.toBeNull();
+  });
+});
+
 describe("closing the private chat of a 1:1 call", () => {
   it("asks, names the partner, and closes only on End call and close", async () => {
     // No camera: the caller's ringing preview (a MediaStream happy-dom cannot play) stays closed.
