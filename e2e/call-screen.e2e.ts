@@ -135,8 +135,15 @@ async function openMore(page: Page): Promise<void> {
     }));
     throw new Error(`"More" not found in the Call region: ${JSON.stringify(seen)}`, { cause: error });
   }
-  await more.click();
-  await page.getByRole("menu").waitFor();
+  // A renderer starved of CPU (three Chromiums sending video on a shared machine) can take longer than
+  // the UI's 10 s to take a click ("performing click action" in CI's log): the click gets as long as
+  // media does, and how long the page took to answer is printed, so a slow page is told from a missing button.
+  const asked = Date.now();
+  await page.evaluate(() => 0);
+  const answered = Date.now() - asked;
+  if (answered > 1000) console.log(`call screen: the page took ${answered} ms to answer before "More"`);
+  await more.click({ timeout: MEDIA_TIMEOUT.timeout * 1.5 });
+  await page.getByRole("menu").waitFor(MEDIA_TIMEOUT);
 }
 
 /** Closes an open menu with Escape. */
