@@ -102,12 +102,48 @@ async function fromMore(
   role: "menuitem" | "menuitemradio" = "menuitem",
   shot?: string,
 ) {
-  await stageButton(page, "More").click();
-  await page.getByRole("menu").waitFor();
+  await openMore(page);
   if (shot) await screenshot(page, `call-screen/${shot}`, { fullPage: false }); // focus stays in the menu
   const entry = page.getByRole("menu").getByRole(role, { name: item, exact: true });
   await entry.click();
   await page.getByRole("menu").waitFor({ state: "hidden" });
+}
+
+/**
+ * Opens the stage's "More" menu. The button is looked for for as long as media may take (the stage can
+ * be re-laid out while a new participant's tiles arrive); if it never shows, the failure says what was
+ * on the page instead (an open dialog or menu hides the stage from the accessibility tree, and a stage
+ * that is gone has no button).
+ */
+async function openMore(page: Page): Promise<void> {
+  const more = stageButton(page, "More");
+  try {
+    await more.waitFor(MEDIA_TIMEOUT);
+  } catch (error) {
+    const seen = await page.evaluate(() => ({
+      stage: document.querySelectorAll("section[role=region].stage").length,
+      open: [...document.querySelectorAll("[role=dialog],[role=alertdialog],[role=menu]")].map(
+        (el) =>
+          `${el.getAttribute("role")} "${el.getAttribute("aria-label") ?? el.textContent?.slice(0, 40)}"`,
+      ),
+      hidden: [...document.querySelectorAll("[aria-hidden=true]")].filter((el) =>
+        el.querySelector("section.stage"),
+      ).length,
+      bar: [...document.querySelectorAll("section.stage [role=toolbar] button")].map((b) =>
+        b.getAttribute("aria-label"),
+      ),
+    }));
+    throw new Error(`"More" not found in the Call region: ${JSON.stringify(seen)}`, { cause: error });
+  }
+  // A renderer starved of CPU (three Chromiums sending video on a shared machine) can take longer than
+  // the UI's 10 s to take a click ("performing click action" in CI's log): the click gets as long as
+  // media does, and how long the page took to answer is printed, so a slow page is told from a missing button.
+  const asked = Date.now();
+  await page.evaluate(() => 0);
+  const answered = Date.now() - asked;
+  if (answered > 1000) console.log(`call screen: the page took ${answered} ms to answer before "More"`);
+  await more.click({ timeout: MEDIA_TIMEOUT.timeout * 1.5 });
+  await page.getByRole("menu").waitFor(MEDIA_TIMEOUT);
 }
 
 /** Closes an open menu with Escape. */
@@ -135,6 +171,14 @@ const pipShows = (page: Page): Promise<string | null> =>
  */
 async function expectChatSheetFits(page: Page, partner: string): Promise<void> {
   await expectFitsViewport(page);
+  // The sheet covers the whole window (the stage is not squeezed to share the height), with its way back.
+  const sheet = await box(page.getByRole("region", { name: "Chat and people", exact: true }));
+  const viewport = page.viewportSize()!;
+  expect(sheet.x).toBeCloseTo(0, 0);
+  expect(sheet.y).toBeCloseTo(0, 0);
+  expect(sheet.width).toBeCloseTo(viewport.width, 0);
+  expect(sheet.height).toBeCloseTo(viewport.height, 0);
+  await page.getByRole("button", { name: "Back to call", exact: true }).waitFor();
   const size = await page.evaluate(() => ({
     scrollWidth: document.scrollingElement!.scrollWidth,
     scrollHeight: document.scrollingElement!.scrollHeight,
@@ -194,6 +238,24 @@ async function expectChatSheetFits(page: Page, partner: string): Promise<void> {
   for (const middle of middles) expect(Math.abs(middle - middles[0]!)).toBeLessThan(2);
   console.log(
     `chat sheet at ${size.width}×${size.height}: ${scrolled.length ? `scrolled to ${scrolled.join(", ")}` : "every control in view"}`,
+  );
+}
+
+/** The badge lies inside its tile, and overlaps none of the tile's buttons (Pin, Full screen). */
+async function expectClear(tileLocator: Locator, badge: Locator, where: string): Promise<void> {
+  const [t, b] = [await box(tileLocator), await box(badge)];
+  expect(b.x >= t.x - 0.5 && b.y >= t.y - 0.5, `badge inside the ${where} tile`).toBe(true);
+  expect(b.x + b.width <= t.x + t.width + 0.5 && b.y + b.height <= t.y + t.height + 0.5).toBe(true);
+  for (const button of await tileLocator.getByRole("button").all()) {
+    const k = await box(button);
+    const apart =
+      b.x + b.width <= k.x || k.x + k.width <= b.x || b.y + b.height <= k.y || k.y + k.height <= b.y;
+    expect(apart, `"Poor connection" clear of ${await button.getAttribute("aria-label")} (${where})`).toBe(
+      true,
+    );
+  }
+  console.log(
+    `call screen: Poor connection badge ${b.width.toFixed(0)}×${b.height.toFixed(0)} on a ${where} tile ${t.width.toFixed(0)} px wide`,
   );
 }
 
@@ -415,7 +477,14 @@ it("lays the call out like a product: controls, layouts, share, pin, phone and d
     await expectChatSheetFits(bob.page, "Alice");
     await shots(bob.page, "call-phone-320-chat");
     await bob.page.setViewportSize(PHONE);
-    await stageButton(bob.page, "Chat").click();
+    // "Back to call" closes the sheet; focus returns to the stage's Chat button.
+    await bob.page.getByRole("button", { name: "Back to call", exact: true }).click();
+    await bob.page
+      .getByRole("region", { name: "Chat and people", exact: true })
+      .waitFor({ state: "detached" });
+    await expect
+      .poll(() => bob.page.evaluate(() => document.activeElement?.getAttribute("aria-label")))
+      .toBe("Chat");
     // Alice's closed chat counts what came in.
     await expect.poll(() => stageButton(alice.page, "Chat").locator("xpath=..").textContent()).toContain("1");
     await expectNoAxeViolations(alice.page, "1:1 call with unread messages (desktop)");
@@ -491,6 +560,43 @@ it("lays the call out like a product: controls, layouts, share, pin, phone and d
     await shots(alice.page, "group-pinned-desktop");
     await tile(alice.page, "Carol").getByRole("button", { name: "Unpin Carol" }).click();
   });
+
+  await scenario.step(
+    "Alice's uplink turns poor: its badge covers no tile button, large or small",
+    async () => {
+      // Every outbound link's round trip reads 2 s (the page's own stats, rewritten where they are read).
+      await alice.page.evaluate(() => {
+        const original = RTCPeerConnection.prototype.getStats;
+        RTCPeerConnection.prototype.getStats = async function (this: RTCPeerConnection, ...args: []) {
+          const report = await original.apply(this, args);
+          const changed = new Map();
+          report.forEach((entry: { type: string }, id: string) =>
+            changed.set(id, entry.type === "remote-inbound-rtp" ? { ...entry, roundTripTime: 2 } : entry),
+          );
+          return changed as unknown as RTCStatsReport;
+        };
+        (window as { restoreStats?: () => void }).restoreStats = () =>
+          (RTCPeerConnection.prototype.getStats = original);
+      });
+      const self = tile(alice.page, "Alice (you)");
+      const badge = self.getByRole("status").filter({ hasText: "Poor connection" });
+      await badge.waitFor(MEDIA_TIMEOUT);
+      await self.hover();
+      await expectClear(self, badge, "grid");
+      await shots(alice.page, "group-poor-grid-desktop");
+      // Carol pinned: Alice's own tile is small, in the filmstrip (an icon, the words its name).
+      await tile(alice.page, "Carol").hover();
+      await tile(alice.page, "Carol").getByRole("button", { name: "Pin Carol" }).click();
+      await expect
+        .poll(async () => area(await box(self)) * 4 < area(await box(tile(alice.page, "Carol"))))
+        .toBe(true);
+      await expectClear(self, badge, "filmstrip");
+      await shots(alice.page, "group-poor-filmstrip-desktop");
+      await tile(alice.page, "Carol").getByRole("button", { name: "Unpin Carol" }).click();
+      await alice.page.evaluate(() => (window as { restoreStats?: () => void }).restoreStats?.());
+      await badge.waitFor({ state: "detached", timeout: MEDIA_TIMEOUT.timeout });
+    },
+  );
 
   await scenario.step("Carol shares her screen: the share takes the stage, uncropped", async () => {
     await stageButton(carol.page, "Share screen").click();

@@ -130,7 +130,14 @@ it(
     });
 
     await scenario.step("Bob moves to SPORTS, and the others' stages follow", async () => {
+      // Asked first (a move takes him out of the call); "Stay in call" has the focus.
       await roomButton(bob.page, "SPORTS").click();
+      const asked = bob.page.getByRole("alertdialog", { name: "Leave the group call?" });
+      await asked.waitFor();
+      await expect
+        .poll(() => bob.page.evaluate(() => document.activeElement?.textContent?.trim()))
+        .toBe("Stay in call");
+      await asked.getByRole("button", { name: "Leave call and switch", exact: true }).click();
       await bob.page.waitForURL("**/room/SPORTS");
       await expectTiles(alice.page, ["Carol", "Alice (you)"]);
       await expectTiles(carol.page, ["Alice", "Carol (you)"]);

@@ -20,6 +20,11 @@ const en = {
     nameTakenMeanwhile: "Your session ended and “{name}” has been taken meanwhile. Choose another name.",
     status: "Status",
     statuses: { online: "Online", absent: "Absent", unavailable: "Unavailable" },
+    /** Beside the Status select while the room sees another status than the one picked (auto-away). */
+    shownAs: "{status} — {reason}",
+    autoAway: { hidden: "tab in background", idle: "no recent activity" },
+    autoAwayDetail:
+      "You picked {picked}. Others see you as {status} while this tab is in the background or unused; come back to it and they see {picked} again.",
   },
   room: {
     skipToChat: "Skip to chat",
@@ -111,6 +116,18 @@ const en = {
     sharing: "You are sharing your screen.",
     leaveCall: "Leave call",
     hangUp: "Hang up",
+    /** Before a step that would end the call as a side effect (call/leaveCallConfirm.ts). */
+    confirmLeave: {
+      titleGroup: "Leave the group call?",
+      titlePrivate: "End your call with {name}?",
+      switchRoom: "Moving to {room} takes you out of this call.",
+      closeChat: "Closing the chat with {name} ends your call.",
+      signOut: "Leaving Video Chat ends your call.",
+      stay: "Stay in call",
+      switchAction: "Leave call and switch",
+      closeAction: "End call and close",
+      signOutAction: "End call and leave",
+    },
     waitingForOthers: "Waiting for others to join…",
     calling: "Calling {name}…",
     connectingTo: "Connecting to {name}…",
@@ -160,6 +177,9 @@ const en = {
     controls: "Call controls",
     chat: "Chat",
     unreadCount: "{count} unread",
+    /** A phone's chat sheet over the stage: its title and the way back. */
+    chatSheet: "Chat and people",
+    backToCall: "Back to call",
     more: "More",
     layout: "Layout",
     layoutGrid: "Grid",
@@ -245,6 +265,10 @@ const en = {
     deleted: "Message deleted",
     emoji: "Emoji",
     emojiHint: "Pick an emoji to react with, or Escape to close.",
+    emojiLoading: "Loading emoji…",
+    /** The picker's skin tone button: its visible word, and its name with the current tone. */
+    skinTone: "Skin tone",
+    skinToneLabel: "Skin tone: {skinTone}",
     close: "Close",
     reaction: "{emoji} {count}: {names}",
     reactions: "Reactions",

@@ -8,6 +8,9 @@ export const PRIVATE_MESSAGE_ID = "private-message";
 export const HANG_UP_ID = "call-hang-up";
 /** The one "Call settings" button on screen (the top bar's before a call, the stage's during one). */
 export const CALL_SETTINGS_ID = "call-settings";
+/** The stage's "Chat" toggle, and the phone's chat sheet's "Back to call" that closes the sheet over it. */
+export const CHAT_TOGGLE_ID = "call-chat-toggle";
+export const SHEET_BACK_ID = "call-sheet-back";
 
 function tryFocus(el: Element | null): boolean {
   if (!(el instanceof HTMLElement) || el.matches(":disabled")) return false;

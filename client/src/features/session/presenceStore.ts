@@ -25,6 +25,8 @@ export const usePresenceStore = defineStore("presence", () => {
   const error = ref<string | null>(null);
   /** What this tab last told the server about itself. */
   const idle = ref(false);
+  /** Whether this tab is in the background (the Status control says why the room sees "absent"). */
+  const hidden = ref(false);
   let idleTimeoutMs = 0;
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   let lastActivity = 0;
@@ -89,6 +91,7 @@ export const usePresenceStore = defineStore("presence", () => {
   }
 
   function onVisibilityChange(): void {
+    hidden.value = document.hidden;
     if (document.hidden) {
       clearTimeout(idleTimer);
       if (holds.size === 0) idleTimer = setTimeout(() => setIdle(true), HIDDEN_GRACE_MS);
@@ -135,6 +138,7 @@ export const usePresenceStore = defineStore("presence", () => {
     stopWatching();
     status.value = confirmed.value = "online";
     idle.value = false;
+    hidden.value = false;
     error.value = null;
     lastActivity = 0;
   }
@@ -152,5 +156,5 @@ export const usePresenceStore = defineStore("presence", () => {
 
   useSessionStore().onSessionEvent("reset", reset);
 
-  return { status, confirmed, idle, error, choose, reset, holdActive };
+  return { status, confirmed, idle, hidden, error, choose, reset, holdActive };
 });
