@@ -1,8 +1,10 @@
 // Per-address bounds where sessions are cheap to make (each a new user, with budgets of its own): one
-// client address's sessions together may send only so many room and private messages, and only so
-// many of its users may hold TURN credentials at once, so that one address cannot take a real
-// coturn's whole total-quota. Sessions come "from" an address through a trusted proxy's
-// X-Forwarded-For (TRUST_PROXY=loopback), as nginx sends it.
+// address holds at most SESSIONS_PER_ADDRESS live sessions; the sessions of a crowded address (claimed
+// while it held ADDRESS_CROWDED_SESSIONS) together may send only so many room and private messages,
+// typing, reactions, edits, moves and presence changes; and only so many of its users may hold TURN
+// credentials at once, so that one address cannot take a real coturn's whole total-quota. Sessions come
+// "from" an address through a trusted proxy's X-Forwarded-For (TRUST_PROXY=loopback), as nginx sends it:
+// the claim and the socket alike.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -26,9 +28,20 @@ import { TurnClient } from "./support/turn-client.js";
 const sockets: ClientSocket[] = [];
 afterAll(() => closeAll(...sockets.splice(0)));
 
-/** A session that entered GENERAL on `server`, its socket from `address` (the proxy says so). */
+/** POST /api/session from `address` (the proxy says so): the response. */
+function claimFrom(server: TestServer, address: string, name: string) {
+  return fetch(`${server.url}/api/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "X-Forwarded-For": address },
+    body: JSON.stringify({ name, room: "GENERAL" }),
+  });
+}
+
+/** A session claimed from `address` that entered GENERAL on `server`, its socket from there too. */
 async function from(server: TestServer, address: string, name: string) {
-  const session = await createSession(server.url, name);
+  const claimed = await claimFrom(server, address, name);
+  if (claimed.status !== 201) throw new Error(`${name}: ${claimed.status} ${await claimed.text()}`);
+  const session = (await claimed.json()) as Awaited<ReturnType<typeof createSession>>;
   const socket = openSocketFrom(server.url, session.token, address);
   sockets.push(socket);
   await Promise.all([waitFor(socket, "session:ready"), waitFor(socket, "room:state")]);
@@ -39,7 +52,7 @@ async function from(server: TestServer, address: string, name: string) {
 const outcome = (ack: { ok: boolean; error?: { code: string; retryAfterMs?: number } }) =>
   ack.ok ? "ok" : `${ack.error!.code}${ack.error!.retryAfterMs! > 0 ? " +wait" : ""}`;
 
-describe("message budgets per client address, across its sessions (two instances on Redis)", () => {
+describe("message budgets per crowded client address, across its sessions (two instances on Redis)", () => {
   let redis: RedisProcess;
   let servers: TestServer[] = [];
   beforeAll(async () => {
@@ -47,11 +60,13 @@ describe("message budgets per client address, across its sessions (two instances
     const env = {
       REDIS_URL: redis.url,
       TRUST_PROXY: "loopback",
+      // Every session crowded (the address holds one: itself), so every one spends the address's budgets.
+      ADDRESS_CROWDED_SESSIONS: "1",
       // Each session 3 a minute; the address 7 (room) and 5 (the others), whatever its number of sessions.
       RATE_LIMITS: [
         "room-message=3/60,room-message-address=7/60,private-message=3/60,private-message-address=5/60",
         "room-typing=3/60,room-typing-address=5/60,reaction=3/60,reaction-address=5/60",
-        "room-join=3/60,room-join-address=5/60",
+        "room-join=3/60,room-join-address=5/60,presence=3/60,presence-address=5/60",
       ].join(","),
     };
     // Each its own INSTANCE_ID: in one process the default is the same for both.
@@ -144,13 +159,94 @@ describe("message budgets per client address, across its sessions (two instances
     ]);
     expect(outcome(await request(neighbour.socket, "room:join", { room: "SPORTS" }))).toBe("ok");
   });
+
+  it("refuses presence changes (the room sees each) past the address's budget; another address goes on", async () => {
+    const spread = [];
+    for (let i = 0; i < 3; i++) spread.push(await from(servers[i % 2]!, "192.0.2.60", `Chooser${i}`));
+    const neighbour = await from(servers[1]!, "192.0.2.61", "Steady");
+    const choices = [];
+    for (const person of spread)
+      for (const status of ["absent", "unavailable", "online"] as const)
+        choices.push(await request(person.socket, "presence:set", { status }));
+    expect(choices.map(outcome)).toEqual([
+      ...Array<string>(5).fill("ok"),
+      ...Array<string>(4).fill("rate_limited +wait"),
+    ]);
+    expect(outcome(await request(neighbour.socket, "presence:set", { status: "absent" }))).toBe("ok");
+  });
+});
+
+describe("the measured flood: 30 sessions of one address, 25 room messages each (defaults, Redis)", () => {
+  let redis: RedisProcess;
+  let server: TestServer;
+  beforeAll(async () => {
+    redis = await startRedis();
+    // The defaults (ADDRESS_CROWDED_SESSIONS 4, ADDRESS_RATE_SESSIONS 10), with minute-long windows so
+    // that the whole flood falls in one: 20 a minute per session, 200 a minute per crowded address.
+    server = await startServer({
+      REDIS_URL: redis.url,
+      TRUST_PROXY: "loopback",
+      SESSION_CLAIMS_PER_MIN: "60",
+      SESSIONS_PER_ADDRESS: "1000",
+      ADDRESS_CROWDED_SESSIONS: "4",
+      RATE_LIMITS: "room-message=20/60",
+    });
+  }, 60_000);
+  afterAll(async () => {
+    closeAll(...sockets.splice(0));
+    await server?.close();
+    await redis?.stop();
+  });
+
+  it("lets through the 3 uncrowded sessions' budgets and the address's 200, not 30 sessions' 600; another address talks on", async () => {
+    const flood = [];
+    for (let i = 0; i < 30; i++) flood.push(await from(server, "198.51.100.99", `Flood${i}`));
+    const neighbour = await from(server, "198.51.100.100", "Bystander");
+    const acks = await Promise.all(
+      flood.map(async (person) => {
+        const mine = [];
+        for (let n = 0; n < 25; n++) mine.push(await request(person.socket, "room:message", { text: `f${n}` }));
+        return mine;
+      }),
+    );
+    const accepted = acks.flat().filter((ack) => ack.ok).length;
+    console.info(`30 sessions of one address sent 750 room messages: ${accepted} accepted`);
+    // The first three sessions were claimed while the address held fewer than 4: 20 each, uncharged.
+    expect(acks.slice(0, 3).map((mine) => mine.filter((ack) => ack.ok).length)).toEqual([20, 20, 20]);
+    expect(accepted).toBe(3 * 20 + 200);
+    expect(outcome(await request(neighbour.socket, "room:message", { text: "still here" }))).toBe("ok");
+  }, 120_000);
+});
+
+describe("live sessions per client address (SESSIONS_PER_ADDRESS)", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer({ TRUST_PROXY: "loopback", SESSIONS_PER_ADDRESS: "3" });
+  });
+  afterAll(async () => {
+    closeAll(...sockets.splice(0));
+    await server?.close();
+  });
+
+  it("refuses a claim past the cap with 429 and a message; another address claims; a leave frees a place", async () => {
+    const held = [];
+    for (let i = 0; i < 3; i++) held.push(await from(server, "203.0.113.30", `Holder${i}`));
+    const refused = await claimFrom(server, "203.0.113.30", "OneTooMany");
+    expect(refused.status).toBe(429);
+    const body = (await refused.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("too_many_sessions");
+    expect(body.error.message).toMatch(/Too many people on your network are in the chat right now \(3\)/);
+    expect((await claimFrom(server, "203.0.113.31", "Elsewhere")).status).toBe(201);
+    expect((await request(held[0]!.socket, "session:leave", {})).ok).toBe(true);
+    expect((await claimFrom(server, "203.0.113.30", "OneTooMany")).status).toBe(201);
+  });
 });
 
 describe("TURN credentials per client address, against a real coturn (user-quota, total-quota)", () => {
   let dir: string;
   let coturn: Coturn;
   let server: TestServer;
-  const USERS = 4; // TURN_USERS_PER_ADDRESS's default
+  const USERS = 4; // TURN_USERS_PER_ADDRESS for this test (the default, 50, is a campus's)
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "videochat-address-turn-"));
     coturn = await startCoturn({ dir: path.join(dir, "coturn") });
@@ -209,6 +305,11 @@ describe("TURN credentials per client address, against a real coturn (user-quota
     expect(answers.slice(USERS)).toEqual(Array<string>(10 - USERS).fill("stun only"));
     // A holder asking again (an ICE restart) still gets one.
     expect(typeof (await credential(hog[0]!.socket))).toBe("object");
+    // A holder who leaves frees their place: the next asking gets a credential, the one after still not.
+    expect((await request(hog[3]!.socket, "session:leave", {})).ok).toBe(true);
+    expect(typeof (await credential(hog[4]!.socket))).toBe("object");
+    expect(await credential(hog[5]!.socket)).toBe("stun only");
+    granted.splice(3, 1, (await credential(hog[4]!.socket)) as { username: string; credential: string });
 
     const clients: TurnClient[] = [];
     try {
@@ -261,9 +362,12 @@ describe("TURN credentials per address under the relay-only policy", () => {
 describe("per-address budget configuration", () => {
   it("sizes each address family as ADDRESS_RATE_SESSIONS sessions' budgets unless RATE_LIMITS sets it", () => {
     const defaults = loadConfig({});
-    expect(defaults.rateLimits["room-message-address"]).toEqual({ points: 100, seconds: 10 });
-    expect(defaults.rateLimits["private-message-address"]).toEqual({ points: 150, seconds: 10 });
-    expect(defaults.ice.turnUsersPerAddress).toBe(4);
+    expect(defaults.rateLimits["room-message-address"]).toEqual({ points: 200, seconds: 10 });
+    expect(defaults.rateLimits["private-message-address"]).toEqual({ points: 300, seconds: 10 });
+    expect(defaults.rateLimits["presence-address"]).toEqual({ points: 200, seconds: 10 });
+    expect(defaults.ice.turnUsersPerAddress).toBe(50);
+    expect(defaults.ice.fileTurnTtlSeconds).toBe(900);
+    expect(defaults.addressSessions).toEqual({ max: 1000, crowdedAt: 4 });
     const set = loadConfig({
       MESSAGE_RATE_PER_10S: "7",
       ADDRESS_RATE_SESSIONS: "3",
