@@ -24,6 +24,8 @@ export const TEXTS = {
       `Too many joins from your network in the last minute. Try again in ${seconds} s.`,
     streams: (seconds: number) => `Too many join screens open from your address. Try again in ${seconds} s.`,
     reconnects: (seconds: number) => `Too many reconnections. Connecting again in ${seconds} s.`,
+    rings: (name: string, seconds: number) =>
+      `${name} has been called from your network too often. Try again in ${seconds} s.`,
   },
   flooding: {
     cut: "This tab sent far too many events too fast, so the server closed its connection.",

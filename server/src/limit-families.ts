@@ -53,6 +53,9 @@ export const RATE_LIMIT_DEFAULTS = {
   "message-change-address": { points: 200, seconds: 10 },
   "room-join-address": { points: 100, seconds: 10 },
   "presence-address": { points: 200, seconds: 10 },
+  // Rings (call:invite, group:invite) of one person from one client address, all its sessions together,
+  // keyed "<invitee>|<address>": one address cannot ring someone from many sessions; others still can.
+  ring: { points: 10, seconds: 60 },
   // File offers, answers and cancels in a private chat.
   file: { points: 20, seconds: 10 },
   // A file transfer's own peer connection: a few descriptions and tens of candidates.

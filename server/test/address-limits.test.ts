@@ -218,6 +218,41 @@ describe("the measured flood: 30 sessions of one address, 25 room messages each 
   }, 120_000);
 });
 
+describe("rings of one person per client address (the ring family)", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer({ TRUST_PROXY: "loopback", RATE_LIMITS: "ring=2/60" });
+  });
+  afterAll(async () => {
+    closeAll(...sockets.splice(0));
+    await server?.close();
+  });
+
+  it("refuses the third ring of one person from one address's sessions, naming them; another address still rings", async () => {
+    const victim = await from(server, "203.0.113.40", "Victim");
+    const ringers = [];
+    for (let i = 0; i < 3; i++) ringers.push(await from(server, "203.0.113.41", `Ringer${i}`));
+    const other = await from(server, "203.0.113.42", "Friend");
+    const started = await request(ringers[0]!.socket, "group:start", {});
+    const call = (started as unknown as { call: GroupCall }).call;
+    for (const person of [...ringers.slice(1), other])
+      expect((await request(person.socket, "group:join", { callId: call.id })).ok).toBe(true);
+    const rings = [];
+    for (const person of ringers) {
+      const invited = waitFor(victim.socket, "group:invited");
+      const ack = await request(person.socket, "group:invite", { with: victim.id });
+      rings.push(ack);
+      if (!ack.ok) break;
+      await invited;
+      expect((await request(victim.socket, "group:decline", { callId: call.id })).ok).toBe(true);
+    }
+    expect(rings.map(outcome)).toEqual(["ok", "ok", "rate_limited +wait"]);
+    const refused = rings[2]!;
+    expect(!refused.ok && refused.error.message).toMatch(/^Victim has been called from your network too often/);
+    expect(outcome(await request(other.socket, "group:invite", { with: victim.id }))).toBe("ok");
+  });
+});
+
 describe("live sessions per client address (SESSIONS_PER_ADDRESS)", () => {
   let server: TestServer;
   beforeAll(async () => {

@@ -5,6 +5,7 @@ import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { fail } from "./acks.js";
 import type { Events } from "./handler.js";
 import { iceConfigFor } from "./ice.js";
+import { ringLimited } from "./limits.js";
 import { markAway } from "./away.js";
 import { partnerOf } from "./private.js";
 import type { UserRef } from "@videochat/protocol";
@@ -85,6 +86,8 @@ export function register(events: Events, deps: RealtimeDeps): void {
     const { chat } = current;
     const refused = await refuseIfUnavailable(deps, me, partnerOf(chat, me).id, "call");
     if (refused) return refused;
+    const ringWait = await deps.limits.chargeRing(partnerOf(chat, me).id, socket.data.address);
+    if (ringWait !== null) return ringLimited(partnerOf(chat, me).name, ringWait);
     const started = await store.startCall(chat.id, me, clock() + config.callRingTimeoutMs);
     if (!started.ok) return fail(started.code, TEXTS.call_exists.private);
     const { call } = started;

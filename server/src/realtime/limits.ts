@@ -118,6 +118,12 @@ export interface EventLimits {
   block(event: EventName, userId: string, waitMs: number): void;
 
   /**
+   * Charges one ring of `inviteeId` from client `address` (the `ring` family, keyed by both): null
+   * when it may ring, else the ms to wait.
+   */
+  chargeRing(inviteeId: string, address: string): Promise<number | null>;
+
+  /**
    * Synchronous and allocation-free: the milliseconds `userId` must still wait before `event`'s family
    * takes events again, as this instance already knows, or null. The edge asks it before parsing.
    */
@@ -210,6 +216,7 @@ export function createEventLimits(config: Config, redis?: Redis): EventLimits {
   return {
     block,
     blockedFor,
+    chargeRing: (inviteeId, address) => consume("ring", `${inviteeId}|${address}`),
     async chargeRefusal(tokenDigest, address) {
       const [session, fromAddress] = await Promise.all([
         spends(refused.session, tokenDigest),
@@ -259,6 +266,18 @@ export function rateLimited(retryAfterMs: number) {
     error: {
       code: "rate_limited" as const,
       message: TEXTS.rate_limited.events(waitSeconds(retryAfterMs)),
+      retryAfterMs,
+    },
+  };
+}
+
+/** The ack of a ring refused by the `ring` family: who was rung too often from this address, and the wait. */
+export function ringLimited(name: string, retryAfterMs: number) {
+  return {
+    ok: false as const,
+    error: {
+      code: "rate_limited" as const,
+      message: TEXTS.rate_limited.rings(name, waitSeconds(retryAfterMs)),
       retryAfterMs,
     },
   };
