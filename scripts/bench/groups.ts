@@ -85,8 +85,7 @@ export async function runGroups(groups: string[], options: RunOptions): Promise<
       rows.push(await callRow(options.quick));
     } else {
       // The flood row is about the limits: it runs with the defaults but the per-address claim limit.
-      const limits =
-        group === "flood" ? ONE_ADDRESS : GENEROUS;
+      const limits = group === "flood" ? ONE_ADDRESS : GENEROUS;
       const instances = await startInstances(options.redis, { ...limits, ROOMS: ROOMS[group].join(",") });
       let floorInstances: BenchInstance[] = [];
       try {

@@ -9,17 +9,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { GroupCall, IceServer } from "@videochat/protocol";
+import type { CreateSessionResponse, GroupCall, IceServer } from "@videochat/protocol";
 import { startCoturn, type Coturn } from "../../scripts/cluster/coturn.js";
 import { TURN_TOTAL_QUOTA, TURN_USER_QUOTA } from "../../scripts/cluster/turn-peers.js";
-import {
-  closeAll,
-  createSession,
-  openSocketFrom,
-  request,
-  waitFor,
-  type ClientSocket,
-} from "./support/clients.js";
+import { closeAll, openSocketFrom, request, waitFor, type ClientSocket } from "./support/clients.js";
 import { startRedis, type RedisProcess } from "./support/redis.js";
 import { startServer, type TestServer } from "./support/server.js";
 import { loadConfig } from "../src/config.js";
@@ -41,7 +34,7 @@ function claimFrom(server: TestServer, address: string, name: string) {
 async function from(server: TestServer, address: string, name: string) {
   const claimed = await claimFrom(server, address, name);
   if (claimed.status !== 201) throw new Error(`${name}: ${claimed.status} ${await claimed.text()}`);
-  const session = (await claimed.json()) as Awaited<ReturnType<typeof createSession>>;
+  const session = (await claimed.json()) as CreateSessionResponse;
   const socket = openSocketFrom(server.url, session.token, address);
   sockets.push(socket);
   await Promise.all([waitFor(socket, "session:ready"), waitFor(socket, "room:state")]);
@@ -205,7 +198,8 @@ describe("the measured flood: 30 sessions of one address, 25 room messages each 
     const acks = await Promise.all(
       flood.map(async (person) => {
         const mine = [];
-        for (let n = 0; n < 25; n++) mine.push(await request(person.socket, "room:message", { text: `f${n}` }));
+        for (let n = 0; n < 25; n++)
+          mine.push(await request(person.socket, "room:message", { text: `f${n}` }));
         return mine;
       }),
     );
@@ -248,7 +242,9 @@ describe("rings of one person per client address (the ring family)", () => {
     }
     expect(rings.map(outcome)).toEqual(["ok", "ok", "rate_limited +wait"]);
     const refused = rings[2]!;
-    expect(!refused.ok && refused.error.message).toMatch(/^Victim has been called from your network too often/);
+    expect(!refused.ok && refused.error.message).toMatch(
+      /^Victim has been called from your network too often/,
+    );
     expect(outcome(await request(other.socket, "group:invite", { with: victim.id }))).toBe("ok");
   });
 });

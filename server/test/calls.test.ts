@@ -201,7 +201,12 @@ describe("calls", () => {
       return Number(servers.find((entry) => entry.username)!.username!.split(":")[0]) - Date.now() / 1000;
     };
     const offered = waitFor(bob.socket, "file:offered");
-    const offer = await request(alice.socket, "file:offer", { fileId: "file-0001", name: "a.txt", size: 10, type: "" });
+    const offer = await request(alice.socket, "file:offer", {
+      fileId: "file-0001",
+      name: "a.txt",
+      size: 10,
+      type: "",
+    });
     await offered;
     // The sender's: a transfer's quarter hour, not a call's hour.
     expect(expiryOf(offer)).toBeGreaterThan(890);

@@ -88,7 +88,12 @@ export function storeSessionsContract(name: string, makeStore: () => Promise<Sto
       await store.endSession(b.session.id);
       expect((await claimFrom("Fay")).ok).toBe(true);
       expect(await claimFrom("Gus")).toEqual({ ok: false, code: "too_many_sessions" });
-      const expiring = await store.createSession({ name: "Hal", nameKey: "hal", room: "GENERAL", graceDeadline: 1 });
+      const expiring = await store.createSession({
+        name: "Hal",
+        nameKey: "hal",
+        room: "GENERAL",
+        graceDeadline: 1,
+      });
       expect(expiring.ok).toBe(true);
       await store.endSession(c.session.id);
       const short = await store.createSession(

@@ -47,7 +47,8 @@ export class RedisSessions implements SessionsStore {
       ...(budget ? [budget.address, budget.points, budget.windowMs] : []),
       ...(budget?.sessions ? [budget.sessions.max, budget.sessions.crowdedAt] : []),
     );
-    if (Array.isArray(claimed) && claimed[0] === "too_many_sessions") return { ok: false, code: "too_many_sessions" };
+    if (Array.isArray(claimed) && claimed[0] === "too_many_sessions")
+      return { ok: false, code: "too_many_sessions" };
     if (Array.isArray(claimed))
       return { ok: false, code: "rate_limited", retryAfterMs: Math.max(1, Number(claimed[1])) };
     if (claimed !== 1 && claimed !== 2) return { ok: false, code: "name_taken" };
