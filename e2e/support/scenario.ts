@@ -1,11 +1,15 @@
 // One e2e scenario: the app, the people in it, and numbered steps that leave a screenshot per person
-// (and, when a step fails, a "-FAILED" screenshot of every page plus the browsers' and server's output).
+// (and, when a step fails, a "-FAILED" screenshot of every page plus the browsers' and server's output,
+// and what each page offers to assistive technology: the ARIA tree a role locator searches).
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { startApp, type App } from "./app.js";
 import { artifactsDir, openUser, screenshot, type OpenOptions, type User } from "./browser.js";
 import { peerSummaries } from "./media.js";
 import { join, memberItem } from "./ui.js";
+
+/** Lines of each page's ARIA tree in a failed step's message. */
+const ARIA_LINES = 120;
 
 export class Scenario<A extends App = App> {
   private readonly users: User[] = [];
@@ -88,12 +92,25 @@ export class Scenario<A extends App = App> {
     );
   }
 
-  /** What the browsers complained about, where their peer connections stand, what the servers logged. */
+  /**
+   * What the browsers complained about, where their peer connections stand, each page's ARIA tree (up
+   * to ARIA_LINES lines: a CI log is all a failure leaves behind, and "button not found" needs the
+   * page as a role locator saw it), what the servers logged.
+   */
   private async diagnostics(): Promise<string> {
     const lines: string[] = [];
     for (const user of this.users) {
       const peers = await peerSummaries(user.page).catch(() => []);
       for (const line of [...user.problems, ...peers]) lines.push(`  ${user.name} ${line}`);
+    }
+    for (const user of this.users) {
+      const tree = await user.page
+        .locator("body")
+        .ariaSnapshot({ timeout: 2_000 })
+        .catch((error: unknown) => `(no ARIA tree: ${String(error).split("\n")[0]})`);
+      const treeLines = tree.split("\n");
+      lines.push(`  ${user.name}'s page (ARIA):`, ...treeLines.slice(0, ARIA_LINES).map((l) => `    ${l}`));
+      if (treeLines.length > ARIA_LINES) lines.push(`    … ${treeLines.length - ARIA_LINES} more lines`);
     }
     const server = this.app.output().trim();
     return (
