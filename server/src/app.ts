@@ -124,6 +124,8 @@ export function createApp({
       claims.block(address, created.retryAfterMs);
       return refuseClaim(res, created.retryAfterMs);
     }
+    if (!created.ok && created.code === "too_many_sessions")
+      return sendError(res, 429, "too_many_sessions", TEXTS.too_many_sessions(config.addressSessions.max));
     if (!created.ok) return sendError(res, 409, "name_taken", TEXTS.name_taken.claimed(name));
     logger.info({ userId: created.session.id, room }, "session created");
     res.status(201).json({ token: created.token, user: { id: created.session.id, name }, room });

@@ -7,12 +7,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { IceTransportPolicy } from "@videochat/protocol";
 import { compileTrust } from "./http/proxy.js";
-import {
-  RATE_LIMIT_DEFAULTS,
-  rateLimitOverrides,
-  type LimitFamily,
-  type RateLimit,
-} from "./limit-families.js";
+import { rateLimitsWith, rateLimitOverrides, type LimitFamily, type RateLimit } from "./limit-families.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** client/dist, seen from server/src (tsx) and server/dist (built) alike. */
@@ -114,6 +109,14 @@ const ConfigSchema = z.object({
   CLIENT_DIST: z.string().default(defaultClientDist),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   MESSAGE_RATE_PER_10S: z.coerce.number().int().min(1).default(20),
+  // Live sessions (names held) one client address may have at once: a campus behind one NAT, far above it.
+  SESSIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(1000),
+  // An address holding this many live sessions (counted at each claim) is crowded: its sessions' room
+  // messages, typing, reactions, edits, moves and presence changes also spend the address's budgets.
+  ADDRESS_CROWDED_SESSIONS: z.coerce.number().int().min(1).default(4),
+  // A crowded address's budgets, in sessions' worth of each family (limit-families.ts, ADDRESS_FAMILIES):
+  // all its crowded sessions together send at most this many sessions' budgets (docs/security.md).
+  ADDRESS_RATE_SESSIONS: z.coerce.number().int().min(1).default(10),
   RATE_LIMITS: rateLimitOverrides,
   OUTBOUND_BUFFER_MAX_BYTES: z.coerce
     .number()
@@ -144,6 +147,13 @@ const ConfigSchema = z.object({
   TURN_CREDENTIAL: z.string().default(""),
   // At most an hour: a credential works for anyone holding it until it expires, even after its call.
   TURN_TTL_S: z.coerce.number().int().min(60).max(3600).default(3600),
+  // People (sessions) from one client address holding live TURN credentials at once: a campus's calls
+  // at a busy hour; with coturn's user-quota (24) one address holds at most 50 × 24 = 1,200 relays.
+  TURN_USERS_PER_ADDRESS: z.coerce.number().int().min(1).default(50),
+  // A file transfer's TURN credentials: its offer lives 2 min and its connection allocates at once; a
+  // relay needs the credential again only to refresh (coturn: every 10 min), so 100 MB at 1 Mbit/s
+  // (13 min) still finishes.
+  FILE_TURN_TTL_S: z.coerce.number().int().min(60).max(3600).default(900),
   ICE_TRANSPORT_POLICY: z.enum(["all", "relay"]).default("all"),
   /** The largest file a private chat may send peer to peer, in MB (the bytes never reach the server). */
   FILE_MAX_MB: z.coerce.number().int().min(1).max(4096).default(100),
@@ -230,6 +240,12 @@ export type Config = {
   /** Tabs (connections) one session may hold open at once. */
   maxConnectionsPerSession: number;
   /**
+   * Per client address: `sessions` live sessions at most (a claim past it is refused); an address
+   * holding `crowdedAt` live sessions when a session is claimed makes that session crowded (its events
+   * also spend the address's budgets, `<family>-address`).
+   */
+  addressSessions: { max: number; crowdedAt: number };
+  /**
    * Participants of one group call: a full mesh stops working on ordinary machines beyond about six
    * (default 6); through an SFU every sender uploads once (default 50).
    */
@@ -248,6 +264,13 @@ export type Config = {
     turnUsername: string;
     turnCredential: string;
     turnTtlSeconds: number;
+    /**
+     * Users from one client address (IPv6: its /64) that may hold live TURN credentials at once: each
+     * may take coturn's user-quota of allocations, so this bounds one address's share of its total-quota.
+     */
+    turnUsersPerAddress: number;
+    /** A file transfer's credentials live this long (FILE_TURN_TTL_S), not a call's turnTtlSeconds. */
+    fileTurnTtlSeconds: number;
     /**
      * RTCConfiguration.iceTransportPolicy for every call (W3C webrtc-pc): "relay" sends media only
      * through TURN, so neither side learns the other's addresses; "all" also tries direct paths.
@@ -360,12 +383,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clientDist: c.CLIENT_DIST,
     fileMaxBytes: c.FILE_MAX_MB * 1024 * 1024,
     logLevel: c.LOG_LEVEL,
-    rateLimits: {
-      ...RATE_LIMIT_DEFAULTS,
-      "room-message": { points: c.MESSAGE_RATE_PER_10S, seconds: 10 },
-      "session-claim": { points: c.SESSION_CLAIMS_PER_MIN, seconds: 60 },
-      ...c.RATE_LIMITS,
-    },
+    rateLimits: rateLimitsWith(
+      {
+        "room-message": { points: c.MESSAGE_RATE_PER_10S, seconds: 10 },
+        "session-claim": { points: c.SESSION_CLAIMS_PER_MIN, seconds: 60 },
+        ...c.RATE_LIMITS,
+      },
+      c.ADDRESS_RATE_SESSIONS,
+    ),
     outboundBufferMaxBytes: c.OUTBOUND_BUFFER_MAX_BYTES,
     callRingTimeoutMs: c.CALL_RING_TIMEOUT_MS,
     privateHistoryMs: c.PRIVATE_HISTORY_TTL_MS,
@@ -376,6 +401,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cooldownMs: c.FLOOD_COOLDOWN_MS,
     },
     maxConnectionsPerSession: c.MAX_CONNECTIONS_PER_SESSION,
+    addressSessions: { max: c.SESSIONS_PER_ADDRESS, crowdedAt: c.ADDRESS_CROWDED_SESSIONS },
     groupCallMax: c.GROUP_CALL_MAX ?? (c.JANUS_URLS.length > 0 ? 50 : 6),
     janus: { urls: c.JANUS_URLS, apiSecret: janusApiSecret },
     ice: {
@@ -385,6 +411,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       turnUsername: c.TURN_USERNAME,
       turnCredential: c.TURN_CREDENTIAL,
       turnTtlSeconds: c.TURN_TTL_S,
+      turnUsersPerAddress: c.TURN_USERS_PER_ADDRESS,
+      fileTurnTtlSeconds: c.FILE_TURN_TTL_S,
       transportPolicy: c.ICE_TRANSPORT_POLICY,
     },
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,

@@ -24,6 +24,8 @@ export const TEXTS = {
       `Too many joins from your network in the last minute. Try again in ${seconds} s.`,
     streams: (seconds: number) => `Too many join screens open from your address. Try again in ${seconds} s.`,
     reconnects: (seconds: number) => `Too many reconnections. Connecting again in ${seconds} s.`,
+    rings: (name: string, seconds: number) =>
+      `${name} has been called from your network too often. Try again in ${seconds} s.`,
   },
   flooding: {
     cut: "This tab sent far too many events too fast, so the server closed its connection.",
@@ -52,6 +54,10 @@ export const TEXTS = {
   do_not_disturb: (name: string) => `${name} is unavailable`,
   file_too_large: (maxMb: number) => `That file is too large: the limit is ${maxMb} MB.`,
   no_file_offer: "That file is no longer offered.",
+  too_many_sessions: (max: number) =>
+    `Too many people on your network are in the chat right now (${max}). Try again when some have left.`,
+  relay_busy: (seconds: number) =>
+    `Too many people on your network hold the call relay right now. Try again in ${seconds} s.`,
   internal: {
     bug: "Something went wrong on our side. Please try again.",
     check: "The server cannot check your session right now.",

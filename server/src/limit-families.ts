@@ -1,5 +1,5 @@
 // Every rate limit's budget, in one table: the event families that per-user limits count (see
-// realtime/limits.ts), the budgets the Store charges inside its own steps (room-message, session-leave,
+// realtime/limits.ts), the per-address budgets beside some of them (`<family>-address`), the budgets the Store charges inside its own steps (room-message, session-leave,
 // session-claim: one fixed-window counter each in Lua, `charge_window` in prelude.lua.ts, or a field the
 // step writes anyway, `post_budget` and `charge_field`; in memory, `charge` in state/memory-records.ts),
 // and the parser of RATE_LIMITS overrides.
@@ -45,12 +45,61 @@ export const RATE_LIMIT_DEFAULTS = {
   reach: { points: 20, seconds: 10 },
   // A tab marks its room read as messages arrive while it is shown (the SPA sends at most ~1/s).
   "room-read": { points: 30, seconds: 10 },
+  // Per crowded client address: see ADDRESS_FAMILIES (ADDRESS_RATE_SESSIONS, 10, times the session's).
+  "room-message-address": { points: 200, seconds: 10 },
+  "private-message-address": { points: 300, seconds: 10 },
+  "room-typing-address": { points: 600, seconds: 10 },
+  "reaction-address": { points: 300, seconds: 10 },
+  "message-change-address": { points: 200, seconds: 10 },
+  "room-join-address": { points: 100, seconds: 10 },
+  "presence-address": { points: 200, seconds: 10 },
+  // Rings (call:invite, group:invite) of one person from one client address, all its sessions together,
+  // keyed "<invitee>|<address>": one address cannot ring someone from many sessions; others still can.
+  ring: { points: 10, seconds: 60 },
   // File offers, answers and cancels in a private chat.
   file: { points: 20, seconds: 10 },
   // A file transfer's own peer connection: a few descriptions and tens of candidates.
   "file-signal": { points: 200, seconds: 10 },
 };
 export type LimitFamily = keyof typeof RATE_LIMIT_DEFAULTS;
+
+/**
+ * Budgets per crowded client address (IPv6: its /64), all its crowded sessions together, on top of each
+ * session's own: a session is cheap to make (session-claim allows 60 a minute from one address), so a
+ * per-session budget alone lets one address send as many sessions' worth as it likes. Only sessions
+ * claimed while their address held ADDRESS_CROWDED_SESSIONS live sessions (Session.crowded) are charged:
+ * the others pay no command for it. Each is charged with its session family (room-message in
+ * postRoomMessage's step, the others beside it at the edge) and, unless RATE_LIMITS sets it, is
+ * ADDRESS_RATE_SESSIONS (default 10) times that family's budget in the same window: a campus behind one
+ * NAT in normal use sends a fraction of it (docs/security.md). Typing, reactions, edits, deletes, moves
+ * and presence changes are here because they fan out to a whole room (a move to two), like room messages.
+ */
+export const ADDRESS_FAMILIES = {
+  "room-message-address": "room-message",
+  "private-message-address": "private-message",
+  "room-typing-address": "room-typing",
+  "reaction-address": "reaction",
+  "message-change-address": "message-change",
+  "room-join-address": "room-join",
+  "presence-address": "presence",
+} as const satisfies Partial<Record<LimitFamily, LimitFamily>>;
+
+/**
+ * Every family's budget: the defaults, then `set` (MESSAGE_RATE_PER_10S, RATE_LIMITS); an address
+ * family that `set` does not name follows its session family (`sessions` times its points).
+ */
+export function rateLimitsWith(
+  set: Partial<Record<LimitFamily, RateLimit>>,
+  sessions: number,
+): Record<LimitFamily, RateLimit> {
+  const limits = { ...RATE_LIMIT_DEFAULTS, ...set };
+  for (const [address, session] of Object.entries(ADDRESS_FAMILIES) as [LimitFamily, LimitFamily][]) {
+    if (set[address]) continue;
+    const { points, seconds } = limits[session];
+    limits[address] = { points: points * sessions, seconds };
+  }
+  return limits;
+}
 export const LIMIT_FAMILIES = Object.keys(RATE_LIMIT_DEFAULTS) as LimitFamily[];
 export interface RateLimit {
   points: number;

@@ -189,6 +189,37 @@ describe("calls", () => {
     expect(turn!.credential).toBe(createHmac("sha1", "s3cret").update(turn!.username!).digest("base64"));
   });
 
+  it("scopes a file transfer's TURN credentials to the transfer: FILE_TURN_TTL_S, only with a live offer", async () => {
+    const { alice, bob } = await setup({
+      TURN_URLS: "turn:turn.test:3478?transport=udp",
+      TURN_SECRET: "s3cret",
+      TURN_TTL_S: "3600",
+      FILE_TURN_TTL_S: "900",
+    });
+    const expiryOf = (ack: unknown) => {
+      const servers = (ack as { iceServers: { username?: string }[] }).iceServers;
+      return Number(servers.find((entry) => entry.username)!.username!.split(":")[0]) - Date.now() / 1000;
+    };
+    const offered = waitFor(bob.socket, "file:offered");
+    const offer = await request(alice.socket, "file:offer", {
+      fileId: "file-0001",
+      name: "a.txt",
+      size: 10,
+      type: "",
+    });
+    await offered;
+    // The sender's: a transfer's quarter hour, not a call's hour.
+    expect(expiryOf(offer)).toBeGreaterThan(890);
+    expect(expiryOf(offer)).toBeLessThanOrEqual(900);
+    const accepted = await request(bob.socket, "file:answer", { fileId: "file-0001", accept: true });
+    expect(expiryOf(accepted)).toBeLessThanOrEqual(900);
+    // The offer is answered: no second credential for it.
+    expect(await request(bob.socket, "file:answer", { fileId: "file-0001", accept: true })).toMatchObject({
+      ok: false,
+      error: { code: "no_file_offer" },
+    });
+  });
+
   it("gives no ICE servers when none are configured (host candidates only)", async () => {
     const { alice, bob } = await setup();
     await ring(alice, bob);

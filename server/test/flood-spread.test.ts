@@ -2,12 +2,12 @@
 // instances on Redis), or over sessions from one address; and signals whose bytes sit in fields the
 // byte budget once did not count (sdpMid, usernameFragment).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { io as connect } from "socket.io-client";
 import {
   closeAll,
   createSession,
   join,
   openSocket,
+  openSocketFrom,
   request,
   waitFor,
   type ClientSocket,
@@ -40,7 +40,12 @@ describe("the flood cut, per session across tabs and per address (two instances 
   beforeAll(async () => {
     redis = await startRedis();
     const env = { ...ENV, REDIS_URL: redis.url };
-    servers = [await startServer(env), await startServer(env)];
+    // Each its own INSTANCE_ID: in one process the default is the same for both, and each would take
+    // the other's connections over as an earlier run of itself.
+    servers = [
+      await startServer({ ...env, INSTANCE_ID: "spread-a" }),
+      await startServer({ ...env, INSTANCE_ID: "spread-b" }),
+    ];
   }, 60_000);
   afterAll(async () => {
     closeAll(...sockets);
@@ -92,13 +97,7 @@ describe("the flood cut per address, for an IPv6 client (behind a trusted proxy)
   /** A session whose socket the proxy says comes from `address`. */
   async function from(address: string, name: string): Promise<ClientSocket> {
     const session = await createSession(server.url, name);
-    const socket = connect(server.url, {
-      auth: { token: session.token },
-      transports: ["websocket"],
-      extraHeaders: { "X-Forwarded-For": address },
-      forceNew: true,
-      reconnection: false,
-    }) as ClientSocket;
+    const socket = openSocketFrom(server.url, session.token, address);
     sockets.push(socket);
     await waitFor(socket, "session:ready");
     return socket;

@@ -60,6 +60,33 @@ export function storeRoomsContract(name: string, makeStore: () => Promise<Store>
       expect((await store.roomHistory("GENERAL")).map((m) => m.text)).toEqual(["one", "two"]);
     });
 
+    it("charges a client address's budget across its senders' sessions, after each sender's own", async () => {
+      const limit = { points: 2, windowMs: 10_000 };
+      const shared = { address: "203.0.113.7", points: 3, windowMs: 10_000 };
+      const t0 = Date.now();
+      const people = [];
+      for (const userName of ["Ann", "Bea", "Cy"]) {
+        const person = await session(userName, `${userName}-1`);
+        people.push({ id: person.id, name: userName });
+      }
+      const [ann, bea, cy] = people as [(typeof people)[0], (typeof people)[0], (typeof people)[0]];
+      const post = (from: typeof ann, text: string, fromAddress = shared) =>
+        store.postRoomMessage({ room: "GENERAL", from, text, at: t0 }, limit, fromAddress);
+      expect(await post(ann, "a1")).toMatchObject({ ok: true });
+      expect(await post(ann, "a2")).toMatchObject({ ok: true });
+      // Ann's own budget refuses her third before the address is charged for it.
+      expect(await post(ann, "a3")).toMatchObject({ ok: false, code: "rate_limited" });
+      expect(await post(bea, "b1")).toMatchObject({ ok: true });
+      // Bea is within her own budget; the address has sent its three.
+      const refused = await post(bea, "b2");
+      expect(refused).toMatchObject({ ok: false, code: "rate_limited" });
+      expect(!refused.ok && refused.code === "rate_limited" && refused.retryAfterMs).toBeGreaterThan(8_000);
+      expect(await post(cy, "c1")).toMatchObject({ ok: false, code: "rate_limited" });
+      // Another address is not charged for it.
+      expect(await post(cy, "c2", { ...shared, address: "2001:db8:1::/64" })).toMatchObject({ ok: true });
+      expect((await store.roomHistory("GENERAL")).map((m) => m.text)).toEqual(["a1", "a2", "b1", "c2"]);
+    });
+
     it("keeps the sender's message budget across rooms, and refuses a post where they no longer are", async () => {
       const ann = await session("Ann", "a1");
       const t0 = Date.now();

@@ -57,6 +57,56 @@ export function storeSessionsContract(name: string, makeStore: () => Promise<Sto
       expect(claims.filter((claim) => claim.ok)).toHaveLength(1);
     });
 
+    it("counts an address's live sessions: refuses past `max`, marks those claimed at `crowdedAt` or more crowded, frees on every end", async () => {
+      const from = (address: string) => ({
+        address,
+        points: 100,
+        windowMs: 60_000,
+        now: Date.now(),
+        sessions: { max: 3, crowdedAt: 2 },
+      });
+      const claimFrom = (userName: string, address = "203.0.113.5") =>
+        store.createSession(
+          { name: userName, nameKey: userName.toLowerCase(), room: "GENERAL", graceDeadline: far() },
+          from(address),
+        );
+      const [a, b, c] = [await claimFrom("Ann"), await claimFrom("Bea"), await claimFrom("Cy")];
+      if (!a.ok || !b.ok || !c.ok) throw new Error("claims refused");
+      expect(a.session.crowded).toBeUndefined();
+      expect(b.session.crowded).toBe(true);
+      expect(c.session.crowded).toBe(true);
+      // The Store keeps the mark: a later read (the handshake's) sees it.
+      expect((await store.getSession(b.session.id))?.crowded).toBe(true);
+      expect((await store.getSession(a.session.id))?.crowded).toBeUndefined();
+      expect(await claimFrom("Dee")).toEqual({ ok: false, code: "too_many_sessions" });
+      // Another address is not counted with it.
+      const other = await claimFrom("Eve", "2001:db8:7::/64");
+      expect(other.ok && other.session.crowded).toBeUndefined();
+      // A leave, an end and an expiry each free a place.
+      await store.leaveSession(a.session.id, budget, Date.now());
+      expect((await claimFrom("Dee")).ok).toBe(true);
+      await store.endSession(b.session.id);
+      expect((await claimFrom("Fay")).ok).toBe(true);
+      expect(await claimFrom("Gus")).toEqual({ ok: false, code: "too_many_sessions" });
+      const expiring = await store.createSession({
+        name: "Hal",
+        nameKey: "hal",
+        room: "GENERAL",
+        graceDeadline: 1,
+      });
+      expect(expiring.ok).toBe(true);
+      await store.endSession(c.session.id);
+      const short = await store.createSession(
+        { name: "Ida", nameKey: "ida", room: "GENERAL", graceDeadline: Date.now() + 50 },
+        from("203.0.113.5"),
+      );
+      expect(short.ok).toBe(true);
+      expect(await claimFrom("Gus")).toEqual({ ok: false, code: "too_many_sessions" });
+      const reaped = await store.takeExpiredSessions(Date.now() + 1000, 100);
+      expect(reaped.map((ended) => ended.session.name)).toContain("Ida");
+      expect((await claimFrom("Gus")).ok).toBe(true);
+    });
+
     it("charges every claim to its address, taken names too, and refuses past the budget", async () => {
       const claims = (address: string) => ({ address, points: 3, windowMs: 60_000, now: Date.now() });
       const ann = { name: "Ann", nameKey: "ann", room: "GENERAL", graceDeadline: far() };

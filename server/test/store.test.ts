@@ -9,6 +9,7 @@ import { storeGroupContract } from "./store.group.contract.js";
 import { storeMessagesContract } from "./store.messages.contract.js";
 import { storePrivateContract } from "./store.private.contract.js";
 import { storeReachContract } from "./store.reach.contract.js";
+import { storeRelaysContract } from "./store.relays.contract.js";
 import { storeRoomsContract } from "./store.rooms.contract.js";
 import { storeSessionsContract } from "./store.sessions.contract.js";
 import { startRedis, type RedisProcess } from "./support/redis.js";
@@ -24,6 +25,7 @@ const suites = [
   storeMessagesContract,
   storeReachContract,
   storeFilesContract,
+  storeRelaysContract,
 ];
 
 for (const suite of suites) suite("memory", async (options?: StoreOptions) => memoryStore(options));

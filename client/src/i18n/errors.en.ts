@@ -41,4 +41,7 @@ export const errors = {
   do_not_disturb: "{name} is unavailable",
   file_too_large: "That file is too large: the limit is {max} MB.",
   no_file_offer: "That file is no longer offered.",
+  too_many_sessions:
+    "Too many people on your network are in the chat right now. Try again when some have left.",
+  relay_busy: "Too many people on your network hold the call relay right now. Try again in {wait}.",
 };

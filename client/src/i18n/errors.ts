@@ -32,9 +32,13 @@ const seconds = (ms: number | undefined) => Math.max(1, Math.ceil((ms ?? 1000) /
 /** A rate limit's wait in plain words, e.g. "You are sending too fast. Try again in 3 s." */
 export function waitText(retryAfterMs: number | undefined): string {
   if (retryAfterMs === undefined) return t("errors.rate_limited_moment");
+  return t("errors.rate_limited", { wait: waitWords(retryAfterMs) });
+}
+
+/** A wait in seconds, or in minutes past 90 s: "3 s", "12 min". */
+function waitWords(retryAfterMs: number | undefined): string {
   const s = seconds(retryAfterMs);
-  const wait = s < 90 ? t("errors.waitSeconds", { n: s }) : t("errors.waitMinutes", { n: Math.ceil(s / 60) });
-  return t("errors.rate_limited", { wait });
+  return s < 90 ? t("errors.waitSeconds", { n: s }) : t("errors.waitMinutes", { n: Math.ceil(s / 60) });
 }
 
 type Wording = (error: WordableError, context: ErrorContext) => string | null;
@@ -83,6 +87,8 @@ const WORDING: Record<string, Wording> = {
   do_not_disturb: (_, { name }) => (name === undefined ? null : t("errors.do_not_disturb", { name })),
   file_too_large: (_, { max }) => (max === undefined ? null : t("errors.file_too_large", { max })),
   no_file_offer: () => t("errors.no_file_offer"),
+  too_many_sessions: () => t("errors.too_many_sessions"),
+  relay_busy: (error) => t("errors.relay_busy", { wait: waitWords(error.retryAfterMs) }),
 };
 
 /**

@@ -319,6 +319,9 @@ const es: Messages = {
     do_not_disturb: "{name} no está disponible",
     file_too_large: "Ese archivo es demasiado grande: el límite es {max} MB.",
     no_file_offer: "Ese archivo ya no se ofrece.",
+    too_many_sessions:
+      "Demasiadas personas de tu red están en el chat ahora. Inténtalo de nuevo cuando algunas se hayan ido.",
+    relay_busy: "Demasiadas personas de tu red usan el relé de llamadas ahora. Inténtalo de nuevo en {wait}.",
     no_message: "Ese mensaje ya no está en el historial.",
     not_author: "Solo quien escribió un mensaje puede editarlo o borrarlo.",
     too_many_reactions: "Un mensaje puede tener como mucho 20 reacciones distintas.",

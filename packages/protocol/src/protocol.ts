@@ -32,13 +32,15 @@ export type ErrorCode =
   | "too_many_reactors" // the message's reactions name MAX_REACTION_USERS people (summed) already
   | "do_not_disturb" // the person chose "Unavailable": not interrupted now (they will see that you tried)
   | "file_too_large" // the file is larger than the limit (SessionReady.settings.fileMaxBytes)
-  | "no_file_offer"; // no such file is offered to you in your private chat now (answered, cancelled or expired)
+  | "no_file_offer" // no such file is offered to you in your private chat now (answered, cancelled or expired)
+  | "relay_busy" // TURN_USERS_PER_ADDRESS people from your address hold relay credentials already; retry after retryAfterMs
+  | "too_many_sessions"; // SESSIONS_PER_ADDRESS people from your address are signed in already (HTTP 429)
 
 export interface AppError {
   code: ErrorCode;
   message: string;
   /**
-   * With `rate_limited`, `flooding` and `unavailable`: milliseconds until a retry can succeed (HTTP also sends
+   * With `rate_limited`, `flooding`, `unavailable` and `relay_busy`: milliseconds until a retry can succeed (HTTP also sends
    * Retry-After in seconds).
    */
   retryAfterMs?: number;
@@ -691,6 +693,10 @@ export interface SocketData {
   userId: string;
   /** sha256 of the handshake token (never the token itself). */
   tokenDigest: string;
+  /** The client address the connection is charged to (per-address budgets), from its handshake. */
+  address: string;
+  /** Its session was claimed from a crowded address (ADDRESS_CROWDED_SESSIONS): it spends the address's budgets. */
+  crowded?: boolean;
   resumed: boolean;
   lastMessageId?: number;
   lastRoom?: string;

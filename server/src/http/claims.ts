@@ -15,7 +15,7 @@ const MAX_BLOCKED = 10_000;
  * tabs over all of them). Once it refuses one, this instance refuses that address by itself, badly
  * formed requests included, until the window ends.
  */
-export function claimLimits(config: Pick<Config, "rateLimits">, clock: () => number) {
+export function claimLimits(config: Pick<Config, "rateLimits" | "addressSessions">, clock: () => number) {
   /** Address key -> epoch ms until which this instance refuses it. */
   const blocked = new Map<string, number>();
   return {
@@ -25,6 +25,7 @@ export function claimLimits(config: Pick<Config, "rateLimits">, clock: () => num
       points: config.rateLimits["session-claim"].points,
       windowMs: config.rateLimits["session-claim"].seconds * 1000,
       now: clock(),
+      sessions: config.addressSessions,
     }),
     /** The ms this instance still refuses `address` for, or 0. */
     waitOf(address: string): number {

@@ -4,7 +4,8 @@ import { userChannel } from "./channels.js";
 import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { fail } from "./acks.js";
 import type { Events } from "./handler.js";
-import { iceServersFor } from "./ice.js";
+import { iceConfigFor } from "./ice.js";
+import { ringLimited } from "./limits.js";
 import { markAway } from "./away.js";
 import { partnerOf } from "./private.js";
 import type { UserRef } from "@videochat/protocol";
@@ -85,6 +86,8 @@ export function register(events: Events, deps: RealtimeDeps): void {
     const { chat } = current;
     const refused = await refuseIfUnavailable(deps, me, partnerOf(chat, me).id, "call");
     if (refused) return refused;
+    const ringWait = await deps.limits.chargeRing(partnerOf(chat, me).id, socket.data.address);
+    if (ringWait !== null) return ringLimited(partnerOf(chat, me).name, ringWait);
     const started = await store.startCall(chat.id, me, clock() + config.callRingTimeoutMs);
     if (!started.ok) return fail(started.code, TEXTS.call_exists.private);
     const { call } = started;
@@ -136,11 +139,8 @@ export function register(events: Events, deps: RealtimeDeps): void {
     const session = await store.getSession(me);
     const chat = !session?.groupCallId && session?.chatId ? await store.getPrivateChat(session.chatId) : null;
     if (!session?.groupCallId && !chat?.call) return fail("no_call", "Join or start a call first.");
-    return {
-      ok: true,
-      iceServers: iceServersFor(me, config.ice, clock()),
-      iceTransportPolicy: config.ice.transportPolicy,
-      sfu: config.janus.urls.length > 0, // group calls go through Janus (docs/sfu.md)
-    };
+    const ice = await iceConfigFor(socket, deps);
+    if (!ice.ok) return ice;
+    return { ...ice, sfu: config.janus.urls.length > 0 }; // group calls go through Janus (docs/sfu.md)
   });
 }

@@ -12,8 +12,11 @@ export function register(events: Events, deps: RealtimeDeps): void {
 
   const { points, seconds } = deps.config.rateLimits["room-message"];
   const budget = { points, windowMs: seconds * 1000 };
+  // All the sessions of one client address together (limit-families.ts, ADDRESS_FAMILIES).
+  const perAddress = deps.config.rateLimits["room-message-address"];
+  const addressBudget = { points: perAddress.points, windowMs: perAddress.seconds * 1000 };
 
-  // The hot path: one Store round trip (membership, budget and append in one step) before the
+  // The hot path: one Store round trip (membership, budgets and append in one step) before the
   // broadcast. The socket knows its name and the room it follows; if that view is behind (a move
   // made in another tab), the Store says not_in_room and the session is read once.
   events.on(
@@ -44,9 +47,13 @@ export function register(events: Events, deps: RealtimeDeps): void {
           at: clock(),
           ...(replyTo ? { replyTo } : {}),
         };
+        // Only a crowded session's messages spend its address's budget (one INCR in the same step).
+        const fromAddress = socket.data.crowded
+          ? { ...addressBudget, address: socket.data.address }
+          : undefined;
         // Only a re-send after `unavailable` pays the look-up (resend.ts): never the hot path.
-        if (nonce && retry) return postOnce(store, { ...message, nonce }, budget);
-        return store.postRoomMessage(nonce ? { ...message, nonce } : message, budget);
+        if (nonce && retry) return postOnce(store, { ...message, nonce }, budget, fromAddress);
+        return store.postRoomMessage(nonce ? { ...message, nonce } : message, budget, fromAddress);
       }
     },
     "message_invalid",

@@ -6,7 +6,7 @@ import { userChannel } from "./channels.js";
 import type { RealtimeDeps } from "./deps.js";
 import { fail } from "./acks.js";
 import type { Events } from "./handler.js";
-import { iceServersFor } from "./ice.js";
+import { iceConfigFor } from "./ice.js";
 import { partnerOf } from "./private.js";
 import { TEXTS } from "../error-texts.js";
 import { FILE_OFFER_TTL_MS } from "../state/store.js";
@@ -16,11 +16,6 @@ const NO_OFFER = fail("no_file_offer", TEXTS.no_file_offer);
 
 export function register(events: Events, deps: RealtimeDeps): void {
   const { io, store, config, clock } = deps;
-  /** ICE servers for one side of a transfer: only for a member of a private chat that sends or accepts. */
-  const ice = (userId: string) => ({
-    iceServers: iceServersFor(userId, config.ice, clock()),
-    iceTransportPolicy: config.ice.transportPolicy,
-  });
 
   /** The sender's private chat: its own ref, the partner's, and both partners' channels. */
   async function currentChat(me: string) {
@@ -41,9 +36,13 @@ export function register(events: Events, deps: RealtimeDeps): void {
       return fail("file_too_large", TEXTS.file_too_large(Math.floor(config.fileMaxBytes / 1024 / 1024)));
     const chat = await currentChat(socket.data.userId);
     if (!chat) return NO_CHAT;
+    // ICE servers for one side of a transfer: only for a member of a private chat that sends or accepts,
+    // with a credential that lasts a transfer (FILE_TURN_TTL_S), not a call's hour.
+    const ice = await iceConfigFor(socket, deps, config.ice.fileTurnTtlSeconds);
+    if (!ice.ok) return ice;
     await store.keepFileOffer(chat.id, offer.fileId, socket.data.userId, clock() + FILE_OFFER_TTL_MS);
     io.to(chat.partner).emit("file:offered", { ...offer, from: chat.self });
-    return { ok: true, ...ice(socket.data.userId) };
+    return ice;
   });
 
   events.on("file:answer", async (socket, { fileId, accept }) => {
@@ -51,8 +50,11 @@ export function register(events: Events, deps: RealtimeDeps): void {
     if (!chat) return NO_CHAT;
     // Only the partner's pending offer can be answered, once: no TURN credentials without one.
     if (!(await store.takeFileOffer(chat.id, fileId, socket.data.userId, clock()))) return NO_OFFER;
-    io.to(chat.both).emit("file:answered", { fileId, accept });
-    return accept ? { ok: true, ...ice(socket.data.userId) } : { ok: true };
+    // Accepting needs ICE servers: when the address holds its share of relays already, the offer
+    // (taken) counts as declined, and the answerer is told why.
+    const ice = accept ? await iceConfigFor(socket, deps, config.ice.fileTurnTtlSeconds) : null;
+    io.to(chat.both).emit("file:answered", { fileId, accept: accept && !!ice?.ok });
+    return ice ?? { ok: true };
   });
 
   events.on("file:signal", async (socket, signal) => {

@@ -14,26 +14,9 @@ import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { EVENT_FAMILY, rateLimited } from "./limits.js";
 import { endConnection, floodingReason } from "./ended.js";
 import { userChannel } from "./channels.js";
-import type { IncomingMessage } from "node:http";
-import type { Config } from "../config.js";
-import { addressKey, clientAddress, compileTrust, type TrustProxy } from "../http/proxy.js";
 
 type Deps = Pick<RealtimeDeps, "config" | "limits" | "logger" | "io" | "store" | "clock"> &
   Partial<Pick<RealtimeDeps, "metrics">>;
-
-/** TRUST_PROXY compiled once per config (the socket's address is read only on a refusal). */
-const trusts = new WeakMap<Config, TrustProxy>();
-function addressOf(socket: AppSocket, config: Config): string {
-  let trust = trusts.get(config);
-  if (!trust) trusts.set(config, (trust = compileTrust(config.trustProxy)));
-  // The handshake's, as the connection may have dropped its request (Engine.IO frees it after an upgrade).
-  const { address, headers } = socket.handshake;
-  // Counted as the claims limit counts it (addressKey: an IPv6 client by its /64, which one host holds
-  // whole), or one host could spread a flood over 2^64 addresses.
-  return addressKey(
-    clientAddress({ headers, socket: { remoteAddress: address } } as unknown as IncomingMessage, trust),
-  );
-}
 
 /** A count in a fixed window. Per connection, so it lives (and is collected) with the socket. */
 interface Tally {
@@ -106,7 +89,7 @@ export function countRefusal(socket: AppSocket, deps: Deps): void {
   }
   tally.count += 1;
   if (tally.count === refusals) return cutOff(socket, deps, "connection");
-  deps.limits.chargeRefusal(socket.data.tokenDigest, addressOf(socket, deps.config)).then(
+  deps.limits.chargeRefusal(socket.data.tokenDigest, socket.data.address).then(
     (spent) => spent && socket.connected && cutOff(socket, deps, spent),
     (error: unknown) => deps.logger.warn({ err: error, userId: socket.data.userId }, "refusal not counted"),
   );

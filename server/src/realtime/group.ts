@@ -10,6 +10,7 @@ import type { AppSocket, RealtimeDeps } from "./deps.js";
 import { fail } from "./acks.js";
 import { markAway } from "./away.js";
 import type { Events } from "./handler.js";
+import { ringLimited } from "./limits.js";
 import { TEXTS } from "../error-texts.js";
 import { refuseIfUnavailable, tellBusy } from "./reach.js";
 
@@ -152,6 +153,11 @@ export function register(events: Events, deps: RealtimeDeps): void {
     // Someone in no call invites nobody: checkReach keeps no notice then, inviteToGroupCall says no_call.
     const refused = await refuseIfUnavailable(deps, me, inviteeId, "group");
     if (refused) return refused;
+    const ringWait = await deps.limits.chargeRing(inviteeId, socket.data.address);
+    if (ringWait !== null) {
+      const invitee = await deps.store.getSession(inviteeId);
+      return ringLimited(invitee?.name ?? "They", ringWait);
+    }
     const invited = await store.inviteToGroupCall(me, inviteeId, clock() + config.callRingTimeoutMs);
     if (!invited.ok) {
       if (invited.code === "partner_busy") {

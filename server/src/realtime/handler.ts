@@ -55,7 +55,9 @@ export async function answer<E extends EventName>(
   }
   countSent(socket, deps, event);
   try {
-    const waitMs = await deps.limits.charge(event, socket.data.userId, parsed.data);
+    // Only a crowded session (Session.crowded) spends its address's budgets.
+    const crowded = socket.data.crowded ? socket.data.address : undefined;
+    const waitMs = await deps.limits.charge(event, socket.data.userId, parsed.data, crowded);
     if (waitMs !== null) {
       reply(rateLimited(waitMs));
       countRefusal(socket, deps);

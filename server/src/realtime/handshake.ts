@@ -1,7 +1,10 @@
 // The Socket.IO handshake: the only place a socket gets its identity, from the session token in
 // `auth`. In the same Store step (Store.connect) the connection is attached and its room read; what
 // the step did waits here for `start` (session.ts) once the socket is connected.
+import type { IncomingMessage } from "node:http";
 import type { ExtendedError } from "socket.io";
+import type { Config } from "../config.js";
+import { addressKey, clientAddress, compileTrust, type TrustProxy } from "../http/proxy.js";
 import type { ErrorCode } from "@videochat/protocol";
 import { handshakeAuth } from "@videochat/protocol/schemas";
 import type { ConnectResult } from "../state/store.js";
@@ -31,6 +34,24 @@ function refused(code: ErrorCode, message: string, retryAfterMs?: number): Exten
 function tabOf(socket: AppSocket): string {
   const tab = socket.handshake.query.tab;
   return typeof tab === "string" ? tab.slice(0, 64).replaceAll("/", "") : "";
+}
+
+/** TRUST_PROXY compiled once per config. */
+const trusts = new WeakMap<Config, TrustProxy>();
+
+/**
+ * The client address a connection is charged to (per-address budgets: room and private messages,
+ * TURN credentials, the flood cut), read once from its handshake: X-Forwarded-For counts only through
+ * TRUST_PROXY, and an IPv6 client is counted by its /64 (addressKey), as the claims limit counts it,
+ * or one host could spread its traffic over 2^64 addresses.
+ */
+export function handshakeAddress(socket: Pick<AppSocket, "handshake">, config: Config): string {
+  let trust = trusts.get(config);
+  if (!trust) trusts.set(config, (trust = compileTrust(config.trustProxy)));
+  const { address, headers } = socket.handshake;
+  return addressKey(
+    clientAddress({ headers, socket: { remoteAddress: address } } as unknown as IncomingMessage, trust),
+  );
 }
 
 /**
@@ -81,6 +102,8 @@ async function handshake(socket: AppSocket, deps: Deps): Promise<ExtendedError |
     socket.data = {
       userId,
       tokenDigest: digest,
+      address: handshakeAddress(socket, config),
+      ...(connected.ok && connected.session.crowded ? { crowded: true } : {}),
       resumed: false,
       lastMessageId: auth.data.lastMessageId,
       lastRoom: auth.data.lastRoom,

@@ -82,12 +82,33 @@ const BYTE_BUDGET: Partial<Record<EventName, { family: LimitFamily; bytes: (payl
     "file:signal": { family: "call-signal-bytes", bytes: signalBytes },
   };
 
+/**
+ * Events that also spend their client address's budget (ADDRESS_FAMILIES: all the address's sessions
+ * together). room:message's is charged in postRoomMessage's step, with its session budget.
+ */
+const ADDRESS_BUDGET: Partial<Record<EventName, LimitFamily>> = {
+  "private:message": "private-message-address",
+  "room:typing": "room-typing-address",
+  "room:react": "reaction-address",
+  "private:react": "reaction-address",
+  "room:edit": "message-change-address",
+  "room:delete": "message-change-address",
+  "private:edit": "message-change-address",
+  "private:delete": "message-change-address",
+  "room:join": "room-join-address",
+  "presence:set": "presence-address",
+  "presence:idle": "presence-address",
+};
+
 export interface EventLimits {
   /**
-   * Charges one `event` (with its parsed payload) to `userId`. Resolves with null when it may go on,
-   * or with the milliseconds to wait when the user is over a limit. Rejects only on a bug.
+   * Charges one `event` (with its parsed payload) to `userId`, and, for a crowded session
+   * (Session.crowded), to its connection's `crowdedAddress` for the events that have a per-address
+   * budget too (undefined for every other session: no command for it). Resolves with null when it may
+   * go on, or with the milliseconds to wait when the user (or the address) is over a limit. Rejects
+   * only on a bug.
    */
-  charge(event: EventName, userId: string, payload: unknown): Promise<number | null>;
+  charge(event: EventName, userId: string, payload: unknown, crowdedAddress?: string): Promise<number | null>;
 
   /**
    * For an event whose feature charges its budget itself, inside its one Store round trip
@@ -95,6 +116,12 @@ export interface EventLimits {
    * flood is refused at the edge without reaching Redis until then.
    */
   block(event: EventName, userId: string, waitMs: number): void;
+
+  /**
+   * Charges one ring of `inviteeId` from client `address` (the `ring` family, keyed by both): null
+   * when it may ring, else the ms to wait.
+   */
+  chargeRing(inviteeId: string, address: string): Promise<number | null>;
 
   /**
    * Synchronous and allocation-free: the milliseconds `userId` must still wait before `event`'s family
@@ -189,6 +216,7 @@ export function createEventLimits(config: Config, redis?: Redis): EventLimits {
   return {
     block,
     blockedFor,
+    chargeRing: (inviteeId, address) => consume("ring", `${inviteeId}|${address}`),
     async chargeRefusal(tokenDigest, address) {
       const [session, fromAddress] = await Promise.all([
         spends(refused.session, tokenDigest),
@@ -196,13 +224,22 @@ export function createEventLimits(config: Config, redis?: Redis): EventLimits {
       ]);
       return session ? "session" : fromAddress ? "address" : null;
     },
-    async charge(event, userId, payload) {
+    async charge(event, userId, payload, crowdedAddress) {
       const known = blockedFor(event, userId);
-      if (known !== null || FEATURE_CHARGED.has(event)) return known;
+      if (known !== null) return known;
+      const fromAddress = crowdedAddress === undefined ? undefined : ADDRESS_BUDGET[event];
+      const addressWait = fromAddress ? consume(fromAddress, crowdedAddress!) : null;
+      if (FEATURE_CHARGED.has(event)) {
+        // The feature's Store step charges the user; only a crowded session's address is charged here.
+        const waitMs = await addressWait;
+        if (waitMs !== null) block(event, userId, waitMs);
+        return waitMs;
+      }
       const budget = BYTE_BUDGET[event];
       const waits = await Promise.all([
         consume(EVENT_FAMILY[event], userId),
         budget ? consume(budget.family, userId, Math.max(1, budget.bytes(payload))) : null,
+        addressWait,
       ]);
       const waitMs = waits.reduce<number | null>(
         (most, wait) => (wait === null ? most : Math.max(most ?? 1, wait)),
@@ -229,6 +266,18 @@ export function rateLimited(retryAfterMs: number) {
     error: {
       code: "rate_limited" as const,
       message: TEXTS.rate_limited.events(waitSeconds(retryAfterMs)),
+      retryAfterMs,
+    },
+  };
+}
+
+/** The ack of a ring refused by the `ring` family: who was rung too often from this address, and the wait. */
+export function ringLimited(name: string, retryAfterMs: number) {
+  return {
+    ok: false as const,
+    error: {
+      code: "rate_limited" as const,
+      message: TEXTS.rate_limited.rings(name, waitSeconds(retryAfterMs)),
       retryAfterMs,
     },
   };

@@ -109,6 +109,8 @@ export function register(events: Events, deps: RealtimeDeps): void {
     }
     const { ended } = left;
     if (ended) markLeft(socket);
+    // Their place among the address's TURN credential holders (ice.ts) is another's from now on.
+    if (ended && config.ice.turnUrls.length > 0) await store.releaseRelay(socket.data.address, userId);
     if (ended?.leftCall) await announceLeftCall(deps, ended.leftCall);
     if (ended?.left) announceLeft(deps, ended.left, "left");
     if (ended?.closedChat)

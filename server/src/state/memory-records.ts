@@ -37,6 +37,8 @@ export function charge(
 /** A session as the memory Store keeps it: the public fields plus its token and tabs. */
 export interface SessionRecord extends Session {
   tokenDigest: string;
+  /** The client address the session was claimed from, when its claim counted it (ClaimBudget.sessions). */
+  address?: string;
   connections: Set<string>;
   /** The connections that are idle or hidden (a subset of `connections`). */
   idle: Set<string>;
@@ -46,9 +48,14 @@ export interface SessionRecord extends Session {
 
 /** A copy of the record's public fields, safe to hand out of the Store. */
 export function toSession(record: SessionRecord): Session {
-  const { id, name, room, status, chosen, entered, chatId, groupCallId, nameKey, roomSeq } = record;
+  const { id, name, room, status, chosen, entered, chatId, groupCallId, nameKey, roomSeq, crowded } = record;
   const session: Session = { id, name, room, status, chosen, entered, nameKey, roomSeq };
-  return { ...session, ...(chatId ? { chatId } : {}), ...(groupCallId ? { groupCallId } : {}) };
+  return {
+    ...session,
+    ...(chatId ? { chatId } : {}),
+    ...(groupCallId ? { groupCallId } : {}),
+    ...(crowded ? { crowded } : {}),
+  };
 }
 
 /** The status the room sees: absent while every tab of a session that chose "online" is idle. */

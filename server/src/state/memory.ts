@@ -9,6 +9,7 @@ import { MemoryGroupCalls } from "./group/memory.js";
 import type { SessionHost } from "./memory-records.js";
 import { MemoryPrivateChats } from "./private/memory.js";
 import { MemoryReach } from "./reach/memory.js";
+import { MemoryRelays } from "./relays/memory.js";
 import { MemoryRooms } from "./rooms/memory.js";
 import { MemorySessions } from "./sessions/memory.js";
 import type { Store } from "./store.js";
@@ -40,7 +41,17 @@ export function memoryStore(options: StoreOptions = {}): Store {
   const service = { ping: () => true, close: () => undefined };
   return composeStore(
     "memory",
-    { sessions, connections, rooms, private: chats, group: groups, reach, files: new MemoryFiles(), service },
+    {
+      sessions,
+      connections,
+      rooms,
+      private: chats,
+      group: groups,
+      reach,
+      files: new MemoryFiles(),
+      relays: new MemoryRelays(),
+      service,
+    },
     true,
   );
 }

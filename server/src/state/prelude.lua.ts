@@ -6,6 +6,8 @@ import { HISTORY_LIMIT } from "./types.js";
 export const prelude = `
 local p = ARGV[1]
 local function session_key(id) return p .. ':session:' .. id end
+-- The live sessions claimed from a client address (createSession adds, end_session removes).
+local function live_sessions_key(address) return p .. ':addr:' .. address end
 local function chat_key(id) return p .. ':chat:' .. id end
 local function gcall_key(id) return p .. ':gcall:' .. id end
 -- The one fixed-window counter of the Redis Store (budgets: limit-families.ts; the memory Store's twin
@@ -66,11 +68,12 @@ end
 -- A session's fields; \`budgets\` holds the windows kept in its hash (see charge_field), read here for free.
 local function read_session(id)
   local f = redis.call('HMGET', session_key(id), 'name', 'room', 'status', 'entered', 'nameKey', 'tokenDigest',
-    'chatId', 'roomSeq', 'chosen', 'groupCallId', 'heldUntil', 'attach', 'presence')
+    'chatId', 'roomSeq', 'chosen', 'groupCallId', 'heldUntil', 'attach', 'presence', 'address', 'crowded')
   if not f[1] then return nil end
   return {id = id, name = f[1], room = f[2], status = f[3], entered = f[4] == '1', nameKey = f[5], tokenDigest = f[6],
     chatId = f[7] or nil, roomSeq = tonumber(f[8] or '0'), chosen = f[9] or f[3], groupCallId = f[10] or nil,
-    heldUntil = tonumber(f[11] or '0'), budgets = {attach = f[12], presence = f[13]}}
+    heldUntil = tonumber(f[11] or '0'), budgets = {attach = f[12], presence = f[13]}, address = f[14] or nil,
+    crowded = f[15] == '1' or nil}
 end
 -- A fixed window kept in a field of the session's hash ("<window start ms>:<used>", the instances'
 -- clocks): charges one point at \`now\` and returns the field's new value, and nil while within \`points\`
@@ -93,7 +96,7 @@ local function charge_field(s, name, points, window_ms, now)
 end
 local function public(s)
   return {id = s.id, name = s.name, room = s.room, status = s.status, chosen = s.chosen, entered = s.entered,
-    chatId = s.chatId, nameKey = s.nameKey, roomSeq = s.roomSeq, groupCallId = s.groupCallId}
+    chatId = s.chatId, nameKey = s.nameKey, roomSeq = s.roomSeq, groupCallId = s.groupCallId, crowded = s.crowded}
 end
 -- A presence step's charge (setStatus and setConnectionIdle share the budget, a field of the session's
 -- hash): nothing without \`points\`; else the fields for the step's own HSET, and when the budget is
@@ -336,6 +339,7 @@ local function end_session(id)
     end
   end
   redis.call('DEL', session_key(id), p .. ':conns:' .. id, p .. ':idle:' .. id)
+  if s.address then redis.call('SREM', live_sessions_key(s.address), id) end
   -- Only a session without connections is in its grace period.
   if #conns == 0 then redis.call('ZREM', p .. ':grace', id) end
   local left = nil

@@ -9,6 +9,7 @@ import { RedisFiles } from "./files/redis.js";
 import { RedisGroupCalls } from "./group/redis.js";
 import { RedisPrivateChats } from "./private/redis.js";
 import { RedisReach } from "./reach/redis.js";
+import { RedisRelays } from "./relays/redis.js";
 import { RedisScripts } from "./redis-client.js";
 import { RedisRooms } from "./rooms/redis.js";
 import { RedisSessions } from "./sessions/redis.js";
@@ -24,6 +25,7 @@ const parts = [
   RedisGroupCalls,
   RedisReach,
   RedisFiles,
+  RedisRelays,
 ];
 
 /** A Store on `redis` under `prefix`; takes ownership of `redis` (closes it on close()). */
@@ -41,6 +43,7 @@ export function redisStore(redis: Redis, prefix: string, options: StoreOptions =
     group: new RedisGroupCalls(scripts),
     reach: new RedisReach(scripts, options.reachTtlMs ?? REACH_TTL_MS),
     files: new RedisFiles(scripts),
+    relays: new RedisRelays(scripts),
     service: { ping: () => scripts.ping(), close: () => scripts.close() },
   });
 }

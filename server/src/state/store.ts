@@ -8,6 +8,7 @@ import { groupMethods, type GroupCallStore } from "./group/contract.js";
 import { methodsOf } from "./methods.js";
 import { privateMethods, type PrivateChatsStore } from "./private/contract.js";
 import { reachMethods, type ReachStore } from "./reach/contract.js";
+import { relaysMethods, type RelaysStore } from "./relays/contract.js";
 import { roomsMethods, type RoomsStore } from "./rooms/contract.js";
 import { sessionsMethods, type SessionsStore } from "./sessions/contract.js";
 
@@ -19,6 +20,7 @@ export * from "./private/contract.js";
 export * from "./group/contract.js";
 export * from "./reach/contract.js";
 export * from "./files/contract.js";
+export * from "./relays/contract.js";
 
 /** What every backend answers besides the features: its health and its end. */
 export interface ServiceStore {
@@ -37,6 +39,7 @@ export interface StoreFeatures {
   group: GroupCallStore;
   reach: ReachStore;
   files: FilesStore;
+  relays: RelaysStore;
   service: ServiceStore;
 }
 
@@ -49,6 +52,7 @@ export const storeMethods: { readonly [F in keyof StoreFeatures]: readonly (keyo
   group: groupMethods,
   reach: reachMethods,
   files: filesMethods,
+  relays: relaysMethods,
   service: methodsOf<ServiceStore>()(["ping", "close"]),
 };
 
@@ -70,6 +74,7 @@ export interface Store
     GroupCallStore,
     ReachStore,
     FilesStore,
+    RelaysStore,
     ServiceStore {
   readonly kind: "memory" | "redis";
 }

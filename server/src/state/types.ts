@@ -28,6 +28,12 @@ export interface Session {
    * has seen, so handlers that finish out of order cannot leave a socket in a room the Store left.
    */
   roomSeq: number;
+  /**
+   * Set when the session was claimed from a client address that then held ADDRESS_CROWDED_SESSIONS live
+   * sessions or more: its room messages, typing, reactions, edits, moves and presence changes also spend
+   * that address's budgets (docs/security.md). Sessions of other addresses pay nothing for it.
+   */
+  crowded?: true;
 }
 
 /** One change to a room's member list, stamped with the room's new membership version. */
@@ -50,6 +56,12 @@ export interface RoomView {
 export interface WindowLimit {
   points: number;
   windowMs: number;
+}
+
+/** A budget of one client address, all its sessions together (limit-families.ts, ADDRESS_FAMILIES). */
+export interface AddressLimit extends WindowLimit {
+  /** The address as it is counted (addressKey: an IPv6 client by its /64). */
+  address: string;
 }
 
 /**

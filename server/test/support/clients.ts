@@ -43,6 +43,20 @@ export function openSocket(
   }) as ClientSocket;
 }
 
+/**
+ * A socket with `token` whose connection a trusted proxy says comes from `address` (X-Forwarded-For;
+ * the server needs TRUST_PROXY=loopback), as nginx sends it.
+ */
+export function openSocketFrom(baseUrl: string, token: string, address: string): ClientSocket {
+  return connect(baseUrl, {
+    auth: { token },
+    transports: ["websocket"],
+    extraHeaders: { "X-Forwarded-For": address },
+    forceNew: true,
+    reconnection: false,
+  }) as ClientSocket;
+}
+
 type UntypedEvents = {
   on(event: string, listener: (payload: unknown) => void): void;
   off(event: string, listener: (payload: unknown) => void): void;

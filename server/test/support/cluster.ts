@@ -15,7 +15,7 @@ import {
 } from "../../../client/src/features/room/members.js";
 import type { HandshakeAuth, RoomState } from "@videochat/protocol";
 import { createSession, waitFor, type ClientSocket } from "./clients.js";
-import { MANY_CLAIMS } from "./server.js";
+import { ONE_ADDRESS } from "./server.js";
 
 export async function startTestCluster(
   env: Record<string, string> = {},
@@ -30,7 +30,7 @@ export async function startTestCluster(
     dir,
     root,
     entry: "src",
-    env: { LOG_LEVEL: "warn", SESSION_CLAIMS_PER_MIN: MANY_CLAIMS, ...env },
+    env: { LOG_LEVEL: "warn", ...ONE_ADDRESS, ...env },
     ...options,
   });
 }

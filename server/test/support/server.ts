@@ -6,6 +6,17 @@ import { createInstance, type Instance } from "../../src/server.js";
 /** SESSION_CLAIMS_PER_MIN for tests whose many users all come from one loopback address. */
 export const MANY_CLAIMS = "100000";
 
+/**
+ * What a test's users, who all come from 127.0.0.1, stand for: people from addresses of their own. No
+ * claim budget, no cap on live sessions, no crowded address (whose sessions would share budgets). The
+ * per-address bounds have their own tests (claims, address-limits), which set these low again.
+ */
+export const ONE_ADDRESS: Record<string, string> = {
+  SESSION_CLAIMS_PER_MIN: MANY_CLAIMS,
+  SESSIONS_PER_ADDRESS: "1000000",
+  ADDRESS_CROWDED_SESSIONS: "1000000",
+};
+
 export interface TestServer {
   url: string;
   instance: Instance;
@@ -20,8 +31,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     CLIENT_DIST: "/nonexistent",
     SESSION_GRACE_MS: "2000",
     REAPER_INTERVAL_MS: "50",
-    // Every test user claims a session from 127.0.0.1 (storm: 200); the limit has its own tests.
-    SESSION_CLAIMS_PER_MIN: MANY_CLAIMS,
+    // Every test user claims a session from 127.0.0.1 (storm: 200); the limits have their own tests.
+    ...ONE_ADDRESS,
     ...env,
   });
   const instance = createInstance(config);
@@ -38,7 +49,7 @@ export async function spawnServer(port: number, env: Record<string, string>): Pr
   return startInstance({
     id,
     port,
-    env: { CLIENT_DIST: "/nonexistent", SESSION_CLAIMS_PER_MIN: MANY_CLAIMS, ...rest },
+    env: { CLIENT_DIST: "/nonexistent", ...ONE_ADDRESS, ...rest },
     entry: "src",
   });
 }

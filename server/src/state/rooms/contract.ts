@@ -3,7 +3,7 @@
 import type { ChatMessage, Member, UserRef } from "@videochat/protocol";
 import type { ChangeResult, MessageChange } from "../message-change.js";
 import { methodsOf } from "../methods.js";
-import type { WindowLimit } from "../types.js";
+import type { AddressLimit, WindowLimit } from "../types.js";
 
 export interface NewRoomMessage {
   room: string;
@@ -37,9 +37,15 @@ export interface RoomsStore {
    * The hot path of room chat, in one round trip: checks that the sender is a member of `room`,
    * charges their room-message budget (`limit.points` per fixed window of `limit.windowMs`, shared
    * across instances), then appends like appendRoomMessage. `not_in_room` when the sender is not (or
-   * no longer) a member of that room; `rate_limited` with the wait when the budget is spent.
+   * no longer) a member of that room; `rate_limited` with the wait when the budget is spent. With
+   * `fromAddress`, the same step also charges the budget of the sender's client address (all its
+   * sessions together), after the sender's own: `rate_limited` with that wait when it is spent.
    */
-  postRoomMessage(message: NewRoomMessage, limit: WindowLimit): Promise<PostResult>;
+  postRoomMessage(
+    message: NewRoomMessage,
+    limit: WindowLimit,
+    fromAddress?: AddressLimit,
+  ): Promise<PostResult>;
 
   /** The kept history, oldest first; with `afterId`, only the messages that follow it. */
   roomHistory(room: string, afterId?: number): Promise<ChatMessage[]>;

@@ -4,7 +4,14 @@ import type { ChatMessage, GroupCall, Member } from "@videochat/protocol";
 import { charge, type Budget } from "../memory-records.js";
 import { changeIn, missedSince, quoteIn, type ChangeResult, type MessageChange } from "../message-change.js";
 import type { Immediate } from "../methods.js";
-import { HISTORY_LIMIT, type MembershipChange, type RoomView, type Session } from "../types.js";
+import {
+  HISTORY_LIMIT,
+  type AddressLimit,
+  type MembershipChange,
+  type RoomView,
+  type Session,
+  type WindowLimit,
+} from "../types.js";
 import type { NewRoomMessage, PostResult, RoomsStore } from "./contract.js";
 
 interface RoomRecord {
@@ -18,6 +25,8 @@ export class MemoryRooms implements Immediate<RoomsStore> {
   private readonly rooms = new Map<string, RoomRecord>();
   /** Room-message budgets per user: fixed windows, as in Redis. */
   private readonly postBudgets = new Map<string, Budget>();
+  /** Room-message budgets per client address, all its sessions together. */
+  private readonly addressBudgets = new Map<string, Budget>();
 
   /** `groupCallOf` names the room's group call, which a view carries. */
   constructor(private readonly groupCallOf: (room: string) => GroupCall | null) {}
@@ -67,10 +76,12 @@ export class MemoryRooms implements Immediate<RoomsStore> {
     return stored;
   }
 
-  postRoomMessage(message: NewRoomMessage, limit: { points: number; windowMs: number }): PostResult {
+  postRoomMessage(message: NewRoomMessage, limit: WindowLimit, fromAddress?: AddressLimit): PostResult {
     if (!this.room(message.room).members.has(message.from.id))
       return { ok: false as const, code: "not_in_room" as const };
-    const waitMs = charge(this.postBudgets, message.from.id, limit, message.at);
+    const waitMs =
+      charge(this.postBudgets, message.from.id, limit, message.at) ??
+      (fromAddress ? charge(this.addressBudgets, fromAddress.address, fromAddress, message.at) : null);
     if (waitMs !== null) return { ok: false as const, code: "rate_limited" as const, retryAfterMs: waitMs };
     return { ok: true as const, message: this.appendRoomMessage(message) };
   }

@@ -1,7 +1,7 @@
 // The Redis Store's rooms: membership snapshots, message history and occupancy.
 import type { ChatMessage, Member } from "@videochat/protocol";
 import type { RedisScripts } from "../redis-client.js";
-import { HISTORY_LIMIT } from "../types.js";
+import { HISTORY_LIMIT, type AddressLimit, type WindowLimit } from "../types.js";
 import { changeArgs, changeReply } from "../message-change-redis.js";
 import type { NewRoomMessage, PostResult, RoomsStore } from "./contract.js";
 import { missedSince, type ChangeResult, type MessageChange } from "../message-change.js";
@@ -53,7 +53,8 @@ export class RedisRooms implements RoomsStore {
 
   async postRoomMessage(
     message: NewRoomMessage,
-    limit: { points: number; windowMs: number },
+    limit: WindowLimit,
+    fromAddress?: AddressLimit,
   ): Promise<PostResult> {
     const { replyTo, ...kept } = message;
     const reply = await this.scripts.call(
@@ -66,6 +67,9 @@ export class RedisRooms implements RoomsStore {
       limit.points,
       limit.windowMs,
       replyTo ?? "",
+      fromAddress?.address ?? "",
+      fromAddress?.points ?? 0,
+      fromAddress?.windowMs ?? 0,
     );
     if (typeof reply === "string") return { ok: true, message: JSON.parse(reply) as ChatMessage };
     const [code, wait] = reply as [string, number?];

@@ -3,9 +3,13 @@ import { HISTORY_LIMIT } from "../types.js";
 
 /**
  * ARGV: prefix, room, message JSON without its id, history limit, now, userId, points, windowMs,
- * id of the message replied to ('' for none) -> the stored message JSON, or {code, retryAfterMs?}: one round trip checks membership, charges the
- * sender's budget (a fixed window, like rate-limiter-flexible's, on the instances' clocks) and appends.
- * Usually three commands: HINCRBY (membership and budget, see post_field), INCR (the id), RPUSH.
+ * id of the message replied to ('' for none), client address ('' for none), its points, its windowMs
+ * -> the stored message JSON, or {code, retryAfterMs?}: one round trip checks membership, charges the
+ * sender's budget (a fixed window, like rate-limiter-flexible's, on the instances' clocks), then their
+ * address's (all its sessions together: charge_window, on Redis's clock) and appends.
+ * Usually three commands: HINCRBY (membership and budget, see post_field), INCR (the id), RPUSH; a
+ * crowded session's (Session.crowded: the caller passes its address) one more, the address's INCR
+ * (a PEXPIRE once per window).
  */
 export const postRoomMessage = `
 local room, user, now = ARGV[2], ARGV[6], tonumber(ARGV[5])
@@ -36,6 +40,10 @@ used = used + 1
 if used >= 2000000 then used, write = points + 1, true end
 if write then redis.call('HSET', members, post_field(user), string.format('%d', at * 2097152 + used)) end
 if used > points then return {'rate_limited', math.max(1, window - age)} end
+if ARGV[10] ~= '' then
+  local wait = charge_window(p .. ':rl:post-address:' .. ARGV[10], ARGV[11], ARGV[12])
+  if wait then return {'rate_limited', math.max(1, wait)} end
+end
 local json = with_quote(ARGV[3], p .. ':room:' .. room .. ':history', ARGV[9], ARGV[4])
 return append_room_message(room, json, tonumber(ARGV[4]), ARGV[5])
 `;

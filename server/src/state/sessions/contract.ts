@@ -16,14 +16,20 @@ import type {
 export type CreateSessionResult =
   | { ok: true; session: Session; token: string }
   | { ok: false; code: "name_taken" }
-  | { ok: false; code: "rate_limited"; retryAfterMs: number };
+  | { ok: false; code: "rate_limited"; retryAfterMs: number }
+  | { ok: false; code: "too_many_sessions" };
 
-/** A per-address budget of session claims: `points` per fixed window of `windowMs`; `now` in epoch ms. */
+/**
+ * A per-address budget of session claims: `points` per fixed window of `windowMs`; `now` in epoch ms.
+ * With `sessions`, the address's live sessions are counted too: at most `max` at once, and a session
+ * claimed while the address holds `crowdedAt` or more (itself included) is crowded (Session.crowded).
+ */
 export interface ClaimBudget {
   address: string;
   points: number;
   windowMs: number;
   now: number;
+  sessions?: { max: number; crowdedAt: number };
 }
 
 /** What `leaveSession` answers: the ended session (null when there was none), or the wait when over budget. */
@@ -75,7 +81,9 @@ export interface SessionsStore {
    * Atomically claims `name` (compared by its folded key) and creates a session for it. The session
    * starts in its grace period: if no socket attaches before `graceDeadline`, it expires. With
    * `budget`, the claim is first charged to its address (shared across instances), taken name or
-   * not; `rate_limited` with the wait once the address has spent it.
+   * not; `rate_limited` with the wait once the address has spent it. With `budget.sessions`, then
+   * `too_many_sessions` when the address holds `max` live sessions already; a session counts from its
+   * claim until it ends (left, expired or ended), and is crowded when its claim makes `crowdedAt`.
    */
   createSession(
     input: { name: string; nameKey: string; room: string; graceDeadline: number },

@@ -38,6 +38,8 @@ export class MemorySessions implements Immediate<SessionsStore> {
   private readonly presenceBudgets = new Map<string, Budget>();
   /** Session claims per address (see createSession). */
   private readonly claimBudgets = new Map<string, Budget>();
+  /** Client address -> its live sessions' ids (ClaimBudget.sessions). */
+  private readonly liveByAddress = new Map<string, Set<string>>();
 
   constructor(
     private readonly rooms: MemoryRooms,
@@ -50,6 +52,8 @@ export class MemorySessions implements Immediate<SessionsStore> {
   ): CreateSessionResult {
     const waitMs = budget && charge(this.claimBudgets, budget.address, budget, budget.now);
     if (waitMs) return { ok: false, code: "rate_limited", retryAfterMs: waitMs };
+    const live = budget?.sessions ? (this.liveByAddress.get(budget.address)?.size ?? 0) : 0;
+    if (budget?.sessions && live >= budget.sessions.max) return { ok: false, code: "too_many_sessions" };
     if (this.names.has(input.nameKey)) return { ok: false, code: "name_taken" };
     const id = newSessionId();
     const token = newToken(id);
@@ -60,6 +64,12 @@ export class MemorySessions implements Immediate<SessionsStore> {
       idle: new Set(),
       graceDeadline: input.graceDeadline,
     };
+    if (budget?.sessions) {
+      record.address = budget.address;
+      if (live + 1 >= budget.sessions.crowdedAt) record.crowded = true;
+      const held = this.liveByAddress.get(budget.address) ?? new Set<string>();
+      this.liveByAddress.set(budget.address, held.add(id));
+    }
     this.register(record);
     return { ok: true, session: toSession(record), token };
   }
@@ -182,6 +192,8 @@ export class MemorySessions implements Immediate<SessionsStore> {
     const leftCall = this.conversations.leaveGroupCall(record);
     this.sessions.delete(record.id);
     this.names.delete(record.nameKey);
+    const held = record.address === undefined ? undefined : this.liveByAddress.get(record.address);
+    if (held?.delete(record.id) && held.size === 0) this.liveByAddress.delete(record.address!);
     const left = record.entered ? this.rooms.removeMember(record.room, record.id) : undefined;
     const connections = [...record.connections];
     // Its private chat ends with it, in this same step: only the partner's busy flag changes.

@@ -45,15 +45,15 @@ export class RedisSessions implements SessionsStore {
       tokenDigest(token),
       input.graceDeadline,
       ...(budget ? [budget.address, budget.points, budget.windowMs] : []),
+      ...(budget?.sessions ? [budget.sessions.max, budget.sessions.crowdedAt] : []),
     );
+    if (Array.isArray(claimed) && claimed[0] === "too_many_sessions")
+      return { ok: false, code: "too_many_sessions" };
     if (Array.isArray(claimed))
       return { ok: false, code: "rate_limited", retryAfterMs: Math.max(1, Number(claimed[1])) };
-    if (claimed !== 1) return { ok: false, code: "name_taken" };
-    return {
-      ok: true,
-      token,
-      session: claimedSession(id, input),
-    };
+    if (claimed !== 1 && claimed !== 2) return { ok: false, code: "name_taken" };
+    const session = claimedSession(id, input);
+    return { ok: true, token, session: claimed === 2 ? { ...session, crowded: true } : session };
   }
 
   async findSessionIdByToken(token: string): Promise<string | null> {
@@ -73,8 +73,9 @@ export class RedisSessions implements SessionsStore {
       "roomSeq",
       "chosen",
       "groupCallId",
+      "crowded",
     ] as const;
-    const [name, room, status, entered, chatId, nameKey, roomSeq, chosen, groupCallId] =
+    const [name, room, status, entered, chatId, nameKey, roomSeq, chosen, groupCallId, crowded] =
       await this.scripts.redis.hmget(this.scripts.key("session", userId), ...fields);
     if (!name || !room || !status) return null;
     const session: Session = {
@@ -87,7 +88,12 @@ export class RedisSessions implements SessionsStore {
       nameKey: nameKey ?? "",
       roomSeq: Number(roomSeq ?? 0),
     };
-    return { ...session, ...(chatId ? { chatId } : {}), ...(groupCallId ? { groupCallId } : {}) };
+    return {
+      ...session,
+      ...(chatId ? { chatId } : {}),
+      ...(groupCallId ? { groupCallId } : {}),
+      ...(crowded === "1" ? { crowded: true as const } : {}),
+    };
   }
 
   setStatus(

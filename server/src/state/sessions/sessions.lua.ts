@@ -2,18 +2,38 @@
 // log-out. Each runs atomically; ARGV[1] is the key prefix.
 
 /**
- * ARGV: prefix, nameKey, id, name, room, tokenDigest, graceDeadline[, address, points, windowMs]
- * -> 1 claimed, 0 taken, or {'rate_limited', wait ms} once the address spent its claims (a fixed window)
+ * ARGV: prefix, nameKey, id, name, room, tokenDigest, graceDeadline[, address, points, windowMs[, max
+ * live sessions, crowdedAt]] -> 1 claimed, 2 claimed crowded, 0 taken, {'too_many_sessions'} when the
+ * address holds max live sessions (the set <p>:addr:<address>, which end_session leaves), or
+ * {'rate_limited', wait ms} once the address spent its claims (a fixed window)
  */
 export const createSession = `
+local live_key, live = nil, 0
 if ARGV[8] then
   local wait = charge_window(p .. ':rl:claim:' .. ARGV[8], ARGV[9], ARGV[10])
   if wait then return {'rate_limited', wait} end
+  if ARGV[11] then
+    live_key = live_sessions_key(ARGV[8])
+    live = redis.call('SCARD', live_key)
+    if live >= tonumber(ARGV[11]) then return {'too_many_sessions'} end
+  end
 end
 if not redis.call('SET', p .. ':name:' .. ARGV[2], ARGV[3], 'NX') then return 0 end
-redis.call('HSET', p .. ':session:' .. ARGV[3], 'name', ARGV[4], 'room', ARGV[5], 'status', 'online',
-  'chosen', 'online', 'entered', '0', 'nameKey', ARGV[2], 'tokenDigest', ARGV[6], 'roomSeq', '0')
+local fields = {'name', ARGV[4], 'room', ARGV[5], 'status', 'online', 'chosen', 'online', 'entered', '0',
+  'nameKey', ARGV[2], 'tokenDigest', ARGV[6], 'roomSeq', '0'}
+local crowded = live_key and live + 1 >= tonumber(ARGV[12])
+if live_key then
+  redis.call('SADD', live_key, ARGV[3])
+  table.insert(fields, 'address')
+  table.insert(fields, ARGV[8])
+  if crowded then
+    table.insert(fields, 'crowded')
+    table.insert(fields, '1')
+  end
+end
+redis.call('HSET', p .. ':session:' .. ARGV[3], unpack(fields))
 redis.call('ZADD', p .. ':grace', ARGV[7], ARGV[3])
+if crowded then return 2 end
 return 1
 `;
 
