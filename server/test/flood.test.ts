@@ -163,8 +163,10 @@ function suite(servers: () => TestServer[]) {
     );
     expect(refusal!.data.retryAfterMs).toBeGreaterThan(0);
     expect(refusal!.data.retryAfterMs).toBeLessThanOrEqual(COOLDOWN_MS);
-    // Accepted once the cool-down is over (counted from the server's cut, a little before this client saw it).
-    expect(Date.now() - cutAt).toBeGreaterThanOrEqual(COOLDOWN_MS - 250);
+    // Accepted once the cool-down is over. It runs from the server's cut, and `cutAt` is when this client
+    // saw the cut: later by however long the event took to arrive (252 ms once at load 25-39, where a
+    // 250 ms allowance failed with 1,248 ms). An accept at once would come within ~100 ms.
+    expect(Date.now() - cutAt).toBeGreaterThanOrEqual(COOLDOWN_MS - 500);
     // The same session, resumed: same user, still paired with Bob.
     expect((await back.chat).chat.with.id).toBe(bob.session.user.id);
     const heard = waitFor(bob.socket, "room:message", (message) => message.text === "sorry");
