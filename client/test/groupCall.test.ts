@@ -295,6 +295,21 @@ describe("leaving", () => {
     });
     await waitFor(() => expect(button("Join group call").disabled).toBe(false));
   });
+
+  it("says so when the call goes on without Alice (her place ended while her connection was lost)", async () => {
+    const toBob = await joined();
+    expect(notice()).toBe("");
+    server.serverEmit("group:state", {
+      room: "LOBBY",
+      call: groupCall([bob], 3),
+      departed: { user: ref(alice), reason: "lost" },
+    });
+    await waitFor(() => expect(screen.queryByRole("region", { name: "Call" })).toBeNull());
+    expect(notice()).toBe("Your connection to the call was lost. Join again to go back in.");
+    expect(toBob.close).toHaveBeenCalled();
+    expect(devices.opened.every((track) => track.stop.mock.calls.length > 0)).toBe(true);
+    await waitFor(() => expect(button("Join group call").disabled).toBe(false));
+  });
 });
 
 describe("a reload or a lost connection mid-call", () => {

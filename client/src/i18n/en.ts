@@ -231,6 +231,7 @@ const en = {
     didNotAnswer: "{name} did not answer",
     notifyTitle: "{name} invites you to a call",
     openToJoin: "Open the tab to join.",
+    droppedOut: "Your connection to the call was lost. Join again to go back in.",
   },
   devices: {
     callSettings: "Call settings",

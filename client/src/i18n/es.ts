@@ -227,6 +227,7 @@ const es: Messages = {
     didNotAnswer: "{name} no ha contestado",
     notifyTitle: "{name} te invita a una llamada",
     openToJoin: "Abre la pestaña para unirte.",
+    droppedOut: "Se perdió tu conexión a la llamada. Únete de nuevo para volver a entrar.",
   },
   devices: {
     callSettings: "Ajustes de llamada",

@@ -77,14 +77,17 @@ export const useGroupCallStore = defineStore("groupCall", () => {
     follow();
   }
 
-  /** In the call: connect to newcomers, drop leavers; taken out (a room move, a reload): stop. */
+  /**
+   * In the call: connect to newcomers, drop leavers. Taken out: stop; where the call goes on without
+   * us (the server ended our place after our connection was lost past its grace), say so, or the
+   * stage would just vanish.
+   */
   function follow(): void {
     if (status.value !== "in-call") return;
     const current = call.value;
     const me = self()?.id;
-    if (!current || current.id !== media.callId || !current.participants.some((p) => p.id === me)) {
-      return finish(null);
-    }
+    if (!current || current.id !== media.callId) return finish(null);
+    if (!current.participants.some((p) => p.id === me)) return finish(t("group.droppedOut"));
     // No media states from here: a newcomer's are the defaults, and a state broadcast from another
     // instance may arrive after a newer call:media.
     media.setParticipants(current.participants);
