@@ -4,8 +4,7 @@
 // the dead node is started again and rejoins as a replica. Every acknowledged message must reach every
 // member once, and nobody may see a member leave or be logged out. Runs on Compose v2 or v1.
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import type { ChatMessage } from "@videochat/protocol";
-import { audit, chat, follow, longestPause, type Chatter } from "../../server/test/support/chatters.js";
+import { chat, follow, longestPause, tally, type Chatter } from "../../server/test/support/chatters.js";
 import { eventually } from "../../server/test/support/cluster.js";
 import { accepts } from "../cluster/processes.js";
 import { composeProject, freeUdpRange, leftovers, requireDockerEngine, type Project } from "./docker.js";
@@ -138,18 +137,7 @@ describe("docker compose --profile ha", () => {
     await steady(8);
     await load.stop();
 
-    const acked: ChatMessage[] = chatters.flatMap((chatter) => chatter.acked);
-    await eventually(
-      () => chatters.every((chatter) => audit(chatter, acked).missing.length === 0),
-      20_000,
-      "every member has every acknowledged message",
-    ).catch(() => undefined); // the figures below say what is missing
-    const audits = chatters.map((chatter) => audit(chatter, acked));
-    const lost = Math.max(...audits.map((result) => result.missing.length));
-    const duplicated = Math.max(...audits.map((result) => result.duplicated.length));
-    const failed = chatters.flatMap((chatter) => chatter.failed);
-    const left = chatters.reduce((sum, chatter) => sum + chatter.left, 0);
-    const ended = chatters.reduce((sum, chatter) => sum + chatter.ended, 0);
+    const { acked, lost, duplicated, failed, left, ended } = await tally(chatters, 20_000);
     console.log(
       [
         `Compose --profile ha, the primary's container SIGKILLed (4 people on 2 instances, one message each every ${PERIOD_MS} ms):`,

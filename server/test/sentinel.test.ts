@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vites
 import { Redis } from "ioredis";
 import type { Cluster } from "../../scripts/cluster/topology.js";
 import type { RedisServer } from "../../scripts/cluster/redis.js";
-import type { ChatMessage } from "@videochat/protocol";
-import { audit, chat, follow, longestPause, type Chatter } from "./support/chatters.js";
+import { chat, follow, longestPause, tally, type Chatter } from "./support/chatters.js";
 import { eventually, joinOn, startTestCluster } from "./support/cluster.js";
 
 const USERS = 20;
@@ -99,19 +98,8 @@ describe("a Redis failover under load", () => {
     const switchListsMs = await within(listsRight, 5_000);
     await load.stop();
 
-    const acked: ChatMessage[] = chatters.flatMap((chatter) => chatter.acked);
     // Every member has every acked message once the resyncs are in (they follow a subscriber's return).
-    await eventually(
-      () => chatters.every((chatter) => audit(chatter, acked).missing.length === 0),
-      10_000,
-      "every member has every acknowledged message",
-    ).catch(() => undefined); // the figures below say what is missing
-    const audits = chatters.map((chatter) => audit(chatter, acked));
-    const lost = Math.max(...audits.map((result) => result.missing.length));
-    const duplicated = Math.max(...audits.map((result) => result.duplicated.length));
-    const failed = chatters.flatMap((chatter) => chatter.failed);
-    const left = chatters.reduce((sum, chatter) => sum + chatter.left, 0);
-    const ended = chatters.reduce((sum, chatter) => sum + chatter.ended, 0);
+    const { acked, lost, duplicated, failed, left, ended } = await tally(chatters, 10_000);
     console.log(
       [
         "Sentinel failover drill (20 users on 2 instances, 20 messages/s):",

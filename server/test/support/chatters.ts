@@ -7,7 +7,7 @@ import {
 } from "../../../client/src/features/session/unavailable.js";
 import type { ChatMessage } from "@videochat/protocol";
 import { request } from "./clients.js";
-import { trackMembers, type TabUser } from "./cluster.js";
+import { eventually, trackMembers, type TabUser } from "./cluster.js";
 
 export interface Chatter {
   user: TabUser;
@@ -101,4 +101,39 @@ export function audit(chatter: Chatter, acked: ChatMessage[]) {
     ids.set(message.text, [...(ids.get(message.text) ?? []), message.id]);
   const duplicated = [...ids.entries()].filter(([, list]) => list.length > 1).map(([text]) => text);
   return { missing, duplicated };
+}
+
+/** What a drill's chatters add up to: every acked message, and what users would have noticed. */
+export interface Tally {
+  acked: ChatMessage[];
+  /** The most acked messages missing at one member; texts shown under two ids at one member. */
+  lost: number;
+  duplicated: number;
+  /** Sends that ended in an error after the SPA's own retries. */
+  failed: string[];
+  /** member-left and session:ended events over all tabs. */
+  left: number;
+  ended: number;
+}
+
+/**
+ * Waits up to `timeoutMs` for every member to have every acked message (resyncs follow a subscriber's
+ * return), then counts; what is still missing shows in the figures rather than as a timeout.
+ */
+export async function tally(chatters: Chatter[], timeoutMs: number): Promise<Tally> {
+  const acked = chatters.flatMap((chatter) => chatter.acked);
+  await eventually(
+    () => chatters.every((chatter) => audit(chatter, acked).missing.length === 0),
+    timeoutMs,
+    "every member has every acknowledged message",
+  ).catch(() => undefined);
+  const audits = chatters.map((chatter) => audit(chatter, acked));
+  return {
+    acked,
+    lost: Math.max(...audits.map((result) => result.missing.length)),
+    duplicated: Math.max(...audits.map((result) => result.duplicated.length)),
+    failed: chatters.flatMap((chatter) => chatter.failed),
+    left: chatters.reduce((sum, chatter) => sum + chatter.left, 0),
+    ended: chatters.reduce((sum, chatter) => sum + chatter.ended, 0),
+  };
 }
