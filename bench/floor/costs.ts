@@ -1,5 +1,5 @@
 // What each guarantee of a room message costs Redis, in commands and microseconds: the app's Store step
-// (server/src/state/lua/rooms.ts postRoomMessage) and its parts, timed one at a time against a fresh
+// (server/src/state/rooms/rooms.lua.ts postRoomMessage) and its parts, timed one at a time against a fresh
 // Redis, beside the floor's one SPUBLISH. Two figures per row: Redis's CPU time per call (INFO cpu,
 // around the row: what the step costs Redis's one core, with its loopback I/O and the commands inside
 // a script) and the median of `--rounds` sequential round trips from one client (loopback and the
@@ -50,25 +50,26 @@ async function time(once: () => Promise<unknown>): Promise<[number, number]> {
   return [samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)]!, inRedis];
 }
 
+const senders = Array.from({ length: 10 }, (_, i) => [`u${i}`, 1]).flat();
 const lua = (body: string) => () => redis.eval(body, 0, prefix, room, user);
 const rows: [string, string, () => Promise<unknown>][] = [
   ["round trip alone (PING)", "0", () => redis.ping()],
   ["floor: the broadcast (SPUBLISH, no subscriber)", "1", () => redis.spublish(`c:${room}`, message)],
   ["an empty script (EVAL return 1)", "1", lua("return 1")],
   [
-    "membership and budget (HINCRBY of the budget beside the member entry, in a script)",
+    "before: membership and budget (HINCRBY of the budget beside the member entry, in a script)",
     "1 + 1",
     lua("return redis.call('HINCRBY', ARGV[1] .. ':room:' .. ARGV[2] .. ':members', ARGV[3] .. '|post', 1)"),
   ],
   [
-    "history and id (appendRoomMessage: INCR, RPUSH, LTRIM in batches)",
+    "the app's step (postRoomMessage: INCR id, RPUSH, LTRIM in batches)",
     "1 + 2",
-    () => scripts.call("appendRoomMessage", room, message, HISTORY_LIMIT, Date.now()),
+    () => scripts.call("postRoomMessage", room, message, HISTORY_LIMIT, Date.now(), "", "", 0, 0),
   ],
   [
-    "the app's step (postRoomMessage: both)",
-    "1 + 3.x",
-    () => scripts.call("postRoomMessage", room, message, HISTORY_LIMIT, Date.now(), user, 1e12, 10_000),
+    "the budgets' batch (chargeRoomMessages, 10 senders: INCRBY each), per call",
+    "1 + 10",
+    () => scripts.call("chargeRoomMessages", 10_000, Date.now(), ...senders),
   ],
 ];
 try {

@@ -76,6 +76,7 @@ export async function close(parts: Parts): Promise<void> {
   );
   await io.close(); // also closes the HTTP server
   await handshakesSettled(); // a handshake's attach is detached before the Store closes
+  await deps.postBudgets.close().catch(() => undefined); // the last messages' charges
   await liveness.stop();
   await deps.sfu?.stop();
   await deps.store.close();
@@ -98,6 +99,7 @@ export async function crash(parts: Parts): Promise<void> {
   io.engine.close(); // every transport cut: the disconnect handlers' detach writes now fail
   http.closeAllConnections();
   http.close();
+  void deps.postBudgets.close(); // its charge fails too: a killed process's view dies with it
   await liveness.stop(); // its retire fails too: the registry still holds this run
   await deps.sfu?.stop();
   // The adapter's unsubscriptions from the cut sockets are in flight: let them finish, then go.

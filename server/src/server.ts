@@ -15,6 +15,7 @@ import { countBroadcasts, createMetrics, timeRedis, type Metrics, type MetricsSo
 import type { AppServer, RealtimeDeps } from "./realtime/deps.js";
 import { createIo } from "./realtime/io.js";
 import { createEventLimits } from "./realtime/limits.js";
+import { createPostBudgets } from "./realtime/post-budgets.js";
 import { recoverSession } from "./realtime/lost.js";
 import { createOccupancyFeed, roomCounts, type CountsStream } from "./realtime/occupancy.js";
 import { createLatestFeed } from "./realtime/reach.js";
@@ -89,6 +90,9 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     logger,
     clock: Date.now,
     limits,
+    // Charged without the replica barrier: a budget is no acknowledged state (a failover may forget
+    // a batch, which gives the user back at most a batch of messages).
+    postBudgets: createPostBudgets(own, postLimit(config), { clock: Date.now, logger }),
     announceOccupancy: counts.changed,
     everyRoomCount,
     roomVersionAfter: counts.versionAfter,
@@ -124,6 +128,12 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
     close: () => close(parts),
     crash: () => crash(parts),
   };
+}
+
+/** The room-message family's budget as the Store charges it. */
+function postLimit(config: Config): { points: number; windowMs: number } {
+  const { points, seconds } = config.rateLimits["room-message"];
+  return { points, windowMs: seconds * 1000 };
 }
 
 /** What the scrape-time gauges read: this instance's sockets, the cluster's rooms, calls and SFU nodes. */

@@ -9,7 +9,6 @@ import { MAX_REACTIONS } from "@videochat/protocol/schemas";
 import { QUOTE_BYTES, quoteLine } from "@videochat/protocol/text";
 import { enterRoom } from "./support/store.js";
 
-const budget = { points: 1000, windowMs: 10_000 };
 const react = (emoji: string) => ({ kind: "react" as const, emoji, max: MAX_REACTIONS });
 
 export function storeMessagesContract(name: string, makeStore: (options?: StoreOptions) => Promise<Store>) {
@@ -29,7 +28,6 @@ export function storeMessagesContract(name: string, makeStore: (options?: StoreO
     async function post(user: { id: string; name: string }, text: string, replyTo?: number) {
       const posted = await store.postRoomMessage(
         { room: "GENERAL", from: user, text, at: Date.now(), ...(replyTo ? { replyTo } : {}) },
-        budget,
       );
       if (!posted.ok) throw new Error(posted.code);
       return posted.message;

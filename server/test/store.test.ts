@@ -63,7 +63,6 @@ describe("Redis Store keys", () => {
 });
 
 describe("Redis Store messages across instances", () => {
-  const budget = { points: 1000, windowMs: 10_000 };
 
   it("counts concurrent reaction toggles from two instances once each, and a deleted text leaves Redis", async () => {
     await redis.flush();
@@ -76,10 +75,7 @@ describe("Redis Store messages across instances", () => {
       people.push({ id: created.session.id, name });
     }
     const ana = people[0]!;
-    const posted = await one.postRoomMessage(
-      { room: "GENERAL", from: ana, text: "unique-secret-42", at: 1 },
-      budget,
-    );
+    const posted = await one.postRoomMessage({ room: "GENERAL", from: ana, text: "unique-secret-42", at: 1 });
     if (!posted.ok) throw new Error(posted.code);
     const id = posted.message.id;
     const react = { kind: "react" as const, emoji: "🔥", max: 20 };
@@ -90,7 +86,7 @@ describe("Redis Store messages across instances", () => {
     await Promise.all(people.map((p, i) => (i % 2 ? two : one).changeRoomMessage(p.id, id, react)));
     expect((await one.roomHistory("GENERAL")).at(-1)!.reactions).toBeUndefined();
 
-    await two.postRoomMessage({ room: "GENERAL", from: people[1]!, text: "re", at: 2, replyTo: id }, budget);
+    await two.postRoomMessage({ room: "GENERAL", from: people[1]!, text: "re", at: 2, replyTo: id });
     expect((await one.changeRoomMessage(ana.id, id, { kind: "delete" })).ok).toBe(true);
     const probe = new Redis(redis.url);
     for (const key of await probe.keys("*")) {
@@ -105,7 +101,7 @@ describe("Redis Store messages across instances", () => {
 });
 
 describe("Redis Store room-message budget", () => {
-  it("keeps each member's budget beside the entry, unseen by snapshots and counts; an entry without one still posts", async () => {
+  it("keeps each member's budget field beside the entry, unseen by snapshots and counts; a move gives a fresh one", async () => {
     await redis.flush();
     const store = redisStore(new Redis(redis.url), "test");
     const ann = await enterRoom(store, "Ann");
@@ -115,18 +111,12 @@ describe("Redis Store room-message budget", () => {
     expect(await probe.hlen(members)).toBe(4);
     expect((await store.occupancy(["GENERAL"]))[0]!.count).toBe(2);
     expect((await store.roomSnapshot("GENERAL")).members.map((m) => m.name).sort()).toEqual(["Ann", "Bo"]);
-    // An entry written before budgets were kept beside it: still a member, its budget starts now.
-    await probe.hdel(members, `${ann.session.id}|post`);
-    const from = { id: ann.session.id, name: "Ann" };
-    const limit = { points: 1, windowMs: 10_000 };
-    const at = Date.now();
-    expect(await store.postRoomMessage({ room: "GENERAL", from, text: "one", at }, limit)).toMatchObject({
-      ok: true,
-    });
-    expect(await store.postRoomMessage({ room: "GENERAL", from, text: "two", at }, limit)).toMatchObject({
-      ok: false,
-      code: "rate_limited",
-    });
+    // The budget is charged on its own key now; the field stays for a previous release's instances.
+    await store.chargeRoomMessages([{ userId: ann.session.id, count: 3 }], { points: 5, windowMs: 10_000 }, 1);
+    expect(Number(await probe.get(`test:rl:post:${ann.session.id}`)) % 2 ** 21).toBe(3);
+    await store.moveToRoom(ann.session.id, "SPORTS");
+    expect(await probe.hget("test:room:SPORTS:members", `${ann.session.id}|post`)).toBe("2097152");
+    expect(await probe.hlen(members)).toBe(2);
     probe.disconnect();
     await store.close();
   });

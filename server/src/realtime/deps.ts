@@ -6,6 +6,7 @@ import type { Sfu } from "../sfu/service.js";
 import type { RoomOccupancy } from "@videochat/protocol";
 import type { Store } from "../state/store.js";
 import type { EventLimits } from "./limits.js";
+import type { PostBudgets } from "./post-budgets.js";
 
 import type { AppServer, AppSocket } from "./sockets.js";
 
@@ -23,6 +24,8 @@ export interface RealtimeDeps {
   clock: () => number;
   /** Per-user limits of every event family, charged at the edge (handler.ts) before any feature runs. */
   limits: EventLimits;
+  /** This instance's view of each sender's room-message budget, charged to the Store in batches. */
+  postBudgets: PostBudgets;
   /** Tells this instance's reaper a deadline falls due at `at` (ms since the epoch), so it sweeps then. */
   deadlineAt?: (at: number) => void;
   /** Rebuilds a connected socket's lost session (see lost.ts); false when the socket was closed instead. */

@@ -32,20 +32,21 @@ local function member_of(s)
   if s.groupCallId then inCall = true end
   return {id = s.id, name = s.name, status = s.status, busy = s.chatId ~= nil or s.groupCallId ~= nil, inCall = inCall}
 end
--- Beside each member's entry (field: the user id, value: JSON), a room's members hash holds the member's
--- room-message budget (field '<id>|post'), one integer: (window start ms mod 2^31) * 2^21 + points used,
--- below 2^52 so exact in Lua. One HINCRBY then charges the budget and checks membership (a field it had
--- to create, answer 1, is no member's). The entry and its budget are written by one HSET and removed by
--- one HDEL: two fields per member (occupancy counts HLEN / 2; readers of the entries skip the budgets).
--- A new member's budget: a window long past (start 1 ms), nothing used.
+-- Beside each member's entry (field: the user id, value: JSON), a room's members hash holds a field
+-- '<id>|post', written by the same HSET and removed by the same HDEL: two fields per member (occupancy
+-- counts HLEN / 2; readers of the entries skip it). It was the member's room-message budget, charged by
+-- an HINCRBY that also checked membership; the budget is now the instance's view charged in batches
+-- (chargeRoomMessages, its own key), and the field stays a fresh budget, '2097152' (a window long past,
+-- nothing used), so that an instance of the previous release still posts during a rolling deploy and
+-- the counts need no migration. post_budget reads that packing: (window start ms mod 2^31) * 2^21 +
+-- points used, below 2^52 so exact in Lua.
 local function post_field(id) return id .. '|post' end
 local function post_budget(value)
   local at = math.floor(value / 2097152)
   return at, value - at * 2097152
 end
 -- Adds or refreshes a member from its session; returns the change with the room's new version.
--- \`budget\`: for a new member only, its room-message budget (one carried from the room it left, or the
--- string '2097152', a fresh one).
+-- \`budget\`: for a new member only, the string '2097152' (see post_field).
 local function put_member(room, s, budget)
   local member = member_of(s)
   local key = p .. ':room:' .. room .. ':members'
@@ -56,12 +57,10 @@ local function put_member(room, s, budget)
   end
   return {room = room, version = redis.call('INCR', p .. ':room:' .. room .. ':version'), member = member}
 end
--- Takes session s out of room's member list, with its budget. The entry is what member_of(s) gives
--- (every change of s that the room sees rewrites it), so it is not read back first. \`keep_budget\` (a
--- move): the budget goes to s.post, so that the user's budget follows them into the next room.
-local function remove_member(room, s, keep_budget)
+-- Takes session s out of room's member list, with its post_field. The entry is what member_of(s) gives
+-- (every change of s that the room sees rewrites it), so it is not read back first.
+local function remove_member(room, s)
   local key = p .. ':room:' .. room .. ':members'
-  if keep_budget then s.post = redis.call('HGET', key, post_field(s.id)) or nil end
   if redis.call('HDEL', key, s.id, post_field(s.id)) == 0 then return nil end
   return {room = room, version = redis.call('INCR', p .. ':room:' .. room .. ':version'), member = member_of(s)}
 end

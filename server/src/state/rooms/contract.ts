@@ -21,8 +21,22 @@ export interface NewRoomMessage {
 /** What postRoomMessage answers. */
 export type PostResult =
   | { ok: true; message: ChatMessage }
-  | { ok: false; code: "not_in_room" }
   | { ok: false; code: "rate_limited"; retryAfterMs: number };
+
+/** Room messages an instance accepted from one sender since its last charge (realtime/post-budgets.ts). */
+export interface PostCharge {
+  userId: string;
+  /** Messages, one point each. */
+  count: number;
+}
+
+/** A sender's room-message budget as the whole cluster has spent it, after a charge. */
+export interface PostUse {
+  /** Points used in the window, every instance's charges together. */
+  used: number;
+  /** When the window started (epoch ms, on the clock of the instance that started it). */
+  windowStart: number;
+}
 
 export interface RoomsStore {
   roomSnapshot(room: string): Promise<{ version: number; members: Member[] }>;
@@ -34,18 +48,22 @@ export interface RoomsStore {
   appendRoomMessage(message: NewRoomMessage): Promise<ChatMessage>;
 
   /**
-   * The hot path of room chat, in one round trip: checks that the sender is a member of `room`,
-   * charges their room-message budget (`limit.points` per fixed window of `limit.windowMs`, shared
-   * across instances), then appends like appendRoomMessage. `not_in_room` when the sender is not (or
-   * no longer) a member of that room; `rate_limited` with the wait when the budget is spent. With
-   * `fromAddress`, the same step also charges the budget of the sender's client address (all its
-   * sessions together), after the sender's own: `rate_limited` with that wait when it is spent.
+   * The hot path of room chat, in one round trip: appends like appendRoomMessage. The caller has
+   * checked the sender's membership (the instance's view of the socket's room) and charged their own
+   * budget (realtime/post-budgets.ts, which charges the Store with chargeRoomMessages in batches).
+   * With `fromAddress`, the same step charges the budget of the sender's client address (all its
+   * sessions together) first: `rate_limited` with the wait when it is spent, and nothing is kept.
    */
-  postRoomMessage(
-    message: NewRoomMessage,
-    limit: WindowLimit,
-    fromAddress?: AddressLimit,
-  ): Promise<PostResult>;
+  postRoomMessage(message: NewRoomMessage, fromAddress?: AddressLimit): Promise<PostResult>;
+
+  /**
+   * Charges each sender's room-message budget (`limit.points` per fixed window of `limit.windowMs`,
+   * a user's across every room, tab and instance) with the messages an instance accepted on its own
+   * view of it, and answers each one's use of the window, cluster-wide, in the order of `charges`:
+   * the view is corrected from it. One step for every sender of the batch; `now` is the instance's
+   * clock (epoch ms), which starts a window. Never refuses: the refusal is the instance's.
+   */
+  chargeRoomMessages(charges: readonly PostCharge[], limit: WindowLimit, now: number): Promise<PostUse[]>;
 
   /** The kept history, oldest first; with `afterId`, only the messages that follow it. */
   roomHistory(room: string, afterId?: number): Promise<ChatMessage[]>;
@@ -72,6 +90,7 @@ export const roomsMethods = methodsOf<RoomsStore>()([
   "roomVersion",
   "appendRoomMessage",
   "postRoomMessage",
+  "chargeRoomMessages",
   "roomHistory",
   "occupancy",
   "changeRoomMessage",

@@ -12,7 +12,7 @@ import {
   type Session,
   type WindowLimit,
 } from "../types.js";
-import type { NewRoomMessage, PostResult, RoomsStore } from "./contract.js";
+import type { NewRoomMessage, PostCharge, PostResult, PostUse, RoomsStore } from "./contract.js";
 
 interface RoomRecord {
   version: number;
@@ -76,14 +76,22 @@ export class MemoryRooms implements Immediate<RoomsStore> {
     return stored;
   }
 
-  postRoomMessage(message: NewRoomMessage, limit: WindowLimit, fromAddress?: AddressLimit): PostResult {
-    if (!this.room(message.room).members.has(message.from.id))
-      return { ok: false as const, code: "not_in_room" as const };
-    const waitMs =
-      charge(this.postBudgets, message.from.id, limit, message.at) ??
-      (fromAddress ? charge(this.addressBudgets, fromAddress.address, fromAddress, message.at) : null);
+  postRoomMessage(message: NewRoomMessage, fromAddress?: AddressLimit): PostResult {
+    const waitMs = fromAddress ? charge(this.addressBudgets, fromAddress.address, fromAddress, message.at) : null;
     if (waitMs !== null) return { ok: false as const, code: "rate_limited" as const, retryAfterMs: waitMs };
     return { ok: true as const, message: this.appendRoomMessage(message) };
+  }
+
+  chargeRoomMessages(charges: readonly PostCharge[], limit: WindowLimit, now: number): PostUse[] {
+    return charges.map(({ userId, count }) => {
+      let budget = this.postBudgets.get(userId);
+      if (!budget || budget.resetAt <= now) {
+        budget = { used: 0, resetAt: now + limit.windowMs };
+        this.postBudgets.set(userId, budget);
+      }
+      budget.used += count;
+      return { used: budget.used, windowStart: budget.resetAt - limit.windowMs };
+    });
   }
 
   roomHistory(room: string, afterId?: number): ChatMessage[] {

@@ -3,7 +3,7 @@ import type { ChatMessage, Member } from "@videochat/protocol";
 import type { RedisScripts } from "../redis-client.js";
 import { HISTORY_LIMIT, type AddressLimit, type WindowLimit } from "../types.js";
 import { changeArgs, changeReply } from "../message-change-redis.js";
-import type { NewRoomMessage, PostResult, RoomsStore } from "./contract.js";
+import type { NewRoomMessage, PostCharge, PostResult, PostUse, RoomsStore } from "./contract.js";
 import { missedSince, type ChangeResult, type MessageChange } from "../message-change.js";
 import * as lua from "./rooms.lua.js";
 
@@ -38,24 +38,12 @@ export class RedisRooms implements RoomsStore {
   }
 
   async appendRoomMessage(message: NewRoomMessage): Promise<ChatMessage> {
-    const { replyTo, ...kept } = message;
-    const reply = await this.scripts.run<ChatMessage>(
-      "appendRoomMessage",
-      message.room,
-      JSON.stringify(kept),
-      HISTORY_LIMIT,
-      message.at,
-      replyTo ?? "",
-    );
-    if (!reply) throw new Error("appendRoomMessage returned nothing");
-    return reply;
+    const posted = await this.postRoomMessage(message);
+    if (!posted.ok) throw new Error("appendRoomMessage was refused");
+    return posted.message;
   }
 
-  async postRoomMessage(
-    message: NewRoomMessage,
-    limit: WindowLimit,
-    fromAddress?: AddressLimit,
-  ): Promise<PostResult> {
+  async postRoomMessage(message: NewRoomMessage, fromAddress?: AddressLimit): Promise<PostResult> {
     const { replyTo, ...kept } = message;
     const reply = await this.scripts.call(
       "postRoomMessage",
@@ -63,19 +51,27 @@ export class RedisRooms implements RoomsStore {
       JSON.stringify(kept),
       HISTORY_LIMIT,
       message.at,
-      message.from.id,
-      limit.points,
-      limit.windowMs,
       replyTo ?? "",
       fromAddress?.address ?? "",
       fromAddress?.points ?? 0,
       fromAddress?.windowMs ?? 0,
     );
     if (typeof reply === "string") return { ok: true, message: JSON.parse(reply) as ChatMessage };
-    const [code, wait] = reply as [string, number?];
-    return code === "rate_limited"
-      ? { ok: false, code, retryAfterMs: Math.max(1, Number(wait)) }
-      : { ok: false, code: "not_in_room" };
+    if (!Array.isArray(reply)) throw new Error("postRoomMessage returned nothing");
+    return { ok: false, code: "rate_limited", retryAfterMs: Math.max(1, Number(reply[1])) };
+  }
+
+  async chargeRoomMessages(
+    charges: readonly PostCharge[],
+    limit: WindowLimit,
+    now: number,
+  ): Promise<PostUse[]> {
+    if (charges.length === 0) return [];
+    const pairs = charges.flatMap(({ userId, count }) => [userId, count]);
+    const reply = ((await this.scripts.call("chargeRoomMessages", limit.windowMs, now, ...pairs)) as number[]).map(
+      Number,
+    );
+    return charges.map((_, i) => ({ used: reply[2 * i] ?? 0, windowStart: now - (reply[2 * i + 1] ?? 0) }));
   }
 
   async roomHistory(room: string, afterId?: number): Promise<ChatMessage[]> {

@@ -2,59 +2,49 @@
 import { HISTORY_LIMIT } from "../types.js";
 
 /**
- * ARGV: prefix, room, message JSON without its id, history limit, now, userId, points, windowMs,
- * id of the message replied to ('' for none), client address ('' for none), its points, its windowMs
- * -> the stored message JSON, or {code, retryAfterMs?}: one round trip checks membership, charges the
- * sender's budget (a fixed window, like rate-limiter-flexible's, on the instances' clocks), then their
- * address's (all its sessions together: charge_window, on Redis's clock) and appends.
- * Usually three commands: HINCRBY (membership and budget, see post_field), INCR (the id), RPUSH; a
- * crowded session's (Session.crowded: the caller passes its address) one more, the address's INCR
- * (a PEXPIRE once per window).
+ * ARGV: prefix, room, message JSON without its id, history limit, now, id of the message replied to
+ * ('' for none), client address ('' for none), its points, its windowMs -> the stored message JSON, or
+ * {'rate_limited', wait ms}. The hot path of room chat: the instance checked membership and the
+ * sender's own budget on its own view (realtime/post-budgets.ts), so usually two commands, INCR (the
+ * id) and RPUSH; a crowded session's (Session.crowded: the caller passes its address) one more, the
+ * address's INCR (a PEXPIRE once per window), first. Also appendRoomMessage's, with no address.
  */
 export const postRoomMessage = `
-local room, user, now = ARGV[2], ARGV[6], tonumber(ARGV[5])
-local points, window, span = tonumber(ARGV[7]), tonumber(ARGV[8]), 2147483648
-local members = p .. ':room:' .. room .. ':members'
-local value = redis.call('HINCRBY', members, post_field(user), 1)
-local at, used, write
-if value == 1 then
-  -- No budget beside an entry: no member (or an entry written before budgets were kept there).
-  if redis.call('HEXISTS', members, user) == 0 then
-    redis.call('HDEL', members, post_field(user))
-    return {'not_in_room'}
-  end
-  at, used, write = 0, 0, true
-else
-  at, used = post_budget(value - 1)
-end
--- The window's age on this instance's clock; a start a little ahead of it (another instance's) is
--- the same window.
-local age = (now - at) % span
-if age >= window and age <= span - window then
-  at, used, age, write = now % span, 0, 0, true
-elseif age > span - window then
-  age = age - span
-end
-used = used + 1
--- A sender refused without end (the edge blocks them first) cannot carry into the window's bits.
-if used >= 2000000 then used, write = points + 1, true end
-if write then redis.call('HSET', members, post_field(user), string.format('%d', at * 2097152 + used)) end
-if used > points then return {'rate_limited', math.max(1, window - age)} end
-if ARGV[10] ~= '' then
-  local wait = charge_window(p .. ':rl:post-address:' .. ARGV[10], ARGV[11], ARGV[12])
+if ARGV[7] ~= '' then
+  local wait = charge_window(p .. ':rl:post-address:' .. ARGV[7], ARGV[8], ARGV[9])
   if wait then return {'rate_limited', math.max(1, wait)} end
 end
-local json = with_quote(ARGV[3], p .. ':room:' .. room .. ':history', ARGV[9], ARGV[4])
-return append_room_message(room, json, tonumber(ARGV[4]), ARGV[5])
+local json = with_quote(ARGV[3], p .. ':room:' .. ARGV[2] .. ':history', ARGV[6], ARGV[4])
+return append_room_message(ARGV[2], json, tonumber(ARGV[4]), ARGV[5])
 `;
 
 /**
- * ARGV: prefix, room, message JSON without its id ("{...}"), history limit, now (epoch ms), id of the
- * message replied to ('' for none) -> the stored message JSON (see append_room_message in the prelude).
+ * ARGV: prefix, windowMs, now, then (userId, count) per sender -> {used, age ms of the window} per
+ * sender: charges the room-message budgets an instance accepted on its own view (see
+ * chargeRoomMessages). Each user's budget is one key, `rl:post:<id>` = (window start ms mod 2^31) *
+ * 2^21 + points used (below 2^52, exact in Lua), living one window: one INCRBY per sender, and a SET
+ * with the window's expiry when it starts one (the key was absent: the answer is the count alone, or
+ * the window it holds is over). Windows start on the instances' clocks; a start a little ahead of this
+ * instance's is the same window.
  */
-export const appendRoomMessage = `
-local json = with_quote(ARGV[3], p .. ':room:' .. ARGV[2] .. ':history', ARGV[6], ARGV[4])
-return append_room_message(ARGV[2], json, tonumber(ARGV[4]), ARGV[5])
+export const chargeRoomMessages = `
+local window, now, span = tonumber(ARGV[2]), tonumber(ARGV[3]), 2147483648
+local out = {}
+for i = 4, #ARGV, 2 do
+  local key, count = p .. ':rl:post:' .. ARGV[i], tonumber(ARGV[i + 1])
+  local value = redis.call('INCRBY', key, count)
+  local at, used = post_budget(value)
+  local age = (now - at) % span
+  if value < 2097152 or (age >= window and age <= span - window) then
+    at, used, age = now % span, count, 0
+    redis.call('SET', key, string.format('%d', at * 2097152 + used), 'PX', window)
+  elseif age > span - window then
+    age = age - span
+  end
+  table.insert(out, used)
+  table.insert(out, age)
+end
+return out
 `;
 
 /**

@@ -88,12 +88,11 @@ end
 -- So is the room's group call: moving on takes the mover out of it, in this same step.
 local leftCall = leave_gcall(s, {})
 local left, joined = nil, nil
-if s.entered then left = remove_member(s.room, s, true) end
+if s.entered then left = remove_member(s.room, s) end
 s.room = ARGV[3]
 s.roomSeq = redis.call('HINCRBY', session_key(s.id), 'roomSeq', 1)
 redis.call('HSET', session_key(s.id), 'room', s.room)
--- The message budget is the user's: the one spent in the room left follows them.
-if s.entered then joined = put_member(s.room, s, s.post or '2097152') end
+if s.entered then joined = put_member(s.room, s, '2097152') end
 local move = {session = public(s), left = left, joined = joined, closedChat = closed, leftCall = leftCall}
 return {cjson.encode(move), room_view(s.room, joined and joined.version)}
 `;
