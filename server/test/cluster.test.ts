@@ -150,4 +150,32 @@ describe("two instances on one Redis", () => {
       closeAll(dana?.socket, eve?.socket);
     }
   });
+
+  it("post a tab's message where its user is after a move made in a tab on the other instance", async () => {
+    let alice: Joined | undefined;
+    let bob: Joined | undefined;
+    let other: ReturnType<typeof openSocket> | undefined;
+    try {
+      alice = await join(one.url, "Mover");
+      bob = await join(one.url, "Stayer");
+      other = openSocket(two.url, { token: alice.session.token });
+      await waitFor(other, "session:ready");
+      const heardByBob = record(bob.socket, "room:message");
+      // The mover's first tab learns the move (its instance's view of their room) from the other instance.
+      const moved = waitFor(alice.socket, "room:state", (state) => state.room === "SPORTS");
+      expect(await request(other, "room:join", { room: "SPORTS" })).toMatchObject({ ok: true });
+      await moved;
+      const ack = await request(alice.socket, "room:message", { text: "from the first tab" });
+      expect(ack).toMatchObject({ ok: true, message: { room: "SPORTS", text: "from the first tab" } });
+      // The stayer's own message after it reaches him: the first tab's never did, nor is it in GENERAL's history.
+      await request(bob.socket, "room:message", { text: "still in GENERAL" });
+      await vi.waitFor(() => expect(heardByBob.map((m) => m.text)).toContain("still in GENERAL"));
+      expect(heardByBob.map((m) => m.text)).not.toContain("from the first tab");
+      const carol = await join(two.url, "Looker");
+      expect(carol.state.history.map((m) => m.text)).not.toContain("from the first tab");
+      carol.socket.disconnect();
+    } finally {
+      closeAll(alice?.socket, bob?.socket, other);
+    }
+  });
 });
