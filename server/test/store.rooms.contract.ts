@@ -107,7 +107,7 @@ export function storeRoomsContract(name: string, makeStore: () => Promise<Store>
       const clock = () => now;
       const logger = pino({ level: "silent" });
       const instances = [0, 1].map(() =>
-        createPostBudgets(store, limit, { clock, logger, everyMs: 60_000, burst }),
+        createPostBudgets(store, limit, { clock, logger, burst }),
       );
       try {
         // At a person's pace (each charge answered before the next message): points + burst at most.
