@@ -26,9 +26,13 @@ export function storeMessagesContract(name: string, makeStore: (options?: StoreO
       return { id: entered.session.id, name: userName };
     }
     async function post(user: { id: string; name: string }, text: string, replyTo?: number) {
-      const posted = await store.postRoomMessage(
-        { room: "GENERAL", from: user, text, at: Date.now(), ...(replyTo ? { replyTo } : {}) },
-      );
+      const posted = await store.postRoomMessage({
+        room: "GENERAL",
+        from: user,
+        text,
+        at: Date.now(),
+        ...(replyTo ? { replyTo } : {}),
+      });
       if (!posted.ok) throw new Error(posted.code);
       return posted.message;
     }

@@ -7,7 +7,7 @@ import { pino } from "pino";
 import { createPostBudgets } from "../src/realtime/post-budgets.js";
 import type { Store } from "../src/state/store.js";
 import { HISTORY_LIMIT } from "../src/state/store.js";
-import { enterRoom, openSession } from "./support/store.js";
+import { enterRoom } from "./support/store.js";
 
 export function storeRoomsContract(name: string, makeStore: () => Promise<Store>) {
   describe(`Store contract (rooms): ${name}`, () => {
@@ -20,8 +20,6 @@ export function storeRoomsContract(name: string, makeStore: () => Promise<Store>
     });
 
     const enter = (userName: string, room = "GENERAL") => enterRoom(store, userName, room);
-    const session = (userName: string, ...connections: string[]) =>
-      openSession(store, userName, ...connections);
 
     it("numbers room messages in order, keeps the last 100 and replays what follows an id", async () => {
       const from = { id: "u1", name: "Jo" };
@@ -106,9 +104,7 @@ export function storeRoomsContract(name: string, makeStore: () => Promise<Store>
       let now = Date.now();
       const clock = () => now;
       const logger = pino({ level: "silent" });
-      const instances = [0, 1].map(() =>
-        createPostBudgets(store, limit, { clock, logger, burst }),
-      );
+      const instances = [0, 1].map(() => createPostBudgets(store, limit, { clock, logger, burst }));
       try {
         // At a person's pace (each charge answered before the next message): points + burst at most.
         let accepted = 0;

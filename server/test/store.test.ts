@@ -63,7 +63,6 @@ describe("Redis Store keys", () => {
 });
 
 describe("Redis Store messages across instances", () => {
-
   it("counts concurrent reaction toggles from two instances once each, and a deleted text leaves Redis", async () => {
     await redis.flush();
     const one = redisStore(new Redis(redis.url), "test");
@@ -112,7 +111,11 @@ describe("Redis Store room-message budget", () => {
     expect((await store.occupancy(["GENERAL"]))[0]!.count).toBe(2);
     expect((await store.roomSnapshot("GENERAL")).members.map((m) => m.name).sort()).toEqual(["Ann", "Bo"]);
     // The budget is charged on its own key now; the field stays for a previous release's instances.
-    await store.chargeRoomMessages([{ userId: ann.session.id, count: 3 }], { points: 5, windowMs: 10_000 }, 1);
+    await store.chargeRoomMessages(
+      [{ userId: ann.session.id, count: 3 }],
+      { points: 5, windowMs: 10_000 },
+      1,
+    );
     expect(Number(await probe.get(`test:rl:post:${ann.session.id}`)) % 2 ** 21).toBe(3);
     await store.moveToRoom(ann.session.id, "SPORTS");
     expect(await probe.hget("test:room:SPORTS:members", `${ann.session.id}|post`)).toBe("2097152");

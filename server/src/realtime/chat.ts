@@ -40,7 +40,9 @@ export function register(events: Events, deps: RealtimeDeps): void {
         ...(replyTo ? { replyTo } : {}),
       };
       // Only a crowded session's messages spend its address's budget (one INCR in the same step).
-      const fromAddress = socket.data.crowded ? { ...addressBudget, address: socket.data.address } : undefined;
+      const fromAddress = socket.data.crowded
+        ? { ...addressBudget, address: socket.data.address }
+        : undefined;
       // Only a re-send after `unavailable` pays the look-up (resend.ts): never the hot path.
       const posted =
         nonce && retry

@@ -20,8 +20,7 @@ export interface NewRoomMessage {
 
 /** What postRoomMessage answers. */
 export type PostResult =
-  | { ok: true; message: ChatMessage }
-  | { ok: false; code: "rate_limited"; retryAfterMs: number };
+  { ok: true; message: ChatMessage } | { ok: false; code: "rate_limited"; retryAfterMs: number };
 
 /** Room messages an instance accepted from one sender since its last charge (realtime/post-budgets.ts). */
 export interface PostCharge {

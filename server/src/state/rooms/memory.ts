@@ -77,7 +77,9 @@ export class MemoryRooms implements Immediate<RoomsStore> {
   }
 
   postRoomMessage(message: NewRoomMessage, fromAddress?: AddressLimit): PostResult {
-    const waitMs = fromAddress ? charge(this.addressBudgets, fromAddress.address, fromAddress, message.at) : null;
+    const waitMs = fromAddress
+      ? charge(this.addressBudgets, fromAddress.address, fromAddress, message.at)
+      : null;
     if (waitMs !== null) return { ok: false as const, code: "rate_limited" as const, retryAfterMs: waitMs };
     return { ok: true as const, message: this.appendRoomMessage(message) };
   }

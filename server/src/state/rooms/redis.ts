@@ -68,9 +68,9 @@ export class RedisRooms implements RoomsStore {
   ): Promise<PostUse[]> {
     if (charges.length === 0) return [];
     const pairs = charges.flatMap(({ userId, count }) => [userId, count]);
-    const reply = ((await this.scripts.call("chargeRoomMessages", limit.windowMs, now, ...pairs)) as number[]).map(
-      Number,
-    );
+    const reply = (
+      (await this.scripts.call("chargeRoomMessages", limit.windowMs, now, ...pairs)) as number[]
+    ).map(Number);
     return charges.map((_, i) => ({ used: reply[2 * i] ?? 0, windowStart: now - (reply[2 * i + 1] ?? 0) }));
   }
 
