@@ -1,24 +1,20 @@
 // Asks before a step that would end the user's call as a side effect (moving to another room, closing
 // the private chat the call is in, leaving the app), as Meet and Discord do: the user either leaves the
 // call and goes on, or stays. Hanging up itself never asks. Each component that offers such a step owns
-// one of these and shows its question with LeaveCallDialog.
+// one of these and shows its question with ConfirmDialog.
 import { shallowRef, watch } from "vue";
 import { useCallStage } from "./callStage";
 import { useGroupCallStore } from "../group-call/groupCallStore";
 import { usePrivateChatStore } from "../private/privateChatStore";
 import { t } from "../../i18n";
+import type { ConfirmQuestion } from "../../ui/confirm";
 
 /** What the user is about to do that would take them out of the call. */
 export type CallEndingStep =
   { kind: "switch-room"; room: string } | { kind: "close-chat" } | { kind: "sign-out" };
 
-/** The dialog's words: its title, what the step does to the call, and the two answers. */
-export interface LeaveCallQuestion {
-  title: string;
-  text: string;
-  stay: string;
-  leave: string;
-}
+/** The dialog's words (ConfirmDialog's): cancel stays in the call, confirm leaves it and goes on. */
+export type LeaveCallQuestion = ConfirmQuestion;
 
 /** One "leave the call?" question at a time, for the component that calls it. */
 export function useLeaveCallConfirm() {
@@ -33,28 +29,28 @@ export function useLeaveCallConfirm() {
     const title = group.inCall
       ? t("call.confirmLeave.titleGroup")
       : t("call.confirmLeave.titlePrivate", { name });
-    const stay = t("call.confirmLeave.stay");
+    const cancel = t("call.confirmLeave.stay");
     switch (step.kind) {
       case "switch-room":
         return {
           title,
-          stay,
+          cancel,
           text: t("call.confirmLeave.switchRoom", { room: step.room }),
-          leave: t("call.confirmLeave.switchAction"),
+          confirm: t("call.confirmLeave.switchAction"),
         };
       case "close-chat":
         return {
           title,
-          stay,
+          cancel,
           text: t("call.confirmLeave.closeChat", { name }),
-          leave: t("call.confirmLeave.closeAction"),
+          confirm: t("call.confirmLeave.closeAction"),
         };
       case "sign-out":
         return {
           title,
-          stay,
+          cancel,
           text: t("call.confirmLeave.signOut"),
-          leave: t("call.confirmLeave.signOutAction"),
+          confirm: t("call.confirmLeave.signOutAction"),
         };
     }
   }
