@@ -155,7 +155,7 @@ describe("closing the private chat of a 1:1 call", () => {
 });
 
 describe("a phone's chat during a call", () => {
-  it("opens as a sheet over the stage with Back to call; focus goes in and back to Chat", async () => {
+  it("opens as a sheet over the stage with Back to call; Escape closes it; focus goes in and back to Chat", async () => {
     (window as unknown as { happyDOM: { setViewport(size: object): void } }).happyDOM.setViewport({
       width: 390,
       height: 844,
@@ -173,6 +173,15 @@ describe("a phone's chat during a call", () => {
       await user.keyboard("{Enter}");
       await waitFor(() => expect(chat.getAttribute("aria-pressed")).toBe("false"));
       await waitFor(() => expect(document.activeElement).toBe(chat));
+
+      // Escape closes it too, from anywhere inside (here the room's message box), as a dialog closes.
+      await user.click(chat);
+      const again = await screen.findByRole("region", { name: "Chat and people" });
+      await user.click(within(again).getByRole("textbox", { name: "Message" }));
+      await user.keyboard("{Escape}");
+      await waitFor(() => expect(screen.queryByRole("region", { name: "Chat and people" })).toBeNull());
+      await waitFor(() => expect(document.activeElement).toBe(chat));
+      expect(stage()).not.toBeNull(); // Escape leaves the sheet, never the call
     } finally {
       (window as unknown as { happyDOM: { setViewport(size: object): void } }).happyDOM.setViewport({
         width: 1024,
