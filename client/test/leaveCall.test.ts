@@ -105,6 +105,37 @@ describe("without a call", () => {
   });
 });
 
+describe("moving to another room with a private chat open and no call", () => {
+  it("asks first, names the partner, and moves only on Close chat and switch", async () => {
+    const tab = await openRoomTab("/room/LOBBY");
+    ({ pinia, router } = tab);
+    server.serverEmit("private:opened", { chat: chatWithBob, messages: [] });
+    await screen.findByRole("region", { name: "Private chat with Bob" });
+    await tab.user.click(screen.getByRole("button", { name: "SPORTS", description: "(0)" }));
+    const asked = await screen.findByRole("alertdialog", { name: "Close your chat with Bob?" });
+    expect(asked.textContent).toContain("Moving to SPORTS closes your private chat with Bob.");
+    await tab.user.click(within(asked).getByRole("button", { name: "Stay here" }));
+    await waitFor(() => expect(dialog()).toBeNull());
+    expect(requests("room:join")).toEqual([]);
+    expect(router.currentRoute.value.path).toBe("/room/LOBBY");
+
+    await tab.user.click(screen.getByRole("button", { name: "SPORTS", description: "(0)" }));
+    await tab.user.click(await screen.findByRole("button", { name: "Close chat and switch" }));
+    await waitFor(() => expect(router.currentRoute.value.path).toBe("/room/SPORTS"));
+  });
+
+  it("does not ask once Bob has closed the chat", async () => {
+    const tab = await openRoomTab("/room/LOBBY");
+    ({ pinia, router } = tab);
+    server.serverEmit("private:opened", { chat: chatWithBob, messages: [] });
+    await screen.findByRole("region", { name: "Private chat with Bob" });
+    server.serverEmit("private:closed", { chatId: chatWithBob.id, by: chatWithBob.with, reason: "closed" });
+    await tab.user.click(screen.getByRole("button", { name: "SPORTS", description: "(0)" }));
+    await waitFor(() => expect(router.currentRoute.value.path).toBe("/room/SPORTS"));
+    expect(dialog()).toBeNull();
+  });
+});
+
 describe("Leave (the app) during a call", () => {
   it("asks, and leaves only on End call and leave", async () => {
     const user = await inGroupCall();

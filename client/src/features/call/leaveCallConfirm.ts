@@ -1,7 +1,8 @@
 // Asks before a step that would end the user's call as a side effect (moving to another room, closing
 // the private chat the call is in, leaving the app), as Meet and Discord do: the user either leaves the
 // call and goes on, or stays. Hanging up itself never asks. Each component that offers such a step owns
-// one of these and shows its question with ConfirmDialog.
+// one of these and shows its question with ConfirmDialog. A room switch without a call but with a private
+// chat open asks too: the chat belongs to the room and closes with the move.
 import { shallowRef, watch } from "vue";
 import { useCallStage } from "./callStage";
 import { useGroupCallStore } from "../group-call/groupCallStore";
@@ -23,6 +24,7 @@ export function useLeaveCallConfirm() {
   const privateChat = usePrivateChatStore();
   const question = shallowRef<LeaveCallQuestion | null>(null);
   let settle: ((leave: boolean) => void) | null = null;
+  let pending: CallEndingStep | null = null; // the step the open question is about
 
   function words(step: CallEndingStep): LeaveCallQuestion {
     const name = privateChat.chat?.with.name ?? t("call.yourPartnerLower");
@@ -55,11 +57,29 @@ export function useLeaveCallConfirm() {
     }
   }
 
-  /** Resolves true at once without a call on the stage; otherwise asks, and resolves with the answer. */
+  /** A room switch's question when only a private chat (still open on both sides) would be lost. */
+  function chatWords(step: CallEndingStep): LeaveCallQuestion | null {
+    const open = privateChat.chat && !privateChat.closed ? privateChat.chat : null;
+    if (step.kind !== "switch-room" || !open) return null;
+    const name = open.with.name;
+    return {
+      title: t("call.confirmLeave.titleChat", { name }),
+      text: t("call.confirmLeave.switchRoomChat", { room: step.room, name }),
+      cancel: t("call.confirmLeave.stayChat"),
+      confirm: t("call.confirmLeave.switchActionChat"),
+    };
+  }
+
+  /**
+   * Resolves true at once when the step loses nothing (no call on the stage, and no open private chat
+   * for a room switch); otherwise asks, and resolves with the answer.
+   */
   function confirmLeave(step: CallEndingStep): Promise<boolean> {
-    if (!stage.shown.value) return Promise.resolve(true);
+    const asked = stage.shown.value ? words(step) : chatWords(step);
+    if (!asked) return Promise.resolve(true);
     settle?.(false); // a newer question replaces an unanswered one: the older step does not happen
-    question.value = words(step);
+    question.value = asked;
+    pending = step;
     return new Promise((resolve) => (settle = resolve));
   }
 
@@ -67,13 +87,18 @@ export function useLeaveCallConfirm() {
   function answer(leave: boolean): void {
     const done = settle;
     settle = null;
+    pending = null;
     question.value = null;
     done?.(leave);
   }
 
-  // The call ended while the question was open (hung up from the other side): nothing left to lose.
+  // The call ended while the question was open (hung up from the other side): nothing left to lose,
+  // unless the step would still close an open private chat, which is then what the question asks.
   watch(stage.shown, (shown) => {
-    if (!shown && question.value) answer(true);
+    if (shown || !question.value || !pending) return;
+    const chatQuestion = chatWords(pending);
+    if (chatQuestion) question.value = chatQuestion;
+    else answer(true);
   });
 
   return { question, confirmLeave, answer };
