@@ -717,16 +717,24 @@ describe("docker-compose.yml", () => {
     };
     // Compose: coturn's command and the instances' environment.
     const command = (compose.services.coturn!.command ?? []).map((part) => interpolate(String(part)));
-    const quota = (name: string) => Number(command.find((part) => part.startsWith(`--${name}=`))!.split("=")[1]);
+    const quota = (name: string) =>
+      Number(command.find((part) => part.startsWith(`--${name}=`))!.split("=")[1]);
     for (const [name, app] of apps)
-      expect(share(`compose ${name}`, environmentOf(app), { user: quota("user-quota"), total: quota("total-quota") })).toBe(2);
+      expect(
+        share(`compose ${name}`, environmentOf(app), {
+          user: quota("user-quota"),
+          total: quota("total-quota"),
+        }),
+      ).toBe(2);
     // The native cluster (`npm run cluster`, the e2e suites): the coturn config it writes, the env it gives.
     const conf = configFile("/tmp/x", 3478, "s", "r", CLUSTER_QUOTA);
     const line = (name: string) => Number(new RegExp(`^${name}=(\\d+)$`, "m").exec(conf)![1]);
     const cluster = { TURN_URLS: "turn:127.0.0.1:3478", TURN_SECRET: "s", ...quotaEnv(CLUSTER_QUOTA) };
     expect(share("cluster", cluster, { user: line("user-quota"), total: line("total-quota") })).toBe(8);
     // The defaults documented for operators (a coturn sized as docs/operations.md says).
-    expect(share("defaults", { TURN_URLS: "turn:t:3478", TURN_SECRET: "s" }, { user: 24, total: 2400 })).toBe(50);
+    expect(share("defaults", { TURN_URLS: "turn:t:3478", TURN_SECRET: "s" }, { user: 24, total: 2400 })).toBe(
+      50,
+    );
     // Told a relay too small for any address's share, or a bound past half of it, an instance does not start.
     expect(() => loadConfig({ TURN_USER_QUOTA: "24", TURN_TOTAL_QUOTA: "41" })).toThrow(
       /TURN_TOTAL_QUOTA: TURN_TOTAL_QUOTA 41 at TURN_USER_QUOTA 24 each holds no user within half of it/,

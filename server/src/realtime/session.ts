@@ -109,8 +109,8 @@ export function register(events: Events, deps: RealtimeDeps): void {
     }
     const { ended } = left;
     if (ended) markLeft(socket);
-    // Their place among the address's TURN credential holders (ice.ts) is another's from now on.
-    if (ended && config.ice.turnUrls.length > 0) await store.releaseRelay(socket.data.address, userId);
+    // Their place among the address's TURN credential holders (ice.ts) stays taken until the credential
+    // they were given expires: it still works for whoever holds it (coturn cannot revoke one).
     if (ended?.leftCall) await announceLeftCall(deps, ended.leftCall);
     if (ended?.left) announceLeft(deps, ended.left, "left");
     if (ended?.closedChat)
