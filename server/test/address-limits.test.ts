@@ -247,6 +247,37 @@ describe("rings of one person per client address (the ring family)", () => {
     );
     expect(outcome(await request(other.socket, "group:invite", { with: victim.id }))).toBe("ok");
   });
+
+  it("refuses the third 1:1 ring (call:invite) of one person from one address, naming them; another address still rings", async () => {
+    const victim = await from(server, "203.0.113.50", "Victim2");
+    const ringer = await from(server, "203.0.113.51", "Ringer");
+    const friend = await from(server, "203.0.113.52", "Friend2");
+    const opened = waitFor(victim.socket, "private:opened");
+    expect((await request(ringer.socket, "private:open", { with: victim.id })).ok).toBe(true);
+    await opened;
+    const rings = [];
+    for (let i = 0; i < 3; i++) {
+      const incoming = waitFor(victim.socket, "call:incoming");
+      const ack = await request(ringer.socket, "call:invite", {});
+      rings.push(ack);
+      if (!ack.ok) break;
+      const { call } = await incoming;
+      expect((await request(victim.socket, "call:answer", { callId: call.id, accept: false })).ok).toBe(true);
+    }
+    expect(rings.map(outcome)).toEqual(["ok", "ok", "rate_limited +wait"]);
+    const refused = rings[2]!;
+    expect(!refused.ok && refused.error.message).toMatch(
+      /^Victim2 has been called from your network too often/,
+    );
+    // Someone from another address, in a chat of their own with the same person, still rings them.
+    const closed = waitFor(victim.socket, "private:closed");
+    expect((await request(ringer.socket, "private:close", {})).ok).toBe(true);
+    await closed;
+    const reopened = waitFor(victim.socket, "private:opened");
+    expect((await request(friend.socket, "private:open", { with: victim.id })).ok).toBe(true);
+    await reopened;
+    expect(outcome(await request(friend.socket, "call:invite", {}))).toBe("ok");
+  });
 });
 
 describe("live sessions per client address (SESSIONS_PER_ADDRESS)", () => {
