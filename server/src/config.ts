@@ -112,7 +112,8 @@ const ConfigSchema = z.object({
   // Live sessions (names held) one client address may have at once: a campus behind one NAT, far above it.
   SESSIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(1000),
   // An address holding this many live sessions (counted at each claim) is crowded: its sessions' room
-  // messages, typing, reactions, edits, moves and presence changes also spend the address's budgets.
+  // messages, typing, reactions, edits, moves and presence changes also spend the address's budgets,
+  // those connected before the claim that crowded it included (realtime/crowded.ts).
   ADDRESS_CROWDED_SESSIONS: z.coerce.number().int().min(1).default(4),
   // A crowded address's budgets, in sessions' worth of each family (limit-families.ts, ADDRESS_FAMILIES):
   // all its crowded sessions together send at most this many sessions' budgets (docs/security.md).

@@ -38,7 +38,7 @@ async function from(server: TestServer, address: string, name: string) {
   const socket = openSocketFrom(server.url, session.token, address);
   sockets.push(socket);
   await Promise.all([waitFor(socket, "session:ready"), waitFor(socket, "room:state")]);
-  return { socket, id: session.user.id, name };
+  return { socket, id: session.user.id, name, token: session.token };
 }
 
 /** The acks' outcomes: "ok", or the error code with a wait when there is one. */
@@ -191,7 +191,7 @@ describe("the measured flood: 30 sessions of one address, 25 room messages each 
     await redis?.stop();
   });
 
-  it("lets through the 3 uncrowded sessions' budgets and the address's 200, not 30 sessions' 600; another address talks on", async () => {
+  it("lets through the address's 200, not 30 sessions' 600 (the first three included, crowded by the fourth claim); another address talks on", async () => {
     const flood = [];
     for (let i = 0; i < 30; i++) flood.push(await from(server, "198.51.100.99", `Flood${i}`));
     const neighbour = await from(server, "198.51.100.100", "Bystander");
@@ -205,11 +205,76 @@ describe("the measured flood: 30 sessions of one address, 25 room messages each 
     );
     const accepted = acks.flat().filter((ack) => ack.ok).length;
     console.info(`30 sessions of one address sent 750 room messages: ${accepted} accepted`);
-    // The first three sessions were claimed while the address held fewer than 4: 20 each, uncharged.
-    expect(acks.slice(0, 3).map((mine) => mine.filter((ack) => ack.ok).length)).toEqual([20, 20, 20]);
-    expect(accepted).toBe(3 * 20 + 200);
+    // The first three sessions were claimed while the address held fewer than 4, but the fourth claim
+    // crowded it before anyone sent: all 30 share the address's 200.
+    expect(accepted).toBe(200);
     expect(outcome(await request(neighbour.socket, "room:message", { text: "still here" }))).toBe("ok");
   }, 120_000);
+});
+
+describe("sessions connected before their address became crowded (two instances on Redis)", () => {
+  let redis: RedisProcess;
+  let servers: TestServer[] = [];
+  beforeAll(async () => {
+    redis = await startRedis();
+    const env = {
+      REDIS_URL: redis.url,
+      TRUST_PROXY: "loopback",
+      // The third live session of an address crowds it.
+      ADDRESS_CROWDED_SESSIONS: "3",
+      RATE_LIMITS: "room-message=5/60,room-message-address=4/60,room-typing=5/60,room-typing-address=3/60",
+    };
+    servers = [
+      await startServer({ ...env, INSTANCE_ID: "crowding-a" }),
+      await startServer({ ...env, INSTANCE_ID: "crowding-b" }),
+    ];
+  }, 60_000);
+  afterAll(async () => {
+    closeAll(...sockets.splice(0));
+    await Promise.all(servers.map((server) => server.close()));
+    await redis?.stop();
+  });
+
+  /** Whether `userId`'s socket on `server` spends its address's budgets now. */
+  const crowdedOn = (server: TestServer, userId: string) =>
+    [...server.instance.io.of("/").sockets.values()].find((socket) => socket.data.userId === userId)?.data
+      .crowded ?? false;
+
+  it("spends the address's budgets from the claim that crowds it, on both instances, for the sessions already there", async () => {
+    const early = [
+      await from(servers[0]!, "198.51.100.20", "Early0"),
+      await from(servers[1]!, "198.51.100.20", "Early1"),
+    ];
+    // Two sessions: not crowded, each within its own budget only.
+    expect(crowdedOn(servers[0]!, early[0]!.id)).toBe(false);
+    expect(outcome(await request(early[0]!.socket, "room:message", { text: "before" }))).toBe("ok");
+    const late = await from(servers[0]!, "198.51.100.20", "Late");
+    // The third claim crowds the address: the two connected before learn it, here and on the other instance.
+    await expect
+      .poll(() => [crowdedOn(servers[0]!, early[0]!.id), crowdedOn(servers[1]!, early[1]!.id)])
+      .toEqual([true, true]);
+    // From now on the three share the address's 4 room messages (each had 5 of its own) and 3 typings.
+    const messages = [];
+    const typing = [];
+    for (const person of [...early, late])
+      for (let n = 0; n < 2; n++) {
+        messages.push(await request(person.socket, "room:message", { text: `m${n}` }));
+        typing.push(await request(person.socket, "room:typing", { typing: n === 0 }));
+      }
+    expect(messages.map(outcome)).toEqual([
+      ...Array<string>(4).fill("ok"),
+      ...Array<string>(2).fill("rate_limited +wait"),
+    ]);
+    expect(typing.map(outcome)).toEqual([
+      ...Array<string>(3).fill("ok"),
+      ...Array<string>(3).fill("rate_limited +wait"),
+    ]);
+    // A new tab of an early session, on the other instance, reads the mark from the Store at its handshake.
+    const tab = openSocketFrom(servers[0]!.url, early[1]!.token, "198.51.100.20");
+    sockets.push(tab);
+    await waitFor(tab, "session:ready");
+    expect(crowdedOn(servers[0]!, early[1]!.id)).toBe(true);
+  });
 });
 
 describe("rings of one person per client address (the ring family)", () => {

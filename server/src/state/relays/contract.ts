@@ -14,7 +14,6 @@ export interface RelaysStore {
    * only moves its own expiry later; it never counts twice).
    */
   holdRelay(address: string, userId: string, until: number, max: number, now: number): Promise<number | null>;
-
 }
 
 /** The names composeStore binds (the compiler keeps this list equal to RelaysStore's methods). */

@@ -19,4 +19,3 @@ redis.call('ZADD', key, untilMs, user)
 redis.call('PEXPIREAT', key, redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2])
 return 0
 `;
-
