@@ -33,10 +33,17 @@ export interface Quota {
 /** The native cluster's quotas (turn-peers.ts). */
 export const CLUSTER_QUOTA: Quota = { user: TURN_USER_QUOTA, total: TURN_TOTAL_QUOTA };
 
-/** The quotas as an app instance is told them (config.ts: TURN_USER_QUOTA, TURN_TOTAL_QUOTA). */
+/**
+ * The longest an allocation lives (coturn's `max-allocate-lifetime`; its default is 3600, browsers ask
+ * for 600): an allocation refreshed just before its credential expires counts in the quotas this long after.
+ */
+export const MAX_ALLOCATE_LIFETIME_S = 600;
+
+/** The quotas as an app instance is told them (config.ts: TURN_USER_QUOTA, TURN_TOTAL_QUOTA, TURN_MAX_ALLOCATE_LIFETIME_S). */
 export const quotaEnv = (quota: Quota) => ({
   TURN_USER_QUOTA: String(quota.user),
   TURN_TOTAL_QUOTA: String(quota.total),
+  TURN_MAX_ALLOCATE_LIFETIME_S: String(MAX_ALLOCATE_LIFETIME_S),
 });
 
 export interface Coturn extends Managed {
@@ -49,7 +56,7 @@ export interface Coturn extends Managed {
    * What an app instance needs to hand out credentials for this server, and this server's quotas (the
    * instances bound each client address's credential holders by them: config.ts, TURN_USERS_PER_ADDRESS).
    */
-  env: { TURN_URLS: string; TURN_SECRET: string; TURN_USER_QUOTA: string; TURN_TOTAL_QUOTA: string };
+  env: { TURN_URLS: string; TURN_SECRET: string } & ReturnType<typeof quotaEnv>;
   /** coturn's log so far (its own file; output() holds only what it printed before logging started). */
   log(): string;
   /** Relay allocations coturn granted so far (each "ALLOCATE processed, success" in its log). */
@@ -76,6 +83,7 @@ export function configFile(dir: string, port: number, secret: string, realm: str
     `static-auth-secret=${secret}`,
     `user-quota=${quota.user}`,
     `total-quota=${quota.total}`,
+    `max-allocate-lifetime=${MAX_ALLOCATE_LIFETIME_S}`,
     // Loopback peers are refused before the lists are read unless allowed; then only the relay address is.
     `allow-loopback-peers`,
     `allowed-peer-ip=${TURN_RELAY_ADDRESS}`,

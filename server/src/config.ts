@@ -156,6 +156,9 @@ const ConfigSchema = z.object({
   // native cluster set both sides from one place).
   TURN_USER_QUOTA: z.coerce.number().int().min(1).default(24),
   TURN_TOTAL_QUOTA: z.coerce.number().int().min(1).default(2400),
+  // coturn's `max-allocate-lifetime` (its default 3600): an allocation refreshed just before its
+  // credential expires holds its place in the quotas this long after, so its holder's place is held as long.
+  TURN_MAX_ALLOCATE_LIFETIME_S: z.coerce.number().int().min(60).max(86_400).default(3600),
   // People (sessions) from one client address holding live TURN credentials at once. Default: as many as
   // fill half the relay (TURN_TOTAL_QUOTA / 2 / TURN_USER_QUOTA, 50 at the defaults: a campus's calls at a
   // busy hour); more is refused at start, so one address never takes more than half of the relay.
@@ -282,6 +285,11 @@ export type Config = {
     turnUsersPerAddress: number;
     /** The relay's coturn quotas as told (TURN_USER_QUOTA, TURN_TOTAL_QUOTA): allocations per user, in all. */
     relayQuota: { user: number; total: number };
+    /**
+     * coturn's max-allocate-lifetime (TURN_MAX_ALLOCATE_LIFETIME_S), in seconds: how long past its
+     * credential's expiry an allocation may live (refreshed just before), taking its share of the quotas.
+     */
+    maxAllocateLifetimeSeconds: number;
     /** A file transfer's credentials live this long (FILE_TURN_TTL_S), not a call's turnTtlSeconds. */
     fileTurnTtlSeconds: number;
     /**
@@ -450,6 +458,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       turnTtlSeconds: c.TURN_TTL_S,
       turnUsersPerAddress,
       relayQuota: { user: c.TURN_USER_QUOTA, total: c.TURN_TOTAL_QUOTA },
+      maxAllocateLifetimeSeconds: c.TURN_MAX_ALLOCATE_LIFETIME_S,
       fileTurnTtlSeconds: c.FILE_TURN_TTL_S,
       transportPolicy: c.ICE_TRANSPORT_POLICY,
     },

@@ -706,10 +706,14 @@ describe("docker-compose.yml", () => {
 
   it("keeps one client address's TURN credential holders to half of each shipped relay", async () => {
     /** The instances' bound and the relay's quotas, the invariant asserted, for one configuration. */
-    const share = (where: string, env: Record<string, string>, relay: { user: number; total: number }) => {
+    const share = (
+      where: string,
+      env: Record<string, string>,
+      relay: { user: number; total: number; lifetime: number },
+    ) => {
       const ice = loadAppConfig(env).ice;
-      // The instances are told the relay's very quotas...
-      expect(ice.relayQuota, where).toEqual(relay);
+      // The instances are told the relay's very quotas and allocation lifetime...
+      expect({ ...ice.relayQuota, lifetime: ice.maxAllocateLifetimeSeconds }, where).toEqual(relay);
       // ... and one address's holders, each at the user quota, fill at most half of the total.
       expect(ice.turnUsersPerAddress, where).toBeGreaterThanOrEqual(1);
       expect(ice.turnUsersPerAddress * relay.user, where).toBeLessThanOrEqual(relay.total / 2);
@@ -724,17 +728,27 @@ describe("docker-compose.yml", () => {
         share(`compose ${name}`, environmentOf(app), {
           user: quota("user-quota"),
           total: quota("total-quota"),
+          lifetime: quota("max-allocate-lifetime"),
         }),
       ).toBe(2);
     // The native cluster (`npm run cluster`, the e2e suites): the coturn config it writes, the env it gives.
     const conf = configFile("/tmp/x", 3478, "s", "r", CLUSTER_QUOTA);
     const line = (name: string) => Number(new RegExp(`^${name}=(\\d+)$`, "m").exec(conf)![1]);
     const cluster = { TURN_URLS: "turn:127.0.0.1:3478", TURN_SECRET: "s", ...quotaEnv(CLUSTER_QUOTA) };
-    expect(share("cluster", cluster, { user: line("user-quota"), total: line("total-quota") })).toBe(8);
+    const relay = {
+      user: line("user-quota"),
+      total: line("total-quota"),
+      lifetime: line("max-allocate-lifetime"),
+    };
+    expect(share("cluster", cluster, relay)).toBe(8);
     // The defaults documented for operators (a coturn sized as docs/operations.md says).
-    expect(share("defaults", { TURN_URLS: "turn:t:3478", TURN_SECRET: "s" }, { user: 24, total: 2400 })).toBe(
-      50,
-    );
+    expect(
+      share(
+        "defaults",
+        { TURN_URLS: "turn:t:3478", TURN_SECRET: "s" },
+        { user: 24, total: 2400, lifetime: 3600 },
+      ),
+    ).toBe(50);
     // Told a relay too small for any address's share, or a bound past half of it, an instance does not start.
     expect(() => loadConfig({ TURN_USER_QUOTA: "24", TURN_TOTAL_QUOTA: "41" })).toThrow(
       /TURN_TOTAL_QUOTA: TURN_TOTAL_QUOTA 41 at TURN_USER_QUOTA 24 each holds no user within half of it/,
