@@ -39,7 +39,10 @@ export const CLUSTER_QUOTA: Quota = { user: TURN_USER_QUOTA, total: TURN_TOTAL_Q
  */
 export const MAX_ALLOCATE_LIFETIME_S = 600;
 
-/** The quotas as an app instance is told them (config.ts: TURN_USER_QUOTA, TURN_TOTAL_QUOTA, TURN_MAX_ALLOCATE_LIFETIME_S). */
+/**
+ * The quotas as an app instance is told them (config.ts: TURN_USER_QUOTA, TURN_TOTAL_QUOTA and
+ * TURN_MAX_ALLOCATE_LIFETIME_S).
+ */
 export const quotaEnv = (quota: Quota) => ({
   TURN_USER_QUOTA: String(quota.user),
   TURN_TOTAL_QUOTA: String(quota.total),
