@@ -70,9 +70,8 @@ export type LimitFamily = keyof typeof RATE_LIMIT_DEFAULTS;
  * of an address that holds (or held, since they were claimed) ADDRESS_CROWDED_SESSIONS live sessions
  * (Session.crowded) are charged: the others pay no command for it. Each is charged with its session
  * family (room-message in postRoomMessage's step, the others beside it at the edge) and, unless
- * RATE_LIMITS sets it, is
- * ADDRESS_RATE_SESSIONS (default 10) times that family's budget in the same window: a campus behind one
- * NAT in normal use sends a fraction of it (docs/security.md). Typing, reactions, edits, deletes, moves
+ * RATE_LIMITS sets it, is ADDRESS_RATE_SESSIONS (default 10) times that family's budget in the same
+ * window: a campus behind one NAT in normal use sends a fraction of it (docs/security.md). Typing, reactions, edits, deletes, moves
  * and presence changes are here because they fan out to a whole room (a move to two), like room messages.
  */
 export const ADDRESS_FAMILIES = {
