@@ -16,6 +16,7 @@ import { closeAll, openSocketFrom, request, waitFor, type ClientSocket } from ".
 import { startRedis, type RedisProcess } from "./support/redis.js";
 import { startServer, type TestServer } from "./support/server.js";
 import { loadConfig } from "../src/config.js";
+import { markCrowdedLocally } from "../src/realtime/crowded.js";
 import { TurnClient } from "./support/turn-client.js";
 
 const sockets: ClientSocket[] = [];
@@ -274,6 +275,18 @@ describe("sessions connected before their address became crowded (two instances 
     sockets.push(tab);
     await waitFor(tab, "session:ready");
     expect(crowdedOn(servers[0]!, early[1]!.id)).toBe(true);
+  });
+
+  it("marks a tab whose handshake ran while its address became crowded, once it joins", async () => {
+    const person = await from(servers[0]!, "198.51.100.22", "Handshaking");
+    // The instance hears of the crowding (as from the claim's serverSideEmit) before this tab has joined
+    // its user channel, after its handshake read the session unmarked.
+    markCrowdedLocally(servers[1]!.instance.io, [person.id]);
+    const tab = openSocketFrom(servers[1]!.url, person.token, "198.51.100.22");
+    sockets.push(tab);
+    await waitFor(tab, "session:ready");
+    expect(crowdedOn(servers[1]!, person.id)).toBe(true);
+    expect(crowdedOn(servers[0]!, person.id)).toBe(false);
   });
 });
 
