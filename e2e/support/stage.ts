@@ -154,25 +154,30 @@ export function tileFrames(page: Page, names: string[]): Promise<number[]> {
  * Frames keep coming into every one of these tiles: each tile's video presents `frames` new ones
  * (counted across a replaced video or stream, whose count starts again). One look at the page per poll
  * for all tiles, so a page of many tiles is not asked once per tile. Fails naming the tiles that lag.
+ * Resolves with the performance.now() (in Node) at which each tile had its frames, for printing.
  */
 export async function expectFramesFromAll(
   page: Page,
   names: string[],
   frames = 10,
   options: { timeout: number } = MEDIA_TIMEOUT,
-): Promise<void> {
+): Promise<Map<string, number>> {
   const last = new Map<string, number>();
   const seen = new Map<string, number>(names.map((name) => [name, 0]));
+  const done = new Map<string, number>();
   const lagging = async () => {
     const counts = await tileFrames(page, names);
+    const now = performance.now();
     names.forEach((name, i) => {
       const count = counts[i]!;
       const before = last.get(name);
       if (count >= 0 && before !== undefined && before >= 0)
         seen.set(name, seen.get(name)! + (count >= before ? count - before : count));
       last.set(name, count);
+      if (seen.get(name)! >= frames && !done.has(name)) done.set(name, now);
     });
-    return names.filter((name) => seen.get(name)! < frames);
+    return names.filter((name) => !done.has(name));
   };
   await expect.poll(lagging, { ...options, message: "tiles without new frames" }).toEqual([]);
+  return done;
 }
