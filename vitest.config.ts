@@ -33,6 +33,7 @@ export default defineConfig({
           root: "client",
           environment: "happy-dom",
           include: ["test/**/*.test.ts"],
+          setupFiles: ["test/setup.ts"],
           // As the server's: a menu opened twice by userEvent took over 5 s on a machine at load 40.
           testTimeout: 30_000,
         },

@@ -44,7 +44,7 @@ describe("the Emoji dialog", () => {
       ),
     );
     // Mounted (closed) with the message list: the data starts loading while the page is idle.
-    await waitFor(() => expect(emojiLib.databases).toHaveLength(1), { timeout: 4000 });
+    await waitFor(() => expect(emojiLib.databases).toHaveLength(1));
     expect(emojiLib.databases[0]!.dataSource).toMatch(/data\.json/);
 
     open.value = true;

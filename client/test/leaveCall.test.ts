@@ -105,6 +105,37 @@ describe("without a call", () => {
   });
 });
 
+describe("moving to another room with a private chat open and no call", () => {
+  it("asks first, names the partner, and moves only on Close chat and switch", async () => {
+    const tab = await openRoomTab("/room/LOBBY");
+    ({ pinia, router } = tab);
+    server.serverEmit("private:opened", { chat: chatWithBob, messages: [] });
+    await screen.findByRole("region", { name: "Private chat with Bob" });
+    await tab.user.click(screen.getByRole("button", { name: "SPORTS", description: "(0)" }));
+    const asked = await screen.findByRole("alertdialog", { name: "Close your chat with Bob?" });
+    expect(asked.textContent).toContain("Moving to SPORTS closes your private chat with Bob.");
+    await tab.user.click(within(asked).getByRole("button", { name: "Stay here" }));
+    await waitFor(() => expect(dialog()).toBeNull());
+    expect(requests("room:join")).toEqual([]);
+    expect(router.currentRoute.value.path).toBe("/room/LOBBY");
+
+    await tab.user.click(screen.getByRole("button", { name: "SPORTS", description: "(0)" }));
+    await tab.user.click(await screen.findByRole("button", { name: "Close chat and switch" }));
+    await waitFor(() => expect(router.currentRoute.value.path).toBe("/room/SPORTS"));
+  });
+
+  it("does not ask once Bob has closed the chat", async () => {
+    const tab = await openRoomTab("/room/LOBBY");
+    ({ pinia, router } = tab);
+    server.serverEmit("private:opened", { chat: chatWithBob, messages: [] });
+    await screen.findByRole("region", { name: "Private chat with Bob" });
+    server.serverEmit("private:closed", { chatId: chatWithBob.id, by: chatWithBob.with, reason: "closed" });
+    await tab.user.click(screen.getByRole("button", { name: "SPORTS", description: "(0)" }));
+    await waitFor(() => expect(router.currentRoute.value.path).toBe("/room/SPORTS"));
+    expect(dialog()).toBeNull();
+  });
+});
+
 describe("Leave (the app) during a call", () => {
   it("asks, and leaves only on End call and leave", async () => {
     const user = await inGroupCall();
@@ -155,7 +186,7 @@ describe("closing the private chat of a 1:1 call", () => {
 });
 
 describe("a phone's chat during a call", () => {
-  it("opens as a sheet over the stage with Back to call; focus goes in and back to Chat", async () => {
+  it("opens as a sheet over the stage with Back to call; Escape closes it; focus goes in and back to Chat", async () => {
     (window as unknown as { happyDOM: { setViewport(size: object): void } }).happyDOM.setViewport({
       width: 390,
       height: 844,
@@ -173,6 +204,15 @@ describe("a phone's chat during a call", () => {
       await user.keyboard("{Enter}");
       await waitFor(() => expect(chat.getAttribute("aria-pressed")).toBe("false"));
       await waitFor(() => expect(document.activeElement).toBe(chat));
+
+      // Escape closes it too, from anywhere inside (here the room's message box), as a dialog closes.
+      await user.click(chat);
+      const again = await screen.findByRole("region", { name: "Chat and people" });
+      await user.click(within(again).getByRole("textbox", { name: "Message" }));
+      await user.keyboard("{Escape}");
+      await waitFor(() => expect(screen.queryByRole("region", { name: "Chat and people" })).toBeNull());
+      await waitFor(() => expect(document.activeElement).toBe(chat));
+      expect(stage()).not.toBeNull(); // Escape leaves the sheet, never the call
     } finally {
       (window as unknown as { happyDOM: { setViewport(size: object): void } }).happyDOM.setViewport({
         width: 1024,

@@ -12,6 +12,7 @@ import { spawnServer, type ServerProcess } from "./support/server.js";
 
 const MB = 1024 * 1024;
 const TOTAL = 6_000;
+const AFTER_CUT = 1_500; // messages sent on after the cut
 const rssOf = (pid: number) => {
   const line = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return Number(line?.[1] ?? 0) * 1024;
@@ -84,13 +85,14 @@ describe("outbound buffer bound", () => {
     let peak = baseline;
     const sampler = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 50);
     const cut = () => server!.output().includes("client is not reading");
-    // 48 MB in all, well past the kernel's socket buffers and the bound; the flood goes on after the
-    // cut, as it would. Without the bound the server's RSS grows by about 2.5× what was sent.
+    // Up to 48 MB, well past the kernel's socket buffers and the bound; the flood goes on for 12 MB
+    // after the cut, as it would (more proves nothing more, and a busy machine took over 60 s for all
+    // 48 MB). Without the bound the server's RSS grows by about 2.5× what was sent.
     const text = "😀".repeat(2000); // 8 KB in UTF-8, the largest message there is
     let sent = 0;
     let sentAtCut: number | undefined;
     try {
-      while (sent < TOTAL) {
+      while (sent < TOTAL && (sentAtCut === undefined || sent < sentAtCut + AFTER_CUT)) {
         const acks = await Promise.all(
           Array.from({ length: 25 }, () => request(talker!, "private:message", { text })),
         );
@@ -120,5 +122,5 @@ describe("outbound buffer bound", () => {
     // The operator sees the cut (no token set: the endpoint answers anyone who reaches its port).
     const scraped = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(sample(scraped, "videochat_outbound_buffer_cuts_total")).toBe(1);
-  }, 60_000);
+  }, 180_000); // a safety net against a hang (vitest.config.ts), not a measure of speed
 });

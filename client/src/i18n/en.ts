@@ -127,6 +127,11 @@ const en = {
       switchAction: "Leave call and switch",
       closeAction: "End call and close",
       signOutAction: "End call and leave",
+      // A room switch with a private chat open and no call: the chat belongs to the room.
+      titleChat: "Close your chat with {name}?",
+      switchRoomChat: "Moving to {room} closes your private chat with {name}.",
+      stayChat: "Stay here",
+      switchActionChat: "Close chat and switch",
     },
     waitingForOthers: "Waiting for others to join…",
     calling: "Calling {name}…",
