@@ -5,15 +5,14 @@
 // shows as "<name>'s screen" on the other page; and when the node holding the call is killed with
 // SIGKILL, the call moves to the other node and video flows again. Every wait is on a state or on
 // frame counts, never a fixed time: a busy two-core machine only makes them slower.
-import Janode from "janode";
-import VideoRoomPlugin, { type VideoRoomHandle } from "janode/plugins/videoroom";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import type { Janus, JanusNodes } from "../scripts/cluster/janus.js";
+import type { JanusNodes } from "../scripts/cluster/janus.js";
 import { startJanusNodes } from "../server/test/support/janus.js";
 import type { OpenOptions, User } from "./support/browser.js";
 import { joinGroupCall, startGroupCall } from "./support/group.js";
 import { Scenario } from "./support/scenario.js";
-import { callStage, expectFramesIn, stageButton, tile, tileVideo } from "./support/stage.js";
+import { participantsOn } from "./support/sfu.js";
+import { expectFramesIn, pressStage, stageSpeakers, tile, tileVideo } from "./support/stage.js";
 import { videoState } from "./support/media.js";
 import { join, memberItem } from "./support/ui.js";
 
@@ -155,37 +154,8 @@ async function withRtp(users: User[], check: () => Promise<void>): Promise<void>
 const speaking = (user: User, name: string) =>
   tile(user.page, name).evaluate((element) => element.classList.contains("speaking"));
 
-/** The names of the tiles `user`'s stage highlights as speaking (none, or one). */
-const speakers = (user: User) =>
-  callStage(user.page)
-    .getByRole("group")
-    .evaluateAll((tiles) =>
-      tiles.filter((t) => t.classList.contains("speaking")).map((t) => t.getAttribute("aria-label")),
-    );
-
-/** A control-bar button's label changes when pressed ("Mute microphone" -> "Unmute microphone"). */
-async function press(user: User, name: string, then: string): Promise<void> {
-  await stageButton(user.page, name).click();
-  await stageButton(user.page, then).waitFor();
-}
-
-/** Janode on `node` with the admin key (the API secret); `use` gets a VideoRoom handle. */
-async function onNode<T>(node: Janus, use: (handle: VideoRoomHandle) => Promise<T>): Promise<T> {
-  const connection = await Janode.connect({ address: { url: node.url, apisecret: node.apiSecret } });
-  try {
-    const session = await connection.create();
-    return await use(await session.attach(VideoRoomPlugin));
-  } finally {
-    await connection.close();
-  }
-}
-
-/** Participants in the VideoRooms of `node`, as Janus counts them. */
-const participantsOn = (node: Janus): Promise<number> =>
-  onNode(node, async (handle) => {
-    const { list } = await handle.list({ admin_key: node.apiSecret });
-    return list.reduce((sum, room) => sum + room.num_participants, 0);
-  });
+const speakers = (user: User) => stageSpeakers(user.page);
+const press = (user: User, name: string, then: string) => pressStage(user.page, name, then);
 
 it(
   "brings the media back after an ICE restart of both connections to Janus",

@@ -1,9 +1,10 @@
-// One real Chromium per user (the system's, never a downloaded one), each with a fresh profile, fake camera
-// and microphone, and screenshots under test-artifacts/e2e/.
+// One real Chromium per user (the system's, never a downloaded one), each with a fresh profile, or one
+// Chromium shared by several users, a context each; fake camera and microphone, and screenshots under
+// test-artifacts/e2e/.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { chromiumPath } from "../../scripts/system/parts.js";
 import { repoRoot } from "./app.js";
 import { installMediaProbe } from "./media.js";
@@ -58,6 +59,17 @@ export interface OpenOptions {
    * reads as silence.
    */
   microphone?: "beep" | "voice";
+  /**
+   * "small": the fake camera plays a 320×240 picture at 10 frames a second (smallCameraFile) instead of
+   * Chromium's 640×480 pattern at 30, so a page encodes one small simulcast layer and the others decode
+   * small frames: what lets several pages of one call share two cores.
+   */
+  camera?: "default" | "small";
+  /**
+   * Open the person as a new context (its own cookies, storage and renderer) of this browser, from
+   * launchBrowser, instead of a browser of their own: `microphone` and `camera` are then the browser's.
+   */
+  browser?: Browser;
 }
 
 /**
@@ -94,26 +106,78 @@ function voiceFile(): string {
   return file;
 }
 
-/** A phone held upright (an iPhone 12–15's CSS viewport). */
-export const PHONE = { width: 390, height: 844 };
+/**
+ * A Y4M video Chromium's fake camera loops (`--use-file-for-fake-video-capture`): 320×240 at 10 frames
+ * a second, a light square crossing a grey picture in 2 s (20 frames; 4:2:0, about 2.3 MB), so every
+ * frame differs and the encoder keeps sending.
+ */
+function smallCameraFile(): string {
+  const file = path.join(tmpdir(), "videochat-e2e-camera-320x240-10.y4m");
+  if (existsSync(file)) return file;
+  const [width, height, frames, side] = [320, 240, 20, 60];
+  const parts: Buffer[] = [Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`)];
+  for (let f = 0; f < frames; f += 1) {
+    const luma = Buffer.alloc(width * height, 90);
+    const left = Math.round(((width - side) * f) / (frames - 1));
+    const top = (height - side) / 2;
+    for (let y = top; y < top + side; y += 1) luma.fill(220, y * width + left, y * width + left + side);
+    const chroma = Buffer.alloc((width / 2) * (height / 2) * 2, 128);
+    parts.push(Buffer.from("FRAME\n"), luma, chroma);
+  }
+  writeFileSync(file, Buffer.concat(parts));
+  return file;
+}
 
-/** Launches a browser for one person, on its own throw-away profile, with the app's origin open. */
-export async function openUser(name: string, appUrl: string, options: OpenOptions = {}): Promise<User> {
+/** Chromium's command line for the fake devices `options` ask for. */
+function chromiumArgs({ microphone, camera }: Pick<OpenOptions, "microphone" | "camera">): string[] {
+  return [
+    ...CHROMIUM_ARGS,
+    ...(microphone === "voice" ? [`--use-file-for-fake-audio-capture=${voiceFile()}`] : []),
+    ...(camera === "small" ? [`--use-file-for-fake-video-capture=${smallCameraFile()}`] : []),
+  ];
+}
+
+/**
+ * One Chromium for several people (openUser's `browser`): one browser process, GPU process, network
+ * and audio service and one fake camera for all of them, instead of a set per person; each person
+ * still has a context (and a renderer) of their own.
+ */
+export async function launchBrowser(
+  options: Pick<OpenOptions, "microphone" | "camera"> = {},
+): Promise<Browser> {
+  requireChromium();
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: chromiumArgs(options) });
+}
+
+function requireChromium(): void {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `Chromium is missing at ${CHROMIUM}: \`npm test\` says how to install it (or set CHROMIUM_PATH)`,
     );
   }
-  const profile = mkdtempSync(path.join(tmpdir(), `videochat-e2e-${name.toLowerCase()}-`));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args:
-      options.microphone === "voice"
-        ? [...CHROMIUM_ARGS, `--use-file-for-fake-audio-capture=${voiceFile()}`]
-        : CHROMIUM_ARGS,
-    viewport: options.viewport ?? { width: 1100, height: 760 },
-  });
+}
+
+/** A phone held upright (an iPhone 12–15's CSS viewport). */
+export const PHONE = { width: 390, height: 844 };
+
+/**
+ * Launches a browser for one person, on its own throw-away profile, with the app's origin open (or,
+ * with `browser`, a new context of that browser).
+ */
+export async function openUser(name: string, appUrl: string, options: OpenOptions = {}): Promise<User> {
+  requireChromium();
+  const viewport = options.viewport ?? { width: 1100, height: 760 };
+  const profile = options.browser
+    ? null
+    : mkdtempSync(path.join(tmpdir(), `videochat-e2e-${name.toLowerCase()}-`));
+  const context = profile
+    ? await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: chromiumArgs(options),
+        viewport,
+      })
+    : await options.browser!.newContext({ viewport });
   if (options.grantMedia ?? true)
     await context.grantPermissions(["camera", "microphone"], { origin: appUrl });
   // Under tsx (the bench's call row), esbuild keeps function names by wrapping functions in a
@@ -148,7 +212,7 @@ export async function openUser(name: string, appUrl: string, options: OpenOption
     problems,
     close: async () => {
       await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      if (profile) rmSync(profile, { recursive: true, force: true });
     },
   };
 }

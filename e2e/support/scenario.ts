@@ -4,7 +4,8 @@
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { startApp, type App } from "./app.js";
-import { artifactsDir, openUser, screenshot, type OpenOptions, type User } from "./browser.js";
+import type { Browser } from "playwright-core";
+import { artifactsDir, launchBrowser, openUser, screenshot, type OpenOptions, type User } from "./browser.js";
 import { peerSummaries } from "./media.js";
 import { join, memberItem } from "./ui.js";
 
@@ -13,6 +14,8 @@ const ARIA_LINES = 120;
 
 export class Scenario<A extends App = App> {
   private readonly users: User[] = [];
+  /** Browsers shared by several people (launchBrowser), closed after their people. */
+  private readonly browsers: Browser[] = [];
   private stepCount = 0;
   /** The running step's file-name stem, e.g. "03-bob-joins-general". */
   private stepName = "00-setup";
@@ -38,6 +41,16 @@ export class Scenario<A extends App = App> {
     const user = await openUser(name, this.app.url, options);
     this.users.push(user);
     return user;
+  }
+
+  /**
+   * One Chromium for several people of this scenario (pass it as `open`'s `browser`): each gets a
+   * context of it. Closed with the scenario.
+   */
+  async launchBrowser(options: Pick<OpenOptions, "microphone" | "camera"> = {}): Promise<Browser> {
+    const browser = await launchBrowser(options);
+    this.browsers.push(browser);
+    return browser;
   }
 
   /** A browser per name, each joined to `room`; resolves once every one of them lists all of them. */
@@ -83,6 +96,7 @@ export class Scenario<A extends App = App> {
 
   async close(): Promise<void> {
     await Promise.allSettled(this.users.splice(0).map((user) => user.close()));
+    await Promise.allSettled(this.browsers.splice(0).map((browser) => browser.close()));
     await this.app.stop();
   }
 

@@ -51,6 +51,20 @@ export async function expectFramesIn(page: Page, name: string, frames = 10): Pro
 export const stageButton = (page: Page, name: string): Locator =>
   callStage(page).getByRole("button", { name, exact: true });
 
+/** A control-bar button's label changes when pressed ("Mute microphone" -> "Unmute microphone"). */
+export async function pressStage(page: Page, name: string, then: string): Promise<void> {
+  await stageButton(page, name).click();
+  await stageButton(page, then).waitFor();
+}
+
+/** The names of the tiles the stage highlights as speaking (none, or one). */
+export const stageSpeakers = (page: Page): Promise<(string | null)[]> =>
+  callStage(page)
+    .getByRole("group")
+    .evaluateAll((tiles) =>
+      tiles.filter((t) => t.classList.contains("speaking")).map((t) => t.getAttribute("aria-label")),
+    );
+
 export const callSettings = (page: Page): Locator => page.getByRole("dialog", { name: "Call settings" });
 
 /** Opens Call settings (from the stage during a call, the top bar before one) and waits for it. */
@@ -120,4 +134,50 @@ export async function moreItems(page: Page): Promise<string[]> {
   return menu
     .getByRole("menuitem")
     .evaluateAll((items) => items.map((item) => item.textContent?.trim() ?? ""));
+}
+
+/** Frames each named tile's video has presented so far (-1: no such tile or video, or no size yet). */
+export function tileFrames(page: Page, names: string[]): Promise<number[]> {
+  return callStage(page).evaluate(
+    (stage, wanted) =>
+      wanted.map((name) => {
+        const video = [...stage.querySelectorAll('[role="group"]')]
+          .find((group) => group.getAttribute("aria-label") === name)
+          ?.querySelector("video");
+        return video && video.videoWidth > 0 ? video.getVideoPlaybackQuality().totalVideoFrames : -1;
+      }),
+    names,
+  );
+}
+
+/**
+ * Frames keep coming into every one of these tiles: each tile's video presents `frames` new ones
+ * (counted across a replaced video or stream, whose count starts again). One look at the page per poll
+ * for all tiles, so a page of many tiles is not asked once per tile. Fails naming the tiles that lag.
+ * Resolves with the performance.now() (in Node) at which each tile had its frames, for printing.
+ */
+export async function expectFramesFromAll(
+  page: Page,
+  names: string[],
+  frames = 10,
+  options: { timeout: number } = MEDIA_TIMEOUT,
+): Promise<Map<string, number>> {
+  const last = new Map<string, number>();
+  const seen = new Map<string, number>(names.map((name) => [name, 0]));
+  const done = new Map<string, number>();
+  const lagging = async () => {
+    const counts = await tileFrames(page, names);
+    const now = performance.now();
+    names.forEach((name, i) => {
+      const count = counts[i]!;
+      const before = last.get(name);
+      if (count >= 0 && before !== undefined && before >= 0)
+        seen.set(name, seen.get(name)! + (count >= before ? count - before : count));
+      last.set(name, count);
+      if (seen.get(name)! >= frames && !done.has(name)) done.set(name, now);
+    });
+    return names.filter((name) => !done.has(name));
+  };
+  await expect.poll(lagging, { ...options, message: "tiles without new frames" }).toEqual([]);
+  return done;
 }

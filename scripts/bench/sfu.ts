@@ -2,13 +2,14 @@
 // synthetic VP8 at 15 fps and subscribing to everyone else (scripts/sfu-sim/), ramped 5, 10, … 25.
 // Each step waits until every subscriber receives frames from every publisher, then measures a window:
 // frames/s received against what was sent, Janus's CPU per forwarded stream (/proc/<pid>/stat), the
-// CPU of this Node process (which holds the simulated participants) and of the two app instances.
+// CPU of the processes that hold the simulated participants (SIM_PROCESSES children, scripts/sfu-sim/
+// pool.ts: one Node process could not send 15 fps for more than about 15) and of the two app instances.
 // The first step that does not reach "everyone receives everyone" within its deadline ends the ramp.
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { startJanusNodes, type JanusNodes } from "../cluster/janus.js";
-import { SimParticipant } from "../sfu-sim/participant.js";
+import { SimPool, type RemoteSim } from "../sfu-sim/pool.js";
 import { cpuSeconds } from "./procfs.js";
 import type { Row } from "./row.js";
 import { startInstances, stopInstances, type BenchInstance, type BenchRedis } from "./stack.js";
@@ -18,6 +19,8 @@ const STEPS = [5, 10, 15, 20, 25];
 const QUICK_STEPS = [3];
 const TARGET = 25;
 const FPS = 15;
+/** Child processes the simulated participants are dealt to, round-robin: one per core here. */
+const SIM_PROCESSES = Math.max(2, os.availableParallelism());
 /** How long a step may take to reach "everyone receives everyone" once its last participant joined (ms). */
 const DEADLINE_MS = 30_000;
 /** The measured window of each step (ms). */
@@ -53,6 +56,7 @@ export interface SfuStep {
   /** % of one core over the window. */
   janusCpuPercent: number;
   janusCpuPerStreamPercent: number;
+  /** The simulated participants' processes and this one. */
   nodeCpuPercent: number;
   instancesCpuPercent: number;
   load: string;
@@ -61,9 +65,9 @@ export interface SfuStep {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Every ordered pair (subscriber, publisher) and whether it has frames beyond `from`. */
-function pairs(people: SimParticipant[]): [SimParticipant, SimParticipant][] {
+function pairs(people: RemoteSim[]): [RemoteSim, RemoteSim][] {
   return people.flatMap((sub) =>
-    people.filter((pub) => pub !== sub).map((pub) => [sub, pub] as [SimParticipant, SimParticipant]),
+    people.filter((pub) => pub !== sub).map((pub) => [sub, pub] as [RemoteSim, RemoteSim]),
   );
 }
 
@@ -77,7 +81,10 @@ export async function sfuRow(
   const dir = await mkdtemp(path.join(os.tmpdir(), "videochat-bench-sfu-"));
   let janus: JanusNodes | undefined;
   let instances: BenchInstance[] = [];
-  const people: SimParticipant[] = [];
+  const people: RemoteSim[] = [];
+  const pool = SimPool.start(SIM_PROCESSES);
+  const simCpu = () => pool.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const simFrom = simCpu();
   const steps: SfuStep[] = [];
   const errors: string[] = [];
   const nodeFrom = process.cpuUsage();
@@ -92,7 +99,7 @@ export async function sfuRow(
     for (const target of quick ? QUICK_STEPS : STEPS) {
       while (people.length < target) {
         const i = people.length;
-        const person = await SimParticipant.connect({
+        const person = await pool.connect({
           url: instances[i % instances.length]!.url,
           name: `Sim ${i + 1}`,
           room: SFU_ROOM,
@@ -106,6 +113,7 @@ export async function sfuRow(
       const joinedAt = performance.now();
       let fullAfterMs: number | null = null;
       while (performance.now() - joinedAt < DEADLINE_MS) {
+        await pool.refresh();
         if (pairs(people).every(([sub, pub]) => sub.framesFrom(pub.userId) > 0)) {
           fullAfterMs = performance.now() - joinedAt;
           break;
@@ -114,6 +122,7 @@ export async function sfuRow(
       }
       // The window: every pair's frames, and each process's CPU, from its start to its end.
       const window = quick ? QUICK_WINDOW_MS : WINDOW_MS;
+      await pool.refresh();
       const before = new Map(
         pairs(people).map(([sub, pub]) => [`${sub.userId}>${pub.userId}`, sub.framesFrom(pub.userId)]),
       );
@@ -121,11 +130,14 @@ export async function sfuRow(
       const sentFramesBefore = people.reduce((sum, p) => sum + p.framesSent, 0);
       const janusBefore = cpuSeconds(janusPid);
       const nodeBefore = process.cpuUsage();
+      const simBefore = simCpu();
       const instancesBefore = instances.reduce((sum, instance) => sum + cpuSeconds(instance.pid), 0);
       const windowStart = performance.now();
       await sleep(window);
+      await pool.refresh();
       const seconds = (performance.now() - windowStart) / 1000;
       const node = process.cpuUsage(nodeBefore);
+      const simSeconds = simCpu() - simBefore;
       const perPair = pairs(people).map(
         ([sub, pub]) => (sub.framesFrom(pub.userId) - before.get(`${sub.userId}>${pub.userId}`)!) / seconds,
       );
@@ -145,7 +157,7 @@ export async function sfuRow(
         silentPairs: perPair.filter((fps) => fps === 0).length,
         janusCpuPercent,
         janusCpuPerStreamPercent: janusCpuPercent / streams,
-        nodeCpuPercent: (100 * (node.user + node.system)) / 1e6 / seconds,
+        nodeCpuPercent: (100 * ((node.user + node.system) / 1e6 + simSeconds)) / seconds,
         instancesCpuPercent:
           (100 * (instances.reduce((sum, instance) => sum + cpuSeconds(instance.pid), 0) - instancesBefore)) /
           seconds,
@@ -156,6 +168,7 @@ export async function sfuRow(
       };
       steps.push(step);
       progress(describeStep(step));
+      await pool.refresh();
       for (const person of people) errors.push(...person.problems.splice(0));
       if (!step.allReceiving) {
         const states = new Map<string, string[]>();
@@ -171,6 +184,7 @@ export async function sfuRow(
     errors.push(error instanceof Error ? error.message : String(error));
   } finally {
     await Promise.allSettled(people.map((person) => person.close(true)));
+    pool.stop();
     if (instancesFrom.length > 0)
       instancesCpu = instances.reduce(
         (sum, instance, i) => sum + cpuSeconds(instance.pid) - instancesFrom[i]!,
@@ -183,6 +197,7 @@ export async function sfuRow(
   const held = steps.filter((step) => step.allReceiving).at(-1)?.participants ?? 0;
   const seconds = (performance.now() - started) / 1000;
   const node = process.cpuUsage(nodeFrom);
+  const simUsed = simCpu() - simFrom;
   const last = steps.at(-1);
   return {
     id: "sfu",
@@ -198,7 +213,7 @@ export async function sfuRow(
     details: { sfuSteps: steps },
     seconds,
     generator: {
-      cpuPercent: (100 * (node.user + node.system)) / 1e6 / seconds,
+      cpuPercent: (100 * ((node.user + node.system) / 1e6 + simUsed)) / seconds,
       loopP99Ms: NaN,
       loopMaxMs: NaN,
       errors: errors.length,
@@ -222,7 +237,7 @@ export function describeStep(step: SfuStep): string {
     `sfu ${step.participants} participants: ${reached}; ${step.framesPerSecond.toFixed(0)} frames/s received of ` +
     `${step.expectedPerSecond.toFixed(0)} sent (${step.sentFpsPerPublisher.toFixed(1)} fps per publisher; ${step.streams} streams, slowest ${step.minPairFps.toFixed(1)} fps, ` +
     `${step.silentPairs} silent); Janus ${step.janusCpuPercent.toFixed(0)} % CPU, ` +
-    `${step.janusCpuPerStreamPercent.toFixed(2)} % per stream; Node (simulated participants) ` +
+    `${step.janusCpuPerStreamPercent.toFixed(2)} % per stream; Node (simulated participants, ${SIM_PROCESSES} processes and this one) ` +
     `${step.nodeCpuPercent.toFixed(0)} %; instances ${step.instancesCpuPercent.toFixed(0)} %; load ${step.load}`
   );
 }

@@ -24,10 +24,30 @@ export interface CoturnOptions {
   quota?: Partial<Quota>;
 }
 
-interface Quota {
+/** coturn's `user-quota` and `total-quota`. */
+export interface Quota {
   user: number;
   total: number;
 }
+
+/** The native cluster's quotas (turn-peers.ts). */
+export const CLUSTER_QUOTA: Quota = { user: TURN_USER_QUOTA, total: TURN_TOTAL_QUOTA };
+
+/**
+ * The longest an allocation lives (coturn's `max-allocate-lifetime`; its default is 3600, browsers ask
+ * for 600): an allocation refreshed just before its credential expires counts in the quotas this long after.
+ */
+export const MAX_ALLOCATE_LIFETIME_S = 600;
+
+/**
+ * The quotas as an app instance is told them (config.ts: TURN_USER_QUOTA, TURN_TOTAL_QUOTA and
+ * TURN_MAX_ALLOCATE_LIFETIME_S).
+ */
+export const quotaEnv = (quota: Quota) => ({
+  TURN_USER_QUOTA: String(quota.user),
+  TURN_TOTAL_QUOTA: String(quota.total),
+  TURN_MAX_ALLOCATE_LIFETIME_S: String(MAX_ALLOCATE_LIFETIME_S),
+});
 
 export interface Coturn extends Managed {
   port: number;
@@ -35,8 +55,11 @@ export interface Coturn extends Managed {
   realm: string;
   /** TURN over UDP and over TCP, as the instances' TURN_URLS lists them. */
   urls: string[];
-  /** What an app instance needs to hand out credentials for this server. */
-  env: { TURN_URLS: string; TURN_SECRET: string };
+  /**
+   * What an app instance needs to hand out credentials for this server, and this server's quotas (the
+   * instances bound each client address's credential holders by them: config.ts, TURN_USERS_PER_ADDRESS).
+   */
+  env: { TURN_URLS: string; TURN_SECRET: string } & ReturnType<typeof quotaEnv>;
   /** coturn's log so far (its own file; output() holds only what it printed before logging started). */
   log(): string;
   /** Relay allocations coturn granted so far (each "ALLOCATE processed, success" in its log). */
@@ -53,7 +76,7 @@ export const coturnInstalled = (): boolean => hasBinary("turnserver");
  * so a relay reaches other relays and no service on the host. Quotas per user and in all. No TLS (no
  * certificate here), no telnet CLI, no RFC 5780 second port that could collide with another process.
  */
-function configFile(dir: string, port: number, secret: string, realm: string, quota: Quota): string {
+export function configFile(dir: string, port: number, secret: string, realm: string, quota: Quota): string {
   return [
     `listening-ip=127.0.0.1`,
     `relay-ip=${TURN_RELAY_ADDRESS}`,
@@ -63,6 +86,7 @@ function configFile(dir: string, port: number, secret: string, realm: string, qu
     `static-auth-secret=${secret}`,
     `user-quota=${quota.user}`,
     `total-quota=${quota.total}`,
+    `max-allocate-lifetime=${MAX_ALLOCATE_LIFETIME_S}`,
     // Loopback peers are refused before the lists are read unless allowed; then only the relay address is.
     `allow-loopback-peers`,
     `allowed-peer-ip=${TURN_RELAY_ADDRESS}`,
@@ -95,7 +119,7 @@ export async function startCoturn(options: CoturnOptions): Promise<Coturn> {
   const realm = options.realm ?? "videochat.local";
   // The secret goes into a file of the run's own directory, not onto the command line (`ps` shows that).
   const conf = path.join(options.dir, "turnserver.conf");
-  const quota = { user: TURN_USER_QUOTA, total: TURN_TOTAL_QUOTA, ...options.quota };
+  const quota = { ...CLUSTER_QUOTA, ...options.quota };
   await writeFile(conf, configFile(options.dir, port, secret, realm, quota), { mode: 0o600 });
   const managed = await startProcess("turnserver", ["-c", conf], {
     name: "turnserver",
@@ -110,7 +134,7 @@ export async function startCoturn(options: CoturnOptions): Promise<Coturn> {
     secret,
     realm,
     urls,
-    env: { TURN_URLS: urls.join(","), TURN_SECRET: secret },
+    env: { TURN_URLS: urls.join(","), TURN_SECRET: secret, ...quotaEnv(quota) },
     log,
     allocations: () => log().match(/ALLOCATE processed, success/g)?.length ?? 0,
   };

@@ -118,6 +118,7 @@ export async function startJanus(options: JanusOptions): Promise<Janus> {
     name: "janus",
     ready: () => accepts(port),
     logFile: options.logFile,
+    cwd: dir, // a crash's core file stays in the node's own folder, out of the checkout
   });
   const url = `ws://127.0.0.1:${port}`;
   return { ...managed, port, apiSecret, url, env: { JANUS_URLS: url, JANUS_API_SECRET: apiSecret } };

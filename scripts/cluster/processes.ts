@@ -117,9 +117,15 @@ export async function startProcess(
     name: string;
     /** Append everything it prints to this file (created with its folder), keeping only a tail in memory. */
     logFile?: string;
+    /** Its working directory (where a crash's core file lands); the caller's by default. */
+    cwd?: string;
   },
 ): Promise<Managed> {
-  const child = spawn(command, args, { env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, {
+    env: options.env ?? process.env,
+    stdio: ["ignore", "pipe", "pipe"],
+    cwd: options.cwd,
+  });
   let output = "";
   let log: ReturnType<typeof createWriteStream> | undefined;
   if (options.logFile) {

@@ -72,6 +72,8 @@ export class SimParticipant {
   /** What went wrong on the way (a refused request, a failed negotiation); empty when all is well. */
   readonly problems: string[] = [];
   framesSent = 0;
+  /** How many times the call moved to another Janus node (sfu:moved) while this participant was in it. */
+  moves = 0;
   callId: string | null = null;
   /** The room's group call as this participant last heard of it (acks and group:state). */
   call: GroupCallSeen | null = null;
@@ -103,8 +105,9 @@ export class SimParticipant {
     );
     socket.on("group:state", (payload: { call: GroupCallSeen | null }) => this.seen(payload.call));
     socket.on("sfu:moved", (payload: { callId: string }) => {
-      if (payload.callId === this.callId)
-        void this.republish().catch((e: unknown) => this.problem(`move: ${message(e)}`));
+      if (payload.callId !== this.callId) return;
+      this.moves += 1;
+      void this.republish().catch((e: unknown) => this.problem(`move: ${message(e)}`));
     });
     socket.on("disconnect", (reason: string) => {
       if (!this.closed) this.problem(`disconnected: ${reason}`);

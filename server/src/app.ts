@@ -29,6 +29,8 @@ interface AppDeps {
   everyRoomCount: () => Promise<RoomOccupancy[]>;
   /** The reaper's shortcut to a deadline it should sweep at (a kept call place's grace). */
   deadlineAt?: (at: number) => void;
+  /** A claim made its address crowded: these other sessions' sockets must spend its budgets now. */
+  crowded?: (userIds: string[]) => void;
 }
 
 /** Claims made again at most, when each one's write outlasts half the grace (see `claim`). */
@@ -56,6 +58,7 @@ export function createApp({
   streams,
   everyRoomCount,
   deadlineAt = () => {},
+  crowded = () => {},
 }: AppDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
@@ -127,6 +130,7 @@ export function createApp({
     if (!created.ok && created.code === "too_many_sessions")
       return sendError(res, 429, "too_many_sessions", TEXTS.too_many_sessions(config.addressSessions.max));
     if (!created.ok) return sendError(res, 409, "name_taken", TEXTS.name_taken.claimed(name));
+    if (created.crowdedNow?.length) crowded(created.crowdedNow);
     logger.info({ userId: created.session.id, room }, "session created");
     res.status(201).json({ token: created.token, user: { id: created.session.id, name }, room });
   });

@@ -112,7 +112,8 @@ const ConfigSchema = z.object({
   // Live sessions (names held) one client address may have at once: a campus behind one NAT, far above it.
   SESSIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(1000),
   // An address holding this many live sessions (counted at each claim) is crowded: its sessions' room
-  // messages, typing, reactions, edits, moves and presence changes also spend the address's budgets.
+  // messages, typing, reactions, edits, moves and presence changes also spend the address's budgets,
+  // those connected before the claim that crowded it included (realtime/crowded.ts).
   ADDRESS_CROWDED_SESSIONS: z.coerce.number().int().min(1).default(4),
   // A crowded address's budgets, in sessions' worth of each family (limit-families.ts, ADDRESS_FAMILIES):
   // all its crowded sessions together send at most this many sessions' budgets (docs/security.md).
@@ -145,11 +146,23 @@ const ConfigSchema = z.object({
   TURN_SECRET: z.string().default(""),
   TURN_USERNAME: z.string().default(""),
   TURN_CREDENTIAL: z.string().default(""),
-  // At most an hour: a credential works for anyone holding it until it expires, even after its call.
-  TURN_TTL_S: z.coerce.number().int().min(60).max(3600).default(3600),
-  // People (sessions) from one client address holding live TURN credentials at once: a campus's calls
-  // at a busy hour; with coturn's user-quota (24) one address holds at most 50 × 24 = 1,200 relays.
-  TURN_USERS_PER_ADDRESS: z.coerce.number().int().min(1).default(50),
+  // At most an hour: a credential works for anyone holding it until it expires, even after its call,
+  // and its holder's place among its address's (TURN_USERS_PER_ADDRESS) stays taken until then. Calls
+  // renew at half the remaining lifetime, so 10 min costs a call a fetch (and a relayed path an ICE
+  // restart) every 5 min, and a place a leaver held frees within 10 min (docs/security.md).
+  TURN_TTL_S: z.coerce.number().int().min(60).max(3600).default(600),
+  // The relay's size, as its coturn is configured: `user-quota` (allocations per user) and `total-quota`
+  // (in all). The server cannot ask coturn; the two must be told the same numbers (Compose and the
+  // native cluster set both sides from one place).
+  TURN_USER_QUOTA: z.coerce.number().int().min(1).default(24),
+  TURN_TOTAL_QUOTA: z.coerce.number().int().min(1).default(2400),
+  // coturn's `max-allocate-lifetime` (its default 3600): an allocation refreshed just before its
+  // credential expires holds its place in the quotas this long after, so its holder's place is held as long.
+  TURN_MAX_ALLOCATE_LIFETIME_S: z.coerce.number().int().min(60).max(86_400).default(3600),
+  // People (sessions) from one client address holding live TURN credentials at once. Default: as many as
+  // fill half the relay (TURN_TOTAL_QUOTA / 2 / TURN_USER_QUOTA, 50 at the defaults: a campus's calls at a
+  // busy hour); more is refused at start, so one address never takes more than half of the relay.
+  TURN_USERS_PER_ADDRESS: z.coerce.number().int().min(1).optional(),
   // A file transfer's TURN credentials: its offer lives 2 min and its connection allocates at once; a
   // relay needs the credential again only to refresh (coturn: every 10 min), so 100 MB at 1 Mbit/s
   // (13 min) still finishes.
@@ -266,9 +279,17 @@ export type Config = {
     turnTtlSeconds: number;
     /**
      * Users from one client address (IPv6: its /64) that may hold live TURN credentials at once: each
-     * may take coturn's user-quota of allocations, so this bounds one address's share of its total-quota.
+     * may take coturn's user-quota of allocations, so this bounds one address's share of its total-quota
+     * (at most half: turnUsersPerAddress × TURN_USER_QUOTA ≤ TURN_TOTAL_QUOTA / 2, checked at start).
      */
     turnUsersPerAddress: number;
+    /** The relay's coturn quotas as told (TURN_USER_QUOTA, TURN_TOTAL_QUOTA): allocations per user, in all. */
+    relayQuota: { user: number; total: number };
+    /**
+     * coturn's max-allocate-lifetime (TURN_MAX_ALLOCATE_LIFETIME_S), in seconds: how long past its
+     * credential's expiry an allocation may live (refreshed just before), taking its share of the quotas.
+     */
+    maxAllocateLifetimeSeconds: number;
     /** A file transfer's credentials live this long (FILE_TURN_TTL_S), not a call's turnTtlSeconds. */
     fileTurnTtlSeconds: number;
     /**
@@ -331,6 +352,29 @@ function janusSecretFromFile(file: string): string {
   }
 }
 
+/** One client address's share of the relay: at most this fraction of its total-quota. */
+export const RELAY_SHARE_PER_ADDRESS = 1 / 2;
+
+/**
+ * TURN_USERS_PER_ADDRESS, or by default as many users as fill RELAY_SHARE_PER_ADDRESS of the relay
+ * (TURN_TOTAL_QUOTA) at TURN_USER_QUOTA each. Throws when that is under one user, or when the value set
+ * would let one address's holders take more than that share.
+ */
+function turnUsersPerAddressOf(c: z.infer<typeof ConfigSchema>): number {
+  const share = Math.floor((c.TURN_TOTAL_QUOTA * RELAY_SHARE_PER_ADDRESS) / c.TURN_USER_QUOTA);
+  const relay = `TURN_TOTAL_QUOTA ${c.TURN_TOTAL_QUOTA} at TURN_USER_QUOTA ${c.TURN_USER_QUOTA} each`;
+  if (share < 1)
+    throw new Error(
+      `Invalid configuration:\n  TURN_TOTAL_QUOTA: ${relay} holds no user within half of it: raise coturn's total-quota (and TURN_TOTAL_QUOTA) to at least ${2 * c.TURN_USER_QUOTA}, or lower its user-quota`,
+    );
+  const set = c.TURN_USERS_PER_ADDRESS;
+  if (set !== undefined && set > share)
+    throw new Error(
+      `Invalid configuration:\n  TURN_USERS_PER_ADDRESS: ${set} users of one address could take ${set * c.TURN_USER_QUOTA} relay allocations, more than half of ${relay}: at most ${share}`,
+    );
+  return set ?? share;
+}
+
 /** Empty strings count as unset, so `REDIS_URL=` selects the memory store like an absent variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(
@@ -360,6 +404,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       "Invalid configuration:\n  ICE_TRANSPORT_POLICY: relay needs TURN_URLS (no call could connect)",
     );
   }
+  const turnUsersPerAddress = turnUsersPerAddressOf(c);
   return {
     port: c.PORT,
     host: c.HOST,
@@ -411,7 +456,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       turnUsername: c.TURN_USERNAME,
       turnCredential: c.TURN_CREDENTIAL,
       turnTtlSeconds: c.TURN_TTL_S,
-      turnUsersPerAddress: c.TURN_USERS_PER_ADDRESS,
+      turnUsersPerAddress,
+      relayQuota: { user: c.TURN_USER_QUOTA, total: c.TURN_TOTAL_QUOTA },
+      maxAllocateLifetimeSeconds: c.TURN_MAX_ALLOCATE_LIFETIME_S,
       fileTurnTtlSeconds: c.FILE_TURN_TTL_S,
       transportPolicy: c.ICE_TRANSPORT_POLICY,
     },

@@ -67,11 +67,11 @@ export type LimitFamily = keyof typeof RATE_LIMIT_DEFAULTS;
  * Budgets per crowded client address (IPv6: its /64), all its crowded sessions together, on top of each
  * session's own: a session is cheap to make (session-claim allows 60 a minute from one address), so a
  * per-session budget alone lets one address send as many sessions' worth as it likes. Only sessions
- * claimed while their address held ADDRESS_CROWDED_SESSIONS live sessions (Session.crowded) are charged:
- * the others pay no command for it. Each is charged with its session family (room-message in
- * postRoomMessage's step, the others beside it at the edge) and, unless RATE_LIMITS sets it, is
- * ADDRESS_RATE_SESSIONS (default 10) times that family's budget in the same window: a campus behind one
- * NAT in normal use sends a fraction of it (docs/security.md). Typing, reactions, edits, deletes, moves
+ * of an address that holds (or held, since they were claimed) ADDRESS_CROWDED_SESSIONS live sessions
+ * (Session.crowded) are charged: the others pay no command for it. Each is charged with its session
+ * family (room-message in postRoomMessage's step, the others beside it at the edge) and, unless
+ * RATE_LIMITS sets it, is ADDRESS_RATE_SESSIONS (default 10) times that family's budget in the same
+ * window: a campus behind one NAT in normal use sends a fraction of it (docs/security.md). Typing, reactions, edits, deletes, moves
  * and presence changes are here because they fan out to a whole room (a move to two), like room messages.
  */
 export const ADDRESS_FAMILIES = {

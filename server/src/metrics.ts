@@ -52,6 +52,15 @@ const outcomeOf = (ack: unknown): string => {
 };
 
 /**
+ * Milliseconds between the event-loop delay monitor's samples (nodejs_eventloop_lag_*). prom-client's
+ * default, 10, wakes an idle instance 100 times a second: 0.4-0.6 % of a core each, measured, more
+ * than everything else an idle instance does, and paid for every second of every bench row (docs/
+ * performance.md, "CPU per operation before and after the house's reorganisation"). At 100 a stall
+ * of the loop still shows in the delay percentiles (late samples), with a tenth of the wake-ups.
+ */
+const EVENT_LOOP_SAMPLE_MS = 100;
+
+/**
  * prom-client's process metrics (CPU, memory, event loop, GC), collected once per process: their
  * collectors (an event-loop delay monitor, a GC observer) cannot be stopped, and a test process builds
  * hundreds of instances. Each instance's registry shows the same metric objects under its own label.
@@ -60,7 +69,7 @@ let processMetrics: Registry | undefined;
 function processMetricObjects(): Metric[] {
   if (!processMetrics) {
     processMetrics = new Registry();
-    collectDefaultMetrics({ register: processMetrics });
+    collectDefaultMetrics({ register: processMetrics, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   }
   const registry = processMetrics;
   return registry.getMetricsAsArray().map(({ name }) => registry.getSingleMetric(name)!);

@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type Server as HttpServer } from "node:http";
 import { createApp } from "./app.js";
+import { markCrowded } from "./realtime/crowded.js";
 import { startLiveness } from "./cluster/liveness.js";
 import { startReaper } from "./cluster/reaper.js";
 import { resyncAfterOutage } from "./cluster/resync.js";
@@ -74,6 +75,7 @@ export function createInstance(config: Config, options: { logger?: Logger } = {}
       everyRoomCount,
       // The reaper starts below; a reload's kept call place is swept at its deadline from then on.
       deadlineAt: (at) => deps.deadlineAt?.(at),
+      crowded: (userIds) => markCrowded(deps, userIds),
     }),
   );
   io.attach(http);

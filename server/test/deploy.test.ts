@@ -30,7 +30,8 @@ import {
 } from "../../scripts/cluster/nginx.js";
 import { loadConfig } from "../src/config.js";
 import { JANUS_CONFIG_FILES, JANUS_PLACEHOLDERS } from "../../scripts/cluster/janus.js";
-import { SPECIAL_PURPOSE_RANGES, TURN_USER_QUOTA } from "../../scripts/cluster/turn-peers.js";
+import { SPECIAL_PURPOSE_RANGES } from "../../scripts/cluster/turn-peers.js";
+import { CLUSTER_QUOTA, configFile, quotaEnv } from "../../scripts/cluster/coturn.js";
 import { freePort } from "./support/ports.js";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -694,14 +695,67 @@ describe("docker-compose.yml", () => {
     });
 
     it("limits relay allocations per user and in all, within the published relay range", () => {
-      expect(Number(option("--user-quota"))).toBe(TURN_USER_QUOTA);
       const ports = Number(option("--max-port")) - Number(option("--min-port")) + 1;
       expect(Number(option("--total-quota"))).toBe(ports);
-      expect(TURN_USER_QUOTA).toBeLessThan(ports);
+      expect(Number(option("--user-quota"))).toBeLessThan(ports);
       for (const [name, app] of [...apps, ["redis", compose.services.redis!] as const]) {
         expect(app.networks, name).not.toContain("turn");
       }
     });
+  });
+
+  it("keeps one client address's TURN credential holders to half of each shipped relay", async () => {
+    /** The instances' bound and the relay's quotas, the invariant asserted, for one configuration. */
+    const share = (
+      where: string,
+      env: Record<string, string>,
+      relay: { user: number; total: number; lifetime: number },
+    ) => {
+      const ice = loadAppConfig(env).ice;
+      // The instances are told the relay's very quotas and allocation lifetime...
+      expect({ ...ice.relayQuota, lifetime: ice.maxAllocateLifetimeSeconds }, where).toEqual(relay);
+      // ... and one address's holders, each at the user quota, fill at most half of the total.
+      expect(ice.turnUsersPerAddress, where).toBeGreaterThanOrEqual(1);
+      expect(ice.turnUsersPerAddress * relay.user, where).toBeLessThanOrEqual(relay.total / 2);
+      return ice.turnUsersPerAddress;
+    };
+    // Compose: coturn's command and the instances' environment.
+    const command = (compose.services.coturn!.command ?? []).map((part) => interpolate(String(part)));
+    const quota = (name: string) =>
+      Number(command.find((part) => part.startsWith(`--${name}=`))!.split("=")[1]);
+    for (const [name, app] of apps)
+      expect(
+        share(`compose ${name}`, environmentOf(app), {
+          user: quota("user-quota"),
+          total: quota("total-quota"),
+          lifetime: quota("max-allocate-lifetime"),
+        }),
+      ).toBe(2);
+    // The native cluster (`npm run cluster`, the e2e suites): the coturn config it writes, the env it gives.
+    const conf = configFile("/tmp/x", 3478, "s", "r", CLUSTER_QUOTA);
+    const line = (name: string) => Number(new RegExp(`^${name}=(\\d+)$`, "m").exec(conf)![1]);
+    const cluster = { TURN_URLS: "turn:127.0.0.1:3478", TURN_SECRET: "s", ...quotaEnv(CLUSTER_QUOTA) };
+    const relay = {
+      user: line("user-quota"),
+      total: line("total-quota"),
+      lifetime: line("max-allocate-lifetime"),
+    };
+    expect(share("cluster", cluster, relay)).toBe(8);
+    // The defaults documented for operators (a coturn sized as docs/operations.md says).
+    expect(
+      share(
+        "defaults",
+        { TURN_URLS: "turn:t:3478", TURN_SECRET: "s" },
+        { user: 24, total: 2400, lifetime: 3600 },
+      ),
+    ).toBe(50);
+    // Told a relay too small for any address's share, or a bound past half of it, an instance does not start.
+    expect(() => loadConfig({ TURN_USER_QUOTA: "24", TURN_TOTAL_QUOTA: "41" })).toThrow(
+      /TURN_TOTAL_QUOTA: TURN_TOTAL_QUOTA 41 at TURN_USER_QUOTA 24 each holds no user within half of it/,
+    );
+    expect(() => loadConfig({ ...quotaEnv(CLUSTER_QUOTA), TURN_USERS_PER_ADDRESS: "50" })).toThrow(
+      /TURN_USERS_PER_ADDRESS: 50 users of one address could take 1200 relay allocations, more than half of TURN_TOTAL_QUOTA 400 at TURN_USER_QUOTA 24 each: at most 8/,
+    );
   });
 
   describe("janus", () => {

@@ -57,7 +57,7 @@ export function storeSessionsContract(name: string, makeStore: () => Promise<Sto
       expect(claims.filter((claim) => claim.ok)).toHaveLength(1);
     });
 
-    it("counts an address's live sessions: refuses past `max`, marks those claimed at `crowdedAt` or more crowded, frees on every end", async () => {
+    it("counts an address's live sessions: refuses past `max`, marks all its sessions crowded from the claim that makes `crowdedAt`, frees on every end", async () => {
       const from = (address: string) => ({
         address,
         points: 100,
@@ -75,9 +75,13 @@ export function storeSessionsContract(name: string, makeStore: () => Promise<Sto
       expect(a.session.crowded).toBeUndefined();
       expect(b.session.crowded).toBe(true);
       expect(c.session.crowded).toBe(true);
-      // The Store keeps the mark: a later read (the handshake's) sees it.
+      // Bea's claim made the address crowded: Ann, claimed before, is crowded from then on (and told so);
+      // Cy's claim, on an address crowded already, names nobody.
+      expect(b.crowdedNow).toEqual([a.session.id]);
+      expect(c.crowdedNow).toBeUndefined();
+      // The Store keeps the marks: a later read (the handshake's) sees them.
       expect((await store.getSession(b.session.id))?.crowded).toBe(true);
-      expect((await store.getSession(a.session.id))?.crowded).toBeUndefined();
+      expect((await store.getSession(a.session.id))?.crowded).toBe(true);
       expect(await claimFrom("Dee")).toEqual({ ok: false, code: "too_many_sessions" });
       // Another address is not counted with it.
       const other = await claimFrom("Eve", "2001:db8:7::/64");

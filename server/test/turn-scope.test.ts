@@ -59,6 +59,54 @@ describe("TURN quotas (coturn user-quota)", () => {
   });
 });
 
+describe("an allocation outlives its credential (coturn's quotas)", () => {
+  let small: Coturn;
+  beforeAll(async () => {
+    small = await startCoturn({ dir: path.join(dir, "coturn-small"), quota: { user: 2, total: 3 } });
+  }, 60_000);
+  afterAll(() => small?.stop());
+
+  it("keeps an expired credential's allocations in the total: why a holder's place is held past its expiry", async () => {
+    const ice = loadConfig({ TURN_URLS: small.env.TURN_URLS, TURN_SECRET: small.secret }).ice;
+    /** A credential as the server writes it, expiring `ttlS` seconds (whole) from now. */
+    const credential = (userId: string, ttlS: number) => {
+      const turn = iceServersFor(userId, ice, Date.now(), ttlS).find((server) => server.username)!;
+      return { username: turn.username!, credential: turn.credential! };
+    };
+    const clients: TurnClient[] = [];
+    try {
+      const leaver = credential("u-leaver", 2);
+      for (let i = 0; i < 2; i++) {
+        const client = await TurnClient.open("udp", small.port, leaver);
+        clients.push(client);
+        expect(await client.allocate()).toBe(0);
+      }
+      // Once the credential has expired coturn refuses it (401)...
+      await expect
+        .poll(
+          async () => {
+            const client = await TurnClient.open("udp", small.port, leaver);
+            clients.push(client);
+            return client.allocate();
+          },
+          { timeout: 10_000, interval: 500 },
+        )
+        .toBe(401);
+      // ... but its two allocations still hold their places in the total-quota (3): a fresh user gets one.
+      const next = credential("u-next", 600);
+      const answers = [];
+      for (let i = 0; i < 2; i++) {
+        const client = await TurnClient.open("udp", small.port, next);
+        clients.push(client);
+        answers.push(await client.allocate());
+      }
+      expect(answers).toEqual([0, 486]);
+    } finally {
+      for (const client of clients) client.close();
+    }
+  }, 30_000);
+});
+
 describe("TURN relay scope (the cluster's coturn)", () => {
   const servers: Server[] = [];
   /** A TCP service on `host` (an instance stands on 127.0.0.1; the control one on the relay address). */

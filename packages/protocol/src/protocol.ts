@@ -683,6 +683,8 @@ export interface InterServerEvents {
   "rooms:occupancy": (payload: { rooms: RoomOccupancy[] }) => void;
   /** The newest message ids of the rooms an instance posted to in its last window. */
   "rooms:latest": (payload: { rooms: RoomLatest[] }) => void;
+  /** These sessions' client address became crowded: their sockets spend its budgets from now on. */
+  "sessions:crowded": (payload: { userIds: string[] }) => void;
 }
 
 /**
@@ -695,7 +697,10 @@ export interface SocketData {
   tokenDigest: string;
   /** The client address the connection is charged to (per-address budgets), from its handshake. */
   address: string;
-  /** Its session was claimed from a crowded address (ADDRESS_CROWDED_SESSIONS): it spends the address's budgets. */
+  /**
+   * Its session's client address is crowded (ADDRESS_CROWDED_SESSIONS, Session.crowded): it spends the
+   * address's budgets. Read at the handshake, and set while connected when the address becomes crowded.
+   */
   crowded?: boolean;
   resumed: boolean;
   lastMessageId?: number;

@@ -55,8 +55,9 @@ function stunWithoutTurn(ice: Config["ice"]): IceServer[] {
  * user-quota of allocations, and sessions are cheap to make), the user gets STUN without TURN
  * (stunWithoutTurn): most paths need no relay, and a call still connects where a direct one exists. Only under
  * the relay-only policy, where no call could connect that way, is the answer `relay_busy` with the
- * wait. Every handout is recorded in the Store until the credential expires: coturn cannot revoke one
- * before that.
+ * wait. Every handout is recorded in the Store until the credential expires and then coturn's
+ * max-allocate-lifetime: coturn cannot revoke a credential, and an allocation refreshed just before its
+ * expiry keeps its share of the quotas that much longer.
  */
 export async function iceConfigFor(
   socket: AppSocket,
@@ -66,8 +67,9 @@ export async function iceConfigFor(
   const { ice } = deps.config;
   const now = deps.clock();
   if (ice.turnUrls.length > 0) {
-    // The credential's expiry as iceServersFor writes it (whole seconds), in ms.
-    const until = (Math.floor(now / 1000) + ttlSeconds) * 1000;
+    // The credential's expiry as iceServersFor writes it (whole seconds), in ms, and then the longest an
+    // allocation refreshed just before it lives on in coturn's quotas: the place is held until then.
+    const until = (Math.floor(now / 1000) + ttlSeconds + ice.maxAllocateLifetimeSeconds) * 1000;
     const waitMs = await deps.store.holdRelay(
       socket.data.address,
       socket.data.userId,

@@ -3,6 +3,7 @@
 import * as calls from "./calls.js";
 import * as chat from "./chat.js";
 import type { RealtimeDeps } from "./deps.js";
+import { listenForCrowded } from "./crowded.js";
 import { listenForMoves } from "./follow.js";
 import * as gestures from "./gestures.js";
 import * as group from "./group.js";
@@ -25,6 +26,7 @@ import * as sfuEvents from "../sfu/events.js";
 export function serveRealtime(deps: RealtimeDeps): void {
   const { io, config, logger } = deps;
   listenForMoves(io);
+  listenForCrowded(io);
   listenForResync(deps);
   // Every feature's handlers, once per server; each socket gets one listener that dispatches to them.
   const events = new Events(deps);

@@ -13,6 +13,7 @@ import { endConnection } from "./ended.js";
 import { hasLeft, markLeft } from "./lost.js";
 import { announceClosed, resendChat } from "./private.js";
 import { departReason, keepPlace, leavePlace, resumeHeld } from "./places.js";
+import { catchUpCrowded } from "./crowded.js";
 
 /** Runs once per connection, after the handshake: enter or resume, then send the initial state. */
 export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void> {
@@ -30,6 +31,8 @@ export async function start(socket: AppSocket, deps: RealtimeDeps): Promise<void
   // On the user channel before anything else is awaited: a room move by another tab meanwhile reaches
   // this socket too, and the roomSeq guard in followOne then keeps the newer room.
   await socket.join(userChannel(session.id));
+  // Its address may have become crowded while the handshake ran (crowded.ts).
+  catchUpCrowded(io, socket);
   // The holding page reconnecting, or a reload of its tab, takes its call place back (places.ts).
   const kept = await keepPlace(socket, deps, session);
   followOne(socket, room, roomSeq);
@@ -109,8 +112,8 @@ export function register(events: Events, deps: RealtimeDeps): void {
     }
     const { ended } = left;
     if (ended) markLeft(socket);
-    // Their place among the address's TURN credential holders (ice.ts) is another's from now on.
-    if (ended && config.ice.turnUrls.length > 0) await store.releaseRelay(socket.data.address, userId);
+    // Their place among the address's TURN credential holders (ice.ts) stays taken until the credential
+    // they were given expires: it still works for whoever holds it (coturn cannot revoke one).
     if (ended?.leftCall) await announceLeftCall(deps, ended.leftCall);
     if (ended?.left) announceLeft(deps, ended.left, "left");
     if (ended?.closedChat)

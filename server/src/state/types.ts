@@ -29,9 +29,10 @@ export interface Session {
    */
   roomSeq: number;
   /**
-   * Set when the session was claimed from a client address that then held ADDRESS_CROWDED_SESSIONS live
-   * sessions or more: its room messages, typing, reactions, edits, moves and presence changes also spend
-   * that address's budgets (docs/security.md). Sessions of other addresses pay nothing for it.
+   * Set once the session's client address holds ADDRESS_CROWDED_SESSIONS live sessions or more: at its
+   * claim, or at the claim that crowds the address (which marks its sessions already there). Its room
+   * messages, typing, reactions, edits, moves and presence changes then also spend that address's budgets
+   * (docs/security.md) until it ends. Sessions of other addresses pay nothing for it.
    */
   crowded?: true;
 }

@@ -2,7 +2,8 @@
 // until it expires (coturn's `use-auth-secret` cannot revoke one), and coturn's `user-quota` bounds
 // each user's allocations, so without a bound per address one address could make sessions (each a new
 // user) until their credentials together reach coturn's `total-quota`. The Store keeps, per address,
-// who holds a live credential until when.
+// who holds a live credential until when. A holder's place is freed by its credential's expiry alone:
+// leaving (or the session's end) frees nothing, since the credential it was given still works until then.
 import { methodsOf } from "../methods.js";
 
 export interface RelaysStore {
@@ -13,13 +14,7 @@ export interface RelaysStore {
    * only moves its own expiry later; it never counts twice).
    */
   holdRelay(address: string, userId: string, until: number, max: number, now: number): Promise<number | null>;
-
-  /**
-   * `userId` (from client `address`) no longer counts as a holder: their session left. Their credential
-   * still works until it expires, bounded by coturn's user-quota, but their place is another's.
-   */
-  releaseRelay(address: string, userId: string): Promise<void>;
 }
 
 /** The names composeStore binds (the compiler keeps this list equal to RelaysStore's methods). */
-export const relaysMethods = methodsOf<RelaysStore>()(["holdRelay", "releaseRelay"]);
+export const relaysMethods = methodsOf<RelaysStore>()(["holdRelay"]);

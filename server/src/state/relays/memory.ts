@@ -21,12 +21,6 @@ export class MemoryRelays implements Immediate<RelaysStore> {
     return null;
   }
 
-  releaseRelay(address: string, userId: string): void {
-    const held = this.holders.get(address);
-    held?.delete(userId);
-    if (held?.size === 0) this.holders.delete(address);
-  }
-
   private sweep(now: number): void {
     if (now < this.nextSweep) return;
     this.nextSweep = now + SWEEP_MS;

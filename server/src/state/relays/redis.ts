@@ -19,8 +19,4 @@ export class RedisRelays implements RelaysStore {
     const wait = Number(await this.scripts.call("holdRelay", address, userId, Math.ceil(until), max, now));
     return wait > 0 ? wait : null;
   }
-
-  async releaseRelay(address: string, userId: string): Promise<void> {
-    await this.scripts.call("releaseRelay", address, userId);
-  }
 }

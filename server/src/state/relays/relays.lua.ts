@@ -19,9 +19,3 @@ redis.call('ZADD', key, untilMs, user)
 redis.call('PEXPIREAT', key, redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2])
 return 0
 `;
-
-/** ARGV: prefix, address, userId -> 0: the user's place among the address's holders is free. */
-export const releaseRelay = `
-redis.call('ZREM', p .. ':relay:' .. ARGV[2], ARGV[3])
-return 0
-`;

@@ -14,7 +14,16 @@ import type {
 } from "../types.js";
 
 export type CreateSessionResult =
-  | { ok: true; session: Session; token: string }
+  | {
+      ok: true;
+      session: Session;
+      token: string;
+      /**
+       * The claim made its address crowded (ClaimBudget.sessions.crowdedAt): the ids of the address's
+       * other live sessions, crowded from now on too (Session.crowded); their sockets must be told.
+       */
+      crowdedNow?: string[];
+    }
   | { ok: false; code: "name_taken" }
   | { ok: false; code: "rate_limited"; retryAfterMs: number }
   | { ok: false; code: "too_many_sessions" };
@@ -83,7 +92,9 @@ export interface SessionsStore {
    * `budget`, the claim is first charged to its address (shared across instances), taken name or
    * not; `rate_limited` with the wait once the address has spent it. With `budget.sessions`, then
    * `too_many_sessions` when the address holds `max` live sessions already; a session counts from its
-   * claim until it ends (left, expired or ended), and is crowded when its claim makes `crowdedAt`.
+   * claim until it ends (left, expired or ended). A session claimed while its address holds `crowdedAt`
+   * (itself included) is crowded, and the claim that makes the address crowded marks the address's
+   * other live sessions crowded as well (`crowdedNow`): a mark, once set, stays until the session ends.
    */
   createSession(
     input: { name: string; nameKey: string; room: string; graceDeadline: number },

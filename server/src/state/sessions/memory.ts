@@ -64,14 +64,23 @@ export class MemorySessions implements Immediate<SessionsStore> {
       idle: new Set(),
       graceDeadline: input.graceDeadline,
     };
+    let crowdedNow: string[] | undefined;
     if (budget?.sessions) {
       record.address = budget.address;
       if (live + 1 >= budget.sessions.crowdedAt) record.crowded = true;
       const held = this.liveByAddress.get(budget.address) ?? new Set<string>();
+      // This claim makes the address crowded: its other live sessions are, from now on.
+      if (live > 0 && live + 1 === budget.sessions.crowdedAt) {
+        crowdedNow = [...held];
+        for (const other of held) {
+          const otherRecord = this.sessions.get(other);
+          if (otherRecord) otherRecord.crowded = true;
+        }
+      }
       this.liveByAddress.set(budget.address, held.add(id));
     }
     this.register(record);
-    return { ok: true, session: toSession(record), token };
+    return { ok: true, session: toSession(record), token, ...(crowdedNow ? { crowdedNow } : {}) };
   }
 
   /** Adds a session record and its name claim. */

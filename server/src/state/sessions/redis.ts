@@ -49,10 +49,17 @@ export class RedisSessions implements SessionsStore {
     );
     if (Array.isArray(claimed) && claimed[0] === "too_many_sessions")
       return { ok: false, code: "too_many_sessions" };
+    const session = claimedSession(id, input);
+    if (Array.isArray(claimed) && claimed[0] === "crowded")
+      return {
+        ok: true,
+        token,
+        session: { ...session, crowded: true },
+        crowdedNow: claimed.slice(1).map(String),
+      };
     if (Array.isArray(claimed))
       return { ok: false, code: "rate_limited", retryAfterMs: Math.max(1, Number(claimed[1])) };
     if (claimed !== 1 && claimed !== 2) return { ok: false, code: "name_taken" };
-    const session = claimedSession(id, input);
     return { ok: true, token, session: claimed === 2 ? { ...session, crowded: true } : session };
   }
 

@@ -5,7 +5,9 @@
  * ARGV: prefix, nameKey, id, name, room, tokenDigest, graceDeadline[, address, points, windowMs[, max
  * live sessions, crowdedAt]] -> 1 claimed, 2 claimed crowded, 0 taken, {'too_many_sessions'} when the
  * address holds max live sessions (the set <p>:addr:<address>, which end_session leaves), or
- * {'rate_limited', wait ms} once the address spent its claims (a fixed window)
+ * {'rate_limited', wait ms} once the address spent its claims (a fixed window), or {'crowded', ids...}
+ * claimed crowded by the claim that made the address crowded: its other live sessions, marked crowded
+ * now too (only at that claim: while the address stays crowded, every session claimed is).
  */
 export const createSession = `
 local live_key, live = nil, 0
@@ -33,6 +35,16 @@ if live_key then
 end
 redis.call('HSET', p .. ':session:' .. ARGV[3], unpack(fields))
 redis.call('ZADD', p .. ':grace', ARGV[7], ARGV[3])
+if crowded and live > 0 and live + 1 == tonumber(ARGV[12]) then
+  local others = {'crowded'}
+  for _, other in ipairs(redis.call('SMEMBERS', live_key)) do
+    if other ~= ARGV[3] then
+      redis.call('HSET', p .. ':session:' .. other, 'crowded', '1')
+      table.insert(others, other)
+    end
+  end
+  return others
+end
 if crowded then return 2 end
 return 1
 `;
